@@ -1,0 +1,137 @@
+"""The alliance organisation of one arm: budget, admission, salary, training, work requirement.
+
+Where it sits in the monthly step (order in ``sim/core/loop.py``):
+``alliance_year`` (January) receives the grant, places members in open training and admits
+from the queue as many as the budget sustains; ``alliance_boost`` tells the income rule how much
+networking each agent gets; ``alliance_pay`` pays salaries in months without engagements;
+``alliance_review`` ends employment when the work requirement or time account is not met.
+
+Budget rule: the salary budget of a year is the grant minus overhead and open training.
+Admissions are sized for ``planning_idle_share`` paid months per member-month; if salaries
+would still exceed the budget, that month's salaries are cut pro rata (an assumption: the real
+alliances size hiring rounds to their money, teateralliansen.se/anstallning). So the alliance
+never spends more than its yearly grant; what is left at year end goes back to the state.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.population import NO_MONTH
+from sim.rules.base import AdmissionRule, engaged_in_last
+from sim.settings import Alliance
+
+
+class AllianceOrg:
+    def __init__(self, params: Alliance, admission: AdmissionRule):
+        self.params = params
+        self.admission = admission
+        self.grant = 0.0
+        self.salary_budget = 0.0
+        self.salary_spent = 0.0
+        self.spent = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.grant > 0
+
+    def copy(self) -> AllianceOrg:
+        clone = AllianceOrg(self.params, self.admission)
+        clone.__dict__.update(self.__dict__)
+        return clone
+
+    def open_year(self, pop, ctx, ledger, recorder) -> None:
+        """January: receive the grant, run open training, let go or admit members."""
+        p, m = self.params, ctx.month
+        year = ctx.horizon_month // 12
+        self.grant = p.grant_m(year) * 1e6 if ctx.horizon_month >= 0 else 0.0
+        self.salary_spent = self.spent = 0.0
+        if self.grant <= 0:
+            self._let_go(pop, np.flatnonzero(pop.member), ctx, recorder)
+            return
+        ledger.add("grant", m, self.grant)
+        self.salary_budget = self.grant * (1.0 - p.overhead_share - p.open_training_share)
+        self._train(pop, ctx, ledger)
+        ec = ctx.country.employer_contribution_rate
+        member_year = 12 * p.planning_idle_share * p.salary * ctx.money_scale * (1 + ec)
+        capacity = int(self.salary_budget // member_year)
+        members = np.flatnonzero(pop.member)
+        places = capacity - members.size
+        if places < 0:  # a cut: last in, first out
+            order = np.lexsort((pop.uid[members], -pop.member_since[members]))
+            self._let_go(pop, members[order[:-places]], ctx, recorder)
+        recorder.set("applicants", m, np.count_nonzero(self.admission.eligible(pop, ctx)))
+        recorder.set("places", m, max(places, 0))
+        admitted = self.admission.select(pop, ctx, max(places, 0))
+        pop.member[admitted] = True
+        pop.member_since[admitted] = m
+        pop.paid_months[admitted] = 0
+        recorder.set("admitted", m, admitted.size)
+
+    def _train(self, pop, ctx, ledger) -> None:
+        p = self.params
+        cost = p.training_cost * ctx.money_scale
+        seats = int(self.grant * p.open_training_share // cost)
+        candidates = np.flatnonzero(pop.active & ~pop.member)
+        if seats <= 0 or candidates.size == 0:
+            return
+        draw = ctx.uniform("open_training")[candidates]
+        chosen = candidates[np.argsort(draw, kind="stable")[:seats]]
+        pop.trained_month[chosen] = ctx.month
+        self._spend(ledger, "training", ctx.month, chosen.size * cost)
+
+    def _spend(self, ledger, item: str, month: int, amount: float) -> None:
+        ledger.spend(item, month, amount)
+        self.spent += amount
+
+    def _let_go(self, pop, rows, ctx, recorder) -> None:
+        if rows.size:
+            pop.member[rows] = False
+            pop.member_since[rows] = NO_MONTH
+            recorder.series["let_go"][ctx.month] += rows.size
+
+    def trained(self, pop, ctx) -> np.ndarray:
+        lag = self.params.training_lag_months
+        return (pop.trained_month > NO_MONTH) & (ctx.month - pop.trained_month >= lag)
+
+    def engagement_boost(self, pop, trained: np.ndarray) -> np.ndarray:
+        p = self.params
+        return p.member_engagement_boost * pop.member + p.training_engagement_boost * trained
+
+    def pay(self, pop, ctx, engaged: np.ndarray, ledger) -> np.ndarray:
+        """Salaries of this month (per row) for members without engagements, within budget."""
+        p, m = self.params, ctx.month
+        if not self.active:
+            return np.zeros(len(pop))
+        if p.overhead_share:
+            self._spend(ledger, "overhead", m, self.grant * p.overhead_share / 12)
+        idle = pop.member & ~engaged & (pop.sick_months_left == 0)
+        owed = np.maximum(0.0, p.salary * ctx.money_scale - p.fee_offset * pop.recent_fees)
+        salary = np.where(idle, owed, 0.0)
+        ec = ctx.country.employer_contribution_rate
+        cost = salary.sum() * (1 + ec)
+        room = max(0.0, self.salary_budget - self.salary_spent)
+        if cost > room:
+            salary *= room / cost
+            cost = room
+        self.salary_spent += cost
+        self._spend(ledger, "salaries", m, cost / (1 + ec))
+        self._spend(ledger, "salary_contributions", m, cost - cost / (1 + ec))
+        pop.paid_months += salary > 0
+        return salary
+
+    def review(self, pop, ctx, recorder) -> None:
+        """End employment of members who missed the work requirement or used their time account."""
+        p = self.params
+        tenure = ctx.month - pop.member_since
+        due = pop.member & (tenure > 0) & (tenure % p.work_period_months == 0)
+        worked = engaged_in_last(pop.engaged_bits, p.work_period_months)
+        end = due & (worked < p.work_requirement_months)
+        if p.max_paid_months is not None:
+            end |= pop.member & (pop.paid_months >= p.max_paid_months)
+        self._let_go(pop, np.flatnonzero(end), ctx, recorder)
+
+    def close_year(self, ctx, ledger) -> None:
+        """December: return what was not spent."""
+        if self.grant > 0:
+            ledger.add("grant_returned", ctx.month, max(0.0, self.grant - self.spent))

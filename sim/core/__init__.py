@@ -1,0 +1,1 @@
+"""Array core of the model: random streams, agent columns, ledger, recorder and the monthly loop."""

@@ -1,0 +1,63 @@
+"""The step context: what every phase of one month may read besides the agent columns.
+
+Where it sits: built at the start of each month by ``sim/core/loop.py`` and handed to the rules.
+It binds the random streams to the current month and rows, so a rule writes
+``ctx.uniform("exit")`` and gets one draw per row from the exit stream, keyed by uid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from sim.core.rng import Streams
+from sim.settings import Alliance, Country, Population, Sector
+
+
+@dataclass
+class StepContext:
+    month: int  # model month, 0 = first month of the burn-in
+    burn_in_months: int
+    sector: Sector
+    country: Country
+    population: Population
+    alliance: Alliance
+    streams: Streams
+    uids: np.ndarray
+    demand: float = 1.0
+    engagement_boost: np.ndarray | float = 0.0  # log-odds added by the alliance's networking
+    trained: np.ndarray | float = False  # open training has started to pay off
+    precarious: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
+
+    @property
+    def horizon_month(self) -> int:
+        return self.month - self.burn_in_months
+
+    @property
+    def calendar_month(self) -> int:
+        return self.month % 12
+
+    @property
+    def money_scale(self) -> float:
+        """Country currency per SEK of sector amounts."""
+        return self.country.wage_scale
+
+    def uniform(self, decision: str) -> np.ndarray:
+        return self.streams.uniform(decision, self.uids, self.month)
+
+    def normal(self, decision: str) -> np.ndarray:
+        return self.streams.normal(decision, self.uids, self.month)
+
+
+def precarious(pop, ctx: StepContext) -> np.ndarray:
+    """Economic insecurity, the one definition used by fertility, health and the outcomes.
+
+    Precarious = engaged in fewer than half of the last 12 months, or savings below one month
+    of living costs. Alliance membership is not part of it: each rule decides how much of the
+    penalty membership removes (behaviour.md B.15-B.16, B.18).
+    """
+    from sim.rules.base import engaged_in_last
+
+    thin_buffer = pop.buffer < ctx.sector.living_cost * ctx.money_scale
+    return (engaged_in_last(pop.engaged_bits, 12) < 6) | thin_buffer

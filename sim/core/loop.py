@@ -1,0 +1,182 @@
+"""The monthly step: the one place where the order of events is written down.
+
+Each month, for one arm, in this order (``STEP_ORDER``):
+
+1. ``enter``           January: the yearly cohort of entrants joins (month 0: initial population).
+2. ``alliance_year``   January of a horizon year: grant, open training, lay-offs, admission.
+3. ``health``          episodes start (from last month's precarity); the sick cannot work.
+4. ``income``          engagements, pay and side income (income rule; alliance networking).
+5. ``alliance_pay``    salary for members in months without engagements, within the budget.
+6. ``public_finance``  unemployment and sickness benefits, income tax, contributions, care costs.
+7. ``household``       savings, idle spells, income history and yearly income statistics.
+8. ``family``          partnership and births (fertility rule).
+9. ``exit``            permanent exits (exit rule); membership ends with the career.
+10. ``alliance_review`` work requirement and time account.
+11. ``record``         monthly aggregates.
+12. ``age``            ageing and experience; December: year-end statistics; compaction.
+
+Every phase works on whole columns; nothing here loops over agents.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.core.context import StepContext, precarious
+from sim.core.population import NO_MONTH
+from sim.demography import enter
+from sim.rules.base import engaged_in_last
+
+STEP_ORDER = ("enter", "alliance_year", "health", "income", "alliance_pay", "public_finance",
+              "household", "family", "exit", "alliance_review", "record", "age")
+
+
+def make_context(model) -> StepContext:
+    spec = model.spec
+    ctx = StepContext(month=model.month, burn_in_months=spec.burn_in_months, sector=spec.sector,
+                      country=spec.country, population=spec.population, alliance=spec.alliance,
+                      streams=model.streams, uids=model.pop.uid)
+    ctx.demand = spec.demand.index(ctx.horizon_month)
+    return ctx
+
+
+def monthly_step(model) -> None:
+    pop, rules, ledger, rec = model.pop, model.rules, model.ledger, model.recorder
+    ctx = make_context(model)
+    m = ctx.month
+    s, c = ctx.sector, ctx.country
+
+    # 1. enter
+    entrants = enter(model, ctx)
+    ctx.uids = pop.uid
+    # 2. alliance_year
+    org = model.alliance
+    if org is not None and m % 12 == 0 and ctx.horizon_month >= 0:
+        org.open_year(pop, ctx, ledger, rec)
+    # 3. health (precarity as of last month)
+    ctx.precarious = precarious(pop, ctx)
+    onset = rules.health.start_episodes(pop, ctx) & pop.active
+    pop.sick_months_left[onset] = rules.health.episode_months
+    ledger.add("health_care", m, onset.sum() * c.health_cost_per_episode)
+    sick = pop.sick_months_left > 0
+    # 4. income
+    if org is not None and org.active:
+        ctx.trained = org.trained(pop, ctx)
+        ctx.engagement_boost = org.engagement_boost(pop, ctx.trained)
+    earn = rules.income.step(pop, ctx)
+    engaged = earn.engaged & pop.active
+    # 5. alliance_pay
+    salary = org.pay(pop, ctx, engaged, ledger) if org is not None and org.active else 0.0
+    # 6. public_finance
+    earned = earn.fees + earn.side + salary
+    benefit = _unemployment_benefit(pop, c, engaged, sick, earn.side)
+    sick_pay = np.where(sick, c.sickness_replacement
+                        * np.minimum(pop.recent_income, c.sickness_income_cap), 0.0)
+    taxable = earned + benefit + sick_pay
+    tax = c.income_tax_rate * np.maximum(taxable - c.basic_deduction, 0.0)
+    tax += c.state_tax_rate * np.maximum(taxable - c.state_tax_threshold, 0.0)
+    act = pop.active
+    ledger.add("income_tax", m, tax[act].sum())
+    ledger.add("contributions", m, c.employer_contribution_rate * earned[act].sum())
+    ledger.add("unemployment_benefit", m, benefit[act].sum())
+    ledger.add("sickness_benefit", m, sick_pay[act].sum())
+    # 7. household
+    living = s.living_cost * ctx.money_scale
+    net = taxable - tax
+    spend = living + (1.0 - s.surplus_saving) * np.maximum(net - living, 0.0)
+    pop.buffer = np.maximum(pop.buffer + net - spend, -s.debt_limit_months * living)
+    pop.engaged = engaged
+    pop.fees = earn.fees
+    pop.idle_streak = np.where(engaged, 0, pop.idle_streak + 1)
+    pop.engaged_bits = (pop.engaged_bits << np.uint64(1)) | engaged.astype(np.uint64)
+    dropped = earned < 0.75 * pop.recent_income
+    pop.drop_bits = (pop.drop_bits << np.uint64(1)) | dropped.astype(np.uint64)
+    pop.recent_income += (earned - pop.recent_income) / 12.0
+    pop.recent_fees += (earn.fees - pop.recent_fees) / 12.0
+    pop.income = earned
+    pop.qualifying_months += engaged
+    pop.year_income_sum += earned
+    pop.year_income_sq += earned * earned
+    pop.year_months += act
+    pop.year_fees += earn.fees
+    ctx.precarious = precarious(pop, ctx)
+    # 8. family
+    births = rules.fertility.step(pop, ctx) & act
+    first = births & (pop.children == 0)
+    pop.registry["first_birth_age_months"][pop.uid[first]] = pop.age_months[first]
+    pop.children += births
+    pop.last_birth_month[births] = m
+    # 9. exit
+    leave, reason = rules.exit.decide(pop, ctx)
+    leave &= act
+    rows = np.flatnonzero(leave)
+    member_exits = np.count_nonzero(pop.member[rows])
+    pop.record_exit(rows, m, reason[rows])
+    pop.member[rows] = False
+    # 10. alliance_review
+    if org is not None and org.active:
+        org.review(pop, ctx, rec)
+    # 11. record
+    act = pop.active
+    _record(rec, m, pop, act, ctx, entrants.size, rows.size, member_exits, births, onset,
+            engaged, salary)
+    # 12. age
+    pop.age_months += act
+    pop.tenure_months += act
+    pop.sick_months_left = np.maximum(pop.sick_months_left - 1, 0).astype(np.int16)
+    if ctx.calendar_month == 11:
+        _close_year(rec, pop, m)
+        if org is not None:
+            org.close_year(ctx, ledger)
+    pop.compact()
+    model.month += 1
+
+
+def _unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
+    """Benefit in an idle month for insured non-members who meet the work condition."""
+    qualifies = (pop.insured & ~engaged & ~sick & ~pop.member
+                 & (engaged_in_last(pop.engaged_bits, 12) >= c.benefit_work_months))
+    level = np.clip(c.benefit_replacement * pop.recent_fees, c.benefit_floor, c.benefit_cap)
+    return np.where(qualifies, np.maximum(level - side, 0.0), 0.0)
+
+
+def _record(rec, m, pop, act, ctx, n_entrants, n_exits, member_exits, births, onset, engaged,
+            salary) -> None:
+    members = pop.member & act
+    n_active = np.count_nonzero(act)
+    rec.set("active", m, n_active)
+    rec.set("experienced", m, np.count_nonzero(act & (pop.tenure_months >= 120)))
+    rec.set("engaged", m, np.count_nonzero(engaged & act))
+    rec.set("members", m, np.count_nonzero(members))
+    rec.set("member_idle", m, np.count_nonzero(members & (np.asarray(salary) > 0)))
+    rec.set("member_engaged", m, np.count_nonzero(members & engaged))
+    rec.set("entrants", m, n_entrants)
+    rec.set("exits", m, n_exits)
+    rec.set("member_exits", m, member_exits)
+    rec.set("births", m, np.count_nonzero(births))
+    rec.set("member_births", m, np.count_nonzero(births & pop.member))
+    rec.set("episodes", m, np.count_nonzero(onset))
+    rec.set("episodes_precarious", m, np.count_nonzero(onset & ctx.precarious))
+    rec.set("precarious", m, np.count_nonzero(ctx.precarious & act))
+    rec.set("demand", m, ctx.demand)
+    rec.set("mean_income", m, pop.income[act].mean() if n_active else 0.0)
+
+
+def _close_year(rec, pop, m) -> None:
+    """December: income variability and concentration of the agents active all year."""
+    full = pop.active & (pop.year_months == 12) & (pop.year_income_sum > 0)
+    mean = pop.year_income_sum[full] / 12.0
+    var = np.maximum(pop.year_income_sq[full] / 12.0 - mean * mean, 0.0)
+    rec.set("cv_sum", m, float(np.sum(np.sqrt(var) / mean)))
+    rec.set("cv_count", m, np.count_nonzero(full))
+    fees = np.sort(pop.year_fees[pop.active & (pop.year_months == 12)])[::-1]
+    total = fees.sum()
+    if total > 0:
+        rec.set("top1_share", m, fees[: max(1, len(fees) // 100)].sum() / total)
+        rec.set("top5_share", m, fees[: max(1, len(fees) // 20)].sum() / total)
+    for name in ("year_income_sum", "year_income_sq", "year_fees"):
+        getattr(pop, name)[:] = 0.0
+    pop.year_months[:] = 0
+
+
+__all__ = ["STEP_ORDER", "monthly_step", "NO_MONTH"]

@@ -1,0 +1,115 @@
+"""Typed, validated parameter blocks.
+
+Where it sits: before any simulation. Every config node that builds an object (``_target_``)
+names a frozen dataclass declared with :func:`param`; the field's metadata carries the unit,
+the allowed range and a one-line meaning. Values (the defaults) live only in the YAML files
+under ``configs/``; this module holds no default values, so a default exists in exactly one
+place. :func:`check_params` turns any violation into one :class:`ConfigError` that names the
+dotted key, the offending value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import types
+import typing
+from typing import Any
+
+
+class ConfigError(ValueError):
+    """A configuration value is unknown, of the wrong type or out of range."""
+
+    def __init__(self, key: str, value: Any, allowed: str):
+        self.key, self.value, self.allowed = key, value, allowed
+        super().__init__(f"invalid config: {key}={value!r}; allowed: {allowed}")
+
+
+def param(unit: str, lo: float | None = None, hi: float | None = None, doc: str = "",
+          lo_open: bool = False, choices: tuple | None = None) -> Any:
+    """Declare a parameter field: unit, inclusive range [lo, hi] (``lo_open`` makes lo exclusive)."""
+    return dataclasses.field(metadata={"unit": unit, "lo": lo, "hi": hi, "doc": doc,
+                                       "lo_open": lo_open, "choices": choices})
+
+
+def describe_range(meta: dict) -> str:
+    if meta.get("choices"):
+        return "one of " + ", ".join(map(str, meta["choices"]))
+    lo, hi = meta.get("lo"), meta.get("hi")
+    left = "(" if meta.get("lo_open") else "["
+    lo_s = "-inf" if lo is None else f"{lo:g}"
+    hi_s = "inf" if hi is None else f"{hi:g}"
+    return f"a number in {left}{lo_s}, {hi_s}]"
+
+
+def _base_types(annotation: Any) -> tuple[type, ...]:
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        return tuple(t for a in typing.get_args(annotation) for t in _base_types(a))
+    if annotation is None or annotation is type(None):
+        return (type(None),)
+    return (origin or annotation,)
+
+
+def coerce_value(key: str, value: Any, annotation: Any, meta: dict) -> Any:
+    """Check one value's type and range; ints are accepted where floats are expected."""
+    allowed = _base_types(annotation)
+    if value is None:
+        if type(None) in allowed:
+            return None
+        raise ConfigError(key, value, describe_range(meta) + " (not null)")
+    if isinstance(value, bool) and bool not in allowed:
+        raise ConfigError(key, value, describe_range(meta))
+    if bool in allowed and not isinstance(value, bool):
+        raise ConfigError(key, value, "true or false")
+    if str in allowed:
+        if not isinstance(value, str):
+            raise ConfigError(key, value, "a string")
+        if meta.get("choices") and value not in meta["choices"]:
+            raise ConfigError(key, value, describe_range(meta))
+        return value
+    if int in allowed and float not in allowed:
+        if not isinstance(value, int) or isinstance(value, bool):
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            else:
+                raise ConfigError(key, value, "an integer, " + describe_range(meta))
+    elif float in allowed:
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise ConfigError(key, value, describe_range(meta))
+        value = float(value)
+        if math.isnan(value):
+            raise ConfigError(key, value, describe_range(meta))
+    lo, hi = meta.get("lo"), meta.get("hi")
+    if isinstance(value, int | float):
+        too_low = lo is not None and (value <= lo if meta.get("lo_open") else value < lo)
+        if too_low or (hi is not None and value > hi):
+            raise ConfigError(key, value, describe_range(meta))
+    return value
+
+
+def check_params(cls: type, values: dict[str, Any], path: str) -> Any:
+    """Build ``cls`` from ``values`` after checking keys, types and ranges."""
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key in values:
+        if key not in fields:
+            raise ConfigError(f"{path}.{key}", values[key],
+                              f"a known key of {path}: " + ", ".join(sorted(fields)))
+    missing = [name for name in fields if name not in values]
+    if missing:
+        raise ConfigError(f"{path}.{missing[0]}", None, "a value (the key is required)")
+    clean = {name: coerce_value(f"{path}.{name}", values[name], hints[name], fields[name].metadata)
+             for name in fields}
+    obj = cls(**clean)
+    check = getattr(obj, "check", None)
+    if check is not None:
+        check(path)
+    return obj
+
+
+def param_table(cls: type) -> list[dict[str, str]]:
+    """Rows (name, unit, range, meaning) documenting a parameter block."""
+    return [{"name": f.name, "unit": f.metadata.get("unit", ""),
+             "range": describe_range(f.metadata), "doc": f.metadata.get("doc", "")}
+            for f in dataclasses.fields(cls)]

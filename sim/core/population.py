@@ -1,0 +1,143 @@
+"""Agent state as columns: one numpy array per attribute, one row per freelancer in the sector.
+
+Where it sits: owned by the model; every phase of the monthly step reads and writes these
+arrays in bulk. Rows hold agents who are (or, until the next compaction, were) active; a
+``uid`` never changes and keys the random streams, so an agent keeps its luck whatever row it
+occupies. Careers that ended are summarised in the ``registry`` (indexed by uid), which the
+outcome tables read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+NO_MONTH = -(2**30)  # "never" for month-valued columns
+
+# name -> (dtype, fill value for new rows, meaning). The single list of per-agent state.
+COLUMNS: dict[str, tuple[type, object, str]] = {
+    "uid": (np.int64, -1, "stable agent id (keys the random streams)"),
+    "active": (np.bool_, True, "in the sector (false after exit, until compaction)"),
+    "female": (np.bool_, False, "sex (fertility follows the woman's age in a couple)"),
+    "age_months": (np.int32, 0, "age in months"),
+    "entry_month": (np.int32, 0, "month of entry into the sector (model months)"),
+    "tenure_months": (np.int32, 0, "months in the profession (experience)"),
+    "qualifying_months": (np.int32, 0, "engaged months in the profession (qualifying time)"),
+    "skill": (np.float64, 0.0, "skill in SD units (talent + learning by doing)"),
+    "network": (np.float64, 0.0, "professional contacts (count)"),
+    "log_fee": (np.float64, 0.0, "log of the permanent pay level per engaged month"),
+    "side_base": (np.float64, 0.0, "side income in an idle month"),
+    "insured": (np.bool_, False, "insured for and claiming unemployment benefit"),
+    "buffer": (np.float64, 0.0, "savings buffer (currency)"),
+    "engaged": (np.bool_, False, "has an outside engagement this month"),
+    "idle_streak": (np.int32, 0, "consecutive months without engagement"),
+    "engaged_bits": (np.uint64, 0, "engagement history, bit 0 = this month"),
+    "drop_bits": (np.uint64, 0, "history of income drops of 25% or more"),
+    "income": (np.float64, 0.0, "earned income this month (fees + side + alliance salary)"),
+    "fees": (np.float64, 0.0, "outside engagement pay this month"),
+    "recent_income": (np.float64, 0.0, "12-month moving average of earned income"),
+    "recent_fees": (np.float64, 0.0, "12-month moving average of fees"),
+    "partnered": (np.bool_, False, "has a partner"),
+    "children": (np.int16, 0, "children born while in the sector or before"),
+    "last_birth_month": (np.int32, NO_MONTH, "month of the latest birth"),
+    "sick_months_left": (np.int16, 0, "months of the current health episode still to run"),
+    "member": (np.bool_, False, "employed by the alliance"),
+    "member_since": (np.int32, NO_MONTH, "month of admission"),
+    "paid_months": (np.int32, 0, "months of alliance salary received (time account)"),
+    "trained_month": (np.int32, NO_MONTH, "month of the latest open training"),
+    "year_income_sum": (np.float64, 0.0, "this calendar year: sum of monthly earned income"),
+    "year_income_sq": (np.float64, 0.0, "this calendar year: sum of squared monthly income"),
+    "year_months": (np.int16, 0, "this calendar year: active months"),
+    "year_fees": (np.float64, 0.0, "this calendar year: arts fees"),
+}
+
+# Per-uid career summary kept after exit. name -> (dtype, fill)
+REGISTRY: dict[str, tuple[type, object]] = {
+    "entry_month": (np.int32, 0),
+    "exit_month": (np.int32, NO_MONTH),
+    "exit_reason": (np.int8, 0),
+    "female": (np.bool_, False),
+    "first_birth_age_months": (np.int32, -1),
+    "children": (np.int16, 0),
+    "age_at_exit_months": (np.int32, -1),
+}
+
+EXIT_REASONS = {0: "active", 1: "left", 2: "physical", 3: "retired"}
+
+
+class Population:
+    """Columns of the agents currently in the sector plus the registry of everyone ever."""
+
+    def __init__(self) -> None:
+        for name, (dtype, _, _) in COLUMNS.items():
+            setattr(self, name, np.empty(0, dtype=dtype))
+        self.registry = {name: np.empty(0, dtype=dtype) for name, (dtype, _) in REGISTRY.items()}
+        self.next_uid = 0
+        self.row_of_uid = np.empty(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.uid)
+
+    @property
+    def n_ever(self) -> int:
+        return self.next_uid
+
+    def add(self, n: int, **values: np.ndarray) -> np.ndarray:
+        """Append ``n`` new agents; columns not given take their fill value. Returns new uids."""
+        uids = np.arange(self.next_uid, self.next_uid + n, dtype=np.int64)
+        values["uid"] = uids
+        unknown = set(values) - set(COLUMNS)
+        if unknown:
+            raise KeyError(f"unknown columns {sorted(unknown)}")
+        for name, (dtype, fill, _) in COLUMNS.items():
+            new = values.get(name)
+            new = np.full(n, fill, dtype=dtype) if new is None else np.asarray(new, dtype=dtype)
+            setattr(self, name, np.concatenate([getattr(self, name), new]))
+        for name, (dtype, fill) in REGISTRY.items():
+            new = np.full(n, fill, dtype=dtype)
+            if name in ("entry_month", "female"):
+                new[:] = values[name] if name in values else fill
+            self.registry[name] = np.concatenate([self.registry[name], new])
+        self.row_of_uid = np.concatenate([self.row_of_uid,
+                                          np.arange(len(self) - n, len(self), dtype=np.int64)])
+        self.next_uid += n
+        return uids
+
+    def record_exit(self, rows: np.ndarray, month: int, reason: np.ndarray) -> None:
+        """Mark ``rows`` as having left in ``month`` and write their career summary."""
+        uids = self.uid[rows]
+        self.active[rows] = False
+        reg = self.registry
+        reg["exit_month"][uids] = month
+        reg["exit_reason"][uids] = reason
+        reg["children"][uids] = self.children[rows]
+        reg["age_at_exit_months"][uids] = self.age_months[rows]
+
+    def compact(self, min_inactive_share: float = 0.25) -> bool:
+        """Drop rows of agents who left once they are at least ``min_inactive_share`` of rows."""
+        n = len(self)
+        inactive = n - int(np.count_nonzero(self.active))
+        if n == 0 or inactive < min_inactive_share * n:
+            return False
+        keep = self.active
+        for name in COLUMNS:
+            setattr(self, name, getattr(self, name)[keep])
+        self.row_of_uid[:] = -1
+        self.row_of_uid[self.uid] = np.arange(len(self), dtype=np.int64)
+        return True
+
+    def copy(self) -> Population:
+        clone = Population.__new__(Population)
+        for name in COLUMNS:
+            setattr(clone, name, getattr(self, name).copy())
+        clone.registry = {k: v.copy() for k, v in self.registry.items()}
+        clone.next_uid = self.next_uid
+        clone.row_of_uid = self.row_of_uid.copy()
+        return clone
+
+    def row(self, uid: int) -> int:
+        """Row of an agent currently held in the columns, or -1."""
+        return int(self.row_of_uid[uid]) if 0 <= uid < self.next_uid else -1
+
+    def nbytes(self) -> int:
+        cols = sum(getattr(self, name).nbytes for name in COLUMNS)
+        return cols + sum(v.nbytes for v in self.registry.values()) + self.row_of_uid.nbytes

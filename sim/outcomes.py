@@ -1,0 +1,116 @@
+"""Outcomes of a run: the stable, documented names analysts' scripts rely on.
+
+Where it sits: after the last month. ``arm_outcomes`` reads one arm's recorder, ledger and
+career registry; ``paired_outcomes`` adds the alliance-minus-baseline effects. Everything is
+measured over the horizon (after the burn-in). ``OUTCOMES`` is the single table of names,
+units and meanings (README and docs/model.md show it).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# name -> (unit, meaning)
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "retention_5y": ("share", "entrants of the horizon still active 5 years after entry"),
+    "retention_10y": ("share", "entrants of the horizon still active 10 years after entry"),
+    "active_workforce": ("agents", "mean number of active freelancers over the horizon"),
+    "experienced_workforce": ("agents", "mean number active with 10+ years in the profession"),
+    "births_per_1000_person_years": ("births/1000 person-years", "births per active person-year"),
+    "mean_career_years": ("years", "mean length of careers that ended in the horizon"),
+    "income_cv_monthly": ("-", "mean CV of an agent's monthly earned income within a year"),
+    "idle_share": ("share", "active agent-months without an outside engagement"),
+    "alliance_members": ("agents", "mean number of alliance members"),
+    "member_exit_rate": ("exits/member-year", "exits from the sector of members"),
+    "member_birth_rate": ("births/member-year", "births to members"),
+    "alliance_spend_m": ("million currency/year", "alliance spending (salaries, overhead, training)"),
+    "public_cost_m": ("million currency/year",
+                      "net public cost: grant + benefits + care - taxes - contributions"),
+    "top1_income_share": ("share", "share of yearly arts income earned by the top 1%"),
+    "top5_income_share": ("share", "share of yearly arts income earned by the top 5%"),
+    "member_outside_work_share": ("share", "member-months with an outside engagement"),
+    "applicants_per_place": ("applicants/place", "eligible applicants per place offered"),
+    "cost_per_member_k": ("thousand currency/member-year", "alliance spending per member-year"),
+}
+
+# Only for the paired effect.
+EFFECT_ONLY: dict[str, tuple[str, str]] = {
+    "cost_per_retained_worker_year_k": (
+        "thousand currency/worker-year",
+        "extra net public cost per extra active worker-year (NaN if no extra workers)"),
+}
+
+
+def _ratio(num: float, den: float) -> float:
+    return float(num / den) if den > 0 else math.nan
+
+
+def retention(registry: dict, start: int, end: int, years: int) -> float:
+    """Share of entrants in months [start, end - 12*years] still active ``years`` after entry."""
+    entry, exit_ = registry["entry_month"], registry["exit_month"]
+    followed = (entry >= start) & (entry <= end - 12 * years)
+    if not followed.any():
+        return math.nan
+    still = (exit_ < 0) | (exit_ - entry >= 12 * years)
+    return float(np.mean(still[followed]))
+
+
+def survival_curve(registry: dict, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
+    """Share of horizon entrants active k years after entry, pooled over cohorts with follow-up."""
+    entry, exit_ = registry["entry_month"], registry["exit_month"]
+    years = np.arange(0, (end - start) // 12 + 1)
+    share = np.full(years.size, math.nan)
+    for k in years:  # one entry per year since entry, not per agent
+        followed = (entry >= start) & (entry <= end - 12 * k)
+        if followed.any():
+            share[k] = np.mean(((exit_ < 0) | (exit_ - entry >= 12 * k))[followed])
+    return years, share
+
+
+def arm_outcomes(model) -> dict[str, float]:
+    spec = model.spec
+    h0, end = spec.burn_in_months, spec.total_months
+    s = {k: v[h0:end] for k, v in model.recorder.series.items()}
+    reg = model.pop.registry
+    person_years = s["active"].sum() / 12
+    member_years = s["members"].sum() / 12
+    ended = (reg["exit_month"] >= h0)
+    careers = (reg["exit_month"][ended] - reg["entry_month"][ended]) / 12
+    years = (end - h0) / 12
+    spend = model.ledger.alliance_spend()[h0:end].sum()
+    admissions = s["places"].sum()
+    return {
+        "retention_5y": retention(reg, h0, end, 5),
+        "retention_10y": retention(reg, h0, end, 10),
+        "active_workforce": float(s["active"].mean()),
+        "experienced_workforce": float(s["experienced"].mean()),
+        "births_per_1000_person_years": 1000 * _ratio(s["births"].sum(), person_years),
+        "mean_career_years": float(careers.mean()) if careers.size else math.nan,
+        "income_cv_monthly": _ratio(s["cv_sum"].sum(), s["cv_count"].sum()),
+        "idle_share": 1.0 - _ratio(s["engaged"].sum(), s["active"].sum()),
+        "alliance_members": float(s["members"].mean()),
+        "member_exit_rate": _ratio(s["member_exits"].sum(), member_years),
+        "member_birth_rate": _ratio(s["member_births"].sum(), member_years),
+        "alliance_spend_m": spend / 1e6 / years,
+        "public_cost_m": model.ledger.net_cost()[h0:end].sum() / 1e6 / years,
+        "top1_income_share": float(s["top1_share"][s["top1_share"] > 0].mean()),
+        "top5_income_share": float(s["top5_share"][s["top5_share"] > 0].mean()),
+        "member_outside_work_share": _ratio(s["member_engaged"].sum(), s["members"].sum()),
+        "applicants_per_place": _ratio(s["applicants"].sum(), admissions),
+        "cost_per_member_k": _ratio(spend / 1e3, member_years),
+    }
+
+
+def paired_outcomes(baseline: dict[str, float], alliance: dict[str, float]) -> dict[str, float]:
+    """Flat dict ``baseline.x``, ``alliance.x``, ``effect.x`` (alliance minus baseline)."""
+    out: dict[str, float] = {}
+    for name in OUTCOMES:
+        out[f"baseline.{name}"] = baseline[name]
+        out[f"alliance.{name}"] = alliance[name]
+        out[f"effect.{name}"] = alliance[name] - baseline[name]
+    extra_workers = out["effect.active_workforce"]
+    out["effect.cost_per_retained_worker_year_k"] = (
+        out["effect.public_cost_m"] * 1e3 / extra_workers if extra_workers > 0 else math.nan)
+    return out

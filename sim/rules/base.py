@@ -1,0 +1,102 @@
+"""Interfaces of the swappable behavioural rules.
+
+Where it sits: ``sim/core/loop.py`` calls these methods in the order written there. Each method
+receives the population columns (``pop``, see ``sim/core/population.py``) and the step context
+(``ctx``, see ``sim/core/context.py``) and works on every row at once; rows of agents who already
+left (``pop.active`` false) may be present and must be masked by the caller's use of the result.
+
+To add a rule: subclass the interface in one file, declare parameters with ``param``, write one
+YAML file in the matching ``configs/<group>/`` folder with ``_target_`` pointing at the class.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sim.core.context import StepContext
+    from sim.core.population import Population
+
+
+@dataclass(frozen=True)
+class Earnings:
+    """What the income rule decides for one month (arrays over rows)."""
+
+    engaged: np.ndarray  # bool: has an outside engagement
+    fees: np.ndarray  # pay from engagements (country currency)
+    side: np.ndarray  # income from work outside the sector
+
+
+class IncomeRule(ABC):
+    """Engagements, pay and side income; owns skill, network and the pay level."""
+
+    def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:
+        """Fill the income-related columns of new agents at ``rows`` (default: nothing)."""
+
+    @abstractmethod
+    def step(self, pop: Population, ctx: StepContext) -> Earnings:
+        """Decide this month's engagements and earnings and update skill, network and pay level."""
+
+
+class ExitRule(ABC):
+    """Permanent exit from the sector."""
+
+    @abstractmethod
+    def hazard(self, pop: Population, ctx: StepContext) -> tuple[np.ndarray, np.ndarray]:
+        """Monthly exit probability per row, and the part of it due to physical wear."""
+
+    def decide(self, pop: Population, ctx: StepContext) -> tuple[np.ndarray, np.ndarray]:
+        """Rows that leave this month (bool) and their reason code (see EXIT_REASONS)."""
+        total, physical = self.hazard(pop, ctx)
+        u = ctx.uniform("exit")
+        leave = u < total
+        reason = np.where(u < physical, 2, 1).astype(np.int8)
+        retire = pop.age_months >= ctx.sector.retirement_age * 12
+        reason[retire] = 3
+        return leave | retire, reason
+
+
+class FertilityRule(ABC):
+    """Partnership and births."""
+
+    @abstractmethod
+    def step(self, pop: Population, ctx: StepContext) -> np.ndarray:
+        """Update partnership and return the rows with a birth this month (bool)."""
+
+
+class HealthRule(ABC):
+    """Onset of health episodes that cost care and working months."""
+
+    @abstractmethod
+    def start_episodes(self, pop: Population, ctx: StepContext) -> np.ndarray:
+        """Rows whose health episode starts this month (bool)."""
+
+
+class AdmissionRule(ABC):
+    """Who the alliance hires when it has places."""
+
+    @abstractmethod
+    def eligible(self, pop: Population, ctx: StepContext) -> np.ndarray:
+        """Rows of agents eligible to apply (bool)."""
+
+    @abstractmethod
+    def select(self, pop: Population, ctx: StepContext, places: int) -> np.ndarray:
+        """Rows admitted (int index array), at most ``places`` of the eligible."""
+
+
+def logistic(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+def engaged_in_last(bits: np.ndarray, months: int) -> np.ndarray:
+    """Number of engaged months among the last ``months`` (this month included)."""
+    mask = np.uint64((1 << months) - 1) if months < 64 else np.uint64(2**64 - 1)
+    return np.bitwise_count(bits & mask)

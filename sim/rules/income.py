@@ -1,0 +1,80 @@
+"""Income rule: persistent engagements, heavy-tailed pay and side income (monthly step, phase
+``income``).
+
+Default rule ``MarkovEngagement`` (behaviour.md Part B.1): whether an agent is engaged this month
+follows a two-state Markov chain (P(stay engaged) and P(find work when idle)) whose log-odds rise
+with skill and contacts, with sector demand and with the alliance's networking. Pay per engaged
+month is the agent's permanent level (log-normal x Pareto across agents, random walk over time,
+Carroll's permanent-transitory structure) times a mean-one log-normal transitory shock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.core.params import param
+from sim.rules.base import Earnings, IncomeRule, logistic, logit
+
+
+@dataclass(frozen=True)
+class MarkovEngagement(IncomeRule):
+    p_stay: float = param("probability/month", 0, 1, "P(engaged next month | engaged)",
+                          lo_open=True)
+    p_find: float = param("probability/month", 0, 1, "P(engaged next month | idle)", lo_open=True)
+    beta_skill: float = param("log-odds per SD", -5, 5, "effect of skill on engagement")
+    beta_network: float = param("log-odds per log contact", -5, 5, "effect of contacts")
+    network_ref: float = param("contacts", 0, None, "contacts at which the network effect is 0")
+    network_initial: float = param("contacts", 0, None, "contacts of an entrant")
+    network_gain: float = param("contacts/engaged month", 0, None, "ties from co-engagement")
+    network_decay: float = param("share/month", 0, 1, "contacts lost per month")
+    learning_rate: float = param("SD/engaged month", 0, 1, "learning by doing")
+    learning_cap: float = param("SD", 0, 10, "most skill that experience can add")
+    sigma_transitory: float = param("log points", 0, 3, "SD of the pay shock of a month")
+    sigma_permanent: float = param("log points/month", 0, 1, "SD of the permanent pay shock")
+    fee_drift: float = param("log points/month", -1, 1, "drift of the permanent pay level")
+
+    def init_agents(self, pop, rows, ctx) -> None:
+        s = ctx.sector
+        uids = pop.uid[rows]
+        month = ctx.month
+        talent = ctx.streams.normal("init_talent", uids, month)
+        z_fee = ctx.streams.normal("init_fee", uids, month)
+        u_tail = ctx.streams.uniform("init_fee_tail", uids, month)
+        z_side = ctx.streams.normal("init_side", uids, month)
+        # Pareto factor with unit median: U**(-1/alpha) / 2**(1/alpha)
+        log_tail = -np.log1p(-u_tail) / s.fee_pareto_alpha - np.log(2.0) / s.fee_pareto_alpha
+        pop.log_fee[rows] = np.log(s.fee_median * ctx.money_scale) + s.fee_sigma * z_fee + log_tail
+        pop.side_base[rows] = s.side_income_median * ctx.money_scale * np.exp(
+            s.side_income_sigma * z_side)
+        # Agents entering with experience (initial population) have already learned and networked;
+        # assume the long-run engaged share of 0.65 for their past months.
+        past_engaged = 0.65 * pop.tenure_months[rows]
+        pop.skill[rows] = talent + np.minimum(self.learning_rate * past_engaged, self.learning_cap)
+        steady = self.network_gain * 0.65 / max(self.network_decay, 1e-9)
+        keep = (1 - self.network_decay) ** pop.tenure_months[rows]
+        pop.network[rows] = steady + (self.network_initial - steady) * keep
+        pop.qualifying_months[rows] = past_engaged.astype(np.int32)
+
+    def engagement_probability(self, pop, ctx) -> np.ndarray:
+        base = np.where(pop.engaged, logit(self.p_stay), logit(self.p_find))
+        x = base + self.beta_skill * pop.skill
+        x += self.beta_network * (np.log1p(pop.network) - np.log1p(self.network_ref))
+        x += np.log(ctx.demand) + ctx.engagement_boost
+        return logistic(x)
+
+    def step(self, pop, ctx) -> Earnings:
+        sick = pop.sick_months_left > 0
+        engaged = (ctx.uniform("engagement") < self.engagement_probability(pop, ctx)) & ~sick
+        pop.log_fee += self.sigma_permanent * ctx.normal("permanent_pay_shock") + self.fee_drift
+        st = self.sigma_transitory
+        theta = np.exp(st * ctx.normal("transitory_pay_shock") - 0.5 * st * st)
+        fees = np.where(engaged, np.exp(pop.log_fee) * theta, 0.0)
+        keep = np.where(engaged, ctx.sector.side_income_engaged_share, 1.0)
+        side = np.where(sick, 0.0, pop.side_base * keep)
+        pop.skill += np.where(engaged & (pop.qualifying_months * self.learning_rate
+                                         < self.learning_cap), self.learning_rate, 0.0)
+        pop.network *= 1.0 - self.network_decay
+        pop.network += self.network_gain * engaged
+        return Earnings(engaged=engaged, fees=fees, side=side)
