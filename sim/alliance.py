@@ -7,7 +7,8 @@ networking each agent gets; ``alliance_pay`` pays salaries in months without eng
 ``alliance_review`` ends employment when the work requirement or time account is not met.
 
 Budget rule: the salary budget of a year is the grant minus overhead and open training.
-Admissions are sized for ``planning_idle_share`` paid months per member-month; if salaries
+Admissions are sized for the share of member-months that drew a salary last year
+(``planning_idle_share`` in the first year); if salaries
 would still exceed the budget, that month's salaries are cut pro rata (an assumption: the real
 alliances size hiring rounds to their money, teateralliansen.se/anstallning). So the alliance
 never spends more than its yearly grant; what is left at year end goes back to the state.
@@ -30,6 +31,9 @@ class AllianceOrg:
         self.salary_budget = 0.0
         self.salary_spent = 0.0
         self.spent = 0.0
+        self.paid_share = params.planning_idle_share  # updated from each year's experience
+        self._member_months = 0
+        self._paid_member_months = 0
 
     @property
     def active(self) -> bool:
@@ -53,7 +57,10 @@ class AllianceOrg:
         self.salary_budget = self.grant * (1.0 - p.overhead_share - p.open_training_share)
         self._train(pop, ctx, ledger)
         ec = ctx.country.employer_contribution_rate
-        member_year = 12 * p.planning_idle_share * p.salary * ctx.money_scale * (1 + ec)
+        if self._member_months:  # plan with last year's share of salaried member-months
+            self.paid_share = max(0.05, self._paid_member_months / self._member_months)
+        self._member_months = self._paid_member_months = 0
+        member_year = 12 * self.paid_share * p.salary * ctx.money_scale * (1 + ec)
         capacity = int(self.salary_budget // member_year)
         members = np.flatnonzero(pop.member)
         places = capacity - members.size
@@ -118,6 +125,8 @@ class AllianceOrg:
         self._spend(ledger, "salaries", m, cost / (1 + ec))
         self._spend(ledger, "salary_contributions", m, cost - cost / (1 + ec))
         pop.paid_months += salary > 0
+        self._member_months += int(np.count_nonzero(pop.member & pop.active))
+        self._paid_member_months += int(np.count_nonzero(salary > 0))
         return salary
 
     def review(self, pop, ctx, recorder) -> None:

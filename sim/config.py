@@ -15,7 +15,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from sim.core.params import ConfigError, check_params, coerce_value, param
+from sim.core.params import ConfigError, check_params, param
 from sim.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
 from sim.settings import Alliance, Country, Demand, Population, Sector
 
@@ -113,11 +113,6 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
                      horizon_years=run.horizon_years, **world)
     return spec, run
-
-
-def check_top_level(key: str, value: Any) -> Any:
-    field = {f.name: f for f in dataclasses.fields(RunSettings)}[key]
-    return coerce_value(key, value, field.type, field.metadata)
 
 
 def format_override(key: str, value: Any) -> str:

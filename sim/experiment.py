@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from sim.config import ModelSpec, build_spec, compose_config
-from sim.core.ledger import FLOWS, SPENDING
 from sim.model import FreelanceModel
 from sim.outcomes import arm_outcomes, paired_outcomes, survival_curve
 
@@ -80,5 +79,3 @@ def run_model(*, seed: int, **overrides: Any) -> dict[str, float]:
     spec, _ = build_spec(compose_config(overrides))
     return run_pair(spec, int(seed)).outcomes()
 
-
-LEDGER_COLUMNS = tuple(FLOWS) + tuple(SPENDING)

@@ -82,7 +82,7 @@ class Alliance:
     open_training_share: float = param("share of grant", 0, 1, "training open to non-members")
     training_cost: float = param("currency/participant", 0, None, "cost of one training place",
                                  lo_open=True)
-    planning_idle_share: float = param("share", 0, 1, "salary months planned per member-month",
+    planning_idle_share: float = param("share", 0, 1, "salary months per member-month planned in year one",
                                        lo_open=True)
     member_engagement_boost: float = param("log-odds", 0, 5, "networking and agency for members")
     training_engagement_boost: float = param("log-odds", 0, 5, "effect of open training")

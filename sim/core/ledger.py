@@ -18,6 +18,7 @@ FLOWS: dict[str, tuple[int, str]] = {
     "unemployment_benefit": (+1, "unemployment benefit paid to idle freelancers"),
     "sickness_benefit": (+1, "sickness benefit during health episodes"),
     "health_care": (+1, "public health-care cost of episodes"),
+    "leavers_tax": (-1, "tax and contributions of leavers working outside the sector"),
 }
 
 # Alliance spending (part of the grant), for the alliance's own account.
@@ -28,6 +29,19 @@ class Ledger:
     def __init__(self, n_months: int):
         self.flows = {name: np.zeros(n_months) for name in FLOWS}
         self.spending = {name: np.zeros(n_months) for name in SPENDING}
+        # leavers of working age: +1 in the month after exit, -1 at their retirement month
+        self.leavers_change = np.zeros(n_months + 1)
+
+    def add_leavers(self, first_month: int, retire_months: np.ndarray) -> None:
+        """Leavers who work outside the sector from ``first_month`` until ``retire_months``."""
+        n = self.leavers_change.size
+        keep = retire_months > first_month
+        if first_month < n and keep.any():
+            self.leavers_change[first_month] += np.count_nonzero(keep)
+            np.add.at(self.leavers_change, np.minimum(retire_months[keep], n - 1), -1)
+
+    def leavers_working(self, month: int) -> float:
+        return float(self.leavers_change[: month + 1].sum())
 
     def add(self, flow: str, month: int, amount: float) -> None:
         self.flows[flow][month] += amount
@@ -45,4 +59,5 @@ class Ledger:
         clone = Ledger.__new__(Ledger)
         clone.flows = {k: v.copy() for k, v in self.flows.items()}
         clone.spending = {k: v.copy() for k, v in self.spending.items()}
+        clone.leavers_change = self.leavers_change.copy()
         return clone

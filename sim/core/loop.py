@@ -113,6 +113,10 @@ def monthly_step(model) -> None:
     member_exits = np.count_nonzero(pop.member[rows])
     pop.record_exit(rows, m, reason[rows])
     pop.member[rows] = False
+    working = rows[reason[rows] != 3]  # leavers who are not retiring take the outside job
+    retire_at = m + 1 + (round(s.retirement_age * 12) - pop.age_months[working])
+    ledger.add_leavers(m + 1, retire_at)
+    ledger.add("leavers_tax", m, ledger.leavers_working(m) * _outside_tax(s, c))
     # 10. alliance_review
     if org is not None and org.active:
         org.review(pop, ctx, rec)
@@ -130,6 +134,18 @@ def monthly_step(model) -> None:
             org.close_year(ctx, ledger)
     pop.compact()
     model.month += 1
+
+
+def _outside_tax(s, c) -> float:
+    """Monthly income tax and contributions of one leaver earning the outside wage.
+
+    Assumption: a leaver works outside the sector at ``sector.outside_wage`` until retirement,
+    so a career kept in the sector is not counted as pure gain for the state.
+    """
+    wage = s.outside_wage * c.wage_scale
+    tax = c.income_tax_rate * max(wage - c.basic_deduction, 0.0)
+    tax += c.state_tax_rate * max(wage - c.state_tax_threshold, 0.0)
+    return tax + c.employer_contribution_rate * wage
 
 
 def _unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:

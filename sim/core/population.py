@@ -95,7 +95,7 @@ class Population:
         for name, (dtype, fill) in REGISTRY.items():
             new = np.full(n, fill, dtype=dtype)
             if name in ("entry_month", "female"):
-                new[:] = values[name] if name in values else fill
+                new[:] = values.get(name, fill)
             self.registry[name] = np.concatenate([self.registry[name], new])
         self.row_of_uid = np.concatenate([self.row_of_uid,
                                           np.arange(len(self) - n, len(self), dtype=np.int64)])

@@ -34,7 +34,7 @@ class Earnings:
 class IncomeRule(ABC):
     """Engagements, pay and side income; owns skill, network and the pay level."""
 
-    def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:
+    def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
         """Fill the income-related columns of new agents at ``rows`` (default: nothing)."""
 
     @abstractmethod

@@ -1,0 +1,100 @@
+"""``python -m sim``: the Hydra application for one paired comparison over several seeds.
+
+Where it sits: the thin outer layer. It validates the config (``sim.config.build_spec``), calls
+``sim.experiment.run_pair`` once per seed, and writes tidy tables, charts and provenance into the
+Hydra run folder. Nothing here is needed to use the model from Python.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from sim.config import CONFIG_DIR, build_spec
+from sim.core.params import ConfigError
+from sim.experiment import run_pair
+from sim.io import provenance, write_json, write_table, write_text
+from sim.outcomes import EFFECT_ONLY, OUTCOMES
+from sim.stats import summarise
+
+UNITS = {name: unit for name, (unit, _) in {**OUTCOMES, **EFFECT_ONLY}.items()}
+
+
+def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
+    rows = []
+    for key, value in outcomes.items():
+        if "." not in key:
+            continue
+        arm, outcome = key.split(".", 1)
+        rows.append({"seed": seed, "arm": arm, "outcome": outcome, "value": value})
+    return pd.DataFrame(rows)
+
+
+def format_table(summary: pd.DataFrame) -> str:
+    def fmt(x: float) -> str:
+        return "nan" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+    lines = [f"{'outcome':34s} {'baseline':>12s} {'alliance':>12s} {'effect [95% CI]':>32s}"]
+    for _, r in summary.iterrows():
+        ci = f"{fmt(r['effect'])} [{fmt(r['effect_ci_low'])}, {fmt(r['effect_ci_high'])}]"
+        lines.append(f"{r['outcome']:34s} {fmt(r['baseline']):>12s} {fmt(r['alliance']):>12s} "
+                     f"{ci:>32s}")
+    return "\n".join(lines)
+
+
+def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
+    """Run every seed and write all outputs into ``out_dir``; returns the summary table."""
+    spec, run = build_spec(cfg)  # raises ConfigError before anything is simulated or written
+    seeds = range(run.seed, run.seed + run.seeds)
+    metrics, series, survival = [], [], []
+    agent_months = 0
+    for seed in tqdm(seeds, desc="paired runs", unit="seed", disable=cfg.output.quiet,
+                     file=sys.stderr):
+        pair = run_pair(spec, seed)
+        outcomes = pair.outcomes()
+        agent_months += int(outcomes["agent_months"])
+        metrics.append(metrics_long(seed, outcomes))
+        survival.append(pair.survival())
+        if cfg.output.timeseries or cfg.output.charts:
+            series.append(pair.timeseries())
+    metrics_df = pd.concat(metrics, ignore_index=True)
+    summary = summarise(metrics_df, UNITS)
+    write_table(metrics_df, out_dir / "metrics")
+    write_table(summary, out_dir / "summary", csv=False)
+    write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+    write_table(pd.concat(survival, ignore_index=True), out_dir / "survival")
+    if cfg.output.timeseries:
+        write_table(pd.concat(series, ignore_index=True), out_dir / "timeseries", csv=False)
+    if cfg.output.charts:
+        from sim.plotting import public_cost_chart, survival_chart
+
+        note = (f"{spec.sector.label}, {spec.country.name}; alliance grant "
+                f"{spec.alliance.funding_m:g} M {spec.country.currency}/year; "
+                f"{run.seeds} paired seeds, 95% bands. Assumptions and sources: docs/model.md.")
+        survival_chart(pd.concat(survival, ignore_index=True), out_dir / "cohort_survival.png",
+                       note)
+        public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
+                          spec.country.currency, note)
+    write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    write_json(out_dir / "provenance.json",
+               provenance({"seeds": list(seeds), "agent_months": agent_months}))
+    return summary
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        summary = run_comparison(cfg, out_dir)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    if not cfg.output.quiet:
+        print(format_table(summary))
+        print(f"\nresults: {out_dir}")

@@ -1,0 +1,78 @@
+"""Safe, self-describing outputs: atomic writes and provenance.
+
+Where it sits: after the runs, called by the CLI. Every file is written to a temporary name in
+the same folder and renamed, so a reader never sees a half-written file; ``provenance.json``
+records the code version, package versions and the exact command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+PACKAGES = ("mesa", "hydra-core", "numpy", "pandas", "pyarrow", "matplotlib", "scipy")
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
+    """Call ``write(tmp)`` then rename ``tmp`` to ``path``; nothing is left on failure."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def write_table(df: pd.DataFrame, stem: Path, csv: bool = True) -> None:
+    """``stem.parquet`` (and ``stem.csv``), each written atomically."""
+    stem = Path(stem)
+    atomic_write(stem.with_suffix(".parquet"), lambda p: df.to_parquet(p, index=False))
+    if csv:
+        atomic_write(stem.with_suffix(".csv"), lambda p: df.to_csv(p, index=False))
+
+
+def write_text(path: Path, text: str) -> None:
+    atomic_write(Path(path), lambda p: p.write_text(text, encoding="utf-8"))
+
+
+def git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             cwd=Path(__file__).parent, timeout=10)
+        dirty = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True,
+                               cwd=Path(__file__).parent, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() + ("+dirty" if dirty else "")
+
+
+def provenance(extra: dict | None = None) -> dict:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    info = {"command": " ".join([Path(sys.executable).name, "-m", "sim", *sys.argv[1:]]),
+            "python": sys.version.split()[0], "git_commit": git_commit(), "packages": versions}
+    info.update(extra or {})
+    return info
+
+
+def write_json(path: Path, data: dict) -> None:
+    write_text(path, json.dumps(data, indent=2, default=str) + "\n")
