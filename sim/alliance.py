@@ -114,7 +114,7 @@ class AllianceOrg:
             self._spend(ledger, "overhead", m, self.grant * p.overhead_share / 12)
         idle = pop.member & ~engaged & (pop.sick_months_left == 0)
         owed = np.maximum(0.0, p.salary * ctx.money_scale - p.fee_offset * pop.recent_fees)
-        salary = np.where(idle, owed, 0.0)
+        salary = owed * idle
         ec = ctx.country.employer_contribution_rate
         cost = salary.sum() * (1 + ec)
         room = max(0.0, self.salary_budget - self.salary_spent)

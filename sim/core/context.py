@@ -49,6 +49,9 @@ class StepContext:
     def normal(self, decision: str) -> np.ndarray:
         return self.streams.normal(decision, self.uids, self.month)
 
+    def normal_pair(self, decision: str) -> tuple[np.ndarray, np.ndarray]:
+        return self.streams.normal_pair(decision, self.uids, self.month)
+
 
 def precarious(pop, ctx: StepContext) -> np.ndarray:
     """Economic insecurity, the one definition used by fertility, health and the outcomes.

@@ -70,8 +70,7 @@ def monthly_step(model) -> None:
     # 6. public_finance
     earned = earn.fees + earn.side + salary
     benefit = _unemployment_benefit(pop, c, engaged, sick, earn.side)
-    sick_pay = np.where(sick, c.sickness_replacement
-                        * np.minimum(pop.recent_income, c.sickness_income_cap), 0.0)
+    sick_pay = c.sickness_replacement * np.minimum(pop.recent_income, c.sickness_income_cap) * sick
     taxable = earned + benefit + sick_pay
     tax = c.income_tax_rate * np.maximum(taxable - c.basic_deduction, 0.0)
     tax += c.state_tax_rate * np.maximum(taxable - c.state_tax_threshold, 0.0)
@@ -87,7 +86,7 @@ def monthly_step(model) -> None:
     pop.buffer = np.maximum(pop.buffer + net - spend, -s.debt_limit_months * living)
     pop.engaged = engaged
     pop.fees = earn.fees
-    pop.idle_streak = np.where(engaged, 0, pop.idle_streak + 1)
+    pop.idle_streak = (pop.idle_streak + 1) * ~engaged
     pop.engaged_bits = (pop.engaged_bits << np.uint64(1)) | engaged.astype(np.uint64)
     dropped = earned < 0.75 * pop.recent_income
     pop.drop_bits = (pop.drop_bits << np.uint64(1)) | dropped.astype(np.uint64)
@@ -153,7 +152,7 @@ def _unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
     qualifies = (pop.insured & ~engaged & ~sick & ~pop.member
                  & (engaged_in_last(pop.engaged_bits, 12) >= c.benefit_work_months))
     level = np.clip(c.benefit_replacement * pop.recent_fees, c.benefit_floor, c.benefit_cap)
-    return np.where(qualifies, np.maximum(level - side, 0.0), 0.0)
+    return np.maximum(level - side, 0.0) * qualifies
 
 
 def _record(rec, m, pop, act, ctx, n_entrants, n_exits, member_exits, births, onset, engaged,

@@ -56,8 +56,8 @@ class Streams:
     """All decision streams of one run, keyed by the run's seed.
 
     ``uniform(decision, uids, month)`` gives one float in [0, 1) per uid;
-    ``normal_pair(decision, uids, month)`` gives two independent standard normals per uid
-    (Box-Muller on the two 32-bit halves of one draw).
+    ``normal(decision, uids, month)`` gives one standard normal per uid and ``normal_pair`` two
+    independent ones (Box-Muller on the two 32-bit halves of one draw).
     """
 
     def __init__(self, seed: int):
@@ -77,7 +77,23 @@ class Streams:
 
     def normal(self, decision: str, uids: np.ndarray, month: int) -> np.ndarray:
         """One standard normal per uid (Box-Muller, cosine branch)."""
+        radius, angle = self._polar(decision, uids, month)
+        return radius * np.cos(angle)
+
+    def normal_pair(self, decision: str, uids: np.ndarray, month: int) -> tuple[np.ndarray, np.ndarray]:
+        """Two independent standard normals per uid from one draw (both Box-Muller branches),
+        for a decision that needs a pair of shocks."""
+        radius, angle = self._polar(decision, uids, month)
+        return radius * np.cos(angle), radius * np.sin(angle)
+
+    def _polar(self, decision: str, uids: np.ndarray, month: int) -> tuple[np.ndarray, np.ndarray]:
+        # Single precision: numpy's float32 log/sqrt/cos are vectorised (SIMD) and ~10x faster
+        # than float64 here; 24-bit uniforms still reach 5.8 standard deviations.
         bits = hashed_bits(self.key(decision), uids, month)
-        u1 = ((bits >> np.uint64(32)) + np.uint64(1)) * _TO_UNIT_32  # in (0, 1]
-        u2 = (bits & np.uint64(0xFFFFFFFF)) * _TO_UNIT_32
-        return np.sqrt(-2.0 * np.log(u1)) * np.cos(2.0 * np.pi * u2)
+        high = (bits >> np.uint64(40)).astype(np.float32)  # 24 bits
+        low = (bits & np.uint64(0xFFFFFF)).astype(np.float32)
+        u1 = (high + np.float32(1)) * np.float32(2.0**-24)  # in (0, 1]
+        angle = low * np.float32(2.0 * np.pi * 2.0**-24)
+        radius = np.log(u1)
+        radius *= np.float32(-2.0)
+        return np.sqrt(radius, out=radius), angle

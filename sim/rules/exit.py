@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.params import param
-from sim.rules.base import ExitRule
+from sim.rules.base import ExitRule, either, ratio_if
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ class StressHazardExit(ExitRule):
 
     def hazard(self, pop, ctx) -> tuple[np.ndarray, np.ndarray]:
         early = pop.tenure_months < self.early_years * 12
-        base = np.where(early, self.base_early, self.base_late)
+        base = either(early, self.base_early, self.base_late)
         living = ctx.sector.living_cost * ctx.money_scale
         ratio = np.maximum(pop.buffer, 1e-9 * living) / (3.0 * living)
         x = self.beta_buffer * np.clip(np.log(ratio), self.buffer_log_min, self.buffer_log_max)
@@ -50,15 +50,15 @@ class StressHazardExit(ExitRule):
         pull = np.log(outside / np.maximum(pop.recent_income, 1e-3 * outside))
         x += self.beta_outside * np.clip(pull, -self.outside_log_max, self.outside_log_max)
         h = base * np.exp(x)
-        h *= np.where(pop.age_months < self.young_age * 12, self.young_hr, 1.0)
-        h *= np.where(pop.member, self.member_hr, 1.0)
-        h *= np.where(ctx.trained, self.training_hr, 1.0)
+        h *= ratio_if(pop.age_months < self.young_age * 12, self.young_hr)
+        h *= ratio_if(pop.member, self.member_hr)
+        h *= ratio_if(ctx.trained, self.training_hr)
         physical_age = ctx.sector.physical_career_age
         if physical_age is None:
             physical = np.zeros_like(h)
         else:
             years_past = pop.age_months / 12.0 - physical_age
-            physical = np.where(years_past > 0,
-                                self.physical_base * np.exp(self.physical_slope * years_past), 0.0)
+            past = np.maximum(years_past, 0.0)
+            physical = (years_past > 0) * (self.physical_base * np.exp(self.physical_slope * past))
         total = np.minimum(1.0, 1.0 - (1.0 - np.minimum(h, 1.0)) * (1.0 - np.minimum(physical, 1.0)))
         return total, np.minimum(physical, 1.0)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.params import param
-from sim.rules.base import FertilityRule
+from sim.rules.base import FertilityRule, ratio_if
 
 PARTNER_MIN_AGE = 18.0
 
@@ -52,17 +52,29 @@ class HadwigerFertility(FertilityRule):
         months = np.maximum(0.0, (np.asarray(age_years, dtype=float) - PARTNER_MIN_AGE) * 12)
         return f / (f + d) * (1.0 - (1.0 - f - d) ** months)
 
-    def birth_hazard(self, pop, ctx) -> np.ndarray:
-        mother_age = pop.age_months / 12.0 - np.where(pop.female, 0.0, self.partner_age_gap)
+    def partnered_hazard(self, mother_age: np.ndarray, tfr: float) -> np.ndarray:
+        """Monthly birth hazard of a partnered couple by the woman's age (before economic effects)."""
         fertile = (mother_age >= self.min_age) & (mother_age < self.max_age)
-        asfr = hadwiger_asfr(mother_age, ctx.country.tfr, self.hadwiger_b, self.hadwiger_c)
+        asfr = hadwiger_asfr(mother_age, tfr, self.hadwiger_b, self.hadwiger_c)
         share = np.maximum(self.partnered_share(mother_age), 1e-6)
-        h = np.where(fertile & pop.partnered, asfr / 12.0 / share, 0.0)
-        h = np.where(ctx.month - pop.last_birth_month < self.birth_gap_months, 0.0, h)
-        h *= np.where(pop.children >= 2, self.higher_parity_hr, 1.0)
-        penalty = np.where(pop.member, (1 - self.member_relief) * (1 - self.insecurity_hr),
-                           1 - self.insecurity_hr)
-        h *= np.where(ctx.precarious, 1.0 - penalty, 1.0)
+        return np.where(fertile, asfr / 12.0 / share, 0.0)
+
+    def _table(self, tfr: float) -> np.ndarray:
+        """``partnered_hazard`` at every age in months from 0 to 120 years (computed once)."""
+        cache = self.__dict__.setdefault("_tables", {})
+        if tfr not in cache:
+            cache[tfr] = self.partnered_hazard(np.arange(121 * 12) / 12.0, tfr)
+        return cache[tfr]
+
+    def birth_hazard(self, pop, ctx) -> np.ndarray:
+        table = self._table(ctx.country.tfr)
+        gap = round(self.partner_age_gap * 12)
+        index = np.clip(pop.age_months - gap * ~pop.female, 0, table.size - 1)
+        h = table[index]
+        h *= pop.partnered & (ctx.month - pop.last_birth_month >= self.birth_gap_months)
+        h *= ratio_if(pop.children >= 2, self.higher_parity_hr)
+        penalty = (1 - self.insecurity_hr) * ratio_if(pop.member, 1 - self.member_relief)
+        h *= 1.0 - penalty * ctx.precarious
         return np.minimum(h, 1.0)
 
     def step(self, pop, ctx) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.params import param
-from sim.rules.base import HealthRule
+from sim.rules.base import HealthRule, ratio_if
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,11 @@ class StressEpisodes(HealthRule):
     episode_months: int = param("months", 1, 24, "months of work lost per episode")
 
     def onset_probability(self, pop, ctx) -> np.ndarray:
-        excess = np.where(pop.member, (1 - self.member_relief) * (self.insecurity_or - 1),
-                          self.insecurity_or - 1)
-        p = self.onset * np.where(ctx.precarious, 1.0 + excess, 1.0)
+        excess = (self.insecurity_or - 1) * ratio_if(pop.member, 1 - self.member_relief)
+        p = self.onset * (1.0 + excess * ctx.precarious)
         drops = np.bitwise_count(pop.drop_bits & np.uint64(0xFFF))
-        p *= np.where(drops >= self.drops_needed, self.drops_or, 1.0)
-        return np.where(pop.sick_months_left > 0, 0.0, np.minimum(p, 1.0))
+        p *= ratio_if(drops >= self.drops_needed, self.drops_or)
+        return np.minimum(p, 1.0) * (pop.sick_months_left == 0)
 
     def start_episodes(self, pop, ctx) -> np.ndarray:
         return ctx.uniform("health_onset") < self.onset_probability(pop, ctx)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.core.params import param
-from sim.rules.base import Earnings, IncomeRule, logistic, logit
+from sim.rules.base import Earnings, IncomeRule, either, logistic, logit, ratio_if
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class MarkovEngagement(IncomeRule):
         pop.qualifying_months[rows] = past_engaged.astype(np.int32)
 
     def engagement_probability(self, pop, ctx) -> np.ndarray:
-        base = np.where(pop.engaged, logit(self.p_stay), logit(self.p_find))
+        base = either(pop.engaged, logit(self.p_stay), logit(self.p_find))
         x = base + self.beta_skill * pop.skill
         x += self.beta_network * (np.log1p(pop.network) - np.log1p(self.network_ref))
         x += np.log(ctx.demand) + ctx.engagement_boost
@@ -67,14 +67,16 @@ class MarkovEngagement(IncomeRule):
     def step(self, pop, ctx) -> Earnings:
         sick = pop.sick_months_left > 0
         engaged = (ctx.uniform("engagement") < self.engagement_probability(pop, ctx)) & ~sick
-        pop.log_fee += self.sigma_permanent * ctx.normal("permanent_pay_shock") + self.fee_drift
+        # one decision, two shocks: the permanent and the transitory part of this month's pay
+        permanent, transitory = ctx.normal_pair("pay_shocks")
+        pop.log_fee += self.sigma_permanent * permanent + self.fee_drift
         st = self.sigma_transitory
-        theta = np.exp(st * ctx.normal("transitory_pay_shock") - 0.5 * st * st)
-        fees = np.where(engaged, np.exp(pop.log_fee) * theta, 0.0)
-        keep = np.where(engaged, ctx.sector.side_income_engaged_share, 1.0)
-        side = np.where(sick, 0.0, pop.side_base * keep)
-        pop.skill += np.where(engaged & (pop.qualifying_months * self.learning_rate
-                                         < self.learning_cap), self.learning_rate, 0.0)
+        log_pay = pop.log_fee + st * transitory - 0.5 * st * st
+        fees = np.exp(log_pay) * engaged
+        side = pop.side_base * ratio_if(engaged, ctx.sector.side_income_engaged_share)
+        side *= ~sick
+        learning = engaged & (pop.qualifying_months * self.learning_rate < self.learning_cap)
+        pop.skill += self.learning_rate * learning
         pop.network *= 1.0 - self.network_decay
         pop.network += self.network_gain * engaged
         return Earnings(engaged=engaged, fees=fees, side=side)
