@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.core.rng import Streams
+from sim.core.rng import Streams, counters
 from sim.settings import Alliance, Country, Population, Sector
 
 
@@ -43,14 +43,21 @@ class StepContext:
         """Country currency per SEK of sector amounts."""
         return self.country.wage_scale
 
+    def _counter(self) -> np.ndarray:
+        """Weyl counters of the current rows, computed once per set of rows."""
+        cached = self.__dict__.get("_counter_cache")
+        if cached is None or cached[0] is not self.uids:
+            cached = self.__dict__["_counter_cache"] = (self.uids, counters(self.uids, self.month))
+        return cached[1]
+
     def uniform(self, decision: str) -> np.ndarray:
-        return self.streams.uniform(decision, self.uids, self.month)
+        return self.streams.uniform(decision, self.uids, self.month, self._counter())
 
     def normal(self, decision: str) -> np.ndarray:
-        return self.streams.normal(decision, self.uids, self.month)
+        return self.streams.normal(decision, self.uids, self.month, self._counter())
 
     def normal_pair(self, decision: str) -> tuple[np.ndarray, np.ndarray]:
-        return self.streams.normal_pair(decision, self.uids, self.month)
+        return self.streams.normal_pair(decision, self.uids, self.month, self._counter())
 
 
 def precarious(pop, ctx: StepContext) -> np.ndarray:

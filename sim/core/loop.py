@@ -75,10 +75,10 @@ def monthly_step(model) -> None:
     tax = c.income_tax_rate * np.maximum(taxable - c.basic_deduction, 0.0)
     tax += c.state_tax_rate * np.maximum(taxable - c.state_tax_threshold, 0.0)
     act = pop.active
-    ledger.add("income_tax", m, tax[act].sum())
-    ledger.add("contributions", m, c.employer_contribution_rate * earned[act].sum())
-    ledger.add("unemployment_benefit", m, benefit[act].sum())
-    ledger.add("sickness_benefit", m, sick_pay[act].sum())
+    ledger.add("income_tax", m, tax @ act)
+    ledger.add("contributions", m, c.employer_contribution_rate * (earned @ act))
+    ledger.add("unemployment_benefit", m, benefit @ act)
+    ledger.add("sickness_benefit", m, sick_pay @ act)
     # 7. household
     living = s.living_cost * ctx.money_scale
     net = taxable - tax

@@ -53,12 +53,12 @@ class StressHazardExit(ExitRule):
         h *= ratio_if(pop.age_months < self.young_age * 12, self.young_hr)
         h *= ratio_if(pop.member, self.member_hr)
         h *= ratio_if(ctx.trained, self.training_hr)
+        np.minimum(h, 1.0, out=h)
         physical_age = ctx.sector.physical_career_age
         if physical_age is None:
-            physical = np.zeros_like(h)
-        else:
-            years_past = pop.age_months / 12.0 - physical_age
-            past = np.maximum(years_past, 0.0)
-            physical = (years_past > 0) * (self.physical_base * np.exp(self.physical_slope * past))
-        total = np.minimum(1.0, 1.0 - (1.0 - np.minimum(h, 1.0)) * (1.0 - np.minimum(physical, 1.0)))
-        return total, np.minimum(physical, 1.0)
+            return h, np.zeros_like(h)
+        years_past = pop.age_months / 12.0 - physical_age
+        past = np.maximum(years_past, 0.0)
+        physical = (years_past > 0) * (self.physical_base * np.exp(self.physical_slope * past))
+        np.minimum(physical, 1.0, out=physical)
+        return 1.0 - (1.0 - h) * (1.0 - physical), physical
