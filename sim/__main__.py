@@ -1,6 +1,9 @@
 """Entry point of ``python -m sim`` (see ``sim/cli.py``)."""
 
-from sim.cli import main
+import sys
+
+from sim.cli import main, preflight
 
 if __name__ == "__main__":
+    preflight(sys.argv[1:])
     main()

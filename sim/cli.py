@@ -16,7 +16,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from sim.config import CONFIG_DIR, build_spec
+from sim.config import CONFIG_DIR, build_spec, compose_config
 from sim.core.params import ConfigError
 from sim.experiment import run_pair
 from sim.io import provenance, write_json, write_table, write_text
@@ -38,7 +38,7 @@ def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
 
 def format_table(summary: pd.DataFrame) -> str:
     def fmt(x: float) -> str:
-        return "nan" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+        return "–" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
     lines = [f"{'outcome':34s} {'baseline':>12s} {'alliance':>12s} {'effect [95% CI]':>32s}"]
     for _, r in summary.iterrows():
@@ -85,6 +85,19 @@ def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     write_json(out_dir / "provenance.json",
                provenance({"seeds": list(seeds), "agent_months": agent_months}))
     return summary
+
+
+def preflight(argv: list[str]) -> None:
+    """Validate command-line overrides before Hydra starts, so a bad key or value gives one
+    clear message and exit code 2 (sweeps are validated per job instead)."""
+    if any(a in ("-m", "--multirun") for a in argv) or any(a.startswith("-") for a in argv):
+        return
+    overrides = [a for a in argv if not a.startswith("hydra.") and not a.startswith("hydra/")]
+    try:
+        build_spec(compose_config(overrides))
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")

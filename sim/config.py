@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.core.params import ConfigError, check_params, param
 from sim.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
@@ -108,8 +113,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     world = {name: _build(cfg, name, None, cls) for name, cls in WORLD_BLOCKS.items()}
     rules = Rules(**{name: _build(cfg, name, iface, None) for name, iface in RULE_GROUPS.items()})
     run_values = {f.name: cfg.get(f.name) for f in dataclasses.fields(RunSettings)}
-    run = check_params(RunSettings, run_values, "run")
-    # run-level keys are top-level in the config: report them without the "run." prefix
+    run = check_params(RunSettings, run_values, "")
     spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
                      horizon_years=run.horizon_years, **world)
     return spec, run
@@ -134,11 +138,6 @@ def format_override(key: str, value: Any) -> str:
 
 def compose_config(overrides: dict[str, Any] | list[str] | None = None) -> DictConfig:
     """Compose ``configs/config.yaml`` with overrides, as ``python -m sim`` would."""
-    from hydra import compose, initialize_config_dir
-    from hydra.core.global_hydra import GlobalHydra
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-
     if isinstance(overrides, dict):
         overrides = [format_override(k, v) for k, v in overrides.items()]
     overrides = list(overrides or [])
@@ -148,4 +147,33 @@ def compose_config(overrides: dict[str, Any] | list[str] | None = None) -> DictC
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException) as err:
-        raise ConfigError(" ".join(overrides), None, f"valid overrides ({err})") from None
+        raise _override_error(overrides, err) from None
+
+
+def _override_error(overrides: list[str], err: Exception) -> ConfigError:
+    """Turn Hydra's composition error into one ConfigError naming the key and what is allowed."""
+    text = str(err)
+    match = re.search(r"Could not override '([^']+)'", text) or re.search(
+        r"Could not find '([^']+)'", text)
+    key = match.group(1) if match else " ".join(overrides)
+    value = None
+    if "Could not find" in text and "/" in key:  # unknown option of a group: 'sector/opera'
+        key, value = key.split("/", 1)
+    value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=")[0] == key),
+                 value)
+    group = key.split(".")[0]
+    options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")) if group else []
+    if "Could not find" in text and options:
+        return ConfigError(key, value, "one of " + ", ".join(options))
+    parent = key.rsplit(".", 1)[0] if "." in key else None
+    if parent is not None:
+        try:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                node = compose(config_name="config").get(parent)
+            if node is not None:
+                return ConfigError(key, value, f"a known key of {parent}: "
+                                   + ", ".join(sorted(str(k) for k in node if k != "_target_")))
+        except (HydraException, OmegaConfBaseException):
+            pass
+    first_line = text.strip().splitlines()[0] if text.strip() else "valid overrides"
+    return ConfigError(key, value, f"a valid override ({first_line})")

@@ -43,8 +43,13 @@ def survival_chart(survival: pd.DataFrame, path: Path, note: str) -> Path:
         ax.plot(band["years_since_entry"], band["mean"], color=colour, label=arm)
         ax.fill_between(band["years_since_entry"], band["lo"], band["hi"], color=colour,
                         alpha=0.25, linewidth=0)
-    ax.set(xlabel="years since entry", ylabel="share of entrants still active",
-           title="Share of each entry cohort still in the profession", ylim=(0, 1))
+    at10 = survival[survival["years_since_entry"] == 10].groupby("arm")["share_active"].mean()
+    title = "Share of each entry cohort still in the profession"
+    if {"baseline", "alliance"} <= set(at10.index):
+        title = (f"After 10 years {at10['alliance']:.1%} of entrants remain with the alliance, "
+                 f"{at10['baseline']:.1%} without")
+    ax.set(xlabel="years since entry", ylabel="share of entrants still active", title=title,
+           ylim=(0, 1))
     ax.legend(frameon=False)
     fig.text(0.01, -0.04, note, fontsize=7, ha="left", va="top")
     return _save(fig, path)
@@ -83,7 +88,8 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     ax.fill_between(net["year"], net["lo"], net["hi"], color="black", alpha=0.15, linewidth=0)
     ax.axhline(0, color="grey", linewidth=0.8)
     ax.set(xlabel="year of the horizon", ylabel=f"million {currency} per year (alliance - baseline)",
-           title="What the alliance costs the state each year, and what flows back")
+           title=f"Net public cost of the alliance: {net['mean'].mean():+.1f} M {currency}/year "
+                 "on average, after what flows back")
     ax.legend(frameon=False, fontsize=7, ncol=2)
     fig.text(0.01, -0.04, note, fontsize=7, ha="left", va="top")
     return _save(fig, path)

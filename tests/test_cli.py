@@ -41,3 +41,10 @@ def test_cli_rejects_unknown_key(tmp_path):
     proc = run_cli(tmp_path / "bad", "population.sizee=3")
     assert proc.returncode != 0
     assert "population.sizee" in proc.stderr
+
+
+def test_cli_unknown_group_option_lists_the_options(tmp_path):
+    proc = run_cli(tmp_path / "bad", "sector=opera")
+    assert proc.returncode == 2
+    assert "sector='opera'" in proc.stderr and "dance, music, theatre" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1

@@ -89,17 +89,20 @@ def coerce_value(key: str, value: Any, annotation: Any, meta: dict) -> Any:
 
 
 def check_params(cls: type, values: dict[str, Any], path: str) -> Any:
-    """Build ``cls`` from ``values`` after checking keys, types and ranges."""
+    """Build ``cls`` from ``values`` after checking keys, types and ranges.
+
+    ``path`` is the config node of the values (``""`` for top-level keys)."""
     fields = {f.name: f for f in dataclasses.fields(cls)}
+    prefix = f"{path}." if path else ""
     hints = typing.get_type_hints(cls)
     for key in values:
         if key not in fields:
-            raise ConfigError(f"{path}.{key}", values[key],
-                              f"a known key of {path}: " + ", ".join(sorted(fields)))
+            raise ConfigError(f"{prefix}{key}", values[key],
+                              f"a known key of {path or 'the config'}: " + ", ".join(sorted(fields)))
     missing = [name for name in fields if name not in values]
     if missing:
-        raise ConfigError(f"{path}.{missing[0]}", None, "a value (the key is required)")
-    clean = {name: coerce_value(f"{path}.{name}", values[name], hints[name], fields[name].metadata)
+        raise ConfigError(f"{prefix}{missing[0]}", None, "a value (the key is required)")
+    clean = {name: coerce_value(f"{prefix}{name}", values[name], hints[name], fields[name].metadata)
              for name in fields}
     obj = cls(**clean)
     check = getattr(obj, "check", None)

@@ -1,0 +1,26 @@
+"""The documentation names every outcome and parameter the code defines."""
+
+import dataclasses
+from pathlib import Path
+
+from sim.config import RULE_GROUPS, WORLD_BLOCKS, build_spec, compose_config
+from sim.outcomes import EFFECT_ONLY, OUTCOMES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_readme_and_model_doc_list_every_outcome():
+    for doc in ("README.md", "docs/model.md"):
+        text = (ROOT / doc).read_text()
+        missing = [name for name in {**OUTCOMES, **EFFECT_ONLY} if f"`{name}`" not in text]
+        assert missing == [], (doc, missing)
+
+
+def test_model_doc_lists_every_parameter():
+    text = (ROOT / "docs/model.md").read_text()
+    spec, _ = build_spec(compose_config({}))
+    blocks = {**{k: getattr(spec, k) for k in WORLD_BLOCKS},
+              **{k: getattr(spec.rules, k) for k in RULE_GROUPS}}
+    missing = [f"{block}.{f.name}" for block, obj in blocks.items()
+               for f in dataclasses.fields(obj) if f"`{block}.{f.name}`" not in text]
+    assert missing == []
