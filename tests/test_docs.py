@@ -24,3 +24,11 @@ def test_model_doc_lists_every_parameter():
     missing = [f"{block}.{f.name}" for block, obj in blocks.items()
                for f in dataclasses.fields(obj) if f"`{block}.{f.name}`" not in text]
     assert missing == []
+
+
+def test_generated_parameter_tables_are_current():
+    from sim.paramdoc import BEGIN, DOC, END, render
+
+    text = DOC.read_text()
+    assert text[text.index(BEGIN): text.index(END) + len(END)] == render(), (
+        "run `uv run python -m sim.paramdoc` to refresh docs/model.md")
