@@ -1,0 +1,1 @@
+"""Analyst-facing studies that drive the ``sim`` package (each documented in its header)."""
