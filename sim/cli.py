@@ -13,6 +13,7 @@ from pathlib import Path
 import hydra
 import pandas as pd
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
@@ -87,14 +88,45 @@ def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     return summary
 
 
+def first_values(overrides: list[str]) -> list[str]:
+    """Each sweep override (``a=1,2``, ``range(...)``) replaced by its first value."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    out = []
+    for text, parsed in zip(overrides, OverridesParser.create().parse_overrides(overrides),
+                            strict=True):
+        if parsed.is_sweep_override():
+            first = next(iter(parsed.sweep_string_iterator()), None)
+            text = f"{parsed.get_key_element()}={first}"
+        out.append(text)
+    return out
+
+
 def preflight(argv: list[str]) -> None:
-    """Validate command-line overrides before Hydra starts, so a bad key or value gives one
-    clear message and exit code 2 (sweeps are validated per job instead)."""
-    if any(a in ("-m", "--multirun") for a in argv) or any(a.startswith("-") for a in argv):
-        return
-    overrides = [a for a in argv if not a.startswith("hydra.") and not a.startswith("hydra/")]
+    """Validate the overrides before Hydra starts, so a bad key, value or experiment name gives
+    one clear message and exit code 2, before any job is launched. For a sweep, the first value
+    of every swept key is checked (every job is validated again when it starts)."""
+    multirun = any(a in ("-m", "--multirun") for a in argv)
+    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
+        return  # --help, --cfg and other Hydra flags
+    overrides = [a for a in argv if not a.startswith(("-", "hydra.", "hydra/"))]
     try:
-        build_spec(compose_config(overrides))
+        if multirun:
+            from hydra.errors import HydraException
+
+            try:
+                overrides = first_values(overrides)
+            except HydraException as err:
+                raise ConfigError(" ".join(overrides), None, f"valid sweep syntax ({err})") from None
+            cfg = compose_config(overrides)
+            params = OmegaConf.to_container(cfg.hydra.sweeper.params or {}) if "hydra" in cfg else {}
+            swept = {o.split("=", 1)[0] for o in overrides}
+            extra = [f"{k}={v}" for k, v in params.items() if k not in swept]
+            if extra:
+                cfg = compose_config(overrides + first_values(extra))
+        else:
+            cfg = compose_config(overrides)
+        build_spec(cfg)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
@@ -102,8 +134,15 @@ def preflight(argv: list[str]) -> None:
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
     try:
+        if hc.mode == RunMode.MULTIRUN:
+            from sim.sweep import run_job
+
+            choices = OmegaConf.to_container(hc.runtime.choices)
+            run_job(cfg, out_dir, Path(hc.sweep.dir), list(hc.overrides.task), choices)
+            return
         summary = run_comparison(cfg, out_dir)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)

@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.cache import BaselineCache
 from sim.config import ModelSpec, build_spec, compose_config
+from sim.core.recorder import STOCKS
 from sim.model import FreelanceModel
 from sim.outcomes import arm_outcomes, paired_outcomes, survival_curve
 
@@ -50,6 +52,15 @@ class PairResult:
                                             "value": values[h0:end]}))
         return pd.concat(frames, ignore_index=True)
 
+    def yearly(self) -> pd.DataFrame:
+        """Yearly series of both arms (levels averaged, flows summed), long format."""
+        monthly = self.timeseries()
+        is_stock = monthly["variable"].isin(STOCKS)
+        keys = ["seed", "arm", "year", "variable"]
+        stocks = monthly[is_stock].groupby(keys, as_index=False)["value"].mean()
+        flows = monthly[~is_stock].groupby(keys, as_index=False)["value"].sum()
+        return pd.concat([stocks, flows], ignore_index=True)
+
     def survival(self) -> pd.DataFrame:
         rows = []
         for arm, model in self.arms():
@@ -60,15 +71,26 @@ class PairResult:
         return pd.concat(rows, ignore_index=True)
 
 
-def run_pair(spec: ModelSpec, seed: int) -> PairResult:
-    """Baseline and alliance arms from one seed, sharing the burn-in and every random stream."""
+def _baseline_states(spec: ModelSpec, seed: int) -> dict:
     baseline = FreelanceModel(spec, seed, "baseline")
     baseline.run(spec.burn_in_months)
-    shared = baseline.agent_months
-    alliance = baseline.fork("alliance")
+    burn_in = baseline.fork("baseline").state()
     baseline.run()
-    alliance.run()
-    agent_months = shared + (baseline.agent_months - shared) + alliance.agent_months
+    return {"burn_in": burn_in, "final": baseline.state()}
+
+
+def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> PairResult:
+    """Baseline and alliance arms from one seed, sharing the burn-in and every random stream.
+
+    With a ``cache`` (sweeps), the baseline of this seed is computed once and reused by every
+    alliance variant; results are identical with or without it.
+    """
+    states = (_baseline_states(spec, seed) if cache is None
+              else cache.get_or_compute(spec, seed, lambda: _baseline_states(spec, seed)))
+    baseline = FreelanceModel.from_state(spec, seed, "baseline", states["final"])
+    alliance = FreelanceModel.from_state(spec, seed, "alliance", states["burn_in"]).run()
+    # agent-months simulated for this pair: the shared burn-in once, each horizon once
+    agent_months = baseline.agent_months + alliance.agent_months - states["burn_in"]["agent_months"]
     return PairResult(seed=seed, baseline=baseline, alliance=alliance, agent_months=agent_months)
 
 

@@ -90,12 +90,23 @@ class FreelanceModel(mesa.Model):
             self.step()
         return self
 
+    def state(self) -> dict[str, Any]:
+        """Everything needed to continue this run (arrays only; picklable)."""
+        return {"pop": self.pop, "ledger": self.ledger, "recorder": self.recorder,
+                "month": self.month, "agent_months": self.agent_months}
+
+    @classmethod
+    def from_state(cls, spec, seed: int, arm: str, state: dict[str, Any]) -> FreelanceModel:
+        """A model of ``arm`` that continues from a copy of ``state``."""
+        model = cls(spec, seed, arm)
+        model.pop, model.ledger = state["pop"].copy(), state["ledger"].copy()
+        model.recorder = state["recorder"].copy()
+        model.month, model.agent_months = state["month"], state["agent_months"]
+        return model
+
     def fork(self, arm: str) -> FreelanceModel:
         """A second arm that starts from this model's state (used after the shared burn-in)."""
-        clone = FreelanceModel(self.spec, self.seed, arm)
-        clone.pop, clone.ledger, clone.recorder = self.pop.copy(), self.ledger.copy(), self.recorder.copy()
-        clone.month = self.month
-        return clone
+        return FreelanceModel.from_state(self.spec, self.seed, arm, self.state())
 
     def freelancer(self, uid: int) -> Freelancer:
         """The Mesa agent of ``uid``, registered with this model on first use."""

@@ -29,6 +29,11 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "alliance_spend_m": ("million currency/year", "alliance spending (salaries, overhead, training)"),
     "public_cost_m": ("million currency/year",
                       "net public cost: grant + benefits + care - taxes - contributions"),
+    "grant_net_m": ("million currency/year", "grant paid minus grant returned"),
+    "taxes_returned_m": ("million currency/year",
+                         "income tax + contributions + leavers' taxes flowing to the state"),
+    "benefits_m": ("million currency/year", "unemployment and sickness benefits paid"),
+    "health_care_m": ("million currency/year", "public health-care cost of episodes"),
     "top1_income_share": ("share", "share of yearly arts income earned by the top 1%"),
     "top5_income_share": ("share", "share of yearly arts income earned by the top 5%"),
     "member_outside_work_share": ("share", "member-months with an outside engagement"),
@@ -81,6 +86,7 @@ def arm_outcomes(model) -> dict[str, float]:
     careers = (reg["exit_month"][ended] - reg["entry_month"][ended]) / 12
     years = (end - h0) / 12
     spend = model.ledger.alliance_spend()[h0:end].sum()
+    flows = {k: v[h0:end].sum() / 1e6 / years for k, v in model.ledger.flows.items()}
     admissions = s["places"].sum()
     return {
         "retention_5y": retention(reg, h0, end, 5),
@@ -97,6 +103,10 @@ def arm_outcomes(model) -> dict[str, float]:
         "member_birth_rate": _ratio(s["member_births"].sum(), member_years),
         "alliance_spend_m": spend / 1e6 / years,
         "public_cost_m": model.ledger.net_cost()[h0:end].sum() / 1e6 / years,
+        "grant_net_m": flows["grant"] - flows["grant_returned"],
+        "taxes_returned_m": flows["income_tax"] + flows["contributions"] + flows["leavers_tax"],
+        "benefits_m": flows["unemployment_benefit"] + flows["sickness_benefit"],
+        "health_care_m": flows["health_care"],
         "top1_income_share": float(s["top1_share"][s["top1_share"] > 0].mean()),
         "top5_income_share": float(s["top5_share"][s["top5_share"] > 0].mean()),
         "member_outside_work_share": _ratio(s["member_engaged"].sum(), s["members"].sum()),

@@ -38,6 +38,11 @@ SERIES: dict[str, tuple[str, str]] = {
 }
 
 
+# Series that are levels (averaged over a year); all others are monthly flows (summed).
+STOCKS = frozenset({"active", "experienced", "engaged", "members", "member_idle",
+                    "member_engaged", "precarious", "demand", "mean_income"})
+
+
 class Recorder:
     def __init__(self, n_months: int):
         self.series = {name: np.zeros(n_months) for name in SERIES}

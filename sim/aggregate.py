@@ -1,0 +1,206 @@
+"""Gather a sweep's finished jobs into tidy tables, summaries, charts and the funding brief.
+
+    uv run python -m sim.aggregate results/sweeps/funding_sweep
+
+Where it sits: after the jobs (``sim/sweep.py``), called by the multirun callback and on demand.
+Only jobs with a ``COMPLETE.json`` marker are read. Jobs must come from the same code and
+package versions, and their configs may differ only in the swept keys (or below a config group
+whose choice differs between jobs); otherwise the sweep is not comparable and aggregation stops.
+Outputs go to ``<sweep>/aggregate/``: ``results`` (study, job, swept keys, seed, arm, outcome,
+value), ``summary`` (per job and outcome: means and 95% CIs, the effect's paired), ``contrast``
+(each job minus the first, paired by seed), ``yearly``, ``provenance.json``, charts, brief.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.io import provenance, write_json, write_table
+from sim.outcomes import EFFECT_ONLY, OUTCOMES
+from sim.stats import mean_ci, summarise
+from sim.sweep import read_marker
+
+UNITS = {name: unit for name, (unit, _) in {**OUTCOMES, **EFFECT_ONLY}.items()}
+
+
+class SweepError(ValueError):
+    """The folder cannot be aggregated (no finished jobs, or jobs that cannot be compared)."""
+
+
+@dataclass
+class Sweep:
+    folder: Path
+    study: str
+    swept: list[str]
+    jobs: pd.DataFrame  # job, swept key columns, in level order
+    results: pd.DataFrame
+    summary: pd.DataFrame
+    contrast: pd.DataFrame
+    yearly: pd.DataFrame
+    survival: pd.DataFrame
+    markers: list[dict]
+
+    @property
+    def currency(self) -> str:
+        return self.markers[0].get("currency", "")
+
+
+def _flatten(data, prefix=""):
+    out = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _parse(overrides: list[str]) -> dict[str, str]:
+    return dict(o.lstrip("+~").split("=", 1) for o in overrides if "=" in o)
+
+
+def _value(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def finished_jobs(folder: Path) -> list[dict]:
+    if not folder.is_dir():
+        raise SweepError(f"{folder} is not a folder")
+    markers = []
+    for job_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name != "aggregate"):
+        marker = read_marker(job_dir)
+        if marker is not None and all((job_dir / f).exists() for f in marker["files"]):
+            marker["dir"] = job_dir
+            markers.append(marker)
+    if not markers:
+        raise SweepError(f"no finished jobs in {folder} (a job is finished when its "
+                         "COMPLETE.json exists); run or resume the sweep first")
+    return markers
+
+
+def check_comparable(markers: list[dict]) -> list[str]:
+    """The swept keys; raises SweepError when jobs cannot be compared."""
+    for field in ("code", "git_commit", "packages"):
+        values = {json.dumps(m.get(field), sort_keys=True) for m in markers}
+        if len(values) > 1:
+            raise SweepError(f"jobs come from different {field.replace('_', ' ')}s "
+                             f"({len(values)} distinct); re-run the older jobs")
+    overrides = [_parse(m["overrides"]) for m in markers]
+    keys = sorted({k for o in overrides for k in o})
+    swept = [k for k in keys if len({o.get(k) for o in overrides}) > 1]
+    groups = {k for k in swept if "." not in k}
+    configs = [_flatten(m["config"]) for m in markers]
+    for config in configs[1:]:
+        for key in set(config) | set(configs[0]):
+            if config.get(key) == configs[0].get(key) or key in swept:
+                continue
+            if key.split(".")[0] in {"study", "seeds"}:
+                continue
+            if groups:  # a group choice differs: the whole preset may differ
+                continue
+            raise SweepError(f"jobs differ in {key} ({configs[0].get(key)!r} vs "
+                             f"{config.get(key)!r}), which is not a swept key {swept}")
+    seeds = {tuple(m["seeds"]) for m in markers}
+    if len(seeds) > 1:
+        raise SweepError("jobs ran different seeds; paired comparisons need the same seeds")
+    return swept
+
+
+def load(folder: Path) -> Sweep:
+    folder = Path(folder)
+    markers = finished_jobs(folder)
+    swept = check_comparable(markers)
+    study = markers[0].get("study") or folder.name
+    job_rows, results, yearly, survival = [], [], [], []
+    for marker in markers:
+        job = marker["dir"].name
+        levels = {k: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
+        job_rows.append({"job": job, **levels})
+        tag = {"study": study, "job": job, **levels}
+        metrics = pd.read_parquet(marker["dir"] / "metrics.parquet")
+        results.append(metrics.assign(**tag))
+        yearly.append(pd.read_parquet(marker["dir"] / "yearly.parquet").assign(job=job))
+        survival.append(pd.read_parquet(marker["dir"] / "survival.parquet").assign(job=job))
+    jobs = pd.DataFrame(job_rows)
+    if swept:
+        jobs = jobs.sort_values(swept, kind="stable").reset_index(drop=True)
+    order = ["study", "job", *swept, "seed", "arm", "outcome", "value"]
+    results = pd.concat(results, ignore_index=True)[order]
+    summary = pd.concat([summarise(results[results["job"] == job], UNITS).assign(job=job)
+                         for job in jobs["job"]], ignore_index=True)
+    summary = jobs.merge(summary, on="job")
+    return Sweep(folder=folder, study=study, swept=swept, jobs=jobs, results=results,
+                 summary=summary, contrast=contrast(results, jobs), markers=markers,
+                 yearly=pd.concat(yearly, ignore_index=True),
+                 survival=pd.concat(survival, ignore_index=True))
+
+
+def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
+    """Each job minus the first job, per arm and outcome, paired by seed, with 95% CIs."""
+    reference = jobs["job"].iloc[0]
+    wide = results.pivot_table(index=["seed", "arm", "outcome"], columns="job", values="value",
+                               dropna=False)
+    rows = []
+    for job in jobs["job"].iloc[1:]:
+        diff = (wide[job] - wide[reference]).reset_index(name="diff")
+        for (arm, outcome), group in diff.groupby(["arm", "outcome"], sort=False):
+            mean, lo, hi, n = mean_ci(group["diff"].to_numpy())
+            rows.append({"job": job, "reference": reference, "arm": arm, "outcome": outcome,
+                         "difference": mean, "ci_low": lo, "ci_high": hi, "n_seeds": n})
+    return pd.DataFrame(rows)
+
+
+def aggregate(folder: Path, charts: bool = True) -> Path:
+    """Aggregate ``folder`` into ``folder/aggregate``; returns that path."""
+    sweep = load(folder)
+    out = Path(folder) / "aggregate"
+    write_table(sweep.results, out / "results")
+    write_table(sweep.summary, out / "summary")
+    if not sweep.contrast.empty:
+        write_table(sweep.contrast, out / "contrast")
+    write_table(sweep.yearly, out / "yearly", csv=False)
+    plan = {}
+    try:
+        plan = json.loads((Path(folder) / "_sweep_plan.json").read_text())
+    except (OSError, json.JSONDecodeError):
+        pass
+    first = sweep.markers[0]
+    write_json(out / "provenance.json", provenance({
+        "study": sweep.study, "sweep_command": plan.get("command"),
+        "git_commit": first.get("git_commit"), "code": first.get("code"),
+        "packages": first.get("packages"), "jobs": [m["overrides"] for m in sweep.markers],
+        "seeds": first["seeds"], "swept": sweep.swept}))
+    if charts:
+        from sim.report import write_report
+
+        write_report(sweep, out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.aggregate",
+                                     description="Aggregate a finished or partial sweep.")
+    parser.add_argument("folder", type=Path, help="the sweep folder (hydra.sweep.dir)")
+    parser.add_argument("--no-charts", action="store_true", help="tables only")
+    args = parser.parse_args(argv)
+    try:
+        out = aggregate(args.folder, charts=not args.no_charts)
+    except SweepError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(f"aggregated {args.folder} into {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

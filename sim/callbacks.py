@@ -1,0 +1,84 @@
+"""Hydra callbacks of a multirun: a plan and progress lines, and aggregation at the end.
+
+Where it sits: around the sweep jobs. ``on_multirun_start`` (main process) writes the plan
+(number of jobs, start time); ``on_job_end`` (in whichever process ran the job) prints
+``jobs done / total, elapsed, estimate`` from the completion markers on disk, which works the
+same for every launcher; ``on_multirun_end`` aggregates the sweep (``sim.aggregate``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+PLAN = "_sweep_plan.json"
+
+
+def count_jobs(config: DictConfig) -> int:
+    """Number of jobs of the basic sweeper: the product of the sweep lengths."""
+    task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
+    params = OmegaConf.select(config, "hydra.sweeper.params") or {}
+    # the sweeper's params first, then the command line, which wins for the same key
+    lines = [f"{k}={v}" for k, v in OmegaConf.to_container(params).items()] + task
+    lengths: dict[str, int] = {}
+    for override in OverridesParser.create().parse_overrides(lines):
+        sweep = override.is_sweep_override()
+        lengths[override.get_key_element()] = (len(list(override.sweep_string_iterator()))
+                                               if sweep else 1)
+    return math.prod(lengths.values()) if lengths else 1
+
+
+def _fmt(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s"
+
+
+class SweepProgress(Callback):
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        from sim.io import write_json
+
+        from sim.sweep import read_marker
+
+        already = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))
+        command = " ".join([Path(sys.executable).name, "-m", "sim", *sys.argv[1:]])
+        write_json(sweep_dir / PLAN, {"jobs": count_jobs(config), "started": time.time(),
+                                      "complete_at_start": already, "command": command})
+
+    def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
+        from sim.sweep import read_marker
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            plan = json.loads((sweep_dir / PLAN).read_text())
+        except (OSError, json.JSONDecodeError):
+            return
+        done = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))
+        total = plan["jobs"]
+        elapsed = time.time() - plan["started"]
+        new = max(done - plan.get("complete_at_start", 0), 0)
+        remaining = max(total - done, 0)
+        eta = elapsed / new * remaining if new else float("nan")
+        eta_text = _fmt(eta) if math.isfinite(eta) else "unknown"
+        print(f"[sweep] {done}/{total} jobs complete, elapsed {_fmt(elapsed)}, "
+              f"estimated {eta_text} left", file=sys.stderr, flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.aggregate import SweepError, aggregate
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            out = aggregate(sweep_dir)
+        except SweepError as err:
+            print(f"error: aggregation of {sweep_dir} failed: {err}", file=sys.stderr)
+            return
+        print(f"[sweep] aggregated into {out}", file=sys.stderr)

@@ -1,0 +1,91 @@
+"""One job of a Hydra multirun (a sweep): run the job's seeds, write its tables, mark it done.
+
+Where it sits: called by ``sim.cli.main`` when Hydra runs in multirun mode, once per job
+(per funding level, scenario or sector), in whatever process the launcher chose (joblib worker,
+submitit job, SLURM node). A job writes ``metrics``, ``yearly`` and ``survival`` tables, then
+``COMPLETE.json`` last; the aggregation reads only jobs with that marker, and only the files it
+lists. A job whose marker matches its config and code is skipped, so re-running an interrupted
+sweep with the same command completes only what is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim.cache import BaselineCache, code_fingerprint
+from sim.config import build_spec
+from sim.experiment import run_pair
+from sim.io import provenance, write_json, write_table
+
+COMPLETE = "COMPLETE.json"
+CACHE_DIR = ".cache/baseline"
+
+
+def job_config(cfg: DictConfig) -> dict:
+    """The job's resolved config without Hydra's own settings."""
+    data = OmegaConf.to_container(cfg, resolve=True)
+    data.pop("hydra", None)
+    data.pop("output", None)
+    return data
+
+
+def job_fingerprint(cfg: DictConfig) -> str:
+    text = json.dumps(job_config(cfg), sort_keys=True, default=str) + code_fingerprint()
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def read_marker(job_dir: Path) -> dict | None:
+    path = Path(job_dir) / COMPLETE
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+
+
+def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
+    rows = [{"seed": seed, "arm": key.split(".", 1)[0], "outcome": key.split(".", 1)[1],
+             "value": value} for key, value in outcomes.items() if "." in key]
+    return pd.DataFrame(rows)
+
+
+def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str],
+            choices: dict[str, str] | None = None) -> str:
+    """Run one sweep job unless it is already complete; returns "skipped" or "done"."""
+    job_dir, sweep_dir = Path(job_dir), Path(sweep_dir)
+    spec, run = build_spec(cfg)  # bad input stops here, before anything is written
+    fingerprint = job_fingerprint(cfg)
+    marker = read_marker(job_dir)
+    if marker is not None and marker.get("fingerprint") == fingerprint:
+        print(f"[sweep] skip {job_dir.name}: already complete", file=sys.stderr)
+        return "skipped"
+    (job_dir / COMPLETE).unlink(missing_ok=True)
+    cache = BaselineCache(sweep_dir / CACHE_DIR)
+    start = time.perf_counter()
+    metrics, yearly, survival = [], [], []
+    seeds = list(range(run.seed, run.seed + run.seeds))
+    for seed in seeds:
+        pair = run_pair(spec, seed, cache)
+        metrics.append(metrics_long(seed, pair.outcomes()))
+        yearly.append(pair.yearly())
+        survival.append(pair.survival())
+    tables = {"metrics": pd.concat(metrics, ignore_index=True),
+              "yearly": pd.concat(yearly, ignore_index=True),
+              "survival": pd.concat(survival, ignore_index=True)}
+    for name, table in tables.items():
+        write_table(table, job_dir / name, csv=False)
+    write_json(job_dir / COMPLETE, {
+        "fingerprint": fingerprint, "code": code_fingerprint(), "overrides": overrides,
+        "study": cfg.get("study"), "seeds": seeds, "config": job_config(cfg),
+        "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},
+        "currency": spec.country.currency, "files": [f"{n}.parquet" for n in tables],
+        "seconds": round(time.perf_counter() - start, 2), **provenance()})
+    return "done"
