@@ -14,6 +14,7 @@ value), ``summary`` (per job and outcome: means and 95% CIs, the effect's paired
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -170,10 +171,8 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
         write_table(sweep.contrast, out / "contrast")
     write_table(sweep.yearly, out / "yearly", csv=False)
     plan = {}
-    try:
+    with contextlib.suppress(OSError, json.JSONDecodeError):
         plan = json.loads((Path(folder) / "_sweep_plan.json").read_text())
-    except (OSError, json.JSONDecodeError):
-        pass
     first = sweep.markers[0]
     write_json(out / "provenance.json", provenance({
         "study": sweep.study, "sweep_command": plan.get("command"),

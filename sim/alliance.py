@@ -64,8 +64,9 @@ class AllianceOrg:
         capacity = int(self.salary_budget // member_year)
         members = np.flatnonzero(pop.member)
         places = capacity - members.size
-        if places < 0:  # a cut: last in, first out
-            order = np.lexsort((pop.uid[members], -pop.member_since[members]))
+        if places < 0:  # a cut: last in, first out; within a cohort the least qualified first
+            order = np.lexsort((pop.uid[members], pop.qualifying_months[members],
+                                -pop.member_since[members]))
             self._let_go(pop, members[order[:-places]], ctx, recorder)
         recorder.set("applicants", m, np.count_nonzero(self.admission.eligible(pop, ctx)))
         recorder.set("places", m, max(places, 0))
@@ -126,14 +127,15 @@ class AllianceOrg:
         self._spend(ledger, "salary_contributions", m, cost - cost / (1 + ec))
         pop.paid_months += salary > 0
         self._member_months += int(np.count_nonzero(pop.member & pop.active))
-        self._paid_member_months += int(np.count_nonzero(salary > 0))
+        self._paid_member_months += int(np.count_nonzero(idle & (owed > 0)))  # need, not paid
         return salary
 
     def review(self, pop, ctx, recorder) -> None:
         """End employment of members who missed the work requirement or used their time account."""
         p = self.params
+        # at the end of each period (its last month just recorded), before the next admission
         tenure = ctx.month - pop.member_since
-        due = pop.member & (tenure > 0) & (tenure % p.work_period_months == 0)
+        due = pop.member & ((tenure + 1) % p.work_period_months == 0)
         worked = engaged_in_last(pop.engaged_bits, p.work_period_months)
         end = due & (worked < p.work_requirement_months)
         if p.max_paid_months is not None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import fcntl
+import functools
 import hashlib
 import pickle
 from pathlib import Path
@@ -21,8 +22,10 @@ from sim.io import atomic_write
 _PACKAGE = Path(__file__).resolve().parent
 
 
+@functools.cache
 def code_fingerprint() -> str:
-    """Hash of the package's source, so a code change never reuses an old entry."""
+    """Hash of the package's source as loaded by this process, so a code change never reuses an
+    old entry (computed once: edits made while a sweep runs do not change a running job's key)."""
     digest = hashlib.sha256()
     for path in sorted(_PACKAGE.rglob("*.py")):
         digest.update(path.relative_to(_PACKAGE).as_posix().encode())

@@ -46,7 +46,6 @@ class SweepProgress(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         from sim.io import write_json
-
         from sim.sweep import read_marker
 
         already = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))

@@ -52,6 +52,13 @@ class RunSettings:
 
 
 @dataclass(frozen=True)
+class Output:
+    charts: bool = param("-", doc="write PNG charts into the run folder")
+    timeseries: bool = param("-", doc="write timeseries.parquet")
+    quiet: bool = param("-", doc="suppress the printed table and progress bar")
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     population: Population
     sector: Sector
@@ -114,6 +121,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     rules = Rules(**{name: _build(cfg, name, iface, None) for name, iface in RULE_GROUPS.items()})
     run_values = {f.name: cfg.get(f.name) for f in dataclasses.fields(RunSettings)}
     run = check_params(RunSettings, run_values, "")
+    _build(cfg, "output", None, Output)
     spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
                      horizon_years=run.horizon_years, **world)
     return spec, run
@@ -153,6 +161,15 @@ def compose_config(overrides: dict[str, Any] | list[str] | None = None) -> DictC
 def _override_error(overrides: list[str], err: Exception) -> ConfigError:
     """Turn Hydra's composition error into one ConfigError naming the key and what is allowed."""
     text = str(err)
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for override in overrides:  # a value Hydra cannot parse
+        try:
+            OverridesParser.create().parse_overrides([override])
+        except HydraException:
+            key, _, value = override.partition("=")
+            return ConfigError(key.lstrip("+~"), value, "a value in Hydra's override syntax "
+                               "(quote strings with special characters)")
     match = re.search(r"Could not override '([^']+)'", text) or re.search(
         r"Could not find '([^']+)'", text)
     key = match.group(1) if match else " ".join(overrides)

@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from sim.core.ledger import FLOWS  # noqa: E402
 from sim.io import atomic_write  # noqa: E402
 from sim.stats import mean_ci  # noqa: E402
 
@@ -55,13 +56,13 @@ def survival_chart(survival: pd.DataFrame, path: Path, note: str) -> Path:
     return _save(fig, path)
 
 
-COST_PARTS = {  # chart label -> (ledger variable, sign in net cost)
-    "grant paid": ("ledger_grant", +1),
-    "grant returned": ("ledger_grant_returned", -1),
-    "income tax": ("ledger_income_tax", -1),
-    "contributions": ("ledger_contributions", -1),
-    "unemployment benefit": ("ledger_unemployment_benefit", +1),
-    "sickness benefit + care": (("ledger_sickness_benefit", "ledger_health_care"), +1),
+COST_PARTS = {  # chart label -> ledger flows; every flow of FLOWS exactly once
+    "grant (net of returns)": ("grant", "grant_returned"),
+    "income tax": ("income_tax",),
+    "contributions": ("contributions",),
+    "leavers' taxes outside the sector": ("leavers_tax",),
+    "unemployment benefit": ("unemployment_benefit",),
+    "sickness benefit + care": ("sickness_benefit", "health_care"),
 }
 
 
@@ -75,9 +76,8 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     years = diff.index.to_numpy()
     fig, ax = plt.subplots(figsize=(7.5, 4.4))
     pos, neg = np.zeros(len(years)), np.zeros(len(years))
-    for (label, (var, sign)), colour in zip(COST_PARTS.items(), PART_COLOURS, strict=True):
-        names = var if isinstance(var, tuple) else (var,)
-        values = sign * sum(diff[n].to_numpy() for n in names)
+    for (label, flows), colour in zip(COST_PARTS.items(), PART_COLOURS, strict=True):
+        values = sum(FLOWS[f][0] * diff[f"ledger_{f}"].to_numpy() for f in flows)
         bottom = np.where(values >= 0, pos, neg)
         ax.bar(years, values, bottom=bottom, color=colour, label=label, width=0.85)
         pos += np.maximum(values, 0)

@@ -228,12 +228,13 @@ def headlines(sweep, cur: str) -> list[str]:
         lines.append(f"With a grant of {level:g} million {cur} a year the alliance employs about "
                      f"{_num(members)} freelancers and keeps {_ci(*active)} more people working in "
                      f"the profession, {_ci(*exp)} of them with ten or more years of experience.")
-        b, a = _effect(sweep, "retention_10y", job, "baseline")[0], _effect(sweep, "retention_10y", job, "alliance")[0]
+        b = _effect(sweep, "retention_10y", job, "baseline")[0]
+        a = _effect(sweep, "retention_10y", job, "alliance")[0]
         lines.append(f"Of every 100 newcomers, {b * 100:.1f} are still in the profession after ten years "
                      f"without the alliance and {a * 100:.1f} with it (difference "
                      f"{_ci(*_effect(sweep, 'retention_10y', job), scale=100)} per 100).")
-        lines.append(f"Births to freelancers in the sector change by {_ci(*_effect(sweep, 'births_per_year', job))} "
-                     "per year.")
+        births = _effect(sweep, "births_per_year", job)
+        lines.append(f"Births to freelancers in the sector change by {_ci(*births)} per year.")
         cost = _effect(sweep, "public_cost_m", job)
         verdict = "a net saving" if cost[1] < 0 and cost[2] < 0 else (
             "a net cost" if cost[1] > 0 else "a net effect that cannot be told apart from zero")

@@ -68,6 +68,11 @@ class Country:
     health_cost_per_episode: float = param("currency", 0, None, "public care cost of an episode")
     tfr: float = param("children per woman", 0, 10, "national total fertility rate")
 
+    def check(self, path: str) -> None:
+        if self.benefit_floor > self.benefit_cap:
+            raise ConfigError(f"{path}.benefit_floor", self.benefit_floor,
+                              f"at most {path}.benefit_cap ({self.benefit_cap:g})")
+
 
 @dataclass(frozen=True)
 class Alliance:
@@ -76,7 +81,8 @@ class Alliance:
     start_year: int = param("horizon year", 0, 1000, "first year of operation")
     cut_share: float = param("share", 0, 1, "share of the grant cut from `cut_year` on")
     cut_year: int | None = param("horizon year", 0, 1000, "first year of the cut (null: none)")
-    salary: float = param("currency/month", 0, None, "salary in months without engagements (SEK)")
+    salary: float = param("currency/month", 0, None, "salary in months without engagements (SEK)",
+                          lo_open=True)
     fee_offset: float = param("share", 0, 1, "salary reduced by this share of recent fees")
     overhead_share: float = param("share of grant", 0, 1, "administration")
     open_training_share: float = param("share of grant", 0, 1, "training open to non-members")

@@ -15,5 +15,7 @@ def test_constant_exit_rule_is_selected_and_drives_survival():
     out = pair.outcomes()
     expected = 0.98 ** 60  # 5 years of a constant 2% monthly hazard (no retirements this young)
     assert abs(out["baseline.retention_5y"] - expected) < 0.03
-    # a flat hazard ignores the alliance: membership changes nothing about exits
-    assert np.isclose(out["alliance.retention_5y"], out["baseline.retention_5y"], atol=0.03)
+    # a flat hazard ignores the alliance, and both arms share the exit stream: identical exits
+    assert out["alliance.retention_5y"] == out["baseline.retention_5y"]
+    assert np.array_equal(pair.baseline.pop.registry["exit_month"],
+                          pair.alliance.pop.registry["exit_month"])

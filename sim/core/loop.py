@@ -56,11 +56,12 @@ def monthly_step(model) -> None:
     # 3. health (precarity as of last month)
     ctx.precarious = precarious(pop, ctx)
     onset = rules.health.start_episodes(pop, ctx) & pop.active
+    onset_precarious = np.count_nonzero(onset & ctx.precarious)
     pop.sick_months_left[onset] = rules.health.episode_months
     ledger.add("health_care", m, onset.sum() * c.health_cost_per_episode)
     sick = pop.sick_months_left > 0
     # 4. income
-    if org is not None and org.active:
+    if org is not None:  # training keeps paying off after the grant stops
         ctx.trained = org.trained(pop, ctx)
         ctx.engagement_boost = org.engagement_boost(pop, ctx.trained)
     earn = rules.income.step(pop, ctx)
@@ -101,6 +102,7 @@ def monthly_step(model) -> None:
     ctx.precarious = precarious(pop, ctx)
     # 8. family
     births = rules.fertility.step(pop, ctx) & act
+    member_births = np.count_nonzero(births & pop.member)
     first = births & (pop.children == 0)
     pop.registry["first_birth_age_months"][pop.uid[first]] = pop.age_months[first]
     pop.children += births
@@ -121,8 +123,8 @@ def monthly_step(model) -> None:
         org.review(pop, ctx, rec)
     # 11. record
     act = pop.active
-    _record(rec, m, pop, act, ctx, entrants.size, rows.size, member_exits, births, onset,
-            engaged, salary)
+    _record(rec, m, pop, act, ctx, entrants.size, rows.size, member_exits, births, member_births,
+            onset, onset_precarious, engaged, salary)
     # 12. age
     pop.age_months += act
     pop.tenure_months += act
@@ -155,8 +157,8 @@ def _unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
     return np.maximum(level - side, 0.0) * qualifies
 
 
-def _record(rec, m, pop, act, ctx, n_entrants, n_exits, member_exits, births, onset, engaged,
-            salary) -> None:
+def _record(rec, m, pop, act, ctx, n_entrants, n_exits, member_exits, births, member_births,
+            onset, onset_precarious, engaged, salary) -> None:
     members = pop.member & act
     n_active = np.count_nonzero(act)
     rec.set("active", m, n_active)
@@ -169,9 +171,9 @@ def _record(rec, m, pop, act, ctx, n_entrants, n_exits, member_exits, births, on
     rec.set("exits", m, n_exits)
     rec.set("member_exits", m, member_exits)
     rec.set("births", m, np.count_nonzero(births))
-    rec.set("member_births", m, np.count_nonzero(births & pop.member))
+    rec.set("member_births", m, member_births)
     rec.set("episodes", m, np.count_nonzero(onset))
-    rec.set("episodes_precarious", m, np.count_nonzero(onset & ctx.precarious))
+    rec.set("episodes_precarious", m, onset_precarious)
     rec.set("precarious", m, np.count_nonzero(ctx.precarious & act))
     rec.set("demand", m, ctx.demand)
     rec.set("mean_income", m, pop.income[act].mean() if n_active else 0.0)

@@ -26,10 +26,11 @@ class ConfigError(ValueError):
 
 
 def param(unit: str, lo: float | None = None, hi: float | None = None, doc: str = "",
-          lo_open: bool = False, choices: tuple | None = None) -> Any:
-    """Declare a parameter field: unit, inclusive range [lo, hi] (``lo_open`` makes lo exclusive)."""
+          lo_open: bool = False, choices: tuple | None = None, hi_open: bool = False) -> Any:
+    """Declare a parameter field: unit and range [lo, hi] (``lo_open``/``hi_open`` exclude ends)."""
     return dataclasses.field(metadata={"unit": unit, "lo": lo, "hi": hi, "doc": doc,
-                                       "lo_open": lo_open, "choices": choices})
+                                       "lo_open": lo_open, "hi_open": hi_open,
+                                       "choices": choices})
 
 
 def describe_range(meta: dict) -> str:
@@ -39,7 +40,8 @@ def describe_range(meta: dict) -> str:
     left = "(" if meta.get("lo_open") else "["
     lo_s = "-inf" if lo is None else f"{lo:g}"
     hi_s = "inf" if hi is None else f"{hi:g}"
-    return f"a number in {left}{lo_s}, {hi_s}]"
+    right = ")" if meta.get("hi_open") or hi is None else "]"
+    return f"a number in {left}{lo_s}, {hi_s}{right}"
 
 
 def _base_types(annotation: Any) -> tuple[type, ...]:
@@ -78,12 +80,13 @@ def coerce_value(key: str, value: Any, annotation: Any, meta: dict) -> Any:
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ConfigError(key, value, describe_range(meta))
         value = float(value)
-        if math.isnan(value):
-            raise ConfigError(key, value, describe_range(meta))
+        if not math.isfinite(value):
+            raise ConfigError(key, value, describe_range(meta) + " (finite)")
     lo, hi = meta.get("lo"), meta.get("hi")
     if isinstance(value, int | float):
         too_low = lo is not None and (value <= lo if meta.get("lo_open") else value < lo)
-        if too_low or (hi is not None and value > hi):
+        too_high = hi is not None and (value >= hi if meta.get("hi_open") else value > hi)
+        if too_low or too_high:
             raise ConfigError(key, value, describe_range(meta))
     return value
 

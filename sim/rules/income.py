@@ -21,8 +21,9 @@ from sim.rules.base import Earnings, IncomeRule, either, logistic, logit, ratio_
 @dataclass(frozen=True)
 class MarkovEngagement(IncomeRule):
     p_stay: float = param("probability/month", 0, 1, "P(engaged next month | engaged)",
-                          lo_open=True)
-    p_find: float = param("probability/month", 0, 1, "P(engaged next month | idle)", lo_open=True)
+                          lo_open=True, hi_open=True)
+    p_find: float = param("probability/month", 0, 1, "P(engaged next month | idle)",
+                          lo_open=True, hi_open=True)
     beta_skill: float = param("log-odds per SD", -5, 5, "effect of skill on engagement")
     beta_network: float = param("log-odds per log contact", -5, 5, "effect of contacts")
     network_ref: float = param("contacts", 0, None, "contacts at which the network effect is 0")

@@ -1,0 +1,99 @@
+"""Aggregation against hand computations on known numbers, and its refusals."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.aggregate import SweepError, aggregate, load
+from sim.io import write_json
+from sim.sweep import COMPLETE
+
+BASE_CONFIG = {"study": "toy", "seeds": 3, "alliance": {"funding_m": 0.0},
+               "population": {"size": 100}}
+
+
+def fake_job(folder, level, values, code="abc", config=None, marker=True):
+    """A finished job with effect values ``values`` for seeds 0..2 (baseline 10, alliance 10+v)."""
+    job = folder / f"alliance.funding_m={level}"
+    job.mkdir(parents=True)
+    rows = []
+    for seed, v in enumerate(values):
+        rows += [{"seed": seed, "arm": "baseline", "outcome": "active_workforce", "value": 10.0},
+                 {"seed": seed, "arm": "alliance", "outcome": "active_workforce", "value": 10.0 + v},
+                 {"seed": seed, "arm": "effect", "outcome": "active_workforce", "value": v}]
+    pd.DataFrame(rows).to_parquet(job / "metrics.parquet")
+    pd.DataFrame({"seed": [0], "arm": ["baseline"], "year": [0], "variable": ["active"],
+                  "value": [1.0]}).to_parquet(job / "yearly.parquet")
+    pd.DataFrame({"seed": [0], "arm": ["baseline"], "years_since_entry": [0],
+                  "share_active": [1.0]}).to_parquet(job / "survival.parquet")
+    cfg = json.loads(json.dumps(config or BASE_CONFIG))
+    cfg["alliance"]["funding_m"] = float(level)
+    if marker:
+        write_json(job / COMPLETE, {
+            "fingerprint": f"f{level}", "code": code, "git_commit": "c0ffee", "packages": {},
+            "overrides": [f"alliance.funding_m={level}", "seeds=3"], "study": "toy",
+            "seeds": [0, 1, 2], "config": cfg, "currency": "SEK",
+            "files": ["metrics.parquet", "yearly.parquet", "survival.parquet"]})
+    return job
+
+
+def test_summary_and_contrast_match_a_hand_computation(tmp_path):
+    fake_job(tmp_path, 0, [0.0, 0.0, 0.0])
+    fake_job(tmp_path, 10, [1.0, 2.0, 3.0])
+    sweep = load(tmp_path)
+    assert sweep.swept == ["alliance.funding_m"]
+    assert len(sweep.results) == 2 * 3 * 3
+    assert set(sweep.results.columns) == {"study", "job", "alliance.funding_m", "seed", "arm",
+                                          "outcome", "value"}
+    row = sweep.summary.set_index("alliance.funding_m").loc[10.0]
+    # mean 2, sd 1, t(0.975, 2) = 4.302653, half-width 4.302653 / sqrt(3) = 2.484138
+    assert row["effect"] == pytest.approx(2.0)
+    assert row["effect_ci_low"] == pytest.approx(2.0 - 2.484138, abs=1e-5)
+    assert row["effect_ci_high"] == pytest.approx(2.0 + 2.484138, abs=1e-5)
+    assert row["baseline"] == 10 and row["n_seeds"] == 3
+    c = sweep.contrast.set_index(["arm", "outcome"]).loc[("alliance", "active_workforce")]
+    assert c["difference"] == pytest.approx(2.0) and c["ci_high"] == pytest.approx(4.484138, abs=1e-5)
+    out = aggregate(tmp_path, charts=False)
+    assert (out / "results.parquet").exists() and (out / "summary.csv").exists()
+    assert json.loads((out / "provenance.json").read_text())["swept"] == ["alliance.funding_m"]
+
+
+def test_unfinished_jobs_are_not_read(tmp_path):
+    fake_job(tmp_path, 0, [0.0, 0.0, 0.0])
+    half = fake_job(tmp_path, 10, [5.0, 5.0, 5.0], marker=False)
+    (half / "metrics.parquet.part").write_text("garbage")
+    sweep = load(tmp_path)
+    assert list(sweep.jobs["job"]) == ["alliance.funding_m=0"]
+
+
+def test_no_finished_jobs_is_a_clear_error(tmp_path):
+    fake_job(tmp_path, 10, [1.0, 1.0, 1.0], marker=False)
+    with pytest.raises(SweepError, match="no finished jobs"):
+        load(tmp_path)
+    with pytest.raises(SweepError, match="not a folder"):
+        load(tmp_path / "missing")
+
+
+def test_jobs_from_different_code_are_refused(tmp_path):
+    fake_job(tmp_path, 0, [0.0] * 3, code="old")
+    fake_job(tmp_path, 10, [1.0] * 3, code="new")
+    with pytest.raises(SweepError, match="different code"):
+        load(tmp_path)
+
+
+def test_jobs_differing_outside_the_swept_keys_are_refused(tmp_path):
+    fake_job(tmp_path, 0, [0.0] * 3)
+    other = {**BASE_CONFIG, "population": {"size": 999}}
+    fake_job(tmp_path, 10, [1.0] * 3, config=other)
+    with pytest.raises(SweepError, match="population.size"):
+        load(tmp_path)
+
+
+def test_cli_aggregate_exits_non_zero_on_an_empty_folder(tmp_path):
+    from sim.aggregate import main
+
+    assert main([str(tmp_path)]) == 2
+    assert not (tmp_path / "aggregate").exists()
+    assert np.isfinite(2.0)

@@ -1,0 +1,105 @@
+"""Sweeps end to end: every experiment runs tiny, launchers agree, resume skips finished jobs,
+and the brief holds every chart and headline number."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim import build_spec, compose_config
+from sim.cli import first_values
+from sim.config import CONFIG_DIR
+
+EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+TINY = ["seeds=2", "population.size=120", "burn_in_years=1", "horizon_years=11"]
+
+
+def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "sim", "-m", *args, *TINY,
+                           f"hydra.sweep.dir={tmp_path}", f"hydra/launcher={launcher}"],
+                          capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_composes_with_its_first_level(name):
+    cfg = compose_config([f"experiment={name}"])
+    params = {k: v for k, v in cfg.hydra.sweeper.params.items()}
+    assert params, "an experiment sweeps something"
+    spec, run = build_spec(compose_config([f"experiment={name}",
+                                           *first_values([f"{k}={v}" for k, v in params.items()])]))
+    assert run.seeds == 30 and cfg.study == name
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_experiment_runs_tiny_and_writes_a_brief(tmp_path, name):
+    overrides = {"funding_sweep": ["alliance.funding_m=0,30"], "sectors": ["sector=theatre,dance"]}
+    proc = sweep(tmp_path, f"experiment={name}", *overrides.get(name, []))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = tmp_path / "aggregate"
+    brief = (out / "brief.md").read_text()
+    charts = sorted(p.name for p in out.glob("*.png"))
+    assert charts, "at least one chart"
+    for chart in charts:
+        assert f"({chart})" in brief
+        assert (out / chart.replace(".png", ".svg")).exists()
+    html = (out / "brief.html").read_text()
+    assert html.count("data:image/png;base64,") == len(charts)
+    assert "## Headline numbers" in brief and "What the model leaves out" in brief
+    assert "jobs complete" in proc.stderr
+
+
+def test_brief_states_the_summary_numbers(tmp_path):
+    proc = sweep(tmp_path, "experiment=funding_sweep", "alliance.funding_m=0,40")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = tmp_path / "aggregate"
+    summary = pd.read_csv(out / "summary.csv")
+    row = summary[(summary["outcome"] == "experienced_workforce")
+                  & (summary["alliance.funding_m"] == 40)].iloc[0]
+    brief = (out / "brief.md").read_text()
+    from sim.report import _num
+
+    assert _num(row["effect"]) in brief and _num(row["effect_ci_low"]) in brief
+    cost = summary[(summary["outcome"] == "public_cost_m") & (summary["alliance.funding_m"] == 40)]
+    assert _num(cost["effect"].iloc[0]) in brief
+
+
+def results_of(folder: Path) -> pd.DataFrame:
+    df = pd.read_parquet(folder / "aggregate" / "results.parquet")
+    return df.sort_values(["job", "seed", "arm", "outcome"]).reset_index(drop=True)
+
+
+def test_launchers_give_identical_results(tmp_path):
+    args = ["experiment=funding_sweep", "alliance.funding_m=0,30"]
+    runs = {}
+    for launcher in ("basic", "joblib", "submitit_local"):
+        proc = sweep(tmp_path / launcher, *args, launcher=launcher)
+        assert proc.returncode == 0, (launcher, proc.stderr[-2000:])
+        runs[launcher] = results_of(tmp_path / launcher)
+    pd.testing.assert_frame_equal(runs["basic"], runs["joblib"])
+    pd.testing.assert_frame_equal(runs["basic"], runs["submitit_local"])
+
+
+def test_resume_runs_only_what_is_missing(tmp_path):
+    args = ["experiment=funding_sweep", "alliance.funding_m=0,30,60"]
+    assert sweep(tmp_path, *args).returncode == 0
+    first = results_of(tmp_path)
+    jobs = sorted(p for p in tmp_path.iterdir() if p.is_dir() and "funding_m" in p.name)
+    killed = jobs[1]  # simulate a job killed half-way: no marker, a stray partial file
+    (killed / "COMPLETE.json").unlink()
+    (killed / "metrics.parquet").write_bytes(b"half-written")
+    stamps = {j: (j / "COMPLETE.json").stat().st_mtime_ns for j in jobs if j != killed}
+    proc = sweep(tmp_path, *args)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr.count("already complete") == 2
+    assert {j: (j / "COMPLETE.json").stat().st_mtime_ns for j in stamps} == stamps
+    assert (killed / "COMPLETE.json").exists()
+    pd.testing.assert_frame_equal(first, results_of(tmp_path))
+
+
+def test_unknown_experiment_lists_the_available_ones(tmp_path):
+    proc = sweep(tmp_path, "experiment=nope")
+    assert proc.returncode == 2
+    for name in EXPERIMENTS:
+        assert name in proc.stderr
