@@ -89,15 +89,23 @@ def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
 
 
 def first_values(overrides: list[str]) -> list[str]:
-    """Each sweep override (``a=1,2``, ``range(...)``) replaced by its first value."""
+    """Each sweep override (``a=1,2``, ``range(...)``) replaced by its first value; every value
+    of a swept config group must name an existing option."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     out = []
     for text, parsed in zip(overrides, OverridesParser.create().parse_overrides(overrides),
                             strict=True):
         if parsed.is_sweep_override():
-            first = next(iter(parsed.sweep_string_iterator()), None)
-            text = f"{parsed.get_key_element()}={first}"
+            key = parsed.get_key_element()
+            values = list(parsed.sweep_string_iterator())
+            group = CONFIG_DIR / key
+            if group.is_dir():
+                options = sorted(p.stem for p in group.glob("*.yaml"))
+                for value in values:
+                    if value not in options:
+                        raise ConfigError(key, value, "one of " + ", ".join(options))
+            text = f"{key}={values[0]}"
         out.append(text)
     return out
 
@@ -118,8 +126,8 @@ def preflight(argv: list[str]) -> None:
                 overrides = first_values(overrides)
             except HydraException as err:
                 raise ConfigError(" ".join(overrides), None, f"valid sweep syntax ({err})") from None
-            cfg = compose_config(overrides)
-            params = OmegaConf.to_container(cfg.hydra.sweeper.params or {}) if "hydra" in cfg else {}
+            cfg = compose_config(overrides, with_hydra=True)
+            params = OmegaConf.to_container(cfg.hydra.sweeper.params or {})
             swept = {o.split("=", 1)[0] for o in overrides}
             extra = [f"{k}={v}" for k, v in params.items() if k not in swept]
             if extra:

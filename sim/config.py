@@ -144,16 +144,19 @@ def format_override(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
-def compose_config(overrides: dict[str, Any] | list[str] | None = None) -> DictConfig:
-    """Compose ``configs/config.yaml`` with overrides, as ``python -m sim`` would."""
+def compose_config(overrides: dict[str, Any] | list[str] | None = None,
+                   with_hydra: bool = False) -> DictConfig:
+    """Compose ``configs/config.yaml`` with overrides, as ``python -m sim`` would
+    (``with_hydra`` keeps the ``hydra`` node, e.g. to read a study's sweep parameters)."""
     if isinstance(overrides, dict):
         overrides = [format_override(k, v) for k, v in overrides.items()]
     overrides = list(overrides or [])
     if GlobalHydra.instance().is_initialized():  # inside a running Hydra app
-        return compose(config_name="config", overrides=overrides)
+        return compose(config_name="config", overrides=overrides, return_hydra_config=with_hydra)
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=overrides)
+            return compose(config_name="config", overrides=overrides,
+                           return_hydra_config=with_hydra)
     except (HydraException, OmegaConfBaseException) as err:
         raise _override_error(overrides, err) from None
 

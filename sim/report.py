@@ -50,7 +50,7 @@ def _footnote(fig, sweep) -> None:
             f"seeds, bands and bars are 95% CIs. Assumptions: alliance salary {a['salary']:g} SEK/month "
             f"in idle months; members' exit hazard x{cfg['exit']['member_hr']:g}; leavers earn "
             f"{s['outside_wage']:g} SEK/month outside. Sources: docs/model.md.")
-    fig.text(0.01, -0.02, text, fontsize=6.5, ha="left", va="top", wrap=True)
+    fig.text(0.01, -0.01, text, fontsize=6.5, ha="left", va="top", wrap=True)
 
 
 def _row(sweep, outcome: str, arm: str = "effect") -> pd.DataFrame:
@@ -80,7 +80,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     charts = []
     exp = _row(sweep, "experienced_workforce")
     slope = _slope(exp[FUNDING].to_numpy(), exp["mean"].to_numpy()) * 10
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.3), layout="constrained")
     for arm, colour in ARM_COLOURS.items():
         r = _row(sweep, "retention_10y", arm)
         ax1.plot(r[FUNDING], r["mean"] * 100, color=colour, marker=".", label=arm)
@@ -99,7 +99,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     _footnote(fig, sweep)
     charts.append(("Talent retained against funding", _save(fig, out, "talent_vs_funding")))
 
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     parts = {"grant (net of returns)": ("grant_net_m", +1), "taxes and contributions back":
              ("taxes_returned_m", -1), "benefits": ("benefits_m", +1), "health care": ("health_care_m", +1)}
     x = _row(sweep, "public_cost_m")[FUNDING].to_numpy()
@@ -123,7 +123,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     _footnote(fig, sweep)
     charts.append(("Net public cost against funding", _save(fig, out, "public_cost_vs_funding")))
 
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     c = _row(sweep, "cost_per_retained_worker_year_k")
     c = c[c[FUNDING] > 0]
     ax.plot(c[FUNDING], c["mean"], color=ARM_COLOURS["alliance"], marker="o")
@@ -133,15 +133,19 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.text(0.99, 0.02, "below zero: the alliance pays for itself", transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
     pays = c[c["hi"] < 0]
-    title = ("The alliance pays for itself at every funding level studied" if len(pays) == len(c) and len(c)
-             else f"Pays for itself from {pays[FUNDING].min():g} M {cur}" if len(pays)
-             else "Net public cost per extra worker-year kept in the profession")
+    if len(c) and len(pays) == len(c):
+        title = "The alliance pays for itself at every funding level studied (95% CI below zero)"
+    elif len(pays):
+        title = (f"The alliance pays for itself (95% CI below zero) at {len(pays)} of {len(c)} levels, "
+                 f"{pays[FUNDING].min():g}-{pays[FUNDING].max():g} M {cur}")
+    else:
+        title = "No funding level studied pays for itself with 95% confidence"
     ax.set(xlabel=f"alliance grant (million {cur}/year)",
            ylabel=f"net public cost per retained worker-year (thousand {cur})", title=title)
     _footnote(fig, sweep)
     charts.append(("Cost per retained worker-year", _save(fig, out, "cost_per_worker_year")))
 
-    fig, ax = plt.subplots(figsize=(8, 4.2))
+    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     for arm, colour in ARM_COLOURS.items():
         r = _row(sweep, "births_per_1000_person_years", arm)
         ax.plot(r[FUNDING], r["mean"], color=colour, marker=".", label=arm)
@@ -160,7 +164,8 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
 def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     yearly = sweep.yearly[sweep.yearly["variable"].isin(["active", "experienced"])]
     jobs = list(sweep.jobs["job"])
-    fig, axes = plt.subplots(2, len(jobs), figsize=(4.2 * len(jobs), 6), squeeze=False, sharey="row")
+    fig, axes = plt.subplots(2, len(jobs), figsize=(4.2 * len(jobs), 6), squeeze=False, sharey="row",
+                             layout="constrained")
     gaps = {}
     for j, job in enumerate(jobs):
         for i, var in enumerate(("active", "experienced")):
@@ -190,7 +195,7 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
              "experienced_workforce": ("experienced freelancers kept", 1),
              "births_per_year": ("extra births per year", 1),
              "cost_per_retained_worker_year_k": ("net cost per worker-year (thousand)", 1)}
-    fig, axes = plt.subplots(1, len(shown), figsize=(3.4 * len(shown), 3.8))
+    fig, axes = plt.subplots(1, len(shown), figsize=(3.4 * len(shown), 3.8), layout="constrained")
     sectors = list(sweep.jobs["sector"])
     colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(sectors))]
     for ax, (outcome, (label, scale)) in zip(axes, shown.items(), strict=True):

@@ -24,7 +24,7 @@ def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> subprocess.Com
 
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_every_experiment_composes_with_its_first_level(name):
-    cfg = compose_config([f"experiment={name}"])
+    cfg = compose_config([f"experiment={name}"], with_hydra=True)
     params = {k: v for k, v in cfg.hydra.sweeper.params.items()}
     assert params, "an experiment sweeps something"
     spec, run = build_spec(compose_config([f"experiment={name}",
