@@ -54,4 +54,5 @@ def enter(model, ctx: StepContext) -> np.ndarray:
     )
     ctx.uids = pop.uid
     model.rules.income.init_agents(pop, rows, ctx)
+    model.rules.fertility.init_agents(pop, rows, ctx)
     return rows

@@ -36,6 +36,13 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "health_care_m": ("million currency/year", "public health-care cost of episodes"),
     "top1_income_share": ("share", "share of yearly arts income earned by the top 1%"),
     "top5_income_share": ("share", "share of yearly arts income earned by the top 5%"),
+    "early_exit_share": ("share", "part of the 10-year loss of entrants that happens in years 0-2"),
+    "engagement_autocorr": ("-", "lag-1 autocorrelation of the monthly engaged indicator"),
+    "median_income_ratio": ("-", "median yearly earned income / population median income"),
+    "tfr_women": ("children/woman", "total fertility rate of freelance women (ages 20-49)"),
+    "childless_at_45": ("share", "women turning 45 in the sector without children"),
+    "mean_age_first_birth": ("years", "mean age of women at their first birth"),
+    "health_gradient": ("ratio", "episode rate of the precarious / episode rate of the secure"),
     "member_outside_work_share": ("share", "member-months with an outside engagement"),
     "applicants_per_place": ("applicants/place", "eligible applicants per place offered"),
     "cost_per_member_k": ("thousand currency/member-year", "alliance spending per member-year"),
@@ -88,6 +95,14 @@ def arm_outcomes(model) -> dict[str, float]:
     spend = model.ledger.alliance_spend()[h0:end].sum()
     flows = {k: v[h0:end].sum() / 1e6 / years for k, v in model.ledger.flows.items()}
     admissions = s["places"].sum()
+    r2, r10 = retention(reg, h0, end, 2), retention(reg, h0, end, 10)
+    p_engaged = _ratio(s["engaged"].sum(), s["active"].sum())
+    both = _ratio(s["engaged_both"].sum(), s["active"].sum())
+    by_age = model.recorder.by_age
+    fertile = slice(20, 50)  # entrants are 26 +/- 3: almost no exposure before 20
+    asfr = by_age["women_births"][fertile] / np.maximum(by_age["women_months"][fertile] / 12, 1e-12)
+    secure = s["active_at_onset"].sum() - s["precarious_at_onset"].sum()
+    medians = s["median_year_income"][s["median_year_income"] > 0]
     return {
         "retention_5y": retention(reg, h0, end, 5),
         "retention_10y": retention(reg, h0, end, 10),
@@ -109,6 +124,15 @@ def arm_outcomes(model) -> dict[str, float]:
         "health_care_m": flows["health_care"],
         "top1_income_share": float(s["top1_share"][s["top1_share"] > 0].mean()),
         "top5_income_share": float(s["top5_share"][s["top5_share"] > 0].mean()),
+        "early_exit_share": _ratio(1 - r2, 1 - r10),
+        "engagement_autocorr": _ratio(both - p_engaged**2, p_engaged * (1 - p_engaged)),
+        "median_income_ratio": (float(medians.mean()) / spec.country.population_median_income
+                                if medians.size else math.nan),
+        "tfr_women": float(asfr.sum()) if by_age["women_months"][fertile].any() else math.nan,
+        "childless_at_45": _ratio(s["women_45_childless"].sum(), s["women_45"].sum()),
+        "mean_age_first_birth": _ratio(s["first_birth_age_sum"].sum(), s["first_births_women"].sum()),
+        "health_gradient": _ratio(_ratio(s["episodes_precarious"].sum(), s["precarious_at_onset"].sum()),
+                                  _ratio(s["episodes"].sum() - s["episodes_precarious"].sum(), secure)),
         "member_outside_work_share": _ratio(s["member_engaged"].sum(), s["members"].sum()),
         "applicants_per_place": _ratio(s["applicants"].sum(), admissions),
         "cost_per_member_k": _ratio(spend / 1e3, member_years),

@@ -67,6 +67,9 @@ class Country:
     sickness_income_cap: float = param("currency/month", 0, None, "income ceiling of sick pay")
     health_cost_per_episode: float = param("currency", 0, None, "public care cost of an episode")
     tfr: float = param("children per woman", 0, 10, "national total fertility rate")
+    population_median_income: float = param("currency/year", 0, None,
+                                            "median income of the working-age population",
+                                            lo_open=True)
 
     def check(self, path: str) -> None:
         if self.benefit_floor > self.benefit_cap:

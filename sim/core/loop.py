@@ -56,7 +56,10 @@ def monthly_step(model) -> None:
     # 3. health (precarity as of last month)
     ctx.precarious = precarious(pop, ctx)
     onset = rules.health.start_episodes(pop, ctx) & pop.active
-    onset_precarious = np.count_nonzero(onset & ctx.precarious)
+    counts = {"episodes": np.count_nonzero(onset),
+              "episodes_precarious": np.count_nonzero(onset & ctx.precarious),
+              "active_at_onset": np.count_nonzero(pop.active),
+              "precarious_at_onset": np.count_nonzero(ctx.precarious & pop.active)}
     pop.sick_months_left[onset] = rules.health.episode_months
     ledger.add("health_care", m, onset.sum() * c.health_cost_per_episode)
     sick = pop.sick_months_left > 0
@@ -102,8 +105,14 @@ def monthly_step(model) -> None:
     ctx.precarious = precarious(pop, ctx)
     # 8. family
     births = rules.fertility.step(pop, ctx) & act
-    member_births = np.count_nonzero(births & pop.member)
+    counts["births"] = np.count_nonzero(births)
+    counts["member_births"] = np.count_nonzero(births & pop.member)
     first = births & (pop.children == 0)
+    first_women = first & pop.female
+    counts["first_births_women"] = np.count_nonzero(first_women)
+    counts["first_birth_age_sum"] = pop.age_months[first_women].sum() / 12.0
+    if ctx.horizon_month >= 0:
+        rec.add_by_age("women_births", pop.age_months[births & pop.female])
     pop.registry["first_birth_age_months"][pop.uid[first]] = pop.age_months[first]
     pop.children += births
     pop.last_birth_month[births] = m
@@ -111,7 +120,7 @@ def monthly_step(model) -> None:
     leave, reason = rules.exit.decide(pop, ctx)
     leave &= act
     rows = np.flatnonzero(leave)
-    member_exits = np.count_nonzero(pop.member[rows])
+    counts["member_exits"] = np.count_nonzero(pop.member[rows])
     pop.record_exit(rows, m, reason[rows])
     pop.member[rows] = False
     working = rows[reason[rows] != 3]  # leavers who are not retiring take the outside job
@@ -123,8 +132,8 @@ def monthly_step(model) -> None:
         org.review(pop, ctx, rec)
     # 11. record
     act = pop.active
-    _record(rec, m, pop, act, ctx, entrants.size, rows.size, member_exits, births, member_births,
-            onset, onset_precarious, engaged, salary)
+    counts["entrants"], counts["exits"] = entrants.size, rows.size
+    _record(rec, m, pop, act, ctx, counts, engaged, salary)
     # 12. age
     pop.age_months += act
     pop.tenure_months += act
@@ -157,8 +166,9 @@ def _unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
     return np.maximum(level - side, 0.0) * qualifies
 
 
-def _record(rec, m, pop, act, ctx, n_entrants, n_exits, member_exits, births, member_births,
-            onset, onset_precarious, engaged, salary) -> None:
+def _record(rec, m, pop, act, ctx, counts, engaged, salary) -> None:
+    for name, value in counts.items():
+        rec.set(name, m, value)
     members = pop.member & act
     n_active = np.count_nonzero(act)
     rec.set("active", m, n_active)
@@ -167,14 +177,14 @@ def _record(rec, m, pop, act, ctx, n_entrants, n_exits, member_exits, births, me
     rec.set("members", m, np.count_nonzero(members))
     rec.set("member_idle", m, np.count_nonzero(members & (np.asarray(salary) > 0)))
     rec.set("member_engaged", m, np.count_nonzero(members & engaged))
-    rec.set("entrants", m, n_entrants)
-    rec.set("exits", m, n_exits)
-    rec.set("member_exits", m, member_exits)
-    rec.set("births", m, np.count_nonzero(births))
-    rec.set("member_births", m, member_births)
-    rec.set("episodes", m, np.count_nonzero(onset))
-    rec.set("episodes_precarious", m, onset_precarious)
     rec.set("precarious", m, np.count_nonzero(ctx.precarious & act))
+    rec.set("engaged_both", m, np.count_nonzero(act & ((pop.engaged_bits & np.uint64(3)) == 3)))
+    women = act & pop.female
+    turning_45 = women & (pop.age_months == 45 * 12)
+    rec.set("women_45", m, np.count_nonzero(turning_45))
+    rec.set("women_45_childless", m, np.count_nonzero(turning_45 & (pop.children == 0)))
+    if ctx.horizon_month >= 0:
+        rec.add_by_age("women_months", pop.age_months[women])
     rec.set("demand", m, ctx.demand)
     rec.set("mean_income", m, pop.income[act].mean() if n_active else 0.0)
 
@@ -186,6 +196,8 @@ def _close_year(rec, pop, m) -> None:
     var = np.maximum(pop.year_income_sq[full] / 12.0 - mean * mean, 0.0)
     rec.set("cv_sum", m, float(np.sum(np.sqrt(var) / mean)))
     rec.set("cv_count", m, np.count_nonzero(full))
+    if full.any():
+        rec.set("median_year_income", m, float(np.median(pop.year_income_sum[full])))
     fees = np.sort(pop.year_fees[pop.active & (pop.year_months == 12)])[::-1]
     total = fees.sum()
     if total > 0:

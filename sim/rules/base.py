@@ -63,6 +63,9 @@ class ExitRule(ABC):
 class FertilityRule(ABC):
     """Partnership and births."""
 
+    def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
+        """Fill the family columns of new agents at ``rows`` (default: nothing)."""
+
     @abstractmethod
     def step(self, pop: Population, ctx: StepContext) -> np.ndarray:
         """Update partnership and return the rows with a birth this month (bool)."""

@@ -1,0 +1,152 @@
+"""Validation against stylised facts: ``uv run python -m sim.validate``.
+
+Where it sits: outside the simulation, like a study. For each sector preset it runs the paired
+comparison over several seeds (common random numbers) and checks the baseline (or, for facts
+about members, the alliance arm) against ``configs/targets/<name>.yaml``: a fact passes when
+the mean over seeds lies in the target range. It writes ``validation.csv``, ``validation.md``
+and ``validation.png`` and exits with 1 when a fact fails that is not declared in the targets'
+``known_failures`` (with its reason), so CI catches a change that breaks realism.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from omegaconf import OmegaConf  # noqa: E402
+
+from sim.config import CONFIG_DIR, build_spec, compose_config  # noqa: E402
+from sim.core.params import ConfigError  # noqa: E402
+from sim.experiment import run_pair  # noqa: E402
+from sim.io import atomic_write, write_table, write_text  # noqa: E402
+from sim.outcomes import OUTCOMES  # noqa: E402
+from sim.stats import mean_ci  # noqa: E402
+
+FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
+
+
+def load_targets(name: str = "default") -> tuple[dict, dict]:
+    """The facts and known failures of ``configs/targets/<name>.yaml``, checked."""
+    path = CONFIG_DIR / "targets" / f"{name}.yaml"
+    if not path.exists():
+        options = sorted(p.stem for p in (CONFIG_DIR / "targets").glob("*.yaml"))
+        raise ConfigError("targets", name, "one of " + ", ".join(options))
+    data = OmegaConf.to_container(OmegaConf.load(path))
+    facts = data.get("facts") or {}
+    for fact, spec in facts.items():
+        missing = [f for f in FIELDS if f not in spec]
+        if missing:
+            raise ConfigError(f"targets.facts.{fact}.{missing[0]}", None, "a value")
+        if spec["outcome"] not in OUTCOMES:
+            raise ConfigError(f"targets.facts.{fact}.outcome", spec["outcome"],
+                              "an outcome of sim.outcomes.OUTCOMES")
+        if spec["arm"] not in ("baseline", "alliance"):
+            raise ConfigError(f"targets.facts.{fact}.arm", spec["arm"], "baseline or alliance")
+        if not float(spec["low"]) <= float(spec["high"]):
+            raise ConfigError(f"targets.facts.{fact}.low", spec["low"], f"at most {spec['high']}")
+    return facts, data.get("known_failures") or {}
+
+
+def sector_options() -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / "sector").glob("*.yaml"))
+
+
+def simulate(sector: str, seeds: int, size: int, overrides: dict) -> list[dict]:
+    spec, _ = build_spec(compose_config({"sector": sector, "population.size": size, **overrides}))
+    return [run_pair(spec, seed).outcomes() for seed in range(seeds)]
+
+
+def validate(sectors=None, seeds: int = 6, size: int = 3000, overrides: dict | None = None,
+             targets: str = "default") -> pd.DataFrame:
+    """One row per sector and fact: target, simulated mean with 95% CI, status."""
+    facts, known = load_targets(targets)
+    rows = []
+    for sector in sectors or sector_options():
+        runs = simulate(sector, seeds, size, overrides or {})
+        for fact, t in facts.items():
+            values = np.array([r[f"{t['arm']}.{t['outcome']}"] for r in runs], dtype=float)
+            mean, lo, hi, n = mean_ci(values)
+            ok = bool(np.isfinite(mean) and t["low"] <= mean <= t["high"])
+            reason = known.get(f"{sector}.{fact}")
+            status = "pass" if ok else ("known failure" if reason else "FAIL")
+            rows.append({"sector": sector, "fact": fact, "outcome": t["outcome"], "arm": t["arm"],
+                         "target_low": float(t["low"]), "target_high": float(t["high"]),
+                         "unit": t["unit"], "mean": mean, "ci_low": lo, "ci_high": hi,
+                         "n_seeds": n, "status": status, "reason": reason or "",
+                         "source": t["source"]})
+    return pd.DataFrame(rows)
+
+
+def to_markdown(table: pd.DataFrame) -> str:
+    lines = ["| sector | fact | target | simulated (95% CI) | status |", "|---|---|---|---|---|"]
+    for _, r in table.iterrows():
+        sim = f"{r['mean']:.3g} ({r['ci_low']:.3g} to {r['ci_high']:.3g})"
+        status = r["status"] + (f": {r['reason']}" if r["reason"] else "")
+        lines.append(f"| {r['sector']} | {r['fact']} | {r['target_low']:g} to {r['target_high']:g} "
+                     f"{r['unit']} | {sim} | {status} |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(table: pd.DataFrame, path: Path) -> None:
+    sectors = list(dict.fromkeys(table["sector"]))
+    facts = list(dict.fromkeys(table["fact"]))
+    fig, axes = plt.subplots(1, len(sectors), figsize=(3.2 * len(sectors), 0.35 * len(facts) + 1.5),
+                             sharey=True, squeeze=False, layout="constrained")
+    colours = {"pass": "#009E73", "FAIL": "#D55E00", "known failure": "#E69F00"}
+    for ax, sector in zip(axes[0], sectors, strict=True):
+        sub = table[table["sector"] == sector].set_index("fact").loc[facts]
+        width = (sub["target_high"] - sub["target_low"]).replace(0, 1)
+        pos = (sub["mean"] - sub["target_low"]) / width
+        lo = (sub["ci_low"] - sub["target_low"]) / width
+        hi = (sub["ci_high"] - sub["target_low"]) / width
+        y = np.arange(len(facts))
+        ax.axvspan(0, 1, color="#999999", alpha=0.2)
+        for i in range(len(facts)):
+            ax.plot([lo.iloc[i], hi.iloc[i]], [y[i], y[i]], color="black", lw=1)
+            ax.plot(np.clip(pos.iloc[i], -1.5, 2.5), y[i], "o",
+                    color=colours[sub["status"].iloc[i]])
+        ax.set(xlim=(-1.5, 2.5), yticks=y, yticklabels=facts, title=sector,
+               xlabel="position in the target range (0-1 = inside)")
+    n_fail = int((table["status"] != "pass").sum())
+    fig.suptitle(f"Stylised facts: {len(table) - n_fail} of {len(table)} checks inside their "
+                 "target range (grey band)")
+    atomic_write(path, lambda p: fig.savefig(p, dpi=110, format="png"))
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.validate", description=__doc__.splitlines()[0])
+    parser.add_argument("--sectors", nargs="+", default=None, help="default: every preset")
+    parser.add_argument("--seeds", type=int, default=6)
+    parser.add_argument("--size", type=int, default=3000, help="population.size")
+    parser.add_argument("--targets", default="default")
+    parser.add_argument("--override", nargs="*", default=[], help="key=value, as on the CLI")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    out = args.out or Path("results/validation") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    try:
+        overrides = dict(item.split("=", 1) for item in args.override)
+        table = validate(args.sectors, args.seeds, args.size, overrides, args.targets)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    write_table(table, out / "validation")
+    write_text(out / "validation.md", to_markdown(table))
+    chart(table, out / "validation.png")
+    print(to_markdown(table))
+    failed = table[table["status"] == "FAIL"]
+    print(f"{len(table) - len(failed)} of {len(table)} checks pass or are known failures; "
+          f"written to {out}")
+    return 1 if len(failed) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
