@@ -91,6 +91,9 @@ def finished_jobs(folder: Path) -> list[dict]:
 
 def check_comparable(markers: list[dict]) -> list[str]:
     """The swept keys; raises SweepError when jobs cannot be compared."""
+    kinds = {m.get("kind", "comparison") for m in markers}
+    if len(kinds) > 1:
+        raise SweepError(f"the folder mixes job kinds {sorted(kinds)}")
     for field in ("code", "git_commit", "packages"):
         values = {json.dumps(m.get(field), sort_keys=True) for m in markers}
         if len(values) > 1:
@@ -161,8 +164,42 @@ def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool) -> Path:
+    """Gather every chunk of a sensitivity design and compute the indices."""
+    from omegaconf import OmegaConf
+
+    from sim.sensitivity import analyse, settings
+
+    check_comparable(markers)
+    s = settings(OmegaConf.create(markers[0]["config"]))
+    chunks = {int(m["config"]["sensitivity"]["chunk"]) for m in markers}
+    missing = sorted(set(range(s.chunks)) - chunks)
+    if missing:
+        raise SweepError(f"the sensitivity design needs all {s.chunks} chunks; missing {missing} "
+                         "(re-run the same command to complete them)")
+    samples = pd.concat([pd.read_parquet(m["dir"] / "samples.parquet") for m in markers],
+                        ignore_index=True).sort_values(["sample", "seed", "outcome"])
+    indices = analyse(s, samples)
+    out = Path(folder) / "aggregate"
+    write_table(samples, out / "samples")
+    write_table(indices, out / "indices")
+    write_json(out / "provenance.json", provenance({
+        "study": markers[0].get("study"), "git_commit": markers[0].get("git_commit"),
+        "code": markers[0].get("code"), "packages": markers[0].get("packages"),
+        "method": s.method, "design_rows": int(samples["sample"].nunique()),
+        "seeds": markers[0]["seeds"]}))
+    if charts:
+        from sim.report import write_sensitivity_report
+
+        write_sensitivity_report(indices, s, markers, out)
+    return out
+
+
 def aggregate(folder: Path, charts: bool = True) -> Path:
     """Aggregate ``folder`` into ``folder/aggregate``; returns that path."""
+    markers = finished_jobs(Path(folder))
+    if markers[0].get("kind") == "sensitivity":
+        return aggregate_sensitivity(Path(folder), markers, charts)
     sweep = load(folder)
     out = Path(folder) / "aggregate"
     write_table(sweep.results, out / "results")

@@ -113,7 +113,7 @@ def _build(cfg: DictConfig, path: str, interface: type | None, default_cls: type
 def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     """Validate the whole config and build the model spec and run settings."""
     known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | {f.name for f in dataclasses.fields(RunSettings)}
-    known |= {"output", "hydra", "study"}
+    known |= {"output", "hydra", "study", "sensitivity"}
     for key in cfg:
         if key not in known:
             raise ConfigError(str(key), cfg.get(key), "a known top-level key: " + ", ".join(sorted(known)))

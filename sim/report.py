@@ -318,6 +318,12 @@ def write_report(sweep, out: Path) -> Path:
               ("h2", "Headline numbers"), ("ul", headlines(sweep, cur)),
               ("h2", "Charts")]
     blocks += [("img", title, path) for title, path in charts]
+    top = sensitivity_top(sweep.folder)
+    if top:
+        blocks += [("h2", "The three most influential assumptions"),
+                   ("p", "From the sensitivity study (results/sweeps/sensitivity): "
+                         + ", ".join(f"`{p}`" for p in top)
+                         + ". Results move most when these change; see that study's brief.")]
     blocks += [("h2", "The assumptions that drive the result"),
                ("table", ["parameter", "value", "source or note"], assumptions(sweep)),
                ("h2", "What the model leaves out"), ("ul", left_out()),
@@ -373,3 +379,42 @@ def _html(blocks, title: str) -> str:
              "padding:4px 8px;font-size:0.9em;text-align:left}figcaption{font-size:0.85em;color:#555}")
     return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+
+
+# ---------------------------------------------------------------- sensitivity
+def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Path:
+    from sim.sensitivity import top_parameters
+
+    outcomes = list(dict.fromkeys(indices["outcome"]))
+    label = "mu* (Morris)" if s.method == "morris" else "total-order index ST (Sobol)"
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.6 * len(outcomes), 0.3 * s.problem["num_vars"] + 2),
+                             sharey=True, squeeze=False, layout="constrained")
+    order = indices.groupby("parameter")["relative"].mean().sort_values().index
+    for ax, outcome in zip(axes[0], outcomes, strict=True):
+        sub = indices[indices["outcome"] == outcome].set_index("parameter").reindex(order)
+        ax.barh(sub.index, sub["relative"].fillna(0), color="#0072B2")
+        ax.set(title=outcome.replace("effect.", "effect on "), xlabel=f"relative {label}")
+    top = top_parameters(indices)
+    fig.suptitle("The assumptions that drive the results: " + ", ".join(top))
+    _save(fig, out, "sensitivity")
+    lines = ["# Which assumptions drive the results?", "",
+             f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} parameters, "
+             f"{len(markers[0]['seeds'])} seeds per design point, common random numbers).", "",
+             "## The three most influential assumptions", ""]
+    lines += [f"{i + 1}. `{p}`" for i, p in enumerate(top)] + ["", "![sensitivity](sensitivity.png)", ""]
+    lines += ["| outcome | parameter | importance | relative |", "|---|---|---|---|"]
+    for _, r in indices.sort_values(["outcome", "relative"], ascending=[True, False]).iterrows():
+        lines.append(f"| {r['outcome']} | `{r['parameter']}` | {_num(r['importance'])} | "
+                     f"{_num(r['relative'])} |")
+    write_text(out / "brief.md", "\n".join(lines) + "\n")
+    return out / "brief.md"
+
+
+def sensitivity_top(sweep_folder: Path) -> list[str]:
+    """Top three assumptions from a sibling sensitivity study, if one has been aggregated."""
+    path = Path(sweep_folder).parent / "sensitivity" / "aggregate" / "indices.parquet"
+    if not path.exists():
+        return []
+    from sim.sensitivity import top_parameters
+
+    return top_parameters(pd.read_parquet(path))

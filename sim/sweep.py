@@ -70,6 +70,13 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
     (job_dir / COMPLETE).unlink(missing_ok=True)
     cache = BaselineCache(sweep_dir / CACHE_DIR)
     start = time.perf_counter()
+    if cfg.get("sensitivity") is not None:
+        from sim.sensitivity import run_chunk
+
+        write_table(run_chunk(cfg, cache), job_dir / "samples", csv=False)
+        _mark(cfg, job_dir, spec, fingerprint, overrides, choices, list(range(run.seed, run.seed + run.seeds)),
+              ["samples.parquet"], start, kind="sensitivity")
+        return "done"
     metrics, yearly, survival = [], [], []
     seeds = list(range(run.seed, run.seed + run.seeds))
     # start each job at a different seed, so parallel jobs fill the baseline cache side by side
@@ -85,10 +92,17 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
               for name, parts in (("metrics", metrics), ("yearly", yearly), ("survival", survival))}
     for name, table in tables.items():
         write_table(table, job_dir / name, csv=False)
-    write_json(job_dir / COMPLETE, {
-        "fingerprint": fingerprint, "code": code_fingerprint(), "overrides": overrides,
-        "study": cfg.get("study"), "seeds": seeds, "config": job_config(cfg),
-        "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},
-        "currency": spec.country.currency, "files": [f"{n}.parquet" for n in tables],
-        "seconds": round(time.perf_counter() - start, 2), **provenance()})
+    _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds,
+          [f"{n}.parquet" for n in tables], start, kind="comparison")
     return "done"
+
+
+def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, start, kind) -> None:
+    """Write the completion marker, last: what ran, how, and which files hold the results."""
+    write_json(job_dir / COMPLETE, {
+        "kind": kind, "fingerprint": fingerprint, "code": code_fingerprint(),
+        "overrides": overrides, "study": cfg.get("study"), "seeds": seeds,
+        "config": job_config(cfg),
+        "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},
+        "currency": spec.country.currency, "files": files,
+        "seconds": round(time.perf_counter() - start, 2), **provenance()})
