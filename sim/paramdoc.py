@@ -80,7 +80,7 @@ def render() -> str:
             value = getattr(obj, f.name)
             note = notes.get(key, ("", ""))[1].replace("|", "/")
             out.append(f"| `{key}` | {value} | {f.metadata['unit']} | {describe_range(f.metadata)} "
-                       f"| {f.metadata['doc']} | {note} |")
+                       f"| {f.metadata['doc'].replace('|', '/')} | {note} |")
         out.append("")
     out += ["### Presets: what differs from the defaults", "",
             "| preset | key | value | source / note |", "|---|---|---|---|"]

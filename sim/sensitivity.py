@@ -134,7 +134,8 @@ def analyse(s: Sensitivity, samples: pd.DataFrame) -> pd.DataFrame:
             res = sobol.analyze(s.problem, y, calc_second_order=False, seed=s.sample_seed)
             for j, n in enumerate(names):
                 rows.append({"method": "sobol", "outcome": outcome, "parameter": n,
-                             "importance": float(res["ST"][j]), "ST_conf": float(res["ST_conf"][j]),
+                             "importance": float(res["ST"][j]), "ST": float(res["ST"][j]),
+                             "ST_conf": float(res["ST_conf"][j]),
                              "S1": float(res["S1"][j]), "S1_conf": float(res["S1_conf"][j]),
                              "note": ""})
     table = pd.DataFrame(rows)

@@ -74,8 +74,9 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
         from sim.sensitivity import run_chunk
 
         write_table(run_chunk(cfg, cache), job_dir / "samples", csv=False)
-        _mark(cfg, job_dir, spec, fingerprint, overrides, choices, list(range(run.seed, run.seed + run.seeds)),
-              ["samples.parquet"], start, kind="sensitivity")
+        seeds = list(range(run.seed, run.seed + run.seeds))
+        _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, ["samples.parquet"], start,
+              kind="sensitivity")
         return "done"
     metrics, yearly, survival = [], [], []
     seeds = list(range(run.seed, run.seed + run.seeds))

@@ -1,0 +1,79 @@
+"""Validation, calibration and sensitivity analysis on tiny designs."""
+
+import numpy as np
+import pytest
+from omegaconf import OmegaConf
+
+from sim import compose_config
+from sim.calibrate import Calibration
+from sim.sensitivity import analyse, design, run_chunk, settings
+from sim.validate import load_targets, main, validate
+
+SMALL = {"burn_in_years": 2, "horizon_years": 12}
+
+
+def test_validation_table_has_every_fact_with_a_status():
+    facts, _ = load_targets()
+    table = validate(sectors=["theatre"], seeds=2, size=300, overrides=SMALL)
+    assert list(table["fact"]) == list(facts)
+    assert set(table["status"]) <= {"pass", "FAIL", "known failure"}
+    row = table.set_index("fact").loc["survival_10y"]
+    assert row["ci_low"] <= row["mean"] <= row["ci_high"]
+
+
+def test_a_deliberately_broken_parameter_fails_validation(tmp_path):
+    code = main(["--sectors", "theatre", "--seeds", "2", "--size", "300", "--out", str(tmp_path),
+                 "--override", "burn_in_years=2", "horizon_years=12", "exit.base_late=0.05"])
+    assert code == 1
+    text = (tmp_path / "validation.md").read_text()
+    assert "| theatre | survival_10y |" in text and "FAIL" in text
+    assert (tmp_path / "validation.png").exists() and (tmp_path / "validation.csv").exists()
+
+
+def test_calibration_recovers_a_parameter_from_targets_the_model_generated():
+    truth = 0.004
+    probe = Calibration(parameters={"exit.base_late": (0.001, 0.008)},
+                        facts={"survival": {"outcome": "retention_10y", "arm": "baseline",
+                                            "low": 0.0, "high": 1.0, "weight": 1.0}},
+                        population_size=1200, seeds=2, max_evaluations=20,
+                        overrides={**SMALL, "horizon_years": 14, "alliance.funding_m": 0})
+    generated = probe.simulate({"exit.base_late": truth})["survival"]
+    probe.facts["survival"].update(low=generated - 0.002, high=generated + 0.002)
+    result = probe.fit()
+    assert result["values"]["exit.base_late"] == pytest.approx(truth, abs=0.0006)
+    assert result["loss"] < 1.0
+
+
+def sensitivity_cfg(method="morris", samples=3):
+    cfg = compose_config(["experiment=sensitivity", "population.size=150", "seeds=1",
+                          "burn_in_years=1", "horizon_years=11", f"sensitivity.method={method}",
+                          f"sensitivity.samples={samples}", "sensitivity.chunks=1"])
+    OmegaConf.update(cfg, "sensitivity.parameters",
+                     {"exit.member_hr": [0.5, 1.0], "demand.recovery_months": [0, 48],
+                      "alliance.member_engagement_boost": [0.0, 0.3]}, merge=False)
+    OmegaConf.update(cfg, "sensitivity.outcomes",
+                     ["effect.experienced_workforce", "effect.public_cost_m"], merge=False)
+    return cfg
+
+
+def test_morris_indices_have_the_right_shape_and_an_unused_parameter_scores_zero():
+    cfg = sensitivity_cfg()
+    s = settings(cfg)
+    samples = run_chunk(cfg)
+    assert samples["sample"].nunique() == len(design(s)) == 3 * (3 + 1)
+    indices = analyse(s, samples)
+    assert len(indices) == 2 * 3
+    unused = indices[indices["parameter"] == "demand.recovery_months"]["importance"]
+    used = indices[indices["parameter"] == "exit.member_hr"]["importance"]
+    assert np.allclose(unused, 0.0)  # no shock, so the recovery length is never read
+    assert (used > 0).all()
+
+
+def test_sobol_design_and_indices_shape():
+    cfg = sensitivity_cfg("sobol", samples=4)
+    s = settings(cfg)
+    assert design(s).shape == (4 * (3 + 2), 3)
+    indices = analyse(s, run_chunk(cfg))
+    assert set(indices.columns) >= {"S1", "ST", "importance", "relative"}
+    assert len(indices) == 6
+    assert np.allclose(indices[indices["parameter"] == "demand.recovery_months"]["ST"], 0.0)
