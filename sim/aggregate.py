@@ -94,11 +94,12 @@ def check_comparable(markers: list[dict]) -> list[str]:
     kinds = {m.get("kind", "comparison") for m in markers}
     if len(kinds) > 1:
         raise SweepError(f"the folder mixes job kinds {sorted(kinds)}")
-    for field in ("code", "git_commit", "packages"):
+    # the code hash (package source as run) decides; git commits may differ by docs-only commits
+    for field, label in (("code", "package source"), ("packages", "package versions")):
         values = {json.dumps(m.get(field), sort_keys=True) for m in markers}
         if len(values) > 1:
-            raise SweepError(f"jobs come from different {field.replace('_', ' ')}s "
-                             f"({len(values)} distinct); re-run the older jobs")
+            raise SweepError(f"jobs come from different {label} ({len(values)} distinct); "
+                             "re-run the older jobs")
     overrides = [_parse(m["overrides"]) for m in markers]
     keys = sorted({k for o in overrides for k in o})
     swept = [k for k in keys if len({o.get(k) for o in overrides}) > 1]
@@ -184,7 +185,8 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool) -> Pa
     write_table(samples, out / "samples")
     write_table(indices, out / "indices")
     write_json(out / "provenance.json", provenance({
-        "study": markers[0].get("study"), "git_commit": markers[0].get("git_commit"),
+        "study": markers[0].get("study"),
+        "git_commits": sorted({str(m.get("git_commit")) for m in markers}),
         "code": markers[0].get("code"), "packages": markers[0].get("packages"),
         "method": s.method, "design_rows": int(samples["sample"].nunique()),
         "seeds": markers[0]["seeds"]}))
@@ -213,7 +215,8 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
     first = sweep.markers[0]
     write_json(out / "provenance.json", provenance({
         "study": sweep.study, "sweep_command": plan.get("command"),
-        "git_commit": first.get("git_commit"), "code": first.get("code"),
+        "git_commits": sorted({str(m.get("git_commit")) for m in sweep.markers}),
+        "code": first.get("code"),
         "packages": first.get("packages"), "jobs": [m["overrides"] for m in sweep.markers],
         "seeds": first["seeds"], "swept": sweep.swept}))
     if charts:

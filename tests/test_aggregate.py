@@ -79,7 +79,7 @@ def test_no_finished_jobs_is_a_clear_error(tmp_path):
 def test_jobs_from_different_code_are_refused(tmp_path):
     fake_job(tmp_path, 0, [0.0] * 3, code="old")
     fake_job(tmp_path, 10, [1.0] * 3, code="new")
-    with pytest.raises(SweepError, match="different code"):
+    with pytest.raises(SweepError, match="different package source"):
         load(tmp_path)
 
 
