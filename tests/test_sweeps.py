@@ -13,6 +13,7 @@ from sim.cli import first_values
 from sim.config import CONFIG_DIR
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
+COMPARISONS = [name for name in EXPERIMENTS if name != "sensitivity"]
 TINY = ["seeds=2", "population.size=120", "burn_in_years=1", "horizon_years=11"]
 
 
@@ -29,10 +30,10 @@ def test_every_experiment_composes_with_its_first_level(name):
     assert params, "an experiment sweeps something"
     spec, run = build_spec(compose_config([f"experiment={name}",
                                            *first_values([f"{k}={v}" for k, v in params.items()])]))
-    assert run.seeds == 30 and cfg.study == name
+    assert run.seeds == (2 if name == "sensitivity" else 30) and cfg.study == name
 
 
-@pytest.mark.parametrize("name", EXPERIMENTS)
+@pytest.mark.parametrize("name", COMPARISONS)
 def test_every_experiment_runs_tiny_and_writes_a_brief(tmp_path, name):
     overrides = {"funding_sweep": ["alliance.funding_m=0,30"], "sectors": ["sector=theatre,dance"]}
     proc = sweep(tmp_path, f"experiment={name}", *overrides.get(name, []))
@@ -103,3 +104,14 @@ def test_unknown_experiment_lists_the_available_ones(tmp_path):
     assert proc.returncode == 2
     for name in EXPERIMENTS:
         assert name in proc.stderr
+
+
+def test_sensitivity_study_runs_tiny_through_the_cli(tmp_path):
+    proc = sweep(tmp_path, "experiment=sensitivity", "sensitivity.samples=2", "seeds=1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = tmp_path / "aggregate"
+    indices = pd.read_parquet(out / "indices.parquet")
+    assert indices["parameter"].nunique() == 13 and indices["outcome"].nunique() == 4
+    brief = (out / "brief.md").read_text()
+    assert "three most influential assumptions" in brief and (out / "sensitivity.png").exists()
+    assert "8/8 jobs complete" in proc.stderr
