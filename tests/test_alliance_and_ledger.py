@@ -40,10 +40,8 @@ def test_work_requirement_is_checked_on_the_period_just_ended():
     assert rec.series["let_go"][155] == 1
 
 
-def test_a_cut_lets_the_last_admitted_go_first(tmp_path):
-    spec = spec_for(**{"alliance.funding_m": 1.0, "alliance.overhead_share": 0.0,
-                       "alliance.open_training_share": 0.0})
-    org = AllianceOrg(spec.alliance, spec.rules.admission)
+def test_a_cut_lets_the_last_admitted_go_first():
+    spec = spec_for(**{"alliance.overhead_share": 0.0, "alliance.open_training_share": 0.0})
     pop = Population()
     pop.add(4, member=np.ones(4, bool), member_since=np.array([0, 12, 24, 24]),
             qualifying_months=np.array([200, 150, 90, 80]), active=np.ones(4, bool))
