@@ -26,7 +26,7 @@ from scipy import optimize
 from sim.config import CONFIG_DIR, build_spec, compose_config, format_override
 from sim.core.params import ConfigError
 from sim.experiment import run_pair
-from sim.io import write_table, write_text
+from sim.io import provenance, write_json, write_table, write_text
 from sim.validate import load_targets
 
 
@@ -166,6 +166,10 @@ def main(argv: list[str] | None = None) -> int:
                         for f, t in cal.facts.items()])
     write_table(fit, out / "fit", csv=True)
     write_table(pd.DataFrame(cal.history), out / "history", csv=True)
+    write_json(out / "provenance.json", provenance({
+        "calibration": args.config, "parameters": cal.parameters, "facts": list(cal.facts),
+        "sector": cal.sector, "population.size": cal.population_size, "seeds": cal.seeds,
+        "loss": result["loss"], "evaluations": result["evaluations"]}))
     print((out / "fitted.yaml").read_text())
     print(f"written to {out}")
     return 0

@@ -49,7 +49,9 @@ class SweepProgress(Callback):
         from sim.sweep import read_marker
 
         already = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))
-        command = " ".join([Path(sys.executable).name, "-m", "sim", *sys.argv[1:]])
+        from sim.io import command_line
+
+        command = command_line()
         write_json(sweep_dir / PLAN, {"jobs": count_jobs(config), "started": time.time(),
                                       "complete_at_start": already, "command": command})
 

@@ -61,6 +61,17 @@ def git_commit() -> str | None:
     return out.stdout.strip() + ("+dirty" if dirty else "")
 
 
+def command_line() -> str:
+    """The command that started this process, as a user would type it (``python -m ...``)."""
+    script = Path(sys.argv[0]).resolve()
+    try:
+        parts = script.relative_to(Path(__file__).resolve().parent.parent).with_suffix("").parts
+    except ValueError:
+        return " ".join(sys.argv)
+    module = ".".join(p for p in parts if p != "__main__")
+    return " ".join(["python", "-m", module, *sys.argv[1:]])
+
+
 def provenance(extra: dict | None = None) -> dict:
     versions = {}
     for name in PACKAGES:
@@ -68,7 +79,7 @@ def provenance(extra: dict | None = None) -> dict:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    info = {"command": " ".join([Path(sys.executable).name, "-m", "sim", *sys.argv[1:]]),
+    info = {"command": command_line(),
             "python": sys.version.split()[0], "git_commit": git_commit(), "packages": versions}
     info.update(extra or {})
     return info

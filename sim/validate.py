@@ -26,7 +26,7 @@ from omegaconf import OmegaConf  # noqa: E402
 from sim.config import CONFIG_DIR, build_spec, compose_config  # noqa: E402
 from sim.core.params import ConfigError  # noqa: E402
 from sim.experiment import run_pair  # noqa: E402
-from sim.io import atomic_write, write_table, write_text  # noqa: E402
+from sim.io import atomic_write, provenance, write_json, write_table, write_text  # noqa: E402
 from sim.outcomes import OUTCOMES  # noqa: E402
 from sim.stats import mean_ci  # noqa: E402
 
@@ -140,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     write_table(table, out / "validation")
     write_text(out / "validation.md", to_markdown(table))
+    write_json(out / "provenance.json", provenance({
+        "targets": args.targets, "sectors": sorted(set(table["sector"])), "seeds": args.seeds,
+        "population.size": args.size, "overrides": args.override}))
     chart(table, out / "validation.png")
     print(to_markdown(table))
     failed = table[table["status"] == "FAIL"]
