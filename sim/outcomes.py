@@ -56,6 +56,14 @@ EFFECT_ONLY: dict[str, tuple[str, str]] = {
 }
 
 
+# Effect outcomes that are ratios of two effects: summaries over seeds use the ratio of the mean
+# effects (the usual incremental cost-effectiveness estimator) with a Fieller interval, not the
+# mean of per-seed ratios, which is unstable when a seed's denominator is near zero.
+RATIO_EFFECTS: dict[str, tuple[str, str, float]] = {
+    "cost_per_retained_worker_year_k": ("public_cost_m", "active_workforce", 1e3),
+}
+
+
 def _ratio(num: float, den: float) -> float:
     return float(num / den) if den > 0 else math.nan
 

@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -95,3 +96,16 @@ def test_cli_aggregate_exits_non_zero_on_an_empty_folder(tmp_path):
 
     assert main([str(tmp_path)]) == 2
     assert not (tmp_path / "aggregate").exists()
+
+
+def test_fieller_interval_by_hand():
+    from sim.stats import fieller
+
+    num = np.array([10.0, 12.0, 14.0])  # mean 12, var of mean 4/3
+    den = np.array([2.0, 2.0, 2.0])  # mean 2, no variance
+    ratio, lo, hi = fieller(num, den)
+    # with a constant denominator Fieller reduces to the t interval of num / 2
+    half = 4.302653 * np.sqrt(4 / 3) / 2
+    assert ratio == pytest.approx(6.0)
+    assert lo == pytest.approx(6.0 - half, abs=1e-5) and hi == pytest.approx(6.0 + half, abs=1e-5)
+    assert np.isnan(fieller(num, np.array([1.0, -1.0, 0.1]))[1])  # denominator not significant
