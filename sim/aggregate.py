@@ -16,6 +16,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
+import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -102,16 +104,22 @@ def check_comparable(markers: list[dict]) -> list[str]:
                              "re-run the older jobs")
     overrides = [_parse(m["overrides"]) for m in markers]
     keys = sorted({k for o in overrides for k in o})
+    partial = [k for k in keys if any(k not in o for o in overrides)]
+    if partial:
+        raise SweepError(f"the folder holds jobs of different commands ({partial[0]} is set in "
+                         "some jobs only); use a new hydra.sweep.dir or remove the old job folders")
     swept = [k for k in keys if len({o.get(k) for o in overrides}) > 1]
-    groups = {k for k in swept if "." not in k}
+    if kinds == {"sensitivity"} and set(swept) - {"sensitivity.chunk"}:
+        raise SweepError(f"a sensitivity design may only be split by sensitivity.chunk; these "
+                         f"jobs also differ in {sorted(set(swept) - {'sensitivity.chunk'})}")
+    choices = [m.get("choices") or {} for m in markers]
+    groups = {g for g in {k for c in choices for k in c} if len({c.get(g) for c in choices}) > 1}
     configs = [_flatten(m["config"]) for m in markers]
     for config in configs[1:]:
         for key in set(config) | set(configs[0]):
             if config.get(key) == configs[0].get(key) or key in swept:
                 continue
-            if key.split(".")[0] in {"study", "seeds"}:
-                continue
-            if groups:  # a group choice differs: the whole preset may differ
+            if groups:  # a group choice differs between jobs: the whole preset may differ
                 continue
             raise SweepError(f"jobs differ in {key} ({configs[0].get(key)!r} vs "
                              f"{config.get(key)!r}), which is not a swept key {swept}")
@@ -130,15 +138,15 @@ def load(folder: Path) -> Sweep:
     for marker in markers:
         job = marker["dir"].name
         levels = {k: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
-        job_rows.append({"job": job, **levels})
+        job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
         tag = {"study": study, "job": job, **levels}
         metrics = pd.read_parquet(marker["dir"] / "metrics.parquet")
         results.append(metrics.assign(**tag))
         yearly.append(pd.read_parquet(marker["dir"] / "yearly.parquet").assign(job=job))
         survival.append(pd.read_parquet(marker["dir"] / "survival.parquet").assign(job=job))
-    jobs = pd.DataFrame(job_rows)
-    if swept:
-        jobs = jobs.sort_values(swept, kind="stable").reset_index(drop=True)
+    # the sweep's own order (Hydra job numbers): the first level listed is the reference
+    jobs = pd.DataFrame(job_rows).sort_values("job_num", kind="stable").drop(columns="job_num")
+    jobs = jobs.reset_index(drop=True)
     order = ["study", "job", *swept, "seed", "arm", "outcome", "value"]
     results = pd.concat(results, ignore_index=True)[order]
     summary = pd.concat([summarise(results[results["job"] == job], UNITS).assign(job=job)
@@ -156,8 +164,11 @@ def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
     wide = results.pivot_table(index=["seed", "arm", "outcome"], columns="job", values="value",
                                dropna=False)
     rows = []
+    from sim.outcomes import RATIO_EFFECTS
+
     for job in jobs["job"].iloc[1:]:
         diff = (wide[job] - wide[reference]).reset_index(name="diff")
+        diff = diff[~diff["outcome"].isin(RATIO_EFFECTS)]  # a difference of ratios means little
         for (arm, outcome), group in diff.groupby(["arm", "outcome"], sort=False):
             mean, lo, hi, n = mean_ci(group["diff"].to_numpy())
             rows.append({"job": job, "reference": reference, "arm": arm, "outcome": outcome,
@@ -165,7 +176,7 @@ def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool) -> Path:
+def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: Path) -> Path:
     """Gather every chunk of a sensitivity design and compute the indices."""
     from omegaconf import OmegaConf
 
@@ -180,8 +191,9 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool) -> Pa
                          "(re-run the same command to complete them)")
     samples = pd.concat([pd.read_parquet(m["dir"] / "samples.parquet") for m in markers],
                         ignore_index=True).sort_values(["sample", "seed", "outcome"])
+    if samples.duplicated(["sample", "seed", "outcome"]).any():
+        raise SweepError("the chunks overlap (a design row appears twice); re-run into a new folder")
     indices = analyse(s, samples)
-    out = Path(folder) / "aggregate"
     write_table(samples, out / "samples")
     write_table(indices, out / "indices")
     write_json(out / "provenance.json", provenance({
@@ -198,12 +210,32 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool) -> Pa
 
 
 def aggregate(folder: Path, charts: bool = True) -> Path:
-    """Aggregate ``folder`` into ``folder/aggregate``; returns that path."""
-    markers = finished_jobs(Path(folder))
-    if markers[0].get("kind") == "sensitivity":
-        return aggregate_sensitivity(Path(folder), markers, charts)
+    """Aggregate ``folder`` into ``folder/aggregate``; returns that path.
+
+    Everything is written to a fresh folder that replaces ``aggregate/`` only when complete,
+    so no file of an earlier aggregation survives next to new ones."""
+    folder = Path(folder)
+    markers = finished_jobs(folder)
+    final = folder / "aggregate"
+    staging = folder / f".aggregate-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        if markers[0].get("kind") == "sensitivity":
+            aggregate_sensitivity(folder, markers, charts, staging)
+        else:
+            _aggregate_comparison(folder, charts, staging)
+        old = folder / f".aggregate-old-{os.getpid()}"
+        if final.exists():
+            final.rename(old)
+        staging.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def _aggregate_comparison(folder: Path, charts: bool, out: Path) -> None:
     sweep = load(folder)
-    out = Path(folder) / "aggregate"
     write_table(sweep.results, out / "results")
     write_table(sweep.summary, out / "summary")
     if not sweep.contrast.empty:

@@ -13,6 +13,7 @@ header: copy it to ``configs/experiment/<name>.yaml`` and run with ``experiment=
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -60,13 +61,28 @@ class Calibration:
         for key, (lo, hi) in params.items():
             if not lo < hi:
                 raise ConfigError(f"calibration.parameters.{key}", [lo, hi], "[low, high], low < high")
-        return cls(parameters=params, facts=facts, **c)
+        known = {f.name for f in dataclasses.fields(cls)} - {"parameters", "facts", "history"}
+        for key in c:
+            if key not in known:
+                raise ConfigError(f"calibration.{key}", c[key], "one of " + ", ".join(sorted(known)))
+        cal = cls(parameters=params, facts=facts, **c)
+        if cal.max_evaluations < 1 or cal.seeds < 1 or cal.population_size < 1:
+            raise ConfigError("calibration.max_evaluations", cal.max_evaluations, "at least 1 "
+                              "(and seeds, population_size at least 1)")
+        # fail now, not mid-fit: every bound must give a valid model config
+        for corner in (0.0, 1.0):
+            cal.spec_for(cal._values(np.full(len(params), corner)))
+        return cal
+
+    def spec_for(self, values: dict[str, float]):
+        overrides = {"sector": self.sector, "population.size": self.population_size,
+                     **self.overrides, **values}
+        cfg = compose_config([format_override(k, v) for k, v in overrides.items()])
+        return build_spec(cfg)[0]
 
     def simulate(self, values: dict[str, float]) -> dict[str, float]:
         """Mean over the fixed seeds of every fact's outcome at ``values``."""
-        overrides = {"sector": self.sector, "population.size": self.population_size,
-                     **self.overrides, **values}
-        spec, _ = build_spec(compose_config([format_override(k, v) for k, v in overrides.items()]))
+        spec = self.spec_for(values)
         runs = [run_pair(spec, seed).outcomes() for seed in range(self.seeds)]
         return {fact: float(np.mean([r[f"{t['arm']}.{t['outcome']}"] for r in runs]))
                 for fact, t in self.facts.items()}
@@ -80,9 +96,14 @@ class Calibration:
         return total
 
     def _values(self, z: np.ndarray) -> dict[str, float]:
+        """Parameter values at a point of the unit cube (integer keys rounded)."""
+        base = compose_config({"sector": self.sector})
         out = {}
         for (key, (lo, hi)), zi in zip(self.parameters.items(), np.clip(z, 0, 1), strict=True):
-            out[key] = lo + float(zi) * (hi - lo)
+            value = lo + float(zi) * (hi - lo)
+            current = OmegaConf.select(base, key)
+            is_int = isinstance(current, int) and not isinstance(current, bool)
+            out[key] = int(round(value)) if is_int else value
         return out
 
     def objective(self, z: np.ndarray) -> float:
@@ -150,6 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--max-evaluations", type=int, default=None)
     args = parser.parse_args(argv)
+    if args.max_evaluations is not None and args.max_evaluations < 1:
+        print(f"error: invalid option: --max-evaluations={args.max_evaluations}; allowed: at least 1",
+              file=sys.stderr)
+        return 2
     try:
         cal = Calibration.from_config(args.config)
     except ConfigError as err:

@@ -63,12 +63,13 @@ class SweepProgress(Callback):
             plan = json.loads((sweep_dir / PLAN).read_text())
         except (OSError, json.JSONDecodeError):
             return
-        done = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))
+        # jobs finished (or found complete and skipped) since this run started
+        done = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d)
+                   and (d / "COMPLETE.json").stat().st_mtime >= plan["started"])
         total = plan["jobs"]
         elapsed = time.time() - plan["started"]
-        new = max(done - plan.get("complete_at_start", 0), 0)
         remaining = max(total - done, 0)
-        eta = elapsed / new * remaining if new else float("nan")
+        eta = elapsed / done * remaining if done else float("nan")
         eta_text = _fmt(eta) if math.isfinite(eta) else "unknown"
         print(f"[sweep] {done}/{total} jobs complete, elapsed {_fmt(elapsed)}, "
               f"estimated {eta_text} left", file=sys.stderr, flush=True)
@@ -79,7 +80,9 @@ class SweepProgress(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
             out = aggregate(sweep_dir)
-        except SweepError as err:
-            print(f"error: aggregation of {sweep_dir} failed: {err}", file=sys.stderr)
+        except Exception as err:  # noqa: BLE001 - report any failure, never leave it silent
+            kind = "" if isinstance(err, SweepError) else f"{type(err).__name__}: "
+            print(f"error: aggregation of {sweep_dir} failed: {kind}{err}; any earlier "
+                  "aggregate/ folder there is out of date", file=sys.stderr)
             return
         print(f"[sweep] aggregated into {out}", file=sys.stderr)

@@ -110,6 +110,21 @@ def first_values(overrides: list[str]) -> list[str]:
     return out
 
 
+def sweep_variants(overrides: list[str]) -> list[list[str]]:
+    """The first values of all sweeps, then one variant per other value of each swept key."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    first = first_values(overrides)
+    variants = [first]
+    for i, parsed in enumerate(OverridesParser.create().parse_overrides(overrides)):
+        if parsed.is_sweep_override():
+            for value in list(parsed.sweep_string_iterator())[1:]:
+                variant = list(first)
+                variant[i] = f"{parsed.get_key_element()}={value}"
+                variants.append(variant)
+    return variants
+
+
 def preflight(argv: list[str]) -> None:
     """Validate the overrides before Hydra starts, so a bad key, value or experiment name gives
     one clear message and exit code 2, before any job is launched. For a sweep, the first value
@@ -123,9 +138,12 @@ def preflight(argv: list[str]) -> None:
             from hydra.errors import HydraException
 
             try:
-                overrides = first_values(overrides)
+                variants = sweep_variants(overrides)
             except HydraException as err:
                 raise ConfigError(" ".join(overrides), None, f"valid sweep syntax ({err})") from None
+            for variant in variants[1:]:  # every value of every swept key, one key at a time
+                build_spec(compose_config(variant))
+            overrides = variants[0]
             cfg = compose_config(overrides, with_hydra=True)
             params = OmegaConf.to_container(cfg.hydra.sweeper.params or {})
             swept = {o.split("=", 1)[0] for o in overrides}
@@ -149,7 +167,8 @@ def main(cfg: DictConfig) -> None:
             from sim.sweep import run_job
 
             choices = OmegaConf.to_container(hc.runtime.choices)
-            run_job(cfg, out_dir, Path(hc.sweep.dir), list(hc.overrides.task), choices)
+            run_job(cfg, out_dir, Path(hc.sweep.dir), list(hc.overrides.task), choices,
+                    int(hc.job.num))
             return
         summary = run_comparison(cfg, out_dir)
     except ConfigError as err:

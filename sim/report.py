@@ -45,11 +45,12 @@ def _save(fig, out: Path, stem: str) -> Path:
 
 def _footnote(fig, sweep) -> None:
     cfg = sweep.markers[0]["config"]
-    a, s = cfg["alliance"], cfg["sector"]
-    text = (f"{s['label']}, {cfg['country']['name']}; {len(sweep.markers[0]['seeds'])} paired "
-            f"seeds, bands and bars are 95% CIs. Assumptions: alliance salary {a['salary']:g} SEK/month "
+    a, s, c = cfg["alliance"], cfg["sector"], cfg["country"]
+    scale, cur = c["wage_scale"], c["currency"]
+    text = (f"{s['label']}, {c['name']}; {len(sweep.markers[0]['seeds'])} paired seeds, bands and "
+            f"bars are 95% CIs. Assumptions: alliance salary {a['salary'] * scale:,.0f} {cur}/month "
             f"in idle months; members' exit hazard x{cfg['exit']['member_hr']:g}; leavers earn "
-            f"{s['outside_wage']:g} SEK/month outside. Sources: docs/model.md.")
+            f"{s['outside_wage'] * scale:,.0f} {cur}/month outside. Sources: docs/model.md.")
     fig.text(0.01, -0.01, text, fontsize=6.5, ha="left", va="top", wrap=True)
 
 
@@ -132,7 +133,9 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.axhspan(min(ax.get_ylim()[0], -1), 0, color="#009E73", alpha=0.08)
     ax.text(0.99, 0.02, "below zero: the alliance pays for itself", transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
-    pays = c[c["hi"] < 0]
+    saving = _row(sweep, "public_cost_m")
+    saving = saving[saving[FUNDING] > 0]
+    pays = saving[saving["hi"] < 0]  # a net saving for the state, with 95% confidence
     if len(c) and len(pays) == len(c):
         title = "The alliance pays for itself at every funding level studied (95% CI below zero)"
     elif len(pays):
@@ -251,21 +254,24 @@ def headlines(sweep, cur: str) -> list[str]:
         lines.append(f"Each extra 10 million {cur} of funding keeps about {_num(slope * 10)} more "
                      "experienced freelancers in the profession (linear fit over the levels studied).")
         return lines
-    if not sweep.contrast.empty:
-        for job in sweep.jobs["job"].iloc[1:]:
-            c = sweep.contrast[(sweep.contrast["job"] == job) & (sweep.contrast["arm"] == "alliance")]
-            c = c.set_index("outcome")
-            ref = c["reference"].iloc[0]
-            for outcome, text in (("experienced_workforce", "experienced freelancers"),
-                                  ("active_workforce", "active freelancers"),
-                                  ("alliance_members", "alliance members"),
-                                  ("public_cost_m", f"million {cur} of net public cost per year")):
-                r = c.loc[outcome]
-                lines.append(f"{job} compared with {ref}: {_ci(r['difference'], r['ci_low'], r['ci_high'])} "
-                             f"{text} in the sector with the alliance.")
-    for job in sweep.jobs["job"]:
+    # other studies: the alliance's effect in each scenario, then how that effect changes
+    for _, job_row in sweep.jobs.iterrows():
+        job = job_row["job"]
+        name = ", ".join(f"{k}={job_row[k]}" for k in sweep.swept) or job
         exp = _effect(sweep, "experienced_workforce", job)
-        lines.append(f"{job}: the alliance keeps {_ci(*exp)} more experienced freelancers than no alliance.")
+        cost = _effect(sweep, "public_cost_m", job)
+        lines.append(f"{name}: the alliance keeps {_ci(*exp)} more experienced freelancers in the "
+                     f"profession, at a net public cost of {_ci(*cost)} million {cur} a year.")
+    if not sweep.contrast.empty:
+        eff = sweep.contrast[sweep.contrast["arm"] == "effect"].set_index(["job", "outcome"])
+        ref = sweep.jobs.iloc[0]
+        ref_name = ", ".join(f"{k}={ref[k]}" for k in sweep.swept)
+        for _, job_row in sweep.jobs.iloc[1:].iterrows():
+            name = ", ".join(f"{k}={job_row[k]}" for k in sweep.swept)
+            r = eff.loc[(job_row["job"], "experienced_workforce")]
+            change = _ci(r["difference"], r["ci_low"], r["ci_high"])
+            lines.append(f"Compared with {ref_name}, under {name} the alliance's effect on the "
+                         f"experienced workforce changes by {change}.")
     return lines[:5]
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -37,7 +38,9 @@ def job_config(cfg: DictConfig) -> dict:
 
 
 def job_fingerprint(cfg: DictConfig) -> str:
-    text = json.dumps(job_config(cfg), sort_keys=True, default=str) + code_fingerprint()
+    """What a job's results depend on: its config, the package source and package versions."""
+    versions = json.dumps(provenance()["packages"], sort_keys=True)
+    text = json.dumps(job_config(cfg), sort_keys=True, default=str) + code_fingerprint() + versions
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
@@ -58,13 +61,15 @@ def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
 
 
 def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str],
-            choices: dict[str, str] | None = None) -> str:
+            choices: dict[str, str] | None = None, job_num: int = 0) -> str:
     """Run one sweep job unless it is already complete; returns "skipped" or "done"."""
     job_dir, sweep_dir = Path(job_dir), Path(sweep_dir)
     spec, run = build_spec(cfg)  # bad input stops here, before anything is written
     fingerprint = job_fingerprint(cfg)
     marker = read_marker(job_dir)
-    if marker is not None and marker.get("fingerprint") == fingerprint:
+    if (marker is not None and marker.get("fingerprint") == fingerprint
+            and all((job_dir / f).exists() for f in marker.get("files", []))):
+        os.utime(job_dir / COMPLETE)  # counts as done in this run's progress
         print(f"[sweep] skip {job_dir.name}: already complete", file=sys.stderr)
         return "skipped"
     (job_dir / COMPLETE).unlink(missing_ok=True)
@@ -76,7 +81,7 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
         write_table(run_chunk(cfg, cache), job_dir / "samples", csv=False)
         seeds = list(range(run.seed, run.seed + run.seeds))
         _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, ["samples.parquet"], start,
-              kind="sensitivity")
+              kind="sensitivity", job_num=job_num)
         return "done"
     metrics, yearly, survival = [], [], []
     seeds = list(range(run.seed, run.seed + run.seeds))
@@ -94,14 +99,15 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
     for name, table in tables.items():
         write_table(table, job_dir / name, csv=False)
     _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds,
-          [f"{n}.parquet" for n in tables], start, kind="comparison")
+          [f"{n}.parquet" for n in tables], start, kind="comparison", job_num=job_num)
     return "done"
 
 
-def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, start, kind) -> None:
+def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, start, kind,
+          job_num) -> None:
     """Write the completion marker, last: what ran, how, and which files hold the results."""
     write_json(job_dir / COMPLETE, {
-        "kind": kind, "fingerprint": fingerprint, "code": code_fingerprint(),
+        "kind": kind, "job_num": job_num, "fingerprint": fingerprint, "code": code_fingerprint(),
         "overrides": overrides, "study": cfg.get("study"), "seeds": seeds,
         "config": job_config(cfg),
         "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},

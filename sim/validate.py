@@ -34,8 +34,8 @@ FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
 
 
 def load_targets(name: str = "default") -> tuple[dict, dict]:
-    """The facts and known failures of ``configs/targets/<name>.yaml``, checked."""
-    path = CONFIG_DIR / "targets" / f"{name}.yaml"
+    """The facts and known failures of ``configs/targets/<name>.yaml`` (or of a YAML path)."""
+    path = Path(name) if str(name).endswith((".yaml", ".yml")) else CONFIG_DIR / "targets" / f"{name}.yaml"
     if not path.exists():
         options = sorted(p.stem for p in (CONFIG_DIR / "targets").glob("*.yaml"))
         raise ConfigError("targets", name, "one of " + ", ".join(options))
@@ -133,6 +133,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     out = args.out or Path("results/validation") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     try:
+        bad = next((item for item in args.override if "=" not in item), None)
+        if bad is not None:
+            raise ConfigError("--override", bad, "key=value pairs")
+        if args.seeds < 2 or args.size < 1:
+            raise ConfigError("--seeds", args.seeds, "at least 2 (a CI needs two seeds), and --size >= 1")
+        unknown = [s for s in args.sectors or [] if s not in sector_options()]
+        if unknown:
+            raise ConfigError("--sectors", unknown[0], "one of " + ", ".join(sector_options()))
         overrides = dict(item.split("=", 1) for item in args.override)
         table = validate(args.sectors, args.seeds, args.size, overrides, args.targets)
     except ConfigError as err:

@@ -109,3 +109,21 @@ def test_fieller_interval_by_hand():
     assert ratio == pytest.approx(6.0)
     assert lo == pytest.approx(6.0 - half, abs=1e-5) and hi == pytest.approx(6.0 + half, abs=1e-5)
     assert np.isnan(fieller(num, np.array([1.0, -1.0, 0.1]))[1])  # denominator not significant
+
+
+def test_jobs_of_different_commands_are_refused(tmp_path):
+    fake_job(tmp_path, 0, [0.0] * 3)
+    other = fake_job(tmp_path, 10, [1.0] * 3)
+    marker = json.loads((other / COMPLETE).read_text())
+    marker["overrides"].append("alliance.salary=30000")
+    write_json(other / COMPLETE, marker)
+    with pytest.raises(SweepError, match="different commands"):
+        load(tmp_path)
+
+
+def test_a_new_aggregation_replaces_every_old_file(tmp_path):
+    fake_job(tmp_path, 0, [0.0] * 3)
+    fake_job(tmp_path, 10, [1.0, 2.0, 3.0])
+    out = aggregate(tmp_path, charts=False)
+    (out / "stale.txt").write_text("from an earlier aggregation")
+    assert not (aggregate(tmp_path, charts=False) / "stale.txt").exists()

@@ -59,11 +59,13 @@ def test_brief_states_the_summary_numbers(tmp_path):
     row = summary[(summary["outcome"] == "experienced_workforce")
                   & (summary["alliance.funding_m"] == 40)].iloc[0]
     brief = (out / "brief.md").read_text()
-    from sim.report import _num
+    from sim.report import _ci
 
-    assert _num(row["effect"]) in brief and _num(row["effect_ci_low"]) in brief
+    assert f"{_ci(row['effect'], row['effect_ci_low'], row['effect_ci_high'])} of them with ten" in brief
     cost = summary[(summary["outcome"] == "public_cost_m") & (summary["alliance.funding_m"] == 40)]
-    assert _num(cost["effect"].iloc[0]) in brief
+    cost = cost.iloc[0]
+    assert (f"public finances is {_ci(cost['effect'], cost['effect_ci_low'], cost['effect_ci_high'])}"
+            in brief)
 
 
 def results_of(folder: Path) -> pd.DataFrame:
@@ -97,6 +99,20 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     assert {j: (j / "COMPLETE.json").stat().st_mtime_ns for j in stamps} == stamps
     assert (killed / "COMPLETE.json").exists()
     pd.testing.assert_frame_equal(first, results_of(tmp_path))
+
+
+def test_a_job_whose_marker_no_longer_matches_is_recomputed(tmp_path):
+    import json
+
+    args = ["experiment=funding_sweep", "alliance.funding_m=0,30"]
+    assert sweep(tmp_path, *args).returncode == 0
+    job = next(p for p in tmp_path.iterdir() if p.name.startswith("alliance.funding_m=30"))
+    marker = json.loads((job / "COMPLETE.json").read_text())
+    marker["fingerprint"] = "from-older-code"
+    (job / "COMPLETE.json").write_text(json.dumps(marker))
+    proc = sweep(tmp_path, *args)
+    assert proc.stderr.count("already complete") == 1  # only the untouched job is skipped
+    assert json.loads((job / "COMPLETE.json").read_text())["fingerprint"] != "from-older-code"
 
 
 def test_unknown_experiment_lists_the_available_ones(tmp_path):
