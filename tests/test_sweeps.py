@@ -92,11 +92,11 @@ def test_resume_runs_only_what_is_missing(tmp_path):
     killed = jobs[1]  # simulate a job killed half-way: no marker, a stray partial file
     (killed / "COMPLETE.json").unlink()
     (killed / "metrics.parquet").write_bytes(b"half-written")
-    stamps = {j: (j / "COMPLETE.json").stat().st_mtime_ns for j in jobs if j != killed}
+    stamps = {j: (j / "metrics.parquet").stat().st_mtime_ns for j in jobs if j != killed}
     proc = sweep(tmp_path, *args)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stderr.count("already complete") == 2
-    assert {j: (j / "COMPLETE.json").stat().st_mtime_ns for j in stamps} == stamps
+    assert {j: (j / "metrics.parquet").stat().st_mtime_ns for j in stamps} == stamps  # not rerun
     assert (killed / "COMPLETE.json").exists()
     pd.testing.assert_frame_equal(first, results_of(tmp_path))
 
