@@ -25,11 +25,9 @@ from pathlib import Path
 import pandas as pd
 
 from sim.io import provenance, write_json, write_table
-from sim.outcomes import EFFECT_ONLY, OUTCOMES
+from sim.outcomes import UNITS
 from sim.stats import mean_ci, summarise
 from sim.sweep import read_marker
-
-UNITS = {name: unit for name, (unit, _) in {**OUTCOMES, **EFFECT_ONLY}.items()}
 
 
 class SweepError(ValueError):

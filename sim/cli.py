@@ -21,20 +21,8 @@ from sim.config import CONFIG_DIR, build_spec, compose_config
 from sim.core.params import ConfigError
 from sim.experiment import run_pair
 from sim.io import provenance, write_json, write_table, write_text
-from sim.outcomes import EFFECT_ONLY, OUTCOMES
+from sim.outcomes import UNITS, metrics_long
 from sim.stats import summarise
-
-UNITS = {name: unit for name, (unit, _) in {**OUTCOMES, **EFFECT_ONLY}.items()}
-
-
-def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
-    rows = []
-    for key, value in outcomes.items():
-        if "." not in key:
-            continue
-        arm, outcome = key.split(".", 1)
-        rows.append({"seed": seed, "arm": arm, "outcome": outcome, "value": value})
-    return pd.DataFrame(rows)
 
 
 def format_table(summary: pd.DataFrame) -> str:

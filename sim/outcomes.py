@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 
 # name -> (unit, meaning)
 OUTCOMES: dict[str, tuple[str, str]] = {
@@ -62,6 +63,16 @@ EFFECT_ONLY: dict[str, tuple[str, str]] = {
 RATIO_EFFECTS: dict[str, tuple[str, str, float]] = {
     "cost_per_retained_worker_year_k": ("public_cost_m", "active_workforce", 1e3),
 }
+
+
+UNITS: dict[str, str] = {name: unit for name, (unit, _) in {**OUTCOMES, **EFFECT_ONLY}.items()}
+
+
+def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
+    """A run's flat ``arm.outcome`` dict as long rows: seed, arm, outcome, value."""
+    rows = [{"seed": seed, "arm": key.split(".", 1)[0], "outcome": key.split(".", 1)[1],
+             "value": value} for key, value in outcomes.items() if "." in key]
+    return pd.DataFrame(rows, columns=["seed", "arm", "outcome", "value"])
 
 
 def _ratio(num: float, den: float) -> float:

@@ -28,7 +28,8 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def _bands(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+def bands(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """Mean and 95% t interval of ``y`` over seeds, per value of ``x``."""
     rows = []
     for key, group in df.groupby(x):
         mean, lo, hi, _ = mean_ci(group[y].to_numpy())
@@ -39,7 +40,7 @@ def _bands(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
 def survival_chart(survival: pd.DataFrame, path: Path, note: str) -> Path:
     fig, ax = plt.subplots(figsize=(7, 4.2))
     for arm, colour in ARM_COLOURS.items():
-        band = _bands(survival[survival["arm"] == arm].dropna(), "years_since_entry",
+        band = bands(survival[survival["arm"] == arm].dropna(), "years_since_entry",
                       "share_active")
         ax.plot(band["years_since_entry"], band["mean"], color=colour, label=arm)
         ax.fill_between(band["years_since_entry"], band["lo"], band["hi"], color=colour,
@@ -82,7 +83,7 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
         ax.bar(years, values, bottom=bottom, color=colour, label=label, width=0.85)
         pos += np.maximum(values, 0)
         neg += np.minimum(values, 0)
-    net = _bands(wide[wide["variable"] == "ledger_net_cost"].assign(d=lambda d: d["diff"] / 1e6),
+    net = bands(wide[wide["variable"] == "ledger_net_cost"].assign(d=lambda d: d["diff"] / 1e6),
                  "year", "d")
     ax.plot(net["year"], net["mean"], color="black", marker=".", label="net public cost")
     ax.fill_between(net["year"], net["lo"], net["hi"], color="black", alpha=0.15, linewidth=0)

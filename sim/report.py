@@ -23,8 +23,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.io import atomic_write, write_text  # noqa: E402
-from sim.plotting import ARM_COLOURS, PART_COLOURS  # noqa: E402
-from sim.stats import mean_ci  # noqa: E402
+from sim.plotting import ARM_COLOURS, PART_COLOURS, bands  # noqa: E402
 
 FUNDING = "alliance.funding_m"
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "model.md"
@@ -175,9 +174,7 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
             ax = axes[i][j]
             sub = yearly[(yearly["job"] == job) & (yearly["variable"] == var)]
             for arm, colour in ARM_COLOURS.items():
-                band = pd.DataFrame([(y, *mean_ci(g["value"].to_numpy())[:3]) for y, g in
-                                     sub[sub["arm"] == arm].groupby("year")],
-                                    columns=["year", "mean", "lo", "hi"])
+                band = bands(sub[sub["arm"] == arm], "year", "value")
                 ax.plot(band["year"], band["mean"], color=colour, label=arm)
                 ax.fill_between(band["year"], band["lo"], band["hi"], color=colour, alpha=0.25, lw=0)
             ax.set(xlabel="year of the horizon", ylabel=f"{var} freelancers" if j == 0 else None,

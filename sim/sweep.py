@@ -24,6 +24,7 @@ from sim.cache import BaselineCache, code_fingerprint
 from sim.config import build_spec
 from sim.experiment import run_pair
 from sim.io import provenance, write_json, write_table
+from sim.outcomes import metrics_long
 
 COMPLETE = "COMPLETE.json"
 CACHE_DIR = ".cache/baseline"
@@ -52,12 +53,6 @@ def read_marker(job_dir: Path) -> dict | None:
         return json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
-
-
-def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
-    rows = [{"seed": seed, "arm": key.split(".", 1)[0], "outcome": key.split(".", 1)[1],
-             "value": value} for key, value in outcomes.items() if "." in key]
-    return pd.DataFrame(rows)
 
 
 def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str],
