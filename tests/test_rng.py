@@ -41,3 +41,23 @@ def test_streams_and_months_are_uncorrelated():
     assert abs(np.corrcoef(a, c)[0, 1]) < 0.013
     neighbours = s.uniform("exit", uids + 1, 4)
     assert abs(np.corrcoef(a, neighbours)[0, 1]) < 0.013
+
+
+def _splitmix64_by_hand(z: int) -> int:
+    mask = 2**64 - 1
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+    return z ^ (z >> 31)
+
+
+def test_compiled_streams_match_splitmix64_computed_with_python_integers():
+    s = Streams(5)
+    key = int(s.key("exit"))
+    uids = np.array([0, 1, 7, 123_456, 2**40])
+    month = 37
+    expected = []
+    for uid in uids:
+        counter = (((int(uid) << 20) | month) * 0x9E3779B97F4A7C15) & (2**64 - 1)
+        bits = _splitmix64_by_hand((counter + key) & (2**64 - 1))
+        expected.append((bits >> 11) / 2**53)
+    assert s.uniform("exit", uids, month).tolist() == expected

@@ -4,9 +4,9 @@ Where it sits: every rule that makes a random decision in the monthly step asks 
 step context for ``uniform(decision)``; nothing else in the package produces randomness.
 
 A draw is a pure function of ``(seed, decision name, agent uid, month)``. It is computed with
-the SplitMix64 finaliser (Steele, Lea & Flood 2014) applied to a Weyl counter, vectorised in
-numpy. Because it never depends on the order of calls, on how many agents are alive or on what
-another decision drew, agent *k* meets the same luck for the same decision in the same month in
+the SplitMix64 finaliser (Steele, Lea & Flood 2014) applied to a Weyl counter, in compiled
+kernels (``sim/core/jit.py``). Because it never depends on the order of calls, on how many
+agents are alive or on what another decision drew, agent *k* meets the same luck for the same decision in the same month in
 both arms of a comparison. Two decisions with different names are independent streams (their
 keys are 64-bit BLAKE2 digests of the seed and the name, never Python's salted ``hash``).
 """
@@ -17,12 +17,17 @@ import hashlib
 
 import numpy as np
 
+from sim.core.jit import inline, kernel
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _MONTH_BITS = np.uint64(20)  # counter = uid << 20 | month; 2**20 months is 87,000 years
+_S11, _S27, _S30, _S31, _S40 = (np.uint64(k) for k in (11, 27, 30, 31, 40))
+_LOW24 = np.uint64(0xFFFFFF)
 _TO_UNIT_53 = 1.0 / float(2**53)
-_TO_UNIT_32 = 1.0 / float(2**32)
+_TO_UNIT_24 = np.float32(2.0**-24)
+_TO_ANGLE_24 = np.float32(2.0 * np.pi * 2.0**-24)
 
 
 def stream_key(seed: int, decision: str) -> np.uint64:
@@ -31,33 +36,43 @@ def stream_key(seed: int, decision: str) -> np.uint64:
     return np.uint64(int.from_bytes(digest, "little"))
 
 
-def _mix(z: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser, in place."""
-    z ^= z >> np.uint64(30)
-    z *= _M1
-    z ^= z >> np.uint64(27)
-    z *= _M2
-    z ^= z >> np.uint64(31)
-    return z
+@inline
+def splitmix64(z):
+    """SplitMix64 finaliser of one 64-bit word (wrapping arithmetic)."""
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@kernel
+def _counters(uids, month, out):
+    for i in range(uids.size):
+        out[i] = ((np.uint64(uids[i]) << _MONTH_BITS) | np.uint64(month)) * _GOLDEN
+    return out
+
+
+@kernel
+def _uniform(counter, key, out):
+    for i in range(counter.size):
+        out[i] = np.float64(splitmix64(counter[i] + key) >> _S11) * _TO_UNIT_53
+    return out
+
+
+@kernel
+def _polar_parts(counter, key, u1, angle):
+    # the 24 high bits give u1 in (0, 1], the 24 low bits the angle
+    for i in range(counter.size):
+        bits = splitmix64(counter[i] + key)
+        u1[i] = (np.float32(bits >> _S40) + np.float32(1)) * _TO_UNIT_24
+        angle[i] = np.float32(bits & _LOW24) * _TO_ANGLE_24
 
 
 def counters(uids: np.ndarray, month: int) -> np.ndarray:
     """Weyl counters of (uid, month); shared by every decision of that month."""
     if month < 0 or month >= 2**20:
         raise ValueError(f"month must be in [0, 2**20), got {month}")
-    z = uids.astype(np.uint64) << _MONTH_BITS
-    z |= np.uint64(month)
-    z *= _GOLDEN
-    return z
-
-
-def hashed_bits(key: np.uint64, uids: np.ndarray, month: int,
-                counter: np.ndarray | None = None) -> np.ndarray:
-    """64 random bits for each uid at ``month`` in the stream with ``key``."""
-    z = counters(uids, month) if counter is None else counter + key
-    if counter is None:
-        z += key
-    return _mix(z)
+    uids = np.ascontiguousarray(uids, dtype=np.int64)
+    return _counters(uids, int(month), np.empty(uids.size, dtype=np.uint64))
 
 
 class Streams:
@@ -81,9 +96,8 @@ class Streams:
     def uniform(self, decision: str, uids: np.ndarray, month: int,
                 counter: np.ndarray | None = None) -> np.ndarray:
         """``counter`` (from ``counters(uids, month)``) may be passed to skip recomputing it."""
-        bits = hashed_bits(self.key(decision), uids, month, counter)
-        bits >>= np.uint64(11)
-        return bits * _TO_UNIT_53
+        counter = counters(uids, month) if counter is None else counter
+        return _uniform(counter, self.key(decision), np.empty(counter.size))
 
     def normal(self, decision: str, uids: np.ndarray, month: int,
                counter: np.ndarray | None = None) -> np.ndarray:
@@ -101,12 +115,11 @@ class Streams:
     def _polar(self, decision: str, uids: np.ndarray, month: int,
                counter: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         # Single precision: numpy's float32 log/sqrt/cos are vectorised (SIMD) and ~10x faster
-        # than float64 here; 24-bit uniforms still reach 5.8 standard deviations.
-        bits = hashed_bits(self.key(decision), uids, month, counter)
-        high = (bits >> np.uint64(40)).astype(np.float32)  # 24 bits
-        low = (bits & np.uint64(0xFFFFFF)).astype(np.float32)
-        u1 = (high + np.float32(1)) * np.float32(2.0**-24)  # in (0, 1]
-        angle = low * np.float32(2.0 * np.pi * 2.0**-24)
+        # than float64 here (and than numba's scalar calls); 24-bit uniforms still reach 5.8 SD.
+        counter = counters(uids, month) if counter is None else counter
+        u1 = np.empty(counter.size, dtype=np.float32)
+        angle = np.empty(counter.size, dtype=np.float32)
+        _polar_parts(counter, self.key(decision), u1, angle)
         radius = np.log(u1)
         radius *= np.float32(-2.0)
         return np.sqrt(radius, out=radius), angle
