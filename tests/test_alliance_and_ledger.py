@@ -6,10 +6,11 @@ import numpy as np
 import pytest
 
 from sim.alliance import AllianceOrg
+from sim.core.finance import outside_tax, unemployment_benefit
 from sim.core.ledger import Ledger
-from sim.core.loop import _outside_tax, _unemployment_benefit
 from sim.core.population import Population
 from sim.core.recorder import Recorder
+from sim.rules.base import engaged_in_last
 from tests.conftest import spec_for
 
 
@@ -80,7 +81,7 @@ def test_leavers_pay_tax_until_retirement():
     wage = s.outside_wage
     expected = (c.income_tax_rate * (wage - c.basic_deduction)
                 + c.employer_contribution_rate * wage)  # below the state-tax threshold
-    assert _outside_tax(s, c) == pytest.approx(expected)
+    assert outside_tax(s, c) == pytest.approx(expected)
 
 
 def test_unemployment_benefit_by_hand():
@@ -91,7 +92,8 @@ def test_unemployment_benefit_by_hand():
             engaged_bits=np.array([six, six, six, np.uint64(0b11111)]),
             recent_fees=np.array([30_000.0, 5_000.0, 30_000.0, 30_000.0]))
     side = np.array([1_000.0, 0.0, 0.0, 0.0])
-    got = _unemployment_benefit(pop, c, np.zeros(4, bool), np.zeros(4, bool), side)
+    got = unemployment_benefit(pop, c, np.zeros(4, bool), np.zeros(4, bool), side,
+                               engaged_in_last(pop.engaged_bits, 12))
     assert got[0] == pytest.approx(min(c.benefit_cap, c.benefit_replacement * 30_000) - 1_000)
     assert got[1] == pytest.approx(c.benefit_floor)  # 80% of 5,000 is below the floor
     assert got[2] == 0 and got[3] == 0  # not insured; only 5 engaged months

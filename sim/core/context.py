@@ -60,14 +60,17 @@ class StepContext:
         return self.streams.normal_pair(decision, self.uids, self.month, self._counter())
 
 
-def precarious(pop, ctx: StepContext) -> np.ndarray:
+def precarious(pop, ctx: StepContext, worked_12: np.ndarray | None = None) -> np.ndarray:
     """Economic insecurity, the one definition used by fertility, health and the outcomes.
 
     Precarious = engaged in fewer than half of the last 12 months, or savings below one month
     of living costs. Alliance membership is not part of it: each rule decides how much of the
     penalty membership removes (behaviour.md B.15-B.16, B.18).
+    ``worked_12`` (engaged months among the last 12) may be passed if already counted.
     """
     from sim.rules.base import engaged_in_last
 
+    if worked_12 is None:
+        worked_12 = engaged_in_last(pop.engaged_bits, 12)
     thin_buffer = pop.buffer < ctx.sector.living_cost * ctx.money_scale
-    return (engaged_in_last(pop.engaged_bits, 12) < 6) | thin_buffer
+    return (worked_12 < 6) | thin_buffer

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.context import StepContext, precarious
+from sim.core.finance import outside_tax, settle_month
 from sim.core.population import NO_MONTH
 from sim.demography import enter
 from sim.rules.base import engaged_in_last
@@ -54,7 +55,8 @@ def monthly_step(model) -> None:
     if org is not None and m % 12 == 0 and ctx.horizon_month >= 0:
         org.open_year(pop, ctx, ledger, rec)
     # 3. health (precarity as of last month)
-    ctx.precarious = precarious(pop, ctx)
+    worked_12 = engaged_in_last(pop.engaged_bits, 12)
+    ctx.precarious = precarious(pop, ctx, worked_12)
     onset = rules.health.start_episodes(pop, ctx) & pop.active
     counts = {"episodes": np.count_nonzero(onset),
               "episodes_precarious": np.count_nonzero(onset & ctx.precarious),
@@ -71,37 +73,9 @@ def monthly_step(model) -> None:
     engaged = earn.engaged & pop.active
     # 5. alliance_pay
     salary = org.pay(pop, ctx, engaged, ledger) if org is not None and org.active else 0.0
-    # 6. public_finance
-    earned = earn.fees + earn.side + salary
-    benefit = _unemployment_benefit(pop, c, engaged, sick, earn.side)
-    sick_pay = c.sickness_replacement * np.minimum(pop.recent_income, c.sickness_income_cap) * sick
-    taxable = earned + benefit + sick_pay
-    tax = c.income_tax_rate * np.maximum(taxable - c.basic_deduction, 0.0)
-    tax += c.state_tax_rate * np.maximum(taxable - c.state_tax_threshold, 0.0)
+    # 6. public_finance and 7. household (one pass, sim/core/finance.py)
+    settle_month(pop, ctx, earn, engaged, sick, salary, worked_12, ledger)
     act = pop.active
-    ledger.add("income_tax", m, tax @ act)
-    ledger.add("contributions", m, c.employer_contribution_rate * (earned @ act))
-    ledger.add("unemployment_benefit", m, benefit @ act)
-    ledger.add("sickness_benefit", m, sick_pay @ act)
-    # 7. household
-    living = s.living_cost * ctx.money_scale
-    net = taxable - tax
-    spend = living + (1.0 - s.surplus_saving) * np.maximum(net - living, 0.0)
-    pop.buffer = np.maximum(pop.buffer + net - spend, -s.debt_limit_months * living)
-    pop.engaged = engaged
-    pop.fees = earn.fees
-    pop.idle_streak = (pop.idle_streak + 1) * ~engaged
-    pop.engaged_bits = (pop.engaged_bits << np.uint64(1)) | engaged.astype(np.uint64)
-    dropped = earned < 0.75 * pop.recent_income
-    pop.drop_bits = (pop.drop_bits << np.uint64(1)) | dropped.astype(np.uint64)
-    pop.recent_income += (earned - pop.recent_income) / 12.0
-    pop.recent_fees += (earn.fees - pop.recent_fees) / 12.0
-    pop.income = earned
-    pop.qualifying_months += engaged
-    pop.year_income_sum += earned
-    pop.year_income_sq += earned * earned
-    pop.year_months += act
-    pop.year_fees += earn.fees
     ctx.precarious = precarious(pop, ctx)
     # 8. family
     births = rules.fertility.step(pop, ctx) & act
@@ -126,7 +100,7 @@ def monthly_step(model) -> None:
     working = rows[reason[rows] != 3]  # leavers who are not retiring take the outside job
     retire_at = m + 1 + (round(s.retirement_age * 12) - pop.age_months[working])
     ledger.add_leavers(m + 1, retire_at)
-    ledger.add("leavers_tax", m, ledger.leavers_working(m) * _outside_tax(s, c))
+    ledger.add("leavers_tax", m, ledger.leavers_working(m) * outside_tax(s, c))
     # 10. alliance_review
     if org is not None and org.active:
         org.review(pop, ctx, rec)
@@ -144,26 +118,6 @@ def monthly_step(model) -> None:
             org.close_year(ctx, ledger)
     pop.compact()
     model.month += 1
-
-
-def _outside_tax(s, c) -> float:
-    """Monthly income tax and contributions of one leaver earning the outside wage.
-
-    Assumption: a leaver works outside the sector at ``sector.outside_wage`` until retirement,
-    so a career kept in the sector is not counted as pure gain for the state.
-    """
-    wage = s.outside_wage * c.wage_scale
-    tax = c.income_tax_rate * max(wage - c.basic_deduction, 0.0)
-    tax += c.state_tax_rate * max(wage - c.state_tax_threshold, 0.0)
-    return tax + c.employer_contribution_rate * wage
-
-
-def _unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
-    """Benefit in an idle month for insured non-members who meet the work condition."""
-    qualifies = (pop.insured & ~engaged & ~sick & ~pop.member
-                 & (engaged_in_last(pop.engaged_bits, 12) >= c.benefit_work_months))
-    level = np.clip(c.benefit_replacement * pop.recent_fees, c.benefit_floor, c.benefit_cap)
-    return np.maximum(level - side, 0.0) * qualifies
 
 
 def _record(rec, m, pop, act, ctx, counts, engaged, salary) -> None:

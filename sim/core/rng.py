@@ -6,9 +6,10 @@ step context for ``uniform(decision)``; nothing else in the package produces ran
 A draw is a pure function of ``(seed, decision name, agent uid, month)``. It is computed with
 the SplitMix64 finaliser (Steele, Lea & Flood 2014) applied to a Weyl counter, in compiled
 kernels (``sim/core/jit.py``). Because it never depends on the order of calls, on how many
-agents are alive or on what another decision drew, agent *k* meets the same luck for the same decision in the same month in
-both arms of a comparison. Two decisions with different names are independent streams (their
-keys are 64-bit BLAKE2 digests of the seed and the name, never Python's salted ``hash``).
+agents are alive or on what another decision drew, agent *k* meets the same luck for the same
+decision in the same month in both arms of a comparison. Two decisions with different names
+are independent streams (their keys are 64-bit BLAKE2 digests of the seed and the name, never
+Python's salted ``hash``).
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.jit import column, kernel
 from sim.core.params import param
-from sim.rules.base import ExitRule, either, ratio_if
+from sim.rules.base import ExitRule
 
 
 @dataclass(frozen=True)
@@ -40,25 +41,55 @@ class StressHazardExit(ExitRule):
     physical_slope: float = param("log-hazard/year", 0, 5, "growth of the wear hazard with age")
 
     def hazard(self, pop, ctx) -> tuple[np.ndarray, np.ndarray]:
-        early = pop.tenure_months < self.early_years * 12
-        base = either(early, self.base_early, self.base_late)
+        n = len(pop)
         living = ctx.sector.living_cost * ctx.money_scale
-        ratio = np.maximum(pop.buffer, 1e-9 * living) / (3.0 * living)
-        x = self.beta_buffer * np.clip(np.log(ratio), self.buffer_log_min, self.buffer_log_max)
-        x += self.beta_idle * (pop.idle_streak >= self.idle_spell_months)
         outside = ctx.sector.outside_wage * ctx.money_scale
-        pull = np.log(outside / np.maximum(pop.recent_income, 1e-3 * outside))
-        x += self.beta_outside * np.clip(pull, -self.outside_log_max, self.outside_log_max)
-        h = base * np.exp(x)
-        h *= ratio_if(pop.age_months < self.young_age * 12, self.young_hr)
-        h *= ratio_if(pop.member, self.member_hr)
-        h *= ratio_if(ctx.trained, self.training_hr)
+        # logs and exp in numpy (vectorised), the rest fused in one kernel (see sim/core/jit.py)
+        log_savings = np.log(np.maximum(pop.buffer, 1e-9 * living) / (3.0 * living))
+        log_pull = np.log(outside / np.maximum(pop.recent_income, 1e-3 * outside))
+        x, ratio = np.empty(n), np.empty(n)
+        _log_odds_and_ratios(log_savings, log_pull, pop.idle_streak, pop.tenure_months,
+                             pop.age_months, pop.member, column(ctx.trained, n, np.bool_),
+                             beta_buffer=self.beta_buffer, buffer_log_min=self.buffer_log_min,
+                             buffer_log_max=self.buffer_log_max, beta_idle=self.beta_idle,
+                             idle_spell_months=self.idle_spell_months,
+                             beta_outside=self.beta_outside, outside_log_max=self.outside_log_max,
+                             early_months=self.early_years * 12, base_early=self.base_early,
+                             base_late=self.base_late, young_months=self.young_age * 12,
+                             young_hr=self.young_hr, member_hr=self.member_hr,
+                             training_hr=self.training_hr, x=x, ratio=ratio)
+        h = np.exp(x, out=x)
+        h *= ratio
         np.minimum(h, 1.0, out=h)
         physical_age = ctx.sector.physical_career_age
         if physical_age is None:
-            return h, np.zeros_like(h)
+            return h, np.zeros(n)
+        # physical wear (dance): rises exponentially past the physical career age
         years_past = pop.age_months / 12.0 - physical_age
-        past = np.maximum(years_past, 0.0)
-        physical = (years_past > 0) * (self.physical_base * np.exp(self.physical_slope * past))
+        physical = (years_past > 0) * (self.physical_base * np.exp(self.physical_slope * years_past))
         np.minimum(physical, 1.0, out=physical)
         return 1.0 - (1.0 - h) * (1.0 - physical), physical
+
+
+@kernel
+def _log_odds_and_ratios(log_savings, log_pull, idle_streak, tenure_months, age_months, member,
+                         trained, *, beta_buffer, buffer_log_min, buffer_log_max, beta_idle,
+                         idle_spell_months, beta_outside, outside_log_max, early_months,
+                         base_early, base_late, young_months, young_hr, member_hr, training_hr,
+                         x, ratio):
+    """Hazard = ``ratio * exp(x)``: ``x`` the log effects of money, ``ratio`` the baseline hazard
+    times the hazard ratios of youth, membership and training."""
+    for i in range(x.size):
+        # savings in units of 3 months' living costs and the outside pull, on clipped log scales
+        xi = beta_buffer * min(max(log_savings[i], buffer_log_min), buffer_log_max)
+        if idle_streak[i] >= idle_spell_months:
+            xi += beta_idle
+        x[i] = xi + beta_outside * min(max(log_pull[i], -outside_log_max), outside_log_max)
+        r = base_early if tenure_months[i] < early_months else base_late
+        if age_months[i] < young_months:
+            r *= young_hr
+        if member[i]:
+            r *= member_hr
+        if trained[i]:
+            r *= training_hr
+        ratio[i] = r

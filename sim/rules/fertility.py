@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.jit import kernel
 from sim.core.params import param
-from sim.rules.base import FertilityRule, ratio_if
+from sim.rules.base import FertilityRule
 
 PARTNER_MIN_AGE = 18.0
 
@@ -81,21 +82,51 @@ class HadwigerFertility(FertilityRule):
         return cache[tfr]
 
     def birth_hazard(self, pop, ctx) -> np.ndarray:
-        table = self._table(ctx.country.tfr)
-        gap = round(self.partner_age_gap * 12)
-        index = np.clip(pop.age_months - gap * ~pop.female, 0, table.size - 1)
-        h = table[index]
-        h *= pop.partnered & (ctx.month - pop.last_birth_month >= self.birth_gap_months)
-        h *= ratio_if(pop.children >= 2, self.higher_parity_hr)
-        penalty = (1 - self.insecurity_hr) * ratio_if(pop.member, 1 - self.member_relief)
-        h *= 1.0 - penalty * ctx.precarious
-        return np.minimum(h, 1.0)
+        return _birth_hazard(
+            pop.age_months, pop.female, pop.partnered, pop.last_birth_month, pop.children,
+            pop.member, ctx.precarious, self._table(ctx.country.tfr),
+            partner_gap_months=round(self.partner_age_gap * 12), month=ctx.month,
+            birth_gap_months=self.birth_gap_months, higher_parity_hr=self.higher_parity_hr,
+            insecurity_hr=self.insecurity_hr, member_relief=self.member_relief,
+            out=np.empty(len(pop)))
 
     def step(self, pop, ctx) -> np.ndarray:
         h = self.birth_hazard(pop, ctx)  # from the partnership state at the start of the month
-        adult = pop.age_months >= PARTNER_MIN_AGE * 12
-        u = ctx.uniform("partnership")
-        form = ~pop.partnered & adult & (u < self.partner_formation)
-        split = pop.partnered & (u < self.partner_dissolution)
-        pop.partnered = (pop.partnered | form) & ~split
+        _partnering(ctx.uniform("partnership"), pop.age_months, pop.partnered,
+                    adult_months=PARTNER_MIN_AGE * 12, formation=self.partner_formation,
+                    dissolution=self.partner_dissolution)
         return ctx.uniform("birth") < h
+
+
+@kernel
+def _birth_hazard(age_months, female, partnered, last_birth_month, children, member, precarious,
+                  table, *, partner_gap_months, month, birth_gap_months, higher_parity_hr,
+                  insecurity_hr, member_relief, out):
+    last = table.size - 1
+    for i in range(out.size):
+        if not partnered[i] or month - last_birth_month[i] < birth_gap_months:
+            out[i] = 0.0
+            continue
+        # the woman's age drives a couple's fertility
+        mother_age = age_months[i] if female[i] else age_months[i] - partner_gap_months
+        h = table[min(max(mother_age, 0), last)]
+        if children[i] >= 2:
+            h *= higher_parity_hr
+        if precarious[i]:
+            penalty = 1.0 - insecurity_hr
+            if member[i]:
+                penalty *= 1.0 - member_relief
+            h *= 1.0 - penalty
+        out[i] = min(h, 1.0)
+    return out
+
+
+@kernel
+def _partnering(u, age_months, partnered, *, adult_months, formation, dissolution):
+    """One draw per agent: singles adults partner with P(formation), couples split with
+    P(dissolution)."""
+    for i in range(u.size):
+        if partnered[i]:
+            partnered[i] = not u[i] < dissolution
+        elif age_months[i] >= adult_months:
+            partnered[i] = u[i] < formation

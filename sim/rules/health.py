@@ -13,8 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.jit import kernel
 from sim.core.params import param
-from sim.rules.base import HealthRule, ratio_if
+from sim.rules.base import HealthRule
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,30 @@ class StressEpisodes(HealthRule):
     episode_months: int = param("months", 1, 24, "months of work lost per episode")
 
     def onset_probability(self, pop, ctx) -> np.ndarray:
-        excess = (self.insecurity_or - 1) * ratio_if(pop.member, 1 - self.member_relief)
-        p = self.onset * (1.0 + excess * ctx.precarious)
-        drops = np.bitwise_count(pop.drop_bits & np.uint64(0xFFF))
-        p *= ratio_if(drops >= self.drops_needed, self.drops_or)
-        return np.minimum(p, 1.0) * (pop.sick_months_left == 0)
+        drops = np.bitwise_count(pop.drop_bits & np.uint64(0xFFF))  # in the last 12 months
+        return _onset_probability(pop.member, ctx.precarious, drops, pop.sick_months_left,
+                                  onset=self.onset, insecurity_or=self.insecurity_or,
+                                  member_relief=self.member_relief, drops_needed=self.drops_needed,
+                                  drops_or=self.drops_or, out=np.empty(len(pop)))
 
     def start_episodes(self, pop, ctx) -> np.ndarray:
         return ctx.uniform("health_onset") < self.onset_probability(pop, ctx)
+
+
+@kernel
+def _onset_probability(member, precarious, drops, sick_months_left, *, onset, insecurity_or,
+                       member_relief, drops_needed, drops_or, out):
+    for i in range(out.size):
+        if sick_months_left[i] > 0:  # an episode already running
+            out[i] = 0.0
+            continue
+        p = onset
+        if precarious[i]:
+            excess = insecurity_or - 1.0
+            if member[i]:
+                excess *= 1.0 - member_relief
+            p *= 1.0 + excess
+        if drops[i] >= drops_needed:
+            p *= drops_or
+        out[i] = min(p, 1.0)
+    return out

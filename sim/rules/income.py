@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.core.jit import column, kernel
 from sim.core.params import param
-from sim.rules.base import Earnings, IncomeRule, either, logistic, logit, ratio_if
+from sim.rules.base import Earnings, IncomeRule, logistic, logit
 
 
 @dataclass(frozen=True)
@@ -59,25 +60,59 @@ class MarkovEngagement(IncomeRule):
         pop.qualifying_months[rows] = past_engaged.astype(np.int32)
 
     def engagement_probability(self, pop, ctx) -> np.ndarray:
-        base = either(pop.engaged, logit(self.p_stay), logit(self.p_find))
-        x = base + self.beta_skill * pop.skill
-        x += self.beta_network * (np.log1p(pop.network) - np.log1p(self.network_ref))
-        x += np.log(ctx.demand) + ctx.engagement_boost
-        return logistic(x)
+        x = np.log1p(pop.network)  # numpy's vectorised log1p (see sim/core/jit.py)
+        _log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), x,
+                  logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
+                  beta_skill=self.beta_skill, beta_network=self.beta_network,
+                  log_network_ref=np.log1p(self.network_ref), log_demand=np.log(ctx.demand))
+        return logistic(x, out=x)
 
     def step(self, pop, ctx) -> Earnings:
-        sick = pop.sick_months_left > 0
-        engaged = (ctx.uniform("engagement") < self.engagement_probability(pop, ctx)) & ~sick
+        n = len(pop)
+        p = self.engagement_probability(pop, ctx)
         # one decision, two shocks: the permanent and the transitory part of this month's pay
         permanent, transitory = ctx.normal_pair("pay_shocks")
-        pop.log_fee += self.sigma_permanent * permanent + self.fee_drift
-        st = self.sigma_transitory
-        log_pay = pop.log_fee + st * transitory - 0.5 * st * st
-        fees = np.exp(log_pay) * engaged
-        side = pop.side_base * ratio_if(engaged, ctx.sector.side_income_engaged_share)
-        side *= ~sick
-        learning = engaged & (pop.qualifying_months * self.learning_rate < self.learning_cap)
-        pop.skill += self.learning_rate * learning
-        pop.network *= 1.0 - self.network_decay
-        pop.network += self.network_gain * engaged
+        engaged, fees, side = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
+        _work_and_pay(ctx.uniform("engagement"), p, permanent, transitory, pop.sick_months_left,
+                      pop.qualifying_months, pop.side_base, pop.log_fee, pop.skill, pop.network,
+                      sigma_permanent=self.sigma_permanent, fee_drift=self.fee_drift,
+                      sigma_transitory=self.sigma_transitory,
+                      side_engaged_share=ctx.sector.side_income_engaged_share,
+                      learning_rate=self.learning_rate, learning_cap=self.learning_cap,
+                      network_decay=self.network_decay, network_gain=self.network_gain,
+                      engaged=engaged, fees=fees, side=side)
         return Earnings(engaged=engaged, fees=fees, side=side)
+
+
+@kernel
+def _log_odds(engaged, skill, boost, contacts, *, logit_stay, logit_find, beta_skill, beta_network,
+              log_network_ref, log_demand):
+    """Log-odds of engagement, written over ``contacts`` (log1p of the contact count)."""
+    for i in range(contacts.size):
+        x = logit_stay if engaged[i] else logit_find
+        x += beta_skill * skill[i] + beta_network * (contacts[i] - log_network_ref)
+        contacts[i] = x + log_demand + boost[i]
+
+
+@kernel
+def _work_and_pay(u, p, permanent, transitory, sick_months_left, qualifying_months, side_base,
+                  log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
+                  side_engaged_share, learning_rate, learning_cap, network_decay, network_gain,
+                  engaged, fees, side):
+    """This month's engagement, fees and side income; updates pay level, skill and contacts."""
+    mean_one = -0.5 * sigma_transitory * sigma_transitory  # E[exp(transitory)] = 1
+    for i in range(u.size):
+        sick = sick_months_left[i] > 0
+        works = u[i] < p[i] and not sick
+        log_fee[i] += sigma_permanent * permanent[i] + fee_drift
+        fees[i] = np.exp(log_fee[i] + sigma_transitory * transitory[i] + mean_one) if works else 0.0
+        if sick:
+            side[i] = 0.0
+        else:
+            side[i] = side_base[i] * (side_engaged_share if works else 1.0)
+        if works and qualifying_months[i] * learning_rate < learning_cap:
+            skill[i] += learning_rate  # learning by doing, up to the cap
+        network[i] *= 1.0 - network_decay
+        if works:
+            network[i] += network_gain
+        engaged[i] = works
