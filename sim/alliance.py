@@ -113,34 +113,38 @@ class AllianceOrg:
             return np.zeros(len(pop))
         if p.overhead_share:
             self._spend(ledger, "overhead", m, self.grant * p.overhead_share / 12)
-        idle = pop.member & ~engaged & (pop.sick_months_left == 0)
-        owed = np.maximum(0.0, p.salary * ctx.money_scale - p.fee_offset * pop.recent_fees)
-        salary = owed * idle
+        rows = np.flatnonzero(pop.member)  # a few percent of the rows: work on those only
+        idle = ~engaged[rows] & (pop.sick_months_left[rows] == 0)
+        owed = np.maximum(0.0, p.salary * ctx.money_scale - p.fee_offset * pop.recent_fees[rows])
+        paid = owed * idle
         ec = ctx.country.employer_contribution_rate
-        cost = salary.sum() * (1 + ec)
+        cost = paid.sum() * (1 + ec)
         room = max(0.0, self.salary_budget - self.salary_spent)
         if cost > room:
-            salary *= room / cost
+            paid *= room / cost
             cost = room
         self.salary_spent += cost
         self._spend(ledger, "salaries", m, cost / (1 + ec))
         self._spend(ledger, "salary_contributions", m, cost - cost / (1 + ec))
-        pop.paid_months += salary > 0
-        self._member_months += int(np.count_nonzero(pop.member & pop.active))
+        pop.paid_months[rows] += paid > 0
+        self._member_months += rows.size  # members are always active
         self._paid_member_months += int(np.count_nonzero(idle & (owed > 0)))  # need, not paid
+        salary = np.zeros(len(pop))
+        salary[rows] = paid
         return salary
 
     def review(self, pop, ctx, recorder) -> None:
         """End employment of members who missed the work requirement or used their time account."""
         p = self.params
         # at the end of each period (its last month just recorded), before the next admission
-        tenure = ctx.month - pop.member_since
-        due = pop.member & ((tenure + 1) % p.work_period_months == 0)
-        worked = engaged_in_last(pop.engaged_bits, p.work_period_months)
+        rows = np.flatnonzero(pop.member)
+        tenure = ctx.month - pop.member_since[rows]
+        due = (tenure + 1) % p.work_period_months == 0
+        worked = engaged_in_last(pop.engaged_bits[rows], p.work_period_months)
         end = due & (worked < p.work_requirement_months)
         if p.max_paid_months is not None:
-            end |= pop.member & (pop.paid_months >= p.max_paid_months)
-        self._let_go(pop, np.flatnonzero(end), ctx, recorder)
+            end |= pop.paid_months[rows] >= p.max_paid_months
+        self._let_go(pop, rows[end], ctx, recorder)
 
     def close_year(self, ctx, ledger) -> None:
         """December: return what was not spent."""

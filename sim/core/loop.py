@@ -25,6 +25,7 @@ import numpy as np
 from sim.core.context import StepContext, precarious
 from sim.core.finance import outside_tax, settle_month
 from sim.core.population import NO_MONTH
+from sim.core.recorder import close_year, record_month
 from sim.demography import enter
 from sim.rules.base import engaged_in_last
 
@@ -105,61 +106,16 @@ def monthly_step(model) -> None:
     if org is not None and org.active:
         org.review(pop, ctx, rec)
     # 11. record
-    act = pop.active
     counts["entrants"], counts["exits"] = entrants.size, rows.size
-    _record(rec, m, pop, act, ctx, counts, engaged, salary)
+    record_month(rec, pop, ctx, counts, engaged, salary)
     # 12. age
-    pop.age_months += act
-    pop.tenure_months += act
-    pop.sick_months_left = np.maximum(pop.sick_months_left - 1, 0).astype(np.int16)
+    pop.age_one_month()
     if ctx.calendar_month == 11:
-        _close_year(rec, pop, m)
+        close_year(rec, pop, m)
         if org is not None:
             org.close_year(ctx, ledger)
     pop.compact()
     model.month += 1
-
-
-def _record(rec, m, pop, act, ctx, counts, engaged, salary) -> None:
-    for name, value in counts.items():
-        rec.set(name, m, value)
-    members = pop.member & act
-    n_active = np.count_nonzero(act)
-    rec.set("active", m, n_active)
-    rec.set("experienced", m, np.count_nonzero(act & (pop.tenure_months >= 120)))
-    rec.set("engaged", m, np.count_nonzero(engaged & act))
-    rec.set("members", m, np.count_nonzero(members))
-    rec.set("member_idle", m, np.count_nonzero(members & (np.asarray(salary) > 0)))
-    rec.set("member_engaged", m, np.count_nonzero(members & engaged))
-    rec.set("precarious", m, np.count_nonzero(ctx.precarious & act))
-    rec.set("engaged_both", m, np.count_nonzero(act & ((pop.engaged_bits & np.uint64(3)) == 3)))
-    women = act & pop.female
-    turning_45 = women & (pop.age_months == 45 * 12)
-    rec.set("women_45", m, np.count_nonzero(turning_45))
-    rec.set("women_45_childless", m, np.count_nonzero(turning_45 & (pop.children == 0)))
-    if ctx.horizon_month >= 0:
-        rec.add_by_age("women_months", pop.age_months[women])
-    rec.set("demand", m, ctx.demand)
-    rec.set("mean_income", m, pop.income[act].mean() if n_active else 0.0)
-
-
-def _close_year(rec, pop, m) -> None:
-    """December: income variability and concentration of the agents active all year."""
-    full = pop.active & (pop.year_months == 12) & (pop.year_income_sum > 0)
-    mean = pop.year_income_sum[full] / 12.0
-    var = np.maximum(pop.year_income_sq[full] / 12.0 - mean * mean, 0.0)
-    rec.set("cv_sum", m, float(np.sum(np.sqrt(var) / mean)))
-    rec.set("cv_count", m, np.count_nonzero(full))
-    if full.any():
-        rec.set("median_year_income", m, float(np.median(pop.year_income_sum[full])))
-    fees = np.sort(pop.year_fees[pop.active & (pop.year_months == 12)])[::-1]
-    total = fees.sum()
-    if total > 0:
-        rec.set("top1_share", m, fees[: max(1, len(fees) // 100)].sum() / total)
-        rec.set("top5_share", m, fees[: max(1, len(fees) // 20)].sum() / total)
-    for name in ("year_income_sum", "year_income_sq", "year_fees"):
-        getattr(pop, name)[:] = 0.0
-    pop.year_months[:] = 0
 
 
 __all__ = ["STEP_ORDER", "monthly_step", "NO_MONTH"]

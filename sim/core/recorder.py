@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.jit import column, kernel
+
 # name -> (unit, meaning)
 SERIES: dict[str, tuple[str, str]] = {
     "active": ("agents", "freelancers in the sector"),
@@ -72,3 +74,72 @@ class Recorder:
         clone.series = {k: v.copy() for k, v in self.series.items()}
         clone.by_age = {k: v.copy() for k, v in self.by_age.items()}
         return clone
+
+
+def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None:
+    """Phase ``record``: this month's counts (given and computed) into the series."""
+    m = ctx.month
+    for name, value in counts.items():
+        rec.series[name][m] = value
+    women_months = rec.by_age["women_months"] if ctx.horizon_month >= 0 else None
+    (active, experienced, engaged_n, members, member_idle, member_engaged, precarious, engaged_both,
+     women_45, women_45_childless, income_sum) = _month_counts(
+        pop.active, pop.tenure_months, engaged, pop.member, column(salary, len(pop)),
+        ctx.precarious, pop.engaged_bits, pop.female, pop.age_months, pop.children, pop.income,
+        np.zeros(MAX_AGE) if women_months is None else women_months)
+    for name, value in (("active", active), ("experienced", experienced), ("engaged", engaged_n),
+                        ("members", members), ("member_idle", member_idle),
+                        ("member_engaged", member_engaged), ("precarious", precarious),
+                        ("engaged_both", engaged_both), ("women_45", women_45),
+                        ("women_45_childless", women_45_childless), ("demand", ctx.demand),
+                        ("mean_income", income_sum / active if active else 0.0)):
+        rec.series[name][m] = value
+
+
+@kernel
+def _month_counts(active, tenure_months, engaged, member, salary, precarious, engaged_bits, female,
+                  age_months, children, income, women_months):
+    """Counts over the active rows; adds the active women's months to ``women_months`` by age."""
+    n = experienced = engaged_n = members = member_idle = member_engaged = n_precarious = 0
+    engaged_both = women_45 = women_45_childless = 0
+    income_sum = 0.0
+    three = np.uint64(3)
+    for i in range(active.size):
+        if not active[i]:
+            continue
+        n += 1
+        income_sum += income[i]
+        experienced += tenure_months[i] >= 120
+        engaged_n += engaged[i]
+        n_precarious += precarious[i]
+        engaged_both += (engaged_bits[i] & three) == three
+        if member[i]:
+            members += 1
+            member_idle += salary[i] > 0
+            member_engaged += engaged[i]
+        if female[i]:
+            women_months[min(age_months[i] // 12, MAX_AGE - 1)] += 1
+            if age_months[i] == 45 * 12:
+                women_45 += 1
+                women_45_childless += children[i] == 0
+    return (n, experienced, engaged_n, members, member_idle, member_engaged, n_precarious,
+            engaged_both, women_45, women_45_childless, income_sum)
+
+
+def close_year(rec: Recorder, pop, m: int) -> None:
+    """December: income variability and concentration of the agents active all year."""
+    full = pop.active & (pop.year_months == 12) & (pop.year_income_sum > 0)
+    mean = pop.year_income_sum[full] / 12.0
+    var = np.maximum(pop.year_income_sq[full] / 12.0 - mean * mean, 0.0)
+    rec.set("cv_sum", m, float(np.sum(np.sqrt(var) / mean)))
+    rec.set("cv_count", m, np.count_nonzero(full))
+    if full.any():
+        rec.set("median_year_income", m, float(np.median(pop.year_income_sum[full])))
+    fees = np.sort(pop.year_fees[pop.active & (pop.year_months == 12)])[::-1]
+    total = fees.sum()
+    if total > 0:
+        rec.set("top1_share", m, fees[: max(1, len(fees) // 100)].sum() / total)
+        rec.set("top5_share", m, fees[: max(1, len(fees) // 20)].sum() / total)
+    for name in ("year_income_sum", "year_income_sq", "year_fees"):
+        getattr(pop, name)[:] = 0.0
+    pop.year_months[:] = 0

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.core.jit import kernel
+
 if TYPE_CHECKING:
     from sim.core.context import StepContext
     from sim.core.population import Population
@@ -52,12 +54,11 @@ class ExitRule(ABC):
     def decide(self, pop: Population, ctx: StepContext) -> tuple[np.ndarray, np.ndarray]:
         """Rows that leave this month (bool) and their reason code (see EXIT_REASONS)."""
         total, physical = self.hazard(pop, ctx)
-        u = ctx.uniform("exit")
-        leave = u < total
-        reason = (1 + (u < physical)).astype(np.int8)
-        retire = pop.age_months >= ctx.sector.retirement_age * 12
-        reason[retire] = 3
-        return leave | retire, reason
+        n = len(pop)
+        leave, reason = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int8)
+        _leave_or_retire(ctx.uniform("exit"), total, physical, pop.age_months,
+                         ctx.sector.retirement_age * 12, leave, reason)
+        return leave, reason
 
 
 class FertilityRule(ABC):
@@ -89,6 +90,17 @@ class AdmissionRule(ABC):
     @abstractmethod
     def select(self, pop: Population, ctx: StepContext, places: int) -> np.ndarray:
         """Rows admitted (int index array), at most ``places`` of the eligible."""
+
+
+@kernel
+def _leave_or_retire(u, total, physical, age_months, retirement_months, leave, reason):
+    """Everyone retires at retirement age; below it one draw decides whether and why one leaves
+    (reason 2, physical wear, for the part of the hazard due to wear)."""
+    for i in range(u.size):
+        if age_months[i] >= retirement_months:
+            leave[i], reason[i] = True, 3
+        else:
+            leave[i], reason[i] = u[i] < total[i], 2 if u[i] < physical[i] else 1
 
 
 def logistic(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -45,14 +45,13 @@ class StressHazardExit(ExitRule):
         living = ctx.sector.living_cost * ctx.money_scale
         outside = ctx.sector.outside_wage * ctx.money_scale
         # logs and exp in numpy (vectorised), the rest fused in one kernel (see sim/core/jit.py)
-        log_savings = np.log(np.maximum(pop.buffer, 1e-9 * living) / (3.0 * living))
-        log_pull = np.log(outside / np.maximum(pop.recent_income, 1e-3 * outside))
-        x, ratio = np.empty(n), np.empty(n)
-        _log_odds_and_ratios(log_savings, log_pull, pop.idle_streak, pop.tenure_months,
-                             pop.age_months, pop.member, column(ctx.trained, n, np.bool_),
-                             beta_buffer=self.beta_buffer, buffer_log_min=self.buffer_log_min,
-                             buffer_log_max=self.buffer_log_max, beta_idle=self.beta_idle,
-                             idle_spell_months=self.idle_spell_months,
+        x = np.log(np.maximum(pop.buffer, 1e-9 * living))
+        ratio = np.log(np.maximum(pop.recent_income, 1e-3 * outside))
+        _log_odds_and_ratios(pop.idle_streak, pop.tenure_months, pop.age_months, pop.member,
+                             column(ctx.trained, n, np.bool_), log_savings_unit=np.log(3.0 * living),
+                             log_outside=np.log(outside), beta_buffer=self.beta_buffer,
+                             buffer_log_min=self.buffer_log_min, buffer_log_max=self.buffer_log_max,
+                             beta_idle=self.beta_idle, idle_spell_months=self.idle_spell_months,
                              beta_outside=self.beta_outside, outside_log_max=self.outside_log_max,
                              early_months=self.early_years * 12, base_early=self.base_early,
                              base_late=self.base_late, young_months=self.young_age * 12,
@@ -72,19 +71,22 @@ class StressHazardExit(ExitRule):
 
 
 @kernel
-def _log_odds_and_ratios(log_savings, log_pull, idle_streak, tenure_months, age_months, member,
-                         trained, *, beta_buffer, buffer_log_min, buffer_log_max, beta_idle,
-                         idle_spell_months, beta_outside, outside_log_max, early_months,
+def _log_odds_and_ratios(idle_streak, tenure_months, age_months, member, trained, *,
+                         log_savings_unit, log_outside, beta_buffer, buffer_log_min, buffer_log_max,
+                         beta_idle, idle_spell_months, beta_outside, outside_log_max, early_months,
                          base_early, base_late, young_months, young_hr, member_hr, training_hr,
                          x, ratio):
-    """Hazard = ``ratio * exp(x)``: ``x`` the log effects of money, ``ratio`` the baseline hazard
-    times the hazard ratios of youth, membership and training."""
+    """Hazard = ``ratio * exp(x)``. On entry ``x`` holds log savings and ``ratio`` log recent
+    income; on exit ``x`` holds the log effects of money and ``ratio`` the baseline hazard times
+    the hazard ratios of youth, membership and training."""
     for i in range(x.size):
         # savings in units of 3 months' living costs and the outside pull, on clipped log scales
-        xi = beta_buffer * min(max(log_savings[i], buffer_log_min), buffer_log_max)
+        savings = x[i] - log_savings_unit
+        pull = log_outside - ratio[i]
+        xi = beta_buffer * min(max(savings, buffer_log_min), buffer_log_max)
         if idle_streak[i] >= idle_spell_months:
             xi += beta_idle
-        x[i] = xi + beta_outside * min(max(log_pull[i], -outside_log_max), outside_log_max)
+        x[i] = xi + beta_outside * min(max(pull, -outside_log_max), outside_log_max)
         r = base_early if tenure_months[i] < early_months else base_late
         if age_months[i] < young_months:
             r *= young_hr
