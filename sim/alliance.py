@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.jit import kernel
 from sim.core.population import NO_MONTH
 from sim.rules.base import AdmissionRule, engaged_in_last
 from sim.settings import Alliance
@@ -84,7 +85,9 @@ class AllianceOrg:
         if seats <= 0 or candidates.size == 0:
             return
         draw = ctx.uniform("open_training")[candidates]
-        chosen = candidates[np.argsort(draw, kind="stable")[:seats]]
+        if seats < candidates.size:  # the seats go to the lowest draws (a lottery)
+            candidates = candidates[np.argpartition(draw, seats)[:seats]]
+        chosen = candidates
         pop.trained_month[chosen] = ctx.month
         self._spend(ledger, "training", ctx.month, chosen.size * cost)
 
@@ -98,13 +101,14 @@ class AllianceOrg:
             pop.member_since[rows] = NO_MONTH
             recorder.series["let_go"][ctx.month] += rows.size
 
-    def trained(self, pop, ctx) -> np.ndarray:
-        lag = self.params.training_lag_months
-        return (pop.trained_month > NO_MONTH) & (ctx.month - pop.trained_month >= lag)
-
-    def engagement_boost(self, pop, trained: np.ndarray) -> np.ndarray:
-        p = self.params
-        return p.member_engagement_boost * pop.member + p.training_engagement_boost * trained
+    def networking(self, pop, ctx) -> tuple[np.ndarray, np.ndarray]:
+        """Who has had open training long enough for it to pay off (bool per row), and the
+        log-odds of engagement the alliance adds (membership and training)."""
+        p, n = self.params, len(pop)
+        trained, boost = np.empty(n, dtype=np.bool_), np.empty(n)
+        _networking(pop.trained_month, pop.member, ctx.month, p.training_lag_months,
+                    p.member_engagement_boost, p.training_engagement_boost, trained, boost)
+        return trained, boost
 
     def pay(self, pop, ctx, engaged: np.ndarray, ledger) -> np.ndarray:
         """Salaries of this month (per row) for members without engagements, within budget."""
@@ -150,3 +154,11 @@ class AllianceOrg:
         """December: return what was not spent."""
         if self.grant > 0:
             ledger.add("grant_returned", ctx.month, max(0.0, self.grant - self.spent))
+
+
+@kernel
+def _networking(trained_month, member, month, lag, member_boost, training_boost, trained, boost):
+    for i in range(trained.size):
+        t = trained_month[i] > NO_MONTH and month - trained_month[i] >= lag
+        trained[i] = t
+        boost[i] = member_boost * member[i] + training_boost * t

@@ -71,18 +71,20 @@ def settle_month(pop, ctx, earn, engaged, sick, salary, worked_12, ledger) -> No
     """Benefits, taxes and the household's month for every row; books the state's flows."""
     s, c, m = ctx.sector, ctx.country, ctx.month
     living = s.living_cost * ctx.money_scale
+    income = np.empty(len(pop))
     tax, earned, benefit, sick_pay = _settle(
         pop.active, engaged, earn.fees, earn.side, column(salary, len(pop)), sick, worked_12,
         pop.insured, pop.member,
         pop.buffer, pop.idle_streak, pop.engaged_bits, pop.drop_bits, pop.recent_income,
         pop.recent_fees, pop.qualifying_months, pop.year_income_sum, pop.year_income_sq,
-        pop.year_months, pop.year_fees, pop.engaged, pop.fees, pop.income,
+        pop.year_months, pop.year_fees, income,
         work_months=c.benefit_work_months, replacement=c.benefit_replacement,
         floor=c.benefit_floor, cap=c.benefit_cap, sick_replacement=c.sickness_replacement,
         sick_cap=c.sickness_income_cap, tax_rate=c.income_tax_rate,
         basic_deduction=c.basic_deduction, state_rate=c.state_tax_rate,
         state_threshold=c.state_tax_threshold, living=living, surplus_saving=s.surplus_saving,
         debt_floor=-s.debt_limit_months * living)
+    pop.engaged, pop.fees, pop.income = engaged, earn.fees, income
     ledger.add("income_tax", m, tax)
     ledger.add("contributions", m, c.employer_contribution_rate * earned)
     ledger.add("unemployment_benefit", m, benefit)
@@ -93,7 +95,7 @@ def settle_month(pop, ctx, earn, engaged, sick, salary, worked_12, ledger) -> No
 def _settle(active, engaged, fees, side, salary, sick, worked_12, insured, member,
             buffer, idle_streak, engaged_bits, drop_bits, recent_income, recent_fees,
             qualifying_months, year_income_sum, year_income_sq, year_months, year_fees,
-            engaged_now, fees_now, income_now, *, work_months, replacement, floor, cap,
+            income_now, *, work_months, replacement, floor, cap,
             sick_replacement, sick_cap, tax_rate, basic_deduction, state_rate, state_threshold,
             living, surplus_saving, debt_floor):
     tax_sum = earned_sum = benefit_sum = sick_pay_sum = 0.0
@@ -115,8 +117,6 @@ def _settle(active, engaged, fees, side, salary, sick, worked_12, insured, membe
         spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
         buffer[i] = max(buffer[i] + net - spend, debt_floor)
         works = engaged[i]
-        engaged_now[i] = works
-        fees_now[i] = fees[i]
         idle_streak[i] = 0 if works else idle_streak[i] + 1
         engaged_bits[i] = (engaged_bits[i] << _ONE) | np.uint64(works)
         dropped = earned < 0.75 * recent_income[i]  # a drop of 25% or more

@@ -38,7 +38,7 @@ class Ledger:
         keep = retire_months > first_month
         if first_month < n and keep.any():
             self.leavers_change[first_month] += np.count_nonzero(keep)
-            np.add.at(self.leavers_change, np.minimum(retire_months[keep], n - 1), -1)
+            self.leavers_change -= np.bincount(np.minimum(retire_months[keep], n - 1), minlength=n)
 
     def leavers_working(self, month: int) -> float:
         return float(self.leavers_change[: month + 1].sum())

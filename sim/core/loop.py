@@ -58,18 +58,17 @@ def monthly_step(model) -> None:
     # 3. health (precarity as of last month)
     worked_12 = engaged_in_last(pop.engaged_bits, 12)
     ctx.precarious = precarious(pop, ctx, worked_12)
-    onset = rules.health.start_episodes(pop, ctx) & pop.active
-    counts = {"episodes": np.count_nonzero(onset),
-              "episodes_precarious": np.count_nonzero(onset & ctx.precarious),
+    onset = np.flatnonzero(rules.health.start_episodes(pop, ctx) & pop.active)
+    counts = {"episodes": onset.size,
+              "episodes_precarious": np.count_nonzero(ctx.precarious[onset]),
               "active_at_onset": np.count_nonzero(pop.active),
               "precarious_at_onset": np.count_nonzero(ctx.precarious & pop.active)}
     pop.sick_months_left[onset] = rules.health.episode_months
-    ledger.add("health_care", m, onset.sum() * c.health_cost_per_episode)
+    ledger.add("health_care", m, onset.size * c.health_cost_per_episode)
     sick = pop.sick_months_left > 0
     # 4. income
     if org is not None:  # training keeps paying off after the grant stops
-        ctx.trained = org.trained(pop, ctx)
-        ctx.engagement_boost = org.engagement_boost(pop, ctx.trained)
+        ctx.trained, ctx.engagement_boost = org.networking(pop, ctx)
     earn = rules.income.step(pop, ctx)
     engaged = earn.engaged & pop.active
     # 5. alliance_pay
@@ -79,17 +78,17 @@ def monthly_step(model) -> None:
     act = pop.active
     ctx.precarious = precarious(pop, ctx)
     # 8. family
-    births = rules.fertility.step(pop, ctx) & act
-    counts["births"] = np.count_nonzero(births)
-    counts["member_births"] = np.count_nonzero(births & pop.member)
-    first = births & (pop.children == 0)
-    first_women = first & pop.female
-    counts["first_births_women"] = np.count_nonzero(first_women)
+    births = np.flatnonzero(rules.fertility.step(pop, ctx) & act)  # a few rows a month
+    counts["births"] = births.size
+    counts["member_births"] = np.count_nonzero(pop.member[births])
+    first = births[pop.children[births] == 0]
+    first_women = first[pop.female[first]]
+    counts["first_births_women"] = first_women.size
     counts["first_birth_age_sum"] = pop.age_months[first_women].sum() / 12.0
     if ctx.horizon_month >= 0:
-        rec.add_by_age("women_births", pop.age_months[births & pop.female])
+        rec.add_by_age("women_births", pop.age_months[births[pop.female[births]]])
     pop.registry["first_birth_age_months"][pop.uid[first]] = pop.age_months[first]
-    pop.children += births
+    pop.children[births] += 1
     pop.last_birth_month[births] = m
     # 9. exit
     leave, reason = rules.exit.decide(pop, ctx)

@@ -118,8 +118,13 @@ class Population:
         """Phase ``age``: the active grow a month older and more experienced; episodes run on."""
         _age_one_month(self.active, self.age_months, self.tenure_months, self.sick_months_left)
 
-    def compact(self, min_inactive_share: float = 0.25) -> bool:
-        """Drop rows of agents who left once they are at least ``min_inactive_share`` of rows."""
+    def compact(self, min_inactive_share: float = 0.08) -> bool:
+        """Drop rows of agents who left once they are at least ``min_inactive_share`` of rows.
+
+        Every phase pays for the rows of those who left until they are dropped, and a compaction
+        copies every column: with about 1.3% of rows leaving a month, dropping at 8% minimises
+        the sum (sqrt(2 x copy cost x exit rate / step cost) is about 8% on the benchmark machine).
+        """
         n = len(self)
         inactive = n - int(np.count_nonzero(self.active))
         if n == 0 or inactive < min_inactive_share * n:

@@ -99,27 +99,28 @@ def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None
 @kernel
 def _month_counts(active, tenure_months, engaged, member, salary, precarious, engaged_bits, female,
                   age_months, children, income, women_months):
-    """Counts over the active rows; adds the active women's months to ``women_months`` by age."""
+    """Counts over the active rows; adds the active women's months to ``women_months`` by age.
+    Branch-free sums (a & b) where the condition is as good as random."""
     n = experienced = engaged_n = members = member_idle = member_engaged = n_precarious = 0
     engaged_both = women_45 = women_45_childless = 0
     income_sum = 0.0
-    three = np.uint64(3)
+    three, twelve, last_age = np.uint64(3), np.uint32(12), np.uint32(MAX_AGE - 1)
     for i in range(active.size):
-        if not active[i]:
-            continue
-        n += 1
-        income_sum += income[i]
-        experienced += tenure_months[i] >= 120
-        engaged_n += engaged[i]
-        n_precarious += precarious[i]
-        engaged_both += (engaged_bits[i] & three) == three
-        if member[i]:
-            members += 1
-            member_idle += salary[i] > 0
-            member_engaged += engaged[i]
-        if female[i]:
-            women_months[min(age_months[i] // 12, MAX_AGE - 1)] += 1
-            if age_months[i] == 45 * 12:
+        a = active[i]
+        n += a
+        income_sum += income[i] * a
+        experienced += a & (tenure_months[i] >= 120)
+        engaged_n += a & engaged[i]
+        n_precarious += a & precarious[i]
+        engaged_both += a & ((engaged_bits[i] & three) == three)
+        is_member = a & member[i]
+        members += is_member
+        member_idle += is_member & (salary[i] > 0)
+        member_engaged += is_member & engaged[i]
+        if a and female[i]:
+            age = np.uint32(age_months[i])
+            women_months[min(age // twelve, last_age)] += 1
+            if age == 45 * 12:
                 women_45 += 1
                 women_45_childless += children[i] == 0
     return (n, experienced, engaged_n, members, member_idle, member_engaged, n_precarious,
@@ -135,11 +136,12 @@ def close_year(rec: Recorder, pop, m: int) -> None:
     rec.set("cv_count", m, np.count_nonzero(full))
     if full.any():
         rec.set("median_year_income", m, float(np.median(pop.year_income_sum[full])))
-    fees = np.sort(pop.year_fees[pop.active & (pop.year_months == 12)])[::-1]
+    fees = pop.year_fees[pop.active & (pop.year_months == 12)]
     total = fees.sum()
     if total > 0:
-        rec.set("top1_share", m, fees[: max(1, len(fees) // 100)].sum() / total)
-        rec.set("top5_share", m, fees[: max(1, len(fees) // 20)].sum() / total)
+        for name, share in (("top1_share", 100), ("top5_share", 20)):
+            top = max(1, fees.size // share)  # the `top` largest, without a full sort
+            rec.set(name, m, np.partition(fees, fees.size - top)[fees.size - top:].sum() / total)
     for name in ("year_income_sum", "year_income_sq", "year_fees"):
         getattr(pop, name)[:] = 0.0
     pop.year_months[:] = 0
