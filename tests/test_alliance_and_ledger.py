@@ -10,7 +10,6 @@ from sim.core.finance import outside_tax, unemployment_benefit
 from sim.core.ledger import Ledger
 from sim.core.population import Population
 from sim.core.recorder import Recorder
-from sim.rules.base import engaged_in_last
 from tests.conftest import spec_for
 
 
@@ -92,8 +91,7 @@ def test_unemployment_benefit_by_hand():
             engaged_bits=np.array([six, six, six, np.uint64(0b11111)]),
             recent_fees=np.array([30_000.0, 5_000.0, 30_000.0, 30_000.0]))
     side = np.array([1_000.0, 0.0, 0.0, 0.0])
-    got = unemployment_benefit(pop, c, np.zeros(4, bool), np.zeros(4, bool), side,
-                               engaged_in_last(pop.engaged_bits, 12))
+    got = unemployment_benefit(pop, c, np.zeros(4, bool), np.zeros(4, bool), side)
     assert got[0] == pytest.approx(min(c.benefit_cap, c.benefit_replacement * 30_000) - 1_000)
     assert got[1] == pytest.approx(c.benefit_floor)  # 80% of 5,000 is below the floor
     assert got[2] == 0 and got[3] == 0  # not insured; only 5 engaged months

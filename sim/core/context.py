@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.core.jit import inline
 from sim.core.rng import Streams, counters
 from sim.settings import Alliance, Country, Population, Sector
 
@@ -60,17 +61,13 @@ class StepContext:
         return self.streams.normal_pair(decision, self.uids, self.month, self._counter())
 
 
-def precarious(pop, ctx: StepContext, worked_12: np.ndarray | None = None) -> np.ndarray:
+@inline
+def is_precarious(engaged_last_12, buffer, living_cost):
     """Economic insecurity, the one definition used by fertility, health and the outcomes.
 
     Precarious = engaged in fewer than half of the last 12 months, or savings below one month
     of living costs. Alliance membership is not part of it: each rule decides how much of the
-    penalty membership removes (behaviour.md B.15-B.16, B.18).
-    ``worked_12`` (engaged months among the last 12) may be passed if already counted.
+    penalty membership removes (behaviour.md B.15-B.16, B.18). Evaluated for every agent at the
+    end of the household phase (``sim/core/finance.py``) into the column ``precarious``.
     """
-    from sim.rules.base import engaged_in_last
-
-    if worked_12 is None:
-        worked_12 = engaged_in_last(pop.engaged_bits, 12)
-    thin_buffer = pop.buffer < ctx.sector.living_cost * ctx.money_scale
-    return (worked_12 < 6) | thin_buffer
+    return engaged_last_12 < 6 or buffer < living_cost

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.jit import column, inline, kernel
+from sim.core.context import is_precarious
+from sim.core.jit import column, inline, kernel, popcount
 
 _ONE = np.uint64(1)
+_LAST_12 = np.uint64(0xFFF)  # engagement history bits of the last 12 months
 
 
 @inline
@@ -52,29 +54,31 @@ def outside_tax(s, c) -> float:
 
 
 @kernel
-def _benefits(insured, engaged, sick, member, worked_12, recent_fees, side, work_months,
+def _benefits(insured, engaged, sick, member, engaged_bits, recent_fees, side, work_months,
               replacement, floor, cap, out):
     for i in range(out.size):
-        out[i] = _benefit(insured[i], not engaged[i], sick[i], member[i], worked_12[i],
-                          recent_fees[i], side[i], work_months, replacement, floor, cap)
+        out[i] = _benefit(insured[i], not engaged[i], sick[i], member[i],
+                          popcount(engaged_bits[i] & _LAST_12), recent_fees[i], side[i],
+                          work_months, replacement, floor, cap)
     return out
 
 
-def unemployment_benefit(pop, c, engaged, sick, side, worked_12) -> np.ndarray:
-    """Benefit per row in this month (``worked_12``: engaged months among the last 12)."""
-    return _benefits(pop.insured, engaged, sick, pop.member, worked_12, pop.recent_fees, side,
+def unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
+    """Benefit per row in this month (before this month enters the engagement history)."""
+    return _benefits(pop.insured, engaged, sick, pop.member, pop.engaged_bits, pop.recent_fees, side,
                      c.benefit_work_months, c.benefit_replacement, c.benefit_floor, c.benefit_cap,
                      np.empty(len(pop)))
 
 
-def settle_month(pop, ctx, earn, engaged, sick, salary, worked_12, ledger) -> None:
-    """Benefits, taxes and the household's month for every row; books the state's flows."""
+def settle_month(pop, ctx, earn, engaged, salary, ledger) -> None:
+    """Benefits, taxes and the household's month for every row; books the state's flows.
+    Updates every household column, ``precarious`` included."""
     s, c, m = ctx.sector, ctx.country, ctx.month
     living = s.living_cost * ctx.money_scale
     income = np.empty(len(pop))
     tax, earned, benefit, sick_pay = _settle(
-        pop.active, engaged, earn.fees, earn.side, column(salary, len(pop)), sick, worked_12,
-        pop.insured, pop.member,
+        pop.active, engaged, earn.fees, earn.side, column(salary, len(pop)), pop.sick_months_left,
+        pop.insured, pop.member, pop.precarious,
         pop.buffer, pop.idle_streak, pop.engaged_bits, pop.drop_bits, pop.recent_income,
         pop.recent_fees, pop.qualifying_months, pop.year_income_sum, pop.year_income_sq,
         pop.year_months, pop.year_fees, income,
@@ -92,7 +96,7 @@ def settle_month(pop, ctx, earn, engaged, sick, salary, worked_12, ledger) -> No
 
 
 @kernel
-def _settle(active, engaged, fees, side, salary, sick, worked_12, insured, member,
+def _settle(active, engaged, fees, side, salary, sick_months_left, insured, member, precarious,
             buffer, idle_streak, engaged_bits, drop_bits, recent_income, recent_fees,
             qualifying_months, year_income_sum, year_income_sq, year_months, year_fees,
             income_now, *, work_months, replacement, floor, cap,
@@ -102,9 +106,11 @@ def _settle(active, engaged, fees, side, salary, sick, worked_12, insured, membe
     for i in range(active.size):
         # public_finance
         earned = fees[i] + side[i] + salary[i]
-        benefit = _benefit(insured[i], not engaged[i], sick[i], member[i], worked_12[i],
-                           recent_fees[i], side[i], work_months, replacement, floor, cap)
-        sick_pay = sick_replacement * min(recent_income[i], sick_cap) if sick[i] else 0.0
+        sick = sick_months_left[i] > 0
+        benefit = _benefit(insured[i], not engaged[i], sick, member[i],
+                           popcount(engaged_bits[i] & _LAST_12), recent_fees[i], side[i],
+                           work_months, replacement, floor, cap)
+        sick_pay = sick_replacement * min(recent_income[i], sick_cap) if sick else 0.0
         taxable = earned + benefit + sick_pay
         tax = income_tax(taxable, tax_rate, basic_deduction, state_rate, state_threshold)
         if active[i]:
@@ -129,4 +135,5 @@ def _settle(active, engaged, fees, side, salary, sick, worked_12, insured, membe
         year_income_sq[i] += earned * earned
         year_months[i] += active[i]
         year_fees[i] += fees[i]
+        precarious[i] = is_precarious(popcount(engaged_bits[i] & _LAST_12), buffer[i], living)
     return tax_sum, earned_sum, benefit_sum, sick_pay_sum

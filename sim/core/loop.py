@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.context import StepContext, precarious
+from sim.core.context import StepContext
 from sim.core.finance import outside_tax, settle_month
 from sim.core.population import NO_MONTH
 from sim.core.recorder import close_year, record_month
 from sim.demography import enter
-from sim.rules.base import engaged_in_last
 
 STEP_ORDER = ("enter", "alliance_year", "health", "income", "alliance_pay", "public_finance",
               "household", "family", "exit", "alliance_review", "record", "age")
@@ -56,8 +55,7 @@ def monthly_step(model) -> None:
     if org is not None and m % 12 == 0 and ctx.horizon_month >= 0:
         org.open_year(pop, ctx, ledger, rec)
     # 3. health (precarity as of last month)
-    worked_12 = engaged_in_last(pop.engaged_bits, 12)
-    ctx.precarious = precarious(pop, ctx, worked_12)
+    ctx.precarious = pop.precarious  # as of last month's household phase (entrants: True)
     onset = np.flatnonzero(rules.health.start_episodes(pop, ctx) & pop.active)
     counts = {"episodes": onset.size,
               "episodes_precarious": np.count_nonzero(ctx.precarious[onset]),
@@ -65,7 +63,6 @@ def monthly_step(model) -> None:
               "precarious_at_onset": np.count_nonzero(ctx.precarious & pop.active)}
     pop.sick_months_left[onset] = rules.health.episode_months
     ledger.add("health_care", m, onset.size * c.health_cost_per_episode)
-    sick = pop.sick_months_left > 0
     # 4. income
     if org is not None:  # training keeps paying off after the grant stops
         ctx.trained, ctx.engagement_boost = org.networking(pop, ctx)
@@ -74,9 +71,8 @@ def monthly_step(model) -> None:
     # 5. alliance_pay
     salary = org.pay(pop, ctx, engaged, ledger) if org is not None and org.active else 0.0
     # 6. public_finance and 7. household (one pass, sim/core/finance.py)
-    settle_month(pop, ctx, earn, engaged, sick, salary, worked_12, ledger)
+    settle_month(pop, ctx, earn, engaged, salary, ledger)  # updates pop.precarious in place
     act = pop.active
-    ctx.precarious = precarious(pop, ctx)
     # 8. family
     births = np.flatnonzero(rules.fertility.step(pop, ctx) & act)  # a few rows a month
     counts["births"] = births.size

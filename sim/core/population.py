@@ -34,6 +34,9 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "idle_streak": (np.int32, 0, "consecutive months without engagement"),
     "engaged_bits": (np.uint64, 0, "engagement history, bit 0 = this month"),
     "drop_bits": (np.uint64, 0, "history of income drops of 25% or more"),
+    # set by the household phase (sim.core.context.is_precarious); an entrant has no engaged
+    # month in the last 12, so is precarious by that definition
+    "precarious": (np.bool_, True, "economically insecure as of the latest household phase"),
     "income": (np.float64, 0.0, "earned income this month (fees + side + alliance salary)"),
     "fees": (np.float64, 0.0, "outside engagement pay this month"),
     "recent_income": (np.float64, 0.0, "12-month moving average of earned income"),

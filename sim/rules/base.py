@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.core.jit import kernel
+from sim.core.jit import kernel, popcount
 
 if TYPE_CHECKING:
     from sim.core.context import StepContext
@@ -118,4 +118,11 @@ def logit(p: float) -> float:
 def engaged_in_last(bits: np.ndarray, months: int) -> np.ndarray:
     """Number of engaged months among the last ``months`` (this month included)."""
     mask = np.uint64((1 << months) - 1) if months < 64 else np.uint64(2**64 - 1)
-    return np.bitwise_count(bits & mask)
+    return _count_bits(np.ascontiguousarray(bits, dtype=np.uint64), mask, np.empty(len(bits), np.uint8))
+
+
+@kernel
+def _count_bits(bits, mask, out):
+    for i in range(out.size):
+        out[i] = popcount(bits[i] & mask)
+    return out

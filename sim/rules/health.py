@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.jit import kernel
+from sim.core.jit import kernel, popcount
 from sim.core.params import param
 from sim.rules.base import HealthRule
 
@@ -28,8 +28,7 @@ class StressEpisodes(HealthRule):
     episode_months: int = param("months", 1, 24, "months of work lost per episode")
 
     def onset_probability(self, pop, ctx) -> np.ndarray:
-        drops = np.bitwise_count(pop.drop_bits & np.uint64(0xFFF))  # in the last 12 months
-        return _onset_probability(pop.member, ctx.precarious, drops, pop.sick_months_left,
+        return _onset_probability(pop.member, ctx.precarious, pop.drop_bits, pop.sick_months_left,
                                   onset=self.onset, insecurity_or=self.insecurity_or,
                                   member_relief=self.member_relief, drops_needed=self.drops_needed,
                                   drops_or=self.drops_or, out=np.empty(len(pop)))
@@ -39,8 +38,9 @@ class StressEpisodes(HealthRule):
 
 
 @kernel
-def _onset_probability(member, precarious, drops, sick_months_left, *, onset, insecurity_or,
+def _onset_probability(member, precarious, drop_bits, sick_months_left, *, onset, insecurity_or,
                        member_relief, drops_needed, drops_or, out):
+    last_12 = np.uint64(0xFFF)
     for i in range(out.size):
         if sick_months_left[i] > 0:  # an episode already running
             out[i] = 0.0
@@ -51,7 +51,7 @@ def _onset_probability(member, precarious, drops, sick_months_left, *, onset, in
             if member[i]:
                 excess *= 1.0 - member_relief
             p *= 1.0 + excess
-        if drops[i] >= drops_needed:
+        if popcount(drop_bits[i] & last_12) >= drops_needed:  # repeated drops within 12 months
             p *= drops_or
         out[i] = min(p, 1.0)
     return out
