@@ -103,14 +103,6 @@ def _leave_or_retire(u, total, physical, age_months, retirement_months, leave, r
             leave[i], reason[i] = u[i] < total[i], 2 if u[i] < physical[i] else 1
 
 
-def logistic(x: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """1 / (1 + exp(-x)), in place when ``out`` is ``x``."""
-    out = np.negative(x, out=out)
-    np.exp(out, out=out)
-    out += 1.0
-    return np.reciprocal(out, out=out)
-
-
 def logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 

@@ -16,7 +16,7 @@ import numpy as np
 
 from sim.core.jit import column, kernel
 from sim.core.params import param
-from sim.rules.base import Earnings, IncomeRule, logistic, logit
+from sim.rules.base import Earnings, IncomeRule, logit
 
 
 @dataclass(frozen=True)
@@ -60,12 +60,15 @@ class MarkovEngagement(IncomeRule):
         pop.qualifying_months[rows] = past_engaged.astype(np.int32)
 
     def engagement_probability(self, pop, ctx) -> np.ndarray:
-        x = np.log1p(pop.network)  # numpy's vectorised log1p (see sim/core/jit.py)
-        _log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), x,
-                  logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
-                  beta_skill=self.beta_skill, beta_network=self.beta_network,
-                  log_network_ref=np.log1p(self.network_ref), log_demand=np.log(ctx.demand))
-        return logistic(x, out=x)
+        # logistic(x) = 1 / (1 + exp(-x)); log1p and exp in numpy (vectorised, see sim/core/jit.py)
+        p = np.log1p(pop.network)
+        _minus_log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), p,
+                        logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
+                        beta_skill=self.beta_skill, beta_network=self.beta_network,
+                        log_network_ref=np.log1p(self.network_ref), log_demand=np.log(ctx.demand))
+        np.exp(p, out=p)
+        p += 1.0
+        return np.reciprocal(p, out=p)
 
     def step(self, pop, ctx) -> Earnings:
         n = len(pop)
@@ -80,32 +83,34 @@ class MarkovEngagement(IncomeRule):
                       side_engaged_share=ctx.sector.side_income_engaged_share,
                       learning_rate=self.learning_rate, learning_cap=self.learning_cap,
                       network_decay=self.network_decay, network_gain=self.network_gain,
-                      engaged=engaged, fees=fees, side=side)
+                      engaged=engaged, log_pay=fees, side=side)
+        np.exp(fees, out=fees)  # vectorised; exp(-inf) = 0 without an engagement
         return Earnings(engaged=engaged, fees=fees, side=side)
 
 
 @kernel
-def _log_odds(engaged, skill, boost, contacts, *, logit_stay, logit_find, beta_skill, beta_network,
-              log_network_ref, log_demand):
-    """Log-odds of engagement, written over ``contacts`` (log1p of the contact count)."""
+def _minus_log_odds(engaged, skill, boost, contacts, *, logit_stay, logit_find, beta_skill,
+                    beta_network, log_network_ref, log_demand):
+    """Minus the log-odds of engagement, written over ``contacts`` (log1p of the contact count)."""
     for i in range(contacts.size):
         x = logit_stay if engaged[i] else logit_find
         x += beta_skill * skill[i] + beta_network * (contacts[i] - log_network_ref)
-        contacts[i] = x + log_demand + boost[i]
+        contacts[i] = -(x + log_demand + boost[i])
 
 
 @kernel
 def _work_and_pay(u, p, permanent, transitory, sick_months_left, qualifying_months, side_base,
                   log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
                   side_engaged_share, learning_rate, learning_cap, network_decay, network_gain,
-                  engaged, fees, side):
-    """This month's engagement, fees and side income; updates pay level, skill and contacts."""
+                  engaged, log_pay, side):
+    """This month's engagement, log pay (-inf without an engagement) and side income; updates
+    pay level, skill and contacts."""
     mean_one = -0.5 * sigma_transitory * sigma_transitory  # E[exp(transitory)] = 1
     for i in range(u.size):
         sick = sick_months_left[i] > 0
         works = u[i] < p[i] and not sick
         log_fee[i] += sigma_permanent * permanent[i] + fee_drift
-        fees[i] = np.exp(log_fee[i] + sigma_transitory * transitory[i] + mean_one) if works else 0.0
+        log_pay[i] = log_fee[i] + sigma_transitory * transitory[i] + mean_one if works else -np.inf
         if sick:
             side[i] = 0.0
         else:
