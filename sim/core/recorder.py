@@ -117,12 +117,12 @@ def _month_counts(active, tenure_months, engaged, member, salary, precarious, en
         members += is_member
         member_idle += is_member & (salary[i] > 0)
         member_engaged += is_member & engaged[i]
-        if a and female[i]:
-            age = np.uint32(age_months[i])
-            women_months[min(age // twelve, last_age)] += 1
-            if age == 45 * 12:
-                women_45 += 1
-                women_45_childless += children[i] == 0
+        woman = a & female[i]
+        age = np.uint32(age_months[i])
+        women_months[min(age // twelve, last_age)] += woman
+        at_45 = woman & (age == 45 * 12)
+        women_45 += at_45
+        women_45_childless += at_45 & (children[i] == 0)
     return (n, experienced, engaged_n, members, member_idle, member_engaged, n_precarious,
             engaged_both, women_45, women_45_childless, income_sum)
 

@@ -104,19 +104,14 @@ def _birth_hazard(age_months, female, partnered, last_birth_month, children, mem
                   insecurity_hr, member_relief, out):
     last = table.size - 1
     for i in range(out.size):
-        if not partnered[i] or month - last_birth_month[i] < birth_gap_months:
-            out[i] = 0.0
-            continue
+        # branch-free (selects and products): the conditions are as good as random per row
+        can = partnered[i] & (month - last_birth_month[i] >= birth_gap_months)
         # the woman's age drives a couple's fertility
-        mother_age = age_months[i] if female[i] else age_months[i] - partner_gap_months
-        h = table[min(max(mother_age, 0), last)]
-        if children[i] >= 2:
-            h *= higher_parity_hr
-        if precarious[i]:
-            penalty = 1.0 - insecurity_hr
-            if member[i]:
-                penalty *= 1.0 - member_relief
-            h *= 1.0 - penalty
+        mother_age = age_months[i] - partner_gap_months * (not female[i])
+        h = table[min(max(mother_age, 0), last)] * can
+        h *= higher_parity_hr if children[i] >= 2 else 1.0
+        penalty = (1.0 - insecurity_hr) * (1.0 - member_relief if member[i] else 1.0)
+        h *= 1.0 - penalty * precarious[i]
         out[i] = min(h, 1.0)
     return out
 
@@ -126,7 +121,7 @@ def _partnering(u, age_months, partnered, *, adult_months, formation, dissolutio
     """One draw per agent: singles adults partner with P(formation), couples split with
     P(dissolution)."""
     for i in range(u.size):
-        if partnered[i]:
-            partnered[i] = not u[i] < dissolution
-        elif age_months[i] >= adult_months:
-            partnered[i] = u[i] < formation
+        was = partnered[i]
+        stays = was & (u[i] >= dissolution)
+        forms = (not was) & (age_months[i] >= adult_months) & (u[i] < formation)
+        partnered[i] = stays | forms

@@ -41,17 +41,9 @@ class StressEpisodes(HealthRule):
 def _onset_probability(member, precarious, drop_bits, sick_months_left, *, onset, insecurity_or,
                        member_relief, drops_needed, drops_or, out):
     last_12 = np.uint64(0xFFF)
-    for i in range(out.size):
-        if sick_months_left[i] > 0:  # an episode already running
-            out[i] = 0.0
-            continue
-        p = onset
-        if precarious[i]:
-            excess = insecurity_or - 1.0
-            if member[i]:
-                excess *= 1.0 - member_relief
-            p *= 1.0 + excess
-        if popcount(drop_bits[i] & last_12) >= drops_needed:  # repeated drops within 12 months
-            p *= drops_or
-        out[i] = min(p, 1.0)
+    excess = insecurity_or - 1.0
+    for i in range(out.size):  # branch-free: the conditions are as good as random per row
+        p = onset * (1.0 + excess * (1.0 - member_relief if member[i] else 1.0) * precarious[i])
+        p *= drops_or if popcount(drop_bits[i] & last_12) >= drops_needed else 1.0
+        out[i] = min(p, 1.0) * (sick_months_left[i] == 0)  # none while an episode runs
     return out
