@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.jit import kernel
+from sim.core.jit import kernel, popcount
 from sim.core.population import NO_MONTH
-from sim.rules.base import AdmissionRule, engaged_in_last
+from sim.rules.base import AdmissionRule, window_mask
 from sim.settings import Alliance
 
 
@@ -117,38 +117,29 @@ class AllianceOrg:
             return np.zeros(len(pop))
         if p.overhead_share:
             self._spend(ledger, "overhead", m, self.grant * p.overhead_share / 12)
-        rows = np.flatnonzero(pop.member)  # a few percent of the rows: work on those only
-        idle = ~engaged[rows] & (pop.sick_months_left[rows] == 0)
-        owed = np.maximum(0.0, p.salary * ctx.money_scale - p.fee_offset * pop.recent_fees[rows])
-        paid = owed * idle
         ec = ctx.country.employer_contribution_rate
-        cost = paid.sum() * (1 + ec)
         room = max(0.0, self.salary_budget - self.salary_spent)
-        if cost > room:
-            paid *= room / cost
-            cost = room
+        salary = np.empty(len(pop))
+        cost, members, in_need = _salaries(pop.member, engaged, pop.sick_months_left,
+                                           pop.recent_fees, pop.paid_months,
+                                           p.salary * ctx.money_scale, p.fee_offset, 1 + ec, room,
+                                           salary)
         self.salary_spent += cost
         self._spend(ledger, "salaries", m, cost / (1 + ec))
         self._spend(ledger, "salary_contributions", m, cost - cost / (1 + ec))
-        pop.paid_months[rows] += paid > 0
-        self._member_months += rows.size  # members are always active
-        self._paid_member_months += int(np.count_nonzero(idle & (owed > 0)))  # need, not paid
-        salary = np.zeros(len(pop))
-        salary[rows] = paid
+        self._member_months += members
+        self._paid_member_months += in_need  # the need for salary, not what the budget allowed
         return salary
 
     def review(self, pop, ctx, recorder) -> None:
         """End employment of members who missed the work requirement or used their time account."""
         p = self.params
         # at the end of each period (its last month just recorded), before the next admission
-        rows = np.flatnonzero(pop.member)
-        tenure = ctx.month - pop.member_since[rows]
-        due = (tenure + 1) % p.work_period_months == 0
-        worked = engaged_in_last(pop.engaged_bits[rows], p.work_period_months)
-        end = due & (worked < p.work_requirement_months)
-        if p.max_paid_months is not None:
-            end |= pop.paid_months[rows] >= p.max_paid_months
-        self._let_go(pop, rows[end], ctx, recorder)
+        max_paid = -1 if p.max_paid_months is None else p.max_paid_months
+        end = _ends(pop.member, pop.member_since, pop.engaged_bits, pop.paid_months, ctx.month,
+                    p.work_period_months, window_mask(p.work_period_months),
+                    p.work_requirement_months, max_paid, np.empty(len(pop), dtype=np.bool_))
+        self._let_go(pop, np.flatnonzero(end), ctx, recorder)
 
     def close_year(self, ctx, ledger) -> None:
         """December: return what was not spent."""
@@ -162,3 +153,44 @@ def _networking(trained_month, member, month, lag, member_boost, training_boost,
         t = trained_month[i] > NO_MONTH and month - trained_month[i] >= lag
         trained[i] = t
         boost[i] = member_boost * member[i] + training_boost * t
+
+
+@kernel
+def _salaries(member, engaged, sick_months_left, recent_fees, paid_months, salary_level,
+              fee_offset, cost_factor, room, salary):
+    """Salary per row: members are owed ``salary_level`` minus ``fee_offset`` of recent fees in a
+    month without engagement or sickness; if that costs (times ``cost_factor``, the employer's
+    contributions) more than ``room``, all salaries are cut pro rata. Returns the cost, the
+    number of members and of members owed a salary."""
+    owed_total = 0.0
+    members = in_need = 0
+    for i in range(member.size):
+        owed = 0.0
+        if member[i]:
+            members += 1
+            if not engaged[i] and sick_months_left[i] == 0:
+                owed = max(0.0, salary_level - fee_offset * recent_fees[i])
+                in_need += owed > 0
+        salary[i] = owed
+        owed_total += owed
+    cost = owed_total * cost_factor
+    scale = 1.0
+    if cost > room:
+        scale, cost = room / cost, room
+    for i in range(member.size):
+        salary[i] *= scale
+        paid_months[i] += salary[i] > 0
+    return cost, members, in_need
+
+
+@kernel
+def _ends(member, member_since, engaged_bits, paid_months, month, period, period_mask, requirement,
+          max_paid, end):
+    """Members whose employment ends: at the end of each work period (its last month just
+    recorded) if engaged in fewer than ``requirement`` months of it; or once the time account
+    of ``max_paid`` salaried months (-1: none) is used up."""
+    for i in range(member.size):
+        due = (month - member_since[i] + 1) % period == 0
+        short = due and popcount(engaged_bits[i] & period_mask) < requirement
+        end[i] = member[i] and (short or (max_paid >= 0 and paid_months[i] >= max_paid))
+    return end

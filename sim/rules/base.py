@@ -107,10 +107,15 @@ def logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
 
+def window_mask(months: int) -> np.uint64:
+    """Bit mask of the last ``months`` months of a 64-month history (this month = bit 0)."""
+    return np.uint64((1 << months) - 1) if months < 64 else np.uint64(2**64 - 1)
+
+
 def engaged_in_last(bits: np.ndarray, months: int) -> np.ndarray:
     """Number of engaged months among the last ``months`` (this month included)."""
-    mask = np.uint64((1 << months) - 1) if months < 64 else np.uint64(2**64 - 1)
-    return _count_bits(np.ascontiguousarray(bits, dtype=np.uint64), mask, np.empty(len(bits), np.uint8))
+    return _count_bits(np.ascontiguousarray(bits, dtype=np.uint64), window_mask(months),
+                       np.empty(len(bits), np.uint8))
 
 
 @kernel
