@@ -41,6 +41,9 @@ class SeniorityQueue(AdmissionRule):
         rows = np.flatnonzero(self.eligible(pop, ctx))
         if places <= 0 or rows.size == 0:
             return rows[:0]
-        tiebreak = ctx.uniform("admission_tiebreak")[rows]
-        order = np.lexsort((tiebreak, -pop.qualifying_months[rows]))
-        return rows[order[:places]]
+        # rank: most qualifying months first, ties by lottery; months are whole numbers and the
+        # tie-break is in [0, 1), so one key orders both; a partial sort finds the top places
+        rank = ctx.uniform("admission_tiebreak")[rows] - pop.qualifying_months[rows]
+        top = np.argpartition(rank, places - 1)[:places] if places < rows.size else slice(None)
+        chosen = rows[top]
+        return chosen[np.argsort(rank[top], kind="stable")]
