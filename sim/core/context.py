@@ -54,6 +54,15 @@ class StepContext:
     def uniform(self, decision: str) -> np.ndarray:
         return self.streams.uniform(decision, self.uids, self.month, self._counter())
 
+    def happens(self, decision: str, probability: np.ndarray) -> np.ndarray:
+        """One Bernoulli trial per row: ``uniform(decision) < probability``, in one pass."""
+        return self.streams.happens(decision, probability, self.uids, self.month, self._counter())
+
+    def stream(self, decision: str) -> tuple[np.ndarray, np.uint64]:
+        """Counters and key of a stream, for a kernel that draws inline with
+        ``sim.core.rng.uniform_at(counter[i], key)`` (the same numbers as ``uniform``)."""
+        return self._counter(), self.streams.key(decision)
+
     def normal(self, decision: str) -> np.ndarray:
         return self.streams.normal(decision, self.uids, self.month, self._counter())
 

@@ -52,10 +52,23 @@ def _counters(uids, month, out):
     return out
 
 
+@inline
+def uniform_at(counter, key):
+    """The uniform in [0, 1) of one row: its Weyl counter and the stream's key (53 bits)."""
+    return np.float64(splitmix64(counter + key) >> _S11) * _TO_UNIT_53
+
+
 @kernel
 def _uniform(counter, key, out):
     for i in range(counter.size):
-        out[i] = np.float64(splitmix64(counter[i] + key) >> _S11) * _TO_UNIT_53
+        out[i] = uniform_at(counter[i], key)
+    return out
+
+
+@kernel
+def _happens(counter, key, probability, out):
+    for i in range(counter.size):
+        out[i] = uniform_at(counter[i], key) < probability[i]
     return out
 
 
@@ -79,7 +92,9 @@ def counters(uids: np.ndarray, month: int) -> np.ndarray:
 class Streams:
     """All decision streams of one run, keyed by the run's seed.
 
-    ``uniform(decision, uids, month)`` gives one float in [0, 1) per uid;
+    ``uniform(decision, uids, month)`` gives one float in [0, 1) per uid (``uniform_at`` is the
+    same draw for one row, for kernels that draw inline); ``happens`` compares it with a
+    probability;
     ``normal(decision, uids, month)`` gives one standard normal per uid and ``normal_pair`` two
     independent ones (Box-Muller on the two 32-bit halves of one draw).
     """
@@ -99,6 +114,15 @@ class Streams:
         """``counter`` (from ``counters(uids, month)``) may be passed to skip recomputing it."""
         counter = counters(uids, month) if counter is None else counter
         return _uniform(counter, self.key(decision), np.empty(counter.size))
+
+    def happens(self, decision: str, probability: np.ndarray, uids: np.ndarray, month: int,
+                counter: np.ndarray | None = None) -> np.ndarray:
+        """Whether the event happens to each uid: ``uniform(decision, ...) < probability``
+        in one pass, without the array of draws."""
+        counter = counters(uids, month) if counter is None else counter
+        probability = np.ascontiguousarray(probability, dtype=np.float64)
+        return _happens(counter, self.key(decision), probability,
+                        np.empty(counter.size, dtype=np.bool_))
 
     def normal(self, decision: str, uids: np.ndarray, month: int,
                counter: np.ndarray | None = None) -> np.ndarray:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.jit import kernel, popcount
+from sim.core.rng import uniform_at
 
 if TYPE_CHECKING:
     from sim.core.context import StepContext
@@ -56,7 +57,8 @@ class ExitRule(ABC):
         total, physical = self.hazard(pop, ctx)
         n = len(pop)
         leave, reason = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int8)
-        _leave_or_retire(ctx.uniform("exit"), total, physical, pop.age_months,
+        counter, key = ctx.stream("exit")
+        _leave_or_retire(counter, key, total, physical, pop.age_months,
                          ctx.sector.retirement_age * 12, leave, reason)
         return leave, reason
 
@@ -93,14 +95,15 @@ class AdmissionRule(ABC):
 
 
 @kernel
-def _leave_or_retire(u, total, physical, age_months, retirement_months, leave, reason):
+def _leave_or_retire(counter, key, total, physical, age_months, retirement_months, leave, reason):
     """Everyone retires at retirement age; below it one draw decides whether and why one leaves
     (reason 2, physical wear, for the part of the hazard due to wear)."""
-    for i in range(u.size):
+    for i in range(leave.size):
+        u = uniform_at(counter[i], key)
         if age_months[i] >= retirement_months:
             leave[i], reason[i] = True, 3
         else:
-            leave[i], reason[i] = u[i] < total[i], 2 if u[i] < physical[i] else 1
+            leave[i], reason[i] = u < total[i], 2 if u < physical[i] else 1
 
 
 def logit(p: float) -> float:

@@ -18,6 +18,7 @@ import numpy as np
 
 from sim.core.jit import kernel
 from sim.core.params import param
+from sim.core.rng import uniform_at
 from sim.rules.base import FertilityRule
 
 PARTNER_MIN_AGE = 18.0
@@ -92,10 +93,10 @@ class HadwigerFertility(FertilityRule):
 
     def step(self, pop, ctx) -> np.ndarray:
         h = self.birth_hazard(pop, ctx)  # from the partnership state at the start of the month
-        _partnering(ctx.uniform("partnership"), pop.age_months, pop.partnered,
+        _partnering(*ctx.stream("partnership"), pop.age_months, pop.partnered,
                     adult_months=PARTNER_MIN_AGE * 12, formation=self.partner_formation,
                     dissolution=self.partner_dissolution)
-        return ctx.uniform("birth") < h
+        return ctx.happens("birth", h)
 
 
 @kernel
@@ -117,11 +118,11 @@ def _birth_hazard(age_months, female, partnered, last_birth_month, children, mem
 
 
 @kernel
-def _partnering(u, age_months, partnered, *, adult_months, formation, dissolution):
+def _partnering(counter, key, age_months, partnered, *, adult_months, formation, dissolution):
     """One draw per agent: singles adults partner with P(formation), couples split with
     P(dissolution)."""
-    for i in range(u.size):
-        was = partnered[i]
-        stays = was & (u[i] >= dissolution)
-        forms = (not was) & (age_months[i] >= adult_months) & (u[i] < formation)
+    for i in range(partnered.size):
+        was, u = partnered[i], uniform_at(counter[i], key)
+        stays = was & (u >= dissolution)
+        forms = (not was) & (age_months[i] >= adult_months) & (u < formation)
         partnered[i] = stays | forms

@@ -34,7 +34,7 @@ class StressEpisodes(HealthRule):
                                   drops_or=self.drops_or, out=np.empty(len(pop)))
 
     def start_episodes(self, pop, ctx) -> np.ndarray:
-        return ctx.uniform("health_onset") < self.onset_probability(pop, ctx)
+        return ctx.happens("health_onset", self.onset_probability(pop, ctx))
 
 
 @kernel

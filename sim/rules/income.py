@@ -16,6 +16,7 @@ import numpy as np
 
 from sim.core.jit import column, kernel
 from sim.core.params import param
+from sim.core.rng import uniform_at
 from sim.rules.base import Earnings, IncomeRule, logit
 
 
@@ -76,7 +77,7 @@ class MarkovEngagement(IncomeRule):
         # one decision, two shocks: the permanent and the transitory part of this month's pay
         permanent, transitory = ctx.normal_pair("pay_shocks")
         engaged, fees, side = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
-        _work_and_pay(ctx.uniform("engagement"), p, permanent, transitory, pop.sick_months_left,
+        _work_and_pay(*ctx.stream("engagement"), p, permanent, transitory, pop.sick_months_left,
                       pop.qualifying_months, pop.side_base, pop.log_fee, pop.skill, pop.network,
                       sigma_permanent=self.sigma_permanent, fee_drift=self.fee_drift,
                       sigma_transitory=self.sigma_transitory,
@@ -99,16 +100,16 @@ def _minus_log_odds(engaged, skill, boost, contacts, *, logit_stay, logit_find, 
 
 
 @kernel
-def _work_and_pay(u, p, permanent, transitory, sick_months_left, qualifying_months, side_base,
-                  log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
+def _work_and_pay(counter, key, p, permanent, transitory, sick_months_left, qualifying_months,
+                  side_base, log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
                   side_engaged_share, learning_rate, learning_cap, network_decay, network_gain,
                   engaged, log_pay, side):
     """This month's engagement, log pay (-inf without an engagement) and side income; updates
     pay level, skill and contacts."""
     mean_one = -0.5 * sigma_transitory * sigma_transitory  # E[exp(transitory)] = 1
-    for i in range(u.size):
+    for i in range(p.size):
         sick = sick_months_left[i] > 0
-        works = u[i] < p[i] and not sick
+        works = uniform_at(counter[i], key) < p[i] and not sick
         log_fee[i] += sigma_permanent * permanent[i] + fee_drift
         log_pay[i] = log_fee[i] + sigma_transitory * transitory[i] + mean_one if works else -np.inf
         if sick:
