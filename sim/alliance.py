@@ -190,7 +190,10 @@ def _ends(member, member_since, engaged_bits, paid_months, month, period, period
     recorded) if engaged in fewer than ``requirement`` months of it; or once the time account
     of ``max_paid`` salaried months (-1: none) is used up."""
     for i in range(member.size):
+        if not member[i]:  # most rows: skip the integer modulo
+            end[i] = False
+            continue
         due = (month - member_since[i] + 1) % period == 0
         short = due and popcount(engaged_bits[i] & period_mask) < requirement
-        end[i] = member[i] and (short or (max_paid >= 0 and paid_months[i] >= max_paid))
+        end[i] = short or (max_paid >= 0 and paid_months[i] >= max_paid)
     return end

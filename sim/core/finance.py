@@ -104,13 +104,14 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
             living, surplus_saving, debt_floor):
     tax_sum = earned_sum = benefit_sum = sick_pay_sum = 0.0
     for i in range(active.size):
+        # locals: each column is read once and written once
+        works, fee, bits, income_avg = engaged[i], fees[i], engaged_bits[i], recent_income[i]
         # public_finance
-        earned = fees[i] + side[i] + salary[i]
+        earned = fee + side[i] + salary[i]
         sick = sick_months_left[i] > 0
-        benefit = _benefit(insured[i], not engaged[i], sick, member[i],
-                           popcount(engaged_bits[i] & _LAST_12), recent_fees[i], side[i],
-                           work_months, replacement, floor, cap)
-        sick_pay = sick_replacement * min(recent_income[i], sick_cap) if sick else 0.0
+        benefit = _benefit(insured[i], not works, sick, member[i], popcount(bits & _LAST_12),
+                           recent_fees[i], side[i], work_months, replacement, floor, cap)
+        sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
         taxable = earned + benefit + sick_pay
         tax = income_tax(taxable, tax_rate, basic_deduction, state_rate, state_threshold)
         if active[i]:
@@ -121,19 +122,20 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
         # household: consume living costs and part of any surplus; borrow down to the floor
         net = taxable - tax
         spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
-        buffer[i] = max(buffer[i] + net - spend, debt_floor)
-        works = engaged[i]
+        savings = max(buffer[i] + net - spend, debt_floor)
+        buffer[i] = savings
         idle_streak[i] = 0 if works else idle_streak[i] + 1
-        engaged_bits[i] = (engaged_bits[i] << _ONE) | np.uint64(works)
-        dropped = earned < 0.75 * recent_income[i]  # a drop of 25% or more
+        bits = (bits << _ONE) | np.uint64(works)
+        engaged_bits[i] = bits
+        dropped = earned < 0.75 * income_avg  # a drop of 25% or more
         drop_bits[i] = (drop_bits[i] << _ONE) | np.uint64(dropped)
-        recent_income[i] += (earned - recent_income[i]) / 12.0
-        recent_fees[i] += (fees[i] - recent_fees[i]) / 12.0
+        recent_income[i] = income_avg + (earned - income_avg) / 12.0
+        recent_fees[i] += (fee - recent_fees[i]) / 12.0
         income_now[i] = earned
         qualifying_months[i] += works
         year_income_sum[i] += earned
         year_income_sq[i] += earned * earned
         year_months[i] += active[i]
-        year_fees[i] += fees[i]
-        precarious[i] = is_precarious(popcount(engaged_bits[i] & _LAST_12), buffer[i], living)
+        year_fees[i] += fee
+        precarious[i] = is_precarious(popcount(bits & _LAST_12), savings, living)
     return tax_sum, earned_sum, benefit_sum, sick_pay_sum

@@ -60,24 +60,28 @@ class MarkovEngagement(IncomeRule):
         pop.network[rows] = steady + (self.network_initial - steady) * keep
         pop.qualifying_months[rows] = past_engaged.astype(np.int32)
 
-    def engagement_probability(self, pop, ctx) -> np.ndarray:
-        # logistic(x) = 1 / (1 + exp(-x)); log1p and exp in numpy (vectorised, see sim/core/jit.py)
-        p = np.log1p(pop.network)
-        _minus_log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), p,
+    def odds_against(self, pop, ctx) -> np.ndarray:
+        """exp(-x) per row, x the log-odds of being engaged this month: P = 1 / (1 + exp(-x)).
+        log1p and exp run in numpy's vectorised code (see sim/core/jit.py)."""
+        e = np.log1p(pop.network)
+        _minus_log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), e,
                         logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
                         beta_skill=self.beta_skill, beta_network=self.beta_network,
                         log_network_ref=np.log1p(self.network_ref), log_demand=np.log(ctx.demand))
-        np.exp(p, out=p)
+        return np.exp(e, out=e)
+
+    def engagement_probability(self, pop, ctx) -> np.ndarray:
+        p = self.odds_against(pop, ctx)
         p += 1.0
         return np.reciprocal(p, out=p)
 
     def step(self, pop, ctx) -> Earnings:
         n = len(pop)
-        p = self.engagement_probability(pop, ctx)
+        odds_against = self.odds_against(pop, ctx)
         # one decision, two shocks: the permanent and the transitory part of this month's pay
         permanent, transitory = ctx.normal_pair("pay_shocks")
         engaged, fees, side = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
-        _work_and_pay(*ctx.stream("engagement"), p, permanent, transitory, pop.sick_months_left,
+        _work_and_pay(*ctx.stream("engagement"), odds_against, permanent, transitory, pop.sick_months_left,
                       pop.qualifying_months, pop.side_base, pop.log_fee, pop.skill, pop.network,
                       sigma_permanent=self.sigma_permanent, fee_drift=self.fee_drift,
                       sigma_transitory=self.sigma_transitory,
@@ -100,16 +104,17 @@ def _minus_log_odds(engaged, skill, boost, contacts, *, logit_stay, logit_find, 
 
 
 @kernel
-def _work_and_pay(counter, key, p, permanent, transitory, sick_months_left, qualifying_months,
+def _work_and_pay(counter, key, odds_against, permanent, transitory, sick_months_left, qualifying_months,
                   side_base, log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
                   side_engaged_share, learning_rate, learning_cap, network_decay, network_gain,
                   engaged, log_pay, side):
     """This month's engagement, log pay (-inf without an engagement) and side income; updates
     pay level, skill and contacts."""
     mean_one = -0.5 * sigma_transitory * sigma_transitory  # E[exp(transitory)] = 1
-    for i in range(p.size):
+    for i in range(odds_against.size):
         sick = sick_months_left[i] > 0
-        works = uniform_at(counter[i], key) < p[i] and not sick
+        # u < 1 / (1 + odds_against), without the division
+        works = uniform_at(counter[i], key) * (1.0 + odds_against[i]) < 1.0 and not sick
         log_fee[i] += sigma_permanent * permanent[i] + fee_drift
         log_pay[i] = log_fee[i] + sigma_transitory * transitory[i] + mean_one if works else -np.inf
         if sick:
