@@ -45,8 +45,10 @@ class StressHazardExit(ExitRule):
         living = ctx.sector.living_cost * ctx.money_scale
         outside = ctx.sector.outside_wage * ctx.money_scale
         # logs and exp in numpy (vectorised), the rest fused in one kernel (see sim/core/jit.py)
-        x = np.log(np.maximum(pop.buffer, 1e-9 * living))
-        ratio = np.log(np.maximum(pop.recent_income, 1e-3 * outside))
+        x = np.maximum(pop.buffer, 1e-9 * living)
+        np.log(x, out=x)
+        ratio = np.maximum(pop.recent_income, 1e-3 * outside)
+        np.log(ratio, out=ratio)
         _log_odds_and_ratios(pop.idle_streak, pop.tenure_months, pop.age_months, pop.member,
                              column(ctx.trained, n, np.bool_), log_savings_unit=np.log(3.0 * living),
                              log_outside=np.log(outside), beta_buffer=self.beta_buffer,
@@ -58,8 +60,7 @@ class StressHazardExit(ExitRule):
                              young_hr=self.young_hr, member_hr=self.member_hr,
                              training_hr=self.training_hr, x=x, ratio=ratio)
         h = np.exp(x, out=x)
-        h *= ratio
-        np.minimum(h, 1.0, out=h)
+        _scale_and_cap(h, ratio)
         physical_age = ctx.sector.physical_career_age
         if physical_age is None:
             return h, np.zeros(n)
@@ -95,3 +96,10 @@ def _log_odds_and_ratios(idle_streak, tenure_months, age_months, member, trained
         if trained[i]:
             r *= training_hr
         ratio[i] = r
+
+
+@kernel
+def _scale_and_cap(h, ratio):
+    """h = min(h * ratio, 1), in place."""
+    for i in range(h.size):
+        h[i] = min(h[i] * ratio[i], 1.0)

@@ -115,15 +115,12 @@ def _work_and_pay(counter, key, odds_against, permanent, transitory, sick_months
         sick = sick_months_left[i] > 0
         # u < 1 / (1 + odds_against), without the division
         works = uniform_at(counter[i], key) * (1.0 + odds_against[i]) < 1.0 and not sick
-        log_fee[i] += sigma_permanent * permanent[i] + fee_drift
-        log_pay[i] = log_fee[i] + sigma_transitory * transitory[i] + mean_one if works else -np.inf
-        if sick:
-            side[i] = 0.0
-        else:
-            side[i] = side_base[i] * (side_engaged_share if works else 1.0)
+        level = log_fee[i] + (sigma_permanent * permanent[i] + fee_drift)
+        log_fee[i] = level
+        log_pay[i] = level + sigma_transitory * transitory[i] + mean_one if works else -np.inf
+        side[i] = 0.0 if sick else side_base[i] * (side_engaged_share if works else 1.0)
         if works and qualifying_months[i] * learning_rate < learning_cap:
             skill[i] += learning_rate  # learning by doing, up to the cap
-        network[i] *= 1.0 - network_decay
-        if works:
-            network[i] += network_gain
+        contacts = network[i] * (1.0 - network_decay)
+        network[i] = contacts + network_gain if works else contacts
         engaged[i] = works
