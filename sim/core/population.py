@@ -93,15 +93,11 @@ class Population:
         unknown = set(values) - set(COLUMNS)
         if unknown:
             raise KeyError(f"unknown columns {sorted(unknown)}")
-        for name, (dtype, fill, _) in COLUMNS.items():
-            new = values.get(name)
-            new = np.full(n, fill, dtype=dtype) if new is None else np.asarray(new, dtype=dtype)
-            setattr(self, name, np.concatenate([getattr(self, name), new]))
-        for name, (dtype, fill) in REGISTRY.items():
-            new = np.full(n, fill, dtype=dtype)
-            if name in ("entry_month", "female"):
-                new[:] = values.get(name, fill)
-            self.registry[name] = np.concatenate([self.registry[name], new])
+        for name, (_, fill, _) in COLUMNS.items():
+            setattr(self, name, _appended(getattr(self, name), n, values.get(name, fill)))
+        for name, (_, fill) in REGISTRY.items():
+            value = values.get(name, fill) if name in ("entry_month", "female") else fill
+            self.registry[name] = _appended(self.registry[name], n, value)
         self.row_of_uid = np.concatenate([self.row_of_uid,
                                           np.arange(len(self) - n, len(self), dtype=np.int64)])
         self.next_uid += n
@@ -155,6 +151,14 @@ class Population:
     def nbytes(self) -> int:
         cols = sum(getattr(self, name).nbytes for name in COLUMNS)
         return cols + sum(v.nbytes for v in self.registry.values()) + self.row_of_uid.nbytes
+
+
+def _appended(column: np.ndarray, n: int, values) -> np.ndarray:
+    """A copy of ``column`` with ``n`` more rows set to ``values`` (an array or one value)."""
+    out = np.empty(column.size + n, dtype=column.dtype)
+    out[: column.size] = column
+    out[column.size:] = values
+    return out
 
 
 @kernel

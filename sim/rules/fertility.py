@@ -50,15 +50,22 @@ class HadwigerFertility(FertilityRule):
         """Entrants may already be parents: P(child) = 1 - exp(-expected births by their age)
         under the national schedule (mostly first births at these ages); parents are partnered."""
         mother_age = pop.age_months[rows] / 12.0 - np.where(pop.female[rows], 0.0, self.partner_age_gap)
-        grid = np.arange(self.min_age, 61.0, 0.25)
-        cumulative = np.cumsum(hadwiger_asfr(grid, ctx.country.tfr, self.hadwiger_b,
-                                             self.hadwiger_c)) * 0.25
+        grid, cumulative = self._cumulative(ctx.country.tfr)
         expected = np.interp(mother_age, grid, cumulative, left=0.0)
         parent = ctx.streams.uniform("init_children", pop.uid[rows], ctx.month) < 1 - np.exp(-expected)
         pop.children[rows] = parent
         pop.partnered[rows] |= parent
         first = rows[parent & pop.female[rows]]
         pop.registry["first_birth_age_months"][pop.uid[first]] = -2  # before entry, age unknown
+
+    def _cumulative(self, tfr: float) -> tuple[np.ndarray, np.ndarray]:
+        """Expected births by age under the national schedule, on a quarter-year grid (cached)."""
+        cache = self.__dict__.setdefault("_cumulative_tables", {})
+        if tfr not in cache:
+            grid = np.arange(self.min_age, 61.0, 0.25)
+            asfr = hadwiger_asfr(grid, tfr, self.hadwiger_b, self.hadwiger_c)
+            cache[tfr] = grid, np.cumsum(asfr) * 0.25
+        return cache[tfr]
 
     def partnered_share(self, age_years: np.ndarray) -> np.ndarray:
         """Expected share partnered at an age, from the chain started single at 18."""
