@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.context import StepContext
+from sim.core.events import record_births, start_episodes
 from sim.core.finance import outside_tax, settle_month
 from sim.core.population import NO_MONTH
 from sim.core.recorder import close_year, record_month
@@ -56,13 +57,8 @@ def monthly_step(model) -> None:
         org.open_year(pop, ctx, ledger, rec)
     # 3. health (precarity as of last month)
     ctx.precarious = pop.precarious  # as of last month's household phase (entrants: True)
-    onset = np.flatnonzero(rules.health.start_episodes(pop, ctx) & pop.active)
-    counts = {"episodes": onset.size,
-              "episodes_precarious": np.count_nonzero(ctx.precarious[onset]),
-              "active_at_onset": np.count_nonzero(pop.active),
-              "precarious_at_onset": np.count_nonzero(ctx.precarious & pop.active)}
-    pop.sick_months_left[onset] = rules.health.episode_months
-    ledger.add("health_care", m, onset.size * c.health_cost_per_episode)
+    counts = start_episodes(pop, rules.health.start_episodes(pop, ctx), rules.health.episode_months)
+    ledger.add("health_care", m, counts["episodes"] * c.health_cost_per_episode)
     # 4. income
     if org is not None:  # training keeps paying off after the grant stops
         ctx.trained, ctx.engagement_boost = org.networking(pop, ctx)
@@ -74,18 +70,8 @@ def monthly_step(model) -> None:
     settle_month(pop, ctx, earn, engaged, salary, ledger)  # updates pop.precarious in place
     act = pop.active
     # 8. family
-    births = np.flatnonzero(rules.fertility.step(pop, ctx) & act)  # a few rows a month
-    counts["births"] = births.size
-    counts["member_births"] = np.count_nonzero(pop.member[births])
-    first = births[pop.children[births] == 0]
-    first_women = first[pop.female[first]]
-    counts["first_births_women"] = first_women.size
-    counts["first_birth_age_sum"] = pop.age_months[first_women].sum() / 12.0
-    if ctx.horizon_month >= 0:
-        rec.add_by_age("women_births", pop.age_months[births[pop.female[births]]])
-    pop.registry["first_birth_age_months"][pop.uid[first]] = pop.age_months[first]
-    pop.children[births] += 1
-    pop.last_birth_month[births] = m
+    births = rules.fertility.step(pop, ctx)
+    counts |= record_births(pop, births, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
     # 9. exit
     leave, reason = rules.exit.decide(pop, ctx)
     leave &= act

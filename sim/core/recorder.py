@@ -62,10 +62,6 @@ class Recorder:
         self.series = {name: np.zeros(n_months) for name in SERIES}
         self.by_age = {name: np.zeros(MAX_AGE) for name in BY_AGE}
 
-    def add_by_age(self, name: str, age_months: np.ndarray) -> None:
-        ages = np.minimum(age_months // 12, MAX_AGE - 1)
-        self.by_age[name] += np.bincount(ages, minlength=MAX_AGE)
-
     def set(self, name: str, month: int, value: float) -> None:
         self.series[name][month] = value
 
