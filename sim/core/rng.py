@@ -127,24 +127,49 @@ class Streams:
     def normal(self, decision: str, uids: np.ndarray, month: int,
                counter: np.ndarray | None = None) -> np.ndarray:
         """One standard normal per uid (Box-Muller, cosine branch)."""
-        radius, angle = self._polar(decision, uids, month, counter)
-        return radius * np.cos(angle)
+        log_u, angle = self._polar(decision, uids, month, counter)
+        z = np.cos(angle, out=angle)
+        _times_radius(log_u, z)
+        return z
 
     def normal_pair(self, decision: str, uids: np.ndarray, month: int,
                     counter: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Two independent standard normals per uid from one draw (both Box-Muller branches),
         for a decision that needs a pair of shocks."""
-        radius, angle = self._polar(decision, uids, month, counter)
-        return radius * np.cos(angle), radius * np.sin(angle)
+        log_u, angle = self._polar(decision, uids, month, counter)
+        first = np.cos(angle)
+        second = np.sin(angle, out=angle)
+        _times_radius_pair(log_u, first, second)
+        return first, second
 
     def _polar(self, decision: str, uids: np.ndarray, month: int,
                counter: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        # Single precision: numpy's float32 log/sqrt/cos are vectorised (SIMD) and ~10x faster
+        """log(u1) and the angle of Box-Muller; the radius is sqrt(-2 log u1)."""
+        # Single precision: numpy's float32 log/cos/sin are vectorised (SIMD) and ~10x faster
         # than float64 here (and than numba's scalar calls); 24-bit uniforms still reach 5.8 SD.
         counter = counters(uids, month) if counter is None else counter
         u1 = np.empty(counter.size, dtype=np.float32)
         angle = np.empty(counter.size, dtype=np.float32)
         _polar_parts(counter, self.key(decision), u1, angle)
-        radius = np.log(u1)
-        radius *= np.float32(-2.0)
-        return np.sqrt(radius, out=radius), angle
+        return np.log(u1, out=u1), angle
+
+
+@inline
+def _radius(log_u):
+    return np.sqrt(log_u * np.float32(-2.0))
+
+
+@kernel
+def _times_radius(log_u, z):
+    """Multiply ``z`` in place by the Box-Muller radius sqrt(-2 log u)."""
+    for i in range(log_u.size):
+        z[i] *= _radius(log_u[i])
+
+
+@kernel
+def _times_radius_pair(log_u, first, second):
+    """Multiply both branches in place by the Box-Muller radius sqrt(-2 log u)."""
+    for i in range(log_u.size):
+        radius = _radius(log_u[i])
+        first[i] *= radius
+        second[i] *= radius
