@@ -89,7 +89,10 @@ class MarkovEngagement(IncomeRule):
                       learning_rate=self.learning_rate, learning_cap=self.learning_cap,
                       network_decay=self.network_decay, network_gain=self.network_gain,
                       engaged=engaged, log_pay=fees, side=side)
-        np.exp(fees, out=fees)  # vectorised; exp(-inf) = 0 without an engagement
+        # vectorised exp of the log pay of every row (an -inf for the idle would send numpy
+        # down its slow path for special values), then no pay without an engagement
+        np.exp(fees, out=fees)
+        fees *= engaged
         return Earnings(engaged=engaged, fees=fees, side=side)
 
 
@@ -108,8 +111,8 @@ def _work_and_pay(counter, key, odds_against, permanent, transitory, sick_months
                   side_base, log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
                   side_engaged_share, learning_rate, learning_cap, network_decay, network_gain,
                   engaged, log_pay, side):
-    """This month's engagement, log pay (-inf without an engagement) and side income; updates
-    pay level, skill and contacts."""
+    """This month's engagement, log pay (were one engaged) and side income; updates pay level,
+    skill and contacts."""
     mean_one = -0.5 * sigma_transitory * sigma_transitory  # E[exp(transitory)] = 1
     for i in range(odds_against.size):
         sick = sick_months_left[i] > 0
@@ -117,7 +120,7 @@ def _work_and_pay(counter, key, odds_against, permanent, transitory, sick_months
         works = uniform_at(counter[i], key) * (1.0 + odds_against[i]) < 1.0 and not sick
         level = log_fee[i] + (sigma_permanent * permanent[i] + fee_drift)
         log_fee[i] = level
-        log_pay[i] = level + sigma_transitory * transitory[i] + mean_one if works else -np.inf
+        log_pay[i] = level + sigma_transitory * transitory[i] + mean_one
         side[i] = 0.0 if sick else side_base[i] * (side_engaged_share if works else 1.0)
         if works and qualifying_months[i] * learning_rate < learning_cap:
             skill[i] += learning_rate  # learning by doing, up to the cap
