@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from sim import run_pair
 from sim.model import FreelanceModel
+from sim.rules.base import engaged_in_last
 from tests.conftest import spec_for
 
 configs = st.fixed_dictionaries({
@@ -33,6 +34,10 @@ def test_invariants_hold_every_month(params):
         for name in ("children", "tenure_months", "qualifying_months", "paid_months"):
             assert getattr(pop, name).min(initial=0) >= 0, name
         assert pop.network.min(initial=0) >= 0
+        # the precarity column is the definition applied to this month's state
+        living = spec.sector.living_cost * spec.country.wage_scale
+        expected = (engaged_in_last(pop.engaged_bits, 12) < 6) | (pop.buffer < living)
+        assert np.array_equal(pop.precarious, expected)
     led = model.ledger
     # the alliance never spends more than its grant, year by year
     spend = led.alliance_spend().reshape(-1, 12).sum(axis=1)

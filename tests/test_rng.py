@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from sim.core.rng import Streams, stream_key
+from sim.core.rng import Streams, counters, stream_key, uniform_at
 
 
 def test_same_inputs_same_draws_and_seed_changes_them():
@@ -61,3 +61,28 @@ def test_compiled_streams_match_splitmix64_computed_with_python_integers():
         bits = _splitmix64_by_hand((counter + key) & (2**64 - 1))
         expected.append((bits >> 11) / 2**53)
     assert s.uniform("exit", uids, month).tolist() == expected
+
+
+def test_happens_and_inline_draws_are_the_uniform_stream():
+    s = Streams(9)
+    uids = np.arange(5000)
+    u = s.uniform("birth", uids, 40)
+    p = np.linspace(0, 1, uids.size)
+    assert np.array_equal(s.happens("birth", p, uids, 40), u < p)
+    counter, key = counters(uids, 40), s.key("birth")
+    assert [uniform_at(counter[i], key) for i in (0, 17, 4999)] == [u[0], u[17], u[4999]]
+
+
+def test_normal_pair_is_box_muller_on_the_two_halves_of_one_draw():
+    s = Streams(4)
+    uids = np.arange(1000)
+    first, second = s.normal_pair("pay_shocks", uids, 7)
+    bits = [_splitmix64_by_hand(((((int(u) << 20) | 7) * 0x9E3779B97F4A7C15) + int(s.key("pay_shocks")))
+                                & (2**64 - 1)) for u in uids]
+    u1 = (np.array([b >> 40 for b in bits], dtype=np.float64) + 1) / 2**24
+    angle = np.array([b & 0xFFFFFF for b in bits], dtype=np.float64) * 2 * np.pi / 2**24
+    radius = np.sqrt(-2 * np.log(u1))
+    # single precision: agree to float32 accuracy
+    assert np.allclose(first, radius * np.cos(angle), atol=1e-5)
+    assert np.allclose(second, radius * np.sin(angle), atol=1e-5)
+    assert np.array_equal(s.normal("pay_shocks", uids, 7), first)

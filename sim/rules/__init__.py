@@ -2,6 +2,8 @@
 
 Every rule is a frozen dataclass whose fields are its parameters (declared with
 ``sim.core.params.param``; values in ``configs/<group>/<option>.yaml``). Rules act on all
-agents at once through numpy arrays and draw randomness only through ``ctx.uniform`` /
-``ctx.normal`` with the decision's own stream name. See ``sim/rules/base.py`` for the interfaces.
+agents at once through numpy arrays (the default rules fuse their loops into numba kernels,
+``sim/core/jit.py``) and draw randomness only through ``ctx.uniform`` / ``ctx.happens`` /
+``ctx.normal`` (or ``ctx.stream`` inside a kernel) with the decision's own stream name. See
+``sim/rules/base.py`` for the interfaces.
 """
