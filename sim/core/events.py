@@ -2,7 +2,7 @@
 
 Where it sits: the rules decide *who* has a health episode (phase ``health``) or a birth (phase
 ``family``); these kernels apply the consequences to the active rows in one pass each and
-return the counts the recorder needs. Exits are booked by ``Population.record_exit``.
+return the counts the recorder needs. Exits are booked by ``Population.record_exits``.
 """
 
 from __future__ import annotations

@@ -20,8 +20,6 @@ Every phase works on whole columns; nothing here loops over agents.
 
 from __future__ import annotations
 
-import numpy as np
-
 from sim.core.context import StepContext
 from sim.core.events import record_births, start_episodes
 from sim.core.finance import outside_tax, settle_month
@@ -68,26 +66,20 @@ def monthly_step(model) -> None:
     salary = org.pay(pop, ctx, engaged, ledger) if org is not None and org.active else 0.0
     # 6. public_finance and 7. household (one pass, sim/core/finance.py)
     settle_month(pop, ctx, earn, engaged, salary, ledger)  # updates pop.precarious in place
-    act = pop.active
     # 8. family
     births = rules.fertility.step(pop, ctx)
     counts |= record_births(pop, births, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
     # 9. exit
     leave, reason = rules.exit.decide(pop, ctx)
-    leave &= act
-    rows = np.flatnonzero(leave)
-    counts["member_exits"] = np.count_nonzero(pop.member[rows])
-    pop.record_exit(rows, m, reason[rows])
-    pop.member[rows] = False
-    working = rows[reason[rows] != 3]  # leavers who are not retiring take the outside job
-    retire_at = m + 1 + (round(s.retirement_age * 12) - pop.age_months[working])
-    ledger.add_leavers(m + 1, retire_at)
+    counts["exits"], counts["member_exits"], retire_at = pop.record_exits(
+        leave, reason, m, round(s.retirement_age * 12))
+    ledger.add_leavers(m + 1, retire_at)  # leavers who do not retire take the outside job
     ledger.add("leavers_tax", m, ledger.leavers_working(m) * outside_tax(s, c))
     # 10. alliance_review
     if org is not None and org.active:
         org.review(pop, ctx, rec)
     # 11. record
-    counts["entrants"], counts["exits"] = entrants.size, rows.size
+    counts["entrants"] = entrants.size
     record_month(rec, pop, ctx, counts, engaged, salary)
     # 12. age
     pop.age_one_month()

@@ -103,15 +103,16 @@ class Population:
         self.next_uid += n
         return uids
 
-    def record_exit(self, rows: np.ndarray, month: int, reason: np.ndarray) -> None:
-        """Mark ``rows`` as having left in ``month`` and write their career summary."""
-        uids = self.uid[rows]
-        self.active[rows] = False
+    def record_exits(self, leave: np.ndarray, reason: np.ndarray, month: int,
+                     retirement_months: int) -> tuple[int, int, np.ndarray]:
+        """Active rows in ``leave`` leave the sector in ``month`` for ``reason`` (EXIT_REASONS):
+        they become inactive, stop being members and get their career summary. Returns the
+        number of exits, of members among them, and for each leaver who does not retire the
+        month in which they reach ``retirement_months`` of age."""
         reg = self.registry
-        reg["exit_month"][uids] = month
-        reg["exit_reason"][uids] = reason
-        reg["children"][uids] = self.children[rows]
-        reg["age_at_exit_months"][uids] = self.age_months[rows]
+        return _record_exits(leave, reason, self.active, self.member, self.uid, self.children,
+                             self.age_months, reg["exit_month"], reg["exit_reason"],
+                             reg["children"], reg["age_at_exit_months"], month, retirement_months)
 
     def age_one_month(self) -> None:
         """Phase ``age``: the active grow a month older and more experienced; episodes run on."""
@@ -159,6 +160,26 @@ def _appended(column: np.ndarray, n: int, values) -> np.ndarray:
     out[: column.size] = column
     out[column.size:] = values
     return out
+
+
+@kernel
+def _record_exits(leave, reason, active, member, uid, children, age_months, exit_month, exit_reason,
+                  exit_children, age_at_exit, month, retirement_months):
+    exits = member_exits = working = 0
+    retire_at = np.empty(leave.size, dtype=np.int64)
+    for i in range(leave.size):
+        if not (leave[i] and active[i]):
+            continue
+        exits += 1
+        member_exits += member[i]
+        active[i] = member[i] = False
+        u = uid[i]
+        exit_month[u], exit_reason[u] = month, reason[i]
+        exit_children[u], age_at_exit[u] = children[i], age_months[i]
+        if reason[i] != 3:
+            retire_at[working] = month + 1 + (retirement_months - age_months[i])
+            working += 1
+    return exits, member_exits, retire_at[:working]
 
 
 @kernel
