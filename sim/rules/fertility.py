@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.jit import kernel
+from sim.core.jit import inline, kernel
 from sim.core.params import param
 from sim.core.rng import uniform_at
 from sim.rules.base import FertilityRule
@@ -90,37 +90,62 @@ class HadwigerFertility(FertilityRule):
         return cache[tfr]
 
     def birth_hazard(self, pop, ctx) -> np.ndarray:
-        return _birth_hazard(
-            pop.age_months, pop.female, pop.partnered, pop.last_birth_month, pop.children,
-            pop.member, ctx.precarious, self._table(ctx.country.tfr),
-            partner_gap_months=round(self.partner_age_gap * 12), month=ctx.month,
-            birth_gap_months=self.birth_gap_months, higher_parity_hr=self.higher_parity_hr,
-            insecurity_hr=self.insecurity_hr, member_relief=self.member_relief,
-            out=np.empty(len(pop)))
+        return _birth_hazard(*self._columns(pop, ctx), *self._params(ctx), np.empty(len(pop)))
 
     def step(self, pop, ctx) -> np.ndarray:
-        h = self.birth_hazard(pop, ctx)  # from the partnership state at the start of the month
+        # births are drawn from the partnership state at the start of the month
+        births = _births(*self._columns(pop, ctx), *self._params(ctx), *ctx.stream("birth"),
+                         np.empty(len(pop), dtype=np.bool_))
         _partnering(*ctx.stream("partnership"), pop.age_months, pop.partnered,
                     adult_months=PARTNER_MIN_AGE * 12, formation=self.partner_formation,
                     dissolution=self.partner_dissolution)
-        return ctx.happens("birth", h)
+        return births
+
+    @staticmethod
+    def _columns(pop, ctx) -> tuple:
+        return (pop.age_months, pop.female, pop.partnered, pop.last_birth_month, pop.children,
+                pop.member, ctx.precarious)
+
+    def _params(self, ctx) -> tuple:
+        return (self._table(ctx.country.tfr), round(self.partner_age_gap * 12), ctx.month,
+                self.birth_gap_months, self.higher_parity_hr, self.insecurity_hr, self.member_relief)
+
+
+@inline
+def _hazard(age_months, female, partnered, last_birth_month, children, member, precarious, table,
+            partner_gap_months, month, birth_gap_months, higher_parity_hr, insecurity_hr,
+            member_relief):
+    """Birth hazard of one row (branch-free: the conditions are as good as random per row)."""
+    can = partnered & (month - last_birth_month >= birth_gap_months)
+    # the woman's age drives a couple's fertility
+    mother_age = age_months - partner_gap_months * (not female)
+    h = table[min(max(mother_age, 0), table.size - 1)] * can
+    h *= higher_parity_hr if children >= 2 else 1.0
+    penalty = (1.0 - insecurity_hr) * (1.0 - member_relief if member else 1.0)
+    h *= 1.0 - penalty * precarious
+    return min(h, 1.0)
 
 
 @kernel
 def _birth_hazard(age_months, female, partnered, last_birth_month, children, member, precarious,
-                  table, *, partner_gap_months, month, birth_gap_months, higher_parity_hr,
+                  table, partner_gap_months, month, birth_gap_months, higher_parity_hr,
                   insecurity_hr, member_relief, out):
-    last = table.size - 1
     for i in range(out.size):
-        # branch-free (selects and products): the conditions are as good as random per row
-        can = partnered[i] & (month - last_birth_month[i] >= birth_gap_months)
-        # the woman's age drives a couple's fertility
-        mother_age = age_months[i] - partner_gap_months * (not female[i])
-        h = table[min(max(mother_age, 0), last)] * can
-        h *= higher_parity_hr if children[i] >= 2 else 1.0
-        penalty = (1.0 - insecurity_hr) * (1.0 - member_relief if member[i] else 1.0)
-        h *= 1.0 - penalty * precarious[i]
-        out[i] = min(h, 1.0)
+        out[i] = _hazard(age_months[i], female[i], partnered[i], last_birth_month[i], children[i],
+                         member[i], precarious[i], table, partner_gap_months, month,
+                         birth_gap_months, higher_parity_hr, insecurity_hr, member_relief)
+    return out
+
+
+@kernel
+def _births(age_months, female, partnered, last_birth_month, children, member, precarious, table,
+            partner_gap_months, month, birth_gap_months, higher_parity_hr, insecurity_hr,
+            member_relief, counter, key, out):
+    for i in range(out.size):
+        out[i] = uniform_at(counter[i], key) < _hazard(
+            age_months[i], female[i], partnered[i], last_birth_month[i], children[i], member[i],
+            precarious[i], table, partner_gap_months, month, birth_gap_months, higher_parity_hr,
+            insecurity_hr, member_relief)
     return out
 
 

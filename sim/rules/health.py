@@ -13,9 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.core.jit import kernel, popcount
+from sim.core.jit import inline, kernel, popcount
 from sim.core.params import param
+from sim.core.rng import uniform_at
 from sim.rules.base import HealthRule
+
+_LAST_12 = np.uint64(0xFFF)  # drops in the last 12 months
 
 
 @dataclass(frozen=True)
@@ -29,21 +32,42 @@ class StressEpisodes(HealthRule):
 
     def onset_probability(self, pop, ctx) -> np.ndarray:
         return _onset_probability(pop.member, ctx.precarious, pop.drop_bits, pop.sick_months_left,
-                                  onset=self.onset, insecurity_or=self.insecurity_or,
-                                  member_relief=self.member_relief, drops_needed=self.drops_needed,
-                                  drops_or=self.drops_or, out=np.empty(len(pop)))
+                                  *self._params(), np.empty(len(pop)))
 
     def start_episodes(self, pop, ctx) -> np.ndarray:
-        return ctx.happens("health_onset", self.onset_probability(pop, ctx))
+        # the same probability as onset_probability, drawn against in the same pass
+        return _start_episodes(pop.member, ctx.precarious, pop.drop_bits, pop.sick_months_left,
+                               *self._params(), *ctx.stream("health_onset"),
+                               np.empty(len(pop), dtype=np.bool_))
+
+    def _params(self) -> tuple:
+        return self.onset, self.insecurity_or, self.member_relief, self.drops_needed, self.drops_or
+
+
+@inline
+def _onset(member, precarious, drop_bits, sick_months_left, onset, insecurity_or, member_relief,
+           drops_needed, drops_or):
+    """Onset probability of one row (branch-free: the conditions are as good as random)."""
+    excess = (insecurity_or - 1.0) * (1.0 - member_relief if member else 1.0)
+    p = onset * (1.0 + excess * precarious)
+    p *= drops_or if popcount(drop_bits & _LAST_12) >= drops_needed else 1.0
+    return min(p, 1.0) * (sick_months_left == 0)  # none while an episode runs
 
 
 @kernel
-def _onset_probability(member, precarious, drop_bits, sick_months_left, *, onset, insecurity_or,
+def _onset_probability(member, precarious, drop_bits, sick_months_left, onset, insecurity_or,
                        member_relief, drops_needed, drops_or, out):
-    last_12 = np.uint64(0xFFF)
-    excess = insecurity_or - 1.0
-    for i in range(out.size):  # branch-free: the conditions are as good as random per row
-        p = onset * (1.0 + excess * (1.0 - member_relief if member[i] else 1.0) * precarious[i])
-        p *= drops_or if popcount(drop_bits[i] & last_12) >= drops_needed else 1.0
-        out[i] = min(p, 1.0) * (sick_months_left[i] == 0)  # none while an episode runs
+    for i in range(out.size):
+        out[i] = _onset(member[i], precarious[i], drop_bits[i], sick_months_left[i], onset,
+                        insecurity_or, member_relief, drops_needed, drops_or)
+    return out
+
+
+@kernel
+def _start_episodes(member, precarious, drop_bits, sick_months_left, onset, insecurity_or,
+                    member_relief, drops_needed, drops_or, counter, key, out):
+    for i in range(out.size):
+        out[i] = uniform_at(counter[i], key) < _onset(
+            member[i], precarious[i], drop_bits[i], sick_months_left[i], onset, insecurity_or,
+            member_relief, drops_needed, drops_or)
     return out
