@@ -166,7 +166,7 @@ def _salaries(member, engaged, sick_months_left, recent_fees, paid_months, salar
     members = in_need = 0
     for i in range(member.size):
         owed = 0.0
-        if member[i]:
+        if member[i]:  # members are always active: an exit ends membership in the same month
             members += 1
             if not engaged[i] and sick_months_left[i] == 0:
                 owed = max(0.0, salary_level - fee_offset * recent_fees[i])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.context import StepContext
+from sim.core.context import StepContext, precarity
 
 
 def cohort_size(population, month: int) -> int:
@@ -55,4 +55,6 @@ def enter(model, ctx: StepContext) -> np.ndarray:
     ctx.uids = pop.uid
     model.rules.income.init_agents(pop, rows, ctx)
     model.rules.fertility.init_agents(pop, rows, ctx)
+    pop.precarious[rows] = precarity(pop.engaged_bits[rows], pop.buffer[rows], living,
+                                     np.empty(n, dtype=np.bool_))
     return rows

@@ -32,3 +32,27 @@ def test_births_update_children_registry_and_age_table():
     assert pop.registry["first_birth_age_months"].tolist() == [30 * 12 + 5, 34 * 12, -1, -1]
     assert by_age[30] == 1 and by_age[38] == 1 and by_age.sum() == 2  # women only
     assert record_births(pop, np.zeros(4, bool), 51, None)["births"] == 0  # burn-in: no table
+
+
+def test_entrants_precarity_follows_the_definition():
+    from sim.core.loop import make_context
+    from sim.demography import enter
+    from sim.model import FreelanceModel
+    from sim.rules.base import engaged_in_last
+    from tests.conftest import spec_for
+
+    spec = spec_for()
+    model = FreelanceModel(spec, 3)
+    enter(model, make_context(model))  # month 0: the initial population
+    pop, living = model.pop, spec.sector.living_cost * spec.country.wage_scale
+    expected = (engaged_in_last(pop.engaged_bits, 12) < 6) | (pop.buffer < living)
+    assert len(pop) > 0 and np.array_equal(pop.precarious, expected)
+
+
+def test_kernel_cache_is_keyed_by_the_whole_package_source():
+    import numba
+
+    from sim.core import jit
+
+    assert numba.config.CACHE_DIR.endswith(jit._source_fingerprint())
+    assert jit._source_fingerprint() == jit._source_fingerprint()

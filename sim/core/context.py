@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from sim.core.jit import inline
+from sim.core.jit import inline, kernel, popcount
+from sim.core.population import LAST_12_MONTHS
 from sim.core.rng import Streams, counters
 from sim.settings import Alliance, Country, Population, Sector
 
@@ -80,3 +81,11 @@ def is_precarious(engaged_last_12, buffer, living_cost):
     end of the household phase (``sim/core/finance.py``) into the column ``precarious``.
     """
     return engaged_last_12 < 6 or buffer < living_cost
+
+
+@kernel
+def precarity(engaged_bits, buffer, living_cost, out):
+    """``is_precarious`` for each row, from its engagement history and savings."""
+    for i in range(out.size):
+        out[i] = is_precarious(popcount(engaged_bits[i] & LAST_12_MONTHS), buffer[i], living_cost)
+    return out

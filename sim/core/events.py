@@ -10,19 +10,21 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.jit import kernel
+from sim.core.population import check_rows
 from sim.core.recorder import MAX_AGE
 
 
 def start_episodes(pop, starts: np.ndarray, episode_months: int) -> dict[str, int]:
     """Active rows in ``starts`` fall ill for ``episode_months``; counts for the recorder."""
-    episodes, precarious, active, active_precarious = _start_episodes(
+    check_rows(starts, len(pop), "the health rule's start_episodes")
+    episodes, episodes_precarious, active, active_precarious = _book_episodes(
         starts, pop.active, pop.precarious, pop.sick_months_left, episode_months)
-    return {"episodes": episodes, "episodes_precarious": precarious,
+    return {"episodes": episodes, "episodes_precarious": episodes_precarious,
             "active_at_onset": active, "precarious_at_onset": active_precarious}
 
 
 @kernel
-def _start_episodes(starts, active, precarious, sick_months_left, episode_months):
+def _book_episodes(starts, active, precarious, sick_months_left, episode_months):
     episodes = episodes_precarious = n_active = n_precarious = 0
     for i in range(starts.size):
         a = active[i]
@@ -38,6 +40,7 @@ def _start_episodes(starts, active, precarious, sick_months_left, episode_months
 def record_births(pop, births: np.ndarray, month: int, women_births_by_age) -> dict[str, float]:
     """Active rows in ``births`` have a child this month. Counts for the recorder; women's
     births are added by age to ``women_births_by_age`` (``None``: not counted, burn-in)."""
+    check_rows(births, len(pop), "the fertility rule's step")
     count = women_births_by_age is not None
     by_age = women_births_by_age if count else np.zeros(MAX_AGE)
     n, members, first_women, first_age_months = _record_births(

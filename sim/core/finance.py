@@ -4,7 +4,7 @@ Where it sits: after ``income`` and ``alliance_pay`` (``sim/core/loop.py``). For
 works out the unemployment and sickness benefits, the income tax, and then the household's
 month: savings, idle spell, engagement and income-drop histories, 12-month income averages and
 the calendar-year income statistics. The state's side is returned as four sums over the active
-rows, which the loop books in the ledger.
+rows, which ``settle_month`` books in the ledger.
 
 Rules of the country (``configs/country/``): an insured freelancer who is idle, not sick and not
 an alliance member gets ``benefit_replacement`` of recent fees, between floor and cap, minus side
@@ -21,9 +21,9 @@ import numpy as np
 
 from sim.core.context import is_precarious
 from sim.core.jit import column, inline, kernel, popcount
+from sim.core.population import LAST_12_MONTHS, check_rows
 
 _ONE = np.uint64(1)
-_LAST_12 = np.uint64(0xFFF)  # engagement history bits of the last 12 months
 
 
 @inline
@@ -58,7 +58,7 @@ def _benefits(insured, engaged, sick, member, engaged_bits, recent_fees, side, w
               replacement, floor, cap, out):
     for i in range(out.size):
         out[i] = _benefit(insured[i], not engaged[i], sick[i], member[i],
-                          popcount(engaged_bits[i] & _LAST_12), recent_fees[i], side[i],
+                          popcount(engaged_bits[i] & LAST_12_MONTHS), recent_fees[i], side[i],
                           work_months, replacement, floor, cap)
     return out
 
@@ -74,6 +74,8 @@ def settle_month(pop, ctx, earn, engaged, salary, ledger) -> None:
     """Benefits, taxes and the household's month for every row; books the state's flows.
     Updates every household column, ``precarious`` included."""
     s, c, m = ctx.sector, ctx.country, ctx.month
+    for name in ("fees", "side"):
+        check_rows(getattr(earn, name), len(pop), f"the income rule's step ({name})")
     living = s.living_cost * ctx.money_scale
     income = np.empty(len(pop))
     tax, earned, benefit, sick_pay = _settle(
@@ -109,7 +111,7 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
         # public_finance
         earned = fee + side[i] + salary[i]
         sick = sick_months_left[i] > 0
-        benefit = _benefit(insured[i], not works, sick, member[i], popcount(bits & _LAST_12),
+        benefit = _benefit(insured[i], not works, sick, member[i], popcount(bits & LAST_12_MONTHS),
                            recent_fees[i], side[i], work_months, replacement, floor, cap)
         sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
         taxable = earned + benefit + sick_pay
@@ -137,5 +139,5 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
         year_income_sq[i] += earned * earned
         year_months[i] += active[i]
         year_fees[i] += fee
-        precarious[i] = is_precarious(popcount(bits & _LAST_12), savings, living)
+        precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
     return tax_sum, earned_sum, benefit_sum, sick_pay_sum

@@ -1,20 +1,59 @@
 """Compiled kernels: the project's one way of turning a per-agent loop into machine code.
 
-Where it sits: the default rules and the public-finance and record phases of the monthly step
-fuse their column arithmetic into one pass over the rows with ``@kernel`` (numba, ``nopython``
-mode). A kernel is the *only* implementation of what it computes; its Python wrapper is the
-documented vectorised interface. Kernels are compiled on first use and cached on disk next to
-the source (``__pycache__``), so only the first run after a change pays the compile time.
+Where it sits: the default rules and the public-finance, household, event-booking and record
+phases of the monthly step fuse their column arithmetic into one pass over the rows with
+``@kernel`` (numba, ``nopython`` mode). A kernel is the *only* implementation of what it
+computes; its Python wrapper is the documented vectorised interface. ``exp``/``log`` stay in
+numpy (its SIMD loops are several times faster than numba's scalar libm calls here), so kernels
+take their results as columns.
+
+Kernels are compiled on first use and cached on disk. numba checks only a kernel's own source
+file for changes, not the helpers and constants it inlines from other files, so the cache lives
+in a folder named after a fingerprint of the whole package's source and of the numba and numpy
+versions: any edit anywhere in ``sim/`` starts a fresh cache (about 7 s of compiling, once).
+The folder is under ``$NUMBA_CACHE_DIR`` if set, else the user's cache folder
+(``$XDG_CACHE_HOME`` or ``~/.cache``)/``alliance-sim/numba``.
 
 Semantics are numpy's: ``error_model="numpy"`` (division by zero gives inf/nan, no exception)
 and no ``fastmath`` (no reassociation, so results do not depend on the CPU's vector width).
-Set ``NUMBA_DISABLE_JIT=1`` to run the same kernels as plain Python when debugging.
+``NUMBA_DISABLE_JIT=1`` runs the kernels as plain Python for debugging: much slower, and the
+low-order digits can differ (numpy keeps float32 products in float32 where compiled code uses
+float64).
 """
 
 from __future__ import annotations
 
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
 import numba
 import numpy as np
+
+
+def _source_fingerprint() -> str:
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.blake2b(f"{numba.__version__} {np.__version__}".encode(), digest_size=8)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_dir() -> str:
+    base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "alliance-sim", "numba")
+    path = os.path.join(base, _source_fingerprint())
+    try:
+        os.makedirs(path, exist_ok=True)
+    except OSError:  # no writable home (some batch systems): a per-machine temporary folder
+        path = os.path.join(tempfile.gettempdir(), "alliance-sim-numba", _source_fingerprint())
+        os.makedirs(path, exist_ok=True)
+    return path
+
+
+numba.config.CACHE_DIR = _cache_dir()  # read when each kernel below is decorated
 
 kernel = numba.njit(cache=True, nogil=True, error_model="numpy")
 """Decorator for a compiled loop over rows."""

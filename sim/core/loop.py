@@ -65,7 +65,8 @@ def monthly_step(model) -> None:
     # 5. alliance_pay
     salary = org.pay(pop, ctx, engaged, ledger) if org is not None and org.active else 0.0
     # 6. public_finance and 7. household (one pass, sim/core/finance.py)
-    settle_month(pop, ctx, earn, engaged, salary, ledger)  # updates pop.precarious in place
+    settle_month(pop, ctx, earn, engaged, salary, ledger)
+    ctx.precarious = pop.precarious  # this month's, set by the household phase
     # 8. family
     births = rules.fertility.step(pop, ctx)
     counts |= record_births(pop, births, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)

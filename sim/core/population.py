@@ -14,6 +14,7 @@ import numpy as np
 from sim.core.jit import kernel
 
 NO_MONTH = -(2**30)  # "never" for month-valued columns
+LAST_12_MONTHS = np.uint64(0xFFF)  # the last 12 months of a history column (bit 0 = this month)
 
 # name -> (dtype, fill value for new rows, meaning). The single list of per-agent state.
 COLUMNS: dict[str, tuple[type, object, str]] = {
@@ -34,8 +35,7 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "idle_streak": (np.int32, 0, "consecutive months without engagement"),
     "engaged_bits": (np.uint64, 0, "engagement history, bit 0 = this month"),
     "drop_bits": (np.uint64, 0, "history of income drops of 25% or more"),
-    # set by the household phase (sim.core.context.is_precarious); an entrant has no engaged
-    # month in the last 12, so is precarious by that definition
+    # set by the household phase and for entrants (sim.core.context.is_precarious)
     "precarious": (np.bool_, True, "economically insecure as of the latest household phase"),
     "income": (np.float64, 0.0, "earned income this month (fees + side + alliance salary)"),
     "fees": (np.float64, 0.0, "outside engagement pay this month"),
@@ -67,6 +67,13 @@ REGISTRY: dict[str, tuple[type, object]] = {
 }
 
 EXIT_REASONS = {0: "active", 1: "left", 2: "physical", 3: "retired"}
+
+
+def check_rows(values: np.ndarray, rows: int, source: str) -> None:
+    """A rule's output must have one value per agent row (kernels do not check bounds)."""
+    if np.shape(values) != (rows,):
+        raise ValueError(f"{source} returned shape {np.shape(values)}; expected ({rows},), "
+                         "one value per agent row")
 
 
 class Population:

@@ -96,7 +96,7 @@ class Streams:
     same draw for one row, for kernels that draw inline); ``happens`` compares it with a
     probability;
     ``normal(decision, uids, month)`` gives one standard normal per uid and ``normal_pair`` two
-    independent ones (Box-Muller on the two 32-bit halves of one draw).
+    independent ones (Box-Muller on the high and low 24 bits of one draw).
     """
 
     def __init__(self, seed: int):
@@ -121,6 +121,9 @@ class Streams:
         in one pass, without the array of draws."""
         counter = counters(uids, month) if counter is None else counter
         probability = np.ascontiguousarray(probability, dtype=np.float64)
+        if probability.shape != counter.shape:
+            raise ValueError(f"happens({decision!r}): {probability.shape} probabilities for "
+                             f"{counter.shape} agents")
         return _happens(counter, self.key(decision), probability,
                         np.empty(counter.size, dtype=np.bool_))
 

@@ -42,7 +42,9 @@ class SeniorityQueue(AdmissionRule):
         if places <= 0 or rows.size == 0:
             return rows[:0]
         # rank: most qualifying months first, ties by lottery; months are whole numbers and the
-        # tie-break is in [0, 1), so one key orders both; a partial sort finds the top places
+        # tie-break is in [0, 1), so one key orders both; a partial sort finds the top places.
+        # (Subtracting up to ~600 months keeps ~43 of the draw's 53 bits: two applicants tie
+        # exactly with probability ~1e-13 per pair, then the row order decides.)
         rank = ctx.uniform("admission_tiebreak")[rows] - pop.qualifying_months[rows]
         top = np.argpartition(rank, places - 1)[:places] if places < rows.size else slice(None)
         chosen = rows[top]

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.core.jit import kernel, popcount
+from sim.core.population import check_rows
 from sim.core.rng import uniform_at
 
 if TYPE_CHECKING:
@@ -56,6 +57,8 @@ class ExitRule(ABC):
         """Rows that leave this month (bool) and their reason code (see EXIT_REASONS)."""
         total, physical = self.hazard(pop, ctx)
         n = len(pop)
+        for name, values in (("total", total), ("physical", physical)):
+            check_rows(values, n, f"{type(self).__name__}.hazard ({name})")
         leave, reason = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int8)
         counter, key = ctx.stream("exit")
         _leave_or_retire(counter, key, total, physical, pop.age_months,

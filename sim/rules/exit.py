@@ -45,6 +45,8 @@ class StressHazardExit(ExitRule):
         living = ctx.sector.living_cost * ctx.money_scale
         outside = ctx.sector.outside_wage * ctx.money_scale
         # logs and exp in numpy (vectorised), the rest fused in one kernel (see sim/core/jit.py)
+        # x: log savings, then the log effects of money, then the hazard;
+        # ratio: log recent income, then the baseline hazard times the hazard ratios
         x = np.maximum(pop.buffer, 1e-9 * living)
         np.log(x, out=x)
         ratio = np.maximum(pop.recent_income, 1e-3 * outside)

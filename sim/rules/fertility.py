@@ -90,6 +90,8 @@ class HadwigerFertility(FertilityRule):
         return cache[tfr]
 
     def birth_hazard(self, pop, ctx) -> np.ndarray:
+        """Monthly birth hazard per row. ``step`` draws against the same per-row formula
+        (``_hazard``) in one pass; a subclass changing the hazard overrides ``step`` too."""
         return _birth_hazard(*self._columns(pop, ctx), *self._params(ctx), np.empty(len(pop)))
 
     def step(self, pop, ctx) -> np.ndarray:
@@ -115,7 +117,8 @@ class HadwigerFertility(FertilityRule):
 def _hazard(age_months, female, partnered, last_birth_month, children, member, precarious, table,
             partner_gap_months, month, birth_gap_months, higher_parity_hr, insecurity_hr,
             member_relief):
-    """Birth hazard of one row (branch-free: the conditions are as good as random per row)."""
+    """Birth hazard of one row. Written with selects and products rather than early exits:
+    the conditions are as good as random per row, and mispredicted branches cost more."""
     can = partnered & (month - last_birth_month >= birth_gap_months)
     # the woman's age drives a couple's fertility
     mother_age = age_months - partner_gap_months * (not female)

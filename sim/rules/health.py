@@ -15,10 +15,9 @@ import numpy as np
 
 from sim.core.jit import inline, kernel, popcount
 from sim.core.params import param
+from sim.core.population import LAST_12_MONTHS
 from sim.core.rng import uniform_at
 from sim.rules.base import HealthRule
-
-_LAST_12 = np.uint64(0xFFF)  # drops in the last 12 months
 
 
 @dataclass(frozen=True)
@@ -31,6 +30,8 @@ class StressEpisodes(HealthRule):
     episode_months: int = param("months", 1, 24, "months of work lost per episode")
 
     def onset_probability(self, pop, ctx) -> np.ndarray:
+        """Monthly onset probability per row. ``start_episodes`` draws against the same per-row
+        formula (``_onset``) in one pass; a subclass changing it overrides both."""
         return _onset_probability(pop.member, ctx.precarious, pop.drop_bits, pop.sick_months_left,
                                   *self._params(), np.empty(len(pop)))
 
@@ -47,10 +48,11 @@ class StressEpisodes(HealthRule):
 @inline
 def _onset(member, precarious, drop_bits, sick_months_left, onset, insecurity_or, member_relief,
            drops_needed, drops_or):
-    """Onset probability of one row (branch-free: the conditions are as good as random)."""
+    """Onset probability of one row, with selects and products rather than early exits (the
+    conditions are as good as random per row)."""
     excess = (insecurity_or - 1.0) * (1.0 - member_relief if member else 1.0)
     p = onset * (1.0 + excess * precarious)
-    p *= drops_or if popcount(drop_bits & _LAST_12) >= drops_needed else 1.0
+    p *= drops_or if popcount(drop_bits & LAST_12_MONTHS) >= drops_needed else 1.0
     return min(p, 1.0) * (sick_months_left == 0)  # none while an episode runs
 
 

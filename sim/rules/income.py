@@ -63,14 +63,17 @@ class MarkovEngagement(IncomeRule):
     def odds_against(self, pop, ctx) -> np.ndarray:
         """exp(-x) per row, x the log-odds of being engaged this month: P = 1 / (1 + exp(-x)).
         log1p and exp run in numpy's vectorised code (see sim/core/jit.py)."""
-        e = np.log1p(pop.network)
-        _minus_log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), e,
+        odds = np.log1p(pop.network)  # log contacts, then minus the log-odds, then the odds
+        _minus_log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), odds,
                         logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
                         beta_skill=self.beta_skill, beta_network=self.beta_network,
                         log_network_ref=np.log1p(self.network_ref), log_demand=np.log(ctx.demand))
-        return np.exp(e, out=e)
+        return np.exp(odds, out=odds)
 
     def engagement_probability(self, pop, ctx) -> np.ndarray:
+        """P(engaged this month) per row. ``step`` draws against the same odds without the
+        division (u (1 + odds_against) < 1); a subclass changing the odds overrides
+        ``odds_against``."""
         p = self.odds_against(pop, ctx)
         p += 1.0
         return np.reciprocal(p, out=p)
@@ -80,7 +83,7 @@ class MarkovEngagement(IncomeRule):
         odds_against = self.odds_against(pop, ctx)
         # one decision, two shocks: the permanent and the transitory part of this month's pay
         permanent, transitory = ctx.normal_pair("pay_shocks")
-        engaged, fees, side = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
+        engaged, pay, side = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
         _work_and_pay(*ctx.stream("engagement"), odds_against, permanent, transitory, pop.sick_months_left,
                       pop.qualifying_months, pop.side_base, pop.log_fee, pop.skill, pop.network,
                       sigma_permanent=self.sigma_permanent, fee_drift=self.fee_drift,
@@ -88,12 +91,12 @@ class MarkovEngagement(IncomeRule):
                       side_engaged_share=ctx.sector.side_income_engaged_share,
                       learning_rate=self.learning_rate, learning_cap=self.learning_cap,
                       network_decay=self.network_decay, network_gain=self.network_gain,
-                      engaged=engaged, log_pay=fees, side=side)
+                      engaged=engaged, log_pay=pay, side=side)
         # vectorised exp of the log pay of every row (an -inf for the idle would send numpy
         # down its slow path for special values), then no pay without an engagement
-        np.exp(fees, out=fees)
-        fees *= engaged
-        return Earnings(engaged=engaged, fees=fees, side=side)
+        np.exp(pay, out=pay)
+        pay *= engaged
+        return Earnings(engaged=engaged, fees=pay, side=side)
 
 
 @kernel
