@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sim.core.events import record_births, start_episodes
+from sim.core.events import book_births, book_episodes
 from sim.core.population import NO_MONTH, Population
 from sim.core.recorder import MAX_AGE
 
@@ -11,7 +11,7 @@ def test_episodes_start_only_for_the_active_and_are_counted():
     pop = Population()
     pop.add(4, active=np.array([True, True, True, False]),
             precarious=np.array([True, False, True, True]))
-    counts = start_episodes(pop, np.array([True, True, False, True]), episode_months=3)
+    counts = book_episodes(pop, np.array([True, True, False, True]), episode_months=3)
     assert pop.sick_months_left.tolist() == [3, 3, 0, 0]  # the row that left gets nothing
     assert counts == {"episodes": 2, "episodes_precarious": 1, "active_at_onset": 3,
                       "precarious_at_onset": 2}
@@ -23,7 +23,7 @@ def test_births_update_children_registry_and_age_table():
             member=np.array([True, False, False, False]), children=np.array([0, 0, 2, 0]),
             age_months=np.array([30 * 12 + 5, 34 * 12, 38 * 12, 29 * 12]))
     by_age = np.zeros(MAX_AGE)
-    counts = record_births(pop, np.array([True, True, True, True]), month=50, women_births_by_age=by_age)
+    counts = book_births(pop, np.array([True, True, True, True]), month=50, women_births_by_age=by_age)
     assert counts == {"births": 3, "member_births": 1, "first_births_women": 1,
                       "first_birth_age_sum": (30 * 12 + 5) / 12.0}
     assert pop.children.tolist() == [1, 1, 3, 0]
@@ -31,7 +31,7 @@ def test_births_update_children_registry_and_age_table():
     # first births of both sexes enter the registry; the third child does not
     assert pop.registry["first_birth_age_months"].tolist() == [30 * 12 + 5, 34 * 12, -1, -1]
     assert by_age[30] == 1 and by_age[38] == 1 and by_age.sum() == 2  # women only
-    assert record_births(pop, np.zeros(4, bool), 51, None)["births"] == 0  # burn-in: no table
+    assert book_births(pop, np.zeros(4, bool), 51, None)["births"] == 0  # burn-in: no table
 
 
 def test_entrants_precarity_follows_the_definition():

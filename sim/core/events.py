@@ -14,7 +14,7 @@ from sim.core.population import check_rows
 from sim.core.recorder import MAX_AGE
 
 
-def start_episodes(pop, starts: np.ndarray, episode_months: int) -> dict[str, int]:
+def book_episodes(pop, starts: np.ndarray, episode_months: int) -> dict[str, int]:
     """Active rows in ``starts`` fall ill for ``episode_months``; counts for the recorder."""
     check_rows(starts, len(pop), "the health rule's start_episodes")
     episodes, episodes_precarious, active, active_precarious = _book_episodes(
@@ -37,13 +37,13 @@ def _book_episodes(starts, active, precarious, sick_months_left, episode_months)
     return episodes, episodes_precarious, n_active, n_precarious
 
 
-def record_births(pop, births: np.ndarray, month: int, women_births_by_age) -> dict[str, float]:
+def book_births(pop, births: np.ndarray, month: int, women_births_by_age) -> dict[str, float]:
     """Active rows in ``births`` have a child this month. Counts for the recorder; women's
     births are added by age to ``women_births_by_age`` (``None``: not counted, burn-in)."""
     check_rows(births, len(pop), "the fertility rule's step")
     count = women_births_by_age is not None
     by_age = women_births_by_age if count else np.zeros(MAX_AGE)
-    n, members, first_women, first_age_months = _record_births(
+    n, members, first_women, first_age_months = _book_births(
         births, pop.active, pop.member, pop.female, pop.age_months, pop.uid, pop.children,
         pop.last_birth_month, pop.registry["first_birth_age_months"], month, by_age)
     return {"births": n, "member_births": members, "first_births_women": first_women,
@@ -51,7 +51,7 @@ def record_births(pop, births: np.ndarray, month: int, women_births_by_age) -> d
 
 
 @kernel
-def _record_births(births, active, member, female, age_months, uid, children, last_birth_month,
+def _book_births(births, active, member, female, age_months, uid, children, last_birth_month,
                    first_birth_age_months, month, women_births_by_age):
     n = members = first_women = 0
     first_age_months = 0.0

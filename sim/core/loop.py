@@ -21,7 +21,7 @@ Every phase works on whole columns; nothing here loops over agents.
 from __future__ import annotations
 
 from sim.core.context import StepContext
-from sim.core.events import record_births, start_episodes
+from sim.core.events import book_births, book_episodes
 from sim.core.finance import outside_tax, settle_month
 from sim.core.population import NO_MONTH
 from sim.core.recorder import close_year, record_month
@@ -55,7 +55,7 @@ def monthly_step(model) -> None:
         org.open_year(pop, ctx, ledger, rec)
     # 3. health (precarity as of last month)
     ctx.precarious = pop.precarious  # as of last month's household phase (entrants: True)
-    counts = start_episodes(pop, rules.health.start_episodes(pop, ctx), rules.health.episode_months)
+    counts = book_episodes(pop, rules.health.start_episodes(pop, ctx), rules.health.episode_months)
     ledger.add("health_care", m, counts["episodes"] * c.health_cost_per_episode)
     # 4. income
     if org is not None:  # training keeps paying off after the grant stops
@@ -69,7 +69,7 @@ def monthly_step(model) -> None:
     ctx.precarious = pop.precarious  # this month's, set by the household phase
     # 8. family
     births = rules.fertility.step(pop, ctx)
-    counts |= record_births(pop, births, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
+    counts |= book_births(pop, births, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
     # 9. exit
     leave, reason = rules.exit.decide(pop, ctx)
     counts["exits"], counts["member_exits"], retire_at = pop.record_exits(
