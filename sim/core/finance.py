@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.context import is_precarious
-from sim.core.jit import column, inline, kernel, popcount
+from sim.core.jit import inline, kernel, popcount
 from sim.core.population import LAST_12_MONTHS, check_rows
 
 _ONE = np.uint64(1)
@@ -70,7 +70,7 @@ def unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
                      np.empty(len(pop)))
 
 
-def settle_month(pop, ctx, earn, engaged, salary, ledger) -> None:
+def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> None:
     """Benefits, taxes and the household's month for every row; books the state's flows.
     Updates every household column, ``precarious`` included."""
     s, c, m = ctx.sector, ctx.country, ctx.month
@@ -79,7 +79,7 @@ def settle_month(pop, ctx, earn, engaged, salary, ledger) -> None:
     living = s.living_cost * ctx.money_scale
     income = np.empty(len(pop))
     tax, earned, benefit, sick_pay = _settle(
-        pop.active, engaged, earn.fees, earn.side, column(salary, len(pop)), pop.sick_months_left,
+        pop.active, engaged, earn.fees, earn.side, salary, pop.sick_months_left,
         pop.insured, pop.member, pop.precarious,
         pop.buffer, pop.idle_streak, pop.engaged_bits, pop.drop_bits, pop.recent_income,
         pop.recent_fees, pop.qualifying_months, pop.year_income_sum, pop.year_income_sq,

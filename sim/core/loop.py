@@ -20,6 +20,8 @@ Every phase works on whole columns; nothing here loops over agents.
 
 from __future__ import annotations
 
+import numpy as np
+
 from sim.core.context import StepContext
 from sim.core.events import book_births, book_episodes
 from sim.core.finance import outside_tax, settle_month
@@ -54,7 +56,7 @@ def monthly_step(model) -> None:
     if org is not None and m % 12 == 0 and ctx.horizon_month >= 0:
         org.open_year(pop, ctx, ledger, rec)
     # 3. health (precarity as of last month)
-    ctx.precarious = pop.precarious  # as of last month's household phase (entrants: True)
+    ctx.precarious = pop.precarious  # as of last month's household phase (entrants: at entry)
     counts = book_episodes(pop, rules.health.start_episodes(pop, ctx), rules.health.episode_months)
     ledger.add("health_care", m, counts["episodes"] * c.health_cost_per_episode)
     # 4. income
@@ -63,7 +65,8 @@ def monthly_step(model) -> None:
     earn = rules.income.step(pop, ctx)
     engaged = earn.engaged & pop.active
     # 5. alliance_pay
-    salary = org.pay(pop, ctx, engaged, ledger) if org is not None and org.active else 0.0
+    salary = (org.pay(pop, ctx, engaged, ledger) if org is not None and org.active
+              else np.zeros(len(pop)))  # per row; made once for the phases that read it
     # 6. public_finance and 7. household (one pass, sim/core/finance.py)
     settle_month(pop, ctx, earn, engaged, salary, ledger)
     ctx.precarious = pop.precarious  # this month's, set by the household phase

@@ -112,10 +112,3 @@ def check_params(cls: type, values: dict[str, Any], path: str) -> Any:
     if check is not None:
         check(path)
     return obj
-
-
-def param_table(cls: type) -> list[dict[str, str]]:
-    """Rows (name, unit, range, meaning) documenting a parameter block."""
-    return [{"name": f.name, "unit": f.metadata.get("unit", ""),
-             "range": describe_range(f.metadata), "doc": f.metadata.get("doc", "")}
-            for f in dataclasses.fields(cls)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.core.jit import column, kernel
+from sim.core.jit import kernel
 
 # name -> (unit, meaning)
 SERIES: dict[str, tuple[str, str]] = {
@@ -80,7 +80,7 @@ def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None
     women_months = rec.by_age["women_months"] if ctx.horizon_month >= 0 else None
     (active, experienced, engaged_n, members, member_idle, member_engaged, precarious, engaged_both,
      women_45, women_45_childless, income_sum) = _month_counts(
-        pop.active, pop.tenure_months, engaged, pop.member, column(salary, len(pop)),
+        pop.active, pop.tenure_months, engaged, pop.member, salary,
         ctx.precarious, pop.engaged_bits, pop.female, pop.age_months, pop.children, pop.income,
         np.zeros(MAX_AGE) if women_months is None else women_months)
     for name, value in (("active", active), ("experienced", experienced), ("engaged", engaged_n),
