@@ -27,7 +27,7 @@ import pandas as pd
 from sim.io import provenance, write_json, write_table
 from sim.outcomes import UNITS
 from sim.stats import mean_ci, summarise
-from sim.sweep import read_marker
+from sim.sweep import verify_job
 
 
 class SweepError(ValueError):
@@ -75,12 +75,18 @@ def _value(text: str):
 
 
 def finished_jobs(folder: Path) -> list[dict]:
+    """Markers of the finished jobs; a job whose marker or files were damaged stops the
+    aggregation (re-running the sweep command recomputes it)."""
     if not folder.is_dir():
         raise SweepError(f"{folder} is not a folder")
     markers = []
-    for job_dir in sorted(p for p in folder.iterdir() if p.is_dir() and p.name != "aggregate"):
-        marker = read_marker(job_dir)
-        if marker is not None and all((job_dir / f).exists() for f in marker["files"]):
+    for job_dir in sorted(p for p in folder.iterdir()
+                          if p.is_dir() and not p.name.startswith((".", "aggregate"))):
+        marker, reason = verify_job(job_dir)
+        if marker is None and reason != "not finished":
+            raise SweepError(f"job {job_dir.name} is damaged: {reason}; run the sweep command "
+                             "again to recompute it")
+        if marker is not None:
             marker["dir"] = job_dir
             markers.append(marker)
     if not markers:
@@ -127,6 +133,25 @@ def check_comparable(markers: list[dict]) -> list[str]:
     return swept
 
 
+METRICS_COLUMNS = ("seed", "arm", "outcome", "value")
+
+
+def _table(marker: dict, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A job's table, which must be a Parquet file listed in its marker with these columns."""
+    path = marker["dir"] / f"{name}.parquet"
+    if f"{name}.parquet" not in {f["name"] for f in marker["files"]}:
+        raise SweepError(f"job {marker['dir'].name}: its marker does not list {name}.parquet")
+    try:
+        table = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - any unreadable file is the same problem
+        raise SweepError(f"job {marker['dir'].name}: {name}.parquet is not a readable Parquet "
+                         f"table ({type(err).__name__}); run the sweep command again") from None
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise SweepError(f"job {marker['dir'].name}: {name}.parquet lacks columns {missing}")
+    return table
+
+
 def load(folder: Path) -> Sweep:
     folder = Path(folder)
     markers = finished_jobs(folder)
@@ -138,10 +163,11 @@ def load(folder: Path) -> Sweep:
         levels = {k: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
         job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
         tag = {"study": study, "job": job, **levels}
-        metrics = pd.read_parquet(marker["dir"] / "metrics.parquet")
-        results.append(metrics.assign(**tag))
-        yearly.append(pd.read_parquet(marker["dir"] / "yearly.parquet").assign(job=job))
-        survival.append(pd.read_parquet(marker["dir"] / "survival.parquet").assign(job=job))
+        results.append(_table(marker, "metrics", METRICS_COLUMNS).assign(**tag))
+        yearly.append(_table(marker, "yearly", ("seed", "arm", "year", "variable", "value"))
+                      .assign(job=job))
+        survival.append(_table(marker, "survival", ("seed", "arm", "years_since_entry",
+                                                    "share_active")).assign(job=job))
     # the sweep's own order (Hydra job numbers): the first level listed is the reference
     jobs = pd.DataFrame(job_rows).sort_values("job_num", kind="stable").drop(columns="job_num")
     jobs = jobs.reset_index(drop=True)
@@ -187,7 +213,8 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
     if missing:
         raise SweepError(f"the sensitivity design needs all {s.chunks} chunks; missing {missing} "
                          "(re-run the same command to complete them)")
-    samples = pd.concat([pd.read_parquet(m["dir"] / "samples.parquet") for m in markers],
+    samples = pd.concat([_table(m, "samples", ("sample", "seed", "outcome", "value"))
+                         for m in markers],
                         ignore_index=True).sort_values(["sample", "seed", "outcome"])
     if samples.duplicated(["sample", "seed", "outcome"]).any():
         raise SweepError("the chunks overlap (a design row appears twice); re-run into a new folder")
@@ -207,17 +234,41 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
     return out
 
 
+STALE = "aggregate.stale"
+
+
+def mark_stale(folder: Path) -> Path | None:
+    """After a failed aggregation: move an earlier ``aggregate/`` to ``aggregate.stale/``, so
+    no result folder that looks current survives next to jobs it no longer describes."""
+    final, stale = Path(folder) / "aggregate", Path(folder) / STALE
+    if not final.exists():
+        return None
+    shutil.rmtree(stale, ignore_errors=True)
+    final.rename(stale)
+    return stale
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Staging folders of aggregations that were killed (their process no longer runs)."""
+    for leftover in folder.glob(".aggregate-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def aggregate(folder: Path, charts: bool = True) -> Path:
     """Aggregate ``folder`` into ``folder/aggregate``; returns that path.
 
     Everything is written to a fresh folder that replaces ``aggregate/`` only when complete,
-    so no file of an earlier aggregation survives next to new ones."""
+    so no file of an earlier aggregation survives next to new ones. When aggregation fails,
+    an earlier ``aggregate/`` is moved to ``aggregate.stale/`` and the error is raised."""
     folder = Path(folder)
-    markers = finished_jobs(folder)
     final = folder / "aggregate"
     staging = folder / f".aggregate-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    if folder.is_dir():
+        _remove_leftovers(folder)
     try:
+        markers = finished_jobs(folder)
         if markers[0].get("kind") == "sensitivity":
             aggregate_sensitivity(folder, markers, charts, staging)
         else:
@@ -227,6 +278,11 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
             final.rename(old)
         staging.rename(final)
         shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(folder / STALE, ignore_errors=True)
+    except BaseException:
+        if folder.is_dir():
+            mark_stale(folder)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return final
@@ -267,6 +323,13 @@ def main(argv: list[str] | None = None) -> int:
     except SweepError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"error: could not write {args.folder / 'aggregate'}: {err.strerror or err}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was replaced: run the same command again", file=sys.stderr)
+        return 130
     print(f"aggregated {args.folder} into {out}")
     return 0
 

@@ -15,25 +15,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 PLAN = "_sweep_plan.json"
+FAILURES: list[str] = []  # set in the main process when the aggregation failed (exit code 1)
 
 
 def count_jobs(config: DictConfig) -> int:
-    """Number of jobs of the basic sweeper: the product of the sweep lengths."""
+    """Number of jobs of the sweep, listed as Hydra's basic sweeper lists them."""
+    from sim.preflight import expand_jobs, sweep_params
+
     task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
-    params = OmegaConf.select(config, "hydra.sweeper.params") or {}
-    # the sweeper's params first, then the command line, which wins for the same key
-    lines = [f"{k}={v}" for k, v in OmegaConf.to_container(params).items()] + task
-    lengths: dict[str, int] = {}
-    for override in OverridesParser.create().parse_overrides(lines):
-        sweep = override.is_sweep_override()
-        lengths[override.get_key_element()] = (len(list(override.sweep_string_iterator()))
-                                               if sweep else 1)
-    return math.prod(lengths.values()) if lengths else 1
+    return len(expand_jobs(task, sweep_params(config)))
 
 
 def _fmt(seconds: float) -> str:
@@ -82,7 +76,9 @@ class SweepProgress(Callback):
             out = aggregate(sweep_dir)
         except Exception as err:  # noqa: BLE001 - report any failure, never leave it silent
             kind = "" if isinstance(err, SweepError) else f"{type(err).__name__}: "
-            print(f"error: aggregation of {sweep_dir} failed: {kind}{err}; any earlier "
-                  "aggregate/ folder there is out of date", file=sys.stderr)
+            message = (f"error: aggregation of {sweep_dir} failed: {kind}{err}; an earlier "
+                       "aggregate/ there was moved to aggregate.stale/")
+            FAILURES.append(message)
+            print(message, file=sys.stderr)
             return
         print(f"[sweep] aggregated into {out}", file=sys.stderr)

@@ -1,12 +1,15 @@
 """``python -m sim``: the Hydra application for one paired comparison over several seeds.
 
-Where it sits: the thin outer layer. It validates the config (``sim.config.build_spec``), calls
+Where it sits: the thin outer layer, after the pre-flight (``sim/preflight.py``) has checked the
+whole command. It validates the config again (``sim.config.build_spec``), calls
 ``sim.experiment.run_pair`` once per seed, and writes tidy tables, charts and provenance into the
 Hydra run folder. Nothing here is needed to use the model from Python.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
-from sim.config import CONFIG_DIR, build_spec, compose_config
+from sim.config import CONFIG_DIR, build_spec
 from sim.core.params import ConfigError
 from sim.experiment import run_pair
 from sim.io import provenance, write_json, write_table, write_text
@@ -38,7 +41,21 @@ def format_table(summary: pd.DataFrame) -> str:
 
 
 def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
-    """Run every seed and write all outputs into ``out_dir``; returns the summary table."""
+    """Run every seed and write all outputs into ``out_dir``; returns the summary table.
+
+    Outputs are written into a staging folder inside ``out_dir`` and moved into place only when
+    all are written: a full disk leaves no partial set of results."""
+    staging = out_dir / f".partial-{os.getpid()}"
+    try:
+        summary = _run_and_write(cfg, staging)
+        for item in sorted(staging.iterdir()):
+            os.replace(item, out_dir / item.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     spec, run = build_spec(cfg)  # raises ConfigError before anything is simulated or written
     seeds = range(run.seed, run.seed + run.seeds)
     metrics, series, survival = [], [], []
@@ -76,76 +93,6 @@ def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     return summary
 
 
-def first_values(overrides: list[str]) -> list[str]:
-    """Each sweep override (``a=1,2``, ``range(...)``) replaced by its first value; every value
-    of a swept config group must name an existing option."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    out = []
-    for text, parsed in zip(overrides, OverridesParser.create().parse_overrides(overrides),
-                            strict=True):
-        if parsed.is_sweep_override():
-            key = parsed.get_key_element()
-            values = list(parsed.sweep_string_iterator())
-            group = CONFIG_DIR / key
-            if group.is_dir():
-                options = sorted(p.stem for p in group.glob("*.yaml"))
-                for value in values:
-                    if value not in options:
-                        raise ConfigError(key, value, "one of " + ", ".join(options))
-            text = f"{key}={values[0]}"
-        out.append(text)
-    return out
-
-
-def sweep_variants(overrides: list[str]) -> list[list[str]]:
-    """The first values of all sweeps, then one variant per other value of each swept key."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    first = first_values(overrides)
-    variants = [first]
-    for i, parsed in enumerate(OverridesParser.create().parse_overrides(overrides)):
-        if parsed.is_sweep_override():
-            for value in list(parsed.sweep_string_iterator())[1:]:
-                variant = list(first)
-                variant[i] = f"{parsed.get_key_element()}={value}"
-                variants.append(variant)
-    return variants
-
-
-def preflight(argv: list[str]) -> None:
-    """Validate the overrides before Hydra starts, so a bad key, value or experiment name gives
-    one clear message and exit code 2, before any job is launched. For a sweep, the first value
-    of every swept key is checked (every job is validated again when it starts)."""
-    multirun = any(a in ("-m", "--multirun") for a in argv)
-    if any(a.startswith("-") and a not in ("-m", "--multirun") for a in argv):
-        return  # --help, --cfg and other Hydra flags
-    overrides = [a for a in argv if not a.startswith(("-", "hydra.", "hydra/"))]
-    try:
-        if multirun:
-            from hydra.errors import HydraException
-
-            try:
-                variants = sweep_variants(overrides)
-            except HydraException as err:
-                raise ConfigError(" ".join(overrides), None, f"valid sweep syntax ({err})") from None
-            for variant in variants[1:]:  # every value of every swept key, one key at a time
-                build_spec(compose_config(variant))
-            overrides = variants[0]
-            cfg = compose_config(overrides, with_hydra=True)
-            params = OmegaConf.to_container(cfg.hydra.sweeper.params or {})
-            swept = {o.split("=", 1)[0] for o in overrides}
-            extra = [f"{k}={v}" for k, v in params.items() if k not in swept]
-            if extra:
-                cfg = compose_config(overrides + first_values(extra))
-        else:
-            cfg = compose_config(overrides)
-        build_spec(cfg)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        sys.exit(2)
-
-
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
@@ -162,6 +109,11 @@ def main(cfg: DictConfig) -> None:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
+    except OSError as err:  # a full or failing disk: one line, no partial results
+        print(f"error: could not write the results to {out_dir}: {err.strerror or err}; nothing "
+              "was kept there (a sweep job stays incomplete): free space and run the same "
+              "command again", file=sys.stderr)
+        sys.exit(1)
     if not cfg.output.quiet:
         print(format_table(summary))
         print(f"\nresults: {out_dir}")

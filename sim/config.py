@@ -8,17 +8,18 @@ every ``_target_`` into typed objects. Any bad value raises one ``ConfigError`` 
 from __future__ import annotations
 
 import dataclasses
+import difflib
+import functools
 import importlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
-from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
-from omegaconf.errors import OmegaConfBaseException
 
 from sim.core.params import ConfigError, check_params, param
 from sim.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
@@ -124,11 +125,74 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     _build(cfg, "output", None, Output)
     spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
                      horizon_years=run.horizon_years, **world)
+    check_consistency(spec)
+    check_memory(spec)
     return spec, run
 
 
+def check_consistency(spec: ModelSpec) -> None:
+    """Values in different blocks that must be ordered (each block checks its own)."""
+    s, p, a, d = spec.sector, spec.population, spec.alliance, spec.demand
+    # entrants' ages are clipped to 5 years below retirement (sim/demography.py)
+    if p.entry_age_mean >= s.retirement_age - 5:
+        raise ConfigError("population.entry_age_mean", p.entry_age_mean,
+                          f"below sector.retirement_age - 5 ({s.retirement_age - 5:g}): "
+                          "entrants need years of career before retirement")
+    if s.physical_career_age is not None and s.physical_career_age >= s.retirement_age:
+        raise ConfigError("sector.physical_career_age", s.physical_career_age,
+                          f"below sector.retirement_age ({s.retirement_age:g}) or null")
+    if a.enabled and a.start_year >= spec.horizon_years:
+        raise ConfigError("alliance.start_year", a.start_year,
+                          f"below horizon_years ({spec.horizon_years}), or the alliance never runs")
+    if a.cut_year is not None and a.cut_year < a.start_year:
+        raise ConfigError("alliance.cut_year", a.cut_year,
+                          f"at least alliance.start_year ({a.start_year}) or null")
+    if d.shock_depth > 0 and d.shock_start_year >= spec.horizon_years:
+        raise ConfigError("demand.shock_start_year", d.shock_start_year,
+                          f"below horizon_years ({spec.horizon_years}) when demand.shock_depth > 0")
+
+
+# Memory of one paired run, measured (docs/benchmarks.md): per agent of the initial population
+# (both arms' columns, the shared burn-in state and temporaries) and per later entrant (the career
+# registry and uid index in every copy of the state), plus the interpreter and libraries.
+BYTES_PER_AGENT, BYTES_PER_ENTRANT, BYTES_BASE = 1_100, 400, 300 * 2**20
+
+
+def memory_estimate(spec: ModelSpec) -> int:
+    """Peak bytes of one paired run of ``spec``."""
+    p = spec.population
+    entrants = p.size * p.entry_rate * (spec.burn_in_years + spec.horizon_years)
+    return int(BYTES_BASE + BYTES_PER_AGENT * p.size + BYTES_PER_ENTRANT * entrants)
+
+
+def available_memory() -> int | None:
+    """Memory available to new processes (Linux ``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(spec: ModelSpec) -> None:
+    """Refuse a run that cannot fit in this machine's memory, before it starts."""
+    need, have = memory_estimate(spec), available_memory()
+    if have is not None and need > 0.9 * have:
+        raise ConfigError("population.size", spec.population.size,
+                          f"a population that fits in memory: this run needs about "
+                          f"{need / 2**30:.1f} GiB ({spec.burn_in_years + spec.horizon_years} "
+                          f"years), this machine has {have / 2**30:.1f} GiB available; lower "
+                          "population.size or the years")
+
+
 def format_override(key: str, value: Any) -> str:
-    """``key=value`` in Hydra's override grammar (dotted keys and group choices alike)."""
+    """``key=value`` in Hydra's override grammar (dotted keys and group choices alike).
+    Numpy scalars (what EMA Workbench and SALib pass) count as the Python values they hold."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, bool):
         text = "true" if value else "false"
     elif value is None:
@@ -145,34 +209,73 @@ def format_override(key: str, value: Any) -> str:
 
 
 def compose_config(overrides: dict[str, Any] | list[str] | None = None,
-                   with_hydra: bool = False) -> DictConfig:
-    """Compose ``configs/config.yaml`` with overrides, as ``python -m sim`` would
-    (``with_hydra`` keeps the ``hydra`` node, e.g. to read a study's sweep parameters)."""
+                   with_hydra: bool = False, config_dir: str | None = None,
+                   config_name: str = "config") -> DictConfig:
+    """Compose ``configs/<config_name>.yaml`` with overrides, as ``python -m sim`` would
+    (``with_hydra`` keeps the ``hydra`` node, e.g. to read a study's sweep parameters;
+    ``config_dir`` is an extra folder of configs, as ``--config-dir`` adds one).
+    Any composition failure raises one ``ConfigError``."""
     if isinstance(overrides, dict):
         overrides = [format_override(k, v) for k, v in overrides.items()]
     overrides = list(overrides or [])
-    if GlobalHydra.instance().is_initialized():  # inside a running Hydra app
-        return compose(config_name="config", overrides=overrides, return_hydra_config=with_hydra)
+    if config_dir is not None:
+        overrides.append(f"hydra.searchpath=[file://{Path(config_dir).resolve()}]")
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=overrides,
+        if GlobalHydra.instance().is_initialized():  # inside a running Hydra app
+            return compose(config_name=config_name, overrides=overrides,
                            return_hydra_config=with_hydra)
-    except (HydraException, OmegaConfBaseException) as err:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(config_name=config_name, overrides=overrides,
+                           return_hydra_config=with_hydra)
+    except ConfigError:
+        raise
+    except Exception as err:  # noqa: BLE001 - YAML, grammar, int-size and Hydra errors alike
         raise _override_error(overrides, err) from None
+
+
+@functools.cache
+def known_keys() -> tuple[str, ...]:
+    """Every dotted key of the default config and every config group name (for suggestions)."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = OmegaConf.to_container(compose(config_name="config"))
+
+    def walk(node, prefix):
+        for key, value in node.items():
+            if key == "_target_":
+                continue
+            yield f"{prefix}{key}"
+            if isinstance(value, dict):
+                yield from walk(value, f"{prefix}{key}.")
+    groups = sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
+    return tuple(dict.fromkeys([*walk(cfg, ""), *groups]))
+
+
+def suggest(key: str) -> str:
+    """`` (did you mean a.b, c.d?)`` for a mistyped key, or an empty string."""
+    keys = known_keys()
+    close = difflib.get_close_matches(key, keys, n=3, cutoff=0.75)
+    leaf = key.rsplit(".", 1)[-1]
+    close += [k for k in keys if k.rsplit(".", 1)[-1] == leaf and k not in close]
+    return f" (did you mean {', '.join(close[:3])}?)" if close else ""
 
 
 def _override_error(overrides: list[str], err: Exception) -> ConfigError:
     """Turn Hydra's composition error into one ConfigError naming the key and what is allowed."""
-    text = str(err)
+    text = " ".join(str(err).split())
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     for override in overrides:  # a value Hydra cannot parse
         try:
             OverridesParser.create().parse_overrides([override])
-        except HydraException:
+        except Exception as parse_error:  # noqa: BLE001 - grammar errors, too-long integers
             key, _, value = override.partition("=")
-            return ConfigError(key.lstrip("+~"), value, "a value in Hydra's override syntax "
-                               "(quote strings with special characters)")
+            reason = " ".join(str(parse_error).split())[:120]
+            return ConfigError(key.lstrip("+~"), value[:80], "a value in Hydra's override syntax "
+                               f"(quote strings with special characters; {reason})")
+    yaml_file = re.search(r'in "([^"]+\.yaml)", line (\d+)', text)
+    if yaml_file:  # a config file that is not valid YAML
+        return ConfigError(yaml_file.group(1), None,
+                           f"valid YAML (line {yaml_file.group(2)}: {text.split(' in ')[0][:120]})")
     match = re.search(r"Could not override '([^']+)'", text) or re.search(
         r"Could not find '([^']+)'", text)
     key = match.group(1) if match else " ".join(overrides)
@@ -185,15 +288,13 @@ def _override_error(overrides: list[str], err: Exception) -> ConfigError:
     options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")) if group else []
     if "Could not find" in text and options:
         return ConfigError(key, value, "one of " + ", ".join(options))
-    parent = key.rsplit(".", 1)[0] if "." in key else None
-    if parent is not None:
-        try:
-            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-                node = compose(config_name="config").get(parent)
-            if node is not None:
-                return ConfigError(key, value, f"a known key of {parent}: "
-                                   + ", ".join(sorted(str(k) for k in node if k != "_target_")))
-        except (HydraException, OmegaConfBaseException):
-            pass
-    first_line = text.strip().splitlines()[0] if text.strip() else "valid overrides"
+    if match and key not in known_keys():
+        parent = key.rsplit(".", 1)[0] if "." in key else None
+        if parent in known_keys():
+            siblings = sorted(k.rsplit(".", 1)[-1] for k in known_keys()
+                              if k.startswith(f"{parent}.") and k.count(".") == key.count("."))
+            return ConfigError(key, value, f"a known key of {parent}: {', '.join(siblings)}"
+                               + suggest(key))
+        return ConfigError(key, value, "a known key" + (suggest(key) or ": see python -m sim --cfg job"))
+    first_line = text.strip()[:200] if text.strip() else "valid overrides"
     return ConfigError(key, value, f"a valid override ({first_line})")

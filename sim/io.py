@@ -7,6 +7,7 @@ records the code version, package versions and the exact command.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,22 +19,54 @@ from pathlib import Path
 
 import pandas as pd
 
+PART = ".part"  # suffix of a file being written
 PACKAGES = ("mesa", "hydra-core", "numpy", "pandas", "pyarrow", "matplotlib", "scipy")
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give: colleagues may read shared results
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` then rename ``tmp`` to ``path``; nothing is left on failure."""
+    """Call ``write(tmp)`` then rename ``tmp`` to ``path``; nothing is left on failure.
+    The file gets the permissions the user's umask gives any new file."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART, dir=path.parent)
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def remove_partial_files(folder: Path) -> int:
+    """Remove the temporary files of writes that were killed (``.<name>.<random>.part``) from
+    ``folder``; call it only while no other process writes there. Returns how many."""
+    removed = 0
+    for leftover in Path(folder).glob(f".*{PART}"):
+        leftover.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def file_digest(path: Path) -> dict:
+    """Size and SHA-256 of a file, as completion markers record them."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return {"name": Path(path).name, "bytes": Path(path).stat().st_size,
+            "sha256": digest.hexdigest()}
 
 
 def write_table(df: pd.DataFrame, stem: Path, csv: bool = True) -> None:

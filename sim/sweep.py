@@ -3,13 +3,17 @@
 Where it sits: called by ``sim.cli.main`` when Hydra runs in multirun mode, once per job
 (per funding level, scenario or sector), in whatever process the launcher chose (joblib worker,
 submitit job, SLURM node). A job writes ``metrics``, ``yearly`` and ``survival`` tables, then
-``COMPLETE.json`` last; the aggregation reads only jobs with that marker, and only the files it
-lists. A job whose marker matches its config and code is skipped, so re-running an interrupted
-sweep with the same command completes only what is missing.
+``COMPLETE.json`` last, listing each file with its size and SHA-256; the aggregation reads only
+jobs with that marker, and only the files it lists, after checking them. A job whose marker
+matches its config and code and whose files still match the marker is skipped, so re-running an
+interrupted sweep with the same command completes only what is missing; a damaged job is
+recomputed. A job holds a lock while it runs, so two identical sweeps never compute it twice.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
@@ -23,7 +27,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.cache import BaselineCache, code_fingerprint
 from sim.config import build_spec
 from sim.experiment import run_pair
-from sim.io import provenance, write_json, write_table
+from sim.io import file_digest, provenance, remove_partial_files, write_json, write_table
 from sim.outcomes import metrics_long
 
 COMPLETE = "COMPLETE.json"
@@ -46,13 +50,58 @@ def job_fingerprint(cfg: DictConfig) -> str:
 
 
 def read_marker(job_dir: Path) -> dict | None:
+    """The job's completion marker if it is well formed (files listed with size and hash,
+    overrides, seeds, config), else None: a damaged marker means an unfinished job."""
     path = Path(job_dir) / COMPLETE
-    if not path.exists():
-        return None
     try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return None
+    if not isinstance(data, dict):
+        return None
+    files = data.get("files")
+    well_formed = (
+        isinstance(files, list) and files
+        and all(isinstance(f, dict) and isinstance(f.get("name"), str) and "/" not in f["name"]
+                and isinstance(f.get("bytes"), int) and isinstance(f.get("sha256"), str)
+                for f in files)
+        and isinstance(data.get("overrides"), list)
+        and all(isinstance(o, str) for o in data["overrides"])
+        and isinstance(data.get("seeds"), list) and isinstance(data.get("config"), dict))
+    return data if well_formed else None
+
+
+def verify_job(job_dir: Path) -> tuple[dict | None, str]:
+    """``(marker, "")`` when the job finished and every file it lists still has the size and
+    hash recorded; ``(None, reason)`` otherwise (no marker, a damaged marker or file)."""
+    job_dir = Path(job_dir)
+    if not (job_dir / COMPLETE).exists():
+        return None, "not finished"
+    marker = read_marker(job_dir)
+    if marker is None:
+        return None, f"{COMPLETE} is damaged"
+    for entry in marker["files"]:
+        path = job_dir / entry["name"]
+        if not path.is_file():
+            return None, f"{entry['name']} is missing"
+        if file_digest(path) != {"name": entry["name"], "bytes": entry["bytes"],
+                                 "sha256": entry["sha256"]}:
+            return None, f"{entry['name']} does not match its marker (changed or truncated)"
+    return marker, ""
+
+
+@contextlib.contextmanager
+def job_lock(job_dir: Path):
+    """Hold the job's lock: a second sweep running the same job waits here, then finds it
+    complete and skips it (``flock``; on a cluster the sweep folder needs a file system that
+    supports it)."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    with open(job_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str],
@@ -61,13 +110,24 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
     job_dir, sweep_dir = Path(job_dir), Path(sweep_dir)
     spec, run = build_spec(cfg)  # bad input stops here, before anything is written
     fingerprint = job_fingerprint(cfg)
-    marker = read_marker(job_dir)
-    if (marker is not None and marker.get("fingerprint") == fingerprint
-            and all((job_dir / f).exists() for f in marker.get("files", []))):
-        os.utime(job_dir / COMPLETE)  # counts as done in this run's progress
-        print(f"[sweep] skip {job_dir.name}: already complete", file=sys.stderr)
-        return "skipped"
-    (job_dir / COMPLETE).unlink(missing_ok=True)
+    with job_lock(job_dir):
+        marker, reason = verify_job(job_dir)
+        if marker is not None and marker.get("fingerprint") == fingerprint:
+            os.utime(job_dir / COMPLETE)  # counts as done in this run's progress
+            print(f"[sweep] skip {job_dir.name}: already complete", file=sys.stderr)
+            return "skipped"
+        if marker is not None:
+            reason = "the code, package versions or config changed since it ran"
+        if reason != "not finished":
+            print(f"[sweep] recompute {job_dir.name}: {reason}", file=sys.stderr)
+        (job_dir / COMPLETE).unlink(missing_ok=True)
+        remove_partial_files(job_dir)
+        return _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run,
+                            fingerprint)
+
+
+def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run,
+                 fingerprint) -> str:
     cache = BaselineCache(sweep_dir / CACHE_DIR)
     start = time.perf_counter()
     if cfg.get("sensitivity") is not None:
@@ -106,5 +166,5 @@ def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, sta
         "overrides": overrides, "study": cfg.get("study"), "seeds": seeds,
         "config": job_config(cfg),
         "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},
-        "currency": spec.country.currency, "files": files,
+        "currency": spec.country.currency, "files": [file_digest(job_dir / f) for f in files],
         "seconds": round(time.perf_counter() - start, 2), **provenance()})

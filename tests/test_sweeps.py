@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from sim import build_spec, compose_config
-from sim.cli import first_values
+from sim.preflight import expand_jobs, sweep_params
 from sim.config import CONFIG_DIR
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
@@ -26,10 +26,9 @@ def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> subprocess.Com
 @pytest.mark.parametrize("name", EXPERIMENTS)
 def test_every_experiment_composes_with_its_first_level(name):
     cfg = compose_config([f"experiment={name}"], with_hydra=True)
-    params = {k: v for k, v in cfg.hydra.sweeper.params.items()}
+    params = sweep_params(cfg)
     assert params, "an experiment sweeps something"
-    spec, run = build_spec(compose_config([f"experiment={name}",
-                                           *first_values([f"{k}={v}" for k, v in params.items()])]))
+    spec, run = build_spec(compose_config(expand_jobs([f"experiment={name}"], params)[0]))
     assert run.seeds == (2 if name == "sensitivity" else 30) and cfg.study == name
 
 
