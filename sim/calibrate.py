@@ -5,9 +5,9 @@ Where it sits: outside the simulation. Fits the parameters named in
 ``configs/targets/<targets>.yaml`` with a standard optimiser (scipy: Nelder-Mead in the unit
 cube, or bounded Brent for one parameter). Every evaluation runs the same seeds, so common
 random numbers make the loss a smooth function of the parameters instead of a noisy one.
-Writes ``fitted.yaml`` (a config file holding the fitted values, with the fit quality in its
-header: copy it to ``configs/experiment/<name>.yaml`` and run with ``experiment=<name>``),
-``fit.csv`` (fact, target, simulated) and ``history.csv`` (every evaluation).
+Writes ``fitted.yaml`` (the fitted values, with the fit quality and the ``key=value`` overrides
+that apply them to ``python -m sim`` in its header), ``fit.csv`` (fact, target, simulated) and
+``history.csv`` (every evaluation).
 """
 
 from __future__ import annotations
@@ -28,7 +28,10 @@ from sim.config import CONFIG_DIR, build_spec, compose_config, format_override
 from sim.core.params import ConfigError
 from sim.experiment import run_pair
 from sim.io import provenance, write_json, write_table, write_text
-from sim.validate import load_targets
+from sim.validate import check_out, is_number, load_mapping, load_targets
+
+# scipy.optimize.minimize methods that take bounds and need no gradient (COBYQA: scipy >= 1.14)
+METHODS = ("Nelder-Mead", "Powell", "L-BFGS-B", "TNC", "SLSQP", "trust-constr", "COBYLA", "COBYQA")
 
 
 @dataclass
@@ -45,30 +48,48 @@ class Calibration:
 
     @classmethod
     def from_config(cls, name: str = "default") -> Calibration:
-        path = CONFIG_DIR / "calibration" / f"{name}.yaml"
-        if not path.exists():
-            options = sorted(p.stem for p in (CONFIG_DIR / "calibration").glob("*.yaml"))
-            raise ConfigError("calibration", name, "one of " + ", ".join(options))
-        c = OmegaConf.to_container(OmegaConf.load(path))
+        """Read ``configs/calibration/<name>.yaml`` (or a .yaml path) and check it fully."""
+        options = sorted(p.stem for p in (CONFIG_DIR / "calibration").glob("*.yaml"))
+        is_path = str(name).endswith((".yaml", ".yml"))
+        path = Path(name) if is_path else CONFIG_DIR / "calibration" / f"{name}.yaml"
+        if not (path.is_file() if is_path else name in options):
+            raise ConfigError("--config", name, "one of " + ", ".join(options) + " or a .yaml file")
+        c = load_mapping(path, "calibration")
+        for key in ("targets", "parameters", "facts"):
+            if key not in c:
+                raise ConfigError(f"calibration.{key}", None, "a value (the key is required)")
         targets, _ = load_targets(c.pop("targets"))
+        weights, bounds = c.pop("facts"), c.pop("parameters")
+        if not isinstance(weights, dict) or not weights:
+            raise ConfigError("calibration.facts", weights, "a mapping of fact to weight")
+        if not isinstance(bounds, dict) or not bounds:
+            raise ConfigError("calibration.parameters", bounds, "a mapping of dotted key to [low, high]")
         facts = {}
-        for fact, weight in c.pop("facts").items():
+        for fact, weight in weights.items():
             if fact not in targets:
                 raise ConfigError(f"calibration.facts.{fact}", weight, "a fact of the targets: "
                                   + ", ".join(targets))
+            if not is_number(weight) or weight < 0:
+                raise ConfigError(f"calibration.facts.{fact}", weight, "a weight, a number >= 0")
             facts[fact] = {**targets[fact], "weight": float(weight)}
-        params = {k: (float(v[0]), float(v[1])) for k, v in c.pop("parameters").items()}
-        for key, (lo, hi) in params.items():
-            if not lo < hi:
-                raise ConfigError(f"calibration.parameters.{key}", [lo, hi], "[low, high], low < high")
+        for key, value in bounds.items():
+            if not (isinstance(value, list) and len(value) == 2 and all(map(is_number, value))
+                    and value[0] < value[1]):
+                raise ConfigError(f"calibration.parameters.{key}", value, "[low, high], low < high")
+        params = {k: (float(v[0]), float(v[1])) for k, v in bounds.items()}
         known = {f.name for f in dataclasses.fields(cls)} - {"parameters", "facts", "history"}
         for key in c:
             if key not in known:
                 raise ConfigError(f"calibration.{key}", c[key], "one of " + ", ".join(sorted(known)))
+        if c.get("method", "Nelder-Mead") not in METHODS:
+            raise ConfigError("calibration.method", c["method"], "one of " + ", ".join(METHODS))
+        for key in ("population_size", "seeds", "max_evaluations"):
+            value = c.get(key, 1)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ConfigError(f"calibration.{key}", value, "an integer, at least 1")
+        if not isinstance(c.get("overrides", {}), dict):
+            raise ConfigError("calibration.overrides", c["overrides"], "a mapping of key to value")
         cal = cls(parameters=params, facts=facts, **c)
-        if cal.max_evaluations < 1 or cal.seeds < 1 or cal.population_size < 1:
-            raise ConfigError("calibration.max_evaluations", cal.max_evaluations, "at least 1 "
-                              "(and seeds, population_size at least 1)")
         # fail now, not mid-fit: every bound must give a valid model config
         for corner in (0.0, 1.0):
             cal.spec_for(cal._values(np.full(len(params), corner)))
@@ -145,14 +166,19 @@ def _simplex(z0: np.ndarray, step: float = 0.25) -> np.ndarray:
     return np.array(points)
 
 
+def tree_values(values: dict) -> dict:
+    """Fitted values as written (floats rounded to 6 decimals)."""
+    return {k: round(v, 6) if isinstance(v, float) else v for k, v in values.items()}
+
+
 def fitted_yaml(cal: Calibration, result: dict, simulated: dict[str, float]) -> str:
     tree: dict = {}
-    for key, value in result["values"].items():
+    for key, value in tree_values(result["values"]).items():
         node = tree
         *parents, leaf = key.split(".")
         for p in parents:
             node = node.setdefault(p, {})
-        node[leaf] = round(value, 6) if isinstance(value, float) else value
+        node[leaf] = value
     header = [
         "# @package _global_",
         f"# Fitted by `python -m sim.calibrate` on {datetime.now():%Y-%m-%d %H:%M}: sector "
@@ -161,7 +187,8 @@ def fitted_yaml(cal: Calibration, result: dict, simulated: dict[str, float]) -> 
         f"(converged: {result['converged']}). Fit per fact (target range -> simulated):"]
     header += [f"#   {fact}: [{t['low']:g}, {t['high']:g}] -> {simulated[fact]:.4g}"
                for fact, t in cal.facts.items()]
-    header.append("# Use: copy to configs/experiment/<name>.yaml and run with experiment=<name>.")
+    use = {"sector": cal.sector, **cal.overrides, **tree_values(result["values"])}
+    header.append("# Use: uv run python -m sim " + " ".join(format_override(k, v) for k, v in use.items()))
     return "\n".join(header) + "\n" + OmegaConf.to_yaml(OmegaConf.create(tree))
 
 
@@ -171,30 +198,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--max-evaluations", type=int, default=None)
     args = parser.parse_args(argv)
-    if args.max_evaluations is not None and args.max_evaluations < 1:
-        print(f"error: invalid option: --max-evaluations={args.max_evaluations}; allowed: at least 1",
-              file=sys.stderr)
-        return 2
+    out = args.out or Path("results/calibration") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     try:
+        if args.max_evaluations is not None and args.max_evaluations < 1:
+            raise ConfigError("--max-evaluations", args.max_evaluations, "at least 1")
         cal = Calibration.from_config(args.config)
+        if args.max_evaluations:
+            cal.max_evaluations = args.max_evaluations
+        check_out(out)
+        result = cal.fit()
+        simulated = cal.simulate(result["values"])
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    if args.max_evaluations:
-        cal.max_evaluations = args.max_evaluations
-    out = args.out or Path("results/calibration") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    result = cal.fit()
-    simulated = cal.simulate(result["values"])
-    write_text(out / "fitted.yaml", fitted_yaml(cal, result, simulated))
-    fit = pd.DataFrame([{"fact": f, "target_low": t["low"], "target_high": t["high"],
-                         "simulated": simulated[f], "weight": t["weight"]}
-                        for f, t in cal.facts.items()])
-    write_table(fit, out / "fit", csv=True)
-    write_table(pd.DataFrame(cal.history), out / "history", csv=True)
-    write_json(out / "provenance.json", provenance({
-        "calibration": args.config, "parameters": cal.parameters, "facts": list(cal.facts),
-        "sector": cal.sector, "population.size": cal.population_size, "seeds": cal.seeds,
-        "loss": result["loss"], "evaluations": result["evaluations"]}))
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+    try:
+        write_text(out / "fitted.yaml", fitted_yaml(cal, result, simulated))
+        fit = pd.DataFrame([{"fact": f, "target_low": t["low"], "target_high": t["high"],
+                             "simulated": simulated[f], "weight": t["weight"]}
+                            for f, t in cal.facts.items()])
+        write_table(fit, out / "fit", csv=True)
+        write_table(pd.DataFrame(cal.history), out / "history", csv=True)
+        write_json(out / "provenance.json", provenance({
+            "calibration": args.config, "parameters": cal.parameters, "facts": list(cal.facts),
+            "sector": cal.sector, "population.size": cal.population_size, "seeds": cal.seeds,
+            "loss": result["loss"], "evaluations": result["evaluations"]}))
+    except KeyboardInterrupt:
+        print(f"interrupted while writing {out}; some of its files are missing", file=sys.stderr)
+        return 130
     print((out / "fitted.yaml").read_text())
     print(f"written to {out}")
     return 0

@@ -96,6 +96,21 @@ def expand_jobs(task: list[str], params: dict | None) -> list[list[str]]:
     return BasicSweeper.split_arguments(parsed, None)[0]
 
 
+def _first_value(override) -> str:
+    """``key=value`` with the first value of a sweep (the override itself otherwise)."""
+    if not override.is_sweep_override():
+        return override.input_line
+    try:
+        values = list(override.sweep_string_iterator())
+    except Exception as err:  # noqa: BLE001 - e.g. range(0,20,0)
+        raise ConfigError(override.get_key_element(), override.input_line.split("=", 1)[-1],
+                          f"valid sweep values ({err})") from None
+    if not values:
+        raise ConfigError(override.get_key_element(), override.input_line.split("=", 1)[-1],
+                          "a sweep with at least one value")
+    return f"{override.get_key_element()}={values[0]}"
+
+
 def sweep_params(cfg: DictConfig) -> dict:
     """The study's ``hydra.sweeper.params`` as a plain dict (empty without a study)."""
     params = OmegaConf.select(cfg, "hydra.sweeper.params")
@@ -186,8 +201,7 @@ def check_command(argv: list[str]) -> Command:
     for override in args.overrides:  # what is left are the flags and their values
         flags.remove(override)
     flags = [f for f in flags if f not in ("-m", "--multirun")]
-    first = [f"{o.get_key_element()}={next(iter(o.sweep_string_iterator()))}"
-             if o.is_sweep_override() else o.input_line for o in parse_sweep(task)]
+    first = [_first_value(o) for o in parse_sweep(task)]
     head = compose(first + hydra_overrides, with_hydra=True)
     params = sweep_params(head)
     if params and not multirun:

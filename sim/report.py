@@ -42,14 +42,24 @@ def _save(fig, out: Path, stem: str) -> Path:
     return out / f"{stem}.png"
 
 
+def _world(sweep) -> tuple[dict, dict, dict]:
+    """The alliance, sector and country blocks of the first job's config (world parameters; a
+    report never reads a rule's parameters, which depend on the rule chosen)."""
+    cfg = sweep.markers[0].get("config") or {}
+    return tuple(cfg.get(block) or {} for block in ("alliance", "sector", "country"))
+
+
 def _footnote(fig, sweep) -> None:
-    cfg = sweep.markers[0]["config"]
-    a, s, c = cfg["alliance"], cfg["sector"], cfg["country"]
-    scale, cur = c["wage_scale"], c["currency"]
-    text = (f"{s['label']}, {c['name']}; {len(sweep.markers[0]['seeds'])} paired seeds, bands and "
-            f"bars are 95% CIs. Assumptions: alliance salary {a['salary'] * scale:,.0f} {cur}/month "
-            f"in idle months; members' exit hazard x{cfg['exit']['member_hr']:g}; leavers earn "
-            f"{s['outside_wage'] * scale:,.0f} {cur}/month outside. Sources: docs/model.md.")
+    a, s, c = _world(sweep)
+    scale, cur = c.get("wage_scale", 1.0), c.get("currency", sweep.currency)
+    assumed = []
+    if "salary" in a:
+        assumed.append(f"alliance salary {a['salary'] * scale:,.0f} {cur}/month in idle months")
+    if "outside_wage" in s:
+        assumed.append(f"leavers earn {s['outside_wage'] * scale:,.0f} {cur}/month outside")
+    text = (f"{s.get('label', 'sector')}, {c.get('name', 'country')}; {len(sweep.markers[0]['seeds'])} "
+            "paired seeds, bands and bars are 95% CIs. "
+            + (f"Assumptions: {'; '.join(assumed)}. " if assumed else "") + "Sources: docs/model.md.")
     fig.text(0.01, -0.01, text, fontsize=6.5, ha="left", va="top", wrap=True)
 
 
@@ -287,7 +297,7 @@ def assumptions(sweep) -> list[list[str]]:
     for path in files:
         notes.update({k: note for k, (_, note) in yaml_entries(path).items() if note})
     flat = {}
-    for block, values in sweep.markers[0]["config"].items():
+    for block, values in (sweep.markers[0].get("config") or {}).items():
         if isinstance(values, dict):
             flat.update({f"{block}.{k}": v for k, v in values.items()})
     return [[f"`{k}`", str(flat.get(k)), notes.get(k, "")] for k in KEY_ASSUMPTIONS if k in flat]
@@ -312,9 +322,10 @@ def write_report(sweep, out: Path) -> Path:
         charts += sector_chart(sweep, out)
     if not charts or sweep.study in ("shock", "funding_cut"):
         charts += timeline_chart(sweep, out)
-    cfg = sweep.markers[0]["config"]
+    _, sector, country = _world(sweep)
+    where = f"{sector.get('label', 'The sector')} in {str(country.get('name', 'its country')).title()}"
     blocks = [("h1", f"What the alliance buys: {sweep.study.replace('_', ' ')}"),
-              ("p", f"{cfg['sector']['label']} in {cfg['country']['name'].title()}, simulated "
+              ("p", f"{where}, simulated "
                     f"{len(sweep.markers[0]['seeds'])} times with and without an alliance under identical "
                     "conditions. Ranges are 95% confidence intervals over those runs: they measure "
                     "simulation noise, not the uncertainty of the assumptions below."),

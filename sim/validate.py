@@ -11,6 +11,7 @@ and ``validation.png`` and exits with 1 when a fact fails that is not declared i
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -21,7 +22,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+import yaml  # noqa: E402
 from omegaconf import OmegaConf  # noqa: E402
+from omegaconf.errors import OmegaConfBaseException  # noqa: E402
 
 from sim.config import CONFIG_DIR, build_spec, compose_config  # noqa: E402
 from sim.core.params import ConfigError  # noqa: E402
@@ -31,36 +34,87 @@ from sim.outcomes import OUTCOMES  # noqa: E402
 from sim.stats import mean_ci  # noqa: E402
 
 FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
+# overrides that would contradict an option of this command (and mislabel its results)
+OPTION_KEYS = {"sector": "--sectors", "population.size": "--size"}
+
+
+def load_mapping(path: Path, key: str) -> dict:
+    """The YAML mapping in ``path``; a ConfigError under ``key`` if it is unreadable or not a mapping."""
+    try:
+        data = OmegaConf.to_container(OmegaConf.load(path))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, OmegaConfBaseException) as err:
+        reason = " ".join(str(err).split())[:200]
+        raise ConfigError(key, str(path), f"a readable YAML file ({reason})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(key, str(path), f"a YAML file holding a mapping, not a {type(data).__name__}")
+    return data
+
+
+def is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def load_targets(name: str = "default") -> tuple[dict, dict]:
     """The facts and known failures of ``configs/targets/<name>.yaml`` (or of a YAML path)."""
-    path = Path(name) if str(name).endswith((".yaml", ".yml")) else CONFIG_DIR / "targets" / f"{name}.yaml"
-    if not path.exists():
-        options = sorted(p.stem for p in (CONFIG_DIR / "targets").glob("*.yaml"))
-        raise ConfigError("targets", name, "one of " + ", ".join(options))
-    data = OmegaConf.to_container(OmegaConf.load(path))
-    facts = data.get("facts") or {}
+    options = sorted(p.stem for p in (CONFIG_DIR / "targets").glob("*.yaml"))
+    is_path = str(name).endswith((".yaml", ".yml"))
+    path = Path(name) if is_path else CONFIG_DIR / "targets" / f"{name}.yaml"
+    if not (path.is_file() if is_path else name in options):
+        raise ConfigError("targets", name, "one of " + ", ".join(options) + " or a .yaml file")
+    data = load_mapping(path, "targets")
+    unknown = sorted(set(data) - {"facts", "known_failures"})
+    if unknown:
+        raise ConfigError(f"targets.{unknown[0]}", data[unknown[0]], "facts and known_failures only")
+    facts, known = data.get("facts"), data.get("known_failures") or {}
+    if not isinstance(facts, dict) or not facts:
+        raise ConfigError("targets.facts", facts, "a mapping of fact name to its target")
+    if not isinstance(known, dict):
+        raise ConfigError("targets.known_failures", known, "a mapping of <sector>.<fact> to a reason")
     for fact, spec in facts.items():
+        if not isinstance(spec, dict):
+            raise ConfigError(f"targets.facts.{fact}", spec, "a mapping with " + ", ".join(FIELDS))
         missing = [f for f in FIELDS if f not in spec]
         if missing:
             raise ConfigError(f"targets.facts.{fact}.{missing[0]}", None, "a value")
-        if spec["outcome"] not in OUTCOMES:
+        if not isinstance(spec["outcome"], str) or spec["outcome"] not in OUTCOMES:
             raise ConfigError(f"targets.facts.{fact}.outcome", spec["outcome"],
                               "an outcome of sim.outcomes.OUTCOMES")
         if spec["arm"] not in ("baseline", "alliance"):
             raise ConfigError(f"targets.facts.{fact}.arm", spec["arm"], "baseline or alliance")
-        if not float(spec["low"]) <= float(spec["high"]):
+        for end in ("low", "high"):
+            if not is_number(spec[end]):
+                raise ConfigError(f"targets.facts.{fact}.{end}", spec[end], "a finite number")
+        if not spec["low"] <= spec["high"]:
             raise ConfigError(f"targets.facts.{fact}.low", spec["low"], f"at most {spec['high']}")
-    return facts, data.get("known_failures") or {}
+    return facts, known
 
 
 def sector_options() -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / "sector").glob("*.yaml"))
 
 
+def parse_overrides(items: list[str]) -> dict[str, str]:
+    """``key=value`` strings (from every ``--override`` flag) as a dict; conflicts are errors."""
+    overrides: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError("--override", item, "key=value pairs")
+        option = OPTION_KEYS.get(key.lstrip("+~"))
+        if option:
+            raise ConfigError(f"--override {key}", value, f"no override: use {option} instead")
+        if key in overrides and overrides[key] != value:
+            raise ConfigError(f"--override {key}", value, f"one value per key (also given: {overrides[key]})")
+        overrides[key] = value
+    return overrides
+
+
+def spec_for(sector: str, size: int, overrides: dict):
+    return build_spec(compose_config({"sector": sector, "population.size": size, **overrides}))[0]
+
+
 def simulate(sector: str, seeds: int, size: int, overrides: dict) -> list[dict]:
-    spec, _ = build_spec(compose_config({"sector": sector, "population.size": size, **overrides}))
+    spec = spec_for(sector, size, overrides)
     return [run_pair(spec, seed).outcomes() for seed in range(seeds)]
 
 
@@ -68,9 +122,11 @@ def validate(sectors=None, seeds: int = 6, size: int = 3000, overrides: dict | N
              targets: str = "default") -> pd.DataFrame:
     """One row per sector and fact: target, simulated mean with 95% CI, status."""
     facts, known = load_targets(targets)
+    sectors = list(sectors or sector_options())
+    specs = {sector: spec_for(sector, size, overrides or {}) for sector in sectors}  # fail before running
     rows = []
-    for sector in sectors or sector_options():
-        runs = simulate(sector, seeds, size, overrides or {})
+    for sector, spec in specs.items():
+        runs = [run_pair(spec, seed).outcomes() for seed in range(seeds)]
         for fact, t in facts.items():
             values = np.array([r[f"{t['arm']}.{t['outcome']}"] for r in runs], dtype=float)
             mean, lo, hi, n = mean_ci(values)
@@ -83,6 +139,28 @@ def validate(sectors=None, seeds: int = 6, size: int = 3000, overrides: dict | N
                          "n_seeds": n, "status": status, "reason": reason or "",
                          "source": t["source"]})
     return pd.DataFrame(rows)
+
+
+def check_out(out: Path, key: str = "--out") -> None:
+    """Fail before any simulation unless ``out`` can be created and written. Folders made only
+    for this probe are removed again, so a run that fails later leaves nothing behind."""
+    out = Path(out)
+    made = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
+    try:
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(f"{out} exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-probe"
+        probe.write_text("probe")
+        probe.unlink()
+    except OSError as err:
+        raise ConfigError(key, str(out), f"a writable folder ({err.strerror or err})") from None
+    finally:
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
 
 
 def to_markdown(table: pd.DataFrame) -> str:
@@ -128,30 +206,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--size", type=int, default=3000, help="population.size")
     parser.add_argument("--targets", default="default")
-    parser.add_argument("--override", nargs="*", default=[], help="key=value, as on the CLI")
+    parser.add_argument("--override", nargs="+", action="extend", default=[],
+                        help="key=value, as on the CLI (repeatable; not sector: use --sectors)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     out = args.out or Path("results/validation") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     try:
-        bad = next((item for item in args.override if "=" not in item), None)
-        if bad is not None:
-            raise ConfigError("--override", bad, "key=value pairs")
-        if args.seeds < 2 or args.size < 1:
-            raise ConfigError("--seeds", args.seeds, "at least 2 (a CI needs two seeds), and --size >= 1")
+        overrides = parse_overrides(args.override)
+        if args.seeds < 2:
+            raise ConfigError("--seeds", args.seeds, "at least 2 (a CI needs two seeds)")
+        if args.size < 1:
+            raise ConfigError("--size", args.size, "at least 1")
         unknown = [s for s in args.sectors or [] if s not in sector_options()]
         if unknown:
             raise ConfigError("--sectors", unknown[0], "one of " + ", ".join(sector_options()))
-        overrides = dict(item.split("=", 1) for item in args.override)
+        check_out(out)
         table = validate(args.sectors, args.seeds, args.size, overrides, args.targets)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    write_table(table, out / "validation")
-    write_text(out / "validation.md", to_markdown(table))
-    write_json(out / "provenance.json", provenance({
-        "targets": args.targets, "sectors": sorted(set(table["sector"])), "seeds": args.seeds,
-        "population.size": args.size, "overrides": args.override}))
-    chart(table, out / "validation.png")
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130
+    try:
+        write_table(table, out / "validation")
+        write_text(out / "validation.md", to_markdown(table))
+        write_json(out / "provenance.json", provenance({
+            "targets": args.targets, "sectors": sorted(set(table["sector"])), "seeds": args.seeds,
+            "population.size": args.size, "overrides": args.override}))
+        chart(table, out / "validation.png")
+    except KeyboardInterrupt:
+        print(f"interrupted while writing {out}; some of its files are missing", file=sys.stderr)
+        return 130
     print(to_markdown(table))
     failed = table[table["status"] == "FAIL"]
     print(f"{len(table) - len(failed)} of {len(table)} checks pass or are known failures; "

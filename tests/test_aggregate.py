@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from sim.aggregate import SweepError, aggregate, load
-from sim.io import write_json
+from sim.io import file_digest, write_json
 from sim.sweep import COMPLETE
 
 BASE_CONFIG = {"study": "toy", "seeds": 3, "alliance": {"funding_m": 0.0},
@@ -35,7 +35,8 @@ def fake_job(folder, level, values, code="abc", config=None, marker=True):
             "fingerprint": f"f{level}", "code": code, "git_commit": "c0ffee", "packages": {},
             "overrides": [f"alliance.funding_m={level}", "seeds=3"], "study": "toy",
             "seeds": [0, 1, 2], "config": cfg, "currency": "SEK",
-            "files": ["metrics.parquet", "yearly.parquet", "survival.parquet"]})
+            "files": [file_digest(job / f) for f in ("metrics.parquet", "yearly.parquet",
+                                                      "survival.parquet")]})
     return job
 
 
@@ -127,3 +128,35 @@ def test_a_new_aggregation_replaces_every_old_file(tmp_path):
     out = aggregate(tmp_path, charts=False)
     (out / "stale.txt").write_text("from an earlier aggregation")
     assert not (aggregate(tmp_path, charts=False) / "stale.txt").exists()
+
+
+def test_a_damaged_job_stops_aggregation_and_the_old_aggregate_is_marked_stale(tmp_path):
+    fake_job(tmp_path, 0, [0.0] * 3)
+    job = fake_job(tmp_path, 10, [1.0, 2.0, 3.0])
+    aggregate(tmp_path, charts=False)
+    table = job / "metrics.parquet"
+    table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])  # truncated, marker kept
+    with pytest.raises(SweepError, match="alliance.funding_m=10 is damaged"):
+        aggregate(tmp_path, charts=False)
+    assert not (tmp_path / "aggregate").exists() and (tmp_path / "aggregate.stale").exists()
+
+
+@pytest.mark.parametrize("marker", [[1, 2], {"files": []}, {"seeds": [0]},
+                                    {"files": ["metrics.parquet"]}])
+def test_malformed_markers_mean_unfinished_jobs(tmp_path, marker):
+    fake_job(tmp_path, 0, [0.0] * 3)
+    other = fake_job(tmp_path, 10, [1.0] * 3)
+    (other / COMPLETE).write_text(json.dumps(marker))
+    with pytest.raises(SweepError, match="is damaged"):
+        load(tmp_path)
+
+
+def test_a_listed_file_that_is_not_parquet_is_a_clear_error(tmp_path):
+    fake_job(tmp_path, 0, [0.0] * 3)
+    job = fake_job(tmp_path, 10, [1.0] * 3)
+    (job / "metrics.parquet").write_text("not parquet")
+    marker = json.loads((job / COMPLETE).read_text())
+    marker["files"][0] = file_digest(job / "metrics.parquet")  # a matching hash: still unreadable
+    write_json(job / COMPLETE, marker)
+    with pytest.raises(SweepError, match="not a readable Parquet"):
+        load(tmp_path)
