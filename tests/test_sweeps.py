@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from sim import build_spec, compose_config
-from sim.preflight import expand_jobs, sweep_params
 from sim.config import CONFIG_DIR
+from sim.preflight import expand_jobs, sweep_params
 
 EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
 COMPARISONS = [name for name in EXPERIMENTS if name != "sensitivity"]
