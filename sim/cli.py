@@ -109,10 +109,12 @@ def main(cfg: DictConfig) -> None:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
-    except OSError as err:  # a full or failing disk: one line, no partial results
-        print(f"error: could not write the results to {out_dir}: {err.strerror or err}; nothing "
-              "was kept there (a sweep job stays incomplete): free space and run the same "
-              "command again", file=sys.stderr)
+    except OSError as err:  # a full or failing disk: one line, no results that look complete
+        kept = ("the job has no COMPLETE.json, so it counts as unfinished"
+                if hc.mode == RunMode.MULTIRUN else "no results were kept there")
+        reason = " ".join(str(err.strerror or err).split())
+        print(f"error: could not write the results to {out_dir}: {reason}; {kept}: free space "
+              "and run the same command again", file=sys.stderr)
         sys.exit(1)
     if not cfg.output.quiet:
         print(format_table(summary))
