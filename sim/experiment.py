@@ -8,6 +8,7 @@ overrides and returns the flat outcome dict.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,8 +16,11 @@ import numpy as np
 import pandas as pd
 
 from sim.cache import BaselineCache
-from sim.config import ModelSpec, build_spec, compose_config
-from sim.core.recorder import STOCKS
+from sim.config import ModelSpec, RunSettings, build_spec, compose_config
+from sim.core.ledger import Ledger
+from sim.core.params import coerce_value
+from sim.core.population import Population, exact_array
+from sim.core.recorder import STOCKS, Recorder
 from sim.model import FreelanceModel
 from sim.outcomes import arm_outcomes, paired_outcomes, survival_curve
 
@@ -79,6 +83,28 @@ def _baseline_states(spec: ModelSpec, seed: int) -> dict:
     return {"burn_in": burn_in, "final": baseline.state()}
 
 
+def _states_to_arrays(states: dict) -> dict[str, np.ndarray]:
+    """The baseline states as named arrays, for the cache's data-only file."""
+    out = {}
+    for when, state in states.items():
+        out.update(state["pop"].to_arrays(f"{when}.pop."))
+        out.update(state["ledger"].to_arrays(f"{when}.ledger."))
+        out.update(state["recorder"].to_arrays(f"{when}.recorder."))
+        for name in ("month", "agent_months"):
+            out[f"{when}.{name}"] = np.array(state[name], dtype=np.int64)
+    return out
+
+
+def _states_from_arrays(arrays) -> dict:
+    """The inverse of ``_states_to_arrays``; KeyError or ValueError if anything is off."""
+    return {when: {"pop": Population.from_arrays(arrays, f"{when}.pop."),
+                   "ledger": Ledger.from_arrays(arrays, f"{when}.ledger."),
+                   "recorder": Recorder.from_arrays(arrays, f"{when}.recorder."),
+                   **{name: int(exact_array(arrays, f"{when}.{name}", np.int64, 0))
+                      for name in ("month", "agent_months")}}
+            for when in ("burn_in", "final")}
+
+
 def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> PairResult:
     """Baseline and alliance arms from one seed, sharing the burn-in and every random stream.
 
@@ -86,7 +112,8 @@ def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> 
     alliance variant; results are identical with or without it.
     """
     states = (_baseline_states(spec, seed) if cache is None
-              else cache.get_or_compute(spec, seed, lambda: _baseline_states(spec, seed)))
+              else cache.get_or_compute(spec, seed, lambda: _states_to_arrays(_baseline_states(spec, seed)),
+                                        _states_from_arrays))
     baseline = FreelanceModel.from_state(spec, seed, "baseline", states["final"])
     alliance = FreelanceModel.from_state(spec, seed, "alliance", states["burn_in"]).run()
     # agent-months simulated for this pair: the shared burn-in once, each horizon once
@@ -94,10 +121,21 @@ def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> 
     return PairResult(seed=seed, baseline=baseline, alliance=alliance, agent_months=agent_months)
 
 
+def check_seed(seed: Any, key: str = "seed") -> int:
+    """A seed as the command line accepts it: a whole number in [0, 2**31 - 1] (numpy integers
+    too); anything else raises ``ConfigError`` naming ``key``."""
+    if isinstance(seed, np.generic):
+        seed = seed.item()
+    meta = next(f.metadata for f in dataclasses.fields(RunSettings) if f.name == "seed")
+    return coerce_value(key, seed, int, meta)
+
+
 def run_model(*, seed: int, **overrides: Any) -> dict[str, float]:
     """One paired run. Overrides are command-line style: ``{"alliance.funding_m": 40}``,
-    ``sector="dance"``. Returns ``baseline.<outcome>``, ``alliance.<outcome>``,
-    ``effect.<outcome>`` and ``agent_months``."""
+    ``sector="dance"``; numpy values are accepted. Returns ``baseline.<outcome>``,
+    ``alliance.<outcome>``, ``effect.<outcome>`` and ``agent_months``. Bad input raises
+    ``ConfigError`` before anything is simulated."""
+    seed = check_seed(seed)
     spec, _ = build_spec(compose_config(overrides))
-    return run_pair(spec, int(seed)).outcomes()
+    return run_pair(spec, seed).outcomes()
 

@@ -79,4 +79,4 @@ def test_cached_baseline_gives_identical_results(tmp_path):
     for other in (first, again):
         assert sorted(other) == keys
         assert np.array_equal([plain[k] for k in keys], [other[k] for k in keys], equal_nan=True)
-    assert len(list(tmp_path.glob("*.pkl"))) == 1
+    assert len(list(tmp_path.glob("*.npz"))) == 1

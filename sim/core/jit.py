@@ -12,7 +12,11 @@ file for changes, not the helpers and constants it inlines from other files, so 
 in a folder named after a fingerprint of the whole package's source and of the numba and numpy
 versions: any edit anywhere in ``sim/`` starts a fresh cache (about 7 s of compiling, once).
 The folder is under ``$NUMBA_CACHE_DIR`` if set, else the user's cache folder
-(``$XDG_CACHE_HOME`` or ``~/.cache``)/``alliance-sim/numba``.
+(``$XDG_CACHE_HOME`` or ``~/.cache``)/``alliance-sim/numba``; it is touched on each start, and
+of the other fingerprint folders there only the ``KEEP_OTHERS`` most recently used are kept.
+numba reads its cache index with pickle, so the folder must be private: where that base folder
+is not writable, each process compiles into a fresh private temporary folder (mode 0700, removed
+at exit), never into a shared fixed path.
 
 Semantics are numpy's: ``error_model="numpy"`` (division by zero gives inf/nan, no exception)
 and no ``fastmath`` (no reassociation, so results do not depend on the CPU's vector width).
@@ -23,8 +27,11 @@ float64).
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
+import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -41,16 +48,43 @@ def _source_fingerprint() -> str:
     return digest.hexdigest()
 
 
+KEEP_OTHERS = 4  # fingerprint folders kept besides the current one (most recently used first)
+
+
+def choose_cache_dir(base: str | os.PathLike, fingerprint: str) -> str:
+    """``base/fingerprint``, created and touched, with older fingerprint folders in ``base``
+    pruned; a new private temporary folder if ``base`` is not writable."""
+    base = Path(base)
+    path = base / fingerprint
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise PermissionError(path)
+        os.utime(path)
+    except OSError:  # no writable cache folder (some batch systems): a private one for this process
+        private = tempfile.mkdtemp(prefix="alliance-sim-numba-")  # mode 0700
+        atexit.register(shutil.rmtree, private, ignore_errors=True)
+        return private
+    _prune(base, fingerprint)
+    return str(path)
+
+
+def _prune(base: Path, current: str) -> None:
+    """Remove all but the ``KEEP_OTHERS`` most recently used fingerprint folders besides
+    ``current`` (only folders named like a fingerprint: the base may be shared)."""
+    try:
+        others = [(p.stat().st_mtime, p) for p in base.iterdir()
+                  if p.name != current and re.fullmatch(r"[0-9a-f]{16}", p.name) and p.is_dir()]
+    except OSError:  # another process pruning at the same time
+        return
+    for _, old in sorted(others, reverse=True)[KEEP_OTHERS:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def _cache_dir() -> str:
     base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
         os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "alliance-sim", "numba")
-    path = os.path.join(base, _source_fingerprint())
-    try:
-        os.makedirs(path, exist_ok=True)
-    except OSError:  # no writable home (some batch systems): a per-machine temporary folder
-        path = os.path.join(tempfile.gettempdir(), "alliance-sim-numba", _source_fingerprint())
-        os.makedirs(path, exist_ok=True)
-    return path
+    return choose_cache_dir(base, _source_fingerprint())
 
 
 numba.config.CACHE_DIR = _cache_dir()  # read when each kernel below is decorated

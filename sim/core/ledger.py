@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.core.population import exact_array
+
 # name -> (sign in the net public cost, meaning)
 FLOWS: dict[str, tuple[int, str]] = {
     "grant": (+1, "state grant paid to the alliance"),
@@ -61,3 +63,21 @@ class Ledger:
         clone.spending = {k: v.copy() for k, v in self.spending.items()}
         clone.leavers_change = self.leavers_change.copy()
         return clone
+
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Every array of the ledger under ``prefix``-ed names (for a data-only file)."""
+        out = {f"{prefix}flow.{name}": values for name, values in self.flows.items()}
+        out.update({f"{prefix}spend.{name}": values for name, values in self.spending.items()})
+        out[f"{prefix}leavers_change"] = self.leavers_change
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str = "") -> Ledger:
+        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+        ledger = cls.__new__(cls)
+        ledger.flows = {name: exact_array(arrays, f"{prefix}flow.{name}", np.float64, 1)
+                        for name in FLOWS}
+        ledger.spending = {name: exact_array(arrays, f"{prefix}spend.{name}", np.float64, 1)
+                           for name in SPENDING}
+        ledger.leavers_change = exact_array(arrays, f"{prefix}leavers_change", np.float64, 1)
+        return ledger

@@ -152,6 +152,30 @@ class Population:
         clone.row_of_uid = self.row_of_uid.copy()
         return clone
 
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Every array of the state under ``prefix``-ed names (for a data-only file)."""
+        out = {f"{prefix}col.{name}": getattr(self, name) for name in COLUMNS}
+        out.update({f"{prefix}reg.{name}": values for name, values in self.registry.items()})
+        out[f"{prefix}next_uid"] = np.array(self.next_uid, dtype=np.int64)
+        out[f"{prefix}row_of_uid"] = self.row_of_uid
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str = "") -> Population:
+        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+        pop = cls.__new__(cls)
+        for name, (dtype, _, _) in COLUMNS.items():
+            setattr(pop, name, exact_array(arrays, f"{prefix}col.{name}", dtype, 1))
+        pop.registry = {name: exact_array(arrays, f"{prefix}reg.{name}", dtype, 1)
+                        for name, (dtype, _) in REGISTRY.items()}
+        pop.next_uid = int(exact_array(arrays, f"{prefix}next_uid", np.int64, 0))
+        pop.row_of_uid = exact_array(arrays, f"{prefix}row_of_uid", np.int64, 1)
+        per_uid = {v.size for v in (pop.row_of_uid, *pop.registry.values())}
+        per_row = {getattr(pop, name).size for name in COLUMNS}
+        if per_uid != {pop.next_uid} or len(per_row) != 1:
+            raise ValueError(f"population arrays {prefix}* differ in length")
+        return pop
+
     def row(self, uid: int) -> int:
         """Row of an agent currently held in the columns, or -1."""
         return int(self.row_of_uid[uid]) if 0 <= uid < self.next_uid else -1
@@ -159,6 +183,15 @@ class Population:
     def nbytes(self) -> int:
         cols = sum(getattr(self, name).nbytes for name in COLUMNS)
         return cols + sum(v.nbytes for v in self.registry.values()) + self.row_of_uid.nbytes
+
+
+def exact_array(arrays, name: str, dtype, ndim: int) -> np.ndarray:
+    """A copy of ``arrays[name]``, which must have exactly ``dtype`` and ``ndim`` dimensions
+    (for state read back from a file: a wrong type fails here, not inside a kernel)."""
+    values = arrays[name]
+    if values.dtype != np.dtype(dtype) or values.ndim != ndim:
+        raise ValueError(f"{name}: {values.dtype}[{values.ndim}d], expected {np.dtype(dtype)}[{ndim}d]")
+    return np.array(values)
 
 
 def _appended(column: np.ndarray, n: int, values) -> np.ndarray:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.core.jit import kernel
+from sim.core.population import exact_array
 
 # name -> (unit, meaning)
 SERIES: dict[str, tuple[str, str]] = {
@@ -70,6 +71,22 @@ class Recorder:
         clone.series = {k: v.copy() for k, v in self.series.items()}
         clone.by_age = {k: v.copy() for k, v in self.by_age.items()}
         return clone
+
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Every array of the recorder under ``prefix``-ed names (for a data-only file)."""
+        out = {f"{prefix}series.{name}": values for name, values in self.series.items()}
+        out.update({f"{prefix}by_age.{name}": values for name, values in self.by_age.items()})
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str = "") -> Recorder:
+        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+        rec = cls.__new__(cls)
+        rec.series = {name: exact_array(arrays, f"{prefix}series.{name}", np.float64, 1)
+                      for name in SERIES}
+        rec.by_age = {name: exact_array(arrays, f"{prefix}by_age.{name}", np.float64, 1)
+                      for name in BY_AGE}
+        return rec
 
 
 def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None:
