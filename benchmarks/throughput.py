@@ -21,7 +21,7 @@ import statistics
 import time
 
 from sim import build_spec, compose_config
-from sim.model import FreelanceModel
+from sim.model.freelance import FreelanceModel
 
 
 def measure(size: int, years: int, repeats: int, seed: int = 0) -> dict:

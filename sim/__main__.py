@@ -1,22 +1,22 @@
-"""Entry point of ``python -m sim``: the pre-flight (``sim/preflight.py``), then the Hydra
-application (``sim/cli.py``). Exit codes: 0 done, 1 a run or the aggregation failed, 2 bad input
+"""Entry point of ``python -m sim``: the pre-flight (``sim/study/preflight.py``), then the Hydra
+application (``sim/study/cli.py``). Exit codes: 0 done, 1 a run or the aggregation failed, 2 bad input
 (nothing was simulated or written), 130 interrupted (run the same command again to resume)."""
 
 import sys
 
 
 def run() -> int:
-    from sim.preflight import preflight
+    from sim.study.preflight import preflight
 
     try:
         sys.argv[1:] = preflight(sys.argv[1:])
-        from sim.cli import main
+        from sim.study.cli import main
 
         main()
     except KeyboardInterrupt:
         print("\ninterrupted; run the same command again to resume", file=sys.stderr)
         return 130
-    from sim.callbacks import FAILURES
+    from sim.study.callbacks import FAILURES
 
     return 1 if FAILURES else 0
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.aggregate import SweepError, aggregate, load
-from sim.io import file_digest, write_json
-from sim.sweep import COMPLETE
+from sim.study.aggregate import SweepError, aggregate, load
+from sim.study.io import file_digest, write_json
+from sim.study.sweep import COMPLETE
 
 BASE_CONFIG = {"study": "toy", "seeds": 3, "alliance": {"funding_m": 0.0},
                "population": {"size": 100}}
@@ -93,14 +93,14 @@ def test_jobs_differing_outside_the_swept_keys_are_refused(tmp_path):
 
 
 def test_cli_aggregate_exits_non_zero_on_an_empty_folder(tmp_path):
-    from sim.aggregate import main
+    from sim.study.aggregate import main
 
     assert main([str(tmp_path)]) == 2
     assert not (tmp_path / "aggregate").exists()
 
 
 def test_fieller_interval_by_hand():
-    from sim.stats import fieller
+    from sim.study.stats import fieller
 
     num = np.array([10.0, 12.0, 14.0])  # mean 12, var of mean 4/3
     den = np.array([2.0, 2.0, 2.0])  # mean 2, no variance

@@ -5,11 +5,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.alliance import AllianceOrg
-from sim.core.finance import outside_tax, unemployment_benefit
-from sim.core.ledger import Ledger
-from sim.core.population import Population
-from sim.core.recorder import Recorder
+from sim.model.core.finance import outside_tax, unemployment_benefit
+from sim.model.core.ledger import Ledger
+from sim.model.core.population import Population
+from sim.model.core.recorder import Recorder
+from sim.model.policy.alliance import AllianceOrg
 from tests.conftest import spec_for
 
 

@@ -5,9 +5,9 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import compose_config
-from sim.calibrate import Calibration
-from sim.sensitivity import analyse, design, run_chunk, settings
-from sim.validate import load_targets, main, validate
+from sim.study.calibrate import Calibration
+from sim.study.sensitivity import analyse, design, run_chunk, settings
+from sim.study.validate import load_targets, main, validate
 
 SMALL = {"burn_in_years": 2, "horizon_years": 12}
 
@@ -53,7 +53,7 @@ def test_calibration_recovers_a_parameter_from_targets_the_model_generated():
 
 
 def sensitivity_cfg(method="morris", samples=3):
-    cfg = compose_config(["experiment=sensitivity", "population.size=150", "seeds=1",
+    cfg = compose_config(["study=sensitivity", "population.size=150", "seeds=1",
                           "burn_in_years=1", "horizon_years=11", f"sensitivity.method={method}",
                           f"sensitivity.samples={samples}", "sensitivity.chunks=1"])
     OmegaConf.update(cfg, "sensitivity.parameters",

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 
 from sim import ConfigError, build_spec, compose_config, run_pair
-from sim.config import CONFIG_DIR, RULE_GROUPS
+from sim.model.spec import RULE_GROUPS
+from sim.study.config import CONFIG_DIR
 
 GROUPS = ["sector", "country", "alliance", "demand", *RULE_GROUPS]
 
@@ -66,7 +67,7 @@ def test_inconsistent_alliance_rules_are_rejected():
 
 def test_rule_target_must_implement_the_interface():
     with pytest.raises(ConfigError, match="subclass of ExitRule"):
-        build_spec(compose_config({"exit._target_": "sim.rules.health.StressEpisodes"}))
+        build_spec(compose_config({"exit._target_": "sim.model.rules.health.StressEpisodes"}))
 
 
 def test_every_default_is_in_one_place():

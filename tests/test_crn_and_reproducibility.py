@@ -68,7 +68,7 @@ def run_model_dance():
 
 
 def test_cached_baseline_gives_identical_results(tmp_path):
-    from sim.cache import BaselineCache
+    from sim.study.cache import BaselineCache
 
     spec = spec_for(**{"alliance.funding_m": 30})
     plain = run_pair(spec, seed=6).outcomes()

@@ -3,8 +3,9 @@
 import dataclasses
 from pathlib import Path
 
-from sim.config import RULE_GROUPS, WORLD_BLOCKS, build_spec, compose_config
-from sim.outcomes import EFFECT_ONLY, OUTCOMES
+from sim.model.outcomes import EFFECT_ONLY, OUTCOMES
+from sim.model.spec import RULE_GROUPS, WORLD_BLOCKS
+from sim.study.config import build_spec, compose_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,7 +28,7 @@ def test_model_doc_lists_every_parameter():
 
 
 def test_generated_parameter_tables_are_current():
-    from sim.paramdoc import BEGIN, DOC, END, render
+    from sim.report.paramdoc import BEGIN, DOC, END, render
 
     text = DOC.read_text()
     assert text[text.index(BEGIN): text.index(END) + len(END)] == render(), (

@@ -1,10 +1,10 @@
-"""Booking episodes and births (sim/core/events.py) against hand-computed expectations."""
+"""Booking episodes and births (sim/model/core/events.py) against hand-computed expectations."""
 
 import numpy as np
 
-from sim.core.events import book_births, book_episodes
-from sim.core.population import NO_MONTH, Population
-from sim.core.recorder import MAX_AGE
+from sim.model.core.events import book_births, book_episodes
+from sim.model.core.population import NO_MONTH, Population
+from sim.model.core.recorder import MAX_AGE
 
 
 def test_episodes_start_only_for_the_active_and_are_counted():
@@ -35,10 +35,10 @@ def test_births_update_children_registry_and_age_table():
 
 
 def test_entrants_precarity_follows_the_definition():
-    from sim.core.loop import make_context
-    from sim.demography import enter
-    from sim.model import FreelanceModel
-    from sim.rules.base import engaged_in_last
+    from sim.model.core.loop import make_context
+    from sim.model.demography import enter
+    from sim.model.freelance import FreelanceModel
+    from sim.model.rules.base import engaged_in_last
     from tests.conftest import spec_for
 
     spec = spec_for()
@@ -52,7 +52,7 @@ def test_entrants_precarity_follows_the_definition():
 def test_kernel_cache_is_keyed_by_the_whole_package_source():
     import numba
 
-    from sim.core import jit
+    from sim.model.core import jit
 
     assert numba.config.CACHE_DIR.endswith(jit._source_fingerprint())
     assert jit._source_fingerprint() == jit._source_fingerprint()

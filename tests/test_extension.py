@@ -3,7 +3,7 @@
 import numpy as np
 
 from sim import build_spec, compose_config, run_pair
-from sim.rules.constant_exit import ConstantHazardExit
+from sim.model.rules.constant_exit import ConstantHazardExit
 
 
 def test_constant_exit_rule_is_selected_and_drives_survival():
@@ -26,7 +26,7 @@ def test_a_rule_returning_the_wrong_number_of_values_gets_a_clear_error():
 
     import pytest
 
-    from sim.model import FreelanceModel
+    from sim.model.freelance import FreelanceModel
 
     @dataclasses.dataclass(frozen=True)
     class ShortExit(ConstantHazardExit):

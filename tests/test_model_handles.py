@@ -4,7 +4,7 @@ import mesa
 import numpy as np
 import pytest
 
-from sim.model import FreelanceModel, Freelancer
+from sim.model.freelance import FreelanceModel, Freelancer
 from tests.conftest import spec_for
 
 

@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import run_pair
-from sim.model import FreelanceModel
-from sim.rules.base import engaged_in_last
+from sim.model.freelance import FreelanceModel
+from sim.model.rules.base import engaged_in_last
 from tests.conftest import spec_for
 
 configs = st.fixed_dictionaries({

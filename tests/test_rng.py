@@ -3,7 +3,7 @@
 import numpy as np
 from scipy import stats
 
-from sim.core.rng import Streams, counters, stream_key, uniform_at
+from sim.model.core.rng import Streams, counters, stream_key, uniform_at
 
 
 def test_same_inputs_same_draws_and_seed_changes_them():

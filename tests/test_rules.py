@@ -6,13 +6,13 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.core.population import NO_MONTH, Population
-from sim.rules.admission import SeniorityQueue
-from sim.rules.base import engaged_in_last
-from sim.rules.exit import StressHazardExit
-from sim.rules.fertility import HadwigerFertility, hadwiger_asfr
-from sim.rules.health import StressEpisodes
-from sim.rules.income import MarkovEngagement
+from sim.model.core.population import NO_MONTH, Population
+from sim.model.rules.admission import SeniorityQueue
+from sim.model.rules.base import engaged_in_last
+from sim.model.rules.exit import StressHazardExit
+from sim.model.rules.fertility import HadwigerFertility, hadwiger_asfr
+from sim.model.rules.health import StressEpisodes
+from sim.model.rules.income import MarkovEngagement
 from tests.conftest import spec_for
 
 

@@ -8,11 +8,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-import sim.calibrate
-import sim.validate
+import sim.study.calibrate
+import sim.study.validate
 from sim import build_spec, compose_config
-from sim.io import write_json
-from sim.sweep import COMPLETE
+from sim.study.io import write_json
+from sim.study.sweep import COMPLETE
 
 TINY = ["--size", "200", "--seeds", "2"]
 SHORT = ["burn_in_years=1", "horizon_years=11"]
@@ -26,8 +26,8 @@ def no_simulation(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a simulation started")
 
-    monkeypatch.setattr(sim.validate, "run_pair", refuse)
-    monkeypatch.setattr(sim.calibrate, "run_pair", refuse)
+    monkeypatch.setattr(sim.study.validate, "run_pair", refuse)
+    monkeypatch.setattr(sim.study.calibrate, "run_pair", refuse)
 
 
 def one_error(capsys) -> str:
@@ -40,26 +40,26 @@ def one_error(capsys) -> str:
 def test_overriding_the_sector_is_refused_in_favour_of_sectors(tmp_path, capsys, no_simulation):
     out = tmp_path / "out"
     argv = ["--sectors", "theatre", "music", *TINY, "--override", "sector=dance", "--out", str(out)]
-    assert sim.validate.main(argv) == 2
+    assert sim.study.validate.main(argv) == 2
     line = one_error(capsys)
     assert "--override sector" in line and "use --sectors" in line
     assert not out.exists()
 
 
 def test_repeated_override_flags_are_merged(tmp_path, capsys, monkeypatch):
-    specs, real = [], sim.validate.run_pair
+    specs, real = [], sim.study.validate.run_pair
 
     def spy(spec, seed):
         specs.append(spec)
         return real(spec, seed)
 
-    monkeypatch.setattr(sim.validate, "run_pair", spy)
+    monkeypatch.setattr(sim.study.validate, "run_pair", spy)
     targets = tmp_path / "targets.yaml"
     targets.write_text(TARGETS)
     out = tmp_path / "out"
     argv = ["--sectors", "theatre", *TINY, "--targets", str(targets), "--override", SHORT[0],
             "--override", SHORT[1], "exit.base_late=0.005", "--out", str(out)]
-    assert sim.validate.main(argv) == 0
+    assert sim.study.validate.main(argv) == 0
     assert len(specs) == 2
     assert all(s.burn_in_years == 1 and s.horizon_years == 11 for s in specs)
     assert all(s.rules.exit.base_late == 0.005 for s in specs)
@@ -71,7 +71,7 @@ def test_the_same_override_key_with_two_values_is_refused(tmp_path, capsys, no_s
     out = tmp_path / "out"
     argv = ["--sectors", "theatre", *TINY, "--override", "horizon_years=11", "--override",
             "horizon_years=12", "--out", str(out)]
-    assert sim.validate.main(argv) == 2
+    assert sim.study.validate.main(argv) == 2
     assert "--override horizon_years=" in one_error(capsys)
     assert not out.exists()
 
@@ -82,7 +82,7 @@ def test_an_invalid_override_is_refused_before_any_simulation(tmp_path, capsys, 
                                                               override):
     out = tmp_path / "out"
     argv = ["--sectors", "theatre", *TINY, "--override", *SHORT, override, "--out", str(out)]
-    assert sim.validate.main(argv) == 2
+    assert sim.study.validate.main(argv) == 2
     one_error(capsys)
     assert not out.exists()
 
@@ -90,16 +90,16 @@ def test_an_invalid_override_is_refused_before_any_simulation(tmp_path, capsys, 
 def test_every_sector_is_checked_before_the_first_simulation(tmp_path, capsys, no_simulation,
                                                              monkeypatch):
     """An override that only the second sector rejects still stops the run before the first."""
-    real = sim.validate.spec_for
+    real = sim.study.validate.spec_for
 
     def spec_for(sector, size, overrides):
         if sector == "music":
-            raise sim.validate.ConfigError("sector.outside_wage", -1, "a number >= 0")
+            raise sim.study.validate.ConfigError("sector.outside_wage", -1, "a number >= 0")
         return real(sector, size, overrides)
 
-    monkeypatch.setattr(sim.validate, "spec_for", spec_for)
+    monkeypatch.setattr(sim.study.validate, "spec_for", spec_for)
     out = tmp_path / "out"
-    assert sim.validate.main(["--sectors", "theatre", "music", *TINY, "--out", str(out)]) == 2
+    assert sim.study.validate.main(["--sectors", "theatre", "music", *TINY, "--out", str(out)]) == 2
     assert "sector.outside_wage" in one_error(capsys)
     assert not out.exists()
 
@@ -118,13 +118,13 @@ def test_broken_targets_are_a_config_error(tmp_path, capsys, no_simulation, text
     targets.write_text(text)
     out = tmp_path / "out"
     argv = ["--sectors", "theatre", *TINY, "--targets", str(targets), "--out", str(out)]
-    assert sim.validate.main(argv) == 2
+    assert sim.study.validate.main(argv) == 2
     assert "targets" in one_error(capsys)
     assert not out.exists()
 
 
 def test_targets_must_name_a_targets_file(capsys, no_simulation, tmp_path):
-    assert sim.validate.main(["--targets", "../calibration/default", "--out", str(tmp_path / "o")]) == 2
+    assert sim.study.validate.main(["--targets", "../calibration/default", "--out", str(tmp_path / "o")]) == 2
     assert "allowed: one of default" in one_error(capsys)
 
 
@@ -137,10 +137,10 @@ def unwritable_outs(tmp_path):
 @pytest.mark.parametrize("case", [0, 1])
 def test_an_unwritable_out_fails_before_simulating(tmp_path, capsys, no_simulation, case):
     out, _ = unwritable_outs(tmp_path)[case]
-    assert sim.validate.main(["--sectors", "theatre", *TINY, "--out", str(out)]) == 2
+    assert sim.study.validate.main(["--sectors", "theatre", *TINY, "--out", str(out)]) == 2
     line = one_error(capsys)
     assert line.startswith(f"error: invalid config: --out='{out}'; allowed: a writable folder (")
-    assert sim.calibrate.main(["--out", str(out)]) == 2
+    assert sim.study.calibrate.main(["--out", str(out)]) == 2
     assert one_error(capsys).startswith(f"error: invalid config: --out='{out}'")
 
 
@@ -150,14 +150,14 @@ def test_a_read_only_out_fails_before_simulating(tmp_path, capsys, no_simulation
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        assert sim.validate.main(["--sectors", "theatre", *TINY, "--out", str(locked / "x")]) == 2
+        assert sim.study.validate.main(["--sectors", "theatre", *TINY, "--out", str(locked / "x")]) == 2
         assert "a writable folder" in one_error(capsys)
     finally:
         locked.chmod(0o700)
 
 
 def test_the_out_probe_leaves_no_folder_behind(tmp_path):
-    sim.validate.check_out(tmp_path / "a" / "b")
+    sim.study.validate.check_out(tmp_path / "a" / "b")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -165,9 +165,9 @@ def test_ctrl_c_during_validation_writes_nothing(tmp_path, capsys, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.validate, "run_pair", interrupt)
+    monkeypatch.setattr(sim.study.validate, "run_pair", interrupt)
     out = tmp_path / "out"
-    assert sim.validate.main(["--sectors", "theatre", *TINY, "--out", str(out)]) == 130
+    assert sim.study.validate.main(["--sectors", "theatre", *TINY, "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]
     assert not out.exists()
 
@@ -186,7 +186,7 @@ def calibration_file(tmp_path, **changes) -> str:
 
 @pytest.mark.parametrize("name", ["../targets/default", "nosuch", "/etc/passwd"])
 def test_calibrate_config_must_be_a_calibration_name(tmp_path, capsys, no_simulation, name):
-    assert sim.calibrate.main(["--config", name, "--out", str(tmp_path / "out")]) == 2
+    assert sim.study.calibrate.main(["--config", name, "--out", str(tmp_path / "out")]) == 2
     line = one_error(capsys)
     assert line.startswith("error: invalid config: --config=") and "allowed: one of default" in line
     assert not (tmp_path / "out").exists()
@@ -195,7 +195,7 @@ def test_calibrate_config_must_be_a_calibration_name(tmp_path, capsys, no_simula
 def test_calibrate_refuses_an_unknown_or_gradient_method(tmp_path, capsys, no_simulation):
     for method in ("BFGS", "simplex"):
         config = calibration_file(tmp_path, method=method)
-        assert sim.calibrate.main(["--config", config, "--out", str(tmp_path / "out")]) == 2
+        assert sim.study.calibrate.main(["--config", config, "--out", str(tmp_path / "out")]) == 2
         line = one_error(capsys)
         assert f"calibration.method='{method}'" in line and "Nelder-Mead" in line and "COBYLA" in line
     assert not (tmp_path / "out").exists()
@@ -205,7 +205,7 @@ def test_calibrate_refuses_an_unknown_or_gradient_method(tmp_path, capsys, no_si
 def test_calibrate_refuses_a_broken_calibration_file(tmp_path, capsys, no_simulation, text):
     path = tmp_path / "broken.yaml"
     path.write_text(text)
-    assert sim.calibrate.main(["--config", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert sim.study.calibrate.main(["--config", str(path), "--out", str(tmp_path / "out")]) == 2
     assert "calibration" in one_error(capsys)
     assert not (tmp_path / "out").exists()
 
@@ -214,16 +214,16 @@ def test_ctrl_c_during_calibration_writes_nothing(tmp_path, capsys, monkeypatch)
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.calibrate, "run_pair", interrupt)
+    monkeypatch.setattr(sim.study.calibrate, "run_pair", interrupt)
     out = tmp_path / "out"
-    assert sim.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 130
+    assert sim.study.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]
     assert not out.exists()
 
 
 def test_fitted_yaml_advises_overrides_that_reproduce_the_fit(tmp_path, capsys):
     out = tmp_path / "out"
-    assert sim.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 0
+    assert sim.study.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 0
     text = (out / "fitted.yaml").read_text()
     assert "configs/experiment" not in text
     [use] = [line for line in text.splitlines() if line.startswith("# Use:")]
@@ -241,9 +241,9 @@ WORLD = {"alliance": {"funding_m": 40.0, "salary": 27000}, "sector": {"label": "
 
 
 def listed(job, names):
-    """Marker entries of a job's files: with size and hash where sim.io can compute them."""
+    """Marker entries of a job's files: with size and hash where sim.study.io can compute them."""
     try:
-        from sim.io import file_digest
+        from sim.study.io import file_digest
     except ImportError:  # markers that list bare file names
         return names
     return [file_digest(job / name) for name in names]
@@ -274,13 +274,13 @@ def fake_sweep(folder, config):
 
 
 @pytest.mark.parametrize("config", [
-    {**WORLD, "exit": {"_target_": "sim.rules.constant_exit.ConstantHazardExit",
+    {**WORLD, "exit": {"_target_": "sim.model.rules.constant_exit.ConstantHazardExit",
                        "monthly_hazard": 0.0134}},  # a swapped-in rule without member_hr
     {"alliance": {"funding_m": 40.0}},  # no world labels at all
 ], ids=["exit=constant", "bare"])
 def test_the_report_reads_no_rule_parameter(tmp_path, config):
-    from sim.aggregate import load
-    from sim.report import _footnote, write_report
+    from sim.report.brief import _footnote, write_report
+    from sim.study.aggregate import load
 
     sweep = load(fake_sweep(tmp_path / "sweep", config))
     out = tmp_path / "report"

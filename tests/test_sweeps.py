@@ -1,4 +1,4 @@
-"""Sweeps end to end: every experiment runs tiny, launchers agree, resume skips finished jobs,
+"""Sweeps end to end: every study runs tiny, launchers agree, resume skips finished jobs,
 and the brief holds every chart and headline number."""
 
 import subprocess
@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from sim import build_spec, compose_config
-from sim.config import CONFIG_DIR
-from sim.preflight import expand_jobs, sweep_params
+from sim.study.config import CONFIG_DIR
+from sim.study.preflight import expand_jobs, sweep_params
 
-EXPERIMENTS = sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml"))
-COMPARISONS = [name for name in EXPERIMENTS if name != "sensitivity"]
+STUDIES = sorted(p.stem for p in (CONFIG_DIR / "study").glob("*.yaml"))
+COMPARISONS = [name for name in STUDIES if name != "sensitivity"]
 TINY = ["seeds=2", "population.size=120", "burn_in_years=1", "horizon_years=11"]
 
 
@@ -23,19 +23,19 @@ def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> subprocess.Com
                           capture_output=True, text=True, timeout=600)
 
 
-@pytest.mark.parametrize("name", EXPERIMENTS)
-def test_every_experiment_composes_with_its_first_level(name):
-    cfg = compose_config([f"experiment={name}"], with_hydra=True)
+@pytest.mark.parametrize("name", STUDIES)
+def test_every_study_composes_with_its_first_level(name):
+    cfg = compose_config([f"study={name}"], with_hydra=True)
     params = sweep_params(cfg)
-    assert params, "an experiment sweeps something"
-    spec, run = build_spec(compose_config(expand_jobs([f"experiment={name}"], params)[0]))
+    assert params, "a study sweeps something"
+    spec, run = build_spec(compose_config(expand_jobs([f"study={name}"], params)[0]))
     assert run.seeds == (2 if name == "sensitivity" else 30) and cfg.study == name
 
 
 @pytest.mark.parametrize("name", COMPARISONS)
-def test_every_experiment_runs_tiny_and_writes_a_brief(tmp_path, name):
+def test_every_study_runs_tiny_and_writes_a_brief(tmp_path, name):
     overrides = {"funding_sweep": ["alliance.funding_m=0,30"], "sectors": ["sector=theatre,dance"]}
-    proc = sweep(tmp_path, f"experiment={name}", *overrides.get(name, []))
+    proc = sweep(tmp_path, f"study={name}", *overrides.get(name, []))
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
     brief = (out / "brief.md").read_text()
@@ -51,14 +51,14 @@ def test_every_experiment_runs_tiny_and_writes_a_brief(tmp_path, name):
 
 
 def test_brief_states_the_summary_numbers(tmp_path):
-    proc = sweep(tmp_path, "experiment=funding_sweep", "alliance.funding_m=0,40")
+    proc = sweep(tmp_path, "study=funding_sweep", "alliance.funding_m=0,40")
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
     summary = pd.read_csv(out / "summary.csv")
     row = summary[(summary["outcome"] == "experienced_workforce")
                   & (summary["alliance.funding_m"] == 40)].iloc[0]
     brief = (out / "brief.md").read_text()
-    from sim.report import _ci
+    from sim.report.brief import _ci
 
     assert f"{_ci(row['effect'], row['effect_ci_low'], row['effect_ci_high'])} of them with ten" in brief
     cost = summary[(summary["outcome"] == "public_cost_m") & (summary["alliance.funding_m"] == 40)]
@@ -73,7 +73,7 @@ def results_of(folder: Path) -> pd.DataFrame:
 
 
 def test_launchers_give_identical_results(tmp_path):
-    args = ["experiment=funding_sweep", "alliance.funding_m=0,30"]
+    args = ["study=funding_sweep", "alliance.funding_m=0,30"]
     runs = {}
     for launcher in ("basic", "joblib", "submitit_local"):
         proc = sweep(tmp_path / launcher, *args, launcher=launcher)
@@ -84,7 +84,7 @@ def test_launchers_give_identical_results(tmp_path):
 
 
 def test_resume_runs_only_what_is_missing(tmp_path):
-    args = ["experiment=funding_sweep", "alliance.funding_m=0,30,60"]
+    args = ["study=funding_sweep", "alliance.funding_m=0,30,60"]
     assert sweep(tmp_path, *args).returncode == 0
     first = results_of(tmp_path)
     jobs = sorted(p for p in tmp_path.iterdir() if p.is_dir() and "funding_m" in p.name)
@@ -103,7 +103,7 @@ def test_resume_runs_only_what_is_missing(tmp_path):
 def test_a_job_whose_marker_no_longer_matches_is_recomputed(tmp_path):
     import json
 
-    args = ["experiment=funding_sweep", "alliance.funding_m=0,30"]
+    args = ["study=funding_sweep", "alliance.funding_m=0,30"]
     assert sweep(tmp_path, *args).returncode == 0
     job = next(p for p in tmp_path.iterdir() if p.name.startswith("alliance.funding_m=30"))
     marker = json.loads((job / "COMPLETE.json").read_text())
@@ -114,15 +114,15 @@ def test_a_job_whose_marker_no_longer_matches_is_recomputed(tmp_path):
     assert json.loads((job / "COMPLETE.json").read_text())["fingerprint"] != "from-older-code"
 
 
-def test_unknown_experiment_lists_the_available_ones(tmp_path):
-    proc = sweep(tmp_path, "experiment=nope")
+def test_unknown_study_lists_the_available_ones(tmp_path):
+    proc = sweep(tmp_path, "study=nope")
     assert proc.returncode == 2
-    for name in EXPERIMENTS:
+    for name in STUDIES:
         assert name in proc.stderr
 
 
 def test_sensitivity_study_runs_tiny_through_the_cli(tmp_path):
-    proc = sweep(tmp_path, "experiment=sensitivity", "sensitivity.samples=2", "seeds=1")
+    proc = sweep(tmp_path, "study=sensitivity", "sensitivity.samples=2", "seeds=1")
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
     indices = pd.read_parquet(out / "indices.parquet")

@@ -1,0 +1,143 @@
+"""Phases ``public_finance`` and ``household`` of the monthly step, fused into one pass.
+
+Where it sits: after ``income`` and ``alliance_pay`` (``sim/model/core/loop.py``). For every row it
+works out the unemployment and sickness benefits, the income tax, and then the household's
+month: savings, idle spell, engagement and income-drop histories, 12-month income averages and
+the calendar-year income statistics. The state's side is returned as four sums over the active
+rows, which ``settle_month`` books in the ledger.
+
+Rules of the country (``configs/country/``): an insured freelancer who is idle, not sick and not
+an alliance member gets ``benefit_replacement`` of recent fees, between floor and cap, minus side
+income, if engaged in at least ``benefit_work_months`` of the last 12 (the work condition of the
+Swedish a-kassa, alliances.md section 6). Sickness benefit replaces ``sickness_replacement`` of
+recent income up to a cap. Income tax is a flat municipal rate above a basic deduction plus the
+state rate above its threshold. Households consume living costs plus ``1 - surplus_saving`` of
+what is left and may borrow down to ``debt_limit_months`` of living costs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.core.context import is_precarious
+from sim.model.core.jit import inline, kernel, popcount
+from sim.model.core.population import LAST_12_MONTHS, check_rows
+
+_ONE = np.uint64(1)
+
+
+@inline
+def income_tax(taxable, rate, basic_deduction, state_rate, state_threshold):
+    """Income tax of one month's taxable income."""
+    return rate * max(taxable - basic_deduction, 0.0) + state_rate * max(taxable - state_threshold, 0.0)
+
+
+@inline
+def _benefit(insured, idle, sick, member, worked_12, recent_fees, side, work_months, replacement,
+             floor, cap):
+    if not insured or not idle or sick or member or worked_12 < work_months:
+        return 0.0
+    level = min(max(replacement * recent_fees, floor), cap)
+    return max(level - side, 0.0)
+
+
+def outside_tax(s, c) -> float:
+    """Monthly income tax and contributions of one leaver earning the outside wage.
+
+    Assumption: a leaver works outside the sector at ``sector.outside_wage`` until retirement,
+    so a career kept in the sector is not counted as pure gain for the state.
+    """
+    wage = s.outside_wage * c.wage_scale
+    tax = income_tax(wage, c.income_tax_rate, c.basic_deduction, c.state_tax_rate,
+                     c.state_tax_threshold)
+    return tax + c.employer_contribution_rate * wage
+
+
+@kernel
+def _benefits(insured, engaged, sick, member, engaged_bits, recent_fees, side, work_months,
+              replacement, floor, cap, out):
+    for i in range(out.size):
+        out[i] = _benefit(insured[i], not engaged[i], sick[i], member[i],
+                          popcount(engaged_bits[i] & LAST_12_MONTHS), recent_fees[i], side[i],
+                          work_months, replacement, floor, cap)
+    return out
+
+
+def unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
+    """Benefit per row in this month (before this month enters the engagement history)."""
+    return _benefits(pop.insured, engaged, sick, pop.member, pop.engaged_bits, pop.recent_fees, side,
+                     c.benefit_work_months, c.benefit_replacement, c.benefit_floor, c.benefit_cap,
+                     np.empty(len(pop)))
+
+
+def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> None:
+    """Benefits, taxes and the household's month for every row; books the state's flows.
+    Updates every household column, ``precarious`` included."""
+    s, c, m = ctx.sector, ctx.country, ctx.month
+    for name in ("fees", "side"):
+        check_rows(getattr(earn, name), len(pop), f"the income rule's step ({name})")
+    living = s.living_cost * ctx.money_scale
+    income = np.empty(len(pop))
+    tax, earned, benefit, sick_pay = _settle(
+        pop.active, engaged, earn.fees, earn.side, salary, pop.sick_months_left,
+        pop.insured, pop.member, pop.precarious,
+        pop.buffer, pop.idle_streak, pop.engaged_bits, pop.drop_bits, pop.recent_income,
+        pop.recent_fees, pop.qualifying_months, pop.year_income_sum, pop.year_income_sq,
+        pop.year_months, pop.year_fees, income,
+        work_months=c.benefit_work_months, replacement=c.benefit_replacement,
+        floor=c.benefit_floor, cap=c.benefit_cap, sick_replacement=c.sickness_replacement,
+        sick_cap=c.sickness_income_cap, tax_rate=c.income_tax_rate,
+        basic_deduction=c.basic_deduction, state_rate=c.state_tax_rate,
+        state_threshold=c.state_tax_threshold, living=living, surplus_saving=s.surplus_saving,
+        debt_floor=-s.debt_limit_months * living)
+    pop.engaged, pop.fees, pop.income = engaged, earn.fees, income
+    ledger.add("income_tax", m, tax)
+    ledger.add("contributions", m, c.employer_contribution_rate * earned)
+    ledger.add("unemployment_benefit", m, benefit)
+    ledger.add("sickness_benefit", m, sick_pay)
+
+
+@kernel
+def _settle(active, engaged, fees, side, salary, sick_months_left, insured, member, precarious,
+            buffer, idle_streak, engaged_bits, drop_bits, recent_income, recent_fees,
+            qualifying_months, year_income_sum, year_income_sq, year_months, year_fees,
+            income_now, *, work_months, replacement, floor, cap,
+            sick_replacement, sick_cap, tax_rate, basic_deduction, state_rate, state_threshold,
+            living, surplus_saving, debt_floor):
+    tax_sum = earned_sum = benefit_sum = sick_pay_sum = 0.0
+    for i in range(active.size):
+        # locals: each column is read once and written once
+        works, fee, bits, income_avg = engaged[i], fees[i], engaged_bits[i], recent_income[i]
+        # public_finance
+        earned = fee + side[i] + salary[i]
+        sick = sick_months_left[i] > 0
+        benefit = _benefit(insured[i], not works, sick, member[i], popcount(bits & LAST_12_MONTHS),
+                           recent_fees[i], side[i], work_months, replacement, floor, cap)
+        sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
+        taxable = earned + benefit + sick_pay
+        tax = income_tax(taxable, tax_rate, basic_deduction, state_rate, state_threshold)
+        if active[i]:
+            tax_sum += tax
+            earned_sum += earned
+            benefit_sum += benefit
+            sick_pay_sum += sick_pay
+        # household: consume living costs and part of any surplus; borrow down to the floor
+        net = taxable - tax
+        spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
+        savings = max(buffer[i] + net - spend, debt_floor)
+        buffer[i] = savings
+        idle_streak[i] = 0 if works else idle_streak[i] + 1
+        bits = (bits << _ONE) | np.uint64(works)
+        engaged_bits[i] = bits
+        dropped = earned < 0.75 * income_avg  # a drop of 25% or more
+        drop_bits[i] = (drop_bits[i] << _ONE) | np.uint64(dropped)
+        recent_income[i] = income_avg + (earned - income_avg) / 12.0
+        recent_fees[i] += (fee - recent_fees[i]) / 12.0
+        income_now[i] = earned
+        qualifying_months[i] += works
+        year_income_sum[i] += earned
+        year_income_sq[i] += earned * earned
+        year_months[i] += active[i]
+        year_fees[i] += fee
+        precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
+    return tax_sum, earned_sum, benefit_sum, sick_pay_sum

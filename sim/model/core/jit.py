@@ -1,0 +1,117 @@
+"""Compiled kernels: the project's one way of turning a per-agent loop into machine code.
+
+Where it sits: the default rules and the public-finance, household, event-booking and record
+phases of the monthly step fuse their column arithmetic into one pass over the rows with
+``@kernel`` (numba, ``nopython`` mode). A kernel is the *only* implementation of what it
+computes; its Python wrapper is the documented vectorised interface. ``exp``/``log`` stay in
+numpy (its SIMD loops are several times faster than numba's scalar libm calls here), so kernels
+take their results as columns.
+
+Kernels are compiled on first use and cached on disk. numba checks only a kernel's own source
+file for changes, not the helpers and constants it inlines from other files, so the cache lives
+in a folder named after a fingerprint of the whole package's source and of the numba and numpy
+versions: any edit anywhere in ``sim/`` starts a fresh cache (about 7 s of compiling, once).
+The folder is under ``$NUMBA_CACHE_DIR`` if set, else the user's cache folder
+(``$XDG_CACHE_HOME`` or ``~/.cache``)/``alliance-sim/numba``; it is touched on each start, and
+of the other fingerprint folders there only the ``KEEP_OTHERS`` most recently used are kept.
+numba reads its cache index with pickle, so the folder must be private: where that base folder
+is not writable, each process compiles into a fresh private temporary folder (mode 0700, removed
+at exit), never into a shared fixed path.
+
+Semantics are numpy's: ``error_model="numpy"`` (division by zero gives inf/nan, no exception)
+and no ``fastmath`` (no reassociation, so results do not depend on the CPU's vector width).
+``NUMBA_DISABLE_JIT=1`` runs the kernels as plain Python for debugging: much slower, and the
+low-order digits can differ (numpy keeps float32 products in float32 where compiled code uses
+float64).
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import numba
+import numpy as np
+
+
+def _source_fingerprint() -> str:
+    package = Path(__file__).resolve().parents[2]  # sim/
+    digest = hashlib.blake2b(f"{numba.__version__} {np.__version__}".encode(), digest_size=8)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+KEEP_OTHERS = 4  # fingerprint folders kept besides the current one (most recently used first)
+
+
+def choose_cache_dir(base: str | os.PathLike, fingerprint: str) -> str:
+    """``base/fingerprint``, created and touched, with older fingerprint folders in ``base``
+    pruned; a new private temporary folder if ``base`` is not writable."""
+    base = Path(base)
+    path = base / fingerprint
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise PermissionError(path)
+        os.utime(path)
+    except OSError:  # no writable cache folder (some batch systems): a private one for this process
+        private = tempfile.mkdtemp(prefix="alliance-sim-numba-")  # mode 0700
+        atexit.register(shutil.rmtree, private, ignore_errors=True)
+        return private
+    _prune(base, fingerprint)
+    return str(path)
+
+
+def _prune(base: Path, current: str) -> None:
+    """Remove all but the ``KEEP_OTHERS`` most recently used fingerprint folders besides
+    ``current`` (only folders named like a fingerprint: the base may be shared)."""
+    try:
+        others = [(p.stat().st_mtime, p) for p in base.iterdir()
+                  if p.name != current and re.fullmatch(r"[0-9a-f]{16}", p.name) and p.is_dir()]
+    except OSError:  # another process pruning at the same time
+        return
+    for _, old in sorted(others, reverse=True)[KEEP_OTHERS:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _cache_dir() -> str:
+    base = os.environ.get("NUMBA_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache", "alliance-sim", "numba")
+    return choose_cache_dir(base, _source_fingerprint())
+
+
+numba.config.CACHE_DIR = _cache_dir()  # read when each kernel below is decorated
+
+kernel = numba.njit(cache=True, nogil=True, error_model="numpy")
+"""Decorator for a compiled loop over rows."""
+
+inline = numba.njit(inline="always", cache=True, error_model="numpy")
+"""Decorator for a small scalar helper that kernels call (inlined into each caller)."""
+
+
+_M1, _M2, _M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
+_H01 = np.uint64(0x0101010101010101)
+_S1, _S2, _S4, _S56 = np.uint64(1), np.uint64(2), np.uint64(4), np.uint64(56)
+
+
+@inline
+def popcount(x):
+    """Number of set bits of a uint64 (SWAR; LLVM turns it into one instruction where it can)."""
+    x = x - ((x >> _S1) & _M1)
+    x = (x & _M2) + ((x >> _S2) & _M2)
+    x = (x + (x >> _S4)) & _M4
+    return (x * _H01) >> _S56
+
+
+def column(value, n: int, dtype=np.float64) -> np.ndarray:
+    """``value`` as a contiguous column of ``n`` rows (a scalar is broadcast), for a kernel."""
+    if np.ndim(value) == 0:
+        return np.full(n, value, dtype=dtype)
+    return np.ascontiguousarray(value, dtype=dtype)

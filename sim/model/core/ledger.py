@@ -1,0 +1,83 @@
+"""Public ledger: money flowing between the state and the sector, per month (phase ``public_finance``).
+
+Where it sits: written by the alliance (grant, returned grant) and by the public-finance phase
+(taxes, contributions, benefits, health care), read by the outcomes. Flows are in the country's
+currency; ``net_cost`` is what the state pays out minus what flows back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.core.population import exact_array
+
+# name -> (sign in the net public cost, meaning)
+FLOWS: dict[str, tuple[int, str]] = {
+    "grant": (+1, "state grant paid to the alliance"),
+    "grant_returned": (-1, "unspent grant returned at year end"),
+    "income_tax": (-1, "income tax paid by the freelancers"),
+    "contributions": (-1, "employer social contributions on all pay"),
+    "unemployment_benefit": (+1, "unemployment benefit paid to idle freelancers"),
+    "sickness_benefit": (+1, "sickness benefit during health episodes"),
+    "health_care": (+1, "public health-care cost of episodes"),
+    "leavers_tax": (-1, "tax and contributions of leavers working outside the sector"),
+}
+
+# Alliance spending (part of the grant), for the alliance's own account.
+SPENDING = ("salaries", "salary_contributions", "overhead", "training")
+
+
+class Ledger:
+    def __init__(self, n_months: int):
+        self.flows = {name: np.zeros(n_months) for name in FLOWS}
+        self.spending = {name: np.zeros(n_months) for name in SPENDING}
+        # leavers of working age: +1 in the month after exit, -1 at their retirement month
+        self.leavers_change = np.zeros(n_months + 1)
+
+    def add_leavers(self, first_month: int, retire_months: np.ndarray) -> None:
+        """Leavers who work outside the sector from ``first_month`` until ``retire_months``."""
+        n = self.leavers_change.size
+        keep = retire_months > first_month
+        if first_month < n and keep.any():
+            self.leavers_change[first_month] += np.count_nonzero(keep)
+            self.leavers_change -= np.bincount(np.minimum(retire_months[keep], n - 1), minlength=n)
+
+    def leavers_working(self, month: int) -> float:
+        return float(self.leavers_change[: month + 1].sum())
+
+    def add(self, flow: str, month: int, amount: float) -> None:
+        self.flows[flow][month] += amount
+
+    def spend(self, item: str, month: int, amount: float) -> None:
+        self.spending[item][month] += amount
+
+    def net_cost(self) -> np.ndarray:
+        return sum(sign * self.flows[name] for name, (sign, _) in FLOWS.items())
+
+    def alliance_spend(self) -> np.ndarray:
+        return sum(self.spending.values())
+
+    def copy(self) -> Ledger:
+        clone = Ledger.__new__(Ledger)
+        clone.flows = {k: v.copy() for k, v in self.flows.items()}
+        clone.spending = {k: v.copy() for k, v in self.spending.items()}
+        clone.leavers_change = self.leavers_change.copy()
+        return clone
+
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Every array of the ledger under ``prefix``-ed names (for a data-only file)."""
+        out = {f"{prefix}flow.{name}": values for name, values in self.flows.items()}
+        out.update({f"{prefix}spend.{name}": values for name, values in self.spending.items()})
+        out[f"{prefix}leavers_change"] = self.leavers_change
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str = "") -> Ledger:
+        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+        ledger = cls.__new__(cls)
+        ledger.flows = {name: exact_array(arrays, f"{prefix}flow.{name}", np.float64, 1)
+                        for name in FLOWS}
+        ledger.spending = {name: exact_array(arrays, f"{prefix}spend.{name}", np.float64, 1)
+                           for name in SPENDING}
+        ledger.leavers_change = exact_array(arrays, f"{prefix}leavers_change", np.float64, 1)
+        return ledger

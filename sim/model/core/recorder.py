@@ -1,0 +1,160 @@
+"""Monthly aggregates of one arm (phase ``record``), the source of time series and outcomes.
+
+Where it sits: the last phase of each month writes one value per variable; year-end summaries
+(income variability, income concentration) are written in December. Variable names and units
+are listed once, in ``SERIES``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.core.jit import kernel
+from sim.model.core.population import exact_array
+
+# name -> (unit, meaning)
+SERIES: dict[str, tuple[str, str]] = {
+    "active": ("agents", "freelancers in the sector"),
+    "experienced": ("agents", "active with 10 or more years in the profession"),
+    "engaged": ("agents", "active with an outside engagement"),
+    "members": ("agents", "alliance members"),
+    "member_idle": ("agents", "members paid by the alliance this month"),
+    "member_engaged": ("agents", "members with an outside engagement"),
+    "entrants": ("agents", "new entrants this month"),
+    "exits": ("agents", "agents who left this month"),
+    "member_exits": ("agents", "members who left the sector this month"),
+    "births": ("births", "births this month"),
+    "member_births": ("births", "births to members this month"),
+    "episodes": ("episodes", "health episodes starting this month"),
+    "episodes_precarious": ("episodes", "episodes starting among the precarious"),
+    "precarious": ("agents", "active agents in a precarious month"),
+    "applicants": ("agents", "eligible applicants at this year's admission"),
+    "places": ("places", "places offered at this year's admission"),
+    "admitted": ("agents", "admitted at this year's admission"),
+    "let_go": ("agents", "members whose employment ended by the alliance's rules"),
+    "active_at_onset": ("agents", "active when health episodes are drawn"),
+    "precarious_at_onset": ("agents", "precarious and active when health episodes are drawn"),
+    "engaged_both": ("agents", "active and engaged this month and the month before"),
+    "first_births_women": ("births", "first births to women"),
+    "first_birth_age_sum": ("years", "sum of women's ages at their first births"),
+    "women_45": ("agents", "active women turning 45 this month"),
+    "women_45_childless": ("agents", "of those, without children"),
+    "demand": ("index", "sector demand"),
+    "mean_income": ("currency/month", "mean earned income of the active"),
+    "cv_sum": ("-", "December: sum of agents' monthly-income CV over the year"),
+    "cv_count": ("agent-years", "December: agents active all year with positive income"),
+    "top1_share": ("share", "December: share of the year's arts income of the top 1%"),
+    "top5_share": ("share", "December: share of the year's arts income of the top 5%"),
+    "median_year_income": ("currency/year", "December: median earned income of the full-year"),
+}
+
+MAX_AGE = 100  # age tables run over whole years 0 .. MAX_AGE - 1
+# horizon totals by age in whole years, for the fertility schedule of freelance women
+BY_AGE = ("women_births", "women_months")
+
+
+# Series that are levels (averaged over a year); all others are monthly flows (summed).
+STOCKS = frozenset({"active", "experienced", "engaged", "members", "member_idle",
+                    "member_engaged", "precarious", "demand", "mean_income"})
+
+
+class Recorder:
+    def __init__(self, n_months: int):
+        self.series = {name: np.zeros(n_months) for name in SERIES}
+        self.by_age = {name: np.zeros(MAX_AGE) for name in BY_AGE}
+
+    def set(self, name: str, month: int, value: float) -> None:
+        self.series[name][month] = value
+
+    def copy(self) -> Recorder:
+        clone = Recorder.__new__(Recorder)
+        clone.series = {k: v.copy() for k, v in self.series.items()}
+        clone.by_age = {k: v.copy() for k, v in self.by_age.items()}
+        return clone
+
+    def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
+        """Every array of the recorder under ``prefix``-ed names (for a data-only file)."""
+        out = {f"{prefix}series.{name}": values for name, values in self.series.items()}
+        out.update({f"{prefix}by_age.{name}": values for name, values in self.by_age.items()})
+        return out
+
+    @classmethod
+    def from_arrays(cls, arrays, prefix: str = "") -> Recorder:
+        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+        rec = cls.__new__(cls)
+        rec.series = {name: exact_array(arrays, f"{prefix}series.{name}", np.float64, 1)
+                      for name in SERIES}
+        rec.by_age = {name: exact_array(arrays, f"{prefix}by_age.{name}", np.float64, 1)
+                      for name in BY_AGE}
+        return rec
+
+
+def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None:
+    """Phase ``record``: this month's counts (given and computed) into the series."""
+    m = ctx.month
+    for name, value in counts.items():
+        rec.series[name][m] = value
+    women_months = rec.by_age["women_months"] if ctx.horizon_month >= 0 else None
+    (active, experienced, engaged_n, members, member_idle, member_engaged, precarious, engaged_both,
+     women_45, women_45_childless, income_sum) = _month_counts(
+        pop.active, pop.tenure_months, engaged, pop.member, salary,
+        ctx.precarious, pop.engaged_bits, pop.female, pop.age_months, pop.children, pop.income,
+        np.zeros(MAX_AGE) if women_months is None else women_months)
+    for name, value in (("active", active), ("experienced", experienced), ("engaged", engaged_n),
+                        ("members", members), ("member_idle", member_idle),
+                        ("member_engaged", member_engaged), ("precarious", precarious),
+                        ("engaged_both", engaged_both), ("women_45", women_45),
+                        ("women_45_childless", women_45_childless), ("demand", ctx.demand),
+                        ("mean_income", income_sum / active if active else 0.0)):
+        rec.series[name][m] = value
+
+
+@kernel
+def _month_counts(active, tenure_months, engaged, member, salary, precarious, engaged_bits, female,
+                  age_months, children, income, women_months):
+    """Counts over the active rows; adds the active women's months to ``women_months`` by age.
+    Branch-free sums (a & b) where the condition is as good as random."""
+    n = experienced = engaged_n = members = member_idle = member_engaged = n_precarious = 0
+    engaged_both = women_45 = women_45_childless = 0
+    income_sum = 0.0
+    three, twelve, last_age = np.uint64(3), np.uint32(12), np.uint32(MAX_AGE - 1)
+    for i in range(active.size):
+        a = active[i]
+        n += a
+        income_sum += income[i] * a
+        experienced += a & (tenure_months[i] >= 120)
+        engaged_n += a & engaged[i]
+        n_precarious += a & precarious[i]
+        engaged_both += a & ((engaged_bits[i] & three) == three)
+        is_member = a & member[i]
+        members += is_member
+        member_idle += is_member & (salary[i] > 0)
+        member_engaged += is_member & engaged[i]
+        woman = a & female[i]
+        age = np.uint32(age_months[i])
+        women_months[min(age // twelve, last_age)] += woman
+        at_45 = woman & (age == 45 * 12)
+        women_45 += at_45
+        women_45_childless += at_45 & (children[i] == 0)
+    return (n, experienced, engaged_n, members, member_idle, member_engaged, n_precarious,
+            engaged_both, women_45, women_45_childless, income_sum)
+
+
+def close_year(rec: Recorder, pop, m: int) -> None:
+    """December: income variability and concentration of the agents active all year."""
+    full = pop.active & (pop.year_months == 12) & (pop.year_income_sum > 0)
+    mean = pop.year_income_sum[full] / 12.0
+    var = np.maximum(pop.year_income_sq[full] / 12.0 - mean * mean, 0.0)
+    rec.set("cv_sum", m, float(np.sum(np.sqrt(var) / mean)))
+    rec.set("cv_count", m, np.count_nonzero(full))
+    if full.any():
+        rec.set("median_year_income", m, float(np.median(pop.year_income_sum[full])))
+    fees = pop.year_fees[pop.active & (pop.year_months == 12)]
+    total = fees.sum()
+    if total > 0:
+        for name, share in (("top1_share", 100), ("top5_share", 20)):
+            top = max(1, fees.size // share)  # the `top` largest, without a full sort
+            rec.set(name, m, np.partition(fees, fees.size - top)[fees.size - top:].sum() / total)
+    for name in ("year_income_sum", "year_income_sq", "year_fees"):
+        getattr(pop, name)[:] = 0.0
+    pop.year_months[:] = 0

@@ -1,0 +1,60 @@
+"""Entry of freelancers into the sector (monthly step, phase ``enter``, every January).
+
+The population is open: an initial population spread over career stages at month 0, then a
+cohort of ``population.entry_rate * population.size`` entrants each January. Cohort sizes are
+fixed numbers, not draws, so both arms of a comparison see exactly the same entrants (same
+uids, same traits, drawn from ``init_*`` streams keyed by uid).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.core.context import StepContext, precarity
+
+
+def cohort_size(population, month: int) -> int:
+    """Entrants in ``month``: the initial population at month 0, a yearly cohort each January."""
+    if month == 0:
+        return population.size
+    if month % 12 == 0:
+        return int(round(population.entry_rate * population.size))
+    return 0
+
+
+def enter(model, ctx: StepContext) -> np.ndarray:
+    """Add this month's entrants to the columns; returns their rows."""
+    pop, spec, month = model.pop, model.spec, ctx.month
+    n = cohort_size(spec.population, month)
+    if n == 0:
+        return np.empty(0, dtype=np.int64)
+    p, s = spec.population, spec.sector
+    uids = np.arange(pop.next_uid, pop.next_uid + n, dtype=np.int64)
+    draw = model.streams
+    age = p.entry_age_mean + p.entry_age_sd * draw.normal("init_age", uids, month)
+    age = np.clip(age, 16.0, s.retirement_age - 5.0)
+    tenure = np.zeros(n)
+    if month == 0:  # the initial population is spread over career stages
+        u = draw.uniform("init_tenure", uids, month)
+        tenure = np.minimum(-np.log1p(-u) * p.initial_tenure_mean, s.retirement_age - 1 - age)
+        age = age + tenure
+    living = s.living_cost * ctx.money_scale
+    rows = np.arange(len(pop), len(pop) + n)
+    tenure_m = (tenure * 12).astype(np.int32)
+    pop.add(
+        n,
+        female=draw.uniform("init_sex", uids, month) < p.female_share,
+        age_months=(age * 12).astype(np.int32),
+        entry_month=month - tenure_m,
+        tenure_months=tenure_m,
+        buffer=np.full(n, s.initial_buffer_months * living),
+        insured=draw.uniform("init_insured", uids, month) < ctx.country.benefit_takeup,
+        partnered=draw.uniform("init_partner", uids, month) < p.initial_partnered,
+        recent_income=np.full(n, living),
+    )
+    ctx.uids = pop.uid
+    model.rules.income.init_agents(pop, rows, ctx)
+    model.rules.fertility.init_agents(pop, rows, ctx)
+    pop.precarious[rows] = precarity(pop.engaged_bits[rows], pop.buffer[rows], living,
+                                     np.empty(n, dtype=np.bool_))
+    return rows

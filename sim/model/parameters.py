@@ -1,0 +1,140 @@
+"""Parameter blocks of the world the rules act in: population, sector, country, alliance, demand.
+
+Where it sits: built once from the config (``sim.study.config.build_spec``) before the simulation and
+read, never written, by the monthly step. Values and their sources live in ``configs/``;
+units, ranges and meanings live here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.model.core.params import ConfigError, param
+
+
+@dataclass(frozen=True)
+class Population:
+    size: int = param("agents", 1, 10_000_000, "freelancers at the start of the burn-in")
+    entry_rate: float = param("1/year", 0, 1, "yearly entrants as a share of `size`")
+    entry_age_mean: float = param("years", 16, 60, "mean age at entry")
+    entry_age_sd: float = param("years", 0, 20, "SD of age at entry")
+    female_share: float = param("share", 0, 1, "share of women among entrants")
+    initial_tenure_mean: float = param("years", 0, 40, "mean tenure of the initial population")
+    initial_partnered: float = param("share", 0, 1, "share partnered at entry")
+
+
+@dataclass(frozen=True)
+class Sector:
+    name: str = param("-", doc="preset name")
+    label: str = param("-", doc="who the agents are, for charts and briefs")
+    fee_median: float = param("currency/month", 0, None, "median pay per engaged month (SEK)",
+                              lo_open=True)
+    fee_sigma: float = param("log points", 0, 5, "SD of the log-normal part of the fee level")
+    fee_pareto_alpha: float = param("-", 1, 20, "Pareto tail index of the fee level",
+                                    lo_open=True)
+    side_income_median: float = param("currency/month", 0, None, "median side income, idle month")
+    side_income_sigma: float = param("log points", 0, 5, "SD of log side income across agents")
+    side_income_engaged_share: float = param("share", 0, 1, "side income kept in engaged months")
+    living_cost: float = param("currency/month", 0, None, "consumption need", lo_open=True)
+    outside_wage: float = param("currency/month", 0, None, "pay of the outside option",
+                                lo_open=True)
+    initial_buffer_months: float = param("months", 0, 60, "savings at entry, in living costs")
+    surplus_saving: float = param("share", 0, 1, "share of income above living costs saved")
+    debt_limit_months: float = param("months", 0, 60, "largest debt, in living costs")
+    physical_career_age: float | None = param("years", 16, 80,
+                                              "age from which physical wear raises exit (null: none)")
+    retirement_age: float = param("years", 30, 90, "age at which everyone leaves")
+
+
+@dataclass(frozen=True)
+class Country:
+    name: str = param("-", doc="preset name")
+    currency: str = param("-", doc="currency of all money amounts")
+    wage_scale: float = param("country currency per SEK", 0, None,
+                              "converts the sector's SEK amounts", lo_open=True)
+    income_tax_rate: float = param("share", 0, 1, "flat local income tax")
+    basic_deduction: float = param("currency/month", 0, None, "untaxed income per month")
+    state_tax_rate: float = param("share", 0, 1, "extra tax above the threshold")
+    state_tax_threshold: float = param("currency/month", 0, None, "monthly threshold of state tax")
+    employer_contribution_rate: float = param("share of gross pay", 0, 1,
+                                              "social contributions on pay")
+    benefit_replacement: float = param("share", 0, 1, "unemployment benefit / reference income")
+    benefit_cap: float = param("currency/month", 0, None, "maximum unemployment benefit")
+    benefit_floor: float = param("currency/month", 0, None, "basic benefit for the eligible")
+    benefit_work_months: int = param("months", 0, 12, "engaged months in the last 12 to qualify")
+    benefit_takeup: float = param("share", 0, 1, "share of freelancers insured and claiming")
+    sickness_replacement: float = param("share", 0, 1, "sickness benefit / reference income")
+    sickness_income_cap: float = param("currency/month", 0, None, "income ceiling of sick pay")
+    health_cost_per_episode: float = param("currency", 0, None, "public care cost of an episode")
+    tfr: float = param("children per woman", 0, 10, "national total fertility rate")
+    population_median_income: float = param("currency/year", 0, None,
+                                            "median income of the working-age population",
+                                            lo_open=True)
+
+    def check(self, path: str) -> None:
+        if self.benefit_floor > self.benefit_cap:
+            raise ConfigError(f"{path}.benefit_floor", self.benefit_floor,
+                              f"at most {path}.benefit_cap ({self.benefit_cap:g})")
+
+
+@dataclass(frozen=True)
+class Alliance:
+    enabled: bool = param("-", doc="false runs the alliance arm without an alliance")
+    funding_m: float = param("million currency/year", 0, 100_000, "yearly state grant")
+    start_year: int = param("horizon year", 0, 1000, "first year of operation")
+    cut_share: float = param("share", 0, 1, "share of the grant cut from `cut_year` on")
+    cut_year: int | None = param("horizon year", 0, 1000, "first year of the cut (null: none)")
+    salary: float = param("currency/month", 0, None, "salary in months without engagements (SEK)",
+                          lo_open=True)
+    fee_offset: float = param("share", 0, 1, "salary reduced by this share of recent fees")
+    overhead_share: float = param("share of grant", 0, 1, "administration")
+    open_training_share: float = param("share of grant", 0, 1, "training open to non-members")
+    training_cost: float = param("currency/participant", 0, None, "cost of one training place",
+                                 lo_open=True)
+    planning_idle_share: float = param("share", 0, 1, "salary months per member-month planned in year one",
+                                       lo_open=True)
+    member_engagement_boost: float = param("log-odds", 0, 5, "networking and agency for members")
+    training_engagement_boost: float = param("log-odds", 0, 5, "effect of open training")
+    training_lag_months: int = param("months", 0, 120, "delay before training pays off")
+    work_requirement_months: int = param("months", 0, 64, "engaged months needed per period")
+    work_period_months: int = param("months", 1, 64, "length of a work-requirement period")
+    max_paid_months: int | None = param("months", 1, None, "time account of paid months (null: none)")
+
+    def check(self, path: str) -> None:
+        if self.work_requirement_months > self.work_period_months:
+            raise ConfigError(f"{path}.work_requirement_months", self.work_requirement_months,
+                              f"at most {path}.work_period_months ({self.work_period_months})")
+        if self.overhead_share + self.open_training_share > 1:
+            raise ConfigError(f"{path}.open_training_share", self.open_training_share,
+                              f"at most 1 - {path}.overhead_share ({1 - self.overhead_share:g})")
+
+    def grant_m(self, year: int) -> float:
+        """Grant in horizon year ``year`` (millions per year); zero before the start."""
+        if not self.enabled or year < self.start_year:
+            return 0.0
+        if self.cut_year is not None and year >= self.cut_year:
+            return self.funding_m * (1.0 - self.cut_share)
+        return self.funding_m
+
+
+@dataclass(frozen=True)
+class Demand:
+    level: float = param("index", 0, None, "sector demand outside shocks (1 = calibrated)",
+                         lo_open=True)
+    shock_depth: float = param("share", 0, 1, "fall in demand during the shock")
+    shock_start_year: float = param("horizon year", 0, 1000, "start of the shock")
+    shock_months: int = param("months", 0, 1200, "months at the bottom")
+    recovery_months: int = param("months", 0, 1200, "linear recovery after the shock")
+
+    def index(self, horizon_month: int) -> float:
+        """Demand multiplier in a month counted from the start of the horizon (negative in burn-in)."""
+        start = round(self.shock_start_year * 12)
+        t = horizon_month - start
+        if self.shock_depth == 0 or t < 0:
+            return self.level
+        if t < self.shock_months:
+            return self.level * (1 - self.shock_depth)
+        if t < self.shock_months + self.recovery_months:
+            done = (t - self.shock_months + 1) / (self.recovery_months + 1)
+            return self.level * (1 - self.shock_depth * (1 - done))
+        return self.level

@@ -1,0 +1,1 @@
+"""Policies: organisations that act on the freelancers (the alliance)."""

@@ -1,0 +1,132 @@
+"""Income rule: persistent engagements, heavy-tailed pay and side income (monthly step, phase
+``income``).
+
+Default rule ``MarkovEngagement`` (behaviour.md Part B.1): whether an agent is engaged this month
+follows a two-state Markov chain (P(stay engaged) and P(find work when idle)) whose log-odds rise
+with skill and contacts, with sector demand and with the alliance's networking. Pay per engaged
+month is the agent's permanent level (log-normal x Pareto across agents, random walk over time,
+Carroll's permanent-transitory structure) times a mean-one log-normal transitory shock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.model.core.jit import column, kernel
+from sim.model.core.params import param
+from sim.model.core.rng import uniform_at
+from sim.model.rules.base import Earnings, IncomeRule, logit
+
+
+@dataclass(frozen=True)
+class MarkovEngagement(IncomeRule):
+    p_stay: float = param("probability/month", 0, 1, "P(engaged next month | engaged)",
+                          lo_open=True, hi_open=True)
+    p_find: float = param("probability/month", 0, 1, "P(engaged next month | idle)",
+                          lo_open=True, hi_open=True)
+    beta_skill: float = param("log-odds per SD", -5, 5, "effect of skill on engagement")
+    beta_network: float = param("log-odds per log contact", -5, 5, "effect of contacts")
+    network_ref: float = param("contacts", 0, None, "contacts at which the network effect is 0")
+    network_initial: float = param("contacts", 0, None, "contacts of an entrant")
+    network_gain: float = param("contacts/engaged month", 0, None, "ties from co-engagement")
+    network_decay: float = param("share/month", 0, 1, "contacts lost per month")
+    learning_rate: float = param("SD/engaged month", 0, 1, "learning by doing")
+    learning_cap: float = param("SD", 0, 10, "most skill that experience can add")
+    sigma_transitory: float = param("log points", 0, 3, "SD of the pay shock of a month")
+    sigma_permanent: float = param("log points/month", 0, 1, "SD of the permanent pay shock")
+    fee_drift: float = param("log points/month", -1, 1, "drift of the permanent pay level")
+
+    def init_agents(self, pop, rows, ctx) -> None:
+        s = ctx.sector
+        uids = pop.uid[rows]
+        month = ctx.month
+        talent = ctx.streams.normal("init_talent", uids, month)
+        z_fee = ctx.streams.normal("init_fee", uids, month)
+        u_tail = ctx.streams.uniform("init_fee_tail", uids, month)
+        z_side = ctx.streams.normal("init_side", uids, month)
+        # Pareto factor with unit median: U**(-1/alpha) / 2**(1/alpha)
+        log_tail = -np.log1p(-u_tail) / s.fee_pareto_alpha - np.log(2.0) / s.fee_pareto_alpha
+        pop.log_fee[rows] = np.log(s.fee_median * ctx.money_scale) + s.fee_sigma * z_fee + log_tail
+        pop.side_base[rows] = s.side_income_median * ctx.money_scale * np.exp(
+            s.side_income_sigma * z_side)
+        # Agents entering with experience (initial population) have already learned and networked;
+        # assume the long-run engaged share of 0.65 for their past months.
+        past_engaged = 0.65 * pop.tenure_months[rows]
+        pop.skill[rows] = talent + np.minimum(self.learning_rate * past_engaged, self.learning_cap)
+        steady = self.network_gain * 0.65 / max(self.network_decay, 1e-9)
+        keep = (1 - self.network_decay) ** pop.tenure_months[rows]
+        pop.network[rows] = steady + (self.network_initial - steady) * keep
+        pop.qualifying_months[rows] = past_engaged.astype(np.int32)
+
+    def odds_against(self, pop, ctx) -> np.ndarray:
+        """exp(-x) per row, x the log-odds of being engaged this month: P = 1 / (1 + exp(-x)).
+        log1p and exp run in numpy's vectorised code (see sim/model/core/jit.py)."""
+        odds = np.log1p(pop.network)  # log contacts, then minus the log-odds, then the odds
+        _minus_log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), odds,
+                        logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
+                        beta_skill=self.beta_skill, beta_network=self.beta_network,
+                        log_network_ref=np.log1p(self.network_ref), log_demand=np.log(ctx.demand))
+        return np.exp(odds, out=odds)
+
+    def engagement_probability(self, pop, ctx) -> np.ndarray:
+        """P(engaged this month) per row. ``step`` draws against the same odds without the
+        division (u (1 + odds_against) < 1); a subclass changing the odds overrides
+        ``odds_against``."""
+        p = self.odds_against(pop, ctx)
+        p += 1.0
+        return np.reciprocal(p, out=p)
+
+    def step(self, pop, ctx) -> Earnings:
+        n = len(pop)
+        odds_against = self.odds_against(pop, ctx)
+        # one decision, two shocks: the permanent and the transitory part of this month's pay
+        permanent, transitory = ctx.normal_pair("pay_shocks")
+        engaged, pay, side = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
+        _work_and_pay(*ctx.stream("engagement"), odds_against, permanent, transitory, pop.sick_months_left,
+                      pop.qualifying_months, pop.side_base, pop.log_fee, pop.skill, pop.network,
+                      sigma_permanent=self.sigma_permanent, fee_drift=self.fee_drift,
+                      sigma_transitory=self.sigma_transitory,
+                      side_engaged_share=ctx.sector.side_income_engaged_share,
+                      learning_rate=self.learning_rate, learning_cap=self.learning_cap,
+                      network_decay=self.network_decay, network_gain=self.network_gain,
+                      engaged=engaged, log_pay=pay, side=side)
+        # vectorised exp of the log pay of every row (an -inf for the idle would send numpy
+        # down its slow path for special values), then no pay without an engagement
+        np.exp(pay, out=pay)
+        pay *= engaged
+        return Earnings(engaged=engaged, fees=pay, side=side)
+
+
+@kernel
+def _minus_log_odds(engaged, skill, boost, contacts, *, logit_stay, logit_find, beta_skill,
+                    beta_network, log_network_ref, log_demand):
+    """Minus the log-odds of engagement, written over ``contacts`` (log1p of the contact count)."""
+    for i in range(contacts.size):
+        x = logit_stay if engaged[i] else logit_find
+        x += beta_skill * skill[i] + beta_network * (contacts[i] - log_network_ref)
+        contacts[i] = -(x + log_demand + boost[i])
+
+
+@kernel
+def _work_and_pay(counter, key, odds_against, permanent, transitory, sick_months_left, qualifying_months,
+                  side_base, log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
+                  side_engaged_share, learning_rate, learning_cap, network_decay, network_gain,
+                  engaged, log_pay, side):
+    """This month's engagement, log pay (were one engaged) and side income; updates pay level,
+    skill and contacts."""
+    mean_one = -0.5 * sigma_transitory * sigma_transitory  # E[exp(transitory)] = 1
+    for i in range(odds_against.size):
+        sick = sick_months_left[i] > 0
+        # u < 1 / (1 + odds_against), without the division
+        works = uniform_at(counter[i], key) * (1.0 + odds_against[i]) < 1.0 and not sick
+        level = log_fee[i] + (sigma_permanent * permanent[i] + fee_drift)
+        log_fee[i] = level
+        log_pay[i] = level + sigma_transitory * transitory[i] + mean_one
+        side[i] = 0.0 if sick else side_base[i] * (side_engaged_share if works else 1.0)
+        if works and qualifying_months[i] * learning_rate < learning_cap:
+            skill[i] += learning_rate  # learning by doing, up to the cap
+        contacts = network[i] * (1.0 - network_decay)
+        network[i] = contacts + network_gain if works else contacts
+        engaged[i] = works

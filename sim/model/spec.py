@@ -1,0 +1,116 @@
+"""The model's specification: every parameter block and rule of one simulated world.
+
+Where it sits: built once before the simulation (``sim.study.config.build_spec`` composes it
+from the config files) and read, never written, by the monthly step. Besides the blocks it
+holds the checks that need more than one block: values that must be ordered, and the memory a
+run of this size needs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from sim.model.core.params import ConfigError
+from sim.model.parameters import Alliance, Country, Demand, Population, Sector
+from sim.model.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
+
+# config group -> interface its target must implement (the extension points)
+RULE_GROUPS: dict[str, type] = {"income": IncomeRule, "exit": ExitRule,
+                                "fertility": FertilityRule, "health": HealthRule,
+                                "admission": AdmissionRule}
+WORLD_BLOCKS: dict[str, type] = {"population": Population, "sector": Sector, "country": Country,
+                                 "alliance": Alliance, "demand": Demand}
+
+
+@dataclass(frozen=True)
+class Rules:
+    income: IncomeRule
+    exit: ExitRule
+    fertility: FertilityRule
+    health: HealthRule
+    admission: AdmissionRule
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    population: Population
+    sector: Sector
+    country: Country
+    alliance: Alliance
+    demand: Demand
+    rules: Rules
+    burn_in_years: int
+    horizon_years: int
+
+    @property
+    def burn_in_months(self) -> int:
+        return 12 * self.burn_in_years
+
+    @property
+    def total_months(self) -> int:
+        return 12 * (self.burn_in_years + self.horizon_years)
+
+    def with_alliance(self, **changes: Any) -> ModelSpec:
+        return dataclasses.replace(self, alliance=dataclasses.replace(self.alliance, **changes))
+
+
+def check_consistency(spec: ModelSpec) -> None:
+    """Values in different blocks that must be ordered (each block checks its own)."""
+    s, p, a, d = spec.sector, spec.population, spec.alliance, spec.demand
+    # entrants' ages are clipped to 5 years below retirement (sim/model/demography.py)
+    if p.entry_age_mean >= s.retirement_age - 5:
+        raise ConfigError("population.entry_age_mean", p.entry_age_mean,
+                          f"below sector.retirement_age - 5 ({s.retirement_age - 5:g}): "
+                          "entrants need years of career before retirement")
+    if s.physical_career_age is not None and s.physical_career_age >= s.retirement_age:
+        raise ConfigError("sector.physical_career_age", s.physical_career_age,
+                          f"below sector.retirement_age ({s.retirement_age:g}) or null")
+    if a.enabled and a.start_year >= spec.horizon_years:
+        raise ConfigError("alliance.start_year", a.start_year,
+                          f"below horizon_years ({spec.horizon_years}), or the alliance never runs")
+    if a.cut_year is not None and a.cut_year < a.start_year:
+        raise ConfigError("alliance.cut_year", a.cut_year,
+                          f"at least alliance.start_year ({a.start_year}) or null")
+    if d.shock_depth > 0 and d.shock_start_year >= spec.horizon_years:
+        raise ConfigError("demand.shock_start_year", d.shock_start_year,
+                          f"below horizon_years ({spec.horizon_years}) when demand.shock_depth > 0")
+
+
+# Memory of one paired run, measured (docs/benchmarks.md): per agent of the initial population
+# (both arms' columns, the shared burn-in state and temporaries) and per later entrant (the career
+# registry and uid index in every copy of the state), plus the interpreter and libraries.
+BYTES_PER_AGENT, BYTES_PER_ENTRANT, BYTES_BASE = 1_100, 400, 300 * 2**20
+
+
+def memory_estimate(spec: ModelSpec) -> int:
+    """Peak bytes of one paired run of ``spec``."""
+    p = spec.population
+    entrants = p.size * p.entry_rate * (spec.burn_in_years + spec.horizon_years)
+    return int(BYTES_BASE + BYTES_PER_AGENT * p.size + BYTES_PER_ENTRANT * entrants)
+
+
+def available_memory() -> int | None:
+    """Memory available to new processes (Linux ``MemAvailable``), or None if unknown."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def check_memory(spec: ModelSpec) -> None:
+    """Refuse a run that cannot fit in this machine's memory, before it starts."""
+    need, have = memory_estimate(spec), available_memory()
+    if have is not None and need > 0.9 * have:
+        raise ConfigError("population.size", spec.population.size,
+                          f"a population that fits in memory: this run needs about "
+                          f"{need / 2**30:.1f} GiB ({spec.burn_in_years + spec.horizon_years} "
+                          f"years), this machine has {have / 2**30:.1f} GiB available; lower "
+                          "population.size or the years")
+
+

@@ -1,0 +1,338 @@
+"""Gather a sweep's finished jobs into tidy tables, summaries, charts and the funding brief.
+
+    uv run python -m sim.aggregate results/sweeps/funding_sweep
+
+Where it sits: after the jobs (``sim/study/sweep.py``), called by the multirun callback and on demand.
+Only jobs with a ``COMPLETE.json`` marker are read. Jobs must come from the same code and
+package versions, and their configs may differ only in the swept keys (or below a config group
+whose choice differs between jobs); otherwise the sweep is not comparable and aggregation stops.
+Outputs go to ``<sweep>/aggregate/``: ``results`` (study, job, swept keys, seed, arm, outcome,
+value), ``summary`` (per job and outcome: means and 95% CIs, the effect's paired), ``contrast``
+(each job minus the first, paired by seed), ``yearly``, ``provenance.json``, charts, brief.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sim.model.outcomes import UNITS
+from sim.study.io import provenance, write_json, write_table
+from sim.study.stats import mean_ci, summarise
+from sim.study.sweep import verify_job
+
+
+class SweepError(ValueError):
+    """The folder cannot be aggregated (no finished jobs, or jobs that cannot be compared)."""
+
+
+@dataclass
+class Sweep:
+    folder: Path
+    study: str
+    swept: list[str]
+    jobs: pd.DataFrame  # job, swept key columns, in level order
+    results: pd.DataFrame
+    summary: pd.DataFrame
+    contrast: pd.DataFrame
+    yearly: pd.DataFrame
+    survival: pd.DataFrame
+    markers: list[dict]
+
+    @property
+    def currency(self) -> str:
+        return self.markers[0].get("currency", "")
+
+
+def _flatten(data, prefix=""):
+    out = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{name}."))
+        else:
+            out[name] = value
+    return out
+
+
+def _parse(overrides: list[str]) -> dict[str, str]:
+    return dict(o.lstrip("+~").split("=", 1) for o in overrides if "=" in o)
+
+
+def _value(text: str):
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
+def finished_jobs(folder: Path) -> list[dict]:
+    """Markers of the finished jobs; a job whose marker or files were damaged stops the
+    aggregation (re-running the sweep command recomputes it)."""
+    if not folder.is_dir():
+        raise SweepError(f"{folder} is not a folder")
+    markers = []
+    for job_dir in sorted(p for p in folder.iterdir()
+                          if p.is_dir() and not p.name.startswith((".", "aggregate"))):
+        marker, reason = verify_job(job_dir)
+        if marker is None and reason != "not finished":
+            raise SweepError(f"job {job_dir.name} is damaged: {reason}; run the sweep command "
+                             "again to recompute it")
+        if marker is not None:
+            marker["dir"] = job_dir
+            markers.append(marker)
+    if not markers:
+        raise SweepError(f"no finished jobs in {folder} (a job is finished when its "
+                         "COMPLETE.json exists); run or resume the sweep first")
+    return markers
+
+
+def check_comparable(markers: list[dict]) -> list[str]:
+    """The swept keys; raises SweepError when jobs cannot be compared."""
+    kinds = {m.get("kind", "comparison") for m in markers}
+    if len(kinds) > 1:
+        raise SweepError(f"the folder mixes job kinds {sorted(kinds)}")
+    # the code hash (package source as run) decides; git commits may differ by docs-only commits
+    for field, label in (("code", "package source"), ("packages", "package versions")):
+        values = {json.dumps(m.get(field), sort_keys=True) for m in markers}
+        if len(values) > 1:
+            raise SweepError(f"jobs come from different {label} ({len(values)} distinct); "
+                             "re-run the older jobs")
+    overrides = [_parse(m["overrides"]) for m in markers]
+    keys = sorted({k for o in overrides for k in o})
+    partial = [k for k in keys if any(k not in o for o in overrides)]
+    if partial:
+        raise SweepError(f"the folder holds jobs of different commands ({partial[0]} is set in "
+                         "some jobs only); use a new hydra.sweep.dir or remove the old job folders")
+    swept = [k for k in keys if len({o.get(k) for o in overrides}) > 1]
+    if kinds == {"sensitivity"} and set(swept) - {"sensitivity.chunk"}:
+        raise SweepError(f"a sensitivity design may only be split by sensitivity.chunk; these "
+                         f"jobs also differ in {sorted(set(swept) - {'sensitivity.chunk'})}")
+    choices = [m.get("choices") or {} for m in markers]
+    groups = {g for g in {k for c in choices for k in c} if len({c.get(g) for c in choices}) > 1}
+    configs = [_flatten(m["config"]) for m in markers]
+    for config in configs[1:]:
+        for key in set(config) | set(configs[0]):
+            if config.get(key) == configs[0].get(key) or key in swept:
+                continue
+            if groups:  # a group choice differs between jobs: the whole preset may differ
+                continue
+            raise SweepError(f"jobs differ in {key} ({configs[0].get(key)!r} vs "
+                             f"{config.get(key)!r}), which is not a swept key {swept}")
+    seeds = {tuple(m["seeds"]) for m in markers}
+    if len(seeds) > 1:
+        raise SweepError("jobs ran different seeds; paired comparisons need the same seeds")
+    return swept
+
+
+METRICS_COLUMNS = ("seed", "arm", "outcome", "value")
+
+
+def _table(marker: dict, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A job's table, which must be a Parquet file listed in its marker with these columns."""
+    path = marker["dir"] / f"{name}.parquet"
+    if f"{name}.parquet" not in {f["name"] for f in marker["files"]}:
+        raise SweepError(f"job {marker['dir'].name}: its marker does not list {name}.parquet")
+    try:
+        table = pd.read_parquet(path)
+    except Exception as err:  # noqa: BLE001 - any unreadable file is the same problem
+        raise SweepError(f"job {marker['dir'].name}: {name}.parquet is not a readable Parquet "
+                         f"table ({type(err).__name__}); run the sweep command again") from None
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise SweepError(f"job {marker['dir'].name}: {name}.parquet lacks columns {missing}")
+    return table
+
+
+def load(folder: Path) -> Sweep:
+    folder = Path(folder)
+    markers = finished_jobs(folder)
+    swept = check_comparable(markers)
+    study = markers[0].get("study") or folder.name
+    job_rows, results, yearly, survival = [], [], [], []
+    for marker in markers:
+        job = marker["dir"].name
+        levels = {k: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
+        job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
+        tag = {"study": study, "job": job, **levels}
+        results.append(_table(marker, "metrics", METRICS_COLUMNS).assign(**tag))
+        yearly.append(_table(marker, "yearly", ("seed", "arm", "year", "variable", "value"))
+                      .assign(job=job))
+        survival.append(_table(marker, "survival", ("seed", "arm", "years_since_entry",
+                                                    "share_active")).assign(job=job))
+    # the sweep's own order (Hydra job numbers): the first level listed is the reference
+    jobs = pd.DataFrame(job_rows).sort_values("job_num", kind="stable").drop(columns="job_num")
+    jobs = jobs.reset_index(drop=True)
+    order = ["study", "job", *swept, "seed", "arm", "outcome", "value"]
+    results = pd.concat(results, ignore_index=True)[order]
+    summary = pd.concat([summarise(results[results["job"] == job], UNITS).assign(job=job)
+                         for job in jobs["job"]], ignore_index=True)
+    summary = jobs.merge(summary, on="job")
+    return Sweep(folder=folder, study=study, swept=swept, jobs=jobs, results=results,
+                 summary=summary, contrast=contrast(results, jobs), markers=markers,
+                 yearly=pd.concat(yearly, ignore_index=True),
+                 survival=pd.concat(survival, ignore_index=True))
+
+
+def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
+    """Each job minus the first job, per arm and outcome, paired by seed, with 95% CIs."""
+    reference = jobs["job"].iloc[0]
+    wide = results.pivot_table(index=["seed", "arm", "outcome"], columns="job", values="value",
+                               dropna=False)
+    rows = []
+    from sim.model.outcomes import RATIO_EFFECTS
+
+    for job in jobs["job"].iloc[1:]:
+        diff = (wide[job] - wide[reference]).reset_index(name="diff")
+        diff = diff[~diff["outcome"].isin(RATIO_EFFECTS)]  # a difference of ratios means little
+        for (arm, outcome), group in diff.groupby(["arm", "outcome"], sort=False):
+            mean, lo, hi, n = mean_ci(group["diff"].to_numpy())
+            rows.append({"job": job, "reference": reference, "arm": arm, "outcome": outcome,
+                         "difference": mean, "ci_low": lo, "ci_high": hi, "n_seeds": n})
+    return pd.DataFrame(rows)
+
+
+def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: Path) -> Path:
+    """Gather every chunk of a sensitivity design and compute the indices."""
+    from omegaconf import OmegaConf
+
+    from sim.study.sensitivity import analyse, settings
+
+    check_comparable(markers)
+    s = settings(OmegaConf.create(markers[0]["config"]))
+    chunks = {int(m["config"]["sensitivity"]["chunk"]) for m in markers}
+    missing = sorted(set(range(s.chunks)) - chunks)
+    if missing:
+        raise SweepError(f"the sensitivity design needs all {s.chunks} chunks; missing {missing} "
+                         "(re-run the same command to complete them)")
+    samples = pd.concat([_table(m, "samples", ("sample", "seed", "outcome", "value"))
+                         for m in markers],
+                        ignore_index=True).sort_values(["sample", "seed", "outcome"])
+    if samples.duplicated(["sample", "seed", "outcome"]).any():
+        raise SweepError("the chunks overlap (a design row appears twice); re-run into a new folder")
+    indices = analyse(s, samples)
+    write_table(samples, out / "samples")
+    write_table(indices, out / "indices")
+    write_json(out / "provenance.json", provenance({
+        "study": markers[0].get("study"),
+        "git_commits": sorted({str(m.get("git_commit")) for m in markers}),
+        "code": markers[0].get("code"), "packages": markers[0].get("packages"),
+        "method": s.method, "design_rows": int(samples["sample"].nunique()),
+        "seeds": markers[0]["seeds"]}))
+    if charts:
+        from sim.report.brief import write_sensitivity_report
+
+        write_sensitivity_report(indices, s, markers, out)
+    return out
+
+
+STALE = "aggregate.stale"
+
+
+def mark_stale(folder: Path) -> Path | None:
+    """After a failed aggregation: move an earlier ``aggregate/`` to ``aggregate.stale/``, so
+    no result folder that looks current survives next to jobs it no longer describes."""
+    final, stale = Path(folder) / "aggregate", Path(folder) / STALE
+    if not final.exists():
+        return None
+    shutil.rmtree(stale, ignore_errors=True)
+    final.rename(stale)
+    return stale
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Staging folders of aggregations that were killed (their process no longer runs)."""
+    for leftover in folder.glob(".aggregate-*"):
+        pid = leftover.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
+def aggregate(folder: Path, charts: bool = True) -> Path:
+    """Aggregate ``folder`` into ``folder/aggregate``; returns that path.
+
+    Everything is written to a fresh folder that replaces ``aggregate/`` only when complete,
+    so no file of an earlier aggregation survives next to new ones. When aggregation fails,
+    an earlier ``aggregate/`` is moved to ``aggregate.stale/`` and the error is raised."""
+    folder = Path(folder)
+    final = folder / "aggregate"
+    staging = folder / f".aggregate-{os.getpid()}"
+    if folder.is_dir():
+        _remove_leftovers(folder)
+    try:
+        markers = finished_jobs(folder)
+        if markers[0].get("kind") == "sensitivity":
+            aggregate_sensitivity(folder, markers, charts, staging)
+        else:
+            _aggregate_comparison(folder, charts, staging)
+        old = folder / f".aggregate-old-{os.getpid()}"
+        if final.exists():
+            final.rename(old)
+        staging.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(folder / STALE, ignore_errors=True)
+    except BaseException:
+        if folder.is_dir():
+            mark_stale(folder)
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
+
+
+def _aggregate_comparison(folder: Path, charts: bool, out: Path) -> None:
+    sweep = load(folder)
+    write_table(sweep.results, out / "results")
+    write_table(sweep.summary, out / "summary")
+    if not sweep.contrast.empty:
+        write_table(sweep.contrast, out / "contrast")
+    write_table(sweep.yearly, out / "yearly", csv=False)
+    plan = {}
+    with contextlib.suppress(OSError, json.JSONDecodeError):
+        plan = json.loads((Path(folder) / "_sweep_plan.json").read_text())
+    first = sweep.markers[0]
+    write_json(out / "provenance.json", provenance({
+        "study": sweep.study, "sweep_command": plan.get("command"),
+        "git_commits": sorted({str(m.get("git_commit")) for m in sweep.markers}),
+        "code": first.get("code"),
+        "packages": first.get("packages"), "jobs": [m["overrides"] for m in sweep.markers],
+        "seeds": first["seeds"], "swept": sweep.swept}))
+    if charts:
+        from sim.report.brief import write_report
+
+        write_report(sweep, out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sim.aggregate",
+                                     description="Aggregate a finished or partial sweep.")
+    parser.add_argument("folder", type=Path, help="the sweep folder (hydra.sweep.dir)")
+    parser.add_argument("--no-charts", action="store_true", help="tables only")
+    args = parser.parse_args(argv)
+    try:
+        out = aggregate(args.folder, charts=not args.no_charts)
+    except SweepError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"error: could not write {args.folder / 'aggregate'}: {err.strerror or err}",
+              file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; nothing was replaced: run the same command again", file=sys.stderr)
+        return 130
+    print(f"aggregated {args.folder} into {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

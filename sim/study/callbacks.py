@@ -1,0 +1,84 @@
+"""Hydra callbacks of a multirun: a plan and progress lines, and aggregation at the end.
+
+Where it sits: around the sweep jobs. ``on_multirun_start`` (main process) writes the plan
+(number of jobs, start time); ``on_job_end`` (in whichever process ran the job) prints
+``jobs done / total, elapsed, estimate`` from the completion markers on disk, which works the
+same for every launcher; ``on_multirun_end`` aggregates the sweep (``sim.study.aggregate``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+PLAN = "_sweep_plan.json"
+FAILURES: list[str] = []  # set in the main process when the aggregation failed (exit code 1)
+
+
+def count_jobs(config: DictConfig) -> int:
+    """Number of jobs of the sweep, listed as Hydra's basic sweeper lists them."""
+    from sim.study.preflight import expand_jobs, sweep_params
+
+    task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
+    return len(expand_jobs(task, sweep_params(config)))
+
+
+def _fmt(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s"
+
+
+class SweepProgress(Callback):
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        from sim.study.io import write_json
+        from sim.study.sweep import read_marker
+
+        already = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))
+        from sim.study.io import command_line
+
+        command = command_line()
+        write_json(sweep_dir / PLAN, {"jobs": count_jobs(config), "started": time.time(),
+                                      "complete_at_start": already, "command": command})
+
+    def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
+        from sim.study.sweep import read_marker
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            plan = json.loads((sweep_dir / PLAN).read_text())
+        except (OSError, json.JSONDecodeError):
+            return
+        # jobs finished (or found complete and skipped) since this run started
+        done = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d)
+                   and (d / "COMPLETE.json").stat().st_mtime >= plan["started"])
+        total = plan["jobs"]
+        elapsed = time.time() - plan["started"]
+        remaining = max(total - done, 0)
+        eta = elapsed / done * remaining if done else float("nan")
+        eta_text = _fmt(eta) if math.isfinite(eta) else "unknown"
+        print(f"[sweep] {done}/{total} jobs complete, elapsed {_fmt(elapsed)}, "
+              f"estimated {eta_text} left", file=sys.stderr, flush=True)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.study.aggregate import SweepError, aggregate
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        try:
+            out = aggregate(sweep_dir)
+        except Exception as err:  # noqa: BLE001 - report any failure, never leave it silent
+            kind = "" if isinstance(err, SweepError) else f"{type(err).__name__}: "
+            message = (f"error: aggregation of {sweep_dir} failed: {kind}{err}; an earlier "
+                       "aggregate/ there was moved to aggregate.stale/")
+            FAILURES.append(message)
+            print(message, file=sys.stderr)
+            return
+        print(f"[sweep] aggregated into {out}", file=sys.stderr)

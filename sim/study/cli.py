@@ -1,0 +1,121 @@
+"""``python -m sim``: the Hydra application for one paired comparison over several seeds.
+
+Where it sits: the thin outer layer, after the pre-flight (``sim/study/preflight.py``) has checked the
+whole command. It validates the config again (``sim.study.config.build_spec``), calls
+``sim.study.paired.run_pair`` once per seed, and writes tidy tables, charts and provenance into the
+Hydra run folder. Nothing here is needed to use the model from Python.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import hydra
+import pandas as pd
+from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
+from omegaconf import DictConfig, OmegaConf
+from tqdm import tqdm
+
+from sim.model.core.params import ConfigError
+from sim.model.outcomes import UNITS, metrics_long
+from sim.study.config import CONFIG_DIR, build_spec
+from sim.study.io import provenance, write_json, write_table, write_text
+from sim.study.paired import run_pair
+from sim.study.stats import summarise
+
+
+def format_table(summary: pd.DataFrame) -> str:
+    def fmt(x: float) -> str:
+        return "–" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+    lines = [f"{'outcome':34s} {'baseline':>12s} {'alliance':>12s} {'effect [95% CI]':>32s}"]
+    for _, r in summary.iterrows():
+        ci = f"{fmt(r['effect'])} [{fmt(r['effect_ci_low'])}, {fmt(r['effect_ci_high'])}]"
+        lines.append(f"{r['outcome']:34s} {fmt(r['baseline']):>12s} {fmt(r['alliance']):>12s} "
+                     f"{ci:>32s}")
+    return "\n".join(lines)
+
+
+def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
+    """Run every seed and write all outputs into ``out_dir``; returns the summary table.
+
+    Outputs are written into a staging folder inside ``out_dir`` and moved into place only when
+    all are written: a full disk leaves no partial set of results."""
+    staging = out_dir / f".partial-{os.getpid()}"
+    try:
+        summary = _run_and_write(cfg, staging)
+        for item in sorted(staging.iterdir()):
+            os.replace(item, out_dir / item.name)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return summary
+
+
+def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
+    spec, run = build_spec(cfg)  # raises ConfigError before anything is simulated or written
+    seeds = range(run.seed, run.seed + run.seeds)
+    metrics, series, survival = [], [], []
+    agent_months = 0
+    for seed in tqdm(seeds, desc="paired runs", unit="seed", disable=cfg.output.quiet,
+                     file=sys.stderr):
+        pair = run_pair(spec, seed)
+        outcomes = pair.outcomes()
+        agent_months += int(outcomes["agent_months"])
+        metrics.append(metrics_long(seed, outcomes))
+        survival.append(pair.survival())
+        if cfg.output.timeseries or cfg.output.charts:
+            series.append(pair.timeseries())
+    metrics_df = pd.concat(metrics, ignore_index=True)
+    summary = summarise(metrics_df, UNITS)
+    write_table(metrics_df, out_dir / "metrics")
+    write_table(summary, out_dir / "summary", csv=False)
+    write_text(out_dir / "summary.csv", summary.to_csv(index=False))
+    write_table(pd.concat(survival, ignore_index=True), out_dir / "survival")
+    if cfg.output.timeseries:
+        write_table(pd.concat(series, ignore_index=True), out_dir / "timeseries", csv=False)
+    if cfg.output.charts:
+        from sim.report.charts import public_cost_chart, survival_chart
+
+        note = (f"{spec.sector.label}, {spec.country.name}; alliance grant "
+                f"{spec.alliance.funding_m:g} M {spec.country.currency}/year; "
+                f"{run.seeds} paired seeds, 95% bands. Assumptions and sources: docs/model.md.")
+        survival_chart(pd.concat(survival, ignore_index=True), out_dir / "cohort_survival.png",
+                       note)
+        public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
+                          spec.country.currency, note)
+    write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
+    write_json(out_dir / "provenance.json",
+               provenance({"seeds": list(seeds), "agent_months": agent_months}))
+    return summary
+
+
+@hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
+def main(cfg: DictConfig) -> None:
+    hc = HydraConfig.get()
+    out_dir = Path(hc.runtime.output_dir)
+    try:
+        if hc.mode == RunMode.MULTIRUN:
+            from sim.study.sweep import run_job
+
+            choices = OmegaConf.to_container(hc.runtime.choices)
+            run_job(cfg, out_dir, Path(hc.sweep.dir), list(hc.overrides.task), choices,
+                    int(hc.job.num))
+            return
+        summary = run_comparison(cfg, out_dir)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as err:  # a full or failing disk: one line, no results that look complete
+        kept = ("the job has no COMPLETE.json, so it counts as unfinished"
+                if hc.mode == RunMode.MULTIRUN else "no results were kept there")
+        reason = " ".join(str(err.strerror or err).split())
+        print(f"error: could not write the results to {out_dir}: {reason}; {kept}: free space "
+              "and run the same command again", file=sys.stderr)
+        sys.exit(1)
+    if not cfg.output.quiet:
+        print(format_table(summary))
+        print(f"\nresults: {out_dir}")

@@ -1,0 +1,201 @@
+"""From Hydra config to a validated ``ModelSpec``.
+
+Where it sits: before any simulation. ``compose_config`` builds the same config the command
+line builds (same files, same override syntax); ``build_spec`` validates it and instantiates
+every ``_target_`` into typed objects. Any bad value raises one ``ConfigError`` naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import importlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from hydra import compose, initialize_config_dir
+from hydra.core.global_hydra import GlobalHydra
+from omegaconf import DictConfig, OmegaConf
+
+from sim.model.core.params import ConfigError, check_params, param
+from sim.model.spec import RULE_GROUPS, WORLD_BLOCKS, ModelSpec, Rules, check_consistency, check_memory
+
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+
+@dataclass(frozen=True)
+class RunSettings:
+    burn_in_years: int = param("years", 0, 200, "months simulated before the horizon / 12")
+    horizon_years: int = param("years", 1, 200, "measured years", lo_open=False)
+    seed: int = param("-", 0, 2**31 - 1, "first seed")
+    seeds: int = param("runs", 1, 100_000, "number of paired runs (seeds seed .. seed+seeds-1)")
+
+
+@dataclass(frozen=True)
+class Output:
+    charts: bool = param("-", doc="write PNG charts into the run folder")
+    timeseries: bool = param("-", doc="write timeseries.parquet")
+    quiet: bool = param("-", doc="suppress the printed table and progress bar")
+
+
+def _target_class(node: dict, path: str, interface: type | None) -> type:
+    target = node.get("_target_")
+    if not isinstance(target, str) or "." not in target:
+        raise ConfigError(f"{path}._target_", target, "a dotted path to a class")
+    module, _, name = target.rpartition(".")
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as err:
+        raise ConfigError(f"{path}._target_", target, f"an importable class ({err})") from None
+    if interface is not None and not (isinstance(cls, type) and issubclass(cls, interface)):
+        raise ConfigError(f"{path}._target_", target, f"a subclass of {interface.__name__}")
+    if not dataclasses.is_dataclass(cls):
+        raise ConfigError(f"{path}._target_", target, "a dataclass declared with sim.model.core.params.param")
+    return cls
+
+
+def _build(cfg: DictConfig, path: str, interface: type | None, default_cls: type | None):
+    node = cfg.get(path)
+    if node is None:
+        raise ConfigError(path, None, "a config block")
+    values = OmegaConf.to_container(node, resolve=True)
+    if not isinstance(values, dict):
+        raise ConfigError(path, values, "a mapping of parameters")
+    cls = _target_class(values, path, interface) if "_target_" in values or default_cls is None \
+        else default_cls
+    values.pop("_target_", None)
+    return check_params(cls, values, path)
+
+
+def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
+    """Validate the whole config and build the model spec and run settings."""
+    known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | {f.name for f in dataclasses.fields(RunSettings)}
+    known |= {"output", "hydra", "study", "sensitivity"}
+    for key in cfg:
+        if key not in known:
+            raise ConfigError(str(key), cfg.get(key), "a known top-level key: " + ", ".join(sorted(known)))
+    world = {name: _build(cfg, name, None, cls) for name, cls in WORLD_BLOCKS.items()}
+    rules = Rules(**{name: _build(cfg, name, iface, None) for name, iface in RULE_GROUPS.items()})
+    run_values = {f.name: cfg.get(f.name) for f in dataclasses.fields(RunSettings)}
+    run = check_params(RunSettings, run_values, "")
+    _build(cfg, "output", None, Output)
+    spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
+                     horizon_years=run.horizon_years, **world)
+    check_consistency(spec)
+    check_memory(spec)
+    return spec, run
+
+
+def format_override(key: str, value: Any) -> str:
+    """``key=value`` in Hydra's override grammar (dotted keys and group choices alike).
+    Numpy scalars (what EMA Workbench and SALib pass) count as the Python values they hold."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif value is None:
+        text = "null"
+    elif isinstance(value, int | float):
+        text = repr(value)
+    elif isinstance(value, list | tuple):
+        text = "[" + ",".join(format_override("_", v).split("=", 1)[1] for v in value) + "]"
+    else:
+        text = str(value)
+        if any(ch in text for ch in " ,=[]{}()'\"\\:"):
+            text = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    return f"{key}={text}"
+
+
+def compose_config(overrides: dict[str, Any] | list[str] | None = None,
+                   with_hydra: bool = False, config_dir: str | None = None,
+                   config_name: str = "config") -> DictConfig:
+    """Compose ``configs/<config_name>.yaml`` with overrides, as ``python -m sim`` would
+    (``with_hydra`` keeps the ``hydra`` node, e.g. to read a study's sweep parameters;
+    ``config_dir`` is an extra folder of configs, as ``--config-dir`` adds one).
+    Any composition failure raises one ``ConfigError``."""
+    if isinstance(overrides, dict):
+        overrides = [format_override(k, v) for k, v in overrides.items()]
+    overrides = list(overrides or [])
+    if config_dir is not None:
+        overrides.append(f"hydra.searchpath=[file://{Path(config_dir).resolve()}]")
+    try:
+        if GlobalHydra.instance().is_initialized():  # inside a running Hydra app
+            return compose(config_name=config_name, overrides=overrides,
+                           return_hydra_config=with_hydra)
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return compose(config_name=config_name, overrides=overrides,
+                           return_hydra_config=with_hydra)
+    except ConfigError:
+        raise
+    except Exception as err:  # noqa: BLE001 - YAML, grammar, int-size and Hydra errors alike
+        raise _override_error(overrides, err) from None
+
+
+@functools.cache
+def known_keys() -> tuple[str, ...]:
+    """Every dotted key of the default config and every config group name (for suggestions)."""
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        cfg = OmegaConf.to_container(compose(config_name="config"))
+
+    def walk(node, prefix):
+        for key, value in node.items():
+            if key == "_target_":
+                continue
+            yield f"{prefix}{key}"
+            if isinstance(value, dict):
+                yield from walk(value, f"{prefix}{key}.")
+    groups = sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
+    return tuple(dict.fromkeys([*walk(cfg, ""), *groups]))
+
+
+def suggest(key: str) -> str:
+    """`` (did you mean a.b, c.d?)`` for a mistyped key, or an empty string."""
+    keys = known_keys()
+    close = difflib.get_close_matches(key, keys, n=3, cutoff=0.75)
+    leaf = key.rsplit(".", 1)[-1]
+    close += [k for k in keys if k.rsplit(".", 1)[-1] == leaf and k not in close]
+    return f" (did you mean {', '.join(close[:3])}?)" if close else ""
+
+
+def _override_error(overrides: list[str], err: Exception) -> ConfigError:
+    """Turn Hydra's composition error into one ConfigError naming the key and what is allowed."""
+    text = " ".join(str(err).split())
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    for override in overrides:  # a value Hydra cannot parse
+        try:
+            OverridesParser.create().parse_overrides([override])
+        except Exception as parse_error:  # noqa: BLE001 - grammar errors, too-long integers
+            key, _, value = override.partition("=")
+            reason = " ".join(str(parse_error).split())[:120]
+            return ConfigError(key.lstrip("+~"), value[:80], "a value in Hydra's override syntax "
+                               f"(quote strings with special characters; {reason})")
+    yaml_file = re.search(r'in "([^"]+\.yaml)", line (\d+)', text)
+    if yaml_file:  # a config file that is not valid YAML
+        return ConfigError(yaml_file.group(1), None,
+                           f"valid YAML (line {yaml_file.group(2)}: {text.split(' in ')[0][:120]})")
+    match = re.search(r"Could not override '([^']+)'", text) or re.search(
+        r"Could not find '([^']+)'", text)
+    key = match.group(1) if match else " ".join(overrides)
+    value = None
+    if "Could not find" in text and "/" in key:  # unknown option of a group: 'sector/opera'
+        key, value = key.split("/", 1)
+    value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=")[0] == key),
+                 value)
+    group = key.split(".")[0]
+    options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")) if group else []
+    if "Could not find" in text and options:
+        return ConfigError(key, value, "one of " + ", ".join(options))
+    if match and key not in known_keys():
+        parent = key.rsplit(".", 1)[0] if "." in key else None
+        if parent in known_keys():
+            siblings = sorted(k.rsplit(".", 1)[-1] for k in known_keys()
+                              if k.startswith(f"{parent}.") and k.count(".") == key.count("."))
+            return ConfigError(key, value, f"a known key of {parent}: {', '.join(siblings)}"
+                               + suggest(key))
+        return ConfigError(key, value, "a known key" + (suggest(key) or ": see python -m sim --cfg job"))
+    first_line = text.strip()[:200] if text.strip() else "valid overrides"
+    return ConfigError(key, value, f"a valid override ({first_line})")

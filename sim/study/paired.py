@@ -1,0 +1,142 @@
+"""Plain-function entry points: one paired run, many seeds. Called by the CLI, notebooks,
+EMA Workbench and SALib alike.
+
+Where it sits: above the model. ``run_pair`` simulates the shared burn-in once, forks the state
+into the two arms and runs the horizon in each; ``run_model`` composes a config from keyword
+overrides and returns the flat outcome dict.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.model.core.ledger import Ledger
+from sim.model.core.params import coerce_value
+from sim.model.core.population import Population, exact_array
+from sim.model.core.recorder import STOCKS, Recorder
+from sim.model.freelance import FreelanceModel
+from sim.model.outcomes import arm_outcomes, paired_outcomes, survival_curve
+from sim.model.spec import ModelSpec
+from sim.study.cache import BaselineCache
+from sim.study.config import RunSettings, build_spec, compose_config
+
+
+@dataclass
+class PairResult:
+    seed: int
+    baseline: FreelanceModel
+    alliance: FreelanceModel
+    agent_months: int
+
+    def outcomes(self) -> dict[str, float]:
+        out = paired_outcomes(arm_outcomes(self.baseline), arm_outcomes(self.alliance))
+        out["agent_months"] = float(self.agent_months)
+        return out
+
+    def arms(self):
+        return (("baseline", self.baseline), ("alliance", self.alliance))
+
+    def timeseries(self) -> pd.DataFrame:
+        """Monthly series of both arms over the horizon, long format."""
+        frames = []
+        for arm, model in self.arms():
+            h0, end = model.spec.burn_in_months, model.spec.total_months
+            series = dict(model.recorder.series)
+            series.update({f"ledger_{k}": v for k, v in model.ledger.flows.items()})
+            series.update({f"spend_{k}": v for k, v in model.ledger.spending.items()})
+            series["ledger_net_cost"] = model.ledger.net_cost()
+            months = np.arange(end - h0)
+            for name, values in series.items():
+                frames.append(pd.DataFrame({"seed": self.seed, "arm": arm, "month": months,
+                                            "year": months // 12, "variable": name,
+                                            "value": values[h0:end]}))
+        return pd.concat(frames, ignore_index=True)
+
+    def yearly(self) -> pd.DataFrame:
+        """Yearly series of both arms (levels averaged, flows summed), long format."""
+        monthly = self.timeseries()
+        is_stock = monthly["variable"].isin(STOCKS)
+        keys = ["seed", "arm", "year", "variable"]
+        stocks = monthly[is_stock].groupby(keys, as_index=False)["value"].mean()
+        flows = monthly[~is_stock].groupby(keys, as_index=False)["value"].sum()
+        return pd.concat([stocks, flows], ignore_index=True)
+
+    def survival(self) -> pd.DataFrame:
+        rows = []
+        for arm, model in self.arms():
+            years, share = survival_curve(model.pop.registry, model.spec.burn_in_months,
+                                          model.spec.total_months)
+            rows.append(pd.DataFrame({"seed": self.seed, "arm": arm, "years_since_entry": years,
+                                      "share_active": share}))
+        return pd.concat(rows, ignore_index=True)
+
+
+def _baseline_states(spec: ModelSpec, seed: int) -> dict:
+    baseline = FreelanceModel(spec, seed, "baseline")
+    baseline.run(spec.burn_in_months)
+    burn_in = baseline.fork("baseline").state()
+    baseline.run()
+    return {"burn_in": burn_in, "final": baseline.state()}
+
+
+def _states_to_arrays(states: dict) -> dict[str, np.ndarray]:
+    """The baseline states as named arrays, for the cache's data-only file."""
+    out = {}
+    for when, state in states.items():
+        out.update(state["pop"].to_arrays(f"{when}.pop."))
+        out.update(state["ledger"].to_arrays(f"{when}.ledger."))
+        out.update(state["recorder"].to_arrays(f"{when}.recorder."))
+        for name in ("month", "agent_months"):
+            out[f"{when}.{name}"] = np.array(state[name], dtype=np.int64)
+    return out
+
+
+def _states_from_arrays(arrays) -> dict:
+    """The inverse of ``_states_to_arrays``; KeyError or ValueError if anything is off."""
+    return {when: {"pop": Population.from_arrays(arrays, f"{when}.pop."),
+                   "ledger": Ledger.from_arrays(arrays, f"{when}.ledger."),
+                   "recorder": Recorder.from_arrays(arrays, f"{when}.recorder."),
+                   **{name: int(exact_array(arrays, f"{when}.{name}", np.int64, 0))
+                      for name in ("month", "agent_months")}}
+            for when in ("burn_in", "final")}
+
+
+def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> PairResult:
+    """Baseline and alliance arms from one seed, sharing the burn-in and every random stream.
+
+    With a ``cache`` (sweeps), the baseline of this seed is computed once and reused by every
+    alliance variant; results are identical with or without it.
+    """
+    states = (_baseline_states(spec, seed) if cache is None
+              else cache.get_or_compute(spec, seed, lambda: _states_to_arrays(_baseline_states(spec, seed)),
+                                        _states_from_arrays))
+    baseline = FreelanceModel.from_state(spec, seed, "baseline", states["final"])
+    alliance = FreelanceModel.from_state(spec, seed, "alliance", states["burn_in"]).run()
+    # agent-months simulated for this pair: the shared burn-in once, each horizon once
+    agent_months = baseline.agent_months + alliance.agent_months - states["burn_in"]["agent_months"]
+    return PairResult(seed=seed, baseline=baseline, alliance=alliance, agent_months=agent_months)
+
+
+def check_seed(seed: Any, key: str = "seed") -> int:
+    """A seed as the command line accepts it: a whole number in [0, 2**31 - 1] (numpy integers
+    too); anything else raises ``ConfigError`` naming ``key``."""
+    if isinstance(seed, np.generic):
+        seed = seed.item()
+    meta = next(f.metadata for f in dataclasses.fields(RunSettings) if f.name == "seed")
+    return coerce_value(key, seed, int, meta)
+
+
+def run_model(*, seed: int, **overrides: Any) -> dict[str, float]:
+    """One paired run. Overrides are command-line style: ``{"alliance.funding_m": 40}``,
+    ``sector="dance"``; numpy values are accepted. Returns ``baseline.<outcome>``,
+    ``alliance.<outcome>``, ``effect.<outcome>`` and ``agent_months``. Bad input raises
+    ``ConfigError`` before anything is simulated."""
+    seed = check_seed(seed)
+    spec, _ = build_spec(compose_config(overrides))
+    return run_pair(spec, seed).outcomes()
+

@@ -1,0 +1,151 @@
+"""Global sensitivity analysis with SALib: Morris screening and Sobol indices.
+
+Where it sits: a study (``study=sensitivity``) whose design is split into chunks, one
+Hydra job per chunk, so the same command runs on local cores or across a cluster. Each job
+evaluates its rows of the design (paired runs, common random numbers, the same seeds for every
+row) and writes ``samples.parquet`` then its completion marker; the aggregation
+(``sim.study.aggregate``) gathers all chunks and computes the indices.
+
+    uv run python -m sim -m study=sensitivity                            # Morris
+    uv run python -m sim -m study=sensitivity sensitivity.method=sobol sensitivity.samples=64
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim.model.core.params import ConfigError, param
+from sim.study.config import build_spec
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    method: str = param("-", choices=("morris", "sobol"), doc="Morris screening or Sobol indices")
+    samples: int = param("-", 1, 100_000, "Morris trajectories / Sobol base sample size N")
+    levels: int = param("-", 2, 100, "Morris grid levels")
+    chunks: int = param("jobs", 1, 100_000, "jobs the design is split into")
+    chunk: int = param("-", 0, 100_000, "this job's chunk (swept)")
+    sample_seed: int = param("-", 0, 2**31 - 1, "seed of the sample design")
+    outcomes: list = param("-", doc="outcomes analysed, e.g. effect.retention_10y")
+    parameters: dict = param("-", doc="dotted key -> [low, high]")
+
+    def check(self, path: str) -> None:
+        if self.chunk >= self.chunks:
+            raise ConfigError(f"{path}.chunk", self.chunk, f"below {path}.chunks ({self.chunks})")
+        for key, bounds in self.parameters.items():
+            if (not isinstance(bounds, list | tuple) or len(bounds) != 2
+                    or not float(bounds[0]) < float(bounds[1])):
+                raise ConfigError(f"{path}.parameters.{key}", bounds, "[low, high] with low < high")
+
+    @property
+    def problem(self) -> dict:
+        names = list(self.parameters)
+        return {"num_vars": len(names), "names": names,
+                "bounds": [[float(b) for b in self.parameters[n]] for n in names]}
+
+
+def settings(cfg: DictConfig) -> Sensitivity:
+    from sim.model.core.params import check_params
+
+    values = OmegaConf.to_container(cfg.sensitivity, resolve=True)
+    return check_params(Sensitivity, values, "sensitivity")
+
+
+def design(s: Sensitivity) -> np.ndarray:
+    """The full sample design (rows = parameter sets), identical in every job."""
+    if s.method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(s.problem, s.samples, num_levels=s.levels, seed=s.sample_seed)
+    from SALib.sample import sobol
+
+    return sobol.sample(s.problem, s.samples, calc_second_order=False, seed=s.sample_seed)
+
+
+def apply(cfg: DictConfig, names: list[str], row: np.ndarray) -> DictConfig:
+    """A copy of ``cfg`` with the design row's values set (integers rounded where the key is)."""
+    out = copy.deepcopy(cfg)
+    for name, value in zip(names, row, strict=True):
+        parent, _, leaf = name.rpartition(".")
+        node = OmegaConf.select(out, parent) if parent else out
+        if not isinstance(node, DictConfig) or leaf not in node:
+            raise ConfigError(f"sensitivity.parameters.{name}", None, "a key of the model config")
+        current = node[leaf]
+        is_int = isinstance(current, int) and not isinstance(current, bool)
+        OmegaConf.update(out, name, int(round(value)) if is_int else float(value), merge=False)
+    return out
+
+
+def run_chunk(cfg: DictConfig, cache=None) -> pd.DataFrame:
+    """Evaluate this job's rows: one row per (sample, seed, outcome)."""
+    from sim.study.paired import run_pair
+
+    s = settings(cfg)
+    plain = copy.deepcopy(cfg)
+    with_struct = OmegaConf.is_struct(plain)
+    OmegaConf.set_struct(plain, False)
+    plain.pop("sensitivity")
+    OmegaConf.set_struct(plain, with_struct)
+    spec, run = build_spec(plain)
+    X = design(s)
+    rows = np.array_split(np.arange(len(X)), s.chunks)[s.chunk]
+    records = []
+    for i in rows:
+        spec_i, _ = build_spec(apply(plain, s.problem["names"], X[i]))
+        for seed in range(run.seed, run.seed + run.seeds):
+            out = run_pair(spec_i, seed, cache).outcomes()
+            for name in s.outcomes:
+                if name not in out:
+                    raise ConfigError("sensitivity.outcomes", name, "keys of run_model's result")
+                records.append({"sample": int(i), "seed": seed, "outcome": name,
+                                "value": out[name]})
+    return pd.DataFrame(records, columns=["sample", "seed", "outcome", "value"])
+
+
+def analyse(s: Sensitivity, samples: pd.DataFrame) -> pd.DataFrame:
+    """Indices per outcome and parameter from all chunks' samples (seed-averaged)."""
+    X = design(s)
+    names = s.problem["names"]
+    rows = []
+    for outcome in s.outcomes:
+        y = (samples[samples["outcome"] == outcome].groupby("sample")["value"].mean()
+             .reindex(range(len(X))).to_numpy())
+        if not np.all(np.isfinite(y)):
+            rows += [{"method": s.method, "outcome": outcome, "parameter": n, "importance": np.nan,
+                      "note": "undefined for some samples (e.g. no extra workers)"} for n in names]
+            continue
+        if s.method == "morris":
+            from SALib.analyze import morris
+
+            res = morris.analyze(s.problem, X, y, num_levels=s.levels, seed=s.sample_seed)
+            for j, n in enumerate(names):
+                rows.append({"method": "morris", "outcome": outcome, "parameter": n,
+                             "importance": float(res["mu_star"][j]),
+                             "mu_star_conf": float(res["mu_star_conf"][j]),
+                             "sigma": float(res["sigma"][j]), "note": ""})
+        else:
+            from SALib.analyze import sobol
+
+            res = sobol.analyze(s.problem, y, calc_second_order=False, seed=s.sample_seed)
+            for j, n in enumerate(names):
+                rows.append({"method": "sobol", "outcome": outcome, "parameter": n,
+                             "importance": float(res["ST"][j]), "ST": float(res["ST"][j]),
+                             "ST_conf": float(res["ST_conf"][j]),
+                             "S1": float(res["S1"][j]), "S1_conf": float(res["S1_conf"][j]),
+                             "note": ""})
+    table = pd.DataFrame(rows)
+    # importance relative to the largest parameter of the same outcome, for ranking across outcomes
+    top = table.groupby("outcome")["importance"].transform("max")
+    table["relative"] = table["importance"] / top.where(top > 0)
+    return table
+
+
+def top_parameters(indices: pd.DataFrame, k: int = 3) -> list[str]:
+    """The ``k`` parameters with the highest mean relative importance over the outcomes."""
+    ranking = indices.groupby("parameter")["relative"].mean().sort_values(ascending=False)
+    return list(ranking.dropna().index[:k])

@@ -1,0 +1,170 @@
+"""One job of a Hydra multirun (a sweep): run the job's seeds, write its tables, mark it done.
+
+Where it sits: called by ``sim.study.cli.main`` when Hydra runs in multirun mode, once per job
+(per funding level, scenario or sector), in whatever process the launcher chose (joblib worker,
+submitit job, SLURM node). A job writes ``metrics``, ``yearly`` and ``survival`` tables, then
+``COMPLETE.json`` last, listing each file with its size and SHA-256; the aggregation reads only
+jobs with that marker, and only the files it lists, after checking them. A job whose marker
+matches its config and code and whose files still match the marker is skipped, so re-running an
+interrupted sweep with the same command completes only what is missing; a damaged job is
+recomputed. A job holds a lock while it runs, so two identical sweeps never compute it twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from sim.model.outcomes import metrics_long
+from sim.study.cache import BaselineCache, code_fingerprint
+from sim.study.config import build_spec
+from sim.study.io import file_digest, provenance, remove_partial_files, write_json, write_table
+from sim.study.paired import run_pair
+
+COMPLETE = "COMPLETE.json"
+CACHE_DIR = ".cache/baseline"
+
+
+def job_config(cfg: DictConfig) -> dict:
+    """The job's resolved config without Hydra's own settings."""
+    data = OmegaConf.to_container(cfg, resolve=True)
+    data.pop("hydra", None)
+    data.pop("output", None)
+    return data
+
+
+def job_fingerprint(cfg: DictConfig) -> str:
+    """What a job's results depend on: its config, the package source and package versions."""
+    versions = json.dumps(provenance()["packages"], sort_keys=True)
+    text = json.dumps(job_config(cfg), sort_keys=True, default=str) + code_fingerprint() + versions
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def read_marker(job_dir: Path) -> dict | None:
+    """The job's completion marker if it is well formed (files listed with size and hash,
+    overrides, seeds, config), else None: a damaged marker means an unfinished job."""
+    path = Path(job_dir) / COMPLETE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    files = data.get("files")
+    well_formed = (
+        isinstance(files, list) and files
+        and all(isinstance(f, dict) and isinstance(f.get("name"), str) and "/" not in f["name"]
+                and isinstance(f.get("bytes"), int) and isinstance(f.get("sha256"), str)
+                for f in files)
+        and isinstance(data.get("overrides"), list)
+        and all(isinstance(o, str) for o in data["overrides"])
+        and isinstance(data.get("seeds"), list) and isinstance(data.get("config"), dict))
+    return data if well_formed else None
+
+
+def verify_job(job_dir: Path) -> tuple[dict | None, str]:
+    """``(marker, "")`` when the job finished and every file it lists still has the size and
+    hash recorded; ``(None, reason)`` otherwise (no marker, a damaged marker or file)."""
+    job_dir = Path(job_dir)
+    if not (job_dir / COMPLETE).exists():
+        return None, "not finished"
+    marker = read_marker(job_dir)
+    if marker is None:
+        return None, f"{COMPLETE} is damaged"
+    for entry in marker["files"]:
+        path = job_dir / entry["name"]
+        if not path.is_file():
+            return None, f"{entry['name']} is missing"
+        if file_digest(path) != {"name": entry["name"], "bytes": entry["bytes"],
+                                 "sha256": entry["sha256"]}:
+            return None, f"{entry['name']} does not match its marker (changed or truncated)"
+    return marker, ""
+
+
+@contextlib.contextmanager
+def job_lock(job_dir: Path):
+    """Hold the job's lock: a second sweep running the same job waits here, then finds it
+    complete and skips it (``flock``; on a cluster the sweep folder needs a file system that
+    supports it)."""
+    job_dir.mkdir(parents=True, exist_ok=True)
+    with open(job_dir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str],
+            choices: dict[str, str] | None = None, job_num: int = 0) -> str:
+    """Run one sweep job unless it is already complete; returns "skipped" or "done"."""
+    job_dir, sweep_dir = Path(job_dir), Path(sweep_dir)
+    spec, run = build_spec(cfg)  # bad input stops here, before anything is written
+    fingerprint = job_fingerprint(cfg)
+    with job_lock(job_dir):
+        marker, reason = verify_job(job_dir)
+        if marker is not None and marker.get("fingerprint") == fingerprint:
+            os.utime(job_dir / COMPLETE)  # counts as done in this run's progress
+            print(f"[sweep] skip {job_dir.name}: already complete", file=sys.stderr)
+            return "skipped"
+        if marker is not None:
+            reason = "the code, package versions or config changed since it ran"
+        if reason != "not finished":
+            print(f"[sweep] recompute {job_dir.name}: {reason}", file=sys.stderr)
+        (job_dir / COMPLETE).unlink(missing_ok=True)
+        remove_partial_files(job_dir)
+        return _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run,
+                            fingerprint)
+
+
+def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run,
+                 fingerprint) -> str:
+    cache = BaselineCache(sweep_dir / CACHE_DIR)
+    start = time.perf_counter()
+    if cfg.get("sensitivity") is not None:
+        from sim.study.sensitivity import run_chunk
+
+        write_table(run_chunk(cfg, cache), job_dir / "samples", csv=False)
+        seeds = list(range(run.seed, run.seed + run.seeds))
+        _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, ["samples.parquet"], start,
+              kind="sensitivity", job_num=job_num)
+        return "done"
+    metrics, yearly, survival = [], [], []
+    seeds = list(range(run.seed, run.seed + run.seeds))
+    # start each job at a different seed, so parallel jobs fill the baseline cache side by side
+    # instead of waiting on each other's lock; the tables are sorted by seed below
+    start_at = int(job_fingerprint(cfg), 16) % len(seeds)
+    for seed in seeds[start_at:] + seeds[:start_at]:
+        pair = run_pair(spec, seed, cache)
+        metrics.append(metrics_long(seed, pair.outcomes()))
+        yearly.append(pair.yearly())
+        survival.append(pair.survival())
+    tables = {name: pd.concat(parts, ignore_index=True).sort_values("seed", kind="stable")
+              .reset_index(drop=True)
+              for name, parts in (("metrics", metrics), ("yearly", yearly), ("survival", survival))}
+    for name, table in tables.items():
+        write_table(table, job_dir / name, csv=False)
+    _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds,
+          [f"{n}.parquet" for n in tables], start, kind="comparison", job_num=job_num)
+    return "done"
+
+
+def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, start, kind,
+          job_num) -> None:
+    """Write the completion marker, last: what ran, how, and which files hold the results."""
+    write_json(job_dir / COMPLETE, {
+        "kind": kind, "job_num": job_num, "fingerprint": fingerprint, "code": code_fingerprint(),
+        "overrides": overrides, "study": cfg.get("study"), "seeds": seeds,
+        "config": job_config(cfg),
+        "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},
+        "currency": spec.country.currency, "files": [file_digest(job_dir / f) for f in files],
+        "seconds": round(time.perf_counter() - start, 2), **provenance()})
