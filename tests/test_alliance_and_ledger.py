@@ -9,7 +9,6 @@ from sim.model.core.finance import outside_tax, unemployment_benefit
 from sim.model.core.ledger import Ledger
 from sim.model.core.population import Population
 from sim.model.core.recorder import Recorder
-from sim.model.policy.alliance import AllianceOrg
 from tests.conftest import spec_for
 
 
@@ -30,45 +29,122 @@ def members(n, month_admitted, engaged_months_per_member, qualifying=None):
 
 def test_work_requirement_is_checked_on_the_period_just_ended():
     spec = spec_for()
-    org = AllianceOrg(spec.alliance, spec.rules.admission)  # 12 engaged months per 36
+    policy = spec.alliance  # 12 engaged months per 36
+    state = policy.new_state()
     pop = members(3, 120, [12, 11, 36])
     rec = Recorder(200)
-    org.review(pop, SimpleNamespace(month=120 + 34), rec)  # period not over yet
+    policy.review(state, pop, SimpleNamespace(month=120 + 34), rec)  # period not over yet
     assert pop.member.all()
-    org.review(pop, SimpleNamespace(month=120 + 35), rec)  # last month of the period
+    policy.review(state, pop, SimpleNamespace(month=120 + 35), rec)  # last month of the period
     assert pop.member.tolist() == [True, False, True]
-    assert rec.series["let_go"][155] == 1
+    assert rec.series["ends_work_requirement"][155] == 1
+    assert rec.series["membership_months_ended"][155] == 36  # admitted in month 120
 
 
-def test_a_cut_lets_the_last_admitted_go_first():
-    spec = spec_for(**{"alliance.overhead_share": 0.0, "alliance.open_training_share": 0.0})
-    pop = Population()
-    pop.add(4, member=np.ones(4, bool), member_since=np.array([0, 12, 24, 24]),
-            qualifying_months=np.array([200, 150, 90, 80]), active=np.ones(4, bool))
+def test_the_time_account_ends_employment_once_used_up():
+    spec = spec_for(alliance="skuda")  # a time account of 24 salaried months
+    policy, state = spec.alliance, spec.alliance.new_state()
+    pop = members(2, 100, [36, 36])
+    pop.paid_months[:] = [23, 24]
+    rec = Recorder(200)
+    policy.review(state, pop, SimpleNamespace(month=110), rec)
+    assert pop.member.tolist() == [True, False]
+    assert rec.series["ends_time_account"][110] == 1
+
+
+def budget_world(n_members, room_for, **changes):
+    """A spec whose salary budget sustains ``room_for`` members, and ``n_members`` members."""
+    spec = spec_for(**{"alliance.overhead_share": 0.0, "alliance.open_training_share": 0.0,
+                       "alliance.hiring_margin": 0.0, **changes})
     ec = spec.country.employer_contribution_rate
-    cost = 12 * spec.alliance.planning_idle_share * spec.alliance.salary * (1 + ec)
-    spec = spec.with_alliance(funding_m=2.5 * cost / 1e6)  # room for two members
-    org = AllianceOrg(spec.alliance, spec.rules.admission)
-    ctx = SimpleNamespace(month=spec.burn_in_months, horizon_month=0, money_scale=1.0,
-                          country=spec.country, uniform=lambda name: np.zeros(4))
-    org.open_year(pop, ctx, Ledger(spec.total_months), Recorder(spec.total_months))
-    assert pop.member.tolist() == [True, True, False, False]
+    cost = 12 * spec.alliance.planned_salary_share * spec.alliance.salary * (1 + ec)
+    spec = spec.with_alliance(funding_m=(room_for + 0.5) * cost / 1e6)
+    pop = Population()
+    pop.add(n_members, member=np.ones(n_members, bool),
+            member_since=np.arange(n_members) * 12, qualifying_months=np.full(n_members, 100),
+            active=np.ones(n_members, bool))
+    return spec, pop
+
+
+def january(spec, year, n):
+    return SimpleNamespace(month=spec.burn_in_months + 12 * year, horizon_month=12 * year,
+                           money_scale=1.0, country=spec.country, demand=1.0, demand_level=1.0,
+                           uniform=lambda name: np.zeros(n))
+
+
+def test_a_shortfall_means_furlough_then_lay_offs_last_in_first_out():
+    spec, pop = budget_world(4, room_for=2)  # layoff_after_years = 2 (teateralliansen)
+    policy, state = spec.alliance, spec.alliance.new_state()
+    ledger, rec = Ledger(spec.total_months), Recorder(spec.total_months)
+    for year in (0, 1):  # two years of shortfall: everyone keeps the job at half pay
+        policy.open_year(state, pop, january(spec, year, 4), ledger, rec)
+        assert pop.member.all() and state.furlough == pytest.approx(2 / 4)
+    policy.open_year(state, pop, january(spec, 2, 4), ledger, rec)  # the third: lay-offs
+    assert pop.member.tolist() == [True, True, False, False]  # the last two admitted go
+    assert state.furlough == 1.0
+    assert rec.series["ends_budget"][spec.burn_in_months + 24] == 2
+
+
+def test_furlough_cuts_every_salary_pro_rata():
+    spec, pop = budget_world(4, room_for=3)
+    policy, state = spec.alliance, spec.alliance.new_state()
+    ledger, rec = Ledger(spec.total_months), Recorder(spec.total_months)
+    ctx = january(spec, 0, 4)
+    policy.open_year(state, pop, ctx, ledger, rec)
+    assert state.furlough == pytest.approx(3 / 4)
+    engaged = np.array([False, False, True, True])
+    salary = policy.pay(state, pop, ctx, engaged, ledger, rec)
+    s = spec.alliance.salary
+    # idle: the full salary; engaged: partial_month_pay of it; both x 3/4
+    assert salary.tolist() == pytest.approx([0.75 * s, 0.75 * s, 0.75 * 0.2 * s, 0.75 * 0.2 * s])
+    assert rec.series["furloughed"][ctx.month] == 4
+
+
+def test_hiring_rounds_only_when_due_and_enough_places_are_free():
+    spec, pop = budget_world(0, room_for=30, **{"alliance.round_every_years": 2,
+                                                 "alliance.min_vacancies": 20})
+    policy, state = spec.alliance, spec.alliance.new_state()
+    admission = spec.rules.admission
+    pop = Population()
+    pop.add(40, active=np.ones(40, bool), age_months=np.full(40, 40 * 12),
+            engaged_bits=np.full(40, 2**64 - 1, np.uint64),
+            engaged_bits_2=np.full(40, 2**64 - 1, np.uint64))
+    ledger, rec = Ledger(400), Recorder(400)
+    for year, expected in ((0, 30), (1, 30), (2, 30)):
+        ctx = january(spec, year, 40)
+        policy.open_year(state, pop, ctx, ledger, rec)
+        policy.admit(state, pop, ctx, admission, rec)
+        assert np.count_nonzero(pop.member) == expected, year
+    # year 0 hires 30; in year 2 (due) no place is free, so no round
+    assert rec.series["hiring_rounds"][spec.burn_in_months:].sum() == 1
+    pop.member[:12] = False  # 12 places free: fewer than min_vacancies in the next due year
+    ctx = january(spec, 4, 40)
+    policy.open_year(state, pop, ctx, ledger, rec)
+    policy.admit(state, pop, ctx, admission, rec)
+    assert np.count_nonzero(pop.member) == 18
+    pop.member[:] = False
+    pop.member[:5] = True  # 25 free in an off year (5): no round; in year 6 there is one
+    for year, expected in ((5, 5), (6, 30)):
+        ctx = january(spec, year, 40)
+        policy.open_year(state, pop, ctx, ledger, rec)
+        policy.admit(state, pop, ctx, admission, rec)
+        assert np.count_nonzero(pop.member) == expected, year
 
 
 def test_salaries_are_cut_pro_rata_when_the_budget_runs_out():
     spec = spec_for()
-    org = AllianceOrg(spec.alliance, spec.rules.admission)
-    org.grant, org.salary_budget = 1e6, 50_000.0
+    policy = spec.alliance
+    state = policy.new_state()
+    state.grant, state.salary_budget = 1e6, 50_000.0
     pop = Population()
     pop.add(5, member=np.ones(5, bool))
-    ledger = Ledger(10)
+    ledger, rec = Ledger(10), Recorder(10)
     ctx = SimpleNamespace(month=0, money_scale=1.0, country=spec.country)
-    salary = org.pay(pop, ctx, np.zeros(5, bool), ledger)
+    salary = policy.pay(state, pop, ctx, np.zeros(5, bool), ledger, rec)
     ec = spec.country.employer_contribution_rate
     assert salary.sum() * (1 + ec) == pytest.approx(50_000.0)
     assert salary[0] == pytest.approx(50_000.0 / (1 + ec) / 5)
-    assert org.pay(pop, ctx, np.zeros(5, bool), ledger).sum() == 0  # nothing left this year
-    assert org._paid_member_months == 10  # the need is still counted for planning
+    assert policy.pay(state, pop, ctx, np.zeros(5, bool), ledger, rec).sum() == 0  # none left
 
 
 def test_leavers_pay_tax_until_retirement():

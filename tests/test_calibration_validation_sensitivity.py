@@ -14,8 +14,10 @@ SMALL = {"burn_in_years": 2, "horizon_years": 12}
 
 def test_validation_table_has_every_fact_with_a_status():
     facts, _ = load_targets()
-    table = validate(sectors=["theatre"], seeds=2, size=300, overrides=SMALL)
-    assert list(table["fact"]) == list(facts)
+    table = validate(cases=["teateralliansen"], seeds=2, size=300, overrides=SMALL)
+    # every fact that applies to the case, in the targets' order
+    applies = [f for f, t in facts.items() if not t.get("cases") or "teateralliansen" in t["cases"]]
+    assert list(table["fact"]) == applies and "young_dancers_among_members" not in applies
     assert set(table["status"]) <= {"pass", "FAIL", "known failure"}
     assert (table["n_seeds"] == 2).all()
     inside = (table["mean"] >= table["target_low"]) & (table["mean"] <= table["target_high"])
@@ -28,12 +30,12 @@ def test_a_deliberately_broken_parameter_fails_validation(tmp_path):
     targets.write_text(
         "facts:\n  survival_10y:\n    outcome: retention_10y\n    arm: baseline\n"
         "    low: 0.10\n    high: 0.35\n    unit: share\n    source: test\n")
-    common = ["--sectors", "theatre", "--seeds", "2", "--size", "600", "--targets", str(targets),
+    common = ["--cases", "teateralliansen", "--seeds", "2", "--size", "600", "--targets", str(targets),
               "--override", "burn_in_years=2", "horizon_years=12"]
     assert main([*common, "--out", str(tmp_path / "ok")]) == 0
     assert main([*common, "exit.base_late=0.05", "--out", str(tmp_path / "broken")]) == 1
     text = (tmp_path / "broken" / "validation.md").read_text()
-    assert "| theatre | survival_10y |" in text and "FAIL" in text
+    assert "| teateralliansen | survival_10y |" in text and "FAIL" in text
     for name in ("validation.png", "validation.csv", "provenance.json"):
         assert (tmp_path / "broken" / name).exists()
 
@@ -57,7 +59,7 @@ def sensitivity_cfg(method="morris", samples=3):
                           "burn_in_years=1", "horizon_years=11", f"sensitivity.method={method}",
                           f"sensitivity.samples={samples}", "sensitivity.chunks=1"])
     OmegaConf.update(cfg, "sensitivity.parameters",
-                     {"exit.member_hr": [0.5, 1.0], "demand.recovery_months": [0, 48],
+                     {"alliance.member_exit_hr": [0.5, 1.0], "demand.recovery_months": [0, 48],
                       "alliance.member_engagement_boost": [0.0, 0.3]}, merge=False)
     OmegaConf.update(cfg, "sensitivity.outcomes",
                      ["effect.experienced_workforce", "effect.public_cost_m"], merge=False)
@@ -72,7 +74,7 @@ def test_morris_indices_have_the_right_shape_and_an_unused_parameter_scores_zero
     indices = analyse(s, samples)
     assert len(indices) == 2 * 3
     unused = indices[indices["parameter"] == "demand.recovery_months"]["importance"]
-    used = indices[indices["parameter"] == "exit.member_hr"]["importance"]
+    used = indices[indices["parameter"] == "alliance.member_exit_hr"]["importance"]
     assert np.allclose(unused, 0.0)  # no shock, so the recovery length is never read
     assert (used > 0).all()
 

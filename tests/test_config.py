@@ -18,18 +18,23 @@ def options(group):
 @pytest.mark.parametrize("group,option",
                          [(g, o) for g in GROUPS for o in options(g)])
 def test_every_option_composes_builds_and_runs(group, option):
+    # a sector or country no real alliance works in runs with the hypothetical one
+    world = {"alliance": "generic"} if group in ("sector", "country") else {}
     spec, _ = build_spec(compose_config({group: option, "population.size": 100,
-                                         "burn_in_years": 1, "horizon_years": 2}))
+                                         "burn_in_years": 1, "horizon_years": 2, **world}))
     out = run_pair(spec, 0).outcomes()
     assert out["baseline.active_workforce"] > 0
 
 
 def test_presets_change_what_they_say():
-    dance, _ = build_spec(compose_config({"sector": "dance"}))
+    dance, _ = build_spec(compose_config({"alliance": "dansalliansen"}))
     theatre, _ = build_spec(compose_config({}))
-    norway, _ = build_spec(compose_config({"country": "norway"}))
+    norway, _ = build_spec(compose_config({"alliance": "skuda"}))
+    assert dance.sector.name == "dance" and dance.alliance.label == "Dansalliansen"
     assert dance.sector.physical_career_age == 35 and theatre.sector.physical_career_age is None
     assert dance.alliance.work_period_months == 24 and theatre.alliance.work_period_months == 36
+    assert dance.rules.admission.long_window_months == 72  # Dansalliansen's 6-year window
+    assert norway.alliance.max_paid_months == 24 and norway.country.name == "norway"
     assert dance.sector.retirement_age == theatre.sector.retirement_age  # inherited
     assert norway.country.currency == "NOK"
     assert norway.country.sickness_income_cap != theatre.country.sickness_income_cap
@@ -82,3 +87,20 @@ def test_every_default_is_in_one_place():
     for preset in ("dance", "music"):
         data = yaml.safe_load((CONFIG_DIR / f"sector/{preset}.yaml").read_text())["sector"]
         assert [k for k, v in data.items() if theatre.get(k) == v] == []
+
+
+def test_an_alliance_outside_its_country_or_sector_is_refused_with_the_choices():
+    with pytest.raises(ConfigError) as err:
+        build_spec(compose_config({"alliance": "skuda", "country": "sweden"}))
+    assert err.value.key == "country" and "norway" in err.value.allowed
+    with pytest.raises(ConfigError) as err:
+        build_spec(compose_config({"sector": "dance"}))  # TeaterAlliansen employs actors
+    assert err.value.key == "sector" and "alliance=dansalliansen" in err.value.allowed
+    generic, _ = build_spec(compose_config({"sector": "dance", "alliance": "generic"}))
+    assert generic.alliance.hypothetical and generic.sector.name == "dance"
+
+
+def test_the_hypothetical_musikeralliansen_says_so():
+    spec, _ = build_spec(compose_config({"alliance": "musikeralliansen"}))
+    assert spec.alliance.hypothetical and "hypothetical" in spec.alliance.title
+    assert spec.country.name == "norway" and spec.sector.name == "music"

@@ -64,7 +64,7 @@ def test_run_model_accepts_group_choices_and_dotted_keys():
 def run_model_dance():
     from sim import run_model
 
-    return run_model(seed=1, sector="dance", **{**TINY, "alliance.funding_m": 40})
+    return run_model(seed=1, alliance="dansalliansen", **{**TINY, "alliance.funding_m": 40})
 
 
 def test_cached_baseline_gives_identical_results(tmp_path):

@@ -4,7 +4,7 @@ import dataclasses
 from pathlib import Path
 
 from sim.model.outcomes import EFFECT_ONLY, OUTCOMES
-from sim.model.spec import RULE_GROUPS, WORLD_BLOCKS
+from sim.model.spec import POLICY_GROUPS, RULE_GROUPS, WORLD_BLOCKS
 from sim.study.config import build_spec, compose_config
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,7 @@ def test_model_doc_lists_every_parameter():
     text = (ROOT / "docs/model.md").read_text()
     spec, _ = build_spec(compose_config({}))
     blocks = {**{k: getattr(spec, k) for k in WORLD_BLOCKS},
+              **{k: getattr(spec, k) for k in POLICY_GROUPS},
               **{k: getattr(spec.rules, k) for k in RULE_GROUPS}}
     missing = [f"{block}.{f.name}" for block, obj in blocks.items()
                for f in dataclasses.fields(obj) if f"`{block}.{f.name}`" not in text]

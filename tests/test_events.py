@@ -38,14 +38,14 @@ def test_entrants_precarity_follows_the_definition():
     from sim.model.core.loop import make_context
     from sim.model.demography import enter
     from sim.model.freelance import FreelanceModel
-    from sim.model.rules.base import engaged_in_last
+    from sim.model.rules.base import window_counts
     from tests.conftest import spec_for
 
     spec = spec_for()
     model = FreelanceModel(spec, 3)
     enter(model, make_context(model))  # month 0: the initial population
     pop, living = model.pop, spec.sector.living_cost * spec.country.wage_scale
-    expected = (engaged_in_last(pop.engaged_bits, 12) < 6) | (pop.buffer < living)
+    expected = (window_counts(pop, (12,))[:, 0] < 6) | (pop.buffer < living)
     assert len(pop) > 0 and np.array_equal(pop.precarious, expected)
 
 

@@ -6,13 +6,13 @@ from hypothesis import strategies as st
 
 from sim import run_pair
 from sim.model.freelance import FreelanceModel
-from sim.model.rules.base import engaged_in_last
+from sim.model.rules.base import window_counts
 from tests.conftest import spec_for
 
 configs = st.fixed_dictionaries({
     "alliance.funding_m": st.floats(0, 60),
     "alliance.salary": st.floats(5000, 40000),
-    "alliance.planning_idle_share": st.floats(0.05, 1.0),
+    "alliance.planned_salary_share": st.floats(0.05, 1.0),
     "alliance.fee_offset": st.floats(0, 1),
     "alliance.cut_share": st.floats(0, 1),
     "alliance.cut_year": st.integers(0, 3),
@@ -36,7 +36,7 @@ def test_invariants_hold_every_month(params):
         assert pop.network.min(initial=0) >= 0
         # the precarity column is the definition applied to this month's state
         living = spec.sector.living_cost * spec.country.wage_scale
-        expected = (engaged_in_last(pop.engaged_bits, 12) < 6) | (pop.buffer < living)
+        expected = (window_counts(pop, (12,))[:, 0] < 6) | (pop.buffer < living)
         assert np.array_equal(pop.precarious, expected)
     led = model.ledger
     # the alliance never spends more than its grant, year by year

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from sim.model.core.population import NO_MONTH, Population
-from sim.model.rules.admission import SeniorityQueue
-from sim.model.rules.base import engaged_in_last
+from sim.model.rules.admission import QualifyingWindows
+from sim.model.rules.base import window_counts
 from sim.model.rules.exit import StressHazardExit
 from sim.model.rules.fertility import HadwigerFertility, hadwiger_asfr
 from sim.model.rules.health import StressEpisodes
@@ -24,8 +24,7 @@ def one_agent(**values):
 
 def ctx_for(spec, pop, month=0, **extra):
     base = dict(month=month, sector=spec.sector, country=spec.country, money_scale=1.0,
-                demand=1.0, engagement_boost=0.0, trained=False,
-                precarious=np.zeros(len(pop), dtype=bool), uids=pop.uid)
+                demand=1.0, precarious=np.zeros(len(pop), dtype=bool), uids=pop.uid)
     base.update(extra)
     return SimpleNamespace(**base)
 
@@ -35,9 +34,9 @@ def test_engagement_probability_by_hand():
     rule = spec.rules.income
     assert isinstance(rule, MarkovEngagement)
     pop = one_agent(engaged=True, skill=1.0, network=rule.network_ref)
-    p = rule.engagement_probability(pop, ctx_for(spec, pop, demand=0.5))
-    x = math.log(rule.p_stay / (1 - rule.p_stay)) + rule.beta_skill * 1.0 + math.log(0.5)
-    assert p[0] == pytest.approx(1 / (1 + math.exp(-x)))
+    x = rule.engagement_log_odds(pop, ctx_for(spec, pop, demand=0.5))
+    assert x[0] == pytest.approx(math.log(rule.p_stay / (1 - rule.p_stay)) + rule.beta_skill * 1.0
+                                 + math.log(0.5))
 
 
 def test_exit_hazard_by_hand():
@@ -46,17 +45,17 @@ def test_exit_hazard_by_hand():
     assert isinstance(rule, StressHazardExit)
     living, outside = spec.sector.living_cost, spec.sector.outside_wage
     # late career, 3 months' savings (term 0), income = outside wage (term 0), idle 7 months,
-    # aged 40, member
+    # aged 40; membership does not enter the rule (the policy's modifier does, in the core)
     pop = one_agent(tenure_months=60, buffer=3 * living, recent_income=outside, idle_streak=7,
                     age_months=480, member=True)
     total, physical = rule.hazard(pop, ctx_for(spec, pop))
-    expected = rule.base_late * math.exp(rule.beta_idle) * rule.member_hr
+    expected = rule.base_late * math.exp(rule.beta_idle)
     assert total[0] == pytest.approx(expected)
     assert physical[0] == 0
 
 
 def test_physical_wear_hazard_for_dancers():
-    spec = spec_for(sector="dance")
+    spec = spec_for(alliance="dansalliansen")
     rule = spec.rules.exit
     pop = one_agent(tenure_months=60, buffer=3 * spec.sector.living_cost,
                     recent_income=spec.sector.outside_wage, age_months=12 * 39)
@@ -74,52 +73,102 @@ def test_hadwiger_schedule_integrates_to_tfr():
 def test_partnered_share_matches_the_chain():
     rule = HadwigerFertility(hadwiger_b=3.6, hadwiger_c=31.8, min_age=15, max_age=50,
                              partner_formation=0.02, partner_dissolution=0.005, partner_age_gap=2,
-                             birth_gap_months=15, higher_parity_hr=0.35, insecurity_hr=0.8,
-                             member_relief=0.5)
+                             birth_gap_months=15, higher_parity_hr=0.35, insecurity_hr=0.8)
     share = 0.0
     for _ in range(12 * 10):  # iterate the chain for 10 years from age 18
         share = share * (1 - 0.005) + (1 - share) * 0.02
     assert rule.partnered_share(np.array([28.0]))[0] == pytest.approx(share)
 
 
-def test_membership_removes_half_the_fertility_penalty():
+def test_the_alliance_removes_half_the_fertility_penalty_through_its_modifier():
     spec = spec_for()
-    rule = spec.rules.fertility
+    rule, policy = spec.rules.fertility, spec.alliance
     common = dict(female=True, age_months=30 * 12, partnered=True, last_birth_month=NO_MONTH)
-    pops = [one_agent(member=m, **common) for m in (False, True)]
-    secure, insecure, member = (
-        rule.birth_hazard(p, ctx_for(spec, p, month=100, precarious=np.array([prec])))[0]
-        for p, prec in ((pops[0], False), (pops[0], True), (pops[1], True)))
+    pop = one_agent(**common)
+    secure, insecure = (rule.birth_probability(pop, ctx_for(spec, pop, month=100,
+                                                            precarious=np.array([prec])))[0]
+                        for prec in (False, True))
     assert insecure == pytest.approx(secure * rule.insecurity_hr)
-    assert member == pytest.approx(secure * (1 - (1 - rule.insecurity_hr) * (1 - rule.member_relief)))
+    member = one_agent(member=True, precarious=True, **common)
+    policy.write_modifiers(policy.new_state(), member, SimpleNamespace(month=100))
+    # B.16: membership removes half of the penalty, 0.8 -> 0.9
+    assert insecure * member.birth_hr[0] == pytest.approx(
+        secure * (1 - (1 - rule.insecurity_hr) * 0.5), rel=1e-3)
 
 
 def test_health_onset_by_hand():
     rule = StressEpisodes(onset=0.01, insecurity_or=1.5, drops_or=2.0, drops_needed=2,
-                          member_relief=0.5, episode_months=1)
+                          episode_months=1)
     pop = one_agent(drop_bits=np.uint64(0b101), member=True)
     p = rule.onset_probability(pop, SimpleNamespace(precarious=np.array([True])))
-    assert p[0] == pytest.approx(0.01 * (1 + 0.5 * 0.5) * 2.0)
+    assert p[0] == pytest.approx(0.01 * 1.5 * 2.0)
 
 
-def test_engaged_in_last_counts_bits():
-    bits = np.array([0b1011, 0, 2**64 - 1], dtype=np.uint64)
-    assert engaged_in_last(bits, 2).tolist() == [2, 0, 2]
-    assert engaged_in_last(bits, 64).tolist() == [3, 0, 64]
+def history(engaged_months_ago, leave_months_ago=(), **values):
+    """One agent engaged exactly ``engaged_months_ago`` (0 = this month)."""
+    words = [0, 0, 0]
+    for k in engaged_months_ago:
+        words[k // 64] |= 1 << (k % 64)
+    return {"engaged_bits": words[0], "engaged_bits_2": words[1], "engaged_bits_3": words[2],
+            "leave_bits": sum(1 << k for k in leave_months_ago), **values}
 
 
-def test_seniority_queue_takes_the_most_qualified_eligible():
-    rule = SeniorityQueue(recent_window_months=36, recent_min_engaged=12, min_qualifying_months=60,
-                          max_age=60)
+def population(*agents):
     pop = Population()
-    full = np.uint64(2**36 - 1)
-    pop.add(5, qualifying_months=np.array([100, 200, 50, 150, 300]),
-            engaged_bits=np.array([full, full, full, full, 0], dtype=np.uint64),
-            age_months=np.full(5, 40 * 12))
-    ctx = SimpleNamespace(uniform=lambda name: np.zeros(5))
-    assert rule.eligible(pop, ctx).tolist() == [True, True, False, True, False]
-    assert rule.select(pop, ctx, 2).tolist() == [1, 3]
-    assert rule.select(pop, ctx, 10).tolist() == [1, 3, 0]
+    columns = {name: np.array([a[name] for a in agents],
+                              dtype=np.uint64 if "bits" in name else None) for name in agents[0]}
+    pop.add(len(agents), **columns)
+    return pop
+
+
+def test_window_counts_span_the_three_history_words():
+    pop = population(history([0, 1, 35, 36, 63, 64, 100, 127, 128, 179, 180, 191]))
+    counts = window_counts(pop, (2, 36, 37, 64, 128, 180, 192))
+    assert counts[0].tolist() == [2, 3, 4, 5, 8, 10, 12]
+    with pytest.raises(ValueError):
+        window_counts(pop, (193,))
+
+
+def test_windows_are_pushed_back_by_months_on_leave_up_to_the_cap():
+    # engaged 24 and 25 months ago; on sick leave in the last 3 months
+    pop = population(history([24, 25], leave_months_ago=[0, 1, 2]))
+    assert window_counts(pop, (24,))[0, 0] == 0
+    assert window_counts(pop, (24,), leave_extension=1)[0, 0] == 1  # window of 25 months
+    assert window_counts(pop, (24,), leave_extension=12)[0, 0] == 2  # 3 months on leave: 27
+
+
+def windows_rule(**changes):
+    values = dict(recent_window_months=36, recent_min_engaged=12, long_window_months=180,
+                  long_min_engaged=60, rank_window_months=180, leave_extension_months=0,
+                  max_age=60, reserved_share=0.0, reserved_max_age=30, reserved_long_min_engaged=0)
+    return QualifyingWindows(**{**values, **changes})
+
+
+def test_admission_counts_qualifying_time_in_windows_and_ranks_inside_them():
+    rule = windows_rule()
+    pop = population(history(range(0, 120), age_months=40 * 12),   # 120 in the window
+                     history(range(0, 60), age_months=35 * 12),    # 60: just eligible
+                     history(range(0, 12), age_months=50 * 12),    # 12 in 15 years: no
+                     history(range(36, 190), age_months=59 * 12),  # long but not recent: no
+                     history(range(0, 180, 2), age_months=45 * 12),  # 90 in window, 18 recent
+                     history(range(0, 192), age_months=61 * 12))   # too old
+    ctx = SimpleNamespace(uniform=lambda name: np.zeros(len(pop)))
+    assert rule.eligible(pop, ctx).tolist() == [True, True, False, False, True, False]
+    # ranked by engaged months in the 15-year window, not by age or a whole career
+    assert rule.select(pop, ctx, 2).tolist() == [0, 4]
+    assert rule.select(pop, ctx, 10).tolist() == [0, 4, 1]
+
+
+def test_the_early_career_track_reserves_places_for_the_young():
+    rule = windows_rule(reserved_share=0.5, reserved_max_age=30, reserved_long_min_engaged=12)
+    pop = population(history(range(0, 150), age_months=45 * 12),
+                     history(range(0, 140), age_months=44 * 12),
+                     history(range(0, 20), age_months=27 * 12),
+                     history(range(0, 14), age_months=28 * 12))
+    ctx = SimpleNamespace(uniform=lambda name: np.zeros(len(pop)))
+    # two places: one reserved for the young (the better of the two), one for the general queue
+    assert rule.select(pop, ctx, 2).tolist() == [2, 0]
+    assert windows_rule().select(pop, ctx, 2).tolist() == [0, 1]  # without the track
 
 
 def test_demand_shock_shape():

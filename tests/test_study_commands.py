@@ -39,10 +39,11 @@ def one_error(capsys) -> str:
 # ---------------------------------------------------------------- validate: overrides
 def test_overriding_the_sector_is_refused_in_favour_of_sectors(tmp_path, capsys, no_simulation):
     out = tmp_path / "out"
-    argv = ["--sectors", "theatre", "music", *TINY, "--override", "sector=dance", "--out", str(out)]
+    argv = ["--cases", "teateralliansen", "musikalliansen", *TINY, "--override", "sector=dance",
+            "--out", str(out)]
     assert sim.study.validate.main(argv) == 2
     line = one_error(capsys)
-    assert "--override sector" in line and "use --sectors" in line
+    assert "--override sector" in line and "use --cases" in line
     assert not out.exists()
 
 
@@ -57,7 +58,7 @@ def test_repeated_override_flags_are_merged(tmp_path, capsys, monkeypatch):
     targets = tmp_path / "targets.yaml"
     targets.write_text(TARGETS)
     out = tmp_path / "out"
-    argv = ["--sectors", "theatre", *TINY, "--targets", str(targets), "--override", SHORT[0],
+    argv = ["--cases", "teateralliansen", *TINY, "--targets", str(targets), "--override", SHORT[0],
             "--override", SHORT[1], "exit.base_late=0.005", "--out", str(out)]
     assert sim.study.validate.main(argv) == 0
     assert len(specs) == 2
@@ -69,7 +70,7 @@ def test_repeated_override_flags_are_merged(tmp_path, capsys, monkeypatch):
 
 def test_the_same_override_key_with_two_values_is_refused(tmp_path, capsys, no_simulation):
     out = tmp_path / "out"
-    argv = ["--sectors", "theatre", *TINY, "--override", "horizon_years=11", "--override",
+    argv = ["--cases", "teateralliansen", *TINY, "--override", "horizon_years=11", "--override",
             "horizon_years=12", "--out", str(out)]
     assert sim.study.validate.main(argv) == 2
     assert "--override horizon_years=" in one_error(capsys)
@@ -81,7 +82,7 @@ def test_the_same_override_key_with_two_values_is_refused(tmp_path, capsys, no_s
 def test_an_invalid_override_is_refused_before_any_simulation(tmp_path, capsys, no_simulation,
                                                               override):
     out = tmp_path / "out"
-    argv = ["--sectors", "theatre", *TINY, "--override", *SHORT, override, "--out", str(out)]
+    argv = ["--cases", "teateralliansen", *TINY, "--override", *SHORT, override, "--out", str(out)]
     assert sim.study.validate.main(argv) == 2
     one_error(capsys)
     assert not out.exists()
@@ -93,13 +94,14 @@ def test_every_sector_is_checked_before_the_first_simulation(tmp_path, capsys, n
     real = sim.study.validate.spec_for
 
     def spec_for(sector, size, overrides):
-        if sector == "music":
+        if sector == "musikalliansen":
             raise sim.study.validate.ConfigError("sector.outside_wage", -1, "a number >= 0")
         return real(sector, size, overrides)
 
     monkeypatch.setattr(sim.study.validate, "spec_for", spec_for)
     out = tmp_path / "out"
-    assert sim.study.validate.main(["--sectors", "theatre", "music", *TINY, "--out", str(out)]) == 2
+    argv = ["--cases", "teateralliansen", "musikalliansen", *TINY, "--out", str(out)]
+    assert sim.study.validate.main(argv) == 2
     assert "sector.outside_wage" in one_error(capsys)
     assert not out.exists()
 
@@ -117,7 +119,7 @@ def test_broken_targets_are_a_config_error(tmp_path, capsys, no_simulation, text
     targets = tmp_path / "targets.yaml"
     targets.write_text(text)
     out = tmp_path / "out"
-    argv = ["--sectors", "theatre", *TINY, "--targets", str(targets), "--out", str(out)]
+    argv = ["--cases", "teateralliansen", *TINY, "--targets", str(targets), "--out", str(out)]
     assert sim.study.validate.main(argv) == 2
     assert "targets" in one_error(capsys)
     assert not out.exists()
@@ -137,7 +139,7 @@ def unwritable_outs(tmp_path):
 @pytest.mark.parametrize("case", [0, 1])
 def test_an_unwritable_out_fails_before_simulating(tmp_path, capsys, no_simulation, case):
     out, _ = unwritable_outs(tmp_path)[case]
-    assert sim.study.validate.main(["--sectors", "theatre", *TINY, "--out", str(out)]) == 2
+    assert sim.study.validate.main(["--cases", "teateralliansen", *TINY, "--out", str(out)]) == 2
     line = one_error(capsys)
     assert line.startswith(f"error: invalid config: --out='{out}'; allowed: a writable folder (")
     assert sim.study.calibrate.main(["--out", str(out)]) == 2
@@ -150,7 +152,7 @@ def test_a_read_only_out_fails_before_simulating(tmp_path, capsys, no_simulation
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        assert sim.study.validate.main(["--sectors", "theatre", *TINY, "--out", str(locked / "x")]) == 2
+        assert sim.study.validate.main(["--cases", "teateralliansen", *TINY, "--out", str(locked / "x")]) == 2
         assert "a writable folder" in one_error(capsys)
     finally:
         locked.chmod(0o700)
@@ -167,7 +169,7 @@ def test_ctrl_c_during_validation_writes_nothing(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(sim.study.validate, "run_pair", interrupt)
     out = tmp_path / "out"
-    assert sim.study.validate.main(["--sectors", "theatre", *TINY, "--out", str(out)]) == 130
+    assert sim.study.validate.main(["--cases", "teateralliansen", *TINY, "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]
     assert not out.exists()
 

@@ -24,7 +24,6 @@ from sim.model.core.loop import monthly_step
 from sim.model.core.population import COLUMNS, EXIT_REASONS, REGISTRY, Population
 from sim.model.core.recorder import Recorder
 from sim.model.core.rng import Streams
-from sim.model.policy.alliance import AllianceOrg
 
 ARMS = ("baseline", "alliance")
 
@@ -60,7 +59,7 @@ class Freelancer(mesa.Agent):
 
 
 class FreelanceModel(mesa.Model):
-    """One arm of the comparison: a freelance sector with or without an alliance."""
+    """One arm of the comparison: a freelance sector with or without the policy (the alliance)."""
 
     def __init__(self, spec, seed: int, arm: str = "baseline"):
         if arm not in ARMS:
@@ -72,7 +71,9 @@ class FreelanceModel(mesa.Model):
         self.pop = Population()
         self.ledger = Ledger(spec.total_months)
         self.recorder = Recorder(spec.total_months)
-        self.alliance = AllianceOrg(spec.alliance, spec.rules.admission) if arm == "alliance" else None
+        # the alliance arm runs the spec's policy; the baseline arm runs none
+        self.policy = spec.alliance if arm == "alliance" else None
+        self.policy_state = self.policy.new_state() if self.policy is not None else None
         self.month = 0
         self.agent_months = 0
         self._handles: dict[int, Freelancer] = {}

@@ -13,6 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.model.core.recorder import END_REASONS
+
 # name -> (unit, meaning)
 OUTCOMES: dict[str, tuple[str, str]] = {
     "retention_5y": ("share", "entrants of the horizon still active 5 years after entry"),
@@ -47,6 +49,22 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "member_outside_work_share": ("share", "member-months with an outside engagement"),
     "applicants_per_place": ("applicants/place", "eligible applicants per place offered"),
     "cost_per_member_k": ("thousand currency/member-year", "alliance spending per member-year"),
+    # who the members are, and why memberships end
+    "member_mean_age": ("years", "mean age of members"),
+    "member_age_p10": ("years", "10th percentile of members' ages (mean of the Decembers)"),
+    "member_age_p90": ("years", "90th percentile of members' ages (mean of the Decembers)"),
+    "member_years_in_profession": ("years", "mean years in the profession of members"),
+    "membership_years": ("years", "mean length of the memberships that ended"),
+    "member_leave_rate": ("ends/member-year", "memberships ended per member-year, any reason"),
+    **{f"member_leave_rate_{reason}": ("ends/member-year", f"memberships ended per member-year: {text}")
+       for reason, text in END_REASONS.items()},
+    "new_members_per_year": ("members/year", "members hired per year"),
+    "hiring_rounds_per_year": ("rounds/year", "hiring rounds held per year"),
+    "furlough_share": ("share", "member-months paid less than the salary owed (furlough)"),
+    # the whole sector
+    "mean_age_active": ("years", "mean age of active freelancers"),
+    "median_tenure_active_years": ("years", "median years in the profession of the active"),
+    "benefit_recipient_share": ("share", "active person-months paid unemployment benefit"),
 }
 
 # Only for the paired effect.
@@ -155,6 +173,34 @@ def arm_outcomes(model) -> dict[str, float]:
         "member_outside_work_share": _ratio(s["member_engaged"].sum(), s["members"].sum()),
         "applicants_per_place": _ratio(s["applicants"].sum(), admissions),
         "cost_per_member_k": _ratio(spend / 1e3, member_years),
+        **member_outcomes(s, member_years, years),
+        "mean_age_active": _ratio(s["active_age_sum"].sum(), s["active"].sum()),
+        "median_tenure_active_years": _december_mean(s["median_tenure_active"]),
+        "benefit_recipient_share": _ratio(s["benefit_recipients"].sum(), s["active"].sum()),
+    }
+
+
+def _december_mean(values: np.ndarray) -> float:
+    """Mean of a December-only series over the years it was recorded (nan if never)."""
+    recorded = values[values > 0]
+    return float(recorded.mean()) if recorded.size else math.nan
+
+
+def member_outcomes(s: dict, member_years: float, years: float) -> dict[str, float]:
+    """Who the members are and why their memberships end (nan without members)."""
+    ends = {reason: s[f"ends_{reason}"].sum() for reason in END_REASONS}
+    total_ends = sum(ends.values())
+    return {
+        "member_mean_age": _ratio(s["member_age_sum"].sum(), s["members"].sum()),
+        "member_age_p10": _december_mean(s["member_age_p10"]),
+        "member_age_p90": _december_mean(s["member_age_p90"]),
+        "member_years_in_profession": _ratio(s["member_tenure_sum"].sum(), s["members"].sum()),
+        "membership_years": _ratio(s["membership_months_ended"].sum() / 12, total_ends),
+        "member_leave_rate": _ratio(total_ends, member_years),
+        **{f"member_leave_rate_{reason}": _ratio(n, member_years) for reason, n in ends.items()},
+        "new_members_per_year": float(s["admitted"].sum() / years),
+        "hiring_rounds_per_year": float(s["hiring_rounds"].sum() / years),
+        "furlough_share": _ratio(s["furloughed"].sum(), s["members"].sum()),
     }
 
 

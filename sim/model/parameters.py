@@ -1,4 +1,4 @@
-"""Parameter blocks of the world the rules act in: population, sector, country, alliance, demand.
+"""Parameter blocks of the world the rules act in: population, sector, country, demand.
 
 Where it sits: built once from the config (``sim.study.config.build_spec``) before the simulation and
 read, never written, by the monthly step. Values and their sources live in ``configs/``;
@@ -75,46 +75,6 @@ class Country:
         if self.benefit_floor > self.benefit_cap:
             raise ConfigError(f"{path}.benefit_floor", self.benefit_floor,
                               f"at most {path}.benefit_cap ({self.benefit_cap:g})")
-
-
-@dataclass(frozen=True)
-class Alliance:
-    enabled: bool = param("-", doc="false runs the alliance arm without an alliance")
-    funding_m: float = param("million currency/year", 0, 100_000, "yearly state grant")
-    start_year: int = param("horizon year", 0, 1000, "first year of operation")
-    cut_share: float = param("share", 0, 1, "share of the grant cut from `cut_year` on")
-    cut_year: int | None = param("horizon year", 0, 1000, "first year of the cut (null: none)")
-    salary: float = param("currency/month", 0, None, "salary in months without engagements (SEK)",
-                          lo_open=True)
-    fee_offset: float = param("share", 0, 1, "salary reduced by this share of recent fees")
-    overhead_share: float = param("share of grant", 0, 1, "administration")
-    open_training_share: float = param("share of grant", 0, 1, "training open to non-members")
-    training_cost: float = param("currency/participant", 0, None, "cost of one training place",
-                                 lo_open=True)
-    planning_idle_share: float = param("share", 0, 1, "salary months per member-month planned in year one",
-                                       lo_open=True)
-    member_engagement_boost: float = param("log-odds", 0, 5, "networking and agency for members")
-    training_engagement_boost: float = param("log-odds", 0, 5, "effect of open training")
-    training_lag_months: int = param("months", 0, 120, "delay before training pays off")
-    work_requirement_months: int = param("months", 0, 64, "engaged months needed per period")
-    work_period_months: int = param("months", 1, 64, "length of a work-requirement period")
-    max_paid_months: int | None = param("months", 1, None, "time account of paid months (null: none)")
-
-    def check(self, path: str) -> None:
-        if self.work_requirement_months > self.work_period_months:
-            raise ConfigError(f"{path}.work_requirement_months", self.work_requirement_months,
-                              f"at most {path}.work_period_months ({self.work_period_months})")
-        if self.overhead_share + self.open_training_share > 1:
-            raise ConfigError(f"{path}.open_training_share", self.open_training_share,
-                              f"at most 1 - {path}.overhead_share ({1 - self.overhead_share:g})")
-
-    def grant_m(self, year: int) -> float:
-        """Grant in horizon year ``year`` (millions per year); zero before the start."""
-        if not self.enabled or year < self.start_year:
-            return 0.0
-        if self.cut_year is not None and year >= self.cut_year:
-            return self.funding_m * (1.0 - self.cut_share)
-        return self.funding_m
 
 
 @dataclass(frozen=True)

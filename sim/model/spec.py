@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.model.core.params import ConfigError
-from sim.model.parameters import Alliance, Country, Demand, Population, Sector
+from sim.model.parameters import Country, Demand, Population, Sector
+from sim.model.policy.base import Policy
 from sim.model.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
 
 # config group -> interface its target must implement (the extension points)
@@ -21,7 +22,9 @@ RULE_GROUPS: dict[str, type] = {"income": IncomeRule, "exit": ExitRule,
                                 "fertility": FertilityRule, "health": HealthRule,
                                 "admission": AdmissionRule}
 WORLD_BLOCKS: dict[str, type] = {"population": Population, "sector": Sector, "country": Country,
-                                 "alliance": Alliance, "demand": Demand}
+                                 "demand": Demand}
+# config group -> interface of the policy the alliance arm runs
+POLICY_GROUPS: dict[str, type] = {"alliance": Policy}
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class ModelSpec:
     population: Population
     sector: Sector
     country: Country
-    alliance: Alliance
+    alliance: Policy  # the policy of the alliance arm
     demand: Demand
     rules: Rules
     burn_in_years: int
@@ -58,7 +61,7 @@ class ModelSpec:
 
 def check_consistency(spec: ModelSpec) -> None:
     """Values in different blocks that must be ordered (each block checks its own)."""
-    s, p, a, d = spec.sector, spec.population, spec.alliance, spec.demand
+    s, p, d = spec.sector, spec.population, spec.demand
     # entrants' ages are clipped to 5 years below retirement (sim/model/demography.py)
     if p.entry_age_mean >= s.retirement_age - 5:
         raise ConfigError("population.entry_age_mean", p.entry_age_mean,
@@ -67,12 +70,7 @@ def check_consistency(spec: ModelSpec) -> None:
     if s.physical_career_age is not None and s.physical_career_age >= s.retirement_age:
         raise ConfigError("sector.physical_career_age", s.physical_career_age,
                           f"below sector.retirement_age ({s.retirement_age:g}) or null")
-    if a.enabled and a.start_year >= spec.horizon_years:
-        raise ConfigError("alliance.start_year", a.start_year,
-                          f"below horizon_years ({spec.horizon_years}), or the alliance never runs")
-    if a.cut_year is not None and a.cut_year < a.start_year:
-        raise ConfigError("alliance.cut_year", a.cut_year,
-                          f"at least alliance.start_year ({a.start_year}) or null")
+    spec.alliance.check_world("alliance", spec)
     if d.shock_depth > 0 and d.shock_start_year >= spec.horizon_years:
         raise ConfigError("demand.shock_start_year", d.shock_start_year,
                           f"below horizon_years ({spec.horizon_years}) when demand.shock_depth > 0")

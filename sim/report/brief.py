@@ -27,10 +27,11 @@ from sim.study.io import atomic_write, write_text  # noqa: E402
 
 FUNDING = "alliance.funding_m"
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "model.md"
-KEY_ASSUMPTIONS = ("alliance.salary", "alliance.member_engagement_boost", "exit.member_hr",
+KEY_ASSUMPTIONS = ("alliance.salary", "alliance.member_engagement_boost", "alliance.member_exit_hr",
                    "exit.beta_buffer", "sector.outside_wage", "fertility.insecurity_hr",
-                   "fertility.member_relief", "health.insecurity_or", "country.benefit_takeup",
-                   "country.employer_contribution_rate", "admission.min_qualifying_months")
+                   "alliance.precarious_member_birth_hr", "health.insecurity_or",
+                   "country.benefit_takeup", "country.employer_contribution_rate",
+                   "admission.long_min_engaged", "admission.rank_window_months")
 
 
 # ---------------------------------------------------------------- helpers
@@ -291,7 +292,7 @@ def assumptions(sweep) -> list[list[str]]:
         if option and (CONFIG_DIR / group / f"{option}.yaml").exists():
             path = CONFIG_DIR / group / f"{option}.yaml"
             base = [line.split("-", 1)[1].strip() for line in path.read_text().splitlines()
-                    if line.startswith("  - ") and "_self_" not in line]
+                    if line.startswith("  - ") and "_self_" not in line and ":" not in line]
             files += [CONFIG_DIR / group / f"{b}.yaml" for b in base] + [path]
     notes = {}
     for path in files:

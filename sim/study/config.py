@@ -22,7 +22,15 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 
 from sim.model.core.params import ConfigError, check_params, param
-from sim.model.spec import RULE_GROUPS, WORLD_BLOCKS, ModelSpec, Rules, check_consistency, check_memory
+from sim.model.spec import (
+    POLICY_GROUPS,
+    RULE_GROUPS,
+    WORLD_BLOCKS,
+    ModelSpec,
+    Rules,
+    check_consistency,
+    check_memory,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
@@ -72,21 +80,47 @@ def _build(cfg: DictConfig, path: str, interface: type | None, default_cls: type
 
 def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     """Validate the whole config and build the model spec and run settings."""
-    known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | {f.name for f in dataclasses.fields(RunSettings)}
+    known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | set(POLICY_GROUPS)
+    known |= {f.name for f in dataclasses.fields(RunSettings)}
     known |= {"output", "hydra", "study", "sensitivity"}
     for key in cfg:
         if key not in known:
             raise ConfigError(str(key), cfg.get(key), "a known top-level key: " + ", ".join(sorted(known)))
     world = {name: _build(cfg, name, None, cls) for name, cls in WORLD_BLOCKS.items()}
+    world |= {name: _build(cfg, name, iface, None) for name, iface in POLICY_GROUPS.items()}
     rules = Rules(**{name: _build(cfg, name, iface, None) for name, iface in RULE_GROUPS.items()})
     run_values = {f.name: cfg.get(f.name) for f in dataclasses.fields(RunSettings)}
     run = check_params(RunSettings, run_values, "")
     _build(cfg, "output", None, Output)
     spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
                      horizon_years=run.horizon_years, **world)
-    check_consistency(spec)
+    try:
+        check_consistency(spec)
+    except ConfigError as err:
+        if err.key in ("sector", "country"):  # name the real alliances that fit
+            fits = matching_alliances(spec.country.name, spec.sector.name)
+            hint = f" (here: {', '.join(f'alliance={a}' for a in fits)})" if fits else ""
+            raise ConfigError(err.key, err.value, err.allowed + hint) from None
+        raise
     check_memory(spec)
     return spec, run
+
+
+@functools.cache
+def alliance_homes() -> dict[str, tuple[str | None, tuple[str, ...] | None]]:
+    """Each alliance preset's country and sectors, as its config file declares them."""
+    homes = {}
+    for path in sorted((CONFIG_DIR / "alliance").glob("*.yaml")):
+        node = compose_config({"alliance": path.stem}).alliance
+        sectors = node.get("sectors")
+        homes[path.stem] = (node.get("country"), None if sectors is None else tuple(sectors))
+    return homes
+
+
+def matching_alliances(country: str, sector: str) -> list[str]:
+    """The real (non-generic) alliance presets of this country and sector."""
+    return [name for name, (c, sectors) in alliance_homes().items()
+            if c == country and sectors is not None and sector in sectors]
 
 
 def format_override(key: str, value: Any) -> str:

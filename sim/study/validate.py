@@ -1,11 +1,14 @@
 """Validation against stylised facts: ``uv run python -m sim.validate``.
 
-Where it sits: outside the simulation, like a study. For each sector preset it runs the paired
-comparison over several seeds (common random numbers) and checks the baseline (or, for facts
-about members, the alliance arm) against ``configs/targets/<name>.yaml``: a fact passes when
-the mean over seeds lies in the target range. It writes ``validation.csv``, ``validation.md``
-and ``validation.png`` and exits with 1 when a fact fails that is not declared in the targets'
-``known_failures`` (with its reason), so CI catches a change that breaks realism.
+Where it sits: outside the simulation, like a study. For each case (every real alliance preset
+in its sector and country, and every sector no real alliance covers, with the hypothetical
+``alliance=generic``) it runs the paired comparison over several seeds (common random numbers)
+and checks the baseline (or, for facts about members, the alliance arm) against
+``configs/targets/<name>.yaml``: a fact passes when the mean over seeds lies in the target
+range; a fact may be limited to some cases (``cases:``) or checked in a scenario
+(``overrides:``). It writes ``validation.csv``, ``validation.md`` and ``validation.png`` and
+exits with 1 when a fact fails that is not declared in the targets' ``known_failures`` (with
+its reason), so CI catches a change that breaks realism.
 """
 
 from __future__ import annotations
@@ -34,8 +37,10 @@ from sim.study.paired import run_pair  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
+OPTIONAL = ("cases", "overrides", "money")  # which cases; a scenario; bounds in SEK
 # overrides that would contradict an option of this command (and mislabel its results)
-OPTION_KEYS = {"sector": "--sectors", "population.size": "--size"}
+OPTION_KEYS = {"sector": "--cases", "country": "--cases", "alliance": "--cases",
+               "population.size": "--size"}
 
 
 def load_mapping(path: Path, key: str) -> dict:
@@ -86,11 +91,40 @@ def load_targets(name: str = "default") -> tuple[dict, dict]:
                 raise ConfigError(f"targets.facts.{fact}.{end}", spec[end], "a finite number")
         if not spec["low"] <= spec["high"]:
             raise ConfigError(f"targets.facts.{fact}.low", spec["low"], f"at most {spec['high']}")
+        unknown = sorted(set(spec) - set(FIELDS) - set(OPTIONAL))
+        if unknown:
+            raise ConfigError(f"targets.facts.{fact}.{unknown[0]}", spec[unknown[0]],
+                              "one of " + ", ".join(FIELDS + OPTIONAL))
+        if not isinstance(spec.get("cases") or [], list):
+            raise ConfigError(f"targets.facts.{fact}.cases", spec["cases"], "a list of cases")
+        if not isinstance(spec.get("overrides") or {}, dict):
+            raise ConfigError(f"targets.facts.{fact}.overrides", spec["overrides"],
+                              "a mapping of key to value (a scenario)")
     return facts, known
 
 
-def sector_options() -> list[str]:
-    return sorted(p.stem for p in (CONFIG_DIR / "sector").glob("*.yaml"))
+def options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def case_overrides(case: str) -> dict[str, str]:
+    """A case is an alliance preset (in its own sector and country) or a sector preset (with
+    the hypothetical ``alliance=generic``)."""
+    if case in options("alliance"):
+        return {"alliance": case}
+    if case in options("sector"):
+        return {"sector": case, "alliance": "generic"}
+    raise ConfigError("--cases", case, "an alliance or sector preset: "
+                      + ", ".join(options("alliance") + options("sector")))
+
+
+def default_cases() -> list[str]:
+    """Every real alliance preset, then every sector no real alliance employs."""
+    alliances = [a for a in options("alliance") if a != "generic"]
+    covered = set()
+    for alliance in alliances:
+        covered.add(str(compose_config({"alliance": alliance}).sector.name))
+    return alliances + [s for s in options("sector") if s not in covered]
 
 
 def parse_overrides(items: list[str]) -> dict[str, str]:
@@ -109,31 +143,46 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
     return overrides
 
 
-def spec_for(sector: str, size: int, overrides: dict):
-    return build_spec(compose_config({"sector": sector, "population.size": size, **overrides}))[0]
+def spec_for(case: str, size: int, overrides: dict):
+    return build_spec(compose_config({**case_overrides(case), "population.size": size,
+                                      **overrides}))[0]
 
 
-def simulate(sector: str, seeds: int, size: int, overrides: dict) -> list[dict]:
-    spec = spec_for(sector, size, overrides)
+def simulate(case: str, seeds: int, size: int, overrides: dict) -> list[dict]:
+    spec = spec_for(case, size, overrides)
     return [run_pair(spec, seed).outcomes() for seed in range(seeds)]
 
 
-def validate(sectors=None, seeds: int = 6, size: int = 3000, overrides: dict | None = None,
+def validate(cases=None, seeds: int = 6, size: int = 3000, overrides: dict | None = None,
              targets: str = "default") -> pd.DataFrame:
-    """One row per sector and fact: target, simulated mean with 95% CI, status."""
+    """One row per case and fact: target, simulated mean with 95% CI, status."""
     facts, known = load_targets(targets)
-    sectors = list(sectors or sector_options())
-    specs = {sector: spec_for(sector, size, overrides or {}) for sector in sectors}  # fail before running
+    cases = list(cases or default_cases())
+    specs = {case: spec_for(case, size, overrides or {}) for case in cases}  # fail before running
+    for t in facts.values():  # every scenario builds, before anything runs
+        for case in cases:
+            if t.get("overrides") and (not t.get("cases") or case in t["cases"]):
+                spec_for(case, size, {**(overrides or {}), **t["overrides"]})
     rows = []
-    for sector, spec in specs.items():
-        runs = [run_pair(spec, seed).outcomes() for seed in range(seeds)]
+    for case, spec in specs.items():
+        runs = {"": [run_pair(spec, seed).outcomes() for seed in range(seeds)]}
         for fact, t in facts.items():
-            values = np.array([r[f"{t['arm']}.{t['outcome']}"] for r in runs], dtype=float)
+            if t.get("cases") and case not in t["cases"]:
+                continue
+            scenario = repr(sorted((t.get("overrides") or {}).items()))
+            if scenario not in runs and t.get("overrides"):
+                shocked = spec_for(case, size, {**(overrides or {}), **t["overrides"]})
+                runs[scenario] = [run_pair(shocked, seed).outcomes() for seed in range(seeds)]
+            values = np.array([r[f"{t['arm']}.{t['outcome']}"]
+                               for r in runs[scenario if t.get("overrides") else ""]], dtype=float)
+            # money targets are in SEK: scaled to the case's currency
+            scale = spec.country.wage_scale if t.get("money") else 1.0
             mean, lo, hi, n = mean_ci(values)
+            mean, lo, hi = mean / scale, lo / scale, hi / scale
             ok = bool(np.isfinite(mean) and t["low"] <= mean <= t["high"])
-            reason = known.get(f"{sector}.{fact}")
+            reason = known.get(f"{case}.{fact}")
             status = "pass" if ok else ("known failure" if reason else "FAIL")
-            rows.append({"sector": sector, "fact": fact, "outcome": t["outcome"], "arm": t["arm"],
+            rows.append({"case": case, "fact": fact, "outcome": t["outcome"], "arm": t["arm"],
                          "target_low": float(t["low"]), "target_high": float(t["high"]),
                          "unit": t["unit"], "mean": mean, "ci_low": lo, "ci_high": hi,
                          "n_seeds": n, "status": status, "reason": reason or "",
@@ -164,23 +213,23 @@ def check_out(out: Path, key: str = "--out") -> None:
 
 
 def to_markdown(table: pd.DataFrame) -> str:
-    lines = ["| sector | fact | target | simulated (95% CI) | status |", "|---|---|---|---|---|"]
+    lines = ["| case | fact | target | simulated (95% CI) | status |", "|---|---|---|---|---|"]
     for _, r in table.iterrows():
         sim = f"{r['mean']:.3g} ({r['ci_low']:.3g} to {r['ci_high']:.3g})"
         status = r["status"] + (f": {r['reason']}" if r["reason"] else "")
-        lines.append(f"| {r['sector']} | {r['fact']} | {r['target_low']:g} to {r['target_high']:g} "
+        lines.append(f"| {r['case']} | {r['fact']} | {r['target_low']:g} to {r['target_high']:g} "
                      f"{r['unit']} | {sim} | {status} |")
     return "\n".join(lines) + "\n"
 
 
 def chart(table: pd.DataFrame, path: Path) -> None:
-    sectors = list(dict.fromkeys(table["sector"]))
+    cases = list(dict.fromkeys(table["case"]))
     facts = list(dict.fromkeys(table["fact"]))
-    fig, axes = plt.subplots(1, len(sectors), figsize=(3.2 * len(sectors), 0.35 * len(facts) + 1.5),
+    fig, axes = plt.subplots(1, len(cases), figsize=(3.2 * len(cases), 0.35 * len(facts) + 1.5),
                              sharey=True, squeeze=False, layout="constrained")
     colours = {"pass": "#009E73", "FAIL": "#D55E00", "known failure": "#E69F00"}
-    for ax, sector in zip(axes[0], sectors, strict=True):
-        sub = table[table["sector"] == sector].set_index("fact").loc[facts]
+    for ax, case in zip(axes[0], cases, strict=True):
+        sub = table[table["case"] == case].set_index("fact").reindex(facts)
         width = (sub["target_high"] - sub["target_low"]).replace(0, 1)
         pos = (sub["mean"] - sub["target_low"]) / width
         lo = (sub["ci_low"] - sub["target_low"]) / width
@@ -188,10 +237,12 @@ def chart(table: pd.DataFrame, path: Path) -> None:
         y = np.arange(len(facts))
         ax.axvspan(0, 1, color="#999999", alpha=0.2)
         for i in range(len(facts)):
+            if pd.isna(sub["status"].iloc[i]):  # a fact not checked for this case
+                continue
             ax.plot([lo.iloc[i], hi.iloc[i]], [y[i], y[i]], color="black", lw=1)
             ax.plot(np.clip(pos.iloc[i], -1.5, 2.5), y[i], "o",
                     color=colours[sub["status"].iloc[i]])
-        ax.set(xlim=(-1.5, 2.5), yticks=y, yticklabels=facts, title=sector,
+        ax.set(xlim=(-1.5, 2.5), yticks=y, yticklabels=facts, title=case,
                xlabel="position in the target range (0-1 = inside)")
     n_fail = int((table["status"] != "pass").sum())
     fig.suptitle(f"Stylised facts: {len(table) - n_fail} of {len(table)} checks inside their "
@@ -202,12 +253,15 @@ def chart(table: pd.DataFrame, path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.validate", description=__doc__.splitlines()[0])
-    parser.add_argument("--sectors", nargs="+", default=None, help="default: every preset")
+    parser.add_argument("--cases", nargs="+", default=None,
+                        help="alliance or sector presets (default: every real alliance, then "
+                             "the sectors none employs)")
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--size", type=int, default=3000, help="population.size")
     parser.add_argument("--targets", default="default")
     parser.add_argument("--override", nargs="+", action="extend", default=[],
-                        help="key=value, as on the CLI (repeatable; not sector: use --sectors)")
+                        help="key=value, as on the CLI (repeatable; not sector, country or "
+                             "alliance: use --cases)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     out = args.out or Path("results/validation") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
@@ -217,11 +271,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--seeds", args.seeds, "at least 2 (a CI needs two seeds)")
         if args.size < 1:
             raise ConfigError("--size", args.size, "at least 1")
-        unknown = [s for s in args.sectors or [] if s not in sector_options()]
-        if unknown:
-            raise ConfigError("--sectors", unknown[0], "one of " + ", ".join(sector_options()))
+        for case in args.cases or []:
+            case_overrides(case)
         check_out(out)
-        table = validate(args.sectors, args.seeds, args.size, overrides, args.targets)
+        table = validate(args.cases, args.seeds, args.size, overrides, args.targets)
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
@@ -232,7 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         write_table(table, out / "validation")
         write_text(out / "validation.md", to_markdown(table))
         write_json(out / "provenance.json", provenance({
-            "targets": args.targets, "sectors": sorted(set(table["sector"])), "seeds": args.seeds,
+            "targets": args.targets, "cases": list(dict.fromkeys(table["case"])), "seeds": args.seeds,
             "population.size": args.size, "overrides": args.override}))
         chart(table, out / "validation.png")
     except KeyboardInterrupt:

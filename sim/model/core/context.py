@@ -14,7 +14,7 @@ import numpy as np
 from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.population import LAST_12_MONTHS
 from sim.model.core.rng import Streams, counters
-from sim.model.parameters import Alliance, Country, Population, Sector
+from sim.model.parameters import Country, Population, Sector
 
 
 @dataclass
@@ -24,12 +24,10 @@ class StepContext:
     sector: Sector
     country: Country
     population: Population
-    alliance: Alliance
     streams: Streams
     uids: np.ndarray
-    demand: float = 1.0
-    engagement_boost: np.ndarray | float = 0.0  # log-odds added by the alliance's networking
-    trained: np.ndarray | float = False  # open training has started to pay off
+    demand: float = 1.0  # sector demand index this month
+    demand_level: float = 1.0  # its level outside shocks
     precarious: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
     @property
@@ -76,8 +74,9 @@ def is_precarious(engaged_last_12, buffer, living_cost):
     """Economic insecurity, the one definition used by fertility, health and the outcomes.
 
     Precarious = engaged in fewer than half of the last 12 months, or savings below one month
-    of living costs. Alliance membership is not part of it: each rule decides how much of the
-    penalty membership removes (behaviour.md B.15-B.16, B.18). Evaluated for every agent at the
+    of living costs. Alliance membership is not part of it: the policy decides how much of the
+    penalty membership removes, through its modifier columns (behaviour.md B.15-B.16, B.18).
+    Evaluated for every agent at the
     end of the household phase (``sim/model/core/finance.py``) into the column ``precarious``.
     """
     return engaged_last_12 < 6 or buffer < living_cost

@@ -24,6 +24,7 @@ from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.population import LAST_12_MONTHS, check_rows
 
 _ONE = np.uint64(1)
+_TOP = np.uint64(63)
 
 
 @inline
@@ -70,20 +71,21 @@ def unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
                      np.empty(len(pop)))
 
 
-def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> None:
+def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> int:
     """Benefits, taxes and the household's month for every row; books the state's flows.
-    Updates every household column, ``precarious`` included."""
+    Updates every household column, ``precarious`` included. Returns the number of active
+    freelancers paid unemployment benefit."""
     s, c, m = ctx.sector, ctx.country, ctx.month
     for name in ("fees", "side"):
         check_rows(getattr(earn, name), len(pop), f"the income rule's step ({name})")
     living = s.living_cost * ctx.money_scale
     income = np.empty(len(pop))
-    tax, earned, benefit, sick_pay = _settle(
+    tax, earned, benefit, sick_pay, recipients = _settle(
         pop.active, engaged, earn.fees, earn.side, salary, pop.sick_months_left,
         pop.insured, pop.member, pop.precarious,
-        pop.buffer, pop.idle_streak, pop.engaged_bits, pop.drop_bits, pop.recent_income,
-        pop.recent_fees, pop.qualifying_months, pop.year_income_sum, pop.year_income_sq,
-        pop.year_months, pop.year_fees, income,
+        pop.buffer, pop.idle_streak, pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
+        pop.leave_bits, pop.drop_bits, pop.recent_income, pop.recent_fees, pop.qualifying_months,
+        pop.year_income_sum, pop.year_income_sq, pop.year_months, pop.year_fees, income,
         work_months=c.benefit_work_months, replacement=c.benefit_replacement,
         floor=c.benefit_floor, cap=c.benefit_cap, sick_replacement=c.sickness_replacement,
         sick_cap=c.sickness_income_cap, tax_rate=c.income_tax_rate,
@@ -95,16 +97,18 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> None:
     ledger.add("contributions", m, c.employer_contribution_rate * earned)
     ledger.add("unemployment_benefit", m, benefit)
     ledger.add("sickness_benefit", m, sick_pay)
+    return recipients
 
 
 @kernel
 def _settle(active, engaged, fees, side, salary, sick_months_left, insured, member, precarious,
-            buffer, idle_streak, engaged_bits, drop_bits, recent_income, recent_fees,
-            qualifying_months, year_income_sum, year_income_sq, year_months, year_fees,
-            income_now, *, work_months, replacement, floor, cap,
+            buffer, idle_streak, engaged_bits, engaged_bits_2, engaged_bits_3, leave_bits,
+            drop_bits, recent_income, recent_fees, qualifying_months, year_income_sum,
+            year_income_sq, year_months, year_fees, income_now, *, work_months, replacement, floor, cap,
             sick_replacement, sick_cap, tax_rate, basic_deduction, state_rate, state_threshold,
             living, surplus_saving, debt_floor):
     tax_sum = earned_sum = benefit_sum = sick_pay_sum = 0.0
+    recipients = 0
     for i in range(active.size):
         # locals: each column is read once and written once
         works, fee, bits, income_avg = engaged[i], fees[i], engaged_bits[i], recent_income[i]
@@ -121,14 +125,19 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
             earned_sum += earned
             benefit_sum += benefit
             sick_pay_sum += sick_pay
+            recipients += benefit > 0
         # household: consume living costs and part of any surplus; borrow down to the floor
         net = taxable - tax
         spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
         savings = max(buffer[i] + net - spend, debt_floor)
         buffer[i] = savings
         idle_streak[i] = 0 if works else idle_streak[i] + 1
+        # 192 months of engagement history in three words (qualifying windows of up to 16 years)
+        engaged_bits_3[i] = (engaged_bits_3[i] << _ONE) | (engaged_bits_2[i] >> _TOP)
+        engaged_bits_2[i] = (engaged_bits_2[i] << _ONE) | (bits >> _TOP)
         bits = (bits << _ONE) | np.uint64(works)
         engaged_bits[i] = bits
+        leave_bits[i] = (leave_bits[i] << _ONE) | np.uint64(sick)
         dropped = earned < 0.75 * income_avg  # a drop of 25% or more
         drop_bits[i] = (drop_bits[i] << _ONE) | np.uint64(dropped)
         recent_income[i] = income_avg + (earned - income_avg) / 12.0
@@ -140,4 +149,4 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
         year_months[i] += active[i]
         year_fees[i] += fee
         precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
-    return tax_sum, earned_sum, benefit_sum, sick_pay_sum
+    return tax_sum, earned_sum, benefit_sum, sick_pay_sum, recipients

@@ -3,25 +3,30 @@
 Each month, for one arm, in this order (``STEP_ORDER``):
 
 1. ``enter``           January: the yearly cohort of entrants joins (month 0: initial population).
-2. ``alliance_year``   January of a horizon year: grant, open training, lay-offs, admission.
+2. ``policy_year``     January of a horizon year: the policy's year opens (money, furlough,
+                       lay-offs) and it hires if a round is due; then it writes its modifiers.
 3. ``health``          episodes start (from last month's precarity); the sick cannot work.
-4. ``income``          engagements, pay and side income (income rule; alliance networking).
-5. ``alliance_pay``    salary for members in months without engagements, within the budget.
+4. ``income``          engagements (the income rule's odds, the policy's boost), pay, side income.
+5. ``policy_pay``      salaries paid by the policy.
 6. ``public_finance``  unemployment and sickness benefits, income tax, contributions, care costs.
-7. ``household``       savings, idle spells, income history and yearly income statistics.
-8. ``family``          partnership and births (fertility rule).
-9. ``exit``            permanent exits (exit rule); membership ends with the career.
-10. ``alliance_review`` work requirement and time account.
+7. ``household``       savings, idle spells, income history and yearly income statistics; then the
+                       policy rewrites its modifiers with this month's precarity.
+8. ``family``          births (fertility rule x the policy's modifier) and partnerships.
+9. ``exit``            permanent exits (exit rule x the policy's modifier); membership ends too.
+10. ``policy_review``  the policy's work requirement and time account.
 11. ``record``         monthly aggregates.
-12. ``age``            ageing and experience; December: year-end statistics; compaction.
+12. ``age``            ageing and experience; December: year-end statistics, the policy's
+                       accounts; compaction.
 
-Every phase works on whole columns; nothing here loops over agents.
+Every phase works on whole columns; nothing here loops over agents. Random decisions meet the
+policy's modifier columns in ``sim/model/core/decisions.py``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.model.core import decisions
 from sim.model.core.context import StepContext
 from sim.model.core.events import book_births, book_episodes
 from sim.model.core.finance import outside_tax, settle_month
@@ -29,21 +34,23 @@ from sim.model.core.population import NO_MONTH
 from sim.model.core.recorder import close_year, record_month
 from sim.model.demography import enter
 
-STEP_ORDER = ("enter", "alliance_year", "health", "income", "alliance_pay", "public_finance",
-              "household", "family", "exit", "alliance_review", "record", "age")
+STEP_ORDER = ("enter", "policy_year", "health", "income", "policy_pay", "public_finance",
+              "household", "family", "exit", "policy_review", "record", "age")
 
 
 def make_context(model) -> StepContext:
     spec = model.spec
     ctx = StepContext(month=model.month, burn_in_months=spec.burn_in_months, sector=spec.sector,
-                      country=spec.country, population=spec.population, alliance=spec.alliance,
+                      country=spec.country, population=spec.population,
                       streams=model.streams, uids=model.pop.uid)
     ctx.demand = spec.demand.index(ctx.horizon_month)
+    ctx.demand_level = spec.demand.level
     return ctx
 
 
 def monthly_step(model) -> None:
     pop, rules, ledger, rec = model.pop, model.rules, model.ledger, model.recorder
+    policy, state = model.policy, model.policy_state
     ctx = make_context(model)
     m = ctx.month
     s, c = ctx.sector, ctx.country
@@ -51,46 +58,57 @@ def monthly_step(model) -> None:
     # 1. enter
     entrants = enter(model, ctx)
     ctx.uids = pop.uid
-    # 2. alliance_year
-    org = model.alliance
-    if org is not None and m % 12 == 0 and ctx.horizon_month >= 0:
-        org.open_year(pop, ctx, ledger, rec)
+    # 2. policy_year
+    if policy is not None:
+        if m % 12 == 0 and ctx.horizon_month >= 0:
+            policy.open_year(state, pop, ctx, ledger, rec)
+            policy.admit(state, pop, ctx, rules.admission, rec)
+        policy.write_modifiers(state, pop, ctx)
     # 3. health (precarity as of last month)
     ctx.precarious = pop.precarious  # as of last month's household phase (entrants: at entry)
-    counts = book_episodes(pop, rules.health.start_episodes(pop, ctx), rules.health.episode_months)
+    onset = rules.health.onset_probability(pop, ctx)
+    starts = decisions.health_onsets(pop, ctx, onset, "the health rule's onset_probability")
+    counts = book_episodes(pop, starts, rules.health.episode_months)
     ledger.add("health_care", m, counts["episodes"] * c.health_cost_per_episode)
     # 4. income
-    if org is not None:  # training keeps paying off after the grant stops
-        ctx.trained, ctx.engagement_boost = org.networking(pop, ctx)
-    earn = rules.income.step(pop, ctx)
-    engaged = earn.engaged & pop.active
-    # 5. alliance_pay
-    salary = (org.pay(pop, ctx, engaged, ledger) if org is not None and org.active
+    log_odds = rules.income.engagement_log_odds(pop, ctx)
+    engaged = decisions.engagements(pop, ctx, log_odds, "the income rule's engagement_log_odds")
+    earn = rules.income.earn(pop, ctx, engaged)
+    engaged &= pop.active
+    # 5. policy_pay
+    salary = (policy.pay(state, pop, ctx, engaged, ledger, rec) if policy is not None
               else np.zeros(len(pop)))  # per row; made once for the phases that read it
     # 6. public_finance and 7. household (one pass, sim/model/core/finance.py)
-    settle_month(pop, ctx, earn, engaged, salary, ledger)
+    counts["benefit_recipients"] = settle_month(pop, ctx, earn, engaged, salary, ledger)
     ctx.precarious = pop.precarious  # this month's, set by the household phase
+    if policy is not None:
+        policy.write_modifiers(state, pop, ctx)
     # 8. family
-    births = rules.fertility.step(pop, ctx)
-    counts |= book_births(pop, births, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
+    p_birth = rules.fertility.birth_probability(pop, ctx)
+    born = decisions.births(pop, ctx, p_birth, "the fertility rule's birth_probability")
+    rules.fertility.update_partnerships(pop, ctx)
+    counts |= book_births(pop, born, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
     # 9. exit
-    leave, reason = rules.exit.decide(pop, ctx)
-    counts["exits"], counts["member_exits"], retire_at = pop.record_exits(
-        leave, reason, m, round(s.retirement_age * 12))
+    total, physical = rules.exit.hazard(pop, ctx)
+    leave, reason = decisions.exits(pop, ctx, total, physical, f"{type(rules.exit).__name__}.hazard")
+    exit_counts, retire_at = pop.record_exits(leave, reason, m, round(s.retirement_age * 12))
     ledger.add_leavers(m + 1, retire_at)  # leavers who do not retire take the outside job
     ledger.add("leavers_tax", m, ledger.leavers_working(m) * outside_tax(s, c))
-    # 10. alliance_review
-    if org is not None and org.active:
-        org.review(pop, ctx, rec)
+    # 10. policy_review
+    if policy is not None and state.active:
+        policy.review(state, pop, ctx, rec)
     # 11. record
     counts["entrants"] = entrants.size
+    for name in ("ends_left_sector", "ends_retirement", "membership_months_ended"):
+        rec.series[name][m] += exit_counts.pop(name)
+    counts |= exit_counts
     record_month(rec, pop, ctx, counts, engaged, salary)
     # 12. age
     pop.age_one_month()
     if ctx.calendar_month == 11:
         close_year(rec, pop, m)
-        if org is not None:
-            org.close_year(ctx, ledger)
+        if policy is not None:
+            policy.close_year(state, pop, ctx, ledger, rec)
     pop.compact()
     model.month += 1
 

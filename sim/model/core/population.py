@@ -34,6 +34,9 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "engaged": (np.bool_, False, "has an outside engagement this month"),
     "idle_streak": (np.int32, 0, "consecutive months without engagement"),
     "engaged_bits": (np.uint64, 0, "engagement history, bit 0 = this month"),
+    "engaged_bits_2": (np.uint64, 0, "engagement history, months 64-127 ago"),
+    "engaged_bits_3": (np.uint64, 0, "engagement history, months 128-191 ago"),
+    "leave_bits": (np.uint64, 0, "history of months on sick leave, bit 0 = this month"),
     "drop_bits": (np.uint64, 0, "history of income drops of 25% or more"),
     # set by the household phase and for entrants (sim.model.core.context.is_precarious)
     "precarious": (np.bool_, True, "economically insecure as of the latest household phase"),
@@ -49,6 +52,12 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "member_since": (np.int32, NO_MONTH, "month of admission"),
     "paid_months": (np.int32, 0, "months of alliance salary received (time account)"),
     "trained_month": (np.int32, NO_MONTH, "month of the latest open training"),
+    # policy modifiers: written by the policy (sim/model/policy), applied by the core to whatever
+    # the rules return (sim/model/core/decisions.py); neutral without a policy
+    "exit_hr": (np.float64, 1.0, "multiplier of the exit hazard (not of physical wear)"),
+    "birth_hr": (np.float64, 1.0, "multiplier of the birth probability"),
+    "onset_hr": (np.float64, 1.0, "multiplier of the onset probability of health episodes"),
+    "engagement_boost": (np.float64, 0.0, "log-odds added to the odds of an engagement"),
     "year_income_sum": (np.float64, 0.0, "this calendar year: sum of monthly earned income"),
     "year_income_sq": (np.float64, 0.0, "this calendar year: sum of squared monthly income"),
     "year_months": (np.int16, 0, "this calendar year: active months"),
@@ -111,15 +120,20 @@ class Population:
         return uids
 
     def record_exits(self, leave: np.ndarray, reason: np.ndarray, month: int,
-                     retirement_months: int) -> tuple[int, int, np.ndarray]:
+                     retirement_months: int) -> tuple[dict[str, float], np.ndarray]:
         """Active rows in ``leave`` leave the sector in ``month`` for ``reason`` (EXIT_REASONS):
-        they become inactive, stop being members and get their career summary. Returns the
-        number of exits, of members among them, and for each leaver who does not retire the
-        month in which they reach ``retirement_months`` of age."""
+        they become inactive, stop being members and get their career summary. Returns counts
+        for the recorder (exits, and the memberships that ended: by leaving, by retiring, and
+        their total length in months) and, for each leaver who does not retire, the month in
+        which they reach ``retirement_months`` of age."""
         reg = self.registry
-        return _record_exits(leave, reason, self.active, self.member, self.uid, self.children,
-                             self.age_months, reg["exit_month"], reg["exit_reason"],
-                             reg["children"], reg["age_at_exit_months"], month, retirement_months)
+        exits, left, retired, member_months, retire_at = _record_exits(
+            leave, reason, self.active, self.member, self.member_since, self.uid, self.children,
+            self.age_months, reg["exit_month"], reg["exit_reason"], reg["children"],
+            reg["age_at_exit_months"], month, retirement_months)
+        counts = {"exits": exits, "member_exits": left + retired, "ends_left_sector": left,
+                  "ends_retirement": retired, "membership_months_ended": member_months}
+        return counts, retire_at
 
     def age_one_month(self) -> None:
         """Phase ``age``: the active grow a month older and more experienced; episodes run on."""
@@ -203,15 +217,20 @@ def _appended(column: np.ndarray, n: int, values) -> np.ndarray:
 
 
 @kernel
-def _record_exits(leave, reason, active, member, uid, children, age_months, exit_month, exit_reason,
-                  exit_children, age_at_exit, month, retirement_months):
-    exits = member_exits = working = 0
+def _record_exits(leave, reason, active, member, member_since, uid, children, age_months, exit_month,
+                  exit_reason, exit_children, age_at_exit, month, retirement_months):
+    exits = member_left = member_retired = working = 0
+    member_months = 0.0
     retire_at = np.empty(leave.size, dtype=np.int64)
     for i in range(leave.size):
         if not (leave[i] and active[i]):
             continue
         exits += 1
-        member_exits += member[i]
+        if member[i]:
+            member_retired += reason[i] == 3
+            member_left += reason[i] != 3
+            member_months += month + 1 - member_since[i]
+            member_since[i] = NO_MONTH
         active[i] = member[i] = False
         u = uid[i]
         exit_month[u], exit_reason[u] = month, reason[i]
@@ -219,7 +238,7 @@ def _record_exits(leave, reason, active, member, uid, children, age_months, exit
         if reason[i] != 3:
             retire_at[working] = month + 1 + (retirement_months - age_months[i])
             working += 1
-    return exits, member_exits, retire_at[:working]
+    return exits, member_left, member_retired, member_months, retire_at[:working]
 
 
 @kernel

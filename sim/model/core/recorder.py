@@ -12,6 +12,15 @@ import numpy as np
 from sim.model.core.jit import kernel
 from sim.model.core.population import exact_array
 
+# why a membership ends -> meaning; each has a series ``ends_<reason>``
+END_REASONS: dict[str, str] = {
+    "work_requirement": "work requirement of a period not met",
+    "time_account": "time account of paid months used up",
+    "left_sector": "the member left the profession",
+    "retirement": "the member retired",
+    "budget": "laid off for lack of money",
+}
+
 # name -> (unit, meaning)
 SERIES: dict[str, tuple[str, str]] = {
     "active": ("agents", "freelancers in the sector"),
@@ -28,10 +37,21 @@ SERIES: dict[str, tuple[str, str]] = {
     "episodes": ("episodes", "health episodes starting this month"),
     "episodes_precarious": ("episodes", "episodes starting among the precarious"),
     "precarious": ("agents", "active agents in a precarious month"),
-    "applicants": ("agents", "eligible applicants at this year's admission"),
-    "places": ("places", "places offered at this year's admission"),
-    "admitted": ("agents", "admitted at this year's admission"),
-    "let_go": ("agents", "members whose employment ended by the alliance's rules"),
+    "hiring_rounds": ("rounds", "hiring rounds held this month"),
+    "applicants": ("agents", "eligible applicants at this month's hiring round"),
+    "places": ("places", "places offered at this month's hiring round"),
+    "admitted": ("agents", "admitted at this month's hiring round"),
+    "furloughed": ("agents", "members paid less than owed (furlough or the year's money spent)"),
+    **{f"ends_{reason}": ("memberships", f"memberships ended: {text}")
+       for reason, text in END_REASONS.items()},
+    "membership_months_ended": ("months", "total length of the memberships that ended"),
+    "member_age_sum": ("years", "sum of the members' ages"),
+    "member_tenure_sum": ("years", "sum of the members' years in the profession"),
+    "active_age_sum": ("years", "sum of the active's ages"),
+    "benefit_recipients": ("agents", "active freelancers paid unemployment benefit"),
+    "member_age_p10": ("years", "December: 10th percentile of members' ages"),
+    "member_age_p90": ("years", "December: 90th percentile of members' ages"),
+    "median_tenure_active": ("years", "December: median years in the profession of the active"),
     "active_at_onset": ("agents", "active when health episodes are drawn"),
     "precarious_at_onset": ("agents", "precarious and active when health episodes are drawn"),
     "engaged_both": ("agents", "active and engaged this month and the month before"),
@@ -55,7 +75,9 @@ BY_AGE = ("women_births", "women_months")
 
 # Series that are levels (averaged over a year); all others are monthly flows (summed).
 STOCKS = frozenset({"active", "experienced", "engaged", "members", "member_idle",
-                    "member_engaged", "precarious", "demand", "mean_income"})
+                    "member_engaged", "precarious", "demand", "mean_income", "furloughed",
+                    "member_age_sum", "member_tenure_sum", "active_age_sum", "benefit_recipients",
+                    "member_age_p10", "member_age_p90", "median_tenure_active"})
 
 
 class Recorder:
@@ -96,7 +118,7 @@ def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None
         rec.series[name][m] = value
     women_months = rec.by_age["women_months"] if ctx.horizon_month >= 0 else None
     (active, experienced, engaged_n, members, member_idle, member_engaged, precarious, engaged_both,
-     women_45, women_45_childless, income_sum) = _month_counts(
+     women_45, women_45_childless, income_sum, member_age, member_tenure, active_age) = _month_counts(
         pop.active, pop.tenure_months, engaged, pop.member, salary,
         ctx.precarious, pop.engaged_bits, pop.female, pop.age_months, pop.children, pop.income,
         np.zeros(MAX_AGE) if women_months is None else women_months)
@@ -105,7 +127,10 @@ def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None
                         ("member_engaged", member_engaged), ("precarious", precarious),
                         ("engaged_both", engaged_both), ("women_45", women_45),
                         ("women_45_childless", women_45_childless), ("demand", ctx.demand),
-                        ("mean_income", income_sum / active if active else 0.0)):
+                        ("mean_income", income_sum / active if active else 0.0),
+                        ("member_age_sum", member_age / 12.0),
+                        ("member_tenure_sum", member_tenure / 12.0),
+                        ("active_age_sum", active_age / 12.0)):
         rec.series[name][m] = value
 
 
@@ -117,6 +142,7 @@ def _month_counts(active, tenure_months, engaged, member, salary, precarious, en
     n = experienced = engaged_n = members = member_idle = member_engaged = n_precarious = 0
     engaged_both = women_45 = women_45_childless = 0
     income_sum = 0.0
+    member_age = member_tenure = active_age = 0
     three, twelve, last_age = np.uint64(3), np.uint32(12), np.uint32(MAX_AGE - 1)
     for i in range(active.size):
         a = active[i]
@@ -128,6 +154,9 @@ def _month_counts(active, tenure_months, engaged, member, salary, precarious, en
         engaged_both += a & ((engaged_bits[i] & three) == three)
         is_member = a & member[i]
         members += is_member
+        active_age += age_months[i] * a
+        member_age += age_months[i] * is_member
+        member_tenure += tenure_months[i] * is_member
         member_idle += is_member & (salary[i] > 0)
         member_engaged += is_member & engaged[i]
         woman = a & female[i]
@@ -137,7 +166,8 @@ def _month_counts(active, tenure_months, engaged, member, salary, precarious, en
         women_45 += at_45
         women_45_childless += at_45 & (children[i] == 0)
     return (n, experienced, engaged_n, members, member_idle, member_engaged, n_precarious,
-            engaged_both, women_45, women_45_childless, income_sum)
+            engaged_both, women_45, women_45_childless, income_sum, member_age, member_tenure,
+            active_age)
 
 
 def close_year(rec: Recorder, pop, m: int) -> None:
@@ -149,6 +179,13 @@ def close_year(rec: Recorder, pop, m: int) -> None:
     rec.set("cv_count", m, np.count_nonzero(full))
     if full.any():
         rec.set("median_year_income", m, float(np.median(pop.year_income_sum[full])))
+    member_ages = pop.age_months[pop.active & pop.member] / 12.0
+    if member_ages.size:
+        p10, p90 = np.percentile(member_ages, [10, 90])
+        rec.set("member_age_p10", m, p10)
+        rec.set("member_age_p90", m, p90)
+    if pop.active.any():
+        rec.set("median_tenure_active", m, float(np.median(pop.tenure_months[pop.active])) / 12.0)
     fees = pop.year_fees[pop.active & (pop.year_months == 12)]
     total = fees.sum()
     if total > 0:

@@ -109,6 +109,11 @@ class Streams:
             key = self._keys[decision] = stream_key(self.seed, decision)
         return key
 
+    def key_counters(self, decision: str, uids: np.ndarray, month: int
+                     ) -> tuple[np.ndarray, np.uint64]:
+        """Counters of (uid, month) and the key of ``decision``, for a kernel drawing inline."""
+        return counters(uids, month), self.key(decision)
+
     def uniform(self, decision: str, uids: np.ndarray, month: int,
                 counter: np.ndarray | None = None) -> np.ndarray:
         """``counter`` (from ``counters(uids, month)``) may be passed to skip recomputing it."""

@@ -1,199 +1,341 @@
-"""The alliance organisation of one arm: budget, admission, salary, training, work requirement.
+"""The alliance: a state-funded employer of established freelancers (the default policy).
 
-Where it sits in the monthly step (order in ``sim/model/core/loop.py``):
-``alliance_year`` (January) receives the grant, places members in open training and admits
-from the queue as many as the budget sustains; ``alliance_boost`` tells the income rule how much
-networking each agent gets; ``alliance_pay`` pays salaries in months without engagements;
-``alliance_review`` ends employment when the work requirement or time account is not met.
+Where it sits in the monthly step (order in ``sim/model/core/loop.py``; interface in
+``sim/model/policy/base.py``):
 
-Budget rule: the salary budget of a year is the grant minus overhead and open training.
-Admissions are sized for the share of member-months that drew a salary last year
-(``planning_idle_share`` in the first year); if salaries
-would still exceed the budget, that month's salaries are cut pro rata (an assumption: the real
-alliances size hiring rounds to their money, teateralliansen.se/anstallning). So the alliance
-never spends more than its yearly grant; what is left at year end goes back to the state.
+* ``open_year`` (January of a horizon year): the grant arrives (plus ``crisis_topup_m`` while
+  sector demand is below its level, as the state topped up in 2020, alliances-2.md); open
+  training seats are drawn; the salary budget is compared with what the members will cost. A
+  shortfall is met by **furlough**: every salary is cut pro rata for the year (SKUDA furloughed
+  93 of about 103 employees in June 2020, alliances-2.md). Only a shortfall that persists beyond
+  ``layoff_after_years`` leads to lay-offs, last in first out (assumption: the statutory order
+  of the Swedish and Norwegian employment acts; no alliance documents another).
+* ``admit``: a **hiring round** when one is due (every ``round_every_years``) and at least
+  ``min_vacancies`` places are free, keeping ``hiring_margin`` of the salary budget free for
+  years when members are idle more often (Dansalliansen: every second year, when about 10 contracts
+  are vacant; TeaterAlliansen: "när TeaterAlliansen har ekonomiska möjligheter"). The admission
+  rule decides who is eligible and in what order.
+* ``write_modifiers``: members' exit hazard x ``member_exit_hr``; precarious members' birth and
+  onset probabilities x ``precarious_member_birth_hr`` / ``precarious_member_onset_hr``;
+  members' and trained freelancers' engagement log-odds + the networking boosts.
+* ``pay``: a member in a month without engagement (and not sick) is owed the salary; in an
+  engaged month ``partial_month_pay`` of it (leave is taken per engagement, so a month can be
+  partly paid, alliances-2.md); minus ``fee_offset`` of recent fees (Musikalliansen). Salaries
+  are scaled by the year's furlough and never exceed the money left.
+* ``review``: employment ends at the end of a work period with fewer than
+  ``work_requirement_months`` engaged months, or when the time account of ``max_paid_months``
+  salaried months is used up.
+* ``close_year``: what was not spent goes back to the state.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from sim.model.core.jit import kernel, popcount
+from sim.model.core.params import ConfigError, param
 from sim.model.core.population import NO_MONTH
-from sim.model.parameters import Alliance
-from sim.model.rules.base import AdmissionRule, window_mask
+from sim.model.policy.base import Policy
+from sim.model.rules.base import window_mask
 
 
-class AllianceOrg:
-    def __init__(self, params: Alliance, admission: AdmissionRule):
-        self.params = params
-        self.admission = admission
-        self.grant = 0.0
-        self.salary_budget = 0.0
-        self.salary_spent = 0.0
-        self.spent = 0.0
-        self.paid_share = params.planning_idle_share  # updated from each year's experience
-        self._member_months = 0
-        self._paid_member_months = 0
+@dataclass
+class AllianceState:
+    """Run state of one arm's alliance (money in the country's currency)."""
+
+    grant: float = 0.0
+    salary_budget: float = 0.0
+    salary_spent: float = 0.0
+    spent: float = 0.0
+    capacity: int = 0  # members the year's salary budget sustains
+    hiring_capacity: int = 0  # members it sustains with the hiring margin kept free
+    furlough: float = 1.0  # share of salary paid this year (1: no furlough)
+    shortfall_years: int = 0  # consecutive years the budget fell short
+    paid_share: float = 0.4  # salary-months owed per member-month (for planning)
+    member_months: int = 0
+    owed_salary_months: float = 0.0
 
     @property
     def active(self) -> bool:
         return self.grant > 0
 
-    def copy(self) -> AllianceOrg:
-        clone = AllianceOrg(self.params, self.admission)
-        clone.__dict__.update(self.__dict__)
-        return clone
 
-    def open_year(self, pop, ctx, ledger, recorder) -> None:
-        """January: receive the grant, run open training, let go or admit members."""
-        p, m = self.params, ctx.month
-        year = ctx.horizon_month // 12
-        self.grant = p.grant_m(year) * 1e6 if ctx.horizon_month >= 0 else 0.0
-        self.salary_spent = self.spent = 0.0
-        if self.grant <= 0:
-            self._let_go(pop, np.flatnonzero(pop.member), ctx, recorder)
-            return
-        ledger.add("grant", m, self.grant)
-        self.salary_budget = self.grant * (1.0 - p.overhead_share - p.open_training_share)
-        self._train(pop, ctx, ledger)
-        ec = ctx.country.employer_contribution_rate
-        if self._member_months:  # plan with last year's share of salaried member-months
-            self.paid_share = max(0.05, self._paid_member_months / self._member_months)
-        self._member_months = self._paid_member_months = 0
-        member_year = 12 * self.paid_share * p.salary * ctx.money_scale * (1 + ec)
-        capacity = int(self.salary_budget // member_year)
+@dataclass(frozen=True)
+class Alliance(Policy):
+    name: str = param("-", doc="preset name")
+    label: str = param("-", doc="the real alliance it represents, for tables, charts and briefs")
+    country: str | None = param("-", doc="country preset it belongs to (null: any)")
+    sectors: list | None = param("-", doc="sector presets it employs (null: any)")
+    hypothetical: bool = param("-", doc="true when the grant is not a real one (said in briefs)")
+    enabled: bool = param("-", doc="false runs the alliance arm without an alliance")
+    funding_m: float = param("million currency/year", 0, 100_000, "yearly state grant")
+    start_year: int = param("horizon year", 0, 1000, "first year of operation")
+    cut_share: float = param("share", 0, 1, "share of the grant cut from `cut_year` on")
+    cut_year: int | None = param("horizon year", 0, 1000, "first year of the cut (null: none)")
+    crisis_topup_m: float = param("million currency/year", 0, 100_000,
+                                  "extra grant in years that start with demand below its level")
+    salary: float = param("currency/month", 0, None, "salary in months without engagements (SEK)",
+                          lo_open=True)
+    partial_month_pay: float = param("share of salary", 0, 1,
+                                     "paid in an engaged month (days between engagements)")
+    fee_offset: float = param("share", 0, 1, "salary reduced by this share of recent fees")
+    overhead_share: float = param("share of grant", 0, 1, "administration")
+    open_training_share: float = param("share of grant", 0, 1, "training open to non-members")
+    training_cost: float = param("currency/participant", 0, None, "cost of one training place",
+                                 lo_open=True)
+    planned_salary_share: float = param("share", 0, 1, "salary-months owed per member-month, "
+                                        "planned in year one", lo_open=True)
+    member_engagement_boost: float = param("log-odds", 0, 5, "networking and agency for members")
+    training_engagement_boost: float = param("log-odds", 0, 5, "effect of open training")
+    training_lag_months: int = param("months", 0, 120, "delay before training pays off")
+    member_exit_hr: float = param("hazard ratio", 0, 10, "exit hazard of members")
+    training_exit_hr: float = param("hazard ratio", 0, 10, "exit hazard once training pays off")
+    precarious_member_birth_hr: float = param("ratio", 0, 10,
+                                              "birth probability of precarious members")
+    precarious_member_onset_hr: float = param("ratio", 0, 10,
+                                              "episode onset of precarious members")
+    work_requirement_months: int = param("months", 0, 64, "engaged months needed per period")
+    work_period_months: int = param("months", 1, 64, "length of a work-requirement period")
+    max_paid_months: int | None = param("months", 1, None, "time account of paid months (null: none)")
+    round_every_years: int = param("years", 1, 50, "a hiring round at most this often")
+    hiring_margin: float = param("share", 0, 1, "of the salary budget kept free when hiring")
+    min_vacancies: int = param("places", 1, 10_000, "free places needed to hold a round")
+    layoff_after_years: int | None = param("years", 0, 50,
+                                           "years of shortfall before lay-offs (null: never)")
+
+    def check(self, path: str) -> None:
+        if self.work_requirement_months > self.work_period_months:
+            raise ConfigError(f"{path}.work_requirement_months", self.work_requirement_months,
+                              f"at most {path}.work_period_months ({self.work_period_months})")
+        if self.overhead_share + self.open_training_share > 1:
+            raise ConfigError(f"{path}.open_training_share", self.open_training_share,
+                              f"at most 1 - {path}.overhead_share ({1 - self.overhead_share:g})")
+        if self.sectors is not None and not (
+                isinstance(self.sectors, list | tuple) and all(isinstance(s, str) for s in self.sectors)):
+            raise ConfigError(f"{path}.sectors", self.sectors, "a list of sector presets or null")
+
+    def check_world(self, path: str, spec) -> None:
+        country, sector = spec.country.name, spec.sector.name
+        if self.enabled and self.start_year >= spec.horizon_years:
+            raise ConfigError(f"{path}.start_year", self.start_year,
+                              f"below horizon_years ({spec.horizon_years}), or the alliance never runs")
+        if self.cut_year is not None and self.cut_year < self.start_year:
+            raise ConfigError(f"{path}.cut_year", self.cut_year,
+                              f"at least {path}.start_year ({self.start_year}) or null")
+        if self.country is not None and country != self.country:
+            raise ConfigError("country", country, f"{self.country}, where {self.label} ({path}="
+                              f"{self.name}) works; or choose the alliance of that country, or "
+                              f"{path}=generic for a hypothetical one")
+        if self.sectors is not None and sector not in self.sectors:
+            raise ConfigError("sector", sector, f"{' or '.join(self.sectors)}, the sectors "
+                              f"{self.label} ({path}={self.name}) employs; or choose the alliance "
+                              f"of that sector, or {path}=generic for a hypothetical one")
+
+    @property
+    def title(self) -> str:
+        return self.label + (" (hypothetical grant)" if self.hypothetical else "")
+
+    def grant_m(self, year: int) -> float:
+        """Grant in horizon year ``year`` (millions per year); zero before the start."""
+        if not self.enabled or year < self.start_year:
+            return 0.0
+        if self.cut_year is not None and year >= self.cut_year:
+            return self.funding_m * (1.0 - self.cut_share)
+        return self.funding_m
+
+    def new_state(self) -> AllianceState:
+        return AllianceState(paid_share=self.planned_salary_share)
+
+    # ------------------------------------------------------------------ yearly
+    def open_year(self, state, pop, ctx, ledger, recorder) -> None:
+        m, year = ctx.month, ctx.horizon_month // 12
+        state.grant = self.grant_m(year) * 1e6 if ctx.horizon_month >= 0 else 0.0
+        if state.grant > 0 and ctx.demand < ctx.demand_level:  # a crisis: the state tops up
+            state.grant += self.crisis_topup_m * 1e6
+        state.salary_spent = state.spent = 0.0
         members = np.flatnonzero(pop.member)
-        places = capacity - members.size
-        if places < 0:  # a cut: last in, first out; within a cohort the least qualified first
+        if state.grant <= 0:
+            self._end(pop, members, "budget", ctx, recorder)
+            state.capacity = state.hiring_capacity = 0
+            state.furlough = 1.0
+            return
+        ledger.add("grant", m, state.grant)
+        state.salary_budget = state.grant * (1.0 - self.overhead_share - self.open_training_share)
+        self._train(state, pop, ctx, ledger)
+        if state.member_months:  # plan with last year's salary-months owed per member-month
+            state.paid_share = max(0.05, state.owed_salary_months / state.member_months)
+        state.member_months, state.owed_salary_months = 0, 0.0
+        member_year = self.member_year_cost(state, ctx)
+        state.capacity = int(state.salary_budget // member_year)
+        state.hiring_capacity = int(state.salary_budget * (1 - self.hiring_margin) // member_year)
+        state.furlough = 1.0
+        if members.size <= state.capacity:
+            state.shortfall_years = 0
+            return
+        state.shortfall_years += 1
+        if self.layoff_after_years is not None and state.shortfall_years > self.layoff_after_years:
+            # a persistent shortfall: lay off, last in first out (ties: fewest qualifying months)
             order = np.lexsort((pop.uid[members], pop.qualifying_months[members],
                                 -pop.member_since[members]))
-            self._let_go(pop, members[order[:-places]], ctx, recorder)
-        recorder.set("applicants", m, np.count_nonzero(self.admission.eligible(pop, ctx)))
-        recorder.set("places", m, max(places, 0))
-        admitted = self.admission.select(pop, ctx, max(places, 0))
+            self._end(pop, members[order[: members.size - state.capacity]], "budget", ctx,
+                      recorder)
+        else:  # furlough: everyone's salary cut pro rata for the year
+            state.furlough = state.capacity / members.size
+
+    def member_year_cost(self, state, ctx) -> float:
+        """Planned cost of one member-year: salary-months owed x salary x employer contributions."""
+        ec = ctx.country.employer_contribution_rate
+        return 12 * state.paid_share * self.salary * ctx.money_scale * (1 + ec)
+
+    def admit(self, state, pop, ctx, admission, recorder) -> None:
+        m, year = ctx.month, ctx.horizon_month // 12
+        if not state.active:
+            return
+        places = state.hiring_capacity - int(np.count_nonzero(pop.member))
+        due = (year - self.start_year) % self.round_every_years == 0
+        if not due or places < self.min_vacancies:
+            return
+        recorder.set("hiring_rounds", m, 1)
+        recorder.set("applicants", m, np.count_nonzero(admission.eligible(pop, ctx)))
+        recorder.set("places", m, places)
+        admitted = admission.select(pop, ctx, places)
         pop.member[admitted] = True
         pop.member_since[admitted] = m
         pop.paid_months[admitted] = 0
         recorder.set("admitted", m, admitted.size)
 
-    def _train(self, pop, ctx, ledger) -> None:
-        p = self.params
-        cost = p.training_cost * ctx.money_scale
-        seats = int(self.grant * p.open_training_share // cost)
+    def close_year(self, state, pop, ctx, ledger, recorder) -> None:
+        if state.grant > 0:
+            ledger.add("grant_returned", ctx.month, max(0.0, state.grant - state.spent))
+
+    def _train(self, state, pop, ctx, ledger) -> None:
+        cost = self.training_cost * ctx.money_scale
+        seats = int(state.grant * self.open_training_share // cost)
         candidates = np.flatnonzero(pop.active & ~pop.member)
         if seats <= 0 or candidates.size == 0:
             return
         draw = ctx.uniform("open_training")[candidates]
         if seats < candidates.size:  # the seats go to the lowest draws (a lottery)
             candidates = candidates[np.argpartition(draw, seats)[:seats]]
-        chosen = candidates
-        pop.trained_month[chosen] = ctx.month
-        self._spend(ledger, "training", ctx.month, chosen.size * cost)
+        pop.trained_month[candidates] = ctx.month
+        self._spend(state, ledger, "training", ctx.month, candidates.size * cost)
 
-    def _spend(self, ledger, item: str, month: int, amount: float) -> None:
+    @staticmethod
+    def _spend(state, ledger, item: str, month: int, amount: float) -> None:
         ledger.spend(item, month, amount)
-        self.spent += amount
+        state.spent += amount
 
-    def _let_go(self, pop, rows, ctx, recorder) -> None:
+    @staticmethod
+    def _end(pop, rows, reason: str, ctx, recorder) -> None:
+        """End the memberships at ``rows`` for ``reason`` (a key of recorder.END_REASONS)."""
         if rows.size:
+            recorder.series[f"ends_{reason}"][ctx.month] += rows.size
+            recorder.series["membership_months_ended"][ctx.month] += float(
+                np.sum(ctx.month + 1 - pop.member_since[rows]))
             pop.member[rows] = False
             pop.member_since[rows] = NO_MONTH
-            recorder.series["let_go"][ctx.month] += rows.size
 
-    def networking(self, pop, ctx) -> tuple[np.ndarray, np.ndarray]:
-        """Who has had open training long enough for it to pay off (bool per row), and the
-        log-odds of engagement the alliance adds (membership and training)."""
-        p, n = self.params, len(pop)
-        trained, boost = np.empty(n, dtype=np.bool_), np.empty(n)
-        _networking(pop.trained_month, pop.member, ctx.month, p.training_lag_months,
-                    p.member_engagement_boost, p.training_engagement_boost, trained, boost)
-        return trained, boost
+    # ------------------------------------------------------------------ monthly
+    def write_modifiers(self, state, pop, ctx) -> None:
+        _modifiers(pop.member, pop.precarious, pop.trained_month, ctx.month,
+                   self.training_lag_months, self.member_engagement_boost,
+                   self.training_engagement_boost, self.member_exit_hr, self.training_exit_hr,
+                   self.precarious_member_birth_hr, self.precarious_member_onset_hr,
+                   pop.engagement_boost, pop.exit_hr, pop.birth_hr, pop.onset_hr)
 
-    def pay(self, pop, ctx, engaged: np.ndarray, ledger) -> np.ndarray:
-        """Salaries of this month (per row) for members without engagements, within budget."""
-        p, m = self.params, ctx.month
-        if not self.active:
+    def pay(self, state, pop, ctx, engaged, ledger, recorder) -> np.ndarray:
+        m = ctx.month
+        if not state.active:
             return np.zeros(len(pop))
-        if p.overhead_share:
-            self._spend(ledger, "overhead", m, self.grant * p.overhead_share / 12)
+        if self.overhead_share:
+            self._spend(state, ledger, "overhead", m, state.grant * self.overhead_share / 12)
         ec = ctx.country.employer_contribution_rate
-        room = max(0.0, self.salary_budget - self.salary_spent)
+        room = max(0.0, state.salary_budget - state.salary_spent)
         salary = np.empty(len(pop))
-        cost, members, in_need = _salaries(pop.member, engaged, pop.sick_months_left,
-                                           pop.recent_fees, pop.paid_months,
-                                           p.salary * ctx.money_scale, p.fee_offset, 1 + ec, room,
-                                           salary)
-        self.salary_spent += cost
-        self._spend(ledger, "salaries", m, cost / (1 + ec))
-        self._spend(ledger, "salary_contributions", m, cost - cost / (1 + ec))
-        self._member_months += members
-        self._paid_member_months += in_need  # the need for salary, not what the budget allowed
+        cost, members, owed_months, furloughed = _salaries(
+            pop.member, engaged, pop.sick_months_left, pop.recent_fees, pop.paid_months,
+            self.salary * ctx.money_scale, self.partial_month_pay, self.fee_offset,
+            state.furlough, 1 + ec, room, salary)
+        state.salary_spent += cost
+        self._spend(state, ledger, "salaries", m, cost / (1 + ec))
+        self._spend(state, ledger, "salary_contributions", m, cost - cost / (1 + ec))
+        state.member_months += members
+        state.owed_salary_months += owed_months  # the need for salary, not what was affordable
+        recorder.set("furloughed", m, furloughed)
         return salary
 
-    def review(self, pop, ctx, recorder) -> None:
-        """End employment of members who missed the work requirement or used their time account."""
-        p = self.params
-        # at the end of each period (its last month just recorded), before the next admission
-        max_paid = -1 if p.max_paid_months is None else p.max_paid_months
-        end = _ends(pop.member, pop.member_since, pop.engaged_bits, pop.paid_months, ctx.month,
-                    p.work_period_months, window_mask(p.work_period_months),
-                    p.work_requirement_months, max_paid, np.empty(len(pop), dtype=np.bool_))
-        self._let_go(pop, np.flatnonzero(end), ctx, recorder)
-
-    def close_year(self, ctx, ledger) -> None:
-        """December: return what was not spent."""
-        if self.grant > 0:
-            ledger.add("grant_returned", ctx.month, max(0.0, self.grant - self.spent))
+    def review(self, state, pop, ctx, recorder) -> None:
+        max_paid = -1 if self.max_paid_months is None else self.max_paid_months
+        reason = _review(pop.member, pop.member_since, pop.engaged_bits, pop.paid_months, ctx.month,
+                         self.work_period_months, window_mask(self.work_period_months),
+                         self.work_requirement_months, max_paid,
+                         np.zeros(len(pop), dtype=np.int8))
+        for code, name in ((1, "work_requirement"), (2, "time_account")):
+            self._end(pop, np.flatnonzero(reason == code), name, ctx, recorder)
 
 
 @kernel
-def _networking(trained_month, member, month, lag, member_boost, training_boost, trained, boost):
-    for i in range(trained.size):
-        t = trained_month[i] > NO_MONTH and month - trained_month[i] >= lag
-        trained[i] = t
-        boost[i] = member_boost * member[i] + training_boost * t
+def _modifiers(member, precarious, trained_month, month, lag, member_boost, training_boost,
+               member_exit_hr, training_exit_hr, birth_hr_precarious, onset_hr_precarious,
+               boost, exit_hr, birth_hr, onset_hr):
+    """The alliance's modifier columns; open training keeps paying off after it ends."""
+    for i in range(member.size):
+        trained = trained_month[i] > NO_MONTH and month - trained_month[i] >= lag
+        m = member[i]
+        boost[i] = member_boost * m + training_boost * trained
+        exit_hr[i] = (member_exit_hr if m else 1.0) * (training_exit_hr if trained else 1.0)
+        insecure_member = m and precarious[i]
+        birth_hr[i] = birth_hr_precarious if insecure_member else 1.0
+        onset_hr[i] = onset_hr_precarious if insecure_member else 1.0
 
 
 @kernel
 def _salaries(member, engaged, sick_months_left, recent_fees, paid_months, salary_level,
-              fee_offset, cost_factor, room, salary):
-    """Salary per row: members are owed ``salary_level`` minus ``fee_offset`` of recent fees in a
-    month without engagement or sickness; if that costs (times ``cost_factor``, the employer's
+              partial_share, fee_offset, furlough, cost_factor, room, salary):
+    """Salary per row: members are owed ``salary_level`` in a month without engagement (and
+    ``partial_share`` of it in an engaged month) minus ``fee_offset`` of recent fees, none while
+    sick, times the year's ``furlough``; if that costs (times ``cost_factor``, the employer's
     contributions) more than ``room``, all salaries are cut pro rata. Returns the cost, the
-    number of members and of members owed a salary."""
-    owed_total = 0.0
-    members = in_need = 0
+    number of members, the salary-months owed (before any cut) and the number of members paid
+    less than owed."""
+    owed_total = owed_months = 0.0
+    members = owed_n = 0
     for i in range(member.size):
         owed = 0.0
         if member[i]:  # members are always active: an exit ends membership in the same month
             members += 1
-            if not engaged[i] and sick_months_left[i] == 0:
-                owed = max(0.0, salary_level - fee_offset * recent_fees[i])
-                in_need += owed > 0
-        salary[i] = owed
-        owed_total += owed
+            if sick_months_left[i] == 0:
+                share = partial_share if engaged[i] else 1.0
+                owed = max(0.0, salary_level * share - fee_offset * recent_fees[i])
+                owed_months += owed / salary_level
+        salary[i] = owed * furlough
+        owed_n += owed > 0
+        owed_total += salary[i]
     cost = owed_total * cost_factor
     scale = 1.0
     if cost > room:
         scale, cost = room / cost, room
     for i in range(member.size):
         salary[i] *= scale
-        paid_months[i] += salary[i] > 0
-    return cost, members, in_need
+        paid_months[i] += salary[i] > 0 and not engaged[i]  # the time account counts idle months
+    furloughed = owed_n if (furlough < 1.0 or scale < 1.0) else 0
+    return cost, members, owed_months, furloughed
 
 
 @kernel
-def _ends(member, member_since, engaged_bits, paid_months, month, period, period_mask, requirement,
-          max_paid, end):
-    """Members whose employment ends: at the end of each work period (its last month just
-    recorded) if engaged in fewer than ``requirement`` months of it; or once the time account
-    of ``max_paid`` salaried months (-1: none) is used up."""
+def _review(member, member_since, engaged_bits, paid_months, month, period, period_mask,
+            requirement, max_paid, reason):
+    """Why each membership ends this month (0: it does not): 1, at the end of a work period
+    (its last month just recorded) with fewer than ``requirement`` engaged months; 2, the time
+    account of ``max_paid`` salaried months (-1: none) is used up."""
     for i in range(member.size):
         if not member[i]:  # most rows: skip the integer modulo
-            end[i] = False
             continue
         due = (month - member_since[i] + 1) % period == 0
-        short = due and popcount(engaged_bits[i] & period_mask) < requirement
-        end[i] = short or (max_paid >= 0 and paid_months[i] >= max_paid)
-    return end
+        if due and popcount(engaged_bits[i] & period_mask) < requirement:
+            reason[i] = 1
+        elif max_paid >= 0 and paid_months[i] >= max_paid:
+            reason[i] = 2
+    return reason

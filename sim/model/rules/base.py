@@ -17,9 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.model.core.jit import kernel, popcount
-from sim.model.core.population import check_rows
-from sim.model.core.rng import uniform_at
+from sim.model.core.jit import inline, kernel, popcount
 
 if TYPE_CHECKING:
     from sim.model.core.context import StepContext
@@ -28,61 +26,64 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Earnings:
-    """What the income rule decides for one month (arrays over rows)."""
+    """What the income rule pays for one month, given who is engaged (arrays over rows)."""
 
-    engaged: np.ndarray  # bool: has an outside engagement
     fees: np.ndarray  # pay from engagements (country currency)
     side: np.ndarray  # income from work outside the sector
 
 
 class IncomeRule(ABC):
-    """Engagements, pay and side income; owns skill, network and the pay level."""
+    """Engagements, pay and side income; owns skill, network and the pay level.
+
+    The rule gives the log-odds of an engagement; the core adds the policy's
+    ``engagement_boost``, draws who is engaged (never the sick) and hands the result to ``earn``.
+    """
 
     def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
         """Fill the income-related columns of new agents at ``rows`` (default: nothing)."""
 
     @abstractmethod
-    def step(self, pop: Population, ctx: StepContext) -> Earnings:
-        """Decide this month's engagements and earnings and update skill, network and pay level."""
+    def engagement_log_odds(self, pop: Population, ctx: StepContext) -> np.ndarray:
+        """Log-odds of an outside engagement this month, per row (sector demand included)."""
+
+    @abstractmethod
+    def earn(self, pop: Population, ctx: StepContext, engaged: np.ndarray) -> Earnings:
+        """This month's fees and side income given ``engaged``; updates skill, network and pay."""
 
 
 class ExitRule(ABC):
-    """Permanent exit from the sector."""
+    """Permanent exit from the sector. The core multiplies the hazard by the policy's
+    ``exit_hr`` (not the part due to physical wear) and draws who leaves."""
 
     @abstractmethod
     def hazard(self, pop: Population, ctx: StepContext) -> tuple[np.ndarray, np.ndarray]:
         """Monthly exit probability per row, and the part of it due to physical wear."""
 
-    def decide(self, pop: Population, ctx: StepContext) -> tuple[np.ndarray, np.ndarray]:
-        """Rows that leave this month (bool) and their reason code (see EXIT_REASONS)."""
-        total, physical = self.hazard(pop, ctx)
-        n = len(pop)
-        for name, values in (("total", total), ("physical", physical)):
-            check_rows(values, n, f"{type(self).__name__}.hazard ({name})")
-        leave, reason = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int8)
-        counter, key = ctx.stream("exit")
-        _leave_or_retire(counter, key, total, physical, pop.age_months,
-                         ctx.sector.retirement_age * 12, leave, reason)
-        return leave, reason
-
 
 class FertilityRule(ABC):
-    """Partnership and births."""
+    """Partnership and births. The core multiplies the birth probability by the policy's
+    ``birth_hr`` and draws the births, then lets the rule update partnerships."""
 
     def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
         """Fill the family columns of new agents at ``rows`` (default: nothing)."""
 
     @abstractmethod
-    def step(self, pop: Population, ctx: StepContext) -> np.ndarray:
-        """Update partnership and return the rows with a birth this month (bool)."""
+    def birth_probability(self, pop: Population, ctx: StepContext) -> np.ndarray:
+        """Probability of a birth this month per row, from the state at the start of the month."""
+
+    def update_partnerships(self, pop: Population, ctx: StepContext) -> None:  # noqa: B027
+        """Partnerships form and dissolve (after this month's births; default: nothing)."""
 
 
 class HealthRule(ABC):
-    """Onset of health episodes that cost care and working months."""
+    """Onset of health episodes that cost care and working months. The core multiplies the onset
+    probability by the policy's ``onset_hr`` and draws the onsets."""
+
+    episode_months: int = 1  # months of work lost per episode
 
     @abstractmethod
-    def start_episodes(self, pop: Population, ctx: StepContext) -> np.ndarray:
-        """Rows whose health episode starts this month (bool)."""
+    def onset_probability(self, pop: Population, ctx: StepContext) -> np.ndarray:
+        """Probability that an episode starts this month, per row (0 while one runs)."""
 
 
 class AdmissionRule(ABC):
@@ -97,18 +98,6 @@ class AdmissionRule(ABC):
         """Rows admitted (int index array), at most ``places`` of the eligible."""
 
 
-@kernel
-def _leave_or_retire(counter, key, total, physical, age_months, retirement_months, leave, reason):
-    """Everyone retires at retirement age; below it one draw decides whether and why one leaves
-    (reason 2, physical wear, for the part of the hazard due to wear)."""
-    for i in range(leave.size):
-        u = uniform_at(counter[i], key)
-        if age_months[i] >= retirement_months:
-            leave[i], reason[i] = True, 3
-        else:
-            leave[i], reason[i] = u < total[i], 2 if u < physical[i] else 1
-
-
 def logit(p: float) -> float:
     return float(np.log(p / (1.0 - p)))
 
@@ -118,14 +107,41 @@ def window_mask(months: int) -> np.uint64:
     return np.uint64((1 << months) - 1) if months < 64 else np.uint64(2**64 - 1)
 
 
-def engaged_in_last(bits: np.ndarray, months: int) -> np.ndarray:
-    """Number of engaged months among the last ``months`` (this month included)."""
-    return _count_bits(np.ascontiguousarray(bits, dtype=np.uint64), window_mask(months),
-                       np.empty(len(bits), np.uint8))
+HISTORY_MONTHS = 192  # engagement history kept per agent: columns engaged_bits, _2, _3
+
+
+def window_counts(pop: Population, windows: tuple[int, ...], leave_extension: int = 0) -> np.ndarray:
+    """Engaged months per row in each of ``windows`` (the last k months, this month included),
+    each window extended by the months on leave inside it, up to ``leave_extension`` months
+    (the window is pushed back, as Dansalliansen does for sickness and parental leave).
+    Returns an (rows, len(windows)) integer array."""
+    spans = np.asarray(windows, dtype=np.int64)
+    if spans.min() < 1 or spans.max() > HISTORY_MONTHS:
+        raise ValueError(f"windows must be 1 to {HISTORY_MONTHS} months, got {windows}")
+    return _window_counts(pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
+                          pop.leave_bits, spans, leave_extension,
+                          np.empty((len(pop), spans.size), dtype=np.int16))
+
+
+@inline
+def _low_bits(k):
+    """Mask of the ``k`` lowest bits (0 <= k <= 64)."""
+    if k >= 64:
+        return np.uint64(0xFFFFFFFFFFFFFFFF)
+    if k <= 0:
+        return np.uint64(0)
+    return (np.uint64(1) << np.uint64(k)) - np.uint64(1)
 
 
 @kernel
-def _count_bits(bits, mask, out):
-    for i in range(out.size):
-        out[i] = popcount(bits[i] & mask)
+def _window_counts(bits1, bits2, bits3, leave_bits, spans, leave_extension, out):
+    for i in range(bits1.size):
+        for j in range(spans.size):
+            span = spans[j]
+            if leave_extension > 0:  # months on leave inside the window (the last 64 are kept)
+                on_leave = popcount(leave_bits[i] & _low_bits(min(span, 64)))
+                span = min(span + min(on_leave, leave_extension), 192)
+            out[i, j] = (popcount(bits1[i] & _low_bits(span))
+                         + popcount(bits2[i] & _low_bits(span - 64))
+                         + popcount(bits3[i] & _low_bits(span - 128)))
     return out

@@ -3,9 +3,10 @@
 Default rule ``StressHazardExit`` (behaviour.md B.2): a baseline monthly hazard that is high in
 the first years of a career and lower after (Bille & Jensen: most attrition in the first two
 years; about 20% still active after 10 years), multiplied by financial stress (thin savings,
-long idle spells), by the pull of the outside option, by youth, and lowered by alliance
-membership and open training. Sectors with physical careers (dance) add a wear hazard that
-rises exponentially past ``sector.physical_career_age``. Everyone leaves at retirement age.
+long idle spells), by the pull of the outside option and by youth. Sectors with physical careers
+(dance) add a wear hazard that rises exponentially past ``sector.physical_career_age``. The
+rule knows nothing of the alliance: the core multiplies its hazard by the policy's ``exit_hr``
+(``sim/model/core/decisions.py``) and retires everyone at retirement age.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.core.jit import column, kernel
+from sim.model.core.jit import kernel
 from sim.model.core.params import param
 from sim.model.rules.base import ExitRule
 
@@ -35,8 +36,6 @@ class StressHazardExit(ExitRule):
     outside_log_max: float = param("log units", 0, 10, "clip of the outside-option term")
     young_age: float = param("years", 0, 100, "age below which `young_hr` applies")
     young_hr: float = param("hazard ratio", 0, 10, "hazard ratio of the young")
-    member_hr: float = param("hazard ratio", 0, 10, "hazard ratio of alliance members")
-    training_hr: float = param("hazard ratio", 0, 10, "hazard ratio once training pays off")
     physical_base: float = param("probability/month", 0, 1, "wear hazard at the physical age")
     physical_slope: float = param("log-hazard/year", 0, 5, "growth of the wear hazard with age")
 
@@ -51,16 +50,15 @@ class StressHazardExit(ExitRule):
         np.log(x, out=x)
         ratio = np.maximum(pop.recent_income, 1e-3 * outside)
         np.log(ratio, out=ratio)
-        _log_odds_and_ratios(pop.idle_streak, pop.tenure_months, pop.age_months, pop.member,
-                             column(ctx.trained, n, np.bool_), log_savings_unit=np.log(3.0 * living),
+        _log_odds_and_ratios(pop.idle_streak, pop.tenure_months, pop.age_months,
+                             log_savings_unit=np.log(3.0 * living),
                              log_outside=np.log(outside), beta_buffer=self.beta_buffer,
                              buffer_log_min=self.buffer_log_min, buffer_log_max=self.buffer_log_max,
                              beta_idle=self.beta_idle, idle_spell_months=self.idle_spell_months,
                              beta_outside=self.beta_outside, outside_log_max=self.outside_log_max,
                              early_months=self.early_years * 12, base_early=self.base_early,
                              base_late=self.base_late, young_months=self.young_age * 12,
-                             young_hr=self.young_hr, member_hr=self.member_hr,
-                             training_hr=self.training_hr, x=x, ratio=ratio)
+                             young_hr=self.young_hr, x=x, ratio=ratio)
         h = np.exp(x, out=x)
         _scale_and_cap(h, ratio)
         physical_age = ctx.sector.physical_career_age
@@ -74,14 +72,13 @@ class StressHazardExit(ExitRule):
 
 
 @kernel
-def _log_odds_and_ratios(idle_streak, tenure_months, age_months, member, trained, *,
-                         log_savings_unit, log_outside, beta_buffer, buffer_log_min, buffer_log_max,
-                         beta_idle, idle_spell_months, beta_outside, outside_log_max, early_months,
-                         base_early, base_late, young_months, young_hr, member_hr, training_hr,
-                         x, ratio):
+def _log_odds_and_ratios(idle_streak, tenure_months, age_months, *, log_savings_unit, log_outside,
+                         beta_buffer, buffer_log_min, buffer_log_max, beta_idle, idle_spell_months,
+                         beta_outside, outside_log_max, early_months, base_early, base_late,
+                         young_months, young_hr, x, ratio):
     """Hazard = ``ratio * exp(x)``. On entry ``x`` holds log savings and ``ratio`` log recent
     income; on exit ``x`` holds the log effects of money and ``ratio`` the baseline hazard times
-    the hazard ratios of youth, membership and training."""
+    the hazard ratio of youth."""
     for i in range(x.size):
         # savings in units of 3 months' living costs and the outside pull, on clipped log scales
         savings = x[i] - log_savings_unit
@@ -93,10 +90,6 @@ def _log_odds_and_ratios(idle_streak, tenure_months, age_months, member, trained
         r = base_early if tenure_months[i] < early_months else base_late
         if age_months[i] < young_months:
             r *= young_hr
-        if member[i]:
-            r *= member_hr
-        if trained[i]:
-            r *= training_hr
         ratio[i] = r
 
 

@@ -6,8 +6,9 @@ curve scaled to the country's total fertility rate (Sweden 1.45 in 2023, SCB; No
 divided by the expected partnered share at that age (closed form of the partnering chain below),
 which keeps the population-level schedule at the national TFR before economic effects.
 A precarious month multiplies the hazard by ``insecurity_hr`` (Clark & Lepinteur 2022: -3.7 pp a
-year, about HR 0.8); alliance membership removes ``member_relief`` of that penalty (B.16). In a
-couple the woman's age drives fertility: for men it is their age minus ``partner_age_gap``.
+year, about HR 0.8). In a couple the woman's age drives fertility: for men it is their age minus
+``partner_age_gap``. The rule knows nothing of the alliance: the core multiplies the probability
+by the policy's ``birth_hr`` (``sim/model/core/decisions.py``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.core.jit import inline, kernel
+from sim.model.core.jit import kernel
 from sim.model.core.params import param
 from sim.model.core.rng import uniform_at
 from sim.model.rules.base import FertilityRule
@@ -44,7 +45,6 @@ class HadwigerFertility(FertilityRule):
     birth_gap_months: int = param("months", 0, 60, "no new birth this soon after one")
     higher_parity_hr: float = param("hazard ratio", 0, 5, "for a third or later child")
     insecurity_hr: float = param("hazard ratio", 0, 2, "in a precarious month")
-    member_relief: float = param("share", 0, 1, "part of the penalty removed by membership")
 
     def init_agents(self, pop, rows, ctx) -> None:
         """Entrants may already be parents: P(child) = 1 - exp(-expected births by their age)
@@ -89,66 +89,34 @@ class HadwigerFertility(FertilityRule):
             cache[tfr] = self.partnered_hazard(np.arange(121 * 12) / 12.0, tfr)
         return cache[tfr]
 
-    def birth_hazard(self, pop, ctx) -> np.ndarray:
-        """Monthly birth hazard per row. ``step`` draws against the same per-row formula
-        (``_hazard``) in one pass; a subclass changing the hazard overrides ``step`` too."""
-        return _birth_hazard(*self._columns(pop, ctx), *self._params(ctx), np.empty(len(pop)))
+    def birth_probability(self, pop, ctx) -> np.ndarray:
+        """Monthly birth probability per row, from the partnership state at the start of the
+        month (the core draws the births, ``sim/model/core/decisions.py``)."""
+        return _birth_hazard(pop.age_months, pop.female, pop.partnered, pop.last_birth_month,
+                             pop.children, ctx.precarious, self._table(ctx.country.tfr),
+                             round(self.partner_age_gap * 12), ctx.month, self.birth_gap_months,
+                             self.higher_parity_hr, self.insecurity_hr, np.empty(len(pop)))
 
-    def step(self, pop, ctx) -> np.ndarray:
-        # births are drawn from the partnership state at the start of the month
-        births = _births(*self._columns(pop, ctx), *self._params(ctx), *ctx.stream("birth"),
-                         np.empty(len(pop), dtype=np.bool_))
+    def update_partnerships(self, pop, ctx) -> None:
         _partnering(*ctx.stream("partnership"), pop.age_months, pop.partnered,
                     adult_months=PARTNER_MIN_AGE * 12, formation=self.partner_formation,
                     dissolution=self.partner_dissolution)
-        return births
-
-    @staticmethod
-    def _columns(pop, ctx) -> tuple:
-        return (pop.age_months, pop.female, pop.partnered, pop.last_birth_month, pop.children,
-                pop.member, ctx.precarious)
-
-    def _params(self, ctx) -> tuple:
-        return (self._table(ctx.country.tfr), round(self.partner_age_gap * 12), ctx.month,
-                self.birth_gap_months, self.higher_parity_hr, self.insecurity_hr, self.member_relief)
-
-
-@inline
-def _hazard(age_months, female, partnered, last_birth_month, children, member, precarious, table,
-            partner_gap_months, month, birth_gap_months, higher_parity_hr, insecurity_hr,
-            member_relief):
-    """Birth hazard of one row. Written with selects and products rather than early exits:
-    the conditions are as good as random per row, and mispredicted branches cost more."""
-    can = partnered & (month - last_birth_month >= birth_gap_months)
-    # the woman's age drives a couple's fertility
-    mother_age = age_months - partner_gap_months * (not female)
-    h = table[min(max(mother_age, 0), table.size - 1)] * can
-    h *= higher_parity_hr if children >= 2 else 1.0
-    penalty = (1.0 - insecurity_hr) * (1.0 - member_relief if member else 1.0)
-    h *= 1.0 - penalty * precarious
-    return min(h, 1.0)
 
 
 @kernel
-def _birth_hazard(age_months, female, partnered, last_birth_month, children, member, precarious,
-                  table, partner_gap_months, month, birth_gap_months, higher_parity_hr,
-                  insecurity_hr, member_relief, out):
+def _birth_hazard(age_months, female, partnered, last_birth_month, children, precarious, table,
+                  partner_gap_months, month, birth_gap_months, higher_parity_hr, insecurity_hr,
+                  out):
+    """Birth hazard per row. Written with selects and products rather than early exits: the
+    conditions are as good as random per row, and mispredicted branches cost more."""
     for i in range(out.size):
-        out[i] = _hazard(age_months[i], female[i], partnered[i], last_birth_month[i], children[i],
-                         member[i], precarious[i], table, partner_gap_months, month,
-                         birth_gap_months, higher_parity_hr, insecurity_hr, member_relief)
-    return out
-
-
-@kernel
-def _births(age_months, female, partnered, last_birth_month, children, member, precarious, table,
-            partner_gap_months, month, birth_gap_months, higher_parity_hr, insecurity_hr,
-            member_relief, counter, key, out):
-    for i in range(out.size):
-        out[i] = uniform_at(counter[i], key) < _hazard(
-            age_months[i], female[i], partnered[i], last_birth_month[i], children[i], member[i],
-            precarious[i], table, partner_gap_months, month, birth_gap_months, higher_parity_hr,
-            insecurity_hr, member_relief)
+        can = partnered[i] & (month - last_birth_month[i] >= birth_gap_months)
+        # the woman's age drives a couple's fertility
+        mother_age = age_months[i] - partner_gap_months * (not female[i])
+        h = table[min(max(mother_age, 0), table.size - 1)] * can
+        h *= higher_parity_hr if children[i] >= 2 else 1.0
+        h *= 1.0 - (1.0 - insecurity_hr) * precarious[i]
+        out[i] = min(h, 1.0)
     return out
 
 

@@ -3,7 +3,8 @@
 
 Default rule ``MarkovEngagement`` (behaviour.md Part B.1): whether an agent is engaged this month
 follows a two-state Markov chain (P(stay engaged) and P(find work when idle)) whose log-odds rise
-with skill and contacts, with sector demand and with the alliance's networking. Pay per engaged
+with skill and contacts and with sector demand (a policy's networking is added by the core,
+``sim/model/core/decisions.py``). Pay per engaged
 month is the agent's permanent level (log-normal x Pareto across agents, random walk over time,
 Carroll's permanent-transitory structure) times a mean-one log-normal transitory shock.
 """
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.core.jit import column, kernel
+from sim.model.core.jit import kernel
 from sim.model.core.params import param
 from sim.model.core.rng import uniform_at
 from sim.model.rules.base import Earnings, IncomeRule, logit
@@ -59,68 +60,78 @@ class MarkovEngagement(IncomeRule):
         keep = (1 - self.network_decay) ** pop.tenure_months[rows]
         pop.network[rows] = steady + (self.network_initial - steady) * keep
         pop.qualifying_months[rows] = past_engaged.astype(np.int32)
+        # their engagement history (the windows the alliances count qualifying time in): each
+        # past month engaged with the same long-run share, drawn from the agent's own stream
+        counter, key = ctx.streams.key_counters("init_history", uids, month)
+        _past_history(counter, key, pop.tenure_months[rows], 0.65, pop.engaged_bits,
+                      pop.engaged_bits_2, pop.engaged_bits_3, rows)
 
-    def odds_against(self, pop, ctx) -> np.ndarray:
-        """exp(-x) per row, x the log-odds of being engaged this month: P = 1 / (1 + exp(-x)).
-        log1p and exp run in numpy's vectorised code (see sim/model/core/jit.py)."""
-        odds = np.log1p(pop.network)  # log contacts, then minus the log-odds, then the odds
-        _minus_log_odds(pop.engaged, pop.skill, column(ctx.engagement_boost, len(pop)), odds,
-                        logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
-                        beta_skill=self.beta_skill, beta_network=self.beta_network,
-                        log_network_ref=np.log1p(self.network_ref), log_demand=np.log(ctx.demand))
-        return np.exp(odds, out=odds)
+    def engagement_log_odds(self, pop, ctx) -> np.ndarray:
+        """Log-odds of an engagement this month per row: the chain's log-odds given last month,
+        plus skill, contacts and sector demand (log1p in numpy's vectorised code)."""
+        x = np.log1p(pop.network)  # log contacts, then the log-odds
+        _log_odds(pop.engaged, pop.skill, x, logit_stay=logit(self.p_stay),
+                  logit_find=logit(self.p_find), beta_skill=self.beta_skill,
+                  beta_network=self.beta_network, log_network_ref=np.log1p(self.network_ref),
+                  log_demand=np.log(ctx.demand))
+        return x
 
-    def engagement_probability(self, pop, ctx) -> np.ndarray:
-        """P(engaged this month) per row. ``step`` draws against the same odds without the
-        division (u (1 + odds_against) < 1); a subclass changing the odds overrides
-        ``odds_against``."""
-        p = self.odds_against(pop, ctx)
-        p += 1.0
-        return np.reciprocal(p, out=p)
-
-    def step(self, pop, ctx) -> Earnings:
+    def earn(self, pop, ctx, engaged) -> Earnings:
         n = len(pop)
-        odds_against = self.odds_against(pop, ctx)
         # one decision, two shocks: the permanent and the transitory part of this month's pay
         permanent, transitory = ctx.normal_pair("pay_shocks")
-        engaged, pay, side = np.empty(n, dtype=np.bool_), np.empty(n), np.empty(n)
-        _work_and_pay(*ctx.stream("engagement"), odds_against, permanent, transitory, pop.sick_months_left,
-                      pop.qualifying_months, pop.side_base, pop.log_fee, pop.skill, pop.network,
-                      sigma_permanent=self.sigma_permanent, fee_drift=self.fee_drift,
-                      sigma_transitory=self.sigma_transitory,
-                      side_engaged_share=ctx.sector.side_income_engaged_share,
-                      learning_rate=self.learning_rate, learning_cap=self.learning_cap,
-                      network_decay=self.network_decay, network_gain=self.network_gain,
-                      engaged=engaged, log_pay=pay, side=side)
+        pay, side = np.empty(n), np.empty(n)
+        _pay(engaged, permanent, transitory, pop.sick_months_left, pop.qualifying_months,
+             pop.side_base, pop.log_fee, pop.skill, pop.network,
+             sigma_permanent=self.sigma_permanent, fee_drift=self.fee_drift,
+             sigma_transitory=self.sigma_transitory,
+             side_engaged_share=ctx.sector.side_income_engaged_share,
+             learning_rate=self.learning_rate, learning_cap=self.learning_cap,
+             network_decay=self.network_decay, network_gain=self.network_gain, log_pay=pay,
+             side=side)
         # vectorised exp of the log pay of every row (an -inf for the idle would send numpy
         # down its slow path for special values), then no pay without an engagement
         np.exp(pay, out=pay)
         pay *= engaged
-        return Earnings(engaged=engaged, fees=pay, side=side)
+        return Earnings(fees=pay, side=side)
 
 
 @kernel
-def _minus_log_odds(engaged, skill, boost, contacts, *, logit_stay, logit_find, beta_skill,
-                    beta_network, log_network_ref, log_demand):
-    """Minus the log-odds of engagement, written over ``contacts`` (log1p of the contact count)."""
-    for i in range(contacts.size):
-        x = logit_stay if engaged[i] else logit_find
-        x += beta_skill * skill[i] + beta_network * (contacts[i] - log_network_ref)
-        contacts[i] = -(x + log_demand + boost[i])
+def _past_history(counter, key, tenure_months, share, bits1, bits2, bits3, rows):
+    """Engagement bits of the months before entry (up to the 192 kept), engaged with ``share``."""
+    for j in range(rows.size):
+        words = np.zeros(3, dtype=np.uint64)
+        for k in range(min(tenure_months[j], 192)):
+            # one draw per (agent, past month): the counter of month 0 stepped by k
+            if uniform_at(counter[j] + np.uint64(k) * _STEP, key) < share:
+                words[k // 64] |= np.uint64(1) << np.uint64(k % 64)
+        i = rows[j]
+        bits1[i], bits2[i], bits3[i] = words[0], words[1], words[2]
+
+
+_STEP = np.uint64(0xD1B54A32D192ED03)  # an odd constant: distinct counters per past month
 
 
 @kernel
-def _work_and_pay(counter, key, odds_against, permanent, transitory, sick_months_left, qualifying_months,
-                  side_base, log_fee, skill, network, *, sigma_permanent, fee_drift, sigma_transitory,
-                  side_engaged_share, learning_rate, learning_cap, network_decay, network_gain,
-                  engaged, log_pay, side):
-    """This month's engagement, log pay (were one engaged) and side income; updates pay level,
-    skill and contacts."""
+def _log_odds(engaged, skill, x, *, logit_stay, logit_find, beta_skill, beta_network,
+              log_network_ref, log_demand):
+    """The log-odds of engagement, written over ``x`` (log1p of the contact count)."""
+    for i in range(x.size):
+        xi = logit_stay if engaged[i] else logit_find
+        xi += beta_skill * skill[i] + beta_network * (x[i] - log_network_ref)
+        x[i] = xi + log_demand
+
+
+@kernel
+def _pay(engaged, permanent, transitory, sick_months_left, qualifying_months, side_base, log_fee,
+         skill, network, *, sigma_permanent, fee_drift, sigma_transitory, side_engaged_share,
+         learning_rate, learning_cap, network_decay, network_gain, log_pay, side):
+    """This month's log pay (were one engaged) and side income; updates pay level, skill and
+    contacts."""
     mean_one = -0.5 * sigma_transitory * sigma_transitory  # E[exp(transitory)] = 1
-    for i in range(odds_against.size):
+    for i in range(engaged.size):
+        works = engaged[i]
         sick = sick_months_left[i] > 0
-        # u < 1 / (1 + odds_against), without the division
-        works = uniform_at(counter[i], key) * (1.0 + odds_against[i]) < 1.0 and not sick
         level = log_fee[i] + (sigma_permanent * permanent[i] + fee_drift)
         log_fee[i] = level
         log_pay[i] = level + sigma_transitory * transitory[i] + mean_one
@@ -129,4 +140,3 @@ def _work_and_pay(counter, key, odds_against, permanent, transitory, sick_months
             skill[i] += learning_rate  # learning by doing, up to the cap
         contacts = network[i] * (1.0 - network_decay)
         network[i] = contacts + network_gain if works else contacts
-        engaged[i] = works

@@ -1,0 +1,91 @@
+"""Where the policy's modifiers meet the behavioural rules: the month's random decisions.
+
+Where it sits: phases ``health``, ``income``, ``family`` and ``exit`` of the monthly step
+(``sim/model/core/loop.py``). A rule gives a probability (or log-odds, or a hazard) computed
+from agent state alone; it never needs to know who is an alliance member. A policy writes
+modifier columns (``exit_hr``, ``birth_hr``, ``onset_hr``, ``engagement_boost``, see
+``sim/model/core/population.py``). Here the core applies the modifiers to whatever the rule
+returned and draws the decision from the decision's own random stream, so a researcher's rule
+keeps the policy's effects without a line about the policy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.model.core.jit import kernel
+from sim.model.core.population import check_rows
+from sim.model.core.rng import uniform_at
+
+
+def health_onsets(pop, ctx, probability: np.ndarray, source: str) -> np.ndarray:
+    """Rows whose health episode starts: ``probability x onset_hr``, capped at 1."""
+    check_rows(probability, len(pop), source)
+    return _scaled_draws(*ctx.stream("health_onset"), np.asarray(probability, dtype=np.float64),
+                         pop.onset_hr, np.empty(len(pop), dtype=np.bool_))
+
+
+def births(pop, ctx, probability: np.ndarray, source: str) -> np.ndarray:
+    """Rows with a birth this month: ``probability x birth_hr``, capped at 1."""
+    check_rows(probability, len(pop), source)
+    return _scaled_draws(*ctx.stream("birth"), np.asarray(probability, dtype=np.float64),
+                         pop.birth_hr, np.empty(len(pop), dtype=np.bool_))
+
+
+def engagements(pop, ctx, log_odds: np.ndarray, source: str) -> np.ndarray:
+    """Who has an outside engagement: P = 1 / (1 + exp(-(log_odds + engagement_boost))); the
+    sick cannot work. ``exp`` runs in numpy's vectorised code (see sim/model/core/jit.py)."""
+    check_rows(log_odds, len(pop), source)
+    odds_against = np.add(log_odds, pop.engagement_boost)
+    np.negative(odds_against, out=odds_against)
+    np.exp(odds_against, out=odds_against)
+    return _engaged(*ctx.stream("engagement"), odds_against, pop.sick_months_left,
+                    np.empty(len(pop), dtype=np.bool_))
+
+
+def exits(pop, ctx, total: np.ndarray, physical: np.ndarray, source: str):
+    """Rows that leave this month and their reason code (EXIT_REASONS). The policy's
+    ``exit_hr`` scales the hazard net of physical wear; everyone leaves at retirement age."""
+    n = len(pop)
+    for name, values in (("total", total), ("physical", physical)):
+        check_rows(values, n, f"{source} ({name})")
+    leave, reason = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.int8)
+    _leave_or_retire(*ctx.stream("exit"), np.asarray(total, dtype=np.float64),
+                     np.asarray(physical, dtype=np.float64), pop.exit_hr, pop.age_months,
+                     ctx.sector.retirement_age * 12, leave, reason)
+    return leave, reason
+
+
+@kernel
+def _scaled_draws(counter, key, probability, scale, out):
+    for i in range(out.size):
+        out[i] = uniform_at(counter[i], key) < min(probability[i] * scale[i], 1.0)
+    return out
+
+
+@kernel
+def _engaged(counter, key, odds_against, sick_months_left, out):
+    for i in range(out.size):
+        # u < 1 / (1 + odds_against), without the division
+        out[i] = uniform_at(counter[i], key) * (1.0 + odds_against[i]) < 1.0 \
+            and sick_months_left[i] == 0
+    return out
+
+
+@kernel
+def _leave_or_retire(counter, key, total, physical, exit_hr, age_months, retirement_months, leave,
+                     reason):
+    """Everyone retires at retirement age; below it one draw decides whether and why one leaves
+    (reason 2, physical wear, for the part of the hazard due to wear)."""
+    for i in range(leave.size):
+        u = uniform_at(counter[i], key)
+        if age_months[i] >= retirement_months:
+            leave[i], reason[i] = True, 3
+            continue
+        h, wear = total[i], physical[i]
+        if wear == 0.0:
+            h = min(h * exit_hr[i], 1.0)
+        elif exit_hr[i] != 1.0:  # scale the hazard net of wear: 1 - h = (1 - other)(1 - wear)
+            other = 1.0 - (1.0 - h) / (1.0 - wear) if wear < 1.0 else 0.0
+            h = 1.0 - (1.0 - min(other * exit_hr[i], 1.0)) * (1.0 - wear)
+        leave[i], reason[i] = u < h, 2 if u < physical[i] else 1
