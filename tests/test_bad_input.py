@@ -13,8 +13,8 @@ generates the same examples; the hypothesis tests below ask for 227 examples in 
 15 + 20 + 10 + 15 + 11 x 2 + 9 x 3 + 3 + 15 + 15; the 3 memory cases depend on the machine's
 memory and may be skipped), and ``test_enough_generated_examples_ran`` checks that at least 150 ran.
 
-Known bugs of the package are pinned by ``xfail(strict=True)`` tests at the end of the file
-(each says what happens instead); they pass once the bug is fixed and then must be unmarked.
+Bugs this suite found in the package are kept as tests at the end of the file
+(each docstring says what went wrong).
 """
 
 from __future__ import annotations
@@ -808,36 +808,23 @@ def test_the_command_line_refuses_a_broken_user_experiment(tmp_path):
 
 
 # ----------------------------------------------------------------------------------------------
-# Known bugs (see the report): each asserts the contract and fails today
-
-
-def xfail(reason: str):
-    return pytest.mark.xfail(strict=True, reason=reason)
+# Bugs this suite found, now fixed: each asserts the contract
 
 
 @pytest.mark.parametrize("argv,key", [
-    pytest.param(["hydra.run.dir=${oops}"], "hydra.run.dir", marks=xfail(
-        "check_output_folder: OmegaConf.select resolves the interpolation and raises "
-        "InterpolationKeyError, not ConfigError")),
-    pytest.param(["-m", "alliance.funding_m=0,40", "hydra.sweep.dir=${oops}"], "hydra.sweep.dir",
-                 marks=xfail("same as hydra.run.dir: InterpolationKeyError escapes")),
-    pytest.param(["alliance.funding_m=${nope}"], "alliance.funding_m", marks=xfail(
-        "build_spec/_build: OmegaConf.to_container(resolve=True) raises InterpolationKeyError")),
-    pytest.param(["alliance.funding_m=${oc.env:SIM_TEST_UNSET_VARIABLE}"], "alliance.funding_m",
-                 marks=xfail("InterpolationResolutionError escapes build_spec")),
-    pytest.param(["population=foo"], "population", marks=xfail(
-        "build_spec/_build: OmegaConf.to_container on a str node raises ValueError")),
-    pytest.param(["--foo"], "--foo", marks=xfail(
-        "check_command: argparse exits (SystemExit 2) and prints its usage, no ConfigError")),
+    pytest.param(["hydra.run.dir=${oops}"], "hydra.run.dir"),
+    pytest.param(["-m", "alliance.funding_m=0,40", "hydra.sweep.dir=${oops}"], "hydra.sweep.dir"),
+    pytest.param(["alliance.funding_m=${nope}"], "alliance.funding_m"),
+    pytest.param(["alliance.funding_m=${oc.env:SIM_TEST_UNSET_VARIABLE}"], "alliance.funding_m"),
+    pytest.param(["population=foo"], "population"),
+    pytest.param(["--foo"], "--foo"),
 ])
-def test_known_bug_inputs_that_escape_as_other_exceptions(sandbox, argv, key):
+def test_fixed_inputs_that_escape_as_other_exceptions(sandbox, argv, key):
     """Bad input that today escapes as another exception (a traceback on the command line)."""
     assert_refused(sandbox, argv, key)
 
 
-@xfail("check_command: argparse exits (SystemExit 2, its usage on stderr) for a flag without "
-       "its value, no ConfigError")
-def test_known_bug_a_flag_without_its_value(sandbox):
+def test_fixed_a_flag_without_its_value(sandbox):
     """``python -m sim ... --config-dir`` (the value forgotten at the end of the line)."""
     with pytest.raises(ConfigError) as info:
         check_command([*outputs(sandbox), "--config-dir"])
@@ -845,32 +832,21 @@ def test_known_bug_a_flag_without_its_value(sandbox):
 
 
 @pytest.mark.parametrize("argv,key", [
-    pytest.param(["sector=true"], "sector", marks=xfail(
-        "_override_error: 'Config group override must be a string' is not matched; key is the "
-        "whole command joined ('sector=true hydra.run.dir=...'), value None")),
-    pytest.param(["sector=1"], "sector", marks=xfail("as sector=true")),
-    pytest.param(["sector=null"], "sector", marks=xfail("as sector=true")),
-    pytest.param(["sector=[theatre,opera]"], "sector", marks=xfail(
-        "'Could not load sector/opera' is not matched; key is the whole command")),
-    pytest.param(["-m", "sector=theatre,1"], "sector", marks=xfail(
-        "key is the job's override 'sector=1', value None")),
-    pytest.param(["alliance.funding_m=0,40"], "alliance.funding_m", marks=xfail(
-        "a sweep without -m: Hydra's 'Ambiguous value' is not matched; key is "
-        "'alliance.funding_m=0,40', value None")),
-    pytest.param(["hydra.run.dir=null"], "hydra.run.dir", marks=xfail(
-        "'Error merging override' is not matched; key is 'hydra.run.dir=null'")),
-    pytest.param(["hydra/launcher=nope"], "hydra/launcher", marks=xfail(
-        "the group is split at the first '/': key 'hydra', value 'launcher/nope', and the "
-        "message offers 'a known key' instead of the launchers")),
+    pytest.param(["sector=true"], "sector"),
+    pytest.param(["sector=1"], "sector"),
+    pytest.param(["sector=null"], "sector"),
+    pytest.param(["sector=[theatre,opera]"], "sector"),
+    pytest.param(["-m", "sector=theatre,1"], "sector"),
+    pytest.param(["alliance.funding_m=0,40"], "alliance.funding_m"),
+    pytest.param(["hydra.run.dir=null"], "hydra.run.dir"),
+    pytest.param(["hydra/launcher=nope"], "hydra/launcher"),
 ])
-def test_known_bug_errors_that_name_the_wrong_key(sandbox, argv, key):
+def test_fixed_errors_that_name_the_wrong_key(sandbox, argv, key):
     """Bad input that is refused, but whose error does not name the offending key."""
     assert_refused(sandbox, argv, key)
 
 
-@xfail("expand_jobs: a bad range() in a study's hydra.sweeper.params is reported with key "
-       "'study=<name>' (the joined command) and value None, not the swept key")
-def test_known_bug_bad_range_in_a_study_names_the_command(sandbox, tmp_path):
+def test_fixed_bad_range_in_a_study_names_the_command(sandbox, tmp_path):
     """A study whose own sweep is ``range(0,20,0)``: the error should name the swept key."""
     configs = tmp_path / "configs"
     write_study(configs, "zero", "hydra:\n  sweeper:\n    params:\n"
@@ -878,17 +854,14 @@ def test_known_bug_bad_range_in_a_study_names_the_command(sandbox, tmp_path):
     assert_refused(sandbox, [f"--config-dir={configs}", "study=zero"], "alliance.funding_m")
 
 
-@xfail("an interpolation to a missing key inside a user experiment escapes as "
-       "InterpolationKeyError")
-def test_known_bug_interpolation_in_a_user_experiment(sandbox, tmp_path):
+def test_fixed_interpolation_in_a_user_experiment(sandbox, tmp_path):
     """``funding_m: ${nope.nope}`` in a ``--config-dir`` experiment is one ConfigError."""
     configs = tmp_path / "configs"
     write_study(configs, "interp", "alliance:\n  funding_m: ${nope.nope}\n")
     assert_refused(sandbox, [f"--config-dir={configs}", "study=interp"], "alliance.funding_m")
 
 
-@xfail("run_model: an interpolation string as a value escapes as InterpolationKeyError")
-def test_known_bug_run_model_interpolation_value(sandbox):
+def test_fixed_run_model_interpolation_value(sandbox):
     """``run_model(seed=0, **{"alliance.funding_m": "${nope}"})`` is one ConfigError."""
     with pytest.raises(ConfigError) as info:
         run_model(seed=0, **{"alliance.funding_m": "${nope}"})
@@ -896,23 +869,17 @@ def test_known_bug_run_model_interpolation_value(sandbox):
 
 
 @pytest.mark.parametrize("argv,key", [
-    pytest.param(["hydra.output_subdir={root}/configs"], "hydra.output_subdir", marks=xfail(
-        "not checked: Hydra writes config.yaml, hydra.yaml and overrides.yaml into any "
-        "hydra.output_subdir, here over configs/config.yaml")),
+    pytest.param(["hydra.output_subdir={root}/configs"], "hydra.output_subdir"),
     pytest.param(["-m", "alliance.funding_m=0,40", "hydra.sweep.subdir={root}/configs/job"],
-                 "hydra.sweep.subdir", marks=xfail(
-                     "not checked: an absolute (or ../) hydra.sweep.subdir puts the job's "
-                     "tables outside hydra.sweep.dir, here inside configs/")),
+                 "hydra.sweep.subdir"),
 ])
-def test_known_bug_output_folders_that_bypass_the_check(sandbox, argv, key):
+def test_fixed_output_folders_that_bypass_the_check(sandbox, argv, key):
     """Hydra settings that move output into the repository must be refused like
     ``hydra.run.dir`` (checked in-process only: never run these)."""
     assert_refused(sandbox, [a.format(root=ROOT) for a in argv], key)
 
 
-@xfail("check_command expands '~' in --config-dir but passes it to Hydra unexpanded; Hydra "
-       "looks for '<cwd>/~/...' and exits 1 with 'Additional config directory ... not found'")
-def test_known_bug_config_dir_with_a_tilde(sandbox, tmp_path, monkeypatch):
+def test_fixed_config_dir_with_a_tilde(sandbox, tmp_path, monkeypatch):
     """Whatever the pre-flight accepts as ``--config-dir``, Hydra must find it too."""
     monkeypatch.setenv("HOME", str(tmp_path))
     write_study(tmp_path / "mycfg", "good", "alliance:\n  funding_m: 20\n")
@@ -922,18 +889,17 @@ def test_known_bug_config_dir_with_a_tilde(sandbox, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("argv", [["alliance.enabled=null"], ["sector.name=null"]])
-@xfail("coerce_value: null for a bool or str field says 'a number in [-inf, inf) (not null)'")
-def test_known_bug_null_message_for_non_numbers(sandbox, argv):
+def test_fixed_null_message_for_non_numbers(sandbox, argv):
     """null for a boolean or a string: the message must not ask for a number."""
     err = assert_refused(sandbox, argv, argv[0].split("=")[0])
     assert "number" not in err.allowed, err.allowed
 
 
 @pytest.mark.parametrize("args", [
-    pytest.param(["--foo"], marks=xfail("argparse usage (8 lines) instead of one error: line")),
-    pytest.param(["hydra.run.dir=${oops}"], marks=xfail("a traceback, exit 1")),
-    pytest.param(["population=foo"], marks=xfail("a traceback, exit 1")),
+    pytest.param(["--foo"]),
+    pytest.param(["hydra.run.dir=${oops}"]),
+    pytest.param(["population=foo"]),
 ])
-def test_known_bug_command_lines(tmp_path, args):
+def test_fixed_command_lines(tmp_path, args):
     """The same bugs seen from the command line: exit code and stderr."""
     assert_one_error_line(run_cli(tmp_path, *args))

@@ -223,10 +223,6 @@ def test_a_full_disk_leaves_no_partial_results(tmp_path):
 
 
 @needs_mount
-@pytest.mark.xfail(strict=True, reason="a disk already full when the run starts: the pre-flight "
-                   "probe (an empty folder) succeeds, then Hydra's own _save_config "
-                   "(.hydra/config.yaml) fails with OSError: Hydra prints a traceback and "
-                   "'Set the environment variable HYDRA_FULL_ERROR=1', exit 1, no error: line")
 def test_a_disk_full_from_the_start_is_one_error_line(tmp_path):
     """A disk with no space at all: still one ``error:`` line, no traceback, no results."""
     with tmpfs(tmp_path / "full", "size=300k") as disk:

@@ -20,6 +20,7 @@ import numpy as np
 from hydra import compose, initialize_config_dir
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.model.core.params import ConfigError, check_params, param
 from sim.model.spec import (
@@ -65,13 +66,35 @@ def _target_class(node: dict, path: str, interface: type | None) -> type:
     return cls
 
 
+def _resolved(cfg: DictConfig) -> None:
+    """Raise one ConfigError, naming the key, for a value whose interpolation does not resolve
+    (``${nope}``, ``${oc.env:UNSET}``); the ``hydra`` node is Hydra's own."""
+    for key in cfg:
+        if key == "hydra":
+            continue
+        try:
+            node = cfg._get_node(key)
+            OmegaConf.to_container(cfg[key], resolve=True) if isinstance(node, DictConfig) \
+                else cfg[key]
+        except OmegaConfBaseException as err:
+            full_key = getattr(err, "full_key", None) or str(key)
+            raw = OmegaConf.select(cfg, full_key, throw_on_resolution_failure=False)
+            if raw is None:
+                raw = OmegaConf.to_container(cfg, resolve=False).get(str(key))
+            reason = " ".join(str(err).split("\n")[0].split())[:120]
+            raise ConfigError(full_key, raw if not isinstance(raw, dict) else None,
+                              f"a value, not an interpolation that does not resolve ({reason})"
+                              ) from None
+
+
 def _build(cfg: DictConfig, path: str, interface: type | None, default_cls: type | None):
     node = cfg.get(path)
     if node is None:
         raise ConfigError(path, None, "a config block")
+    if not isinstance(node, DictConfig):
+        raise ConfigError(path, node, "a block of parameters (choose a config group option with "
+                          f"{path}=<option>, or set a key with {path}.<key>=<value>)")
     values = OmegaConf.to_container(node, resolve=True)
-    if not isinstance(values, dict):
-        raise ConfigError(path, values, "a mapping of parameters")
     cls = _target_class(values, path, interface) if "_target_" in values or default_cls is None \
         else default_cls
     values.pop("_target_", None)
@@ -83,6 +106,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | set(POLICY_GROUPS)
     known |= {f.name for f in dataclasses.fields(RunSettings)}
     known |= {"output", "hydra", "study", "sensitivity"}
+    _resolved(cfg)
     for key in cfg:
         if key not in known:
             raise ConfigError(str(key), cfg.get(key), "a known top-level key: " + ", ".join(sorted(known)))
@@ -136,11 +160,22 @@ def format_override(key: str, value: Any) -> str:
         text = repr(value)
     elif isinstance(value, list | tuple):
         text = "[" + ",".join(format_override("_", v).split("=", 1)[1] for v in value) + "]"
-    else:
+    else:  # a string stays a string: quoted when Hydra would read it as something else
         text = str(value)
-        if any(ch in text for ch in " ,=[]{}()'\"\\:"):
+        if any(ch in text for ch in " ,=[]{}()'\"\\:$") or not _reads_as_string(text):
             text = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return f"{key}={text}"
+
+
+def _reads_as_string(text: str) -> bool:
+    """Whether Hydra's grammar reads an unquoted ``text`` as a string (not 40, true, null)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        value = OverridesParser.create().parse_override(f"k={text}").value()
+    except Exception:  # noqa: BLE001 - unparseable text is quoted
+        return False
+    return isinstance(value, str)
 
 
 def compose_config(overrides: dict[str, Any] | list[str] | None = None,
@@ -194,42 +229,76 @@ def suggest(key: str) -> str:
     return f" (did you mean {', '.join(close[:3])}?)" if close else ""
 
 
+def group_options(group: str) -> list[str] | None:
+    """The options of a config group (``sector``, ``hydra/launcher``), or None if it is none."""
+    if (CONFIG_DIR / group).is_dir():
+        return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    if group.startswith("hydra/"):
+        return _hydra_group_options(group)
+    return None
+
+
+@functools.cache
+def _hydra_group_options(group: str) -> list[str] | None:
+    if GlobalHydra.instance().is_initialized():
+        return sorted(GlobalHydra.instance().config_loader().get_group_options(group)) or None
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+        return sorted(GlobalHydra.instance().config_loader().get_group_options(group)) or None
+
+
 def _override_error(overrides: list[str], err: Exception) -> ConfigError:
     """Turn Hydra's composition error into one ConfigError naming the key and what is allowed."""
     text = " ".join(str(err).split())
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    for override in overrides:  # a value Hydra cannot parse
+    pairs = [(o.lstrip("+~").partition("=")[0], o.partition("=")[2]) for o in overrides]
+    for override, (key, value) in zip(overrides, pairs, strict=True):  # a value Hydra cannot parse
         try:
             OverridesParser.create().parse_overrides([override])
         except Exception as parse_error:  # noqa: BLE001 - grammar errors, too-long integers
-            key, _, value = override.partition("=")
             reason = " ".join(str(parse_error).split())[:120]
-            return ConfigError(key.lstrip("+~"), value[:80], "a value in Hydra's override syntax "
+            return ConfigError(key, value[:80], "a value in Hydra's override syntax "
                                f"(quote strings with special characters; {reason})")
     yaml_file = re.search(r'in "([^"]+\.yaml)", line (\d+)', text)
     if yaml_file:  # a config file that is not valid YAML
         return ConfigError(yaml_file.group(1), None,
                            f"valid YAML (line {yaml_file.group(2)}: {text.split(' in ')[0][:120]})")
+    extra = [Path(v.strip("[]").removeprefix("file://")) for k, v in pairs if k == "hydra.searchpath"]
+    for key, value in pairs:  # a choice of a config group that does not exist
+        options = group_options(key)
+        if options is not None:
+            options = sorted({*options, *(q.stem for d in extra for q in (d / key).glob("*.yaml"))})
+        if options is not None and value not in options:
+            return ConfigError(key, value, "one of " + ", ".join(options))
+    ambiguous = re.search(r"Ambiguous value for argument '([^'=]+)=", text)
+    if ambiguous:
+        key = ambiguous.group(1)
+        return ConfigError(key, dict(pairs).get(key), "one value (sweep several with -m, or "
+                           "give a list as [a,b])")
+    merging = re.search(r"Error merging override ([^= ]+)=", text)
+    if merging:
+        key = merging.group(1).lstrip("+~")
+        return ConfigError(key, dict(pairs).get(key), f"a value of the type {key} takes")
     match = re.search(r"Could not override '([^']+)'", text) or re.search(
         r"Could not find '([^']+)'", text)
-    key = match.group(1) if match else " ".join(overrides)
+    key = match.group(1) if match else None
     value = None
-    if "Could not find" in text and "/" in key:  # unknown option of a group: 'sector/opera'
-        key, value = key.split("/", 1)
-    value = next((o.split("=", 1)[1] for o in overrides if o.lstrip("+~").split("=")[0] == key),
-                 value)
-    group = key.split(".")[0]
-    options = sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml")) if group else []
-    if "Could not find" in text and options:
-        return ConfigError(key, value, "one of " + ", ".join(options))
-    if match and key not in known_keys():
-        parent = key.rsplit(".", 1)[0] if "." in key else None
-        if parent in known_keys():
-            siblings = sorted(k.rsplit(".", 1)[-1] for k in known_keys()
-                              if k.startswith(f"{parent}.") and k.count(".") == key.count("."))
-            return ConfigError(key, value, f"a known key of {parent}: {', '.join(siblings)}"
-                               + suggest(key))
-        return ConfigError(key, value, "a known key" + (suggest(key) or ": see python -m sim --cfg job"))
-    first_line = text.strip()[:200] if text.strip() else "valid overrides"
-    return ConfigError(key, value, f"a valid override ({first_line})")
+    if match and "Could not find" in text and "/" in key:  # 'sector/opera'
+        key, value = key.rsplit("/", 1)
+        options = group_options(key)
+        if options is not None:
+            return ConfigError(key, value, "one of " + ", ".join(options))
+    if key is not None:
+        value = dict(pairs).get(key, value)
+        if key not in known_keys():
+            parent = key.rsplit(".", 1)[0] if "." in key else None
+            if parent in known_keys():
+                siblings = sorted(k.rsplit(".", 1)[-1] for k in known_keys()
+                                  if k.startswith(f"{parent}.") and k.count(".") == key.count("."))
+                return ConfigError(key, value, f"a known key of {parent}: {', '.join(siblings)}"
+                                   + suggest(key))
+            return ConfigError(key, value, "a known key" + (suggest(key) or
+                                                          ": see python -m sim --cfg job"))
+    named = [(k, v) for k, v in pairs if f"'{k}" in text or f" {k}=" in text or f" {k} " in text]
+    key, value = named[0] if named else (" ".join(overrides), None)
+    return ConfigError(key, value, f"a valid override ({text[:200] or 'see the error above'})")

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from sim.model.core.params import ConfigError
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override
@@ -48,9 +49,18 @@ class Command:
 
 
 def _parser():
+    """Hydra's own argument parser, raising ConfigError instead of printing its usage."""
     from hydra._internal.utils import get_args_parser
 
-    return get_args_parser()
+    parser = get_args_parser()
+
+    def error(message: str):
+        words = message.replace(":", " ").split()
+        flag = next((w.split("/")[0] for w in words if w.startswith("-")), "arguments")
+        raise ConfigError(flag, None, f"valid flags: {message} (see python -m sim --help)")
+
+    parser.error = error
+    return parser
 
 
 def _is_hydra_override(text: str) -> bool:
@@ -84,15 +94,8 @@ def expand_jobs(task: list[str], params: dict | None) -> list[list[str]]:
         if override.is_sweep_override() and not override.is_discrete_sweep():
             raise ConfigError(override.get_key_element(), override.input_line,
                               "a list (a,b,c) or range(start,stop,step) sweep")
-    try:
-        values = [list(o.sweep_string_iterator()) if o.is_sweep_override() else None
-                  for o in parsed]
-    except Exception as err:  # noqa: BLE001 - e.g. range(0,20,0)
-        raise ConfigError(" ".join(task), None, f"valid sweep values ({err})") from None
-    for override, listed in zip(parsed, values, strict=True):
-        if listed == []:
-            raise ConfigError(override.get_key_element(), override.input_line,
-                              "a sweep with at least one value")
+    for override in parsed:
+        _first_value(override)  # every sweep has values: range(0,20,0) is refused here
     return BasicSweeper.split_arguments(parsed, None)[0]
 
 
@@ -117,6 +120,21 @@ def sweep_params(cfg: DictConfig) -> dict:
     return dict(OmegaConf.to_container(params)) if isinstance(params, DictConfig) else {}
 
 
+def _select(cfg: DictConfig, key: str):
+    """``cfg``'s value at ``key``; an interpolation that does not resolve is a ConfigError."""
+    try:
+        return OmegaConf.select(cfg, key)
+    except OmegaConfBaseException as err:
+        raw = OmegaConf.to_container(OmegaConf.select(cfg, key.rsplit(".", 1)[0]), resolve=False)
+        reason = " ".join(str(err).split("\n")[0].split())[:120]
+        raise ConfigError(key, raw.get(key.rsplit(".", 1)[1]) if isinstance(raw, dict) else None,
+                          f"a folder path, not an interpolation that does not resolve ({reason})"
+                          ) from None
+
+
+MIN_FREE_BYTES = 64 * 2**10  # a disk with less free cannot even take the run's config files
+
+
 def check_output_folder(key: str, value) -> Path:
     """The resolved output folder, or a ConfigError naming ``key`` if results cannot or must not
     be written there. Nothing is created: the probe is a temporary folder that is removed."""
@@ -136,9 +154,23 @@ def check_output_folder(key: str, value) -> Path:
                           else f"a folder ({what})")
     try:
         shutil.rmtree(tempfile.mkdtemp(prefix=".write-test-", dir=existing))
+        free = shutil.disk_usage(existing).free
     except OSError as err:
         raise ConfigError(key, str(value), f"a writable folder ({err.strerror or err})") from None
+    if free < MIN_FREE_BYTES:
+        raise ConfigError(key, str(value), f"a folder on a disk with free space ({free:,} bytes "
+                          "free)")
     return path
+
+
+def check_inside(key: str, value: str, folder: Path) -> None:
+    """A subfolder setting (``hydra.output_subdir``, ``hydra.sweep.subdir``) must stay inside
+    the output folder: Hydra writes there too."""
+    if value in (None, "null") or not str(value).strip():
+        return
+    inside = (folder / str(value).strip("'\"")).resolve()
+    if inside != folder and folder not in inside.parents:
+        raise ConfigError(key, value, f"a folder name inside {folder} (no absolute path, no ..)")
 
 
 def default_sweep_dir(study: str, task: list[str]) -> str:
@@ -175,9 +207,12 @@ def check_command(argv: list[str]) -> Command:
     args = _parser().parse_args(argv)
     if any(getattr(args, flag, None) for flag in NO_RUN_FLAGS):
         return Command(argv=list(argv), multirun=False)  # prints something, runs nothing
+    if args.experimental_rerun is not None:
+        raise ConfigError("--experimental-rerun", args.experimental_rerun,
+                          "nothing: run the same command again to resume a sweep")
     config_dir = None
     if args.config_dir is not None:
-        config_dir = Path(args.config_dir).expanduser()
+        config_dir = Path(args.config_dir).expanduser().resolve()
         if not config_dir.is_dir():
             raise ConfigError("--config-dir", args.config_dir, "an existing folder of configs")
     if args.config_path is not None:
@@ -197,10 +232,9 @@ def check_command(argv: list[str]) -> Command:
                               config_name=config_name)
 
     multirun, notes = bool(args.multirun), []
-    flags = list(argv)
-    for override in args.overrides:  # what is left are the flags and their values
-        flags.remove(override)
-    flags = [f for f in flags if f not in ("-m", "--multirun")]
+    # the flags Hydra will see, with the config folder as the pre-flight found it
+    flags = ([f"--config-dir={config_dir}"] if config_dir is not None else []) + (
+        [f"--config-name={config_name}"] if args.config_name is not None else [])
     first = [_first_value(o) for o in parse_sweep(task)]
     head = compose(first + hydra_overrides, with_hydra=True)
     params = sweep_params(head)
@@ -213,14 +247,18 @@ def check_command(argv: list[str]) -> Command:
     jobs = expand_jobs(task, params) if multirun else [task]
     for job in jobs:  # every value of every job, before the first job starts
         build_spec(compose(job))
+    given = dict(o.partition("=")[::2] for o in hydra_overrides)
     if not multirun:
-        output = check_output_folder("hydra.run.dir", OmegaConf.select(head, "hydra.run.dir"))
+        output = check_output_folder("hydra.run.dir", _select(head, "hydra.run.dir"))
+        check_inside("hydra.output_subdir", given.get("hydra.output_subdir"), output)
         return Command(argv=argv, multirun=False, jobs=jobs, output_dir=output, notes=notes)
     if not any(o.startswith("hydra.sweep.dir=") for o in hydra_overrides):
         folder = format_override("hydra.sweep.dir", default_sweep_dir(str(head.get("study")), task))
         argv.append(folder)
         head = compose(first + hydra_overrides + [folder], with_hydra=True)
-    output = check_output_folder("hydra.sweep.dir", OmegaConf.select(head, "hydra.sweep.dir"))
+    output = check_output_folder("hydra.sweep.dir", _select(head, "hydra.sweep.dir"))
+    check_inside("hydra.sweep.subdir", given.get("hydra.sweep.subdir"), output)
+    check_inside("hydra.output_subdir", given.get("hydra.output_subdir"), output)
     _check_sweep_folder(output, jobs)
     return Command(argv=argv, multirun=True, jobs=jobs, output_dir=output, notes=notes)
 

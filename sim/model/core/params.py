@@ -59,7 +59,9 @@ def coerce_value(key: str, value: Any, annotation: Any, meta: dict) -> Any:
     if value is None:
         if type(None) in allowed:
             return None
-        raise ConfigError(key, value, describe_range(meta) + " (not null)")
+        kind = ("true or false" if bool in allowed else "a string" if str in allowed
+                else describe_range(meta))
+        raise ConfigError(key, value, kind + " (not null)")
     if isinstance(value, bool) and bool not in allowed:
         raise ConfigError(key, value, describe_range(meta))
     if bool in allowed and not isinstance(value, bool):
