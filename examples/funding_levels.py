@@ -2,7 +2,7 @@
 
     uv run python -m examples.funding_levels                       # 4 levels x 5 seeds, ~1 min
     uv run python -m examples.funding_levels --levels 0 50 100 --seeds 10 --size 3000
-    uv run python -m examples.funding_levels --override sector=dance country=norway
+    uv run python -m examples.funding_levels --override alliance=skuda
 
 Question: how do retention, births and the net public cost change with the alliance's grant?
 Method: for each funding level and seed, one paired run through ``sim.run_model`` (the same
@@ -18,6 +18,7 @@ import argparse
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from sim import run_model
 from sim.study.io import write_table
@@ -55,7 +56,9 @@ def main() -> None:
     parser.add_argument("--override", nargs="*", default=[], help="key=value, as on the CLI")
     parser.add_argument("--out", type=Path, default=Path("results/studies/funding_levels"))
     args = parser.parse_args()
-    overrides = dict(item.split("=", 1) for item in args.override)
+    # command-line text to Python values, as run_model expects them ("2" -> 2, "dance" -> "dance")
+    overrides = {key: yaml.safe_load(value) for key, value in
+                 (item.split("=", 1) for item in args.override)}
     effects = run(args.levels, args.seeds, args.size, overrides)
     summary = summarise(effects)
     write_table(effects, args.out / "effects")

@@ -46,7 +46,7 @@ def test_summary_and_contrast_match_a_hand_computation(tmp_path):
     sweep = load(tmp_path)
     assert sweep.swept == ["alliance.funding_m"]
     assert len(sweep.results) == 2 * 3 * 3
-    assert set(sweep.results.columns) == {"study", "job", "alliance.funding_m", "seed", "arm",
+    assert set(sweep.results.columns) == {"study", "job", "represents", "alliance.funding_m", "seed", "arm",
                                           "outcome", "value"}
     row = sweep.summary.set_index("alliance.funding_m").loc[10.0]
     # mean 2, sd 1, t(0.975, 2) = 4.302653, half-width 4.302653 / sqrt(3) = 2.484138

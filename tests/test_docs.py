@@ -29,8 +29,18 @@ def test_model_doc_lists_every_parameter():
 
 
 def test_generated_parameter_tables_are_current():
-    from sim.report.paramdoc import BEGIN, DOC, END, render
+    from sim.report.paramdoc import (
+        BEGIN,
+        DOC,
+        END,
+        LEFT_OUT_BEGIN,
+        LEFT_OUT_END,
+        render,
+        render_left_out,
+    )
 
     text = DOC.read_text()
     assert text[text.index(BEGIN): text.index(END) + len(END)] == render(), (
         "run `uv run python -m sim.paramdoc` to refresh docs/model.md")
+    left_out = text[text.index(LEFT_OUT_BEGIN): text.index(LEFT_OUT_END) + len(LEFT_OUT_END)]
+    assert left_out == render_left_out()

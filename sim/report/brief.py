@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import html
 import math
-import re
 from pathlib import Path
 
 import matplotlib
@@ -25,13 +24,12 @@ import pandas as pd  # noqa: E402
 from sim.report.charts import ARM_COLOURS, PART_COLOURS, bands  # noqa: E402
 from sim.study.io import atomic_write, write_text  # noqa: E402
 
-FUNDING = "alliance.funding_m"
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "model.md"
-KEY_ASSUMPTIONS = ("alliance.salary", "alliance.member_engagement_boost", "alliance.member_exit_hr",
-                   "exit.beta_buffer", "sector.outside_wage", "fertility.insecurity_hr",
-                   "alliance.precarious_member_birth_hr", "health.insecurity_or",
-                   "country.benefit_takeup", "country.employer_contribution_rate",
-                   "admission.long_min_engaged", "admission.rank_window_months")
+
+def report_spec(sweep) -> dict:
+    """The study's report spec (``report:`` of its config, sim/report/spec.py)."""
+    spec = sweep.markers[0].get("report") or {}
+    return {"charts": [], "x": None, "headline_level": None, "assumptions": [], "left_out": [],
+            **spec}
 
 
 # ---------------------------------------------------------------- helpers
@@ -88,19 +86,20 @@ def _slope(x: np.ndarray, y: np.ndarray) -> float:
 
 # ---------------------------------------------------------------- funding charts
 def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
+    x_key = report_spec(sweep)["x"]  # the swept key
     charts = []
     exp = _row(sweep, "experienced_workforce")
-    slope = _slope(exp[FUNDING].to_numpy(), exp["mean"].to_numpy()) * 10
+    slope = _slope(exp[x_key].to_numpy(), exp["mean"].to_numpy()) * 10
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.3), layout="constrained")
     for arm, colour in ARM_COLOURS.items():
         r = _row(sweep, "retention_10y", arm)
-        ax1.plot(r[FUNDING], r["mean"] * 100, color=colour, marker=".", label=arm)
-        ax1.fill_between(r[FUNDING], r["lo"] * 100, r["hi"] * 100, color=colour, alpha=0.25, lw=0)
+        ax1.plot(r[x_key], r["mean"] * 100, color=colour, marker=".", label=arm)
+        ax1.fill_between(r[x_key], r["lo"] * 100, r["hi"] * 100, color=colour, alpha=0.25, lw=0)
     ax1.set(xlabel=f"alliance grant (million {cur}/year)", ylabel="entrants active after 10 years (%)",
             title="10-year retention of new entrants")
     ax1.legend(frameon=False)
-    ax2.plot(exp[FUNDING], exp["mean"], color=ARM_COLOURS["alliance"], marker=".")
-    ax2.fill_between(exp[FUNDING], exp["lo"], exp["hi"], color=ARM_COLOURS["alliance"], alpha=0.25, lw=0)
+    ax2.plot(exp[x_key], exp["mean"], color=ARM_COLOURS["alliance"], marker=".")
+    ax2.fill_between(exp[x_key], exp["lo"], exp["hi"], color=ARM_COLOURS["alliance"], alpha=0.25, lw=0)
     ax2.axhline(0, color="grey", lw=0.8)
     ax2.set(xlabel=f"alliance grant (million {cur}/year)",
             ylabel="extra freelancers with 10+ years (alliance - baseline)",
@@ -113,7 +112,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     parts = {"grant (net of returns)": ("grant_net_m", +1), "taxes and contributions back":
              ("taxes_returned_m", -1), "benefits": ("benefits_m", +1), "health care": ("health_care_m", +1)}
-    x = _row(sweep, "public_cost_m")[FUNDING].to_numpy()
+    x = _row(sweep, "public_cost_m")[x_key].to_numpy()
     width = 0.8 * (np.min(np.diff(np.unique(x))) if len(np.unique(x)) > 1 else 1)
     pos, neg = np.zeros(len(x)), np.zeros(len(x))
     for (label, (outcome, sign)), colour in zip(parts.items(), PART_COLOURS, strict=False):
@@ -122,13 +121,13 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
         pos += np.maximum(values, 0)
         neg += np.minimum(values, 0)
     net = _row(sweep, "public_cost_m")
-    ax.plot(net[FUNDING], net["mean"], color="black", marker="o", label="net public cost")
-    ax.fill_between(net[FUNDING], net["lo"], net["hi"], color="black", alpha=0.15, lw=0)
+    ax.plot(net[x_key], net["mean"], color="black", marker="o", label="net public cost")
+    ax.fill_between(net[x_key], net["lo"], net["hi"], color="black", alpha=0.15, lw=0)
     ax.axhline(0, color="grey", lw=0.8)
     top = net.iloc[-1]
     ax.set(xlabel=f"alliance grant (million {cur}/year)",
            ylabel=f"change in public cost (million {cur}/year)",
-           title=f"At {top[FUNDING]:g} M the net cost to the state is {_num(top['mean'])} M {cur}/year "
+           title=f"At {top[x_key]:g} M the net cost to the state is {_num(top['mean'])} M {cur}/year "
                  "once returns are counted")
     ax.legend(frameon=False, fontsize=7)
     _footnote(fig, sweep)
@@ -136,21 +135,21 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
 
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     c = _row(sweep, "cost_per_retained_worker_year_k")
-    c = c[c[FUNDING] > 0]
-    ax.plot(c[FUNDING], c["mean"], color=ARM_COLOURS["alliance"], marker="o")
-    ax.fill_between(c[FUNDING], c["lo"], c["hi"], color=ARM_COLOURS["alliance"], alpha=0.25, lw=0)
+    c = c[c[x_key] > 0]
+    ax.plot(c[x_key], c["mean"], color=ARM_COLOURS["alliance"], marker="o")
+    ax.fill_between(c[x_key], c["lo"], c["hi"], color=ARM_COLOURS["alliance"], alpha=0.25, lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.axhspan(min(ax.get_ylim()[0], -1), 0, color="#009E73", alpha=0.08)
     ax.text(0.99, 0.02, "below zero: the alliance pays for itself", transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
     saving = _row(sweep, "public_cost_m")
-    saving = saving[saving[FUNDING] > 0]
+    saving = saving[saving[x_key] > 0]
     pays = saving[saving["hi"] < 0]  # a net saving for the state, with 95% confidence
     if len(c) and len(pays) == len(c):
         title = "The alliance pays for itself at every funding level studied (95% CI below zero)"
     elif len(pays):
         title = (f"The alliance pays for itself (95% CI below zero) at {len(pays)} of {len(c)} levels, "
-                 f"{pays[FUNDING].min():g}-{pays[FUNDING].max():g} M {cur}")
+                 f"{pays[x_key].min():g}-{pays[x_key].max():g} M {cur}")
     else:
         title = "No funding level studied pays for itself with 95% confidence"
     ax.set(xlabel=f"alliance grant (million {cur}/year)",
@@ -161,11 +160,11 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     for arm, colour in ARM_COLOURS.items():
         r = _row(sweep, "births_per_1000_person_years", arm)
-        ax.plot(r[FUNDING], r["mean"], color=colour, marker=".", label=arm)
-        ax.fill_between(r[FUNDING], r["lo"], r["hi"], color=colour, alpha=0.25, lw=0)
+        ax.plot(r[x_key], r["mean"], color=colour, marker=".", label=arm)
+        ax.fill_between(r[x_key], r["lo"], r["hi"], color=colour, alpha=0.25, lw=0)
     b = _row(sweep, "births_per_year").iloc[-1]
     ax.set(xlabel=f"alliance grant (million {cur}/year)", ylabel="births per 1,000 person-years",
-           title=f"Births: {_num(b['mean'])} more per year at {b[FUNDING]:g} M, rate per person "
+           title=f"Births: {_num(b['mean'])} more per year at {b[x_key]:g} M, rate per person "
                  "changes little")
     ax.legend(frameon=False)
     _footnote(fig, sweep)
@@ -233,12 +232,17 @@ def _effect(sweep, outcome, job=None, arm="effect"):
 
 def headlines(sweep, cur: str) -> list[str]:
     lines = []
-    if FUNDING in sweep.swept:
-        levels = sweep.jobs[sweep.jobs[FUNDING] > 0]
-        job = levels.iloc[(levels[FUNDING] - 40).abs().argmin()]["job"] if len(levels) else None
+    spec = report_spec(sweep)
+    x_key = spec["x"]  # the swept key
+    if "funding" in spec["charts"] and x_key in sweep.swept:
+        levels = sweep.jobs[sweep.jobs[x_key] > 0]
+        target = spec["headline_level"]
+        if target is None and len(levels):
+            target = float(levels[x_key].median())
+        job = levels.iloc[(levels[x_key] - target).abs().argmin()]["job"] if len(levels) else None
         if job is None:
             return ["No funded level was run."]
-        level = float(sweep.jobs.set_index("job").loc[job, FUNDING])
+        level = float(sweep.jobs.set_index("job").loc[job, x_key])
         members = _effect(sweep, "alliance_members", job)[0]
         active, exp = _effect(sweep, "active_workforce", job), _effect(sweep, "experienced_workforce", job)
         lines.append(f"With a grant of {level:g} million {cur} a year the alliance employs about "
@@ -258,7 +262,7 @@ def headlines(sweep, cur: str) -> list[str]:
                      f"alliance's net effect on public finances is {_ci(*cost)} million {cur} a year: "
                      f"{verdict}.")
         exp_all = _row(sweep, "experienced_workforce")
-        slope = _slope(exp_all[FUNDING].to_numpy(), exp_all["mean"].to_numpy())
+        slope = _slope(exp_all[x_key].to_numpy(), exp_all["mean"].to_numpy())
         lines.append(f"Each extra 10 million {cur} of funding keeps about {_num(slope * 10)} more "
                      "experienced freelancers in the profession (linear fit over the levels studied).")
         return lines
@@ -301,35 +305,31 @@ def assumptions(sweep) -> list[list[str]]:
     for block, values in (sweep.markers[0].get("config") or {}).items():
         if isinstance(values, dict):
             flat.update({f"{block}.{k}": v for k, v in values.items()})
-    return [[f"`{k}`", str(flat.get(k)), notes.get(k, "")] for k in KEY_ASSUMPTIONS if k in flat]
-
-
-def left_out() -> list[str]:
-    try:
-        text = DOCS.read_text(encoding="utf-8")
-        section = text.split("### 3.5 What the model leaves out", 1)[1].split("\n## ", 1)[0]
-    except (OSError, IndexError):
-        return ["See docs/model.md."]
-    items = re.split(r"\n\* ", "\n" + section.strip())
-    return [" ".join(i.split()) for i in items if i.strip()]
+    return [[f"`{k}`", str(flat.get(k)), notes.get(k, "")]
+            for k in report_spec(sweep)["assumptions"] if k in flat]
 
 
 def write_report(sweep, out: Path) -> Path:
     cur = sweep.currency
     charts: list[tuple[str, Path]] = []
-    if FUNDING in sweep.swept and sweep.jobs[FUNDING].nunique() > 1:
+    spec = report_spec(sweep)
+    wanted = list(spec["charts"]) or ["timeline"]
+    if "funding" in wanted and spec["x"] in sweep.swept and sweep.jobs[spec["x"]].nunique() > 1:
         charts += funding_charts(sweep, out, cur)
-    if "sector" in sweep.swept:
+    if "sectors" in wanted and "sector" in sweep.swept:
         charts += sector_chart(sweep, out)
-    if not charts or sweep.study in ("shock", "funding_cut"):
+    if "timeline" in wanted or not charts:
         charts += timeline_chart(sweep, out)
-    _, sector, country = _world(sweep)
+    alliance, sector, country = _world(sweep)
     where = f"{sector.get('label', 'The sector')} in {str(country.get('name', 'its country')).title()}"
-    blocks = [("h1", f"What the alliance buys: {sweep.study.replace('_', ' ')}"),
-              ("p", f"{where}, simulated "
-                    f"{len(sweep.markers[0]['seeds'])} times with and without an alliance under identical "
-                    "conditions. Ranges are 95% confidence intervals over those runs: they measure "
-                    "simulation noise, not the uncertainty of the assumptions below."),
+    label = alliance.get("label", "the alliance")
+    which = (f"{label}, with a hypothetical grant" if alliance.get("hypothetical")
+             else f"{label} as it runs today")
+    blocks = [("h1", f"What {label} buys: {sweep.study.replace('_', ' ')}"),
+              ("p", f"{where}, simulated {len(sweep.markers[0]['seeds'])} times with and without "
+                    f"the alliance ({which}) under identical conditions. Ranges are 95% "
+                    "confidence intervals over those runs: they measure simulation noise, not the "
+                    "uncertainty of the assumptions below."),
               ("h2", "Headline numbers"), ("ul", headlines(sweep, cur)),
               ("h2", "Charts")]
     blocks += [("img", title, path) for title, path in charts]
@@ -341,7 +341,7 @@ def write_report(sweep, out: Path) -> Path:
                          + ". Results move most when these change; see that study's brief.")]
     blocks += [("h2", "The assumptions that drive the result"),
                ("table", ["parameter", "value", "source or note"], assumptions(sweep)),
-               ("h2", "What the model leaves out"), ("ul", left_out()),
+               ("h2", "What the model leaves out"), ("ul", spec["left_out"]),
                ("p", "Model description, every parameter and its source: docs/model.md. "
                      "Reproduce: see provenance.json in this folder.")]
     write_text(out / "brief.md", _markdown(blocks))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import dataclasses
 import re
 import sys
+import typing
 from pathlib import Path
 
-from sim.model.core.params import describe_range
+from sim.model.core.params import describe_allowed
 from sim.model.spec import POLICY_GROUPS, RULE_GROUPS, WORLD_BLOCKS
 from sim.study.config import CONFIG_DIR, build_spec, compose_config
 
@@ -79,11 +80,13 @@ def render() -> str:
         out += [f"### `{block}` — {kind} (`configs/{path.relative_to(CONFIG_DIR)}`)", "",
                 "| key | default | unit | allowed | meaning | source / note |",
                 "|---|---|---|---|---|---|"]
+        hints = typing.get_type_hints(type(obj))
         for f in dataclasses.fields(obj):
             key = f"{block}.{f.name}"
             value = getattr(obj, f.name)
             note = notes.get(key, ("", ""))[1].replace("|", "/")
-            out.append(f"| `{key}` | {value} | {f.metadata['unit']} | {describe_range(f.metadata)} "
+            allowed = describe_allowed(hints[f.name], f.metadata)
+            out.append(f"| `{key}` | {value} | {f.metadata['unit']} | {allowed} "
                        f"| {f.metadata['doc'].replace('|', '/')} | {note} |")
         out.append("")
     out += ["### Presets: what differs from the defaults", "",
@@ -98,11 +101,26 @@ def render() -> str:
     return "\n".join(out)
 
 
+LEFT_OUT_BEGIN = "<!-- BEGIN LEFT OUT (generated from report.left_out in configs/config.yaml) -->"
+LEFT_OUT_END = "<!-- END LEFT OUT -->"
+
+
+def render_left_out() -> str:
+    """The list of what the model leaves out: the same list every brief shows."""
+    items = compose_config({}).report.left_out
+    return "\n".join([LEFT_OUT_BEGIN, "", *(f"* {item}" for item in items), "", LEFT_OUT_END])
+
+
+def _replace(text: str, begin: str, end: str, block: str) -> str:
+    start, stop = text.index(begin), text.index(end) + len(end)
+    return text[:start] + block + text[stop:]
+
+
 def update(path: Path = DOC) -> bool:
-    """Rewrite the generated section; returns True when the file changed."""
+    """Rewrite the generated sections; returns True when the file changed."""
     text = path.read_text(encoding="utf-8")
-    start, stop = text.index(BEGIN), text.index(END) + len(END)
-    new = text[:start] + render() + text[stop:]
+    new = _replace(text, BEGIN, END, render())
+    new = _replace(new, LEFT_OUT_BEGIN, LEFT_OUT_END, render_left_out())
     if new != text:
         path.write_text(new, encoding="utf-8")
     return new != text

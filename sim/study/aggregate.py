@@ -162,7 +162,8 @@ def load(folder: Path) -> Sweep:
         job = marker["dir"].name
         levels = {k: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
         job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
-        tag = {"study": study, "job": job, **levels}
+        represents = (marker["config"].get("alliance") or {}).get("label", "")
+        tag = {"study": study, "job": job, "represents": represents, **levels}
         results.append(_table(marker, "metrics", METRICS_COLUMNS).assign(**tag))
         yearly.append(_table(marker, "yearly", ("seed", "arm", "year", "variable", "value"))
                       .assign(job=job))
@@ -171,7 +172,7 @@ def load(folder: Path) -> Sweep:
     # the sweep's own order (Hydra job numbers): the first level listed is the reference
     jobs = pd.DataFrame(job_rows).sort_values("job_num", kind="stable").drop(columns="job_num")
     jobs = jobs.reset_index(drop=True)
-    order = ["study", "job", *swept, "seed", "arm", "outcome", "value"]
+    order = ["study", "job", "represents", *swept, "seed", "arm", "outcome", "value"]
     results = pd.concat(results, ignore_index=True)[order]
     summary = pd.concat([summarise(results[results["job"] == job], UNITS).assign(job=job)
                          for job in jobs["job"]], ignore_index=True)

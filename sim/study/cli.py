@@ -71,6 +71,7 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
             series.append(pair.timeseries())
     metrics_df = pd.concat(metrics, ignore_index=True)
     summary = summarise(metrics_df, UNITS)
+    summary.insert(0, "represents", spec.alliance.title)  # the real alliance the run stands for
     write_table(metrics_df, out_dir / "metrics")
     write_table(summary, out_dir / "summary", csv=False)
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
@@ -80,7 +81,7 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     if cfg.output.charts:
         from sim.report.charts import public_cost_chart, survival_chart
 
-        note = (f"{spec.sector.label}, {spec.country.name}; alliance grant "
+        note = (f"{spec.alliance.title}: {spec.sector.label}, {spec.country.name.title()}; grant "
                 f"{spec.alliance.funding_m:g} M {spec.country.currency}/year; "
                 f"{run.seeds} paired seeds, 95% bands. Assumptions and sources: docs/model.md.")
         survival_chart(pd.concat(survival, ignore_index=True), out_dir / "cohort_survival.png",
@@ -117,5 +118,7 @@ def main(cfg: DictConfig) -> None:
               "and run the same command again", file=sys.stderr)
         sys.exit(1)
     if not cfg.output.quiet:
+        print(f"{summary['represents'].iloc[0]}, {cfg.sector.label}, {str(cfg.country.name).title()}"
+              f" (alliance arm) against no alliance (baseline):")
         print(format_table(summary))
         print(f"\nresults: {out_dir}")

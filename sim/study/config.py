@@ -32,6 +32,7 @@ from sim.model.spec import (
     check_consistency,
     check_memory,
 )
+from sim.report.spec import ReportSpec
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
@@ -105,7 +106,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     """Validate the whole config and build the model spec and run settings."""
     known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | set(POLICY_GROUPS)
     known |= {f.name for f in dataclasses.fields(RunSettings)}
-    known |= {"output", "hydra", "study", "sensitivity"}
+    known |= {"output", "report", "hydra", "study", "sensitivity"}
     _resolved(cfg)
     for key in cfg:
         if key not in known:
@@ -116,6 +117,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     run_values = {f.name: cfg.get(f.name) for f in dataclasses.fields(RunSettings)}
     run = check_params(RunSettings, run_values, "")
     _build(cfg, "output", None, Output)
+    _build(cfg, "report", None, ReportSpec)
     spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
                      horizon_years=run.horizon_years, **world)
     try:

@@ -37,8 +37,8 @@ CACHE_DIR = ".cache/baseline"
 def job_config(cfg: DictConfig) -> dict:
     """The job's resolved config without Hydra's own settings."""
     data = OmegaConf.to_container(cfg, resolve=True)
-    data.pop("hydra", None)
-    data.pop("output", None)
+    for presentation in ("hydra", "output", "report"):  # no effect on the numbers
+        data.pop(presentation, None)
     return data
 
 
@@ -165,6 +165,7 @@ def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, sta
         "kind": kind, "job_num": job_num, "fingerprint": fingerprint, "code": code_fingerprint(),
         "overrides": overrides, "study": cfg.get("study"), "seeds": seeds,
         "config": job_config(cfg),
+        "report": OmegaConf.to_container(cfg.report, resolve=True) if "report" in cfg else {},
         "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},
         "currency": spec.country.currency, "files": [file_digest(job_dir / f) for f in files],
         "seconds": round(time.perf_counter() - start, 2), **provenance()})

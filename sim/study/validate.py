@@ -31,7 +31,7 @@ from omegaconf.errors import OmegaConfBaseException  # noqa: E402
 
 from sim.model.core.params import ConfigError  # noqa: E402
 from sim.model.outcomes import OUTCOMES  # noqa: E402
-from sim.study.config import CONFIG_DIR, build_spec, compose_config  # noqa: E402
+from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override  # noqa: E402
 from sim.study.io import atomic_write, provenance, write_json, write_table, write_text  # noqa: E402
 from sim.study.paired import run_pair  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
@@ -144,8 +144,11 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
 
 
 def spec_for(case: str, size: int, overrides: dict):
-    return build_spec(compose_config({**case_overrides(case), "population.size": size,
-                                      **overrides}))[0]
+    """The spec of a case; ``overrides`` are command-line text (``key -> value text``)."""
+    fixed = {**case_overrides(case), "population.size": size}
+    texts = [format_override(k, v) for k, v in fixed.items() if k not in overrides]
+    texts += [f"{k}={v}" for k, v in overrides.items()]
+    return build_spec(compose_config(texts))[0]
 
 
 def simulate(case: str, seeds: int, size: int, overrides: dict) -> list[dict]:

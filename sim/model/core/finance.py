@@ -1,6 +1,6 @@
 """Phases ``public_finance`` and ``household`` of the monthly step, fused into one pass.
 
-Where it sits: after ``income`` and ``alliance_pay`` (``sim/model/core/loop.py``). For every row it
+Where it sits: after ``income`` and ``policy_pay`` (``sim/model/core/loop.py``). For every row it
 works out the unemployment and sickness benefits, the income tax, and then the household's
 month: savings, idle spell, engagement and income-drop histories, 12-month income averages and
 the calendar-year income statistics. The state's side is returned as four sums over the active

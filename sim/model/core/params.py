@@ -44,6 +44,19 @@ def describe_range(meta: dict) -> str:
     return f"a number in {left}{lo_s}, {hi_s}{right}"
 
 
+def describe_allowed(annotation: Any, meta: dict) -> str:
+    """What a field accepts, in words (for messages and the parameter tables)."""
+    types_ = _base_types(annotation)
+    nullable = " or null" if type(None) in types_ else ""
+    if bool in types_:
+        return "true or false" + nullable
+    if str in types_:
+        return (describe_range(meta) if meta.get("choices") else "a string") + nullable
+    if list in types_ or dict in types_:
+        return ("a list" if list in types_ else "a mapping") + nullable
+    return describe_range(meta) + nullable
+
+
 def _base_types(annotation: Any) -> tuple[type, ...]:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):

@@ -1,0 +1,36 @@
+"""What a brief shows: the per-study report spec (``report:`` in the config).
+
+Where it sits: read by the report layer after the runs (``sim/report/brief.py``); validated with
+the rest of the config before anything runs (``sim.study.config.build_spec``). The report code
+knows charts, not studies: which charts a study gets, which level its headlines describe, which
+assumptions its brief lists and what the model leaves out all come from here, so a new study is
+one YAML file and a swapped-in rule never breaks a brief.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sim.model.core.params import ConfigError, param
+
+CHARTS = ("funding", "timeline", "sectors")
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    charts: list = param("-", doc=f"charts of a study's brief, from {', '.join(CHARTS)}")
+    x: str | None = param("-", doc="the swept key the funding charts put on their x axis")
+    headline_level: float | None = param(
+        "value of x", None, None, "the level the headlines describe (null: the middle funded level)")
+    assumptions: list = param("-", doc="config keys listed in the brief's assumptions table "
+                                       "(keys the chosen rules do not have are left out)")
+    left_out: list = param("-", doc="what the model leaves out, one sentence each")
+
+    def check(self, path: str) -> None:
+        for name in ("charts", "assumptions", "left_out"):
+            value = getattr(self, name)
+            if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+                raise ConfigError(f"{path}.{name}", value, "a list of strings")
+        unknown = [c for c in self.charts if c not in CHARTS]
+        if unknown:
+            raise ConfigError(f"{path}.charts", unknown[0], "one of " + ", ".join(CHARTS))
