@@ -183,3 +183,23 @@ def test_demand_shock_shape():
 def test_funding_cut_schedule():
     a = spec_for(**{"alliance.cut_share": 0.12, "alliance.cut_year": 2}).alliance
     assert [a.grant_m(y) for y in (0, 1, 2, 5)] == pytest.approx([40, 40, 35.2, 35.2])
+
+
+def test_the_core_applies_the_exit_modifier_net_of_physical_wear():
+    from sim.model.core import decisions
+    from sim.model.core.rng import Streams, counters
+
+    pop = Population()
+    n = 2000
+    pop.add(n, age_months=np.full(n, 40 * 12), exit_hr=np.where(np.arange(n) < n // 2, 0.5, 1.0))
+    streams = Streams(7)
+    ctx = SimpleNamespace(stream=lambda name: (counters(pop.uid, 3), streams.key(name)),
+                          sector=SimpleNamespace(retirement_age=67))
+    total, physical = np.full(n, 0.3), np.full(n, 0.1)  # 1 - 0.3 = (1 - other)(1 - 0.1)
+    leave, reason = decisions.exits(pop, ctx, total, physical, "test")
+    u = streams.uniform("exit", pop.uid, 3)
+    other = 1 - 0.7 / 0.9
+    halved = 1 - (1 - 0.5 * other) * 0.9  # only the hazard net of wear is halved
+    expected = np.where(np.arange(n) < n // 2, u < halved, u < 0.3)
+    assert np.array_equal(leave, expected)
+    assert np.array_equal(reason[leave], np.where(u[leave] < 0.1, 2, 1))

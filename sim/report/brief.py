@@ -56,7 +56,9 @@ def _footnote(fig, sweep) -> None:
         assumed.append(f"alliance salary {a['salary'] * scale:,.0f} {cur}/month in idle months")
     if "outside_wage" in s:
         assumed.append(f"leavers earn {s['outside_wage'] * scale:,.0f} {cur}/month outside")
-    text = (f"{s.get('label', 'sector')}, {c.get('name', 'country')}; {len(sweep.markers[0]['seeds'])} "
+    alliance = a.get("label", "the alliance") + (" (hypothetical grant)" if a.get("hypothetical") else "")
+    text = (f"{alliance}: {s.get('label', 'sector')}, {str(c.get('name', 'country')).title()}; "
+            f"{len(sweep.markers[0]['seeds'])} "
             "paired seeds, bands and bars are 95% CIs. "
             + (f"Assumptions: {'; '.join(assumed)}. " if assumed else "") + "Sources: docs/model.md.")
     fig.text(0.01, -0.01, text, fontsize=6.5, ha="left", va="top", wrap=True)
