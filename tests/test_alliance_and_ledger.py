@@ -180,3 +180,15 @@ def test_net_cost_signs():
                          "health_care": 2, "leavers_tax": 5}.items():
         ledger.add(flow, 0, amount)
     assert ledger.net_cost()[0] == 100 - 10 - 20 - 15 + 7 + 3 + 2 - 5
+
+
+def test_the_state_tops_up_the_grant_while_demand_is_down():
+    spec = spec_for(**{"alliance.crisis_topup_m": 5.0})
+    policy = spec.alliance
+    for demand, expected in ((1.0, 40e6), (0.4, 45e6)):
+        state = policy.new_state()
+        ctx = january(spec, 0, 0)
+        ctx.demand = demand
+        policy.open_year(state, Population(), ctx, Ledger(spec.total_months),
+                         Recorder(spec.total_months))
+        assert state.grant == pytest.approx(expected)
