@@ -160,3 +160,15 @@ def test_a_listed_file_that_is_not_parquet_is_a_clear_error(tmp_path):
     write_json(job / COMPLETE, marker)
     with pytest.raises(SweepError, match="not a readable Parquet"):
         load(tmp_path)
+
+
+def test_numeric_levels_are_ordered_by_value_whatever_the_job_numbers(tmp_path):
+    """A sweep extended with new levels keeps old job numbers: order by level, lowest first."""
+    for num, level in enumerate((40, 0, 20)):
+        job = fake_job(tmp_path, level, [float(level)] * 3)
+        marker = json.loads((job / COMPLETE).read_text())
+        marker["job_num"] = num
+        write_json(job / COMPLETE, marker)
+    sweep = load(tmp_path)
+    assert list(sweep.jobs["alliance.funding_m"]) == [0.0, 20.0, 40.0]
+    assert set(sweep.contrast["reference"]) == {"alliance.funding_m=0"}

@@ -82,7 +82,10 @@ def test_a_shortfall_means_furlough_then_lay_offs_last_in_first_out():
     policy.open_year(state, pop, january(spec, 2, 4), ledger, rec)  # the third: lay-offs
     assert pop.member.tolist() == [True, True, False, False]  # the last two admitted go
     assert state.furlough == 1.0
-    assert rec.series["ends_budget"][spec.burn_in_months + 24] == 2
+    january_3 = spec.burn_in_months + 24
+    assert rec.series["ends_budget"][january_3] == 2
+    # laid off in January before its pay: admitted in months 24 and 36, they served to December
+    assert rec.series["membership_months_ended"][january_3] == (january_3 - 24) + (january_3 - 36)
 
 
 def test_furlough_cuts_every_salary_pro_rata():

@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from sim import run_pair
 from tests.conftest import TINY, spec_for
@@ -80,3 +81,13 @@ def test_cached_baseline_gives_identical_results(tmp_path):
         assert sorted(other) == keys
         assert np.array_equal([plain[k] for k in keys], [other[k] for k in keys], equal_nan=True)
     assert len(list(tmp_path.glob("*.npz"))) == 1
+
+
+def test_yearly_tables_keep_december_statistics_as_they_were_recorded():
+    pair = run_pair(spec_for(**{"population.size": 300}), 2)
+    yearly = pair.yearly()
+    model = pair.alliance
+    december = model.recorder.series["member_age_p10"][model.spec.burn_in_months:][11::12]
+    got = yearly[(yearly["arm"] == "alliance") & (yearly["variable"] == "member_age_p10")]
+    assert got.sort_values("year")["value"].tolist() == pytest.approx(december.tolist())
+    assert december.max() > 20  # ages, not a twelfth of them

@@ -295,5 +295,5 @@ def test_the_report_reads_no_rule_parameter(tmp_path, config):
     assert "exit hazard" not in note and "Sources: docs/model.md." in note
     if "sector" in config:
         assert "Theatre in Sweden, simulated 3 times" in brief
-        assert note.startswith("Theatre, sweden; 3 paired seeds")
+        assert note.startswith("the alliance: Theatre, Sweden; 3 paired seeds")
         assert "alliance salary 27,000 SEK/month" in note and "leavers earn 21,000 SEK/month" in note

@@ -169,8 +169,11 @@ def load(folder: Path) -> Sweep:
                       .assign(job=job))
         survival.append(_table(marker, "survival", ("seed", "arm", "years_since_entry",
                                                     "share_active")).assign(job=job))
-    # the sweep's own order (Hydra job numbers): the first level listed is the reference
-    jobs = pd.DataFrame(job_rows).sort_values("job_num", kind="stable").drop(columns="job_num")
+    # numeric levels in increasing order (the lowest is the reference: no grant, no shock, no
+    # cut); other sweeps in the sweep's own order (Hydra job numbers)
+    jobs = pd.DataFrame(job_rows)
+    numeric = [k for k in swept if pd.api.types.is_numeric_dtype(jobs[k])]
+    jobs = jobs.sort_values(numeric or ["job_num"], kind="stable").drop(columns="job_num")
     jobs = jobs.reset_index(drop=True)
     order = ["study", "job", "represents", *swept, "seed", "arm", "outcome", "value"]
     results = pd.concat(results, ignore_index=True)[order]

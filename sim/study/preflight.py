@@ -175,8 +175,8 @@ def check_inside(key: str, value: str, folder: Path) -> None:
 
 def default_sweep_dir(study: str, task: list[str]) -> str:
     """``results/sweeps/<study>``, plus the keys the command fixes (not the swept ones)."""
-    fixed = sorted(o for o in task if "=" in o and not o.startswith("study=")
-                   and not any(part in o for part in (",", "range(", "choice(", "glob(")))
+    fixed = sorted(o.input_line for o in parse_sweep(task)
+                   if not o.is_sweep_override() and o.get_key_element() != "study")
     name = re.sub(r"[^\w.=,+-]", "_", ",".join([study, *fixed]))
     if len(name) > 100:  # long commands: a readable start and a hash of the whole
         name = f"{name[:80]},{hashlib.sha256(name.encode()).hexdigest()[:12]}"
@@ -247,12 +247,12 @@ def check_command(argv: list[str]) -> Command:
     jobs = expand_jobs(task, params) if multirun else [task]
     for job in jobs:  # every value of every job, before the first job starts
         build_spec(compose(job))
-    given = dict(o.partition("=")[::2] for o in hydra_overrides)
+    given = dict(o.lstrip("+~").partition("=")[::2] for o in hydra_overrides)
     if not multirun:
         output = check_output_folder("hydra.run.dir", _select(head, "hydra.run.dir"))
         check_inside("hydra.output_subdir", given.get("hydra.output_subdir"), output)
         return Command(argv=argv, multirun=False, jobs=jobs, output_dir=output, notes=notes)
-    if not any(o.startswith("hydra.sweep.dir=") for o in hydra_overrides):
+    if not any(o.lstrip("+~").startswith("hydra.sweep.dir=") for o in hydra_overrides):
         folder = format_override("hydra.sweep.dir", default_sweep_dir(str(head.get("study")), task))
         argv.append(folder)
         head = compose(first + hydra_overrides + [folder], with_hydra=True)

@@ -143,6 +143,11 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
     return overrides
 
 
+def scenario_text(values: dict) -> dict[str, str]:
+    """A target's scenario (typed YAML values) as command-line text, like ``--override``."""
+    return {k: format_override(k, v).split("=", 1)[1] for k, v in values.items()}
+
+
 def spec_for(case: str, size: int, overrides: dict):
     """The spec of a case; ``overrides`` are command-line text (``key -> value text``)."""
     fixed = {**case_overrides(case), "population.size": size}
@@ -165,7 +170,7 @@ def validate(cases=None, seeds: int = 6, size: int = 3000, overrides: dict | Non
     for t in facts.values():  # every scenario builds, before anything runs
         for case in cases:
             if t.get("overrides") and (not t.get("cases") or case in t["cases"]):
-                spec_for(case, size, {**(overrides or {}), **t["overrides"]})
+                spec_for(case, size, {**(overrides or {}), **scenario_text(t["overrides"])})
     rows = []
     for case, spec in specs.items():
         runs = {"": [run_pair(spec, seed).outcomes() for seed in range(seeds)]}
@@ -174,7 +179,7 @@ def validate(cases=None, seeds: int = 6, size: int = 3000, overrides: dict | Non
                 continue
             scenario = repr(sorted((t.get("overrides") or {}).items()))
             if scenario not in runs and t.get("overrides"):
-                shocked = spec_for(case, size, {**(overrides or {}), **t["overrides"]})
+                shocked = spec_for(case, size, {**(overrides or {}), **scenario_text(t["overrides"])})
                 runs[scenario] = [run_pair(shocked, seed).outcomes() for seed in range(seeds)]
             values = np.array([r[f"{t['arm']}.{t['outcome']}"]
                                for r in runs[scenario if t.get("overrides") else ""]], dtype=float)

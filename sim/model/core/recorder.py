@@ -76,8 +76,8 @@ BY_AGE = ("women_births", "women_months")
 # Series that are levels (averaged over a year); all others are monthly flows (summed).
 STOCKS = frozenset({"active", "experienced", "engaged", "members", "member_idle",
                     "member_engaged", "precarious", "demand", "mean_income", "furloughed",
-                    "member_age_sum", "member_tenure_sum", "active_age_sum", "benefit_recipients",
-                    "member_age_p10", "member_age_p90", "median_tenure_active"})
+                    "member_age_sum", "member_tenure_sum", "active_age_sum", "benefit_recipients"})
+# December-only series (the year's statistics) are summed like flows: one value per year
 
 
 class Recorder:

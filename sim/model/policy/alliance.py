@@ -157,7 +157,7 @@ class Alliance(Policy):
         state.salary_spent = state.spent = 0.0
         members = np.flatnonzero(pop.member)
         if state.grant <= 0:
-            self._end(pop, members, "budget", ctx, recorder)
+            self._end(pop, members, "budget", ctx, recorder, served_this_month=False)
             state.capacity = state.hiring_capacity = 0
             state.furlough = 1.0
             return
@@ -180,7 +180,7 @@ class Alliance(Policy):
             order = np.lexsort((pop.uid[members], pop.qualifying_months[members],
                                 -pop.member_since[members]))
             self._end(pop, members[order[: members.size - state.capacity]], "budget", ctx,
-                      recorder)
+                      recorder, served_this_month=False)
         else:  # furlough: everyone's salary cut pro rata for the year
             state.furlough = state.capacity / members.size
 
@@ -213,7 +213,8 @@ class Alliance(Policy):
     def _train(self, state, pop, ctx, ledger) -> None:
         cost = self.training_cost * ctx.money_scale
         seats = int(state.grant * self.open_training_share // cost)
-        candidates = np.flatnonzero(pop.active & ~pop.member)
+        # one training per freelancer: it keeps paying off, so a second seat would be wasted
+        candidates = np.flatnonzero(pop.active & ~pop.member & (pop.trained_month == NO_MONTH))
         if seats <= 0 or candidates.size == 0:
             return
         draw = ctx.uniform("open_training")[candidates]
@@ -228,12 +229,13 @@ class Alliance(Policy):
         state.spent += amount
 
     @staticmethod
-    def _end(pop, rows, reason: str, ctx, recorder) -> None:
-        """End the memberships at ``rows`` for ``reason`` (a key of recorder.END_REASONS)."""
+    def _end(pop, rows, reason: str, ctx, recorder, served_this_month: bool = True) -> None:
+        """End the memberships at ``rows`` for ``reason`` (a key of recorder.END_REASONS); in
+        January, before the month's pay, this month is not served (``served_this_month``)."""
         if rows.size:
+            served = ctx.month + (1 if served_this_month else 0) - pop.member_since[rows]
             recorder.series[f"ends_{reason}"][ctx.month] += rows.size
-            recorder.series["membership_months_ended"][ctx.month] += float(
-                np.sum(ctx.month + 1 - pop.member_since[rows]))
+            recorder.series["membership_months_ended"][ctx.month] += float(np.sum(served))
             pop.member[rows] = False
             pop.member_since[rows] = NO_MONTH
 
