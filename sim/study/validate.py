@@ -250,8 +250,9 @@ def chart(table: pd.DataFrame, path: Path) -> None:
             ax.plot([lo.iloc[i], hi.iloc[i]], [y[i], y[i]], color="black", lw=1)
             ax.plot(np.clip(pos.iloc[i], -1.5, 2.5), y[i], "o",
                     color=colours[sub["status"].iloc[i]])
-        ax.set(xlim=(-1.5, 2.5), yticks=y, yticklabels=facts, title=case,
-               xlabel="position in the target range (0-1 = inside)")
+        ax.set(xlim=(-1.5, 2.5), yticks=y, yticklabels=facts, title=case)
+    fig.supxlabel("position of the simulated mean in the target range (0 to 1 = inside; a line is "
+                  "its 95% CI)")
     n_fail = int((table["status"] != "pass").sum())
     fig.suptitle(f"Stylised facts: {len(table) - n_fail} of {len(table)} checks inside their "
                  "target range (grey band)")
