@@ -25,10 +25,11 @@ from omegaconf import OmegaConf
 from scipy import optimize
 
 from sim.model.core.params import ConfigError
+from sim.study.command import check_out, compute_then_write
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override
 from sim.study.io import provenance, write_json, write_table, write_text
 from sim.study.paired import run_pair
-from sim.study.validate import check_out, is_number, load_mapping, load_targets
+from sim.study.validate import is_number, load_mapping, load_targets
 
 # scipy.optimize.minimize methods that take bounds and need no gradient (COBYQA: scipy >= 1.14)
 METHODS = ("Nelder-Mead", "Powell", "L-BFGS-B", "TNC", "SLSQP", "trust-constr", "COBYLA", "COBYQA")
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-evaluations", type=int, default=None)
     args = parser.parse_args(argv)
     out = args.out or Path("results/calibration") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    try:
+
+    def compute() -> tuple[Calibration, dict, dict[str, float]]:
         if args.max_evaluations is not None and args.max_evaluations < 1:
             raise ConfigError("--max-evaluations", args.max_evaluations, "at least 1")
         cal = Calibration.from_config(args.config)
@@ -207,14 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             cal.max_evaluations = args.max_evaluations
         check_out(out)
         result = cal.fit()
-        simulated = cal.simulate(result["values"])
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
-        return 130
-    try:
+        return cal, result, cal.simulate(result["values"])
+
+    def write(fitted: tuple[Calibration, dict, dict[str, float]]) -> None:
+        cal, result, simulated = fitted
         write_text(out / "fitted.yaml", fitted_yaml(cal, result, simulated))
         fit = pd.DataFrame([{"fact": f, "target_low": t["low"], "target_high": t["high"],
                              "simulated": simulated[f], "weight": t["weight"]}
@@ -225,9 +223,10 @@ def main(argv: list[str] | None = None) -> int:
             "calibration": args.config, "parameters": cal.parameters, "facts": list(cal.facts),
             "sector": cal.sector, "population.size": cal.population_size, "seeds": cal.seeds,
             "loss": result["loss"], "evaluations": result["evaluations"]}))
-    except KeyboardInterrupt:
-        print(f"interrupted while writing {out}; some of its files are missing", file=sys.stderr)
-        return 130
+
+    code, _ = compute_then_write(compute, write, out)
+    if code is not None:
+        return code
     print((out / "fitted.yaml").read_text())
     print(f"written to {out}")
     return 0

@@ -31,6 +31,7 @@ from omegaconf.errors import OmegaConfBaseException  # noqa: E402
 
 from sim.model.core.params import ConfigError  # noqa: E402
 from sim.model.outcomes import OUTCOMES  # noqa: E402
+from sim.study.command import check_out, compute_then_write  # noqa: E402
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override  # noqa: E402
 from sim.study.io import atomic_write, provenance, write_json, write_table, write_text  # noqa: E402
 from sim.study.paired import run_pair  # noqa: E402
@@ -198,28 +199,6 @@ def validate(cases=None, seeds: int = 6, size: int = 3000, overrides: dict | Non
     return pd.DataFrame(rows)
 
 
-def check_out(out: Path, key: str = "--out") -> None:
-    """Fail before any simulation unless ``out`` can be created and written. Folders made only
-    for this probe are removed again, so a run that fails later leaves nothing behind."""
-    out = Path(out)
-    made = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
-    try:
-        if out.exists() and not out.is_dir():
-            raise NotADirectoryError(f"{out} exists and is not a folder")
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-probe"
-        probe.write_text("probe")
-        probe.unlink()
-    except OSError as err:
-        raise ConfigError(key, str(out), f"a writable folder ({err.strerror or err})") from None
-    finally:
-        for folder in made:
-            try:
-                folder.rmdir()
-            except OSError:
-                break
-
-
 def to_markdown(table: pd.DataFrame) -> str:
     lines = ["| case | fact | target | simulated (95% CI) | status |", "|---|---|---|---|---|"]
     for _, r in table.iterrows():
@@ -274,7 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
     out = args.out or Path("results/validation") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    try:
+
+    def compute() -> pd.DataFrame:
         overrides = parse_overrides(args.override)
         if args.seeds < 2:
             raise ConfigError("--seeds", args.seeds, "at least 2 (a CI needs two seeds)")
@@ -283,23 +263,19 @@ def main(argv: list[str] | None = None) -> int:
         for case in args.cases or []:
             case_overrides(case)
         check_out(out)
-        table = validate(args.cases, args.seeds, args.size, overrides, args.targets)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
-        return 130
-    try:
+        return validate(args.cases, args.seeds, args.size, overrides, args.targets)
+
+    def write(table: pd.DataFrame) -> None:
         write_table(table, out / "validation")
         write_text(out / "validation.md", to_markdown(table))
         write_json(out / "provenance.json", provenance({
             "targets": args.targets, "cases": list(dict.fromkeys(table["case"])), "seeds": args.seeds,
             "population.size": args.size, "overrides": args.override}))
         chart(table, out / "validation.png")
-    except KeyboardInterrupt:
-        print(f"interrupted while writing {out}; some of its files are missing", file=sys.stderr)
-        return 130
+
+    code, table = compute_then_write(compute, write, out)
+    if code is not None:
+        return code
     print(to_markdown(table))
     failed = table[table["status"] == "FAIL"]
     print(f"{len(table) - len(failed)} of {len(table)} checks pass or are known failures; "

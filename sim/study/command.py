@@ -1,0 +1,57 @@
+"""What ``python -m sim.validate`` and ``python -m sim.calibrate`` share: checking ``--out`` and
+the exit codes of a command that computes, then writes.
+
+Where it sits: the outer shell of those two commands, around the simulation. Bad input is one
+``error:`` line and exit 2 before anything runs; Ctrl-C is one line and exit 130, saying whether
+anything was written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.model.core.params import ConfigError
+
+
+def check_out(out: Path, key: str = "--out") -> None:
+    """Fail before any simulation unless ``out`` can be created and written. Folders made only
+    for this probe are removed again, so a run that fails later leaves nothing behind."""
+    out = Path(out)
+    made = [p for p in (out, *out.parents) if not p.exists()]  # deepest first
+    try:
+        if out.exists() and not out.is_dir():
+            raise NotADirectoryError(f"{out} exists and is not a folder")
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-probe"
+        probe.write_text("probe")
+        probe.unlink()
+    except OSError as err:
+        raise ConfigError(key, str(out), f"a writable folder ({err.strerror or err})") from None
+    finally:
+        for folder in made:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+
+
+def compute_then_write[T](compute: Callable[[], T], write: Callable[[T], None],
+                          out: Path) -> tuple[int | None, T | None]:
+    """``compute()`` (checks and simulation), then ``write(result)`` into ``out``. Returns
+    ``(None, result)`` when both ran, else ``(exit code, None)`` after one line on stderr."""
+    try:
+        result = compute()
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2, None
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130, None
+    try:
+        write(result)
+    except KeyboardInterrupt:
+        print(f"interrupted while writing {out}; some of its files are missing", file=sys.stderr)
+        return 130, None
+    return None, result
