@@ -1,7 +1,7 @@
 """Worked example study: what do 0-80 M SEK a year buy?
 
     uv run python -m examples.funding_levels                       # 4 levels x 5 seeds, ~1 min
-    uv run python -m examples.funding_levels --levels 0 50 100 --seeds 10 --size 3000
+    uv run python -m examples.funding_levels --levels 0 50 100 --seeds 10 --scale 1
     uv run python -m examples.funding_levels --override alliance=skuda
 
 Question: how do retention, births and the net public cost change with the alliance's grant?
@@ -28,11 +28,11 @@ OUTCOMES = ("retention_10y", "experienced_workforce", "active_workforce", "birth
             "alliance_members", "public_cost_m", "cost_per_retained_worker_year_k")
 
 
-def run(levels, seeds, size, overrides) -> pd.DataFrame:
+def run(levels, seeds, scale, overrides) -> pd.DataFrame:
     rows = []
     for level in levels:
         for seed in range(seeds):
-            out = run_model(seed=seed, **{"population.size": size, "alliance.funding_m": level},
+            out = run_model(seed=seed, **{"population.scale": scale, "alliance.funding_m": level},
                             **overrides)
             rows += [{"funding_m": level, "seed": seed, "outcome": name,
                       "value": out[f"effect.{name}"]} for name in OUTCOMES]
@@ -52,14 +52,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--levels", type=float, nargs="+", default=[0, 20, 40, 80])
     parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--size", type=int, default=2000)
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="population.scale: real people per simulated agent (precision)")
     parser.add_argument("--override", nargs="*", default=[], help="key=value, as on the CLI")
     parser.add_argument("--out", type=Path, default=Path("results/studies/funding_levels"))
     args = parser.parse_args()
     # command-line text to Python values, as run_model expects them ("2" -> 2, "dance" -> "dance")
     overrides = {key: yaml.safe_load(value) for key, value in
                  (item.split("=", 1) for item in args.override)}
-    effects = run(args.levels, args.seeds, args.size, overrides)
+    effects = run(args.levels, args.seeds, args.scale, overrides)
     summary = summarise(effects)
     write_table(effects, args.out / "effects")
     write_table(summary, args.out / "summary")

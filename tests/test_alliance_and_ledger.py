@@ -68,7 +68,8 @@ def budget_world(n_members, room_for, **changes):
 
 def january(spec, year, n):
     return SimpleNamespace(month=spec.burn_in_months + 12 * year, horizon_month=12 * year,
-                           money_scale=1.0, country=spec.country, demand=1.0, demand_level=1.0,
+                           money_scale=1.0, people_per_agent=1.0, country=spec.country,
+                           demand=1.0, demand_level=1.0,
                            uniform=lambda name: np.zeros(n))
 
 

@@ -153,6 +153,8 @@ def text(value) -> str:
         return "nan" if math.isnan(value) else repr(value)
     if isinstance(value, list):
         return "[" + ",".join(text(v) for v in value) + "]"
+    if hasattr(value, "items"):  # a mapping (dict or DictConfig)
+        return "{" + ",".join(f"{k}:{text(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 

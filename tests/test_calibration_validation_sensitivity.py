@@ -14,7 +14,7 @@ SMALL = {"burn_in_years": 2, "horizon_years": 12}
 
 def test_validation_table_has_every_fact_with_a_status():
     facts, _ = load_targets()
-    table = validate(cases=["teateralliansen"], seeds=2, size=300, overrides=SMALL)
+    table = validate(cases=["teateralliansen"], seeds=2, scale=8, overrides=SMALL)
     # every fact that applies to the case, in the targets' order
     applies = [f for f, t in facts.items() if not t.get("cases") or "teateralliansen" in t["cases"]]
     assert list(table["fact"]) == applies and "young_dancers_among_members" not in applies
@@ -30,7 +30,7 @@ def test_a_deliberately_broken_parameter_fails_validation(tmp_path):
     targets.write_text(
         "facts:\n  survival_10y:\n    outcome: retention_10y\n    arm: baseline\n"
         "    low: 0.10\n    high: 0.35\n    unit: share\n    source: test\n")
-    common = ["--cases", "teateralliansen", "--seeds", "2", "--size", "600", "--targets", str(targets),
+    common = ["--cases", "teateralliansen", "--seeds", "2", "--scale", "4", "--targets", str(targets),
               "--override", "burn_in_years=2", "horizon_years=12"]
     assert main([*common, "--out", str(tmp_path / "ok")]) == 0
     assert main([*common, "exit.base_late=0.05", "--out", str(tmp_path / "broken")]) == 1

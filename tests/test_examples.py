@@ -7,7 +7,7 @@ from examples import funding_levels
 
 def test_funding_levels_study_runs_tiny(tmp_path, monkeypatch):
     monkeypatch.setattr("sys.argv", ["funding_levels", "--levels", "0", "30", "--seeds", "2",
-                                     "--size", "150", "--out", str(tmp_path),
+                                     "--scale", "16", "--out", str(tmp_path),
                                      "--override", "burn_in_years=2", "horizon_years=4"])
     funding_levels.main()
     summary = pd.read_csv(tmp_path / "summary.csv")

@@ -80,20 +80,27 @@ def test_partnered_share_matches_the_chain():
     assert rule.partnered_share(np.array([28.0]))[0] == pytest.approx(share)
 
 
-def test_the_alliance_removes_half_the_fertility_penalty_through_its_modifier():
+def test_fertility_security_follows_the_expected_parental_benefit():
+    """Insecurity is full at the basic parental benefit and gone once the benefit covers
+    living costs (Sweden: 7,600 basic, 77.6% of the 12-month income, living cost 12,000)."""
     spec = spec_for()
-    rule, policy = spec.rules.fertility, spec.alliance
+    rule, c = spec.rules.fertility, spec.country
     common = dict(female=True, age_months=30 * 12, partnered=True, last_birth_month=NO_MONTH)
-    pop = one_agent(**common)
-    secure, insecure = (rule.birth_probability(pop, ctx_for(spec, pop, month=100,
-                                                            precarious=np.array([prec])))[0]
-                        for prec in (False, True))
-    assert insecure == pytest.approx(secure * rule.insecurity_hr)
-    member = one_agent(member=True, precarious=True, **common)
-    policy.write_modifiers(policy.new_state(), member, SimpleNamespace(month=100))
-    # B.16: membership removes half of the penalty, 0.8 -> 0.9
-    assert insecure * member.birth_hr[0] == pytest.approx(
-        secure * (1 - (1 - rule.insecurity_hr) * 0.5), rel=1e-3)
+    qualifying = np.uint64(0xFF)  # income above the threshold in each of the last 8 months
+
+    def p(**values):
+        pop = one_agent(**common, **values)
+        return rule.birth_probability(pop, ctx_for(spec, pop, month=100))[0]
+
+    secure = p(earning_bits=qualifying, recent_income=20_000.0)  # 15,520 a month > 12,000
+    assert p(earning_bits=np.uint64(0), recent_income=20_000.0) == pytest.approx(
+        secure * rule.insecurity_hr)  # not qualified: the basic level, full penalty
+    assert p(earning_bits=np.uint64(0x7F), recent_income=20_000.0) == pytest.approx(
+        secure * rule.insecurity_hr)  # 7 of 8 months is not enough in Sweden
+    benefit = c.parental_replacement * 12_000.0  # 9,312
+    insecure = (12_000.0 - benefit) / (12_000.0 - c.parental_basic_level)
+    assert p(earning_bits=qualifying, recent_income=12_000.0) == pytest.approx(
+        secure * (1 - (1 - rule.insecurity_hr) * insecure))
 
 
 def test_health_onset_by_hand():

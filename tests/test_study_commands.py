@@ -14,7 +14,7 @@ from sim import build_spec, compose_config
 from sim.study.io import write_json
 from sim.study.sweep import COMPLETE
 
-TINY = ["--size", "200", "--seeds", "2"]
+TINY = ["--scale", "12", "--seeds", "2"]
 SHORT = ["burn_in_years=1", "horizon_years=11"]
 TARGETS = ("facts:\n  survival_10y:\n    outcome: retention_10y\n    arm: baseline\n"
            "    low: 0.0\n    high: 1.0\n    unit: share\n    source: test\n")

@@ -14,7 +14,7 @@ from sim.study.preflight import expand_jobs, sweep_params
 
 STUDIES = sorted(p.stem for p in (CONFIG_DIR / "study").glob("*.yaml"))
 COMPARISONS = [name for name in STUDIES if name != "sensitivity"]
-TINY = ["seeds=2", "population.size=120", "burn_in_years=1", "horizon_years=11"]
+TINY = ["seeds=2", "population.scale=20", "demand=market", "burn_in_years=1", "horizon_years=11"]
 
 
 def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> subprocess.CompletedProcess:

@@ -1,7 +1,8 @@
 """Entry of freelancers into the sector (monthly step, phase ``enter``, every January).
 
 The population is open: an initial population spread over career stages at month 0, then a
-cohort of ``population.entry_rate * population.size`` entrants each January. Cohort sizes are
+cohort of ``population.entry_rate * population.agents`` entrants each January (agents: the
+real size over ``population.scale``, the people each agent stands for). Cohort sizes are
 fixed numbers, not draws, so both arms of a comparison see exactly the same entrants (same
 uids, same traits, drawn from ``init_*`` streams keyed by uid).
 """
@@ -16,9 +17,9 @@ from sim.model.core.context import StepContext, precarity
 def cohort_size(population, month: int) -> int:
     """Entrants in ``month``: the initial population at month 0, a yearly cohort each January."""
     if month == 0:
-        return population.size
+        return population.agents
     if month % 12 == 0:
-        return int(round(population.entry_rate * population.size))
+        return int(round(population.entry_rate * population.agents))
     return 0
 
 

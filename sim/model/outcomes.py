@@ -13,30 +13,40 @@ import math
 import numpy as np
 import pandas as pd
 
-from sim.model.core.recorder import END_REASONS
+from sim.model.core.recorder import END_REASONS, NOT_TOTALS
 
 # name -> (unit, meaning)
 OUTCOMES: dict[str, tuple[str, str]] = {
     "retention_5y": ("share", "entrants of the horizon still active 5 years after entry"),
     "retention_10y": ("share", "entrants of the horizon still active 10 years after entry"),
-    "active_workforce": ("agents", "mean number of active freelancers over the horizon"),
-    "experienced_workforce": ("agents", "mean number active with 10+ years in the profession"),
+    "active_workforce": ("people", "mean number of active freelancers over the horizon"),
+    "experienced_workforce": ("people", "mean number active with 10+ years in the profession"),
     "births_per_1000_person_years": ("births/1000 person-years", "births per active person-year"),
     "births_per_year": ("births/year", "births to active freelancers per year"),
     "mean_career_years": ("years", "mean length of careers that ended in the horizon"),
     "income_cv_monthly": ("-", "mean CV of an agent's monthly earned income within a year"),
     "idle_share": ("share", "active agent-months without an outside engagement"),
-    "alliance_members": ("agents", "mean number of alliance members"),
+    "alliance_members": ("people", "mean number of alliance members"),
     "member_exit_rate": ("exits/member-year", "exits from the sector of members"),
     "member_birth_rate": ("births/member-year", "births to members"),
     "alliance_spend_m": ("million currency/year", "alliance spending (salaries, overhead, training)"),
     "public_cost_m": ("million currency/year",
-                      "net public cost: grant + benefits + care - taxes - contributions"),
+                      "net public cost: grant + benefits (unemployment, sickness, parental) + "
+                      "pension contributions on benefits + care - taxes - contributions"),
     "grant_net_m": ("million currency/year", "grant paid minus grant returned"),
     "taxes_returned_m": ("million currency/year",
                          "income tax + contributions + leavers' taxes flowing to the state"),
     "benefits_m": ("million currency/year", "unemployment and sickness benefits paid"),
     "health_care_m": ("million currency/year", "public health-care cost of episodes"),
+    "parental_benefit_m": ("million currency/year", "parental benefit and lump sums paid"),
+    "parental_benefit_qualified_share": ("share", "births whose parent qualified for the "
+                                                  "income-related parental benefit"),
+    "pension_rights_m": ("million currency/year",
+                         "pension rights earned by freelancers on pay and benefits"),
+    "pension_contributions_m": ("million currency/year",
+                                "old-age pension contributions on freelancers' pay and benefits"),
+    "engagements_per_year": ("engagement-months/year",
+                             "engaged person-months per year (the work the sector offers)"),
     "top1_income_share": ("share", "share of yearly arts income earned by the top 1%"),
     "top5_income_share": ("share", "share of yearly arts income earned by the top 5%"),
     "early_exit_share": ("share", "part of the 10-year loss of entrants that happens in years 0-2"),
@@ -85,6 +95,13 @@ RATIO_EFFECTS: dict[str, tuple[str, str, float]] = {
 
 UNITS: dict[str, str] = {name: unit for name, (unit, _) in {**OUTCOMES, **EFFECT_ONLY}.items()}
 
+# Units of totals over the population: simulated with population.size / population.scale agents
+# and reported for the real sector (x scale), like Covasim's pop_scale. Rates, shares, means and
+# per-person ratios are the same at any scale.
+REAL_TOTAL_UNITS = frozenset({"people", "births/year", "members/year", "million currency/year",
+                              "engagement-months/year"})
+REAL_TOTALS = frozenset(name for name, unit in UNITS.items() if unit in REAL_TOTAL_UNITS)
+
 
 def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
     """A run's flat ``arm.outcome`` dict as long rows: seed, arm, outcome, value."""
@@ -120,6 +137,13 @@ def survival_curve(registry: dict, start: int, end: int) -> tuple[np.ndarray, np
 
 
 def arm_outcomes(model) -> dict[str, float]:
+    """One arm's outcomes over the horizon, totals in real people and currency."""
+    scale = model.spec.population.scale
+    return {name: value * scale if name in REAL_TOTALS else value
+            for name, value in _agent_outcomes(model).items()}
+
+
+def _agent_outcomes(model) -> dict[str, float]:
     spec = model.spec
     h0, end = spec.burn_in_months, spec.total_months
     s = {k: v[h0:end] for k, v in model.recorder.series.items()}
@@ -159,6 +183,11 @@ def arm_outcomes(model) -> dict[str, float]:
         "taxes_returned_m": flows["income_tax"] + flows["contributions"] + flows["leavers_tax"],
         "benefits_m": flows["unemployment_benefit"] + flows["sickness_benefit"],
         "health_care_m": flows["health_care"],
+        "parental_benefit_m": flows["parental_benefit"],
+        "parental_benefit_qualified_share": _ratio(s["births_qualified"].sum(), s["births"].sum()),
+        "pension_rights_m": float(s["pension_rights"].sum() / 1e6 / years),
+        "pension_contributions_m": float(s["pension_contributions"].sum() / 1e6 / years),
+        "engagements_per_year": float(s["engagements"].sum() / years),
         "top1_income_share": float(s["top1_share"][s["top1_share"] > 0].mean()),
         "top5_income_share": float(s["top5_share"][s["top5_share"] > 0].mean()),
         "early_exit_share": _ratio(1 - r2, 1 - r10),
@@ -178,6 +207,19 @@ def arm_outcomes(model) -> dict[str, float]:
         "median_tenure_active_years": _december_mean(s["median_tenure_active"]),
         "benefit_recipient_share": _ratio(s["benefit_recipients"].sum(), s["active"].sum()),
     }
+
+
+def real_series(model) -> dict[str, np.ndarray]:
+    """Monthly series of one arm over all months, totals in real people and currency: the
+    recorder's series, the ledger's flows (``ledger_*``), spending (``spend_*``) and net cost."""
+    scale = model.spec.population.scale
+    series = {name: values if name in NOT_TOTALS else values * scale
+              for name, values in model.recorder.series.items()}
+    ledger = model.ledger
+    series.update({f"ledger_{k}": v * scale for k, v in ledger.flows.items()})
+    series.update({f"spend_{k}": v * scale for k, v in ledger.spending.items()})
+    series["ledger_net_cost"] = ledger.net_cost() * scale
+    return series
 
 
 def _december_mean(values: np.ndarray) -> float:

@@ -14,24 +14,38 @@ from sim.model.core.params import ConfigError, param
 
 @dataclass(frozen=True)
 class Population:
-    size: int = param("agents", 1, 10_000_000, "freelancers at the start of the burn-in")
-    entry_rate: float = param("1/year", 0, 1, "yearly entrants as a share of `size`")
+    size: int = param("people", 1, 10_000_000, "freelancers in the real sector (the sector preset's "
+                      "number for the country); the pool the model keeps near this size")
+    scale: float = param("people per agent", 0.01, 10_000, "precision: each agent stands for "
+                         "`scale` people; counts and money are reported in real people and "
+                         "currency at any scale", lo_open=False)
+    entry_rate: float = param("1/year", 0, 1, "yearly entrants as a share of the pool")
     entry_age_mean: float = param("years", 16, 60, "mean age at entry")
     entry_age_sd: float = param("years", 0, 20, "SD of age at entry")
     female_share: float = param("share", 0, 1, "share of women among entrants")
     initial_tenure_mean: float = param("years", 0, 40, "mean tenure of the initial population")
     initial_partnered: float = param("share", 0, 1, "share partnered at entry")
 
+    @property
+    def agents(self) -> int:
+        """Agents simulated at the start: the real size over the scale (at least one)."""
+        return max(1, round(self.size / self.scale))
+
 
 @dataclass(frozen=True)
 class Sector:
     name: str = param("-", doc="preset name")
     label: str = param("-", doc="who the agents are, for charts and briefs")
+    freelancers: dict = param("people", doc="real number of freelancers in the sector, by "
+                              "country preset name (population.size reads it)")
     fee_median: float = param("currency/month", 0, None, "median pay per engaged month (SEK)",
                               lo_open=True)
     fee_sigma: float = param("log points", 0, 5, "SD of the log-normal part of the fee level")
     fee_pareto_alpha: float = param("-", 1, 20, "Pareto tail index of the fee level",
                                     lo_open=True)
+    fee_tail_max: float = param("x median", 1, None, "largest Pareto factor of the fee level "
+                                "(the best-paid freelancer's pay over the median's, before the "
+                                "log-normal part)")
     side_income_median: float = param("currency/month", 0, None, "median side income, idle month")
     side_income_sigma: float = param("log points", 0, 5, "SD of log side income across agents")
     side_income_engaged_share: float = param("share", 0, 1, "side income kept in engaged months")
@@ -65,6 +79,30 @@ class Country:
     benefit_takeup: float = param("share", 0, 1, "share of freelancers insured and claiming")
     sickness_replacement: float = param("share", 0, 1, "sickness benefit / reference income")
     sickness_income_cap: float = param("currency/month", 0, None, "income ceiling of sick pay")
+    parental_replacement: float = param("share", 0, 1, "parental benefit / benefit-qualifying "
+                                        "income (SGI), when qualified")
+    parental_income_cap: float = param("currency/month", 0, None,
+                                       "income ceiling of the parental benefit")
+    parental_basic_level: float = param("currency/month", 0, None,
+                                        "parental benefit without qualifying income")
+    parental_lump_sum: float = param("currency", 0, None,
+                                     "one-off payment at birth to a mother without qualifying "
+                                     "income")
+    parental_income_threshold: float = param("currency/month", 0, None,
+                                             "income that makes a month count towards "
+                                             "qualifying")
+    parental_qualifying_months: int = param("months", 0, 64, "qualifying months needed...")
+    parental_qualifying_window: int = param("months", 1, 64, "...in this many last months")
+    mother_leave_months: int = param("months", 0, 36, "parental leave of a mother")
+    father_leave_months: int = param("months", 0, 36, "parental leave of a father")
+    pension_contribution_rate: float = param("share", 0, 1,
+                                             "old-age pension contribution on pay and benefits "
+                                             "(part of the employer contribution on pay; paid "
+                                             "by the state on benefits)")
+    pension_accrual_rate: float = param("share", 0, 1, "pension rights earned per unit of "
+                                        "pensionable income")
+    pension_income_cap: float = param("currency/month", 0, None,
+                                      "ceiling of pensionable income")
     health_cost_per_episode: float = param("currency", 0, None, "public care cost of an episode")
     tfr: float = param("children per woman", 0, 10, "national total fertility rate")
     population_median_income: float = param("currency/year", 0, None,
@@ -75,16 +113,39 @@ class Country:
         if self.benefit_floor > self.benefit_cap:
             raise ConfigError(f"{path}.benefit_floor", self.benefit_floor,
                               f"at most {path}.benefit_cap ({self.benefit_cap:g})")
+        if self.parental_qualifying_months > self.parental_qualifying_window:
+            raise ConfigError(f"{path}.parental_qualifying_months", self.parental_qualifying_months,
+                              f"at most {path}.parental_qualifying_window "
+                              f"({self.parental_qualifying_window})")
 
 
 @dataclass(frozen=True)
 class Demand:
+    model: str = param("-", choices=("steady", "market"),
+                       doc="steady: each freelancer's chance of work is independent of others'; "
+                           "market: a fixed pool of engagement-months is shared out each month")
+    engaged_share: float | None = param("share of the sector's people", 0, 1,
+                                        "market: engagement-months offered per month at demand "
+                                        "1, as a share of population.size (null for steady)",
+                                        lo_open=True)
     level: float = param("index", 0, None, "sector demand outside shocks (1 = calibrated)",
                          lo_open=True)
     shock_depth: float = param("share", 0, 1, "fall in demand during the shock")
     shock_start_year: float = param("horizon year", 0, 1000, "start of the shock")
     shock_months: int = param("months", 0, 1200, "months at the bottom")
     recovery_months: int = param("months", 0, 1200, "linear recovery after the shock")
+
+    def check(self, path: str) -> None:
+        if self.model == "market" and self.engaged_share is None:
+            raise ConfigError(f"{path}.engaged_share", None,
+                              f"a share in (0, 1] when {path}.model is market")
+
+    def pool(self, horizon_month: int, agents: int) -> int | None:
+        """Engagement-months offered to ``agents`` simulated freelancers this month (market),
+        moved by the demand index and shocks; None under steady demand."""
+        if self.model != "market":
+            return None
+        return int(round(self.engaged_share * agents * self.index(horizon_month)))
 
     def index(self, horizon_month: int) -> float:
         """Demand multiplier in a month counted from the start of the horizon (negative in burn-in)."""

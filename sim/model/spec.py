@@ -85,8 +85,8 @@ BYTES_PER_AGENT, BYTES_PER_ENTRANT, BYTES_BASE = 1_100, 400, 300 * 2**20
 def memory_estimate(spec: ModelSpec) -> int:
     """Peak bytes of one paired run of ``spec``."""
     p = spec.population
-    entrants = p.size * p.entry_rate * (spec.burn_in_years + spec.horizon_years)
-    return int(BYTES_BASE + BYTES_PER_AGENT * p.size + BYTES_PER_ENTRANT * entrants)
+    entrants = p.agents * p.entry_rate * (spec.burn_in_years + spec.horizon_years)
+    return int(BYTES_BASE + BYTES_PER_AGENT * p.agents + BYTES_PER_ENTRANT * entrants)
 
 
 def available_memory() -> int | None:
@@ -105,10 +105,14 @@ def check_memory(spec: ModelSpec) -> None:
     """Refuse a run that cannot fit in this machine's memory, before it starts."""
     need, have = memory_estimate(spec), available_memory()
     if have is not None and need > 0.9 * have:
-        raise ConfigError("population.size", spec.population.size,
+        # name what the user most likely set: the size, or a scale below one person per agent
+        p = spec.population
+        key, value = ("population.scale", p.scale) if p.scale < 1 else ("population.size", p.size)
+        raise ConfigError(key, value,
                           f"a population that fits in memory: this run needs about "
-                          f"{need / 2**30:.1f} GiB ({spec.burn_in_years + spec.horizon_years} "
-                          f"years), this machine has {have / 2**30:.1f} GiB available; lower "
-                          "population.size or the years")
+                          f"{need / 2**30:.1f} GiB for {spec.population.agents} agents "
+                          f"({spec.burn_in_years + spec.horizon_years} years), this machine has "
+                          f"{have / 2**30:.1f} GiB available; raise population.scale (people "
+                          "per agent) or lower the years")
 
 

@@ -113,7 +113,8 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
 
     fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
     parts = {"grant (net of returns)": ("grant_net_m", +1), "taxes and contributions back":
-             ("taxes_returned_m", -1), "benefits": ("benefits_m", +1), "health care": ("health_care_m", +1)}
+             ("taxes_returned_m", -1), "benefits": ("benefits_m", +1), "health care": ("health_care_m", +1),
+             "parental benefit": ("parental_benefit_m", +1)}
     x = _row(sweep, "public_cost_m")[x_key].to_numpy()
     width = 0.8 * (np.min(np.diff(np.unique(x))) if len(np.unique(x)) > 1 else 1)
     pos, neg = np.zeros(len(x)), np.zeros(len(x))
@@ -311,7 +312,58 @@ def assumptions(sweep) -> list[list[str]]:
             for k in report_spec(sweep)["assumptions"] if k in flat]
 
 
+# A swept key whose levels the brief reports side by side rather than as a scenario axis: the
+# first level (the config's default) drives the charts and headlines, the others get their own
+# headline paragraph.
+SIDE_BY_SIDE = "demand"
+DEMAND_WORDS = {"market": "a fixed pool of roles (demand=market)",
+                "steady": "steady demand, where networking adds work (demand=steady)"}
+DEMAND_DIFFERENCE = ("Why they differ: with a fixed pool of roles, the engagements members gain "
+                     "through the alliance's networking are taken from other freelancers, so "
+                     "fewer newcomers stay and less extra pay is taxed; with steady demand that "
+                     "work is added to the sector.")
+
+
+def default_option(group: str) -> str | None:
+    """The option ``configs/config.yaml`` chooses for a config group."""
+    import yaml
+
+    from sim.report.paramdoc import CONFIG_DIR
+
+    for entry in yaml.safe_load((CONFIG_DIR / "config.yaml").read_text()).get("defaults", []):
+        if isinstance(entry, dict) and group in entry:
+            return entry[group]
+    return None
+
+
+def split_by(sweep, key: str):
+    """One view of ``sweep`` per level of ``key`` (in the sweep's order), each with ``key``
+    removed from the swept keys; the contrast between levels is dropped."""
+    import dataclasses
+
+    views = []
+    for level in dict.fromkeys(sweep.jobs[key]):
+        jobs = sweep.jobs[sweep.jobs[key] == level].drop(columns=key).reset_index(drop=True)
+        keep = set(jobs["job"])
+
+        def only(df, keep=keep):
+            return df[df["job"].isin(keep)]
+        views.append((level, dataclasses.replace(
+            sweep, swept=[k for k in sweep.swept if k != key], jobs=jobs,
+            results=only(sweep.results), summary=only(sweep.summary).drop(columns=key),
+            contrast=sweep.contrast.iloc[0:0], yearly=only(sweep.yearly),
+            survival=only(sweep.survival), markers=[m for m in sweep.markers
+                                                    if m["dir"].name in keep])))
+    return views
+
+
 def write_report(sweep, out: Path) -> Path:
+    others = []
+    if SIDE_BY_SIDE in sweep.swept and sweep.jobs[SIDE_BY_SIDE].nunique() > 1:
+        views = split_by(sweep, SIDE_BY_SIDE)
+        default = default_option(SIDE_BY_SIDE)
+        views.sort(key=lambda view: view[0] != default)  # the config's default first
+        (primary_level, sweep), others = views[0], views[1:]
     cur = sweep.currency
     charts: list[tuple[str, Path]] = []
     spec = report_spec(sweep)
@@ -332,8 +384,14 @@ def write_report(sweep, out: Path) -> Path:
                     f"the alliance ({which}) under identical conditions. Ranges are 95% "
                     "confidence intervals over those runs: they measure simulation noise, not the "
                     "uncertainty of the assumptions below."),
-              ("h2", "Headline numbers"), ("ul", headlines(sweep, cur)),
-              ("h2", "Charts")]
+              ("h2", "Headline numbers"), ("ul", headlines(sweep, cur))]
+    if others:
+        blocks[-1:-1] = [("p", f"Under {DEMAND_WORDS.get(primary_level, primary_level)}:")]
+        for level, view in others:
+            blocks += [("p", f"Under {DEMAND_WORDS.get(level, level)}:"),
+                       ("ul", headlines(view, cur)[:4])]
+        blocks += [("p", DEMAND_DIFFERENCE + " The charts show the first.")]
+    blocks += [("h2", "Charts")]
     blocks += [("img", title, path) for title, path in charts]
     top = sensitivity_top(sweep.folder)
     if top:

@@ -19,7 +19,7 @@ from sim.study.io import atomic_write  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 ARM_COLOURS = {"baseline": "#0072B2", "alliance": "#D55E00"}
-PART_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#999999"]
+PART_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999"]
 
 
 def _save(fig, path: Path) -> Path:
@@ -63,7 +63,9 @@ COST_PARTS = {  # chart label -> ledger flows; every flow of FLOWS exactly once
     "contributions": ("contributions",),
     "leavers' taxes outside the sector": ("leavers_tax",),
     "unemployment benefit": ("unemployment_benefit",),
-    "sickness benefit + care": ("sickness_benefit", "health_care"),
+    "parental benefit": ("parental_benefit",),
+    "sickness benefit, care, pension fees on benefits": ("sickness_benefit", "health_care",
+                                                         "benefit_pension_contributions"),
 }
 
 

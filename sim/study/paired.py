@@ -20,7 +20,7 @@ from sim.model.core.params import coerce_value
 from sim.model.core.population import Population, exact_array
 from sim.model.core.recorder import STOCKS, Recorder
 from sim.model.freelance import FreelanceModel
-from sim.model.outcomes import arm_outcomes, paired_outcomes, survival_curve
+from sim.model.outcomes import arm_outcomes, paired_outcomes, real_series, survival_curve
 from sim.model.spec import ModelSpec
 from sim.study.cache import BaselineCache
 from sim.study.config import RunSettings, build_spec, compose_config
@@ -46,10 +46,7 @@ class PairResult:
         frames = []
         for arm, model in self.arms():
             h0, end = model.spec.burn_in_months, model.spec.total_months
-            series = dict(model.recorder.series)
-            series.update({f"ledger_{k}": v for k, v in model.ledger.flows.items()})
-            series.update({f"spend_{k}": v for k, v in model.ledger.spending.items()})
-            series["ledger_net_cost"] = model.ledger.net_cost()
+            series = real_series(model)
             months = np.arange(end - h0)
             for name, values in series.items():
                 frames.append(pd.DataFrame({"seed": self.seed, "arm": arm, "month": months,

@@ -41,7 +41,7 @@ FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
 OPTIONAL = ("cases", "overrides", "money")  # which cases; a scenario; bounds in SEK
 # overrides that would contradict an option of this command (and mislabel its results)
 OPTION_KEYS = {"sector": "--cases", "country": "--cases", "alliance": "--cases",
-               "population.size": "--size"}
+               "population.scale": "--scale"}
 
 
 def load_mapping(path: Path, key: str) -> dict:
@@ -149,29 +149,30 @@ def scenario_text(values: dict) -> dict[str, str]:
     return {k: format_override(k, v).split("=", 1)[1] for k, v in values.items()}
 
 
-def spec_for(case: str, size: int, overrides: dict):
-    """The spec of a case; ``overrides`` are command-line text (``key -> value text``)."""
-    fixed = {**case_overrides(case), "population.size": size}
+def spec_for(case: str, scale: float, overrides: dict):
+    """The spec of a case at its sector's real size, ``scale`` people per agent; ``overrides``
+    are command-line text (``key -> value text``)."""
+    fixed = {**case_overrides(case), "population.scale": scale}
     texts = [format_override(k, v) for k, v in fixed.items() if k not in overrides]
     texts += [f"{k}={v}" for k, v in overrides.items()]
     return build_spec(compose_config(texts))[0]
 
 
-def simulate(case: str, seeds: int, size: int, overrides: dict) -> list[dict]:
-    spec = spec_for(case, size, overrides)
+def simulate(case: str, seeds: int, scale: float, overrides: dict) -> list[dict]:
+    spec = spec_for(case, scale, overrides)
     return [run_pair(spec, seed).outcomes() for seed in range(seeds)]
 
 
-def validate(cases=None, seeds: int = 6, size: int = 3000, overrides: dict | None = None,
+def validate(cases=None, seeds: int = 6, scale: float = 1.0, overrides: dict | None = None,
              targets: str = "default") -> pd.DataFrame:
     """One row per case and fact: target, simulated mean with 95% CI, status."""
     facts, known = load_targets(targets)
     cases = list(cases or default_cases())
-    specs = {case: spec_for(case, size, overrides or {}) for case in cases}  # fail before running
+    specs = {case: spec_for(case, scale, overrides or {}) for case in cases}  # fail before running
     for t in facts.values():  # every scenario builds, before anything runs
         for case in cases:
             if t.get("overrides") and (not t.get("cases") or case in t["cases"]):
-                spec_for(case, size, {**(overrides or {}), **scenario_text(t["overrides"])})
+                spec_for(case, scale, {**(overrides or {}), **scenario_text(t["overrides"])})
     rows = []
     for case, spec in specs.items():
         runs = {"": [run_pair(spec, seed).outcomes() for seed in range(seeds)]}
@@ -180,14 +181,14 @@ def validate(cases=None, seeds: int = 6, size: int = 3000, overrides: dict | Non
                 continue
             scenario = repr(sorted((t.get("overrides") or {}).items()))
             if scenario not in runs and t.get("overrides"):
-                shocked = spec_for(case, size, {**(overrides or {}), **scenario_text(t["overrides"])})
+                shocked = spec_for(case, scale, {**(overrides or {}), **scenario_text(t["overrides"])})
                 runs[scenario] = [run_pair(shocked, seed).outcomes() for seed in range(seeds)]
             values = np.array([r[f"{t['arm']}.{t['outcome']}"]
                                for r in runs[scenario if t.get("overrides") else ""]], dtype=float)
             # money targets are in SEK: scaled to the case's currency
-            scale = spec.country.wage_scale if t.get("money") else 1.0
+            unit_scale = spec.country.wage_scale if t.get("money") else 1.0
             mean, lo, hi, n = mean_ci(values)
-            mean, lo, hi = mean / scale, lo / scale, hi / scale
+            mean, lo, hi = mean / unit_scale, lo / unit_scale, hi / unit_scale
             ok = bool(np.isfinite(mean) and t["low"] <= mean <= t["high"])
             reason = known.get(f"{case}.{fact}")
             status = "pass" if ok else ("known failure" if reason else "FAIL")
@@ -245,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="alliance or sector presets (default: every real alliance, then "
                              "the sectors none employs)")
     parser.add_argument("--seeds", type=int, default=6)
-    parser.add_argument("--size", type=int, default=3000, help="population.size")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="population.scale: people per agent (each case runs at its "
+                             "sector's real size)")
     parser.add_argument("--targets", default="default")
     parser.add_argument("--override", nargs="+", action="extend", default=[],
                         help="key=value, as on the CLI (repeatable; not sector, country or "
@@ -258,19 +261,19 @@ def main(argv: list[str] | None = None) -> int:
         overrides = parse_overrides(args.override)
         if args.seeds < 2:
             raise ConfigError("--seeds", args.seeds, "at least 2 (a CI needs two seeds)")
-        if args.size < 1:
-            raise ConfigError("--size", args.size, "at least 1")
+        if not 0.01 <= args.scale <= 10_000:
+            raise ConfigError("--scale", args.scale, "a number in [0.01, 10000]")
         for case in args.cases or []:
             case_overrides(case)
         check_out(out)
-        return validate(args.cases, args.seeds, args.size, overrides, args.targets)
+        return validate(args.cases, args.seeds, args.scale, overrides, args.targets)
 
     def write(table: pd.DataFrame) -> None:
         write_table(table, out / "validation")
         write_text(out / "validation.md", to_markdown(table))
         write_json(out / "provenance.json", provenance({
             "targets": args.targets, "cases": list(dict.fromkeys(table["case"])), "seeds": args.seeds,
-            "population.size": args.size, "overrides": args.override}))
+            "population.scale": args.scale, "overrides": args.override}))
         chart(table, out / "validation.png")
 
     code, table = compute_then_write(compute, write, out)

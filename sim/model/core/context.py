@@ -28,6 +28,7 @@ class StepContext:
     uids: np.ndarray
     demand: float = 1.0  # sector demand index this month
     demand_level: float = 1.0  # its level outside shocks
+    pool: int | None = None  # demand=market: engagement-months offered this month; None: steady
     precarious: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
     @property
@@ -37,6 +38,12 @@ class StepContext:
     @property
     def calendar_month(self) -> int:
         return self.month % 12
+
+    @property
+    def people_per_agent(self) -> float:
+        """Real people each agent stands for (``population.scale``): real budgets and numbers
+        of places are divided by it, so a grant buys the same real members at any scale."""
+        return self.population.scale
 
     @property
     def money_scale(self) -> float:

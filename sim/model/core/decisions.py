@@ -33,14 +33,36 @@ def births(pop, ctx, probability: np.ndarray, source: str) -> np.ndarray:
 
 
 def engagements(pop, ctx, log_odds: np.ndarray, source: str) -> np.ndarray:
-    """Who has an outside engagement: P = 1 / (1 + exp(-(log_odds + engagement_boost))); the
-    sick cannot work. ``exp`` runs in numpy's vectorised code (see sim/model/core/jit.py)."""
+    """Who has an outside engagement this month; the sick cannot work.
+
+    Nobody on sick or parental leave works.
+    Steady demand: each freelancer independently, P = 1 / (1 + exp(-(log_odds + boost))).
+    Market (``ctx.pool`` set): the month's ``ctx.pool`` engagement-months go to the active who
+    can work. The market clears by one shift of everyone's log-odds: those engaged are the
+    ``pool`` with the smallest ``odds(u) / odds`` — steady demand's rule ``u < P`` is
+    ``odds(u) / odds < 1`` — which is Pareto order sampling (Rosén 1997): a fixed number drawn,
+    each with about the logistic probability at the shifted log-odds. One freelancer's extra
+    odds (an alliance's networking) then take work from the others, and the number engaged is
+    the pool whoever is in the sector. ``u`` is the same ``engagement`` stream as under steady
+    demand, so both arms of a comparison meet the same luck. ``exp`` runs in numpy's
+    vectorised code (see sim/model/core/jit.py)."""
     check_rows(log_odds, len(pop), source)
     odds_against = np.add(log_odds, pop.engagement_boost)
     np.negative(odds_against, out=odds_against)
     np.exp(odds_against, out=odds_against)
-    return _engaged(*ctx.stream("engagement"), odds_against, pop.sick_months_left,
-                    np.empty(len(pop), dtype=np.bool_))
+    out = np.empty(len(pop), dtype=np.bool_)
+    away = pop.sick_months_left | pop.parental_months_left  # nonzero: on sick or parental leave
+    if ctx.pool is None:
+        return _engaged(*ctx.stream("engagement"), odds_against, away, out)
+    keys = _market_keys(*ctx.stream("engagement"), odds_against, away, pop.active,
+                        np.empty(len(pop)))
+    out[:] = False
+    can_work = keys < np.inf
+    if ctx.pool >= np.count_nonzero(can_work):
+        out[can_work] = True
+    elif ctx.pool > 0:
+        out[np.argpartition(keys, ctx.pool - 1)[:ctx.pool]] = True
+    return out
 
 
 def exits(pop, ctx, total: np.ndarray, physical: np.ndarray, source: str):
@@ -69,6 +91,19 @@ def _engaged(counter, key, odds_against, sick_months_left, out):
         # u < 1 / (1 + odds_against), without the division
         out[i] = uniform_at(counter[i], key) * (1.0 + odds_against[i]) < 1.0 \
             and sick_months_left[i] == 0
+    return out
+
+
+@kernel
+def _market_keys(counter, key, odds_against, away, active, out):
+    """Order-sampling keys odds(u) / odds = u / (1 - u) x odds_against (smaller is earlier);
+    +inf for those who cannot work (on leave or not active)."""
+    for i in range(out.size):
+        if away[i] == 0 and active[i]:
+            u = uniform_at(counter[i], key)
+            out[i] = u / (1.0 - u) * odds_against[i]
+        else:
+            out[i] = np.inf
     return out
 
 

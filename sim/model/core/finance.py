@@ -6,6 +6,11 @@ month: savings, idle spell, engagement and income-drop histories, 12-month incom
 the calendar-year income statistics. The state's side is returned as four sums over the active
 rows, which ``settle_month`` books in the ledger.
 
+Parents on parental leave (``sim/model/core/parental.py``) do not work and are paid the
+parental benefit fixed at the birth; their benefit-qualifying income is frozen meanwhile. Pay
+and benefits are pensionable up to ``pension_income_cap``: ``pension_accrual_rate`` of it is
+earned as pension rights, and the state pays ``pension_contribution_rate`` on the benefits.
+
 Rules of the country (``configs/country/``): an insured freelancer who is idle, not sick and not
 an alliance member gets ``benefit_replacement`` of recent fees, between floor and cap, minus side
 income, if engaged in at least ``benefit_work_months`` of the last 12 (the work condition of the
@@ -71,60 +76,79 @@ def unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
                      np.empty(len(pop)))
 
 
-def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> int:
+def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> dict[str, float]:
     """Benefits, taxes and the household's month for every row; books the state's flows.
-    Updates every household column, ``precarious`` included. Returns the number of active
-    freelancers paid unemployment benefit."""
+    Updates every household column, ``precarious`` included. Returns the month's counts for the
+    recorder: active freelancers paid unemployment benefit, pension rights earned and old-age
+    pension contributions on their pay and benefits."""
     s, c, m = ctx.sector, ctx.country, ctx.month
     for name in ("fees", "side"):
         check_rows(getattr(earn, name), len(pop), f"the income rule's step ({name})")
     living = s.living_cost * ctx.money_scale
     income = np.empty(len(pop))
-    tax, earned, benefit, sick_pay, recipients = _settle(
+    sums = _settle(
         pop.active, engaged, earn.fees, earn.side, salary, pop.sick_months_left,
-        pop.insured, pop.member, pop.precarious,
+        pop.parental_months_left, pop.parental_benefit, pop.insured, pop.member, pop.precarious,
         pop.buffer, pop.idle_streak, pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
-        pop.leave_bits, pop.drop_bits, pop.recent_income, pop.recent_fees, pop.qualifying_months,
-        pop.year_income_sum, pop.year_income_sq, pop.year_months, pop.year_fees, income,
+        pop.leave_bits, pop.drop_bits, pop.earning_bits, pop.recent_income, pop.recent_fees,
+        pop.qualifying_months, pop.year_income_sum, pop.year_income_sq, pop.year_months,
+        pop.year_fees, income,
         work_months=c.benefit_work_months, replacement=c.benefit_replacement,
         floor=c.benefit_floor, cap=c.benefit_cap, sick_replacement=c.sickness_replacement,
         sick_cap=c.sickness_income_cap, tax_rate=c.income_tax_rate,
         basic_deduction=c.basic_deduction, state_rate=c.state_tax_rate,
         state_threshold=c.state_tax_threshold, living=living, surplus_saving=s.surplus_saving,
-        debt_floor=-s.debt_limit_months * living)
+        debt_floor=-s.debt_limit_months * living, earning_threshold=c.parental_income_threshold,
+        pension_cap=c.pension_income_cap)
+    tax, earned, benefit, sick_pay, parental, pensionable, recipients = sums
     pop.engaged, pop.fees, pop.income = engaged, earn.fees, income
     ledger.add("income_tax", m, tax)
     ledger.add("contributions", m, c.employer_contribution_rate * earned)
     ledger.add("unemployment_benefit", m, benefit)
     ledger.add("sickness_benefit", m, sick_pay)
-    return recipients
+    ledger.add("parental_benefit", m, parental)
+    # the state pays the old-age pension contribution on the benefits it pays (Sweden)
+    ledger.add("benefit_pension_contributions", m,
+               c.pension_contribution_rate * (benefit + sick_pay + parental))
+    return {"benefit_recipients": recipients,
+            "pension_rights": c.pension_accrual_rate * pensionable,
+            "pension_contributions": c.pension_contribution_rate * (earned + benefit + sick_pay
+                                                                    + parental)}
 
 
 @kernel
-def _settle(active, engaged, fees, side, salary, sick_months_left, insured, member, precarious,
-            buffer, idle_streak, engaged_bits, engaged_bits_2, engaged_bits_3, leave_bits,
-            drop_bits, recent_income, recent_fees, qualifying_months, year_income_sum,
-            year_income_sq, year_months, year_fees, income_now, *, work_months, replacement, floor, cap,
-            sick_replacement, sick_cap, tax_rate, basic_deduction, state_rate, state_threshold,
-            living, surplus_saving, debt_floor):
-    tax_sum = earned_sum = benefit_sum = sick_pay_sum = 0.0
+def _settle(active, engaged, fees, side, salary, sick_months_left, parental_months_left,
+            parental_benefit, insured, member, precarious, buffer, idle_streak, engaged_bits,
+            engaged_bits_2, engaged_bits_3, leave_bits, drop_bits, earning_bits, recent_income,
+            recent_fees, qualifying_months, year_income_sum, year_income_sq, year_months,
+            year_fees, income_now, *, work_months, replacement, floor, cap, sick_replacement,
+            sick_cap, tax_rate, basic_deduction, state_rate, state_threshold, living,
+            surplus_saving, debt_floor, earning_threshold, pension_cap):
+    tax_sum = earned_sum = benefit_sum = sick_pay_sum = parental_sum = pensionable_sum = 0.0
     recipients = 0
     for i in range(active.size):
         # locals: each column is read once and written once
         works, fee, bits, income_avg = engaged[i], fees[i], engaged_bits[i], recent_income[i]
-        # public_finance
-        earned = fee + side[i] + salary[i]
-        sick = sick_months_left[i] > 0
-        benefit = _benefit(insured[i], not works, sick, member[i], popcount(bits & LAST_12_MONTHS),
-                           recent_fees[i], side[i], work_months, replacement, floor, cap)
+        # public_finance; a parent on leave works at nothing and is paid the parental benefit
+        on_leave = parental_months_left[i] > 0
+        side_i = 0.0 if on_leave else side[i]
+        earned = fee + side_i + salary[i]
+        sick = sick_months_left[i] > 0 and not on_leave
+        benefit = 0.0 if on_leave else _benefit(
+            insured[i], not works, sick, member[i], popcount(bits & LAST_12_MONTHS),
+            recent_fees[i], side_i, work_months, replacement, floor, cap)
         sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
-        taxable = earned + benefit + sick_pay
+        parental = parental_benefit[i] if on_leave else 0.0
+        taxable = earned + benefit + sick_pay + parental
         tax = income_tax(taxable, tax_rate, basic_deduction, state_rate, state_threshold)
         if active[i]:
             tax_sum += tax
             earned_sum += earned
             benefit_sum += benefit
             sick_pay_sum += sick_pay
+            parental_sum += parental
+            # pay and benefits are pensionable up to the ceiling (Pensionsmyndigheten, NAV)
+            pensionable_sum += min(taxable, pension_cap)
             recipients += benefit > 0
         # household: consume living costs and part of any surplus; borrow down to the floor
         net = taxable - tax
@@ -137,11 +161,14 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
         engaged_bits_2[i] = (engaged_bits_2[i] << _ONE) | (bits >> _TOP)
         bits = (bits << _ONE) | np.uint64(works)
         engaged_bits[i] = bits
-        leave_bits[i] = (leave_bits[i] << _ONE) | np.uint64(sick)
-        dropped = earned < 0.75 * income_avg  # a drop of 25% or more
+        # sick and parental leave push the alliances' qualifying windows back
+        leave_bits[i] = (leave_bits[i] << _ONE) | np.uint64(sick or on_leave)
+        earning_bits[i] = (earning_bits[i] << _ONE) | np.uint64(taxable >= earning_threshold)
+        dropped = earned + parental < 0.75 * income_avg  # a drop of 25% or more
         drop_bits[i] = (drop_bits[i] << _ONE) | np.uint64(dropped)
-        recent_income[i] = income_avg + (earned - income_avg) / 12.0
-        recent_fees[i] += (fee - recent_fees[i]) / 12.0
+        if not on_leave:  # the benefit-qualifying income is protected during parental leave
+            recent_income[i] = income_avg + (earned - income_avg) / 12.0
+            recent_fees[i] += (fee - recent_fees[i]) / 12.0
         income_now[i] = earned
         qualifying_months[i] += works
         year_income_sum[i] += earned
@@ -149,4 +176,4 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, insured, memb
         year_months[i] += active[i]
         year_fees[i] += fee
         precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
-    return tax_sum, earned_sum, benefit_sum, sick_pay_sum, recipients
+    return tax_sum, earned_sum, benefit_sum, sick_pay_sum, parental_sum, pensionable_sum, recipients

@@ -20,6 +20,9 @@ FLOWS: dict[str, tuple[int, str]] = {
     "unemployment_benefit": (+1, "unemployment benefit paid to idle freelancers"),
     "sickness_benefit": (+1, "sickness benefit during health episodes"),
     "health_care": (+1, "public health-care cost of episodes"),
+    "parental_benefit": (+1, "parental benefit (and lump sums) paid to parents on leave"),
+    "benefit_pension_contributions": (+1, "old-age pension contributions the state pays on "
+                                          "the benefits it pays"),
     "leavers_tax": (-1, "tax and contributions of leavers working outside the sector"),
 }
 

@@ -8,10 +8,12 @@ Each month, for one arm, in this order (``STEP_ORDER``):
 3. ``health``          episodes start (from last month's precarity); the sick cannot work.
 4. ``income``          engagements (the income rule's odds, the policy's boost), pay, side income.
 5. ``policy_pay``      salaries paid by the policy.
-6. ``public_finance``  unemployment and sickness benefits, income tax, contributions, care costs.
+6. ``public_finance``  unemployment, sickness and parental benefits, income tax, contributions,
+                       pension rights, care costs.
 7. ``household``       savings, idle spells, income history and yearly income statistics; then the
                        policy rewrites its modifiers with this month's precarity.
-8. ``family``          births (fertility rule x the policy's modifier) and partnerships.
+8. ``family``          births (fertility rule x the policy's modifier), which start parental
+                       leave (``sim/model/core/parental.py``), and partnerships.
 9. ``exit``            permanent exits (exit rule x the policy's modifier); membership ends too.
 10. ``policy_review``  the policy's work requirement and time account.
 11. ``record``         monthly aggregates.
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.core import decisions
+from sim.model.core import decisions, parental
 from sim.model.core.context import StepContext
 from sim.model.core.events import book_births, book_episodes
 from sim.model.core.finance import outside_tax, settle_month
@@ -45,6 +47,7 @@ def make_context(model) -> StepContext:
                       streams=model.streams, uids=model.pop.uid)
     ctx.demand = spec.demand.index(ctx.horizon_month)
     ctx.demand_level = spec.demand.level
+    ctx.pool = spec.demand.pool(ctx.horizon_month, spec.population.agents)
     return ctx
 
 
@@ -79,7 +82,8 @@ def monthly_step(model) -> None:
     salary = (policy.pay(state, pop, ctx, engaged, ledger, rec) if policy is not None
               else np.zeros(len(pop)))  # per row; made once for the phases that read it
     # 6. public_finance and 7. household (one pass, sim/model/core/finance.py)
-    counts["benefit_recipients"] = settle_month(pop, ctx, earn, engaged, salary, ledger)
+    counts |= settle_month(pop, ctx, earn, engaged, salary, ledger)
+    counts["engagements"] = np.count_nonzero(engaged)  # before exits: leavers' last month counts
     ctx.precarious = pop.precarious  # this month's, set by the household phase
     if policy is not None:
         policy.write_modifiers(state, pop, ctx)
@@ -88,6 +92,9 @@ def monthly_step(model) -> None:
     born = decisions.births(pop, ctx, p_birth, "the fertility rule's birth_probability")
     rules.fertility.update_partnerships(pop, ctx)
     counts |= book_births(pop, born, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
+    leave = parental.start_leave(pop, born, c)  # from next month, at the benefit fixed now
+    ledger.add("parental_benefit", m, leave["lump_sum"])
+    counts["births_qualified"] = leave["births_qualified"]
     # 9. exit
     total, physical = rules.exit.hazard(pop, ctx)
     leave, reason = decisions.exits(pop, ctx, total, physical, f"{type(rules.exit).__name__}.hazard")
@@ -99,6 +106,8 @@ def monthly_step(model) -> None:
         policy.review(state, pop, ctx, rec)
     # 11. record
     counts["entrants"] = entrants.size
+    counts["on_parental_leave"] = np.count_nonzero(pop.parental_months_left[pop.active])
+    counts["engagement_pool"] = 0 if ctx.pool is None else ctx.pool
     for name in ("ends_left_sector", "ends_retirement", "membership_months_ended"):
         rec.series[name][m] += exit_counts.pop(name)
     counts |= exit_counts

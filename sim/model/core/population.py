@@ -48,6 +48,10 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "children": (np.int16, 0, "children born while in the sector or before"),
     "last_birth_month": (np.int32, NO_MONTH, "month of the latest birth"),
     "sick_months_left": (np.int16, 0, "months of the current health episode still to run"),
+    "parental_months_left": (np.int16, 0, "months of parental leave still to run"),
+    "parental_benefit": (np.float64, 0.0, "monthly parental benefit of the current leave"),
+    "earning_bits": (np.uint64, 0, "history of months with income of at least "
+                     "country.parental_income_threshold, bit 0 = this month"),
     "member": (np.bool_, False, "employed by the alliance"),
     "member_since": (np.int32, NO_MONTH, "month of admission"),
     "paid_months": (np.int32, 0, "months of alliance salary received (time account)"),
@@ -137,7 +141,8 @@ class Population:
 
     def age_one_month(self) -> None:
         """Phase ``age``: the active grow a month older and more experienced; episodes run on."""
-        _age_one_month(self.active, self.age_months, self.tenure_months, self.sick_months_left)
+        _age_one_month(self.active, self.age_months, self.tenure_months, self.sick_months_left,
+                       self.parental_months_left)
 
     def compact(self, min_inactive_share: float = 0.08) -> bool:
         """Drop rows of agents who left once they are at least ``min_inactive_share`` of rows.
@@ -242,10 +247,12 @@ def _record_exits(leave, reason, active, member, member_since, uid, children, ag
 
 
 @kernel
-def _age_one_month(active, age_months, tenure_months, sick_months_left):
+def _age_one_month(active, age_months, tenure_months, sick_months_left, parental_months_left):
     for i in range(active.size):
         if active[i]:
             age_months[i] += 1
             tenure_months[i] += 1
         if sick_months_left[i] > 0:
             sick_months_left[i] -= 1
+        if parental_months_left[i] > 0:
+            parental_months_left[i] -= 1

@@ -49,6 +49,16 @@ SERIES: dict[str, tuple[str, str]] = {
     "member_tenure_sum": ("years", "sum of the members' years in the profession"),
     "active_age_sum": ("years", "sum of the active's ages"),
     "benefit_recipients": ("agents", "active freelancers paid unemployment benefit"),
+    "on_parental_leave": ("agents", "active freelancers on parental leave"),
+    "births_qualified": ("births", "births whose parent qualified for income-related parental "
+                                   "benefit"),
+    "pension_rights": ("currency", "pension rights earned by active freelancers"),
+    "pension_contributions": ("currency", "old-age pension contributions on their pay and "
+                                          "benefits"),
+    "engagements": ("engagement-months", "engagement-months worked this month (including "
+                                         "the last month of those who leave)"),
+    "engagement_pool": ("engagement-months", "demand=market: engagement-months offered (0 "
+                                             "under steady demand)"),
     "member_age_p10": ("years", "December: 10th percentile of members' ages"),
     "member_age_p90": ("years", "December: 90th percentile of members' ages"),
     "median_tenure_active": ("years", "December: median years in the profession of the active"),
@@ -75,9 +85,16 @@ BY_AGE = ("women_births", "women_months")
 
 # Series that are levels (averaged over a year); all others are monthly flows (summed).
 STOCKS = frozenset({"active", "experienced", "engaged", "members", "member_idle",
+                    "on_parental_leave", "engagement_pool",
                     "member_engaged", "precarious", "demand", "mean_income", "furloughed",
                     "member_age_sum", "member_tenure_sum", "active_age_sum", "benefit_recipients"})
 # December-only series (the year's statistics) are summed like flows: one value per year
+
+# Series that are not totals over agents (indices, means, percentiles, shares, rounds held):
+# the same at any ``population.scale``. Every other series is a total and is reported x scale.
+NOT_TOTALS = frozenset({"demand", "mean_income", "member_age_p10", "member_age_p90",
+                        "median_tenure_active", "top1_share", "top5_share", "median_year_income",
+                        "hiring_rounds"})
 
 
 class Recorder:

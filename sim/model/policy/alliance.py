@@ -26,6 +26,10 @@ Where it sits in the monthly step (order in ``sim/model/core/loop.py``; interfac
   ``work_requirement_months`` engaged months, or when the time account of ``max_paid_months``
   salaried months is used up.
 * ``close_year``: what was not spent goes back to the state.
+
+The grant and ``min_vacancies`` are real amounts; the simulated population is the real one over
+``population.scale`` (people per agent), so both are divided by the scale and a grant buys the
+same real number of members at any scale.
 """
 
 from __future__ import annotations
@@ -151,9 +155,11 @@ class Alliance(Policy):
     # ------------------------------------------------------------------ yearly
     def open_year(self, state, pop, ctx, ledger, recorder) -> None:
         m, year = ctx.month, ctx.horizon_month // 12
-        state.grant = self.grant_m(year) * 1e6 if ctx.horizon_month >= 0 else 0.0
+        # the grant in the simulated population's money: real money / people per agent
+        per_agent = 1e6 / ctx.people_per_agent
+        state.grant = self.grant_m(year) * per_agent if ctx.horizon_month >= 0 else 0.0
         if state.grant > 0 and ctx.demand < ctx.demand_level:  # a crisis: the state tops up
-            state.grant += self.crisis_topup_m * 1e6
+            state.grant += self.crisis_topup_m * per_agent
         state.salary_spent = state.spent = 0.0
         members = np.flatnonzero(pop.member)
         if state.grant <= 0:
@@ -195,7 +201,7 @@ class Alliance(Policy):
             return
         places = state.hiring_capacity - int(np.count_nonzero(pop.member))
         due = (year - self.start_year) % self.round_every_years == 0
-        if not due or places < self.min_vacancies:
+        if not due or places < max(1, round(self.min_vacancies / ctx.people_per_agent)):
             return
         recorder.set("hiring_rounds", m, 1)
         recorder.set("applicants", m, np.count_nonzero(admission.eligible(pop, ctx)))
@@ -257,7 +263,8 @@ class Alliance(Policy):
         room = max(0.0, state.salary_budget - state.salary_spent)
         salary = np.empty(len(pop))
         cost, members, owed_months, furloughed = _salaries(
-            pop.member, engaged, pop.sick_months_left, pop.recent_fees, pop.paid_months,
+            pop.member, engaged, pop.sick_months_left | pop.parental_months_left,
+            pop.recent_fees, pop.paid_months,
             self.salary * ctx.money_scale, self.partial_month_pay, self.fee_offset,
             state.furlough, 1 + ec, room, salary)
         state.salary_spent += cost
@@ -294,21 +301,21 @@ def _modifiers(member, precarious, trained_month, month, lag, member_boost, trai
 
 
 @kernel
-def _salaries(member, engaged, sick_months_left, recent_fees, paid_months, salary_level,
+def _salaries(member, engaged, away_months_left, recent_fees, paid_months, salary_level,
               partial_share, fee_offset, furlough, cost_factor, room, salary):
     """Salary per row: members are owed ``salary_level`` in a month without engagement (and
-    ``partial_share`` of it in an engaged month) minus ``fee_offset`` of recent fees, none while
-    sick, times the year's ``furlough``; if that costs (times ``cost_factor``, the employer's
-    contributions) more than ``room``, all salaries are cut pro rata. Returns the cost, the
-    number of members, the salary-months owed (before any cut) and the number of members paid
-    less than owed."""
+    ``partial_share`` of it in an engaged month) minus ``fee_offset`` of recent fees, none on
+    sick or parental leave, times the year's ``furlough``; if that costs (times
+    ``cost_factor``, the employer's contributions) more than ``room``, all salaries are cut
+    pro rata. Returns the cost, the number of members, the salary-months owed (before any cut)
+    and the number of members paid less than owed."""
     owed_total = owed_months = 0.0
     members = owed_n = 0
     for i in range(member.size):
         owed = 0.0
         if member[i]:  # members are always active: an exit ends membership in the same month
             members += 1
-            if sick_months_left[i] == 0:
+            if away_months_left[i] == 0:  # sick or parental leave: paid by the state instead
                 share = partial_share if engaged[i] else 1.0
                 owed = max(0.0, salary_level * share - fee_offset * recent_fees[i])
                 owed_months += owed / salary_level

@@ -5,8 +5,12 @@ curve scaled to the country's total fertility rate (Sweden 1.45 in 2023, SCB; No
 2024, SSB). Births happen only in couples, so the partnered hazard is the population schedule
 divided by the expected partnered share at that age (closed form of the partnering chain below),
 which keeps the population-level schedule at the national TFR before economic effects.
-A precarious month multiplies the hazard by ``insecurity_hr`` (Clark & Lepinteur 2022: -3.7 pp a
-year, about HR 0.8). In a couple the woman's age drives fertility: for men it is their age minus
+Economic insecurity multiplies the hazard by up to ``insecurity_hr`` (Clark & Lepinteur 2022:
+-3.7 pp a year, about HR 0.8). Insecurity is read from the parental benefit the agent would get
+if a child were born now (``sim/model/core/parental.py``): full at the basic level (no
+qualifying income), none once the benefit covers living costs, linear between. This is the
+mechanism the alliances describe: a salary between engagements keeps the income qualifying.
+In a couple the woman's age drives fertility: for men it is their age minus
 ``partner_age_gap``. The rule knows nothing of the alliance: the core multiplies the probability
 by the policy's ``birth_hr`` (``sim/model/core/decisions.py``).
 """
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.core import parental
 from sim.model.core.jit import kernel
 from sim.model.core.params import param
 from sim.model.core.rng import uniform_at
@@ -92,10 +97,13 @@ class HadwigerFertility(FertilityRule):
     def birth_probability(self, pop, ctx) -> np.ndarray:
         """Monthly birth probability per row, from the partnership state at the start of the
         month (the core draws the births, ``sim/model/core/decisions.py``)."""
+        c = ctx.country
         return _birth_hazard(pop.age_months, pop.female, pop.partnered, pop.last_birth_month,
-                             pop.children, ctx.precarious, self._table(ctx.country.tfr),
-                             round(self.partner_age_gap * 12), ctx.month, self.birth_gap_months,
-                             self.higher_parity_hr, self.insecurity_hr, np.empty(len(pop)))
+                             pop.children, parental.expected_benefit(pop, c),
+                             c.parental_basic_level, ctx.sector.living_cost * ctx.money_scale,
+                             self._table(c.tfr), round(self.partner_age_gap * 12), ctx.month,
+                             self.birth_gap_months, self.higher_parity_hr, self.insecurity_hr,
+                             np.empty(len(pop)))
 
     def update_partnerships(self, pop, ctx) -> None:
         _partnering(*ctx.stream("partnership"), pop.age_months, pop.partnered,
@@ -104,9 +112,9 @@ class HadwigerFertility(FertilityRule):
 
 
 @kernel
-def _birth_hazard(age_months, female, partnered, last_birth_month, children, precarious, table,
-                  partner_gap_months, month, birth_gap_months, higher_parity_hr, insecurity_hr,
-                  out):
+def _birth_hazard(age_months, female, partnered, last_birth_month, children, benefit, basic,
+                  living, table, partner_gap_months, month, birth_gap_months, higher_parity_hr,
+                  insecurity_hr, out):
     """Birth hazard per row. Written with selects and products rather than early exits: the
     conditions are as good as random per row, and mispredicted branches cost more."""
     for i in range(out.size):
@@ -115,7 +123,10 @@ def _birth_hazard(age_months, female, partnered, last_birth_month, children, pre
         mother_age = age_months[i] - partner_gap_months * (not female[i])
         h = table[min(max(mother_age, 0), table.size - 1)] * can
         h *= higher_parity_hr if children[i] >= 2 else 1.0
-        h *= 1.0 - (1.0 - insecurity_hr) * precarious[i]
+        # insecurity: 1 at the basic parental benefit, 0 once the benefit covers living costs
+        insecure = 1.0 if living <= basic else min(max((living - benefit[i]) / (living - basic),
+                                                       0.0), 1.0)
+        h *= 1.0 - (1.0 - insecurity_hr) * insecure
         out[i] = min(h, 1.0)
     return out
 

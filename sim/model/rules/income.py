@@ -47,8 +47,13 @@ class MarkovEngagement(IncomeRule):
         z_fee = ctx.streams.normal("init_fee", uids, month)
         u_tail = ctx.streams.uniform("init_fee_tail", uids, month)
         z_side = ctx.streams.normal("init_side", uids, month)
-        # Pareto factor with unit median: U**(-1/alpha) / 2**(1/alpha)
-        log_tail = -np.log1p(-u_tail) / s.fee_pareto_alpha - np.log(2.0) / s.fee_pareto_alpha
+        # Pareto factor with unit median, truncated at fee_tail_max: inverse CDF of a Pareto on
+        # [1, 2**(1/alpha) * fee_tail_max], divided by its untruncated median 2**(1/alpha).
+        # Without the cap the mean of an alpha < 2 tail grows with the number of agents drawn,
+        # and results would change with population.scale.
+        alpha = s.fee_pareto_alpha
+        mass = 1.0 - (2.0 ** (1.0 / alpha) * s.fee_tail_max) ** -alpha
+        log_tail = -np.log1p(-u_tail * mass) / alpha - np.log(2.0) / alpha
         pop.log_fee[rows] = np.log(s.fee_median * ctx.money_scale) + s.fee_sigma * z_fee + log_tail
         pop.side_base[rows] = s.side_income_median * ctx.money_scale * np.exp(
             s.side_income_sigma * z_side)
