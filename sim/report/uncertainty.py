@@ -340,7 +340,8 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
                      "plausible worlds drawn from the ranges in configs/study/uncertainty.yaml): "
                      f"the alliance keeps {_span(exp, interval=interval)} more experienced "
                      f"freelancers, at a net public cost of {_span(cost, interval=interval)} "
-                     f"million {cur} a year (medians over the worlds).")
+                     f"million {cur} a year (medians over the worlds; the run above, with the "
+                     "default assumptions, is one plausible world, not the median one).")
     lines.append(f"{worlds_sentence(float(row['p_pays_for_itself']), int(row['draws']))}. "
                  + drivers_sentence(drivers, params, row["level"], net_cost, "the net cost"))
     return lines
