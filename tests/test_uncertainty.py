@@ -265,3 +265,60 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
     funding = (tmp_path / "funding_sweep" / "aggregate" / "brief.md").read_text()
     headlines = funding.split("## Headline numbers")[1].split("##")[0]
     assert "plausible worlds" in headlines and "8 plausible worlds drawn" in headlines
+
+
+# ---------------------------------------------------------------- words and the funding brief
+@pytest.mark.parametrize("p,text", [
+    (0.0, "In none of the 50 plausible worlds does the alliance pay for itself"),
+    (0.04, "In fewer than 1 of 10 plausible worlds the alliance pays for itself"),
+    (0.26, "In 3 of 10 plausible worlds the alliance pays for itself"),
+    (0.97, "In more than 9 of 10 plausible worlds the alliance pays for itself"),
+    (1.0, "In every one of the 50 plausible worlds the alliance pays for itself"),
+])
+def test_the_plausible_worlds_sentence(p, text):
+    from sim.report.uncertainty import worlds_sentence
+
+    assert worlds_sentence(p, 50) == text
+
+
+def fake_uncertainty_study(folder, config):
+    from sim.study.io import write_json
+
+    out = folder / "uncertainty" / "aggregate"
+    out.mkdir(parents=True)
+    pd.DataFrame({"level": [40.0], "draws": [50], "p_pays_for_itself": [0.3]}).to_parquet(
+        out / "summary.parquet")
+    pd.DataFrame({"level": [40.0, 40.0], "outcome": ["effect.experienced_workforce",
+                                                     "effect.public_cost_m"],
+                  "median": [50.0, 2.0], "low": [30.0, -10.0], "high": [70.0, 12.0]}).to_parquet(
+        out / "intervals.parquet")
+    pd.DataFrame({"level": [40.0], "outcome": ["effect.public_cost_m"],
+                  "parameter": ["exit.beta_buffer"], "spearman": [0.8], "rank": [1.0]}).to_parquet(
+        out / "drivers.parquet")
+    pd.DataFrame({"parameter": ["exit.beta_buffer"], "meaning": ["effect of savings"]}).to_parquet(
+        out / "parameters.parquet")
+    write_json(out / "provenance.json", {"world": unc.world(config), "settings": {
+        "net_cost": "effect.public_cost_m", "interval": 0.9}})
+
+
+def test_the_funding_brief_quotes_a_study_of_the_same_world_only(tmp_path):
+    from types import SimpleNamespace
+
+    from sim.report.uncertainty import funding_brief_lines
+
+    config = {"alliance": {"label": "TeaterAlliansen"}, "sector": {"name": "theatre"},
+              "country": {"name": "sweden"}, "population": {"size": 5000},
+              "burn_in_years": 10, "horizon_years": 30}
+    fake_uncertainty_study(tmp_path, config)
+    sweep = SimpleNamespace(folder=tmp_path / "funding_sweep", markers=[{"config": config}])
+    lines = funding_brief_lines(sweep, 40.0, "SEK")
+    assert "50 (90% of worlds: 30 to 70) more experienced freelancers" in lines[0]
+    assert "net public cost of 2 (90% of worlds: -10 to 12) million SEK" in lines[0]
+    assert lines[1].startswith("In 3 of 10 plausible worlds the alliance pays for itself.")
+    assert "`exit.beta_buffer` — effect of savings" in lines[1]
+    assert "ran 40 only, not 80" in funding_brief_lines(sweep, 80.0, "SEK")[0]
+    other = {**config, "population": {"size": 2000}}
+    elsewhere = SimpleNamespace(folder=sweep.folder, markers=[{"config": other}])
+    (note,) = funding_brief_lines(elsewhere, 40.0, "SEK")
+    assert "describes another world (population.size 5000 there, 2000 here)" in note
+    assert funding_brief_lines(SimpleNamespace(folder=tmp_path / "x" / "y", markers=[]), 40.0, "SEK") == []

@@ -318,10 +318,10 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     except (OSError, ValueError):
         return []
     theirs, ours = info.get("world") or {}, world(sweep.markers[0].get("config") or {})
-    differ = [k for k in ours if theirs.get(k) != ours[k]]
+    differ = [k for k in dict.fromkeys([*ours, *theirs]) if theirs.get(k) != ours.get(k)]
     if differ:
         return [f"An uncertainty study exists (results/sweeps/uncertainty) but describes another "
-                f"world ({', '.join(f'{k} {theirs.get(k)} there, {ours[k]} here' for k in differ)}); "
+                f"world ({', '.join(f'{k} {theirs.get(k)} there, {ours.get(k)} here' for k in differ)}); "
                 "it is not quoted here."]
     row = summary[np.isclose(summary["level"], level)]
     if row.empty:

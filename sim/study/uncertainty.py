@@ -278,12 +278,14 @@ def run_chunk(cfg: DictConfig) -> pd.DataFrame:
 
 def world(config: dict) -> dict:
     """What two studies must share to describe the same world (a funding brief quotes an
-    uncertainty study only then): the alliance, sector, country, population and horizon."""
+    uncertainty study only then): the alliance, sector, country, every population key (size,
+    and whatever else sizes the pool) and the horizon."""
     def block(name):
         return config.get(name) or {}
 
     return {"alliance": block("alliance").get("label"), "sector": block("sector").get("name"),
-            "country": block("country").get("name"), "population.size": block("population").get("size"),
+            "country": block("country").get("name"),
+            **{f"population.{k}": v for k, v in sorted(block("population").items())},
             "burn_in_years": config.get("burn_in_years"), "horizon_years": config.get("horizon_years")}
 
 
