@@ -13,7 +13,8 @@ from sim.study.config import CONFIG_DIR
 from sim.study.preflight import expand_jobs, sweep_params
 
 STUDIES = sorted(p.stem for p in (CONFIG_DIR / "study").glob("*.yaml"))
-COMPARISONS = [name for name in STUDIES if name != "sensitivity"]
+DESIGNS = {"sensitivity": 2, "uncertainty": 4}  # design studies and their seeds per design row
+COMPARISONS = [name for name in STUDIES if name not in DESIGNS]
 TINY = ["seeds=2", "population.scale=20", "demand=market", "burn_in_years=1", "horizon_years=11"]
 
 
@@ -29,7 +30,7 @@ def test_every_study_composes_with_its_first_level(name):
     params = sweep_params(cfg)
     assert params, "a study sweeps something"
     spec, run = build_spec(compose_config(expand_jobs([f"study={name}"], params)[0]))
-    assert run.seeds == (2 if name == "sensitivity" else 30) and cfg.study == name
+    assert run.seeds == DESIGNS.get(name, 30) and cfg.study == name
 
 
 @pytest.mark.parametrize("name", COMPARISONS)

@@ -233,16 +233,26 @@ def _effect(sweep, outcome, job=None, arm="effect"):
     return float(r["mean"].iloc[0]), float(r["lo"].iloc[0]), float(r["hi"].iloc[0])
 
 
+def headline_job(sweep) -> str | None:
+    """The job a funding study's headlines describe: the funded level nearest the report spec's
+    ``headline_level`` (null: the middle funded level); None when no funded level ran."""
+    spec = report_spec(sweep)
+    x_key = spec["x"]
+    levels = sweep.jobs[sweep.jobs[x_key] > 0]
+    if not len(levels):
+        return None
+    target = spec["headline_level"]
+    if target is None:
+        target = float(levels[x_key].median())
+    return levels.iloc[(levels[x_key] - target).abs().argmin()]["job"]
+
+
 def headlines(sweep, cur: str) -> list[str]:
     lines = []
     spec = report_spec(sweep)
     x_key = spec["x"]  # the swept key
     if "funding" in spec["charts"] and x_key in sweep.swept:
-        levels = sweep.jobs[sweep.jobs[x_key] > 0]
-        target = spec["headline_level"]
-        if target is None and len(levels):
-            target = float(levels[x_key].median())
-        job = levels.iloc[(levels[x_key] - target).abs().argmin()]["job"] if len(levels) else None
+        job = headline_job(sweep)
         if job is None:
             return ["No funded level was run."]
         level = float(sweep.jobs.set_index("job").loc[job, x_key])
@@ -379,12 +389,22 @@ def write_report(sweep, out: Path) -> Path:
     label = alliance.get("label", "the alliance")
     which = (f"{label}, with a hypothetical grant" if alliance.get("hypothetical")
              else f"{label} as it runs today")
+    lines = headlines(sweep, cur)
+    plausible = []  # from a sibling uncertainty study: intervals over plausible worlds
+    if "funding" in wanted and spec["x"] in sweep.swept and headline_job(sweep) is not None:
+        from sim.report.uncertainty import funding_brief_lines
+
+        level = float(sweep.jobs.set_index("job").loc[headline_job(sweep), spec["x"]])
+        plausible = funding_brief_lines(sweep, level, cur)
     blocks = [("h1", f"What {label} buys: {sweep.study.replace('_', ' ')}"),
               ("p", f"{where}, simulated {len(sweep.markers[0]['seeds'])} times with and without "
                     f"the alliance ({which}) under identical conditions. Ranges are 95% "
                     "confidence intervals over those runs: they measure simulation noise, not the "
-                    "uncertainty of the assumptions below."),
-              ("h2", "Headline numbers"), ("ul", headlines(sweep, cur))]
+                    "uncertainty of the assumptions below"
+                    + ("; the lines on plausible worlds include that uncertainty too (the "
+                       "uncertainty study)." if any("plausible worlds" in line for line in plausible)
+                       else ".")),
+              ("h2", "Headline numbers"), ("ul", lines + plausible)]
     if others:
         blocks[-1:-1] = [("p", f"Under {DEMAND_WORDS.get(primary_level, primary_level)}:")]
         for level, view in others:

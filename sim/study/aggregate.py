@@ -27,7 +27,7 @@ import pandas as pd
 from sim.model.outcomes import UNITS
 from sim.study.io import provenance, write_json, write_table
 from sim.study.stats import mean_ci, summarise
-from sim.study.sweep import verify_job
+from sim.study.sweep import DESIGN_STUDIES, verify_job
 
 
 class SweepError(ValueError):
@@ -113,9 +113,10 @@ def check_comparable(markers: list[dict]) -> list[str]:
         raise SweepError(f"the folder holds jobs of different commands ({partial[0]} is set in "
                          "some jobs only); use a new hydra.sweep.dir or remove the old job folders")
     swept = [k for k in keys if len({o.get(k) for o in overrides}) > 1]
-    if kinds == {"sensitivity"} and set(swept) - {"sensitivity.chunk"}:
-        raise SweepError(f"a sensitivity design may only be split by sensitivity.chunk; these "
-                         f"jobs also differ in {sorted(set(swept) - {'sensitivity.chunk'})}")
+    kind = next(iter(kinds))
+    if kind in DESIGN_STUDIES and set(swept) - {f"{kind}.chunk"}:
+        raise SweepError(f"a {kind} design may only be split by {kind}.chunk; these "
+                         f"jobs also differ in {sorted(set(swept) - {f'{kind}.chunk'})}")
     choices = [m.get("choices") or {} for m in markers]
     groups = {g for g in {k for c in choices for k in c} if len({c.get(g) for c in choices}) > 1}
     configs = [_flatten(m["config"]) for m in markers]
@@ -212,16 +213,7 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
 
     check_comparable(markers)
     s = settings(OmegaConf.create(markers[0]["config"]))
-    chunks = {int(m["config"]["sensitivity"]["chunk"]) for m in markers}
-    missing = sorted(set(range(s.chunks)) - chunks)
-    if missing:
-        raise SweepError(f"the sensitivity design needs all {s.chunks} chunks; missing {missing} "
-                         "(re-run the same command to complete them)")
-    samples = pd.concat([_table(m, "samples", ("sample", "seed", "outcome", "value"))
-                         for m in markers],
-                        ignore_index=True).sort_values(["sample", "seed", "outcome"])
-    if samples.duplicated(["sample", "seed", "outcome"]).any():
-        raise SweepError("the chunks overlap (a design row appears twice); re-run into a new folder")
+    samples = _chunk_samples(markers, "sensitivity", s.chunks, ["sample", "seed"])
     indices = analyse(s, samples)
     write_table(samples, out / "samples")
     write_table(indices, out / "indices")
@@ -235,6 +227,56 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
         from sim.report.brief import write_sensitivity_report
 
         write_sensitivity_report(indices, s, markers, out)
+    return out
+
+
+def _chunk_samples(markers: list[dict], kind: str, chunks: int, keys: list[str]) -> pd.DataFrame:
+    """Every chunk's samples of a design study, checked complete and without overlaps."""
+    present = {int(m["config"][kind]["chunk"]) for m in markers}
+    missing = sorted(set(range(chunks)) - present)
+    if missing:
+        raise SweepError(f"the {kind} design needs all {chunks} chunks; missing {missing} "
+                         "(re-run the same command to complete them)")
+    samples = pd.concat([_table(m, "samples", (*keys, "outcome", "value")) for m in markers],
+                        ignore_index=True).sort_values([*keys, "outcome"]).reset_index(drop=True)
+    if samples.duplicated([*keys, "outcome"]).any():
+        raise SweepError("the chunks overlap (a design row appears twice); re-run into a new folder")
+    return samples
+
+
+def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: Path) -> Path:
+    """Gather every chunk of an uncertainty design: the draws table, the acceptability curve,
+    the probability of paying for itself, intervals, drivers and PRIM boxes (sim/study/uncertainty.py)."""
+    from omegaconf import OmegaConf
+
+    from sim.study.sensitivity import model_config
+    from sim.study.uncertainty import analyse, settings, world
+
+    check_comparable(markers)
+    config = OmegaConf.create(markers[0]["config"])
+    s = settings(config)
+    samples = _chunk_samples(markers, "uncertainty", s.chunks, ["draw", "level", "seed"])
+    expected = s.draws * len(s.levels) * len(markers[0]["seeds"]) * len(s.evaluated)
+    if len(samples) != expected:
+        raise SweepError(f"the chunks hold {len(samples)} samples, the design {expected}; "
+                         "re-run into a new folder")
+    tables = analyse(s, samples, model_config(config, "uncertainty"))
+    write_table(samples, out / "samples", csv=False)
+    for name, table in tables.items():
+        write_table(table, out / name)
+    write_json(out / "provenance.json", provenance({
+        "study": markers[0].get("study"),
+        "git_commits": sorted({str(m.get("git_commit")) for m in markers}),
+        "code": markers[0].get("code"), "packages": markers[0].get("packages"),
+        "draws": s.draws, "levels": list(s.levels), "seeds": markers[0]["seeds"],
+        "world": world(markers[0]["config"]),
+        "settings": {"net_cost": s.net_cost, "cost_effectiveness": s.cost_effectiveness,
+                     "interval": s.interval},
+        "seconds": round(sum(m.get("seconds", 0) for m in markers), 1)}))
+    if charts:
+        from sim.report.uncertainty import write_uncertainty_report
+
+        write_uncertainty_report(tables, s, markers, out)
     return out
 
 
@@ -275,6 +317,8 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
         markers = finished_jobs(folder)
         if markers[0].get("kind") == "sensitivity":
             aggregate_sensitivity(folder, markers, charts, staging)
+        elif markers[0].get("kind") == "uncertainty":
+            aggregate_uncertainty(folder, markers, charts, staging)
         else:
             _aggregate_comparison(folder, charts, staging)
         old = folder / f".aggregate-old-{os.getpid()}"

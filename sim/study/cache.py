@@ -89,6 +89,31 @@ class BaselineCache:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
 
+class MemoryCache:
+    """The last ``size`` baselines in memory, with ``BaselineCache``'s interface.
+
+    For a job whose baselines no other job shares: in the uncertainty study every draw is its
+    own world, so a draw's baseline serves only that draw's funding levels, within one job.
+    Keeping it in memory saves writing an entry per draw and seed to disk. Each use decodes a
+    fresh copy of the arrays, so a run never changes what the next one starts from; results
+    are identical with this cache, the disk cache or none."""
+
+    def __init__(self, size: int = 1):
+        self.size = size
+        self.entries: dict[str, Mapping[str, np.ndarray]] = {}
+
+    def get_or_compute[T](self, spec, seed: int, compute: Callable[[], Mapping[str, np.ndarray]],
+                       decode: Callable[[Mapping[str, np.ndarray]], T]) -> T:
+        key = baseline_key_text(spec, seed)
+        arrays = self.entries.pop(key, None)
+        if arrays is None:
+            arrays = dict(compute())
+        self.entries[key] = arrays  # most recently used last
+        while len(self.entries) > self.size:
+            self.entries.pop(next(iter(self.entries)))
+        return decode({name: value.copy() for name, value in arrays.items()})
+
+
 def _load[T](path: Path, text: str, decode: Callable[[Mapping[str, np.ndarray]], T]) -> T:
     """``decode`` of a verified entry's arrays, else EntryError; never unpickles anything."""
     digest = Path(f"{path}.sha256")

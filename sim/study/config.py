@@ -106,7 +106,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     """Validate the whole config and build the model spec and run settings."""
     known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | set(POLICY_GROUPS)
     known |= {f.name for f in dataclasses.fields(RunSettings)}
-    known |= {"output", "report", "hydra", "study", "sensitivity"}
+    known |= {"output", "report", "hydra", "study", "sensitivity", "uncertainty"}
     _resolved(cfg)
     for key in cfg:
         if key not in known:
@@ -129,6 +129,10 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
             raise ConfigError(err.key, err.value, err.allowed + hint) from None
         raise
     check_memory(spec)
+    if cfg.get("uncertainty") is not None:  # the values the draws will set, before anything runs
+        from sim.study.uncertainty import check_design
+
+        check_design(cfg)
     return spec, run
 
 

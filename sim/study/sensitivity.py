@@ -67,17 +67,37 @@ def design(s: Sensitivity) -> np.ndarray:
     return sobol.sample(s.problem, s.samples, calc_second_order=False, seed=s.sample_seed)
 
 
-def apply(cfg: DictConfig, names: list[str], row: np.ndarray) -> DictConfig:
-    """A copy of ``cfg`` with the design row's values set (integers rounded where the key is)."""
+def model_config(cfg: DictConfig, block: str) -> DictConfig:
+    """A copy of ``cfg`` without the study's settings ``block`` (``sensitivity``,
+    ``uncertainty``): the config each design row is applied to."""
+    plain = copy.deepcopy(cfg)
+    with_struct = OmegaConf.is_struct(plain)
+    OmegaConf.set_struct(plain, False)
+    plain.pop(block, None)
+    OmegaConf.set_struct(plain, with_struct)
+    return plain
+
+
+def coerce(cfg: DictConfig, name: str, value: float, path: str = "sensitivity.parameters"):
+    """``value`` as ``apply`` sets it at the dotted key ``name`` of ``cfg``: rounded to an integer
+    where the key holds one, a float otherwise. A key the config does not have raises a
+    ConfigError naming ``<path>.<name>``."""
+    parent, _, leaf = name.rpartition(".")
+    node = OmegaConf.select(cfg, parent) if parent else cfg
+    if not isinstance(node, DictConfig) or leaf not in node:
+        raise ConfigError(f"{path}.{name}", None, "a key of the model config")
+    current = node[leaf]
+    is_int = isinstance(current, int) and not isinstance(current, bool)
+    return int(round(float(value))) if is_int else float(value)
+
+
+def apply(cfg: DictConfig, names: list[str], row, path: str = "sensitivity.parameters"
+          ) -> DictConfig:
+    """A copy of ``cfg`` with the design row's values set (integers rounded where the key is);
+    ``path`` is where the keys are declared, for the message when one does not exist."""
     out = copy.deepcopy(cfg)
     for name, value in zip(names, row, strict=True):
-        parent, _, leaf = name.rpartition(".")
-        node = OmegaConf.select(out, parent) if parent else out
-        if not isinstance(node, DictConfig) or leaf not in node:
-            raise ConfigError(f"sensitivity.parameters.{name}", None, "a key of the model config")
-        current = node[leaf]
-        is_int = isinstance(current, int) and not isinstance(current, bool)
-        OmegaConf.update(out, name, int(round(value)) if is_int else float(value), merge=False)
+        OmegaConf.update(out, name, coerce(out, name, value, path), merge=False)
     return out
 
 
@@ -86,11 +106,7 @@ def run_chunk(cfg: DictConfig, cache=None) -> pd.DataFrame:
     from sim.study.paired import run_pair
 
     s = settings(cfg)
-    plain = copy.deepcopy(cfg)
-    with_struct = OmegaConf.is_struct(plain)
-    OmegaConf.set_struct(plain, False)
-    plain.pop("sensitivity")
-    OmegaConf.set_struct(plain, with_struct)
+    plain = model_config(cfg, "sensitivity")
     spec, run = build_spec(plain)
     X = design(s)
     rows = np.array_split(np.arange(len(X)), s.chunks)[s.chunk]

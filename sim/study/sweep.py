@@ -32,6 +32,7 @@ from sim.study.paired import run_pair
 
 COMPLETE = "COMPLETE.json"
 CACHE_DIR = ".cache/baseline"
+DESIGN_STUDIES = ("sensitivity", "uncertainty")  # settings blocks of studies split into chunks
 
 
 def job_config(cfg: DictConfig) -> dict:
@@ -130,13 +131,20 @@ def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run
                  fingerprint) -> str:
     cache = BaselineCache(sweep_dir / CACHE_DIR)
     start = time.perf_counter()
-    if cfg.get("sensitivity") is not None:
-        from sim.study.sensitivity import run_chunk
+    design = next((kind for kind in DESIGN_STUDIES if cfg.get(kind) is not None), None)
+    if design is not None:  # a chunk of a sample design: one table of samples
+        if design == "sensitivity":
+            from sim.study.sensitivity import run_chunk
 
-        write_table(run_chunk(cfg, cache), job_dir / "samples", csv=False)
+            samples = run_chunk(cfg, cache)
+        else:  # every draw is its own world: its baselines stay in memory (MemoryCache)
+            from sim.study.uncertainty import run_chunk
+
+            samples = run_chunk(cfg)
+        write_table(samples, job_dir / "samples", csv=False)
         seeds = list(range(run.seed, run.seed + run.seeds))
         _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, ["samples.parquet"], start,
-              kind="sensitivity", job_num=job_num)
+              kind=design, job_num=job_num)
         return "done"
     metrics, yearly, survival = [], [], []
     seeds = list(range(run.seed, run.seed + run.seeds))
