@@ -76,7 +76,8 @@ def test_pays_for_itself_and_the_cost_per_worker_year_on_a_hand_built_table():
     assert summary["p_cost_effectiveness_undefined"] == 0.5
     curve = unc.acceptability_table(s, table).set_index("threshold")["probability"]
     assert curve[0.0] == 0.25  # only draw 0 both pays and keeps workers
-    assert curve[s.thresholds.max()] == 0.25  # draw 1 costs 1000 k, above the grid
+    # with threshold_max null the grid reaches the costliest world (draw 1: 1000 k)
+    assert curve.index.max() == 1000.0 and curve[1000.0] == 0.5 and curve[990.0] == 0.25
     assert unc.acceptability(ratio, [999, 1000, 10**9]).tolist() == [0.25, 0.5, 0.5]
     # the median counts the undefined draws as the most expensive
     med = unc.intervals_table(s, table).set_index("outcome").loc[s.cost_effectiveness, "median"]

@@ -100,7 +100,8 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path)
         ax.step(g["threshold"], g["probability"], where="post", color=LEVEL_COLOURS[i % 7],
                 lw=2.2 if lv == level else 1.4,
                 label=f"{level_words(s, lv, cur)} (pays for itself in {paying:.0%} of worlds)")
-    ax.set(xlim=(0, s.threshold_max), ylim=(0, 1.02),
+    top = float(accept["threshold"].max())
+    ax.set(xlim=(0, top), ylim=(0, 1.02),
            xlabel=f"what the state is willing to pay per retained worker-year (thousand {cur})",
            ylabel="share of plausible worlds in which\nthe alliance costs no more than that")
     ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
@@ -113,7 +114,7 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path)
              "plausible worlds;\n")
     title += (f"in 9 of 10 worlds a retained worker-year costs the state at most "
               f"{_num(reached['threshold'].iloc[0])} thousand {cur}" if len(reached) else
-              f"in 1 of 10 worlds or more it costs over {_num(s.threshold_max)} thousand {cur} "
+              f"in 1 of 10 worlds or more it costs over {_num(top)} thousand {cur} "
               "per retained worker-year, or keeps no extra workers")
     ax.set_title(title, fontsize=10)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)

@@ -116,8 +116,9 @@ class Uncertainty:
     net_cost: str = param("-", doc="effect whose value <= 0 means the alliance pays for itself")
     cost_effectiveness: str = param("-", doc="a ratio effect (cost per unit gained) for the "
                                              "acceptability curve")
-    threshold_max: float = param("thousand currency/worker-year", 0, None, "highest threshold",
-                                 lo_open=True)
+    threshold_max: float | None = param("thousand currency/worker-year", 0, None,
+                                        "highest threshold (null: the largest cost over the "
+                                        "worlds, rounded up to a step)", lo_open=True)
     threshold_step: float = param("thousand currency/worker-year", 0, None,
                                   "spacing of the thresholds", lo_open=True)
     interval: float = param("share", 0, 1, "central share of worlds an interval covers",
@@ -163,7 +164,7 @@ class Uncertainty:
         if not self.cost_effectiveness.startswith("effect.") or ratio not in RATIO_EFFECTS:
             raise ConfigError(f"{path}.cost_effectiveness", self.cost_effectiveness, "one of "
                               + ", ".join(f"effect.{r}" for r in RATIO_EFFECTS))
-        if self.threshold_step > self.threshold_max:
+        if self.threshold_max is not None and self.threshold_step > self.threshold_max:
             raise ConfigError(f"{path}.threshold_step", self.threshold_step,
                               f"at most {path}.threshold_max ({self.threshold_max:g})")
         if not isinstance(self.parameters, dict) or not self.parameters:
@@ -190,9 +191,15 @@ class Uncertainty:
         return list(dict.fromkeys(o for o in [*self.outcomes, self.net_cost, *parts]
                                   if o not in self.ratios))
 
-    @property
-    def thresholds(self) -> np.ndarray:
-        n = int(math.floor(self.threshold_max / self.threshold_step + 1e-9))
+    def thresholds(self, ratios=()) -> np.ndarray:
+        """0 .. ``threshold_max`` in steps; with ``threshold_max`` null, up to the largest finite
+        ratio among ``ratios`` (the worlds' costs), rounded up to a step."""
+        top = self.threshold_max
+        if top is None:
+            r = np.asarray(ratios, dtype=float)
+            r = r[np.isfinite(r)]
+            top = max(float(r.max()) if r.size else 0.0, self.threshold_step)
+        n = int(math.ceil(top / self.threshold_step - 1e-9))
         return np.arange(n + 1) * self.threshold_step
 
 
@@ -370,7 +377,7 @@ def draws_table(s: Uncertainty, samples: pd.DataFrame, values: pd.DataFrame) -> 
 
 
 def acceptability_table(s: Uncertainty, table: pd.DataFrame) -> pd.DataFrame:
-    t = s.thresholds
+    t = s.thresholds(table[s.cost_effectiveness])
     return pd.concat([pd.DataFrame({"level": level, "threshold": t,
                                     "probability": acceptability(g[s.cost_effectiveness], t)})
                       for level, g in table.groupby("level")], ignore_index=True)
