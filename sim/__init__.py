@@ -15,11 +15,25 @@ Public entry points (what notebooks, EMA Workbench and SALib call):
 - ``compose_config(overrides)`` / ``build_spec(cfg)`` — the config the CLI would use.
 """
 
-from sim.model.core.params import ConfigError
-from sim.model.freelance import FreelanceModel, Freelancer
-from sim.model.outcomes import OUTCOMES
-from sim.study.config import build_spec, compose_config
-from sim.study.paired import run_model, run_pair
+from importlib import import_module
 
-__all__ = ["ConfigError", "FreelanceModel", "Freelancer", "OUTCOMES", "build_spec",
-           "compose_config", "run_model", "run_pair"]
+# Loaded on first use (PEP 562), so `python -m sim --help` and the pre-flight checks answer
+# before numpy, pandas, Mesa and numba are imported.
+_EXPORTS = {"ConfigError": "sim.model.core.params", "FreelanceModel": "sim.model.freelance",
+            "Freelancer": "sim.model.freelance", "OUTCOMES": "sim.model.catalogue",
+            "build_spec": "sim.study.config", "compose_config": "sim.study.config",
+            "run_model": "sim.study.paired", "run_pair": "sim.study.paired"}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str):
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})

@@ -6,6 +6,11 @@ import sys
 
 
 def run() -> int:
+    from sim.help import render, wants_help
+
+    if wants_help(sys.argv[1:]):  # before any heavy import
+        print(render())
+        return 0
     from sim.study.preflight import preflight
 
     try:

@@ -86,7 +86,11 @@ def test_launchers_give_identical_results(tmp_path):
 
 def test_resume_runs_only_what_is_missing(tmp_path):
     args = ["study=funding_sweep", "alliance.funding_m=0,30,60"]
-    assert sweep(tmp_path, *args).returncode == 0
+    done = sweep(tmp_path, *args)
+    assert done.returncode == 0
+    # the end of a sweep: a short table of effects per job and the path to the brief
+    assert "extra experienced" in done.stdout and "net public cost" in done.stdout
+    assert f"brief: {tmp_path / 'aggregate' / 'brief.html'}" in done.stdout
     first = results_of(tmp_path)
     jobs = sorted(p for p in tmp_path.iterdir() if p.is_dir() and "funding_m" in p.name)
     killed = jobs[1]  # simulate a job killed half-way: no marker, a stray partial file

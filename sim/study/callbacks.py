@@ -82,3 +82,50 @@ class SweepProgress(Callback):
             print(message, file=sys.stderr)
             return
         print(f"[sweep] aggregated into {out}", file=sys.stderr)
+        try:
+            print(end_of_sweep_table(out))
+        except (OSError, ValueError, KeyError) as err:  # the table is a courtesy; results stand
+            print(f"[sweep] (no summary table: {err})", file=sys.stderr)
+        for name in ("brief.html", "brief.md"):
+            if (out / name).exists():
+                print(f"brief: {out / name}")
+                break
+
+
+# the effects the end-of-sweep table shows, in this order
+TABLE_OUTCOMES = {"experienced_workforce": "extra experienced", "active_workforce": "extra active",
+                  "public_cost_m": "net public cost"}
+MAX_ROWS = 12
+
+
+def end_of_sweep_table(out: Path) -> str:
+    """A short table of the sweep's main effects per job (mean [95% CI]), for the terminal."""
+    import pandas as pd
+
+    path = out / "summary.parquet"
+    if not path.exists():  # a design study (sensitivity, uncertainty): its brief says it all
+        return ""
+    summary = pd.read_parquet(path)
+    levels = json.loads((out / "provenance.json").read_text()).get("swept") or []
+    rows = summary[summary["outcome"].isin(TABLE_OUTCOMES)]
+
+    def fmt(x: float) -> str:
+        return "–" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+
+    head = (" ".join(f"{k:>18s}" for k in levels)
+            + "".join(f"{v:>28s}" for v in TABLE_OUTCOMES.values()))
+    lines = ["effects (alliance - baseline, mean [95% CI]; money in million/year):", head]
+    jobs = list(dict.fromkeys(rows["job"]))
+    for job in jobs[:MAX_ROWS]:
+        r = rows[rows["job"] == job].set_index("outcome")
+        first = r.iloc[0]
+        cells = " ".join(f"{first[k]:>18g}" if isinstance(first[k], int | float)
+                         else f"{str(first[k]):>18s}" for k in levels)
+        for outcome in TABLE_OUTCOMES:
+            e = r.loc[outcome]
+            effect = f"{fmt(e['effect'])} [{fmt(e['effect_ci_low'])}, {fmt(e['effect_ci_high'])}]"
+            cells += f"{effect:>28s}"
+        lines.append(cells)
+    if len(jobs) > MAX_ROWS:
+        lines.append(f"... {len(jobs) - MAX_ROWS} more jobs in {out / 'summary.csv'}")
+    return "\n".join(lines)

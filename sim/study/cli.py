@@ -28,15 +28,23 @@ from sim.study.paired import run_pair
 from sim.study.stats import summarise
 
 
-def format_table(summary: pd.DataFrame) -> str:
+def unit_text(unit: str, currency: str) -> str:
+    """A unit as the reader sees it: the country's currency instead of "currency"."""
+    return unit.replace("million currency", f"M {currency}").replace(
+        "thousand currency", f"k {currency}").replace("currency", currency) if currency else unit
+
+
+def format_table(summary: pd.DataFrame, currency: str = "") -> str:
     def fmt(x: float) -> str:
         return "–" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
-    lines = [f"{'outcome':34s} {'baseline':>12s} {'alliance':>12s} {'effect [95% CI]':>32s}"]
+    lines = [f"{'outcome':34s} {'unit':24s} {'baseline':>10s} {'alliance':>10s} "
+             f"{'effect [95% CI]':>32s}"]
     for _, r in summary.iterrows():
         ci = f"{fmt(r['effect'])} [{fmt(r['effect_ci_low'])}, {fmt(r['effect_ci_high'])}]"
-        lines.append(f"{r['outcome']:34s} {fmt(r['baseline']):>12s} {fmt(r['alliance']):>12s} "
-                     f"{ci:>32s}")
+        unit = unit_text(str(r.get("unit", "")), currency)
+        lines.append(f"{r['outcome']:34s} {unit:24s} {fmt(r['baseline']):>10s} "
+                     f"{fmt(r['alliance']):>10s} {ci:>32s}")
     return "\n".join(lines)
 
 
@@ -120,5 +128,5 @@ def main(cfg: DictConfig) -> None:
     if not cfg.output.quiet:
         print(f"{summary['represents'].iloc[0]}, {cfg.sector.label}, {str(cfg.country.name).title()}"
               f" (alliance arm) against no alliance (baseline):")
-        print(format_table(summary))
+        print(format_table(summary, str(cfg.country.currency)))
         print(f"\nresults: {out_dir}")

@@ -9,17 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.catalogue import END_REASONS
 from sim.model.core.jit import kernel
 from sim.model.core.population import exact_array
-
-# why a membership ends -> meaning; each has a series ``ends_<reason>``
-END_REASONS: dict[str, str] = {
-    "work_requirement": "work requirement of a period not met",
-    "time_account": "time account of paid months used up",
-    "left_sector": "the member left the profession",
-    "retirement": "the member retired",
-    "budget": "laid off for lack of money",
-}
 
 # name -> (unit, meaning)
 SERIES: dict[str, tuple[str, str]] = {

@@ -1,0 +1,87 @@
+"""The names analysts' scripts rely on: outcomes with units and meanings, and why memberships end.
+
+Where it sits: read by the outcomes (``sim/model/outcomes.py``), the recorder, the docs and
+``python -m sim --help``. It imports nothing beyond the standard library, so the command line
+can list the outcomes before numpy, pandas, Mesa or numba are loaded.
+"""
+
+from __future__ import annotations
+
+# why a membership ends -> meaning; each has a series ``ends_<reason>``
+END_REASONS: dict[str, str] = {
+    "work_requirement": "work requirement of a period not met",
+    "time_account": "time account of paid months used up",
+    "left_sector": "the member left the profession",
+    "retirement": "the member retired",
+    "budget": "laid off for lack of money",
+}
+
+
+# name -> (unit, meaning)
+OUTCOMES: dict[str, tuple[str, str]] = {
+    "retention_5y": ("share", "entrants of the horizon still active 5 years after entry"),
+    "retention_10y": ("share", "entrants of the horizon still active 10 years after entry"),
+    "active_workforce": ("people", "mean number of active freelancers over the horizon"),
+    "experienced_workforce": ("people", "mean number active with 10+ years in the profession"),
+    "births_per_1000_person_years": ("births/1000 person-years", "births per active person-year"),
+    "births_per_year": ("births/year", "births to active freelancers per year"),
+    "mean_career_years": ("years", "mean length of careers that ended in the horizon"),
+    "income_cv_monthly": ("-", "mean CV of an agent's monthly earned income within a year"),
+    "idle_share": ("share", "active agent-months without an outside engagement"),
+    "alliance_members": ("people", "mean number of alliance members"),
+    "member_exit_rate": ("exits/member-year", "exits from the sector of members"),
+    "member_birth_rate": ("births/member-year", "births to members"),
+    "alliance_spend_m": ("million currency/year", "alliance spending (salaries, overhead, training)"),
+    "public_cost_m": ("million currency/year",
+                      "net public cost: grant + benefits (unemployment, sickness, parental) + "
+                      "pension contributions on benefits + care - taxes - contributions"),
+    "grant_net_m": ("million currency/year", "grant paid minus grant returned"),
+    "taxes_returned_m": ("million currency/year",
+                         "income tax + contributions + leavers' taxes flowing to the state"),
+    "benefits_m": ("million currency/year", "unemployment and sickness benefits paid"),
+    "health_care_m": ("million currency/year", "public health-care cost of episodes"),
+    "parental_benefit_m": ("million currency/year", "parental benefit and lump sums paid"),
+    "parental_benefit_qualified_share": ("share", "births whose parent qualified for the "
+                                                  "income-related parental benefit"),
+    "pension_rights_m": ("million currency/year",
+                         "pension rights earned by freelancers on pay and benefits"),
+    "pension_contributions_m": ("million currency/year",
+                                "old-age pension contributions on freelancers' pay and benefits"),
+    "engagements_per_year": ("engagement-months/year",
+                             "engaged person-months per year (the work the sector offers)"),
+    "top1_income_share": ("share", "share of yearly arts income earned by the top 1%"),
+    "top5_income_share": ("share", "share of yearly arts income earned by the top 5%"),
+    "early_exit_share": ("share", "part of the 10-year loss of entrants that happens in years 0-2"),
+    "engagement_autocorr": ("-", "lag-1 autocorrelation of the monthly engaged indicator"),
+    "median_income_ratio": ("-", "median yearly earned income / population median income"),
+    "tfr_women": ("children/woman", "total fertility rate of freelance women (ages 20-49)"),
+    "childless_at_45": ("share", "women turning 45 in the sector without children"),
+    "mean_age_first_birth": ("years", "mean age of women at their first birth"),
+    "health_gradient": ("ratio", "episode rate of the precarious / episode rate of the secure"),
+    "member_outside_work_share": ("share", "member-months with an outside engagement"),
+    "applicants_per_place": ("applicants/place", "eligible applicants per place offered"),
+    "cost_per_member_k": ("thousand currency/member-year", "alliance spending per member-year"),
+    # who the members are, and why memberships end
+    "member_mean_age": ("years", "mean age of members"),
+    "member_age_p10": ("years", "10th percentile of members' ages (mean of the Decembers)"),
+    "member_age_p90": ("years", "90th percentile of members' ages (mean of the Decembers)"),
+    "member_years_in_profession": ("years", "mean years in the profession of members"),
+    "membership_years": ("years", "mean length of the memberships that ended"),
+    "member_leave_rate": ("ends/member-year", "memberships ended per member-year, any reason"),
+    **{f"member_leave_rate_{reason}": ("ends/member-year", f"memberships ended per member-year: {text}")
+       for reason, text in END_REASONS.items()},
+    "new_members_per_year": ("members/year", "members hired per year"),
+    "hiring_rounds_per_year": ("rounds/year", "hiring rounds held per year"),
+    "furlough_share": ("share", "member-months paid less than the salary owed (furlough)"),
+    # the whole sector
+    "mean_age_active": ("years", "mean age of active freelancers"),
+    "median_tenure_active_years": ("years", "median years in the profession of the active"),
+    "benefit_recipient_share": ("share", "active person-months paid unemployment benefit"),
+}
+
+# Only for the paired effect.
+EFFECT_ONLY: dict[str, tuple[str, str]] = {
+    "cost_per_retained_worker_year_k": (
+        "thousand currency/worker-year",
+        "extra net public cost per extra active worker-year (NaN if no extra workers)"),
+}

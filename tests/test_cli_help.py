@@ -1,0 +1,43 @@
+"""The command line answers fast: its own --help before any heavy import; units in the table."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+
+from sim.model.catalogue import OUTCOMES
+from sim.study.cli import format_table, unit_text
+
+HEAVY = ("numpy", "pandas", "mesa", "numba", "hydra", "matplotlib")
+
+
+def test_help_lists_presets_outcomes_and_examples_without_heavy_imports():
+    code = ("import runpy, sys\n"
+            "sys.argv = ['sim', '--help']\n"
+            "try:\n    runpy.run_module('sim', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+            f"print('LOADED', sorted(m for m in {HEAVY!r} if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=120, check=True).stdout
+    assert "LOADED []" in out
+    for text in ("usage: python -m sim", "population.scale", "alliance={dansalliansen",
+                 "demand={market,steady}", "study={", "examples:"):
+        assert text in out, text
+    assert all(name in out for name in OUTCOMES)
+
+
+def test_units_name_the_currency():
+    assert unit_text("million currency/year", "SEK") == "M SEK/year"
+    assert unit_text("thousand currency/worker-year", "NOK") == "k NOK/worker-year"
+    assert unit_text("currency/month", "SEK") == "SEK/month"
+    assert unit_text("people", "SEK") == "people"
+
+
+def test_the_terminal_table_has_a_unit_column():
+    summary = pd.DataFrame([{"outcome": "public_cost_m", "unit": "million currency/year",
+                             "baseline": -10.0, "alliance": -5.0, "effect": 5.0,
+                             "effect_ci_low": 4.0, "effect_ci_high": 6.0}])
+    header, row = format_table(summary, "NOK").splitlines()
+    assert "unit" in header and "M NOK/year" in row and "5 [4, 6]" in row
