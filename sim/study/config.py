@@ -173,6 +173,19 @@ def format_override(key: str, value: Any) -> str:
     return f"{key}={text}"
 
 
+def dotted(key: str) -> str:
+    """A config key spelled as a Python identifier back in the command line's form:
+    ``alliance__funding_m`` -> ``alliance.funding_m`` (a key with a dot is returned as it is)."""
+    return key if "." in key else key.replace("__", ".")
+
+
+def identifier(key: str) -> str:
+    """A dotted config or outcome key as a Python identifier (``effect.public_cost_m`` ->
+    ``effect__public_cost_m``), for tools that need identifiers (EMA Workbench); ``dotted``
+    reverses it."""
+    return key.replace(".", "__")
+
+
 def _reads_as_string(text: str) -> bool:
     """Whether Hydra's grammar reads an unquoted ``text`` as a string (not 40, true, null)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
