@@ -11,6 +11,7 @@ import pytest
 from sim import ConfigError, FreelanceModel, run_model
 from sim.model.freelance import Freelancer
 from sim.model.outcomes import OUTCOMES
+from sim.study.mesa_model import REPORTERS
 
 # 50 agents (2,500 people, 50 per agent), 1 year of burn-in and 2 measured years: 36 months
 TINY = {"population.scale": 50, "burn_in_years": 1, "horizon_years": 2}
@@ -51,7 +52,7 @@ def test_step_is_one_month_and_the_model_stops_at_the_end_of_the_horizon():
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 36 and frame["horizon_month"].iloc[-1] == 23
     assert frame["members"].iloc[:12].eq(0).all() and frame["members"].iloc[-1] > 0
-    assert set(OUTCOMES) <= set(frame.columns)
+    assert set(frame.columns) == set(REPORTERS) and set(OUTCOMES) <= set(REPORTERS)
     with pytest.raises(RuntimeError, match="no months left"):
         model.step()
 
