@@ -117,3 +117,15 @@ def test_keywords_seeds_and_bad_input():
         FreelanceModel(seed=-1, **TINY)
     with pytest.raises(ValueError, match="arm"):
         FreelanceModel(seed=1, arm="both", **TINY)
+
+
+def test_a_model_pickles_midway_and_continues_identically():
+    import pickle
+
+    model = FreelanceModel(seed=6, **TINY)
+    for _ in range(14):
+        model.step()
+    copy = pickle.loads(pickle.dumps(model))
+    model.run_model()
+    copy.run_model()
+    assert all(same(copy.outcomes()[k], v) for k, v in model.outcomes().items())

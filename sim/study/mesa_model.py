@@ -42,6 +42,7 @@ handles").
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -125,8 +126,8 @@ class FreelanceModel(freelance.FreelanceModel):
         self._registered: dict[int, freelance.Freelancer] = {}  # uid -> handle in self.agents
         self.datacollector = mesa.DataCollector(model_reporters={
             "seed": "seed", "arm": "arm",
-            **{name: _monthly(name) for name in MONTHLY},
-            **{name: _outcome(name) for name in OUTCOMES}})
+            **{name: functools.partial(_monthly, name) for name in MONTHLY},  # picklable
+            **{name: functools.partial(_outcome, name) for name in OUTCOMES}})
 
     @classmethod
     def from_state(cls, spec, seed: int, arm: str, state: dict[str, Any]) -> freelance.FreelanceModel:
@@ -197,27 +198,22 @@ class FreelanceModel(freelance.FreelanceModel):
         return handle
 
 
-def _monthly(name: str):
-    def report(model: FreelanceModel) -> float:
-        m = model.month - 1
-        if m < 0:
-            return math.nan
-        if name == "horizon_month":
-            return m - model.spec.burn_in_months
-        scale = model.spec.population.scale
-        if name == "public_cost":
-            return float(sum(sign * model.ledger.flows[k][m] for k, (sign, _) in FLOWS.items())
-                         * scale)
-        if name == "alliance_spend":
-            return float(sum(v[m] for v in model.ledger.spending.values()) * scale)
-        value = float(model.recorder.series[name][m])
-        return value if name in NOT_TOTALS else value * scale
-    report.__name__ = name
-    return report
+def _monthly(name: str, model: FreelanceModel) -> float:
+    """Reporter: the monthly series ``name`` of the month just simulated (NaN before the first)."""
+    m = model.month - 1
+    if m < 0:
+        return math.nan
+    if name == "horizon_month":
+        return m - model.spec.burn_in_months
+    scale = model.spec.population.scale
+    if name == "public_cost":
+        return float(sum(sign * model.ledger.flows[k][m] for k, (sign, _) in FLOWS.items()) * scale)
+    if name == "alliance_spend":
+        return float(sum(v[m] for v in model.ledger.spending.values()) * scale)
+    value = float(model.recorder.series[name][m])
+    return value if name in NOT_TOTALS else value * scale
 
 
-def _outcome(name: str):
-    def report(model: FreelanceModel) -> float:
-        return model.outcomes()[name] if model.month >= model.spec.total_months else math.nan
-    report.__name__ = name
-    return report
+def _outcome(name: str, model: FreelanceModel) -> float:
+    """Reporter: this arm's outcome ``name`` after the last month (NaN before)."""
+    return model.outcomes()[name] if model.month >= model.spec.total_months else math.nan
