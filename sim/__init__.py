@@ -11,7 +11,9 @@ The package has three layers, each importing only those before it:
 Public entry points (what notebooks, EMA Workbench and SALib call):
 
 - ``run_model(seed=..., **overrides)`` — one paired run, flat dict of outcomes;
-- ``run_pair(spec, seed)`` — the two arms as ``FreelanceModel`` objects;
+- ``run_pair(spec, seed)`` — the two arms as model-layer ``FreelanceModel`` objects;
+- ``FreelanceModel(seed=..., **overrides)`` — one arm as a Mesa model (``mesa.batch_run``, a
+  ``DataCollector``, ``step()`` = one month; ``sim/study/mesa_model.py``);
 - ``compose_config(overrides)`` / ``build_spec(cfg)`` — the config the CLI would use.
 """
 
@@ -19,7 +21,7 @@ from importlib import import_module
 
 # Loaded on first use (PEP 562), so `python -m sim --help` and the pre-flight checks answer
 # before numpy, pandas, Mesa and numba are imported.
-_EXPORTS = {"ConfigError": "sim.model.core.params", "FreelanceModel": "sim.model.freelance",
+_EXPORTS = {"ConfigError": "sim.model.core.params", "FreelanceModel": "sim.study.mesa_model",
             "Freelancer": "sim.model.freelance", "OUTCOMES": "sim.model.catalogue",
             "build_spec": "sim.study.config", "compose_config": "sim.study.config",
             "run_model": "sim.study.paired", "run_pair": "sim.study.paired"}

@@ -12,6 +12,7 @@ import difflib
 import functools
 import importlib
 import re
+import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,39 @@ def format_override(key: str, value: Any) -> str:
         if any(ch in text for ch in " ,=[]{}()'\"\\:$") or not _reads_as_string(text):
             text = "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
     return f"{key}={text}"
+
+
+def declaration(cfg: DictConfig, key: str) -> tuple[Any, dict]:
+    """The type and the ``param`` metadata (unit, range, meaning) declared for the dotted
+    parameter ``key`` of a composed config; ``ConfigError`` if it is not a declared parameter."""
+    block, _, leaf = key.rpartition(".")
+    node = OmegaConf.select(cfg, block) if block else None
+    if not block:
+        cls = RunSettings
+    elif isinstance(node, DictConfig) and "_target_" in node:
+        cls = _target_class({"_target_": node.get("_target_")}, block, None)
+    elif block in WORLD_BLOCKS:
+        cls = WORLD_BLOCKS[block]
+    else:
+        raise ConfigError(key, None, "a declared parameter, block.key (e.g. alliance.funding_m)")
+    field = next((f for f in dataclasses.fields(cls) if f.name == leaf), None)
+    if field is None:
+        raise ConfigError(key, None, f"a known key of {block or 'the config'}: "
+                          + ", ".join(sorted(f.name for f in dataclasses.fields(cls))))
+    return typing.get_type_hints(cls)[leaf], dict(field.metadata)
+
+
+def dotted(key: str) -> str:
+    """A config key spelled as a Python identifier back in the command line's form:
+    ``alliance__funding_m`` -> ``alliance.funding_m`` (a key with a dot is returned as it is)."""
+    return key if "." in key else key.replace("__", ".")
+
+
+def identifier(key: str) -> str:
+    """A dotted config or outcome key as a Python identifier (``effect.public_cost_m`` ->
+    ``effect__public_cost_m``), for tools that need identifiers (EMA Workbench); ``dotted``
+    reverses it."""
+    return key.replace(".", "__")
 
 
 def _reads_as_string(text: str) -> bool:
