@@ -16,6 +16,7 @@ from sim.app.world import SWEEP_OUTCOMES, LiveState
 from sim.report.charts import ARM_COLOURS
 
 LABELS = {"baseline": "without alliance", "alliance": "with alliance"}
+WIDTHS = {"baseline": 2.6, "alliance": 1.3}  # the baseline drawn wider, so it shows where they meet
 
 
 def live_figure(state: LiveState) -> Figure:
@@ -37,7 +38,8 @@ def live_figure(state: LiveState) -> Figure:
     ax = axes[0, 1]
     for arm, values in (("baseline", base), ("alliance", ally)):
         if values:
-            ax.plot(years, values["active"], color=ARM_COLOURS[arm], label=LABELS[arm])
+            ax.plot(years, values["active"], color=ARM_COLOURS[arm], label=LABELS[arm],
+                    linewidth=WIDTHS[arm])
     if base and state.month:
         gap = ally["active"][-1] - base["active"][-1]
         ax.set_title(f"Active freelancers (alliance {gap:+,.0f} now)")
@@ -54,7 +56,8 @@ def live_figure(state: LiveState) -> Figure:
             k, share = state.survival[arm]
             ok = ~np.isnan(share)
             if ok.any():
-                ax.plot(k[ok], share[ok], marker="o", color=ARM_COLOURS[arm])
+                ax.plot(k[ok], share[ok], marker="o", color=ARM_COLOURS[arm],
+                        linewidth=WIDTHS[arm], markersize=2.5 * WIDTHS[arm])
     ax.set(xlabel="years since entry", ylabel="share still active", ylim=(0, 1.02),
            title="Cohort survival: entrants of the horizon still in the profession")
 

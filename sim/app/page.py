@@ -196,9 +196,12 @@ def LivePanel():
             solara.Text(state.message, classes=["live-status"])
             return
         status = {"running": "running", "done": "done", "stopped": "stopped"}[state.phase]
-        solara.Text(f"Month {state.month} of {state.months} (year {state.month / 12:.1f}), "
-                    f"{status} · {state.agents:,} agents per arm, "
-                    f"{state.scale:g} people per agent", classes=["live-status"])
+        solara.HTML(tag="div", unsafe_innerHTML=f"<b>This run:</b> {html.escape(state.describes)}")
+        solara.HTML(tag="div", unsafe_innerHTML=html.escape(
+            f"Month {state.month} of {state.months} (year {state.month / 12:.1f}), {status} · "
+            f"{state.agents:,} agents per arm, "
+            f"{state.scale:g} {'person' if state.scale == 1 else 'people'} per agent"),
+            classes=["live-status"])
         solara.FigureMatplotlib(charts.live_figure(state),
                                 dependencies=[state.month, state.phase], format="png")
         if state.month:

@@ -106,6 +106,7 @@ class LiveState:
     series: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # arm -> name -> values
     survival: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     message: str = ""
+    describes: str = ""  # the world, grant and seed of this run (the controls may have moved on)
 
     @property
     def progress(self) -> float:
@@ -129,7 +130,10 @@ def snapshot(pair: PairResult, phase: str) -> LiveState:
                      currency=spec.country.currency, alliance_label=spec.alliance.label,
                      scale=spec.population.scale,
                      agents=int(np.count_nonzero(pair.baseline.pop.active)),
-                     series=series, survival=survival)
+                     series=series, survival=survival,
+                     describes=(f"{spec.alliance.label} · {spec.sector.label}, {spec.country.name} · "
+                                f"demand={spec.demand.model} · {spec.alliance.funding_m:g} M "
+                                f"{spec.country.currency}/year · seed {pair.seed}"))
 
 
 # ------------------------------------------------------------------------ finished sweeps
