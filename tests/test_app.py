@@ -40,7 +40,7 @@ from sim.app.world import (
 from sim.study.paired import paired_months, run_pair
 from tests.conftest import spec_for
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("SIM_APP_CHROMIUM", "/usr/bin/chromium"))  # the OS's Chromium
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -127,7 +127,8 @@ def free_port() -> int:
 @pytest.fixture
 def browser():
     if not (CHROMIUM.exists() and os.access(CHROMIUM, os.X_OK)):
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install chromium (or set "
+                    "SIM_APP_CHROMIUM to the system's Chromium)")
     sync_api = pytest.importorskip("playwright.sync_api",
                                    reason="Playwright for Python is missing: uv sync")
     with sync_api.sync_playwright() as p:
@@ -174,7 +175,7 @@ def app(tmp_path):
     assert f"open {url}" in (tmp_path / "server.log").read_text()
 
 
-def test_the_app_in_a_browser(app, browser, tmp_path):
+def test_the_app_in_a_browser(browser, app, tmp_path):  # browser first: a skip costs nothing
     url, opened = app
     page = browser.new_page(viewport={"width": 1400, "height": 1900})
     page.goto(url, timeout=120_000)
