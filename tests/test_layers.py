@@ -1,5 +1,5 @@
 """The package's layers: the model imports neither the study nor the report layer, nor Hydra,
-OmegaConf or matplotlib; the report layer never runs the model."""
+OmegaConf or matplotlib; the report layer never runs the model; nothing imports the app."""
 
 import ast
 from pathlib import Path
@@ -8,8 +8,9 @@ import pytest
 
 SIM = Path(__file__).resolve().parent.parent / "sim"
 FORBIDDEN = {
-    "model": ("sim.study", "sim.report", "hydra", "omegaconf", "matplotlib"),
-    "report": ("sim.study.paired", "sim.study.sweep", "sim.study.cli", "hydra"),
+    "model": ("sim.study", "sim.report", "sim.app", "hydra", "omegaconf", "matplotlib"),
+    "study": ("sim.app",),
+    "report": ("sim.study.paired", "sim.study.sweep", "sim.study.cli", "sim.app", "hydra"),
 }
 
 

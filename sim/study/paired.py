@@ -2,13 +2,15 @@
 EMA Workbench and SALib alike.
 
 Where it sits: above the model. ``run_pair`` simulates the shared burn-in once, forks the state
-into the two arms and runs the horizon in each; ``run_model`` composes a config from keyword
-overrides and returns the flat outcome dict.
+into the two arms and runs the horizon in each; ``paired_months`` does the same one month at a
+time (the interactive app watches it); ``run_model`` composes a config from keyword overrides
+and returns the flat outcome dict.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +119,24 @@ def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> 
     # agent-months simulated for this pair: the shared burn-in once, each horizon once
     agent_months = baseline.agent_months + alliance.agent_months - states["burn_in"]["agent_months"]
     return PairResult(seed=seed, baseline=baseline, alliance=alliance, agent_months=agent_months)
+
+
+def paired_months(spec: ModelSpec, seed: int) -> Iterator[PairResult]:
+    """``run_pair`` one month at a time, for watching a run (``sim.app``): the baseline arm runs
+    the burn-in, the alliance arm is forked from it, then both arms step month by month on the
+    same random streams. Yields the pair after the burn-in and after every horizon month (the
+    models are live: read them before advancing); the last yield equals ``run_pair(spec, seed)``.
+    """
+    baseline = FreelanceModel(spec, seed, "baseline").run(spec.burn_in_months)
+    shared = baseline.agent_months  # the burn-in, counted once
+    alliance = baseline.fork("alliance")
+    while True:
+        yield PairResult(seed=seed, baseline=baseline, alliance=alliance,
+                         agent_months=baseline.agent_months + alliance.agent_months - shared)
+        if baseline.month >= spec.total_months:
+            return
+        baseline.step()
+        alliance.step()
 
 
 def check_seed(seed: Any, key: str = "seed") -> int:

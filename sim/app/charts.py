@@ -1,0 +1,95 @@
+"""Charts of the interactive app: a live paired run (four panels) and the finished sweeps of a world
+(effect against funding with its 95% CI).
+
+Where it sits: the top layer, drawn by ``page.py`` from ``world.LiveState`` and the sweep tables
+of ``world.py``. Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so the run's
+thread and the page never share a figure; the colours are the reports' (``sim.report.charts``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.app.world import SWEEP_OUTCOMES, LiveState
+from sim.report.charts import ARM_COLOURS
+
+LABELS = {"baseline": "without alliance", "alliance": "with alliance"}
+WIDTHS = {"baseline": 2.6, "alliance": 1.3}  # the baseline drawn wider, so it shows where they meet
+
+
+def live_figure(state: LiveState) -> Figure:
+    """Members, active workforce, cohort survival and the public ledger of both arms so far."""
+    fig = Figure(figsize=(11, 6.4), layout="constrained")
+    axes = fig.subplots(2, 2)
+    years = np.arange(1, state.month + 1) / 12  # each month at its end
+    base, ally = state.series.get("baseline", {}), state.series.get("alliance", {})
+    cur, alliance_label = state.currency, state.alliance_label
+
+    ax = axes[0, 0]
+    if ally:
+        ax.plot(years, ally["members"], color=ARM_COLOURS["alliance"])
+        ax.set_title(f"{alliance_label}: members ({ally['members'][-1]:,.0f} now)"
+                     if state.month else f"{alliance_label}: members")
+    ax.set(xlabel="years into the horizon", ylabel="members (people)")
+    ax.set_ylim(0, 1.15 * max(1.0, float(ally["members"].max())) if state.month else 1)
+
+    ax = axes[0, 1]
+    for arm, values in (("baseline", base), ("alliance", ally)):
+        if values:
+            ax.plot(years, values["active"], color=ARM_COLOURS[arm], label=LABELS[arm],
+                    linewidth=WIDTHS[arm])
+    if base and state.month:
+        gap = ally["active"][-1] - base["active"][-1]
+        ax.set_title(f"Active freelancers (alliance {gap:+,.0f} now)")
+    else:
+        ax.set_title("Active freelancers")
+    ax.set(xlabel="years into the horizon", ylabel="people")
+    if base:  # one legend for both arms, above the panels
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=2,
+                   frameon=False)
+
+    ax = axes[1, 0]
+    for arm in ("baseline", "alliance"):
+        if arm in state.survival:
+            k, share = state.survival[arm]
+            ok = ~np.isnan(share)
+            if ok.any():
+                ax.plot(k[ok], share[ok], marker="o", color=ARM_COLOURS[arm],
+                        linewidth=WIDTHS[arm], markersize=2.5 * WIDTHS[arm])
+    ax.set(xlabel="years since entry", ylabel="share still active", ylim=(0, 1.02),
+           title="Cohort survival: entrants of the horizon still in the profession")
+
+    ax = axes[1, 1]
+    if base and state.month:
+        extra = ally["net_cost_cum_m"] - base["net_cost_cum_m"]
+        ax.plot(years, ally["spend_cum_m"], color=ARM_COLOURS["alliance"], linestyle="--",
+                label="alliance spending")
+        ax.plot(years, extra, color="black", label="extra net public cost (alliance − baseline)")
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.legend(frameon=False, loc="best", fontsize="small")
+        ax.set_title(f"Public ledger, cumulative: extra net cost {extra[-1]:,.0f} M {cur}")
+    else:
+        ax.set_title("Public ledger, cumulative")
+    ax.set(xlabel="years into the horizon", ylabel=f"M {cur}")
+    return fig
+
+
+def sweep_figure(effects: pd.DataFrame, funding_m: float, currency: str, title: str) -> Figure:
+    """Effect against funding for each outcome of ``SWEEP_OUTCOMES`` with its 95% CI; a dotted
+    line marks the funding chosen on the page."""
+    fig = Figure(figsize=(11, 3.2), layout="constrained")
+    axes = fig.subplots(1, len(SWEEP_OUTCOMES))
+    for ax, (outcome, label) in zip(axes, SWEEP_OUTCOMES.items(), strict=True):
+        rows = effects[effects["outcome"] == outcome]
+        x = rows["alliance.funding_m"].astype(float)
+        ax.plot(x, rows["effect"], marker="o", color=ARM_COLOURS["alliance"])
+        ax.fill_between(x, rows["effect_ci_low"], rows["effect_ci_high"],
+                        color=ARM_COLOURS["alliance"], alpha=0.25, linewidth=0)
+        ax.axhline(0, color="grey", linewidth=0.8)
+        ax.axvline(funding_m, color="black", linestyle=":", linewidth=1)
+        ax.set(xlabel=f"funding, M {currency}/year", title=label.replace(", M/year",
+                                                                             f", M {currency}/year"))
+    fig.suptitle(title, fontsize=10)
+    return fig
