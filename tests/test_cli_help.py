@@ -41,3 +41,16 @@ def test_the_terminal_table_has_a_unit_column():
                              "effect_ci_low": 4.0, "effect_ci_high": 6.0}])
     header, row = format_table(summary, "NOK").splitlines()
     assert "unit" in header and "M NOK/year" in row and "5 [4, 6]" in row
+
+
+def test_a_bad_value_is_refused_before_numba_pandas_or_mesa_load():
+    code = ("import runpy, sys\n"
+            "sys.argv = ['sim', 'alliance.funding_m=-5']\n"
+            "try:\n    runpy.run_module('sim', run_name='__main__')\n"
+            "except SystemExit as e:\n    assert e.code == 2, e.code\n"
+            "print('LOADED', sorted(m for m in ('numba', 'pandas', 'mesa', 'matplotlib') "
+            "if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300, check=True)
+    assert "LOADED []" in proc.stdout
+    assert "alliance.funding_m" in proc.stderr and "[0, 100000]" in proc.stderr

@@ -54,5 +54,6 @@ def test_kernel_cache_is_keyed_by_the_whole_package_source():
 
     from sim.model.core import jit
 
+    jit.materialise()  # numba is imported, and its cache folder set, on the first kernel call
     assert numba.config.CACHE_DIR.endswith(jit._source_fingerprint())
     assert jit._source_fingerprint() == jit._source_fingerprint()

@@ -151,8 +151,12 @@ def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run
     # start each job at a different seed, so parallel jobs fill the baseline cache side by side
     # instead of waiting on each other's lock; the tables are sorted by seed below
     start_at = int(job_fingerprint(cfg), 16) % len(seeds)
-    for seed in seeds[start_at:] + seeds[:start_at]:
+    order = seeds[start_at:] + seeds[:start_at]
+    for done, seed in enumerate(order, start=1):
         pair = run_pair(spec, seed, cache)
+        # progress inside a job: one line per finished seed (the job-level line is the callback's)
+        print(f"[sweep] {job_dir.name}: seed {seed} done ({done}/{len(order)}, "
+              f"{time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
         metrics.append(metrics_long(seed, pair.outcomes()))
         yearly.append(pair.yearly())
         survival.append(pair.survival())

@@ -7,7 +7,8 @@ computes; its Python wrapper is the documented vectorised interface. ``exp``/``l
 numpy (its SIMD loops are several times faster than numba's scalar libm calls here), so kernels
 take their results as columns.
 
-Kernels are compiled on first use and cached on disk. numba checks only a kernel's own source
+Kernels are compiled on first use and cached on disk; numba itself is imported only then,
+so checking a config or printing the command line's help never waits for it. numba checks only a kernel's own source
 file for changes, not the helpers and constants it inlines from other files, so the cache lives
 in a folder named after a fingerprint of the whole package's source and of the numba and numpy
 versions: any edit anywhere in ``sim/`` starts a fresh cache (about 7 s of compiling, once).
@@ -32,16 +33,17 @@ import hashlib
 import os
 import re
 import shutil
+import sys
 import tempfile
+from importlib.metadata import version
 from pathlib import Path
 
-import numba
 import numpy as np
 
 
 def _source_fingerprint() -> str:
     package = Path(__file__).resolve().parents[2]  # sim/
-    digest = hashlib.blake2b(f"{numba.__version__} {np.__version__}".encode(), digest_size=8)
+    digest = hashlib.blake2b(f"{version('numba')} {np.__version__}".encode(), digest_size=8)
     for path in sorted(package.rglob("*.py")):
         digest.update(path.relative_to(package).as_posix().encode())
         digest.update(path.read_bytes())
@@ -87,13 +89,66 @@ def _cache_dir() -> str:
     return choose_cache_dir(base, _source_fingerprint())
 
 
-numba.config.CACHE_DIR = _cache_dir()  # read when each kernel below is decorated
+# numba itself is imported on the first call of any kernel, not when the model is imported:
+# the command line checks a config (and prints its help) without paying numba's import time.
+# ``kernel`` and ``inline`` return placeholders; the first call of any of them imports numba,
+# sets the cache folder, makes every placeholder a numba dispatcher and puts the dispatchers in
+# place of the placeholders in the globals of the ``sim`` modules (where numba looks for the
+# helpers a kernel calls), so later calls go straight to compiled code.
+_PLACEHOLDERS: list[_Lazy] = []
+_OPTIONS = {"kernel": dict(cache=True, nogil=True, error_model="numpy"),
+            "inline": dict(inline="always", cache=True, error_model="numpy")}
 
-kernel = numba.njit(cache=True, nogil=True, error_model="numpy")
-"""Decorator for a compiled loop over rows."""
 
-inline = numba.njit(inline="always", cache=True, error_model="numpy")
-"""Decorator for a small scalar helper that kernels call (inlined into each caller)."""
+class _Lazy:
+    def __init__(self, fn, kind: str):
+        self.fn, self.kind, self.compiled = fn, kind, None
+        self.__name__, self.__doc__, self.__wrapped__ = fn.__name__, fn.__doc__, fn
+        _PLACEHOLDERS.append(self)
+
+    def __call__(self, *args, **kwargs):
+        if self.compiled is None:
+            materialise()
+        return self.compiled(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.fn.__module__}.{self.fn.__name__} (not compiled yet)>"
+
+
+def materialise() -> None:
+    """Import numba, set its cache folder and turn every placeholder into a dispatcher."""
+    import numba
+
+    if numba.config.CACHE_DIR != _cache_dir_once():
+        numba.config.CACHE_DIR = _cache_dir_once()
+    swap = {}
+    for lazy in _PLACEHOLDERS:
+        if lazy.compiled is None:
+            lazy.compiled = numba.njit(**_OPTIONS[lazy.kind])(lazy.fn)
+        swap[id(lazy)] = lazy.compiled
+    for name, module in list(sys.modules.items()):
+        if name == "sim" or name.startswith("sim."):
+            space = vars(module)
+            for key, value in list(space.items()):
+                if id(value) in swap and isinstance(value, _Lazy):
+                    space[key] = swap[id(value)]
+
+
+def _cache_dir_once() -> str:
+    cached = globals().get("_CACHE_DIR")
+    if cached is None:
+        cached = globals()["_CACHE_DIR"] = _cache_dir()
+    return cached
+
+
+def kernel(fn):
+    """Decorator for a compiled loop over rows."""
+    return _Lazy(fn, "kernel")
+
+
+def inline(fn):
+    """Decorator for a small scalar helper that kernels call (inlined into each caller)."""
+    return _Lazy(fn, "inline")
 
 
 _M1, _M2, _M4 = np.uint64(0x5555555555555555), np.uint64(0x3333333333333333), np.uint64(0x0F0F0F0F0F0F0F0F)
