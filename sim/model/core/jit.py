@@ -119,7 +119,7 @@ def materialise() -> None:
     """Import numba, set its cache folder and turn every placeholder into a dispatcher."""
     import numba
 
-    if numba.config.CACHE_DIR != _cache_dir_once():
+    if _cache_dir_once() != numba.config.CACHE_DIR:
         numba.config.CACHE_DIR = _cache_dir_once()
     swap = {}
     for lazy in _PLACEHOLDERS:
