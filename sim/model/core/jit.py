@@ -8,10 +8,11 @@ numpy (its SIMD loops are several times faster than numba's scalar libm calls he
 take their results as columns.
 
 Kernels are compiled on first use and cached on disk; numba itself is imported only then,
-so checking a config or printing the command line's help never waits for it. numba checks only a kernel's own source
-file for changes, not the helpers and constants it inlines from other files, so the cache lives
-in a folder named after a fingerprint of the whole package's source and of the numba and numpy
-versions: any edit anywhere in ``sim/`` starts a fresh cache (about 7 s of compiling, once).
+so checking a config or printing the command line's help never waits for it. numba checks
+only a kernel's own source file for changes, not the helpers and constants it inlines from
+other files, so the cache lives in a folder named after a fingerprint of the whole package's
+source and of the numba and numpy versions: any edit anywhere in ``sim/`` starts a fresh
+cache (about 7 s of compiling, once).
 The folder is under ``$NUMBA_CACHE_DIR`` if set, else the user's cache folder
 (``$XDG_CACHE_HOME`` or ``~/.cache``)/``alliance-sim/numba``; it is touched on each start, and
 of the other fingerprint folders there only the ``KEEP_OTHERS`` most recently used are kept.
@@ -119,8 +120,7 @@ def materialise() -> None:
     """Import numba, set its cache folder and turn every placeholder into a dispatcher."""
     import numba
 
-    if _cache_dir_once() != numba.config.CACHE_DIR:
-        numba.config.CACHE_DIR = _cache_dir_once()
+    numba.config.CACHE_DIR = _cache_dir_once()
     swap = {}
     for lazy in _PLACEHOLDERS:
         if lazy.compiled is None:
