@@ -49,7 +49,9 @@ def main() -> None:
     for row in rows:
         row["time_ratio_to_first"] = round(row["seconds_per_paired_run"] / base, 3)
     print(json.dumps({"machine": platform.processor() or platform.machine(),
-                      "seeds": args.seeds, "overrides": overrides, "results": rows}, indent=1))
+                      "seeds": args.seeds, "overrides": overrides}))
+    for row in rows:  # one line per scale: mean [95% CI] of each quantity
+        print(json.dumps(row))
 
 
 if __name__ == "__main__":
