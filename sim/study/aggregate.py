@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.model.outcomes import UNITS
+from sim.study.args import normalise
 from sim.study.io import provenance, write_json, write_table
 from sim.study.stats import mean_ci, summarise
 from sim.study.sweep import DESIGN_STUDIES, verify_job
@@ -365,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Aggregate a finished or partial sweep.")
     parser.add_argument("folder", type=Path, help="the sweep folder (hydra.sweep.dir)")
     parser.add_argument("--no-charts", action="store_true", help="tables only")
-    args = parser.parse_args(argv)
+    args = parser.parse_args(normalise(parser, sys.argv[1:] if argv is None else argv))
     try:
         out = aggregate(args.folder, charts=not args.no_charts)
     except SweepError as err:

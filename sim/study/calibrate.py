@@ -25,6 +25,7 @@ from omegaconf import OmegaConf
 from scipy import optimize
 
 from sim.model.core.params import ConfigError
+from sim.study.args import normalise
 from sim.study.command import check_out, compute_then_write
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override
 from sim.study.io import provenance, write_json, write_table, write_text
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default="default", help="configs/calibration/<name>.yaml")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--max-evaluations", type=int, default=None)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(normalise(parser, sys.argv[1:] if argv is None else argv))
     out = args.out or Path("results/calibration") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
 
     def compute() -> tuple[Calibration, dict, dict[str, float]]:

@@ -31,6 +31,7 @@ from omegaconf.errors import OmegaConfBaseException  # noqa: E402
 
 from sim.model.core.params import ConfigError  # noqa: E402
 from sim.model.outcomes import OUTCOMES  # noqa: E402
+from sim.study.args import normalise
 from sim.study.command import check_out, compute_then_write  # noqa: E402
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override  # noqa: E402
 from sim.study.io import atomic_write, provenance, write_json, write_table, write_text  # noqa: E402
@@ -254,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="key=value, as on the CLI (repeatable; not sector, country or "
                              "alliance: use --cases)")
     parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(normalise(parser, sys.argv[1:] if argv is None else argv,
+                                       model_option="--override"))
     out = args.out or Path("results/validation") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
 
     def compute() -> pd.DataFrame:
