@@ -23,8 +23,8 @@ SOURCES = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 
 # ---------------------------------------------------------------- numbers
 def rounded(x: float, sig: int = 2) -> str:
-    """``x`` to ``sig`` significant figures, at most one decimal above 10 and none above 100,
-    with thousands separators: 62.3 -> "62", 0.702 -> "0.70", 1234.5 -> "1,200"."""
+    """``x`` to ``sig`` significant figures without trailing zeros, with thousands separators:
+    62.3 -> "62", 0.702 -> "0.7", 1234.5 -> "1,200"."""
     if x is None or not math.isfinite(x):
         return "n/a"
     if x == 0:
@@ -35,6 +35,8 @@ def rounded(x: float, sig: int = 2) -> str:
         return "0"
     decimals = max(0, digits)
     text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
     return "0" if text.strip("-0.,") == "" else text
 
 
@@ -130,6 +132,35 @@ def assumption_words(key: str, value, currency: str, wage_scale: float = 1.0) ->
         return name, str(value)
 
 
+# ---------------------------------------------------------------- scenarios in words
+def _shock(v, *_):
+    return "no demand shock" if not v else f"demand falls by {rounded(float(v) * 100, 2)}%"
+
+
+def _cut(v, *_):
+    return "no funding cut" if not v else f"grant cut by {rounded(float(v) * 100, 2)}%"
+
+
+SCENARIO_WORDS = {  # a swept key's level in words, for panel titles and headlines
+    "demand.shock_depth": _shock,
+    "alliance.cut_share": _cut,
+    "alliance.funding_m": lambda v, cur: f"a grant of {float(v):g} million {cur} a year",
+    "sector": lambda v, cur: f"{v}",
+    "demand": lambda v, cur: {"market": "a fixed pool of roles",
+                              "steady": "steady demand, networking adds work"}.get(v, f"{v}"),
+}
+
+
+def scenario_words(key: str, value, currency: str = "") -> str:
+    """A swept level in plain words; unknown keys as ``key = value``."""
+    if key in SCENARIO_WORDS:
+        return SCENARIO_WORDS[key](value, currency)
+    if key in ASSUMPTION_WORDS:
+        name, said = assumption_words(key, value, currency)
+        return f"{name}: {said}"
+    return f"{key} = {value}"
+
+
 # ---------------------------------------------------------------- sources
 ANCHOR = re.compile(r'<a id="(?P<id>[^"]+)"></a>(?P<title>[^\n]*)')
 
@@ -141,7 +172,7 @@ def source_entries(path: Path = SOURCES) -> dict[str, dict]:
     entries = {}
     for m, nxt in zip(matches, [*matches[1:], None], strict=True):
         body = text[m.end():nxt.start() if nxt else len(text)]
-        body = body.rsplit("\n#", 1)[0] if nxt else body  # drop the next entry's heading
+        body = re.split(r"\n#", body, maxsplit=1)[0]  # up to the next heading
         entries[m["id"]] = {"title": m["title"].strip(),
                             "text": body.strip(),
                             "urls": re.findall(r"https?://\S+", body)}
