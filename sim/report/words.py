@@ -190,12 +190,14 @@ _CITES = [
     (re.compile(r"behaviour\.md,?\s+caveats"), lambda m: "caveats"),
     (re.compile(r"(?:behaviour\.md\s+)?(?:Part\s+)?\bB\.(\d+)"), lambda m: f"b-{m[1]}"),
     (re.compile(r"(?:behaviour\.md\s+)?(?:Part\s+)?\bC\.(\d+)"), lambda m: f"c-{m[1]}"),
-    (re.compile(r"behaviour\.md\s+Part\s+C\b"), lambda m: "part-c"),
+    (re.compile(r"(?:behaviour\.md|\bB)\s+Part\s+C\b(?!\.)"), lambda m: "part-c"),
 ]
 # Publishers named in config comments without a fact-sheet key.
 _NAMED = {"teateralliansen.se": "a-1-1", "konstsomyrke": "a-1-1", "Riksdag 2012": "a-2",
           "Konstnärsnämnden": "a-3", "Skatteverket": "a-6", "Sticos": "a-6", "a-kassa": "a-6",
-          "Försäkringskassan": "a2", "NAV": "a-6", "Scen & Film": "a2", "danscentrum": "a-1-2",
+          "Försäkringskassan": "social-insurance", "NAV": "a-6",
+          "Pensionsmyndigheten": "pensions", "foreldrepenger": "social-insurance",
+          "Scen & Film": "a2", "danscentrum": "a-1-2",
           "skuda.no": "a-1-5", "Clark & Lepinteur": "b-15", "Kim & von dem Knesebeck": "b-18",
           "Card, Kluve": "b-22", "Card-Kluve-Weber": "b-22", "Alper & Wassall": "b-11",
           "Bille & Jensen": "b-10", "OECD": "b-19", "Sinha": "ba-5"}
@@ -210,6 +212,24 @@ def cited_anchors(note: str, known: dict | None = None) -> list[str]:
         found += [(m.start(), anchor(m)) for m in pattern.finditer(note)]
     found += [(note.find(name), a) for name, a in _NAMED.items() if name in note]
     return list(dict.fromkeys(a for _, a in sorted(found) if a in known))
+
+
+def link_citations(text: str, target: str = "sources.md", known: dict | None = None) -> str:
+    """``text`` with each short citation (``behaviour.md B.11``, ``A §1.1``, ``alliances-2.md``)
+    turned into a Markdown link to its entry, ``[behaviour.md B.11](sources.md#b-11)``; text
+    already inside a link is left alone."""
+    known = source_entries() if known is None else known
+    spans = []
+    for pattern, anchor in _CITES:
+        spans += [(m.start(), m.end(), anchor(m)) for m in pattern.finditer(text)]
+    out, pos = [], 0
+    for start, end, anchor in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start < pos or anchor not in known or text[max(0, start - 1):start] == "[" or (
+                text[end:end + 2] == "](" or text.rfind("[", 0, start) > text.rfind("]", 0, start)):
+            continue
+        out += [text[pos:start], f"[{text[start:end]}]({target}#{anchor})"]
+        pos = end
+    return "".join(out) + text[pos:]
 
 
 def is_assumption(note: str) -> bool:
