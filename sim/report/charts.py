@@ -112,7 +112,8 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
         neg += np.minimum(values, 0)
     net = bands(wide[wide["variable"] == "ledger_net_cost"].assign(d=lambda d: d["diff"] / 1e6),
                  "year", "d")
-    ax.plot(net["year"], net["mean"], color="black", marker=".", label="net public cost")
+    ax.plot(net["year"], net["mean"], color="black", marker=".",
+            label="net public cost (grey: 95% CI)")
     ax.fill_between(net["year"], net["lo"], net["hi"], color="black", alpha=0.15, linewidth=0)
     ax.axhline(0, color="grey", linewidth=0.8)
     per_seed = (wide[wide["variable"] == "ledger_net_cost"].groupby("seed")["diff"].mean() / 1e6)
@@ -122,6 +123,6 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
            ylabel=f"million {currency} a year\n(with the alliance minus without)",
            title=f"Net public cost of the alliance: {interval(mean, lo, hi, ' M ' + currency)} a year on "
                  f"average,\nafter taxes, contributions and benefits flow back{zero}")
-    fig.legend(loc="outside right upper", frameon=False, fontsize=7)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)

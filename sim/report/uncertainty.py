@@ -25,7 +25,7 @@ import pandas as pd  # noqa: E402
 from sim.model.outcomes import OUTCOMES  # noqa: E402
 from sim.report.brief import _num, _save, represents  # noqa: E402
 from sim.report.document import _html, _markdown, front_matter, source_blocks  # noqa: E402
-from sim.report.words import cited_anchors, source_entries  # noqa: E402
+from sim.report.words import ASSUMPTION_WORDS, cited_anchors, source_entries  # noqa: E402
 from sim.study.io import write_text  # noqa: E402
 
 LEVEL_COLOURS = ["#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#999999"]
@@ -67,14 +67,17 @@ def drivers_sentence(drivers: pd.DataFrame, params: pd.DataFrame, level: float, 
     if d.empty:
         return f"No single assumption moves {what} much (every rank correlation is below {floor})."
     meaning = params.set_index("parameter")["meaning"] if len(params) else pd.Series(dtype=str)
+
+    def name(key: str) -> str:  # in words: the study's label, the brief's name, else the key
+        return str(meaning.get(key, "") or "") or (
+            ASSUMPTION_WORDS[key][0].lower() if key in ASSUMPTION_WORDS else f"`{key}`")
+
     first, rest = d.iloc[0], d.iloc[1:]
     direction = "higher" if first["spearman"] > 0 else "lower"
-    words = meaning.get(first["parameter"], "")
-    text = (f"What drives the rest: mostly `{first['parameter']}`" + (f" — {words}" if words else "")
-            + f". The higher it is, the {direction} {what} (rank correlation "
-            f"{first['spearman']:+.2f})")
+    text = (f"What drives the rest: mostly {name(first['parameter'])}. The higher it is, the "
+            f"{direction} {what} (rank correlation {first['spearman']:+.2f})")
     if len(rest):
-        text += "; then " + " and ".join(f"`{r['parameter']}` ({r['spearman']:+.2f})"
+        text += "; then " + " and ".join(f"{name(r['parameter'])} ({r['spearman']:+.2f})"
                                          for _, r in rest.iterrows())
     return text + "."
 

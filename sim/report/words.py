@@ -92,6 +92,11 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
         lambda v, *_: f"twice the savings: leaving {rounded((1 - 2 ** v) * 100, 2)}% less likely"),
     "exit.beta_idle": ("Leaving after six months in a row without work",
                        lambda v, *_: f"{rounded(math.exp(v), 2)} times as likely"),
+    "exit.beta_outside": ("Pull of a better-paid outside job on leaving",
+                          lambda v, *_: f"{v:g} on the log hazard per unit of log pay gap"),
+    "income.beta_skill": ("Effect of skill on getting engagements",
+                          lambda v, *_: f"about {rounded((math.exp(v) - 1) * 100, 2)}% more per "
+                                        "standard deviation of skill"),
     "fertility.insecurity_hr": (
         "Births in months of insecure work, against secure months",
         lambda v, *_: f"{rounded((1 - v) * 100, 2)}% fewer"),
@@ -191,6 +196,8 @@ _CITES = [
     (re.compile(r"(?:behaviour\.md\s+)?(?:Part\s+)?\bB\.(\d+)"), lambda m: f"b-{m[1]}"),
     (re.compile(r"(?:behaviour\.md\s+)?(?:Part\s+)?\bC\.(\d+)"), lambda m: f"c-{m[1]}"),
     (re.compile(r"(?:behaviour\.md|\bB)\s+Part\s+C\b(?!\.)"), lambda m: "part-c"),
+    (re.compile(r"alliances\.md(?!\s*§|\s+\d)"), lambda m: "a"),
+    (re.compile(r"behaviour\.md(?![\s,]+(?:[ABC]\.|\d|Part|caveats))"), lambda m: "b"),
 ]
 # Publishers named in config comments without a fact-sheet key.
 _NAMED = {"teateralliansen.se": "a-1-1", "konstsomyrke": "a-1-1", "Riksdag 2012": "a-2",
