@@ -10,6 +10,8 @@ that drive the result with their sources, and what the model leaves out.
 from __future__ import annotations
 
 import math
+import re
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -30,6 +32,7 @@ from sim.report.document import (  # noqa: E402
     source_blocks,
 )
 from sim.report.words import (  # noqa: E402
+    ASSUMPTION_WORDS,
     assumption_words,
     includes_zero,
     interval,
@@ -544,26 +547,47 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Pa
 
     outcomes = list(dict.fromkeys(indices["outcome"]))
     label = "mu* (Morris)" if s.method == "morris" else "total-order index ST (Sobol)"
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.6 * len(outcomes), 0.3 * s.problem["num_vars"] + 2),
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(2.8 * len(outcomes) + 3.5,
+                                                         0.35 * s.problem["num_vars"] + 2.2),
                              sharey=True, squeeze=False, layout="constrained")
     order = indices.groupby("parameter")["relative"].mean().sort_values().index
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         sub = indices[indices["outcome"] == outcome].set_index("parameter").reindex(order)
         ax.barh(sub.index, sub["relative"].fillna(0), color="#0072B2")
-        ax.set(title=outcome.replace("effect.", "effect on "), xlabel=f"relative {label}")
+        short = re.sub(r"_(m|k)$", "", outcome.replace("effect.", "effect on "))
+        ax.set_title(textwrap.fill(short.replace("_10y", " after 10 years").replace("_", " "), 24),
+                     fontsize=9)
+        ax.set_xlabel(f"relative {label}", fontsize=8)
     top = top_parameters(indices)
-    fig.suptitle("The assumptions that drive the results: " + ", ".join(top))
+
+    def name(key: str) -> str:
+        return assumption_words(key, None, "")[0]
+
+    ax_labels = [name(p) if p in ASSUMPTION_WORDS else p for p in order]
+    for ax in axes[0]:
+        ax.set_yticks(range(len(order)), ax_labels, fontsize=8)
+    fig.suptitle(textwrap.fill("The assumptions that drive the results most: "
+                               + "; ".join(name(p).lower() for p in top), 110), fontsize=10)
     _save(fig, out, "sensitivity")
-    lines = ["# Which assumptions drive the results?", "",
-             f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} parameters, "
-             f"{len(markers[0]['seeds'])} seeds per design point, common random numbers).", "",
-             "## The three most influential assumptions", ""]
-    lines += [f"{i + 1}. `{p}`" for i, p in enumerate(top)] + ["", "![sensitivity](sensitivity.png)", ""]
-    lines += ["| outcome | parameter | importance | relative |", "|---|---|---|---|"]
-    for _, r in indices.sort_values(["outcome", "relative"], ascending=[True, False]).iterrows():
-        lines.append(f"| {r['outcome']} | `{r['parameter']}` | {_num(r['importance'])} | "
-                     f"{_num(r['relative'])} |")
-    write_text(out / "brief.md", "\n".join(lines) + "\n")
+    n_seeds = len(markers[0]["seeds"])
+    config = markers[0].get("config") or {}
+    title = "Which assumptions drive the results?"
+    blocks = front_matter(title, represents(*(config.get(k) or {} for k in ("alliance", "sector",
+                                                                           "country"))),
+                          f"the sensitivity study: {s.method} design over {s.problem['num_vars']} "
+                          f"assumptions, {n_seeds} simulated runs per design point")
+    blocks += [("p", f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} assumptions, "
+                     f"{n_seeds} seeds per design point, common random numbers)."),
+               ("h2", "The three most influential assumptions"),
+               ("ul", [name(p) for p in top]),
+               ("img", "Relative influence of each assumption", out / "sensitivity.png"),
+               ("h2", "Appendix for researchers"),
+               ("table", ["outcome", "config key", "assumption", "importance", "relative"],
+                [[r["outcome"], f"`{r['parameter']}`", name(r["parameter"]), _num(r["importance"]),
+                  _num(r["relative"])] for _, r in indices.sort_values(
+                      ["outcome", "relative"], ascending=[True, False]).iterrows()])]
+    write_text(out / "brief.md", _markdown(blocks))
+    write_text(out / "brief.html", _html(blocks, title))
     return out / "brief.md"
 
 

@@ -162,7 +162,7 @@ PRINT_CSS = (
     ".source p{margin:0.2em 0}code{font-size:0.9em}a{color:#0b5cad;word-break:break-word}"
     "@page{size:A4;margin:18mm 16mm}"
     "@media print{body{max-width:none;margin:0;font-size:10.5pt}"
-    "figure,table,tr,.source{break-inside:avoid}h2{break-after:avoid}"
+    "figure,tr,.source{break-inside:avoid}h2{break-after:avoid}thead{display:table-header-group}"
     "h2.appendix{break-before:page}a{color:inherit;text-decoration:none}}")
 
 
