@@ -166,7 +166,7 @@ def test_a_funding_brief_speaks_plainly_and_cites_sources_that_exist(tmp_path):
 
 
 def test_a_single_run_writes_a_short_brief(tmp_path):
-    from sim.report.brief import write_run_brief
+    from sim.report.run_brief import write_run_brief
     from sim.study.stats import summarise
 
     config = _config()

@@ -3,8 +3,12 @@
 Where it sits: last, called by ``sim.study.aggregate``. Charts state their finding in the title,
 carry units, 95% bands (t intervals over paired seeds) and a footnote with key assumptions;
 colours are Okabe-Ito (colour-blind safe). The brief is written for a reader who is not a
-modeller: three to five headline numbers with their uncertainty, the charts, the assumptions
-that drive the result with their sources, and what the model leaves out.
+modeller: title, date, model version and the real alliance and sector it stands for; three to
+five headline numbers in words, rounded to their 95% CI and saying when a CI includes zero; the
+charts (paired effects on their own axis); the assumptions in plain words with links to their
+sources (docs/sources.md); what the model leaves out; config keys only in an appendix for
+researchers. Rendering (Markdown, print-friendly HTML) is ``sim/report/document.py``; the
+single-run brief is ``sim/report/run_brief.py``.
 """
 
 from __future__ import annotations
@@ -230,7 +234,10 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
 # ---------------------------------------------------------------- time and sector charts
 def _job_words(sweep, job_row) -> str:
     """A scenario's name in words (its swept levels), for panel titles and headlines."""
-    words = [scenario_words(k, job_row[k], sweep.currency) for k in sweep.swept]
+    config = next((m.get("config") or {} for m in sweep.markers
+                   if Path(str(m.get("dir", ""))).name == job_row["job"]), {})
+    words = [str((config.get("sector") or {}).get("label", job_row[k])).lower() if k == "sector"
+             else scenario_words(k, job_row[k], sweep.currency) for k in sweep.swept]
     return "; ".join(w for w in words if w) or "the study's setting"
 
 
@@ -599,55 +606,3 @@ def sensitivity_top(sweep_folder: Path) -> list[str]:
     from sim.study.sensitivity import top_parameters
 
     return top_parameters(pd.read_parquet(path))
-
-
-# ---------------------------------------------------------------- single run
-RUN_CHARTS = {"cohort_survival.png": "Newcomers still in the profession, by years since entry",
-              "public_cost.png": "Yearly change in public cost, by part"}
-
-
-def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, seeds: int,
-                    out: Path) -> Path:
-    """A short brief for one paired comparison (``python -m sim``): headline effects with their
-    95% CIs in words, the run's two charts, the assumptions, date, version, how it was made.
-
-    Args:
-        summary: the run's summary table (outcome, baseline, alliance, effect and their CIs).
-        config: the resolved config as plain containers.
-        choices: the config group options the run used (Hydra's runtime choices).
-        seeds: the number of paired seeds.
-        out: the run folder, which already holds the charts.
-    """
-    alliance, sector, country = (config.get(k) or {} for k in ("alliance", "sector", "country"))
-    cur = country.get("currency", "")
-    rows = summary.set_index("outcome")
-
-    def get(outcome, arm="effect"):
-        if outcome not in rows.index:
-            return math.nan, math.nan, math.nan
-        r = rows.loc[outcome]
-        return float(r[arm]), float(r[f"{arm}_ci_low"]), float(r[f"{arm}_ci_high"])
-
-    label = alliance.get("title") or alliance.get("label", "the alliance")
-    level = float(alliance.get("funding_m", math.nan))
-    title = f"What a {level:g} million {cur} grant to {label} buys"
-    spec = {"assumptions": [], "left_out": [], **(config.get("report") or {})}
-    blocks = front_matter(title, represents(alliance, sector, country),
-                          f"python -m sim: {seeds} simulated runs with and without the alliance "
-                          "under identical conditions (common random numbers)")
-    blocks += [("p", "Ranges are 95% confidence intervals over the simulated runs: they measure "
-                     "simulation noise, not the uncertainty of the assumptions below."),
-               ("h2", "Headline numbers"), ("ul", grant_headlines(get, level, cur))]
-    charts = [(caption, out / name) for name, caption in RUN_CHARTS.items() if (out / name).exists()]
-    if charts:
-        blocks += [("h2", "Charts")] + [("img", caption, path) for caption, path in charts]
-    flat = {f"{block}.{k}": v for block, values in config.items() if isinstance(values, dict)
-            for k, v in values.items()}
-    words, appendix, cited = assumption_tables(flat, config_notes(choices), spec["assumptions"], cur,
-                                               country.get("wage_scale", 1.0))
-    blocks += [("h2", "The assumptions that drive the result"),
-               ("table", ["assumption", "value", "source"], words)]
-    blocks += left_out_blocks(spec) + source_blocks(cited) + appendix_blocks(appendix)
-    write_text(out / "brief.md", _markdown(blocks))
-    write_text(out / "brief.html", _html(blocks, title))
-    return out / "brief.md"

@@ -90,7 +90,7 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
         public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
                           spec.country.currency, note)
     if cfg.output.charts:  # the brief embeds the charts
-        from sim.report.brief import write_run_brief
+        from sim.report.run_brief import write_run_brief
 
         choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
                    if HydraConfig.initialized() else None)
