@@ -512,10 +512,12 @@ def write_report(sweep, out: Path) -> Path:
         level = float(sweep.jobs.set_index("job").loc[headline_job(sweep), spec["x"]])
         plausible = funding_brief_lines(sweep, level, cur)
     n = len(sweep.markers[0]["seeds"])
-    title = f"What {label} buys: {spec['title'] or sweep.study.replace('_', ' ')}"
+    who = label[0].lower() + label[1:] if label.startswith("A ") else label
+    title = f"What {who} buys: {spec['title'] or sweep.study.replace('_', ' ')}"
     blocks = front_matter(title, represents(alliance, sector, country),
-                          f"the {sweep.study} study: {n} simulated runs of each setting with and "
-                          "without the alliance (common random numbers)")
+                          f"{n} simulated runs of each setting with and without the alliance "
+                          "under identical conditions (common random numbers); reproduce with "
+                          f"`python -m sim -m study={sweep.study}`")
     blocks += [("p", f"{where}, simulated {n} times with and without the alliance under identical "
                      "conditions. Ranges are 95% confidence intervals over those runs: they measure "
                      "simulation noise, not the uncertainty of the assumptions below"
@@ -581,8 +583,9 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Pa
     title = "Which assumptions drive the results?"
     blocks = front_matter(title, represents(*(config.get(k) or {} for k in ("alliance", "sector",
                                                                            "country"))),
-                          f"the sensitivity study: {s.method} design over {s.problem['num_vars']} "
-                          f"assumptions, {n_seeds} simulated runs per design point")
+                          f"{s.method} design over {s.problem['num_vars']} assumptions, {n_seeds} "
+                          "simulated runs per design point; reproduce with "
+                          "`python -m sim -m study=sensitivity`")
     blocks += [("p", f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} assumptions, "
                      f"{n_seeds} seeds per design point, common random numbers)."),
                ("h2", "The three most influential assumptions"),

@@ -42,7 +42,7 @@ def rounded(x: float, sig: int = 2) -> str:
 
 def interval(mean: float, lo: float, hi: float, unit: str = "") -> str:
     """"62 (95% CI 54 to 71)": the mean and its interval rounded to one step, chosen from the
-    interval's width (about a twentieth of it, a power of ten) and never finer than three
+    interval's width (the power of ten at or below an eighth of it) and never finer than three
     significant figures of the largest of the three."""
     if not all(v is not None and math.isfinite(v) for v in (mean, lo, hi)):
         return f"{rounded(mean, 3)}{unit}"
@@ -51,7 +51,7 @@ def interval(mean: float, lo: float, hi: float, unit: str = "") -> str:
         return f"0{unit} (95% CI 0 to 0{unit})"
     floor = 10.0 ** (math.floor(math.log10(biggest)) - 2)
     half = (hi - lo) / 2
-    step = max(10.0 ** math.floor(math.log10(half / 2)), floor) if half > 0 else floor
+    step = max(10.0 ** math.floor(math.log10(half / 4)), floor) if half > 0 else floor
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
 
     def fmt(v: float) -> str:
