@@ -78,7 +78,8 @@ def _footnote(fig, sweep) -> None:
     if "outside_wage" in s:
         assumed.append(f"leavers earn {s['outside_wage'] * scale:,.0f} {cur}/month outside")
     alliance = a.get("label", "the alliance") + (" (hypothetical grant)" if a.get("hypothetical") else "")
-    text = (f"{alliance}: {s.get('label', 'sector')}, {str(c.get('name', 'country')).title()}; "
+    sector = "each sector" if "sector" in sweep.swept else s.get("label", "sector")
+    text = (f"{alliance}: {sector}, {str(c.get('name', 'country')).title()}; "
             f"{len(sweep.markers[0]['seeds'])} "
             "paired seeds, bands and bars are 95% CIs. "
             + (f"Assumptions: {'; '.join(assumed)}. " if assumed else "") + "Sources: docs/sources.md.")
@@ -241,15 +242,22 @@ def _job_words(sweep, job_row) -> str:
     return "; ".join(w for w in words if w) or "the study's setting"
 
 
-def _shock_span(sweep, job: str) -> tuple[float, float, float] | None:
-    """(start, end of the fall, end of the recovery) in horizon years of a job's demand shock."""
+def _events(sweep, job: str) -> list[tuple[float, float, str, float]]:
+    """What a job's timeline should mark, as (start, end, label, shade) in horizon years: a
+    demand shock and its recovery, a funding cut (a line: start == end)."""
     marker = next((m for m in sweep.markers if Path(str(m.get("dir", ""))).name == job), None)
-    demand = ((marker or {}).get("config") or {}).get("demand") or {}
-    if not demand.get("shock_depth"):
-        return None
-    start = float(demand.get("shock_start_year", 0))
-    fall = start + float(demand.get("shock_months", 0)) / 12
-    return start, fall, fall + float(demand.get("recovery_months", 0)) / 12
+    config = (marker or {}).get("config") or {}
+    demand, alliance = config.get("demand") or {}, config.get("alliance") or {}
+    events = []
+    if demand.get("shock_depth"):
+        start = float(demand.get("shock_start_year", 0))
+        fall = start + float(demand.get("shock_months", 0)) / 12
+        events += [(start, fall, "demand shock", 0.25),
+                   (fall, fall + float(demand.get("recovery_months", 0)) / 12, "recovery", 0.10)]
+    if alliance.get("cut_share") and alliance.get("cut_year") is not None:
+        year = float(alliance["cut_year"])
+        events.append((year, year, "grant cut", 1.0))
+    return events
 
 
 def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
@@ -280,13 +288,13 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
         ax.set(xlabel="year of the horizon",
                ylabel="extra experienced freelancers\n(with minus without)" if j == 0 else None)
         gaps[job] = band["mean"].max() if len(band) else math.nan
-        span = _shock_span(sweep, job)
-        for row in (0, 1):
-            if span:
-                axes[row][j].axvspan(span[0], span[1], color="#CC79A7", alpha=0.25, lw=0,
-                                     label="demand shock" if row == 0 else None)
-                axes[row][j].axvspan(span[1], span[2], color="#CC79A7", alpha=0.10, lw=0,
-                                     label="recovery" if row == 0 else None)
+        for start, end, what, shade in _events(sweep, job):
+            for row in (0, 1):
+                label = what if row == 0 else None
+                if end > start:
+                    axes[row][j].axvspan(start, end, color="#CC79A7", alpha=shade, lw=0, label=label)
+                else:
+                    axes[row][j].axvline(start, color="#CC79A7", lw=1.5, ls="--", label=label)
     handles = {}
     for ax in axes[0]:
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
@@ -300,10 +308,12 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
 
 
 def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
-    shown = {"retention_10y": ("10-year retention (percentage points)", 100),
-             "experienced_workforce": ("experienced freelancers kept", 1),
+    cur = sweep.currency
+    shown = {"retention_10y": ("change in 10-year retention\n(percentage points)", 100),
+             "experienced_workforce": ("extra experienced freelancers", 1),
              "births_per_year": ("extra births per year", 1),
-             "cost_per_retained_worker_year_k": ("net cost per worker-year (thousand)", 1)}
+             "cost_per_retained_worker_year_k": (f"net cost per extra freelancer-year\n(thousand {cur})",
+                                                 1)}
     fig, axes = plt.subplots(1, len(shown), figsize=(3.4 * len(shown), 3.8), layout="constrained")
     sectors = list(sweep.jobs["sector"])
     colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(sectors))]
@@ -316,9 +326,11 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
         ax.set_title(label, fontsize=9)
         ax.tick_params(axis="x", rotation=30)
     exp = _row(sweep, "experienced_workforce")
-    best = exp.loc[exp["mean"].idxmax(), "sector"]
-    fig.suptitle(f"The same alliance across sectors: it keeps the most experienced people in {best} "
-                 "(bars: paired effects, whiskers: 95% CI)")
+    top = exp.loc[exp["mean"].idxmax()]
+    overlap = (exp.drop(index=top.name)["hi"] >= top["lo"]).any()
+    fig.suptitle(f"The same alliance across sectors: it keeps the most experienced people in "
+                 f"{top['sector']}" + (", though the 95% CIs overlap" if overlap else "")
+                 + "\n(bars: paired effects, whiskers: 95% CI)")
     _footnote(fig, sweep)
     return [("Effects by sector", _save(fig, out, "effects_by_sector"))]
 
