@@ -362,9 +362,12 @@ def grant_headlines(get, level: float, cur: str) -> list[str]:
     lines = []
     members = get("alliance_members")[0]
     active, exp = get("active_workforce"), get("experienced_workforce")
+    zero = [what for what, ci in (("of the people working", active), ("of the experienced", exp))
+            if includes_zero(ci[1], ci[2])]
     lines.append(f"With a grant of {level:g} million {cur} a year the alliance employs about "
                  f"{_num(members)} freelancers and keeps {_ci(*active)} more people working in "
-                 f"the profession, {_ci(*exp)} of them with ten or more years of experience.")
+                 f"the profession, {_ci(*exp)} of them with ten or more years of experience"
+                 + (f"; the 95% CI {' and '.join(zero)} includes zero" if zero else "") + ".")
     b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "alliance")[0], get(
         "retention_10y")
     lines.append(f"Of every 100 newcomers, {b * 100:.0f} are still in the profession after ten years "

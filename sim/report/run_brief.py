@@ -57,7 +57,8 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
     title = f"What a {level:g} million {cur} grant to {label} buys"
     spec = {"assumptions": [], "left_out": [], **(config.get("report") or {})}
     blocks = front_matter(title, represents(alliance, sector, country),
-                          f"python -m sim: {seeds} simulated runs with and without the alliance "
+                          f"python -m sim: {seeds} simulated run{'s' * (seeds != 1)} with and "
+                          "without the alliance "
                           "under identical conditions (common random numbers)")
     blocks += [("p", "Ranges are 95% confidence intervals over the simulated runs: they measure "
                      "simulation noise, not the uncertainty of the assumptions below."),

@@ -273,7 +273,8 @@ def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: P
              else f"{label} as it runs today")
     title = f"What {label} buys when the assumptions are uncertain"
     blocks = [*front_matter(title, represents(alliance, sector, country),
-                            f"{s.draws} plausible worlds, {seeds} simulated runs each with and "
+                            f"{s.draws} plausible worlds, {seeds} simulated "
+                            f"run{'s' * (seeds != 1)} each with and "
                             "without the alliance; reproduce with "
                             "`python -m sim -m study=uncertainty`"),
         ("p", f"{sector.get('label', 'The sector')} in {str(country.get('name', '')).title()}, "

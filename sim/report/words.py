@@ -51,7 +51,7 @@ def interval(mean: float, lo: float, hi: float, unit: str = "") -> str:
         return f"0{unit} (95% CI 0 to 0{unit})"
     floor = 10.0 ** (math.floor(math.log10(biggest)) - 2)
     half = (hi - lo) / 2
-    step = max(10.0 ** math.floor(math.log10(half / 4)), floor) if half > 0 else floor
+    step = max(10.0 ** math.floor(math.log10(half / 4) + 1e-9), floor) if half > 0 else floor
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
 
     def fmt(v: float) -> str:
