@@ -18,7 +18,8 @@ def test_cli_writes_tables_charts_and_provenance(tmp_path):
     assert proc.returncode == 0, proc.stderr
     assert "retention_10y" in proc.stdout and "effect [95% CI]" in proc.stdout
     for name in ("metrics.parquet", "metrics.csv", "summary.csv", "timeseries.parquet",
-                 "cohort_survival.png", "public_cost.png", "config.yaml", "provenance.json"):
+                 "cohort_survival.png", "public_cost.png", "config.yaml", "provenance.json",
+                 "brief.md", "brief.html"):
         assert (tmp_path / name).stat().st_size > 0, name
     metrics = pd.read_parquet(tmp_path / "metrics.parquet")
     assert set(metrics.columns) == {"seed", "arm", "outcome", "value"}

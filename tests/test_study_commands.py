@@ -292,7 +292,7 @@ def test_the_report_reads_no_rule_parameter(tmp_path, config):
     _footnote(fig, sweep)
     note = fig.texts[-1].get_text()
     plt.close(fig)
-    assert "exit hazard" not in note and "Sources: docs/model.md." in note
+    assert "exit hazard" not in note and "Sources: docs/sources.md." in note
     if "sector" in config:
         assert "Theatre in Sweden, simulated 3 times" in brief
         assert note.startswith("the alliance: Theatre, Sweden; 3 paired seeds")

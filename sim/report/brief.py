@@ -3,15 +3,19 @@
 Where it sits: last, called by ``sim.study.aggregate``. Charts state their finding in the title,
 carry units, 95% bands (t intervals over paired seeds) and a footnote with key assumptions;
 colours are Okabe-Ito (colour-blind safe). The brief is written for a reader who is not a
-modeller: three to five headline numbers with their uncertainty, the charts, the assumptions
-that drive the result with their sources, and what the model leaves out.
+modeller: title, date, model version and the real alliance and sector it stands for; three to
+five headline numbers in words, rounded to their 95% CI and saying when a CI includes zero; the
+charts (paired effects on their own axis); the assumptions in plain words with links to their
+sources (docs/sources.md); what the model leaves out; config keys only in an appendix for
+researchers. Rendering (Markdown, print-friendly HTML) is ``sim/report/document.py``; the
+single-run brief is ``sim/report/run_brief.py``.
 """
 
 from __future__ import annotations
 
-import base64
-import html
 import math
+import re
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -21,15 +25,32 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.report.charts import ARM_COLOURS, PART_COLOURS, bands  # noqa: E402
+from sim.report.charts import ARM_COLOURS, EFFECT_COLOUR, PART_COLOURS, bands, paired_bands  # noqa: E402
+from sim.report.document import (  # noqa: E402
+    _html,
+    _markdown,
+    appendix_blocks,
+    assumption_tables,
+    config_notes,
+    front_matter,
+    source_blocks,
+)
+from sim.report.words import (  # noqa: E402
+    ASSUMPTION_WORDS,
+    assumption_words,
+    includes_zero,
+    interval,
+    rounded,
+    scenario_words,
+)
 from sim.study.io import atomic_write, write_text  # noqa: E402
 
 
 def report_spec(sweep) -> dict:
     """The study's report spec (``report:`` of its config, sim/report/spec.py)."""
     spec = sweep.markers[0].get("report") or {}
-    return {"charts": [], "x": None, "headline_level": None, "assumptions": [], "left_out": [],
-            **spec}
+    return {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": [],
+            "left_out": [], **spec}
 
 
 # ---------------------------------------------------------------- helpers
@@ -57,10 +78,11 @@ def _footnote(fig, sweep) -> None:
     if "outside_wage" in s:
         assumed.append(f"leavers earn {s['outside_wage'] * scale:,.0f} {cur}/month outside")
     alliance = a.get("label", "the alliance") + (" (hypothetical grant)" if a.get("hypothetical") else "")
-    text = (f"{alliance}: {s.get('label', 'sector')}, {str(c.get('name', 'country')).title()}; "
+    sector = "each sector" if "sector" in sweep.swept else s.get("label", "sector")
+    text = (f"{alliance}: {sector}, {str(c.get('name', 'country')).title()}; "
             f"{len(sweep.markers[0]['seeds'])} "
             "paired seeds, bands and bars are 95% CIs. "
-            + (f"Assumptions: {'; '.join(assumed)}. " if assumed else "") + "Sources: docs/model.md.")
+            + (f"Assumptions: {'; '.join(assumed)}. " if assumed else "") + "Sources: docs/sources.md.")
     fig.text(0.01, -0.01, text, fontsize=6.5, ha="left", va="top", wrap=True)
 
 
@@ -69,14 +91,21 @@ def _row(sweep, outcome: str, arm: str = "effect") -> pd.DataFrame:
     return rows.assign(mean=rows[arm], lo=rows[f"{arm}_ci_low"], hi=rows[f"{arm}_ci_high"])
 
 
-def _num(x: float, digits: int = 3) -> str:
+def _num(x: float, digits: int = 2) -> str:
+    """A number for a reader: two significant figures (three from 100), separators."""
     if x is None or not math.isfinite(x):
         return "n/a"
-    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.{digits}g}"
+    return rounded(x, 3 if abs(x) >= 100 else digits)
 
 
 def _ci(mean: float, lo: float, hi: float, scale: float = 1.0, unit: str = "") -> str:
-    return f"{_num(mean * scale)}{unit} (95% CI {_num(lo * scale)} to {_num(hi * scale)}{unit})"
+    """Mean and 95% CI rounded alike, to the interval's width (sim/report/words.py)."""
+    return interval(mean * scale, lo * scale, hi * scale, unit)
+
+
+def _zero_note(lo: float, hi: float) -> str:
+    """The words a headline or title adds when its 95% CI includes zero."""
+    return "; the 95% CI includes zero" if includes_zero(lo, hi) else ""
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -87,60 +116,81 @@ def _slope(x: np.ndarray, y: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------- funding charts
+def _effect_band(ax, r, x_key, scale=1.0, label=None):
+    """A paired effect (alliance minus baseline) with its 95% CI band and a zero line."""
+    ax.plot(r[x_key], r["mean"] * scale, color=EFFECT_COLOUR, marker="o", label=label)
+    ax.fill_between(r[x_key], r["lo"] * scale, r["hi"] * scale, color=EFFECT_COLOUR, alpha=0.25, lw=0)
+    ax.axhline(0, color="grey", lw=0.8)
+
+
+def _at(rows, x_key, level):
+    return rows.iloc[(rows[x_key] - level).abs().argmin()]
+
+
 def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     x_key = report_spec(sweep)["x"]  # the swept key
+    job = headline_job(sweep)
+    level = float(sweep.jobs.set_index("job").loc[job, x_key]) if job is not None else None
+    grant = f"alliance grant (million {cur} a year)"
     charts = []
     exp = _row(sweep, "experienced_workforce")
     slope = _slope(exp[x_key].to_numpy(), exp["mean"].to_numpy()) * 10
+    ret = _row(sweep, "retention_10y")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.3), layout="constrained")
-    for arm, colour in ARM_COLOURS.items():
-        r = _row(sweep, "retention_10y", arm)
-        ax1.plot(r[x_key], r["mean"] * 100, color=colour, marker=".", label=arm)
-        ax1.fill_between(r[x_key], r["lo"] * 100, r["hi"] * 100, color=colour, alpha=0.25, lw=0)
-    ax1.set(xlabel=f"alliance grant (million {cur}/year)", ylabel="entrants active after 10 years (%)",
-            title="10-year retention of new entrants")
-    ax1.legend(frameon=False)
-    ax2.plot(exp[x_key], exp["mean"], color=ARM_COLOURS["alliance"], marker=".")
-    ax2.fill_between(exp[x_key], exp["lo"], exp["hi"], color=ARM_COLOURS["alliance"], alpha=0.25, lw=0)
-    ax2.axhline(0, color="grey", lw=0.8)
-    ax2.set(xlabel=f"alliance grant (million {cur}/year)",
-            ylabel="extra freelancers with 10+ years (alliance - baseline)",
-            title="Experienced workforce kept")
-    fig.suptitle(f"Each extra 10 million {cur} keeps about {_num(slope)} more experienced "
-                 "freelancers in the profession")
+    _effect_band(ax1, exp, x_key)
+    ax1.set(xlabel=grant, ylabel="extra experienced freelancers\n(with the alliance minus without)",
+            title="Experienced freelancers kept (10+ years)")
+    _effect_band(ax2, ret, x_key, scale=100)
+    funded = ret[ret[x_key] > 0]
+    zero = all(includes_zero(lo, hi) for lo, hi in zip(funded["lo"], funded["hi"], strict=True))
+    ax2.set(xlabel=grant, ylabel="change in newcomers still working after\n10 years (percentage points)",
+            title="Newcomers' 10-year retention" + (": the 95% CI includes zero" if zero else ""))
+    fig.suptitle(f"Each extra 10 million {cur} keeps about {_num(slope)} more experienced freelancers "
+                 "in the profession (paired effects, 95% CI bands)")
     _footnote(fig, sweep)
     charts.append(("Talent retained against funding", _save(fig, out, "talent_vs_funding")))
 
-    fig, ax = plt.subplots(figsize=(8, 4.5), layout="constrained")
-    parts = {"grant (net of returns)": ("grant_net_m", +1), "taxes and contributions back":
-             ("taxes_returned_m", -1), "benefits": ("benefits_m", +1), "health care": ("health_care_m", +1),
-             "parental benefit": ("parental_benefit_m", +1)}
-    x = _row(sweep, "public_cost_m")[x_key].to_numpy()
-    width = 0.8 * (np.min(np.diff(np.unique(x))) if len(np.unique(x)) > 1 else 1)
+    fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
+    parts = {"grant (net of what it pays back)": (("grant_net_m", +1),),
+             "taxes and contributions back": (("taxes_returned_m", -1),),
+             "benefits, parental benefit and health care": (
+                 ("benefits_m", +1), ("health_care_m", +1), ("parental_benefit_m", +1))}
+    net = _row(sweep, "public_cost_m")
+    funded = net[net[x_key] > 0]
+    x = funded[x_key].to_numpy()
+    step = np.min(np.diff(np.unique(x))) if len(np.unique(x)) > 1 else max(x.max(), 1)
+    width = 0.35 * step
     pos, neg = np.zeros(len(x)), np.zeros(len(x))
-    for (label, (outcome, sign)), colour in zip(parts.items(), PART_COLOURS, strict=False):
-        values = sign * _row(sweep, outcome)["mean"].to_numpy()
-        ax.bar(x, values, bottom=np.where(values >= 0, pos, neg), width=width, color=colour, label=label)
+    for (label, flows), colour in zip(parts.items(), PART_COLOURS, strict=False):
+        values = sum(sign * _row(sweep, outcome).set_index(x_key).loc[x, "mean"].to_numpy()
+                     for outcome, sign in flows if (sweep.summary["outcome"] == outcome).any())
+        values = np.asarray(values, dtype=float) * np.ones(len(x))
+        ax.bar(x, values, bottom=np.where(values >= 0, pos, neg), width=width, color=colour,
+               label=label)
         pos += np.maximum(values, 0)
         neg += np.minimum(values, 0)
-    net = _row(sweep, "public_cost_m")
-    ax.plot(net[x_key], net["mean"], color="black", marker="o", label="net public cost")
-    ax.fill_between(net[x_key], net["lo"], net["hi"], color="black", alpha=0.15, lw=0)
+    ax.errorbar(funded[x_key], funded["mean"], yerr=np.abs(np.vstack(
+        [funded["mean"] - funded["lo"], funded["hi"] - funded["mean"]])), color="black", marker="o",
+        capsize=4, lw=1.5, label="net public cost (95% CI)")
     ax.axhline(0, color="grey", lw=0.8)
-    top = net.iloc[-1]
-    ax.set(xlabel=f"alliance grant (million {cur}/year)",
-           ylabel=f"change in public cost (million {cur}/year)",
-           title=f"At {top[x_key]:g} M the net cost to the state is {_num(top['mean'])} M {cur}/year "
-                 "once returns are counted")
-    ax.legend(frameon=False, fontsize=7)
+    ax.set_xlim(0, x.max() + step * 0.6)
+    ax.set_xticks(x)
+    title = "Net public cost by grant"
+    if level is not None:
+        top = _at(funded, x_key, level)
+        title = (f"At {level:g} M the net cost to the state is\n"
+                 f"{_ci(top['mean'], top['lo'], top['hi'], unit=' M ' + cur)} a year once taxes "
+                 "and benefits are counted" + _zero_note(top["lo"], top["hi"]))
+    ax.set(xlabel=grant, ylabel=f"change in public cost (million {cur} a year)", title=title)
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.95)  # the grant rises to the right
     _footnote(fig, sweep)
     charts.append(("Net public cost against funding", _save(fig, out, "public_cost_vs_funding")))
 
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     c = _row(sweep, "cost_per_retained_worker_year_k")
     c = c[c[x_key] > 0]
-    ax.plot(c[x_key], c["mean"], color=ARM_COLOURS["alliance"], marker="o")
-    ax.fill_between(c[x_key], c["lo"], c["hi"], color=ARM_COLOURS["alliance"], alpha=0.25, lw=0)
+    ax.plot(c[x_key], c["mean"], color=EFFECT_COLOUR, marker="o")
+    ax.fill_between(c[x_key], c["lo"], c["hi"], color=EFFECT_COLOUR, alpha=0.25, lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.axhspan(min(ax.get_ylim()[0], -1), 0, color="#009E73", alpha=0.08)
     ax.text(0.99, 0.02, "below zero: the alliance pays for itself", transform=ax.transAxes,
@@ -155,59 +205,115 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
                  f"{pays[x_key].min():g}-{pays[x_key].max():g} M {cur}")
     else:
         title = "No funding level studied pays for itself with 95% confidence"
-    ax.set(xlabel=f"alliance grant (million {cur}/year)",
-           ylabel=f"net public cost per retained worker-year (thousand {cur})", title=title)
+    ax.set(xlabel=grant,
+           ylabel=f"net public cost per extra\nfreelancer-year (thousand {cur})", title=title)
     _footnote(fig, sweep)
     charts.append(("Cost per retained worker-year", _save(fig, out, "cost_per_worker_year")))
 
-    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
-    for arm, colour in ARM_COLOURS.items():
-        r = _row(sweep, "births_per_1000_person_years", arm)
-        ax.plot(r[x_key], r["mean"], color=colour, marker=".", label=arm)
-        ax.fill_between(r[x_key], r["lo"], r["hi"], color=colour, alpha=0.25, lw=0)
-    b = _row(sweep, "births_per_year").iloc[-1]
-    ax.set(xlabel=f"alliance grant (million {cur}/year)", ylabel="births per 1,000 person-years",
-           title=f"Births: {_num(b['mean'])} more per year at {b[x_key]:g} M, rate per person "
-                 "changes little")
-    ax.legend(frameon=False)
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+    births = _row(sweep, "births_per_year")
+    _effect_band(ax1, births, x_key)
+    ax1.set(xlabel=grant, ylabel="extra births per year\n(with the alliance minus without)",
+            title="Births per year")
+    rate = _row(sweep, "births_per_1000_person_years")
+    _effect_band(ax2, rate, x_key)
+    ax2.set(xlabel=grant, ylabel="change in births per 1,000 person-years", title="Birth rate")
+    title = "Births with and without the alliance"
+    if level is not None:
+        b = _at(births, x_key, level)
+        r = _at(rate, x_key, level)
+        title = (f"At {level:g} M births per year change by {_ci(b['mean'], b['lo'], b['hi'])}"
+                 f"{_zero_note(b['lo'], b['hi'])},\nthe birth rate by "
+                 f"{_ci(r['mean'], r['lo'], r['hi'])} per 1,000 person-years"
+                 f"{_zero_note(r['lo'], r['hi'])}")
+    fig.suptitle(title)
     _footnote(fig, sweep)
     charts.append(("Births against funding", _save(fig, out, "births_vs_funding")))
     return charts
 
 
 # ---------------------------------------------------------------- time and sector charts
+def _job_words(sweep, job_row) -> str:
+    """A scenario's name in words (its swept levels), for panel titles and headlines."""
+    config = next((m.get("config") or {} for m in sweep.markers
+                   if Path(str(m.get("dir", ""))).name == job_row["job"]), {})
+    words = [str((config.get("sector") or {}).get("label", job_row[k])).lower() if k == "sector"
+             else scenario_words(k, job_row[k], sweep.currency) for k in sweep.swept]
+    return "; ".join(w for w in words if w) or "the study's setting"
+
+
+def _events(sweep, job: str) -> list[tuple[float, float, str, float]]:
+    """What a job's timeline should mark, as (start, end, label, shade) in horizon years: a
+    demand shock and its recovery, a funding cut (a line: start == end)."""
+    marker = next((m for m in sweep.markers if Path(str(m.get("dir", ""))).name == job), None)
+    config = (marker or {}).get("config") or {}
+    demand, alliance = config.get("demand") or {}, config.get("alliance") or {}
+    events = []
+    if demand.get("shock_depth"):
+        start = float(demand.get("shock_start_year", 0))
+        fall = start + float(demand.get("shock_months", 0)) / 12
+        events += [(start, fall, "demand shock", 0.25),
+                   (fall, fall + float(demand.get("recovery_months", 0)) / 12, "recovery", 0.10)]
+    if alliance.get("cut_share") and alliance.get("cut_year") is not None:
+        year = float(alliance["cut_year"])
+        events.append((year, year, "grant cut", 1.0))
+    return events
+
+
 def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     yearly = sweep.yearly[sweep.yearly["variable"].isin(["active", "experienced"])]
-    jobs = list(sweep.jobs["job"])
-    fig, axes = plt.subplots(2, len(jobs), figsize=(4.2 * len(jobs), 6), squeeze=False, sharey="row",
-                             layout="constrained")
+    jobs = sweep.jobs.reset_index(drop=True)
+    fig, axes = plt.subplots(2, len(jobs), figsize=(max(4.6 * len(jobs), 6), 6.4), squeeze=False,
+                             sharey="row", layout="constrained")
     gaps = {}
-    for j, job in enumerate(jobs):
-        for i, var in enumerate(("active", "experienced")):
-            ax = axes[i][j]
-            sub = yearly[(yearly["job"] == job) & (yearly["variable"] == var)]
-            for arm, colour in ARM_COLOURS.items():
-                band = bands(sub[sub["arm"] == arm], "year", "value")
-                ax.plot(band["year"], band["mean"], color=colour, label=arm)
-                ax.fill_between(band["year"], band["lo"], band["hi"], color=colour, alpha=0.25, lw=0)
-            ax.set(xlabel="year of the horizon", ylabel=f"{var} freelancers" if j == 0 else None,
-                   title=job if i == 0 else None)
-            if var == "experienced":
-                wide = sub.pivot_table(index=["seed", "year"], columns="arm", values="value")
-                gaps[job] = (wide["alliance"] - wide["baseline"]).groupby("year").mean().max()
-    axes[0][0].legend(frameon=False)
-    last = jobs[-1]
-    fig.suptitle(f"Workforce over time by arm: the alliance keeps up to {_num(gaps.get(last, math.nan))} "
-                 f"more experienced freelancers ({last})")
+    for j, job_row in jobs.iterrows():
+        job = job_row["job"]
+        sub = yearly[yearly["job"] == job]
+        ax = axes[0][j]
+        active = sub[sub["variable"] == "active"]
+        for arm, colour in ARM_COLOURS.items():
+            band = bands(active[active["arm"] == arm], "year", "value")
+            ax.plot(band["year"], band["mean"], color=colour,
+                    label="with the alliance" if arm == "alliance" else "without")
+            ax.fill_between(band["year"], band["lo"].clip(lower=0), band["hi"], color=colour,
+                            alpha=0.25, lw=0)
+        ax.set(ylabel="freelancers working" if j == 0 else None)
+        ax.set_title(_job_words(sweep, job_row), fontsize=9, wrap=True)
+        ax = axes[1][j]
+        exp = sub[sub["variable"] == "experienced"]
+        band = paired_bands(exp, "year")
+        ax.plot(band["year"], band["mean"], color=EFFECT_COLOUR)
+        ax.fill_between(band["year"], band["lo"], band["hi"], color=EFFECT_COLOUR, alpha=0.25, lw=0)
+        ax.axhline(0, color="grey", lw=0.8)
+        ax.set(xlabel="year of the horizon",
+               ylabel="extra experienced freelancers\n(with minus without)" if j == 0 else None)
+        gaps[job] = band["mean"].max() if len(band) else math.nan
+        for start, end, what, shade in _events(sweep, job):
+            for row in (0, 1):
+                label = what if row == 0 else None
+                if end > start:
+                    axes[row][j].axvspan(start, end, color="#CC79A7", alpha=shade, lw=0, label=label)
+                else:
+                    axes[row][j].axvline(start, color="#CC79A7", lw=1.5, ls="--", label=label)
+    handles = {}
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            handles.setdefault(lab, h)
+    axes[0][-1].legend(handles.values(), handles.keys(), loc="best", fontsize=8, framealpha=0.95)
+    last = jobs.iloc[-1]
+    fig.suptitle(f"Workforce over time: the alliance keeps up to {_num(gaps.get(last['job'], math.nan))} "
+                 f"more experienced freelancers ({_job_words(sweep, last)})")
     _footnote(fig, sweep)
     return [("Active and experienced workforce over time", _save(fig, out, "workforce_over_time"))]
 
 
 def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
-    shown = {"retention_10y": ("10-year retention (percentage points)", 100),
-             "experienced_workforce": ("experienced freelancers kept", 1),
+    cur = sweep.currency
+    shown = {"retention_10y": ("change in 10-year retention\n(percentage points)", 100),
+             "experienced_workforce": ("extra experienced freelancers", 1),
              "births_per_year": ("extra births per year", 1),
-             "cost_per_retained_worker_year_k": ("net cost per worker-year (thousand)", 1)}
+             "cost_per_retained_worker_year_k": (f"net cost per extra freelancer-year\n(thousand {cur})",
+                                                 1)}
     fig, axes = plt.subplots(1, len(shown), figsize=(3.4 * len(shown), 3.8), layout="constrained")
     sectors = list(sweep.jobs["sector"])
     colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(sectors))]
@@ -220,8 +326,11 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
         ax.set_title(label, fontsize=9)
         ax.tick_params(axis="x", rotation=30)
     exp = _row(sweep, "experienced_workforce")
-    best = exp.loc[exp["mean"].idxmax(), "sector"]
-    fig.suptitle(f"The same alliance across sectors: it keeps the most experienced people in {best}")
+    top = exp.loc[exp["mean"].idxmax()]
+    overlap = (exp.drop(index=top.name)["hi"] >= top["lo"]).any()
+    fig.suptitle(f"The same alliance across sectors: it keeps the most experienced people in "
+                 f"{top['sector']}" + (", though the 95% CIs overlap" if overlap else "")
+                 + "\n(bars: paired effects, whiskers: 95% CI)")
     _footnote(fig, sweep)
     return [("Effects by sector", _save(fig, out, "effects_by_sector"))]
 
@@ -247,6 +356,36 @@ def headline_job(sweep) -> str | None:
     return levels.iloc[(levels[x_key] - target).abs().argmin()]["job"]
 
 
+def grant_headlines(get, level: float, cur: str) -> list[str]:
+    """Headlines of one grant against no alliance; ``get(outcome, arm="effect")`` gives
+    (mean, 95% CI low, high). Used by study briefs and the single-run brief."""
+    lines = []
+    members = get("alliance_members")[0]
+    active, exp = get("active_workforce"), get("experienced_workforce")
+    zero = [what for what, ci in (("of the people working", active), ("of the experienced", exp))
+            if includes_zero(ci[1], ci[2])]
+    lines.append(f"With a grant of {level:g} million {cur} a year the alliance employs about "
+                 f"{_num(members)} freelancers and keeps {_ci(*active)} more people working in "
+                 f"the profession, {_ci(*exp)} of them with ten or more years of experience"
+                 + (f"; the 95% CI {' and '.join(zero)} includes zero" if zero else "") + ".")
+    b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "alliance")[0], get(
+        "retention_10y")
+    lines.append(f"Of every 100 newcomers, {b * 100:.0f} are still in the profession after ten years "
+                 f"without the alliance and {a * 100:.0f} with it: a change of "
+                 f"{_ci(*diff, scale=100)} per 100{_zero_note(diff[1], diff[2])}.")
+    births = get("births_per_year")
+    lines.append(f"Births to freelancers in the sector change by {_ci(*births)} a year"
+                 f"{_zero_note(births[1], births[2])}.")
+    cost = get("public_cost_m")
+    verdict = "a net saving" if cost[1] < 0 and cost[2] < 0 else (
+        "a net cost" if cost[1] > 0 else "a net effect that cannot be told apart from zero "
+        "(the 95% CI includes zero)")
+    lines.append(f"Counting the taxes, contributions, benefits and health care that flow back, the "
+                 f"alliance's net effect on public finances is {_ci(*cost)} million {cur} a year: "
+                 f"{verdict}.")
+    return lines
+
+
 def headlines(sweep, cur: str) -> list[str]:
     lines = []
     spec = report_spec(sweep)
@@ -256,78 +395,62 @@ def headlines(sweep, cur: str) -> list[str]:
         if job is None:
             return ["No funded level was run."]
         level = float(sweep.jobs.set_index("job").loc[job, x_key])
-        members = _effect(sweep, "alliance_members", job)[0]
-        active, exp = _effect(sweep, "active_workforce", job), _effect(sweep, "experienced_workforce", job)
-        lines.append(f"With a grant of {level:g} million {cur} a year the alliance employs about "
-                     f"{_num(members)} freelancers and keeps {_ci(*active)} more people working in "
-                     f"the profession, {_ci(*exp)} of them with ten or more years of experience.")
-        b = _effect(sweep, "retention_10y", job, "baseline")[0]
-        a = _effect(sweep, "retention_10y", job, "alliance")[0]
-        lines.append(f"Of every 100 newcomers, {b * 100:.1f} are still in the profession after ten years "
-                     f"without the alliance and {a * 100:.1f} with it (difference "
-                     f"{_ci(*_effect(sweep, 'retention_10y', job), scale=100)} per 100).")
-        births = _effect(sweep, "births_per_year", job)
-        lines.append(f"Births to freelancers in the sector change by {_ci(*births)} per year.")
-        cost = _effect(sweep, "public_cost_m", job)
-        verdict = "a net saving" if cost[1] < 0 and cost[2] < 0 else (
-            "a net cost" if cost[1] > 0 else "a net effect that cannot be told apart from zero")
-        lines.append(f"Counting the taxes, contributions, benefits and health care that flow back, the "
-                     f"alliance's net effect on public finances is {_ci(*cost)} million {cur} a year: "
-                     f"{verdict}.")
+        lines = grant_headlines(lambda outcome, arm="effect": _effect(sweep, outcome, job, arm),
+                                level, cur)
         exp_all = _row(sweep, "experienced_workforce")
         slope = _slope(exp_all[x_key].to_numpy(), exp_all["mean"].to_numpy())
         lines.append(f"Each extra 10 million {cur} of funding keeps about {_num(slope * 10)} more "
-                     "experienced freelancers in the profession (linear fit over the levels studied).")
+                     "experienced freelancers in the profession (a straight line through the levels "
+                     "studied).")
         return lines
     # other studies: the alliance's effect in each scenario, then how that effect changes
     for _, job_row in sweep.jobs.iterrows():
         job = job_row["job"]
-        name = ", ".join(f"{k}={job_row[k]}" for k in sweep.swept) or job
+        name = _job_words(sweep, job_row)
         exp = _effect(sweep, "experienced_workforce", job)
         cost = _effect(sweep, "public_cost_m", job)
-        lines.append(f"{name}: the alliance keeps {_ci(*exp)} more experienced freelancers in the "
-                     f"profession, at a net public cost of {_ci(*cost)} million {cur} a year.")
+        lines.append(f"{name[:1].upper()}{name[1:]}: the alliance keeps {_ci(*exp)} more experienced "
+                     f"freelancers in the profession{_zero_note(exp[1], exp[2])}, at a net public "
+                     f"cost of {_ci(*cost)} million {cur} a year{_zero_note(cost[1], cost[2])}.")
     if not sweep.contrast.empty:
         eff = sweep.contrast[sweep.contrast["arm"] == "effect"].set_index(["job", "outcome"])
-        ref = sweep.jobs.iloc[0]
-        ref_name = ", ".join(f"{k}={ref[k]}" for k in sweep.swept)
+        ref_name = _job_words(sweep, sweep.jobs.iloc[0])
         for _, job_row in sweep.jobs.iloc[1:].iterrows():
-            name = ", ".join(f"{k}={job_row[k]}" for k in sweep.swept)
+            name = _job_words(sweep, job_row)
             r = eff.loc[(job_row["job"], "experienced_workforce")]
             change = _ci(r["difference"], r["ci_low"], r["ci_high"])
-            lines.append(f"Compared with {ref_name}, under {name} the alliance's effect on the "
-                         f"experienced workforce changes by {change}.")
+            lines.append(f"Compared with the setting '{ref_name}', under '{name}' the alliance's "
+                         f"effect on the experienced workforce changes by {change}"
+                         f"{_zero_note(r['ci_low'], r['ci_high'])}.")
     return lines[:5]
 
 
-def assumptions(sweep) -> list[list[str]]:
-    from sim.report.paramdoc import CONFIG_DIR, yaml_entries
-
-    # sources from the files the first job used: config.yaml, then each chosen option
-    files = [CONFIG_DIR / "config.yaml"]
-    for group, option in (sweep.markers[0].get("choices") or {}).items():
-        if option and (CONFIG_DIR / group / f"{option}.yaml").exists():
-            path = CONFIG_DIR / group / f"{option}.yaml"
-            base = [line.split("-", 1)[1].strip() for line in path.read_text().splitlines()
-                    if line.startswith("  - ") and "_self_" not in line and ":" not in line]
-            files += [CONFIG_DIR / group / f"{b}.yaml" for b in base] + [path]
-    notes = {}
-    for path in files:
-        notes.update({k: note for k, (_, note) in yaml_entries(path).items() if note})
+def _flat_config(sweep) -> dict:
     flat = {}
     for block, values in (sweep.markers[0].get("config") or {}).items():
         if isinstance(values, dict):
             flat.update({f"{block}.{k}": v for k, v in values.items()})
-    return [[f"`{k}`", str(flat.get(k)), notes.get(k, "")]
-            for k in report_spec(sweep)["assumptions"] if k in flat]
+    return flat
+
+
+def assumptions(sweep) -> tuple[list[list[str]], list[list[str]], list[str]]:
+    """(rows in words, appendix rows with config keys, cited source anchors)."""
+    _, _, country = _world(sweep)
+    return assumption_tables(_flat_config(sweep), config_notes(sweep.markers[0].get("choices")),
+                             report_spec(sweep)["assumptions"],
+                             country.get("currency", sweep.currency), country.get("wage_scale", 1.0))
+
+
+def left_out_blocks(spec) -> list:
+    return [("h2", "What the model leaves out"), ("ul", spec["left_out"])]
 
 
 # A swept key whose levels the brief reports side by side rather than as a scenario axis: the
 # first level (the config's default) drives the charts and headlines, the others get their own
 # headline paragraph.
 SIDE_BY_SIDE = "demand"
-DEMAND_WORDS = {"market": "a fixed pool of roles (demand=market)",
-                "steady": "steady demand, where networking adds work (demand=steady)"}
+DEMAND_WORDS = {"market": "a fixed pool of roles",
+                "steady": "steady demand, where networking adds work"}
 DEMAND_DIFFERENCE = ("Why they differ: with a fixed pool of roles, the engagements members gain "
                      "through the alliance's networking are taken from other freelancers, so "
                      "fewer newcomers stay and less extra pay is taxed; with steady demand that "
@@ -367,6 +490,15 @@ def split_by(sweep, key: str):
     return views
 
 
+def represents(alliance: dict, sector: dict, country: dict) -> str:
+    """"TeaterAlliansen as it runs today; freelance actors in Sweden"."""
+    label = alliance.get("label", "the alliance")
+    which = f"{label}, with a hypothetical grant" if alliance.get("hypothetical") else (
+        f"{label} as it runs today")
+    return (f"{which}; {str(sector.get('label', 'the sector')).lower()} in "
+            f"{str(country.get('name', 'its country')).title()}")
+
+
 def write_report(sweep, out: Path) -> Path:
     others = []
     if SIDE_BY_SIDE in sweep.swept and sweep.jobs[SIDE_BY_SIDE].nunique() > 1:
@@ -387,8 +519,6 @@ def write_report(sweep, out: Path) -> Path:
     alliance, sector, country = _world(sweep)
     where = f"{sector.get('label', 'The sector')} in {str(country.get('name', 'its country')).title()}"
     label = alliance.get("label", "the alliance")
-    which = (f"{label}, with a hypothetical grant" if alliance.get("hypothetical")
-             else f"{label} as it runs today")
     lines = headlines(sweep, cur)
     plausible = []  # from a sibling uncertainty study: intervals over plausible worlds
     if "funding" in wanted and spec["x"] in sweep.swept and headline_job(sweep) is not None:
@@ -396,15 +526,20 @@ def write_report(sweep, out: Path) -> Path:
 
         level = float(sweep.jobs.set_index("job").loc[headline_job(sweep), spec["x"]])
         plausible = funding_brief_lines(sweep, level, cur)
-    blocks = [("h1", f"What {label} buys: {sweep.study.replace('_', ' ')}"),
-              ("p", f"{where}, simulated {len(sweep.markers[0]['seeds'])} times with and without "
-                    f"the alliance ({which}) under identical conditions. Ranges are 95% "
-                    "confidence intervals over those runs: they measure simulation noise, not the "
-                    "uncertainty of the assumptions below"
-                    + ("; the lines on plausible worlds include that uncertainty too (the "
-                       "uncertainty study)." if any("plausible worlds" in line for line in plausible)
-                       else ".")),
-              ("h2", "Headline numbers"), ("ul", lines + plausible)]
+    n = len(sweep.markers[0]["seeds"])
+    who = label[0].lower() + label[1:] if label.startswith("A ") else label
+    title = f"What {who} buys: {spec['title'] or sweep.study.replace('_', ' ')}"
+    blocks = front_matter(title, represents(alliance, sector, country),
+                          f"{n} simulated runs of each setting with and without the alliance "
+                          "under identical conditions (common random numbers); reproduce with "
+                          f"`python -m sim -m study={sweep.study}`")
+    blocks += [("p", f"{where}, simulated {n} times with and without the alliance under identical "
+                     "conditions. Ranges are 95% confidence intervals over those runs: they measure "
+                     "simulation noise, not the uncertainty of the assumptions below"
+                     + ("; the lines on plausible worlds include that uncertainty too (the "
+                        "uncertainty study)." if any("plausible worlds" in line for line in plausible)
+                        else ".")),
+               ("h2", "Headline numbers"), ("ul", lines + plausible)]
     if others:
         blocks[-1:-1] = [("p", f"Under {DEMAND_WORDS.get(primary_level, primary_level)}:")]
         for level, view in others:
@@ -413,67 +548,21 @@ def write_report(sweep, out: Path) -> Path:
         blocks += [("p", DEMAND_DIFFERENCE + " The charts show the first.")]
     blocks += [("h2", "Charts")]
     blocks += [("img", title, path) for title, path in charts]
+    words, appendix, cited = assumptions(sweep)
     top = sensitivity_top(sweep.folder)
     if top:
+        named = [assumption_words(p, None, cur)[0] for p in top]
         blocks += [("h2", "The three most influential assumptions"),
-                   ("p", "From the sensitivity study (results/sweeps/sensitivity): "
-                         + ", ".join(f"`{p}`" for p in top)
+                   ("p", "From the sensitivity study: " + "; ".join(named)
                          + ". Results move most when these change; see that study's brief.")]
     blocks += [("h2", "The assumptions that drive the result"),
-               ("table", ["parameter", "value", "source or note"], assumptions(sweep)),
-               ("h2", "What the model leaves out"), ("ul", spec["left_out"]),
-               ("p", "Model description, every parameter and its source: docs/model.md. "
-                     "Reproduce: see provenance.json in this folder.")]
+               ("table", ["assumption", "value", "source"], words)]
+    blocks += left_out_blocks(spec)
+    blocks += source_blocks(cited)
+    blocks += appendix_blocks(appendix)
     write_text(out / "brief.md", _markdown(blocks))
-    write_text(out / "brief.html", _html(blocks, sweep.study))
+    write_text(out / "brief.html", _html(blocks, title))
     return out / "brief.md"
-
-
-def _markdown(blocks) -> str:
-    lines = []
-    for kind, *rest in blocks:
-        if kind == "h1":
-            lines += [f"# {rest[0]}", ""]
-        elif kind == "h2":
-            lines += [f"## {rest[0]}", ""]
-        elif kind == "p":
-            lines += [rest[0], ""]
-        elif kind == "ul":
-            lines += [f"- {item}" for item in rest[0]] + [""]
-        elif kind == "img":
-            lines += [f"![{rest[0]}]({rest[1].name})", ""]
-        elif kind == "table":
-            header, rows = rest
-            lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-            lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
-            lines.append("")
-    return "\n".join(lines)
-
-
-def _html(blocks, title: str) -> str:
-    def esc(text: str) -> str:
-        return html.escape(text).replace("`", "")
-
-    body = []
-    for kind, *rest in blocks:
-        if kind in ("h1", "h2", "p"):
-            body.append(f"<{kind}>{esc(rest[0])}</{kind}>")
-        elif kind == "ul":
-            body.append("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in rest[0]) + "</ul>")
-        elif kind == "img":
-            data = base64.b64encode(rest[1].read_bytes()).decode()
-            body.append(f'<figure><img alt="{esc(rest[0])}" src="data:image/png;base64,{data}">'
-                        f"<figcaption>{esc(rest[0])}</figcaption></figure>")
-        elif kind == "table":
-            header, rows = rest
-            head = "".join(f"<th>{esc(h)}</th>" for h in header)
-            cells = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
-            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
-    style = ("body{font-family:system-ui,sans-serif;max-width:920px;margin:2em auto;line-height:1.5;"
-             "color:#222}img{max-width:100%}table{border-collapse:collapse}td,th{border:1px solid #ccc;"
-             "padding:4px 8px;font-size:0.9em;text-align:left}figcaption{font-size:0.85em;color:#555}")
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{esc(title)}</title>"
-            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
 
 
 # ---------------------------------------------------------------- sensitivity
@@ -482,26 +571,48 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Pa
 
     outcomes = list(dict.fromkeys(indices["outcome"]))
     label = "mu* (Morris)" if s.method == "morris" else "total-order index ST (Sobol)"
-    fig, axes = plt.subplots(1, len(outcomes), figsize=(3.6 * len(outcomes), 0.3 * s.problem["num_vars"] + 2),
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(2.8 * len(outcomes) + 3.5,
+                                                         0.35 * s.problem["num_vars"] + 2.2),
                              sharey=True, squeeze=False, layout="constrained")
     order = indices.groupby("parameter")["relative"].mean().sort_values().index
     for ax, outcome in zip(axes[0], outcomes, strict=True):
         sub = indices[indices["outcome"] == outcome].set_index("parameter").reindex(order)
         ax.barh(sub.index, sub["relative"].fillna(0), color="#0072B2")
-        ax.set(title=outcome.replace("effect.", "effect on "), xlabel=f"relative {label}")
+        short = re.sub(r"_(m|k)$", "", outcome.replace("effect.", "effect on "))
+        ax.set_title(textwrap.fill(short.replace("_10y", " after 10 years").replace("_", " "), 24),
+                     fontsize=9)
+        ax.set_xlabel(f"relative {label}", fontsize=8)
     top = top_parameters(indices)
-    fig.suptitle("The assumptions that drive the results: " + ", ".join(top))
+
+    def name(key: str) -> str:
+        return assumption_words(key, None, "")[0]
+
+    ax_labels = [name(p) if p in ASSUMPTION_WORDS else p for p in order]
+    for ax in axes[0]:
+        ax.set_yticks(range(len(order)), ax_labels, fontsize=8)
+    fig.suptitle(textwrap.fill("The assumptions that drive the results most: "
+                               + "; ".join(name(p).lower() for p in top), 110), fontsize=10)
     _save(fig, out, "sensitivity")
-    lines = ["# Which assumptions drive the results?", "",
-             f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} parameters, "
-             f"{len(markers[0]['seeds'])} seeds per design point, common random numbers).", "",
-             "## The three most influential assumptions", ""]
-    lines += [f"{i + 1}. `{p}`" for i, p in enumerate(top)] + ["", "![sensitivity](sensitivity.png)", ""]
-    lines += ["| outcome | parameter | importance | relative |", "|---|---|---|---|"]
-    for _, r in indices.sort_values(["outcome", "relative"], ascending=[True, False]).iterrows():
-        lines.append(f"| {r['outcome']} | `{r['parameter']}` | {_num(r['importance'])} | "
-                     f"{_num(r['relative'])} |")
-    write_text(out / "brief.md", "\n".join(lines) + "\n")
+    n_seeds = len(markers[0]["seeds"])
+    config = markers[0].get("config") or {}
+    title = "Which assumptions drive the results?"
+    blocks = front_matter(title, represents(*(config.get(k) or {} for k in ("alliance", "sector",
+                                                                           "country"))),
+                          f"{s.method} design over {s.problem['num_vars']} assumptions, {n_seeds} "
+                          "simulated runs per design point; reproduce with "
+                          "`python -m sim -m study=sensitivity`")
+    blocks += [("p", f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} assumptions, "
+                     f"{n_seeds} seeds per design point, common random numbers)."),
+               ("h2", "The three most influential assumptions"),
+               ("ul", [name(p) for p in top]),
+               ("img", "Relative influence of each assumption", out / "sensitivity.png"),
+               ("h2", "Appendix for researchers"),
+               ("table", ["outcome", "config key", "assumption", "importance", "relative"],
+                [[r["outcome"], f"`{r['parameter']}`", name(r["parameter"]), _num(r["importance"]),
+                  _num(r["relative"])] for _, r in indices.sort_values(
+                      ["outcome", "relative"], ascending=[True, False]).iterrows()])]
+    write_text(out / "brief.md", _markdown(blocks))
+    write_text(out / "brief.html", _html(blocks, title))
     return out / "brief.md"
 
 

@@ -15,10 +15,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.model.core.ledger import FLOWS  # noqa: E402
+from sim.report.words import includes_zero, interval  # noqa: E402
 from sim.study.io import atomic_write  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 ARM_COLOURS = {"baseline": "#0072B2", "alliance": "#D55E00"}
+EFFECT_COLOUR = "#009E73"  # paired effects (alliance minus baseline), a colour of neither arm
 PART_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999"]
 
 
@@ -37,23 +39,46 @@ def bands(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[x, "mean", "lo", "hi"])
 
 
+def paired_bands(df: pd.DataFrame, x: str, y: str = "value") -> pd.DataFrame:
+    """Mean and 95% t interval over seeds of the paired difference alliance minus baseline of
+    ``y`` per value of ``x`` (the same seed in both arms: common random numbers)."""
+    wide = df.pivot_table(index=["seed", x], columns="arm", values=y).reset_index()
+    if not {"alliance", "baseline"} <= set(wide.columns):
+        return pd.DataFrame(columns=[x, "mean", "lo", "hi"])
+    wide["d"] = wide["alliance"] - wide["baseline"]
+    return bands(wide.dropna(subset=["d"]), x, "d")
+
+
 def survival_chart(survival: pd.DataFrame, path: Path, note: str) -> Path:
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    """Cohort survival by arm (left) and its paired difference with a 95% CI (right): the arms'
+    curves nearly coincide, so the difference gets its own axis."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
+    data = survival.dropna(subset=["share_active"])
     for arm, colour in ARM_COLOURS.items():
-        band = bands(survival[survival["arm"] == arm].dropna(), "years_since_entry",
-                      "share_active")
-        ax.plot(band["years_since_entry"], band["mean"], color=colour, label=arm)
-        ax.fill_between(band["years_since_entry"], band["lo"], band["hi"], color=colour,
-                        alpha=0.25, linewidth=0)
-    at10 = survival[survival["years_since_entry"] == 10].groupby("arm")["share_active"].mean()
+        band = bands(data[data["arm"] == arm], "years_since_entry", "share_active")
+        ax1.plot(band["years_since_entry"], band["mean"] * 100, color=colour,
+                 label="with the alliance" if arm == "alliance" else "without the alliance")
+    ax1.set(xlabel="years since entry", ylabel="entrants still in the profession (%)",
+            ylim=(0, 100), title="Share of each entry cohort still working")
+    ax1.legend(frameon=False)
+    diff = paired_bands(data, "years_since_entry", "share_active")
+    ax2.plot(diff["years_since_entry"], diff["mean"] * 100, color=EFFECT_COLOUR)
+    ax2.fill_between(diff["years_since_entry"], diff["lo"] * 100, diff["hi"] * 100,
+                     color=EFFECT_COLOUR, alpha=0.25, linewidth=0)
+    ax2.axhline(0, color="grey", linewidth=0.8)
+    ax2.set(xlabel="years since entry", ylabel="difference (percentage points)",
+            title="With the alliance minus without (95% CI)")
+    at10 = data[data["years_since_entry"] == 10].groupby("arm")["share_active"].mean()
     title = "Share of each entry cohort still in the profession"
-    if {"baseline", "alliance"} <= set(at10.index):
-        title = (f"After 10 years {at10['alliance']:.1%} of entrants remain with the alliance, "
-                 f"{at10['baseline']:.1%} without")
-    ax.set(xlabel="years since entry", ylabel="share of entrants still active", title=title,
-           ylim=(0, 1))
-    ax.legend(frameon=False)
-    fig.text(0.01, -0.04, note, fontsize=7, ha="left", va="top")
+    row = diff[diff["years_since_entry"] == 10]
+    if {"baseline", "alliance"} <= set(at10.index) and len(row):
+        r = row.iloc[0]
+        zero = "; the 95% CI includes zero" if r["lo"] <= 0 <= r["hi"] else ""
+        title = (f"After 10 years {at10['alliance']:.0%} of entrants are still in the profession with "
+                 f"the alliance and {at10['baseline']:.0%} without\n(difference "
+                 f"{interval(r['mean'] * 100, r['lo'] * 100, r['hi'] * 100)} percentage points{zero})")
+    fig.suptitle(title)
+    fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)
 
 
@@ -77,7 +102,7 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     wide["diff"] = wide["alliance"] - wide["baseline"]
     diff = wide.groupby(["year", "variable"])["diff"].mean().unstack("variable") / 1e6
     years = diff.index.to_numpy()
-    fig, ax = plt.subplots(figsize=(7.5, 4.4))
+    fig, ax = plt.subplots(figsize=(10, 4.6), layout="constrained")
     pos, neg = np.zeros(len(years)), np.zeros(len(years))
     for (label, flows), colour in zip(COST_PARTS.items(), PART_COLOURS, strict=True):
         values = sum(FLOWS[f][0] * diff[f"ledger_{f}"].to_numpy() for f in flows)
@@ -87,12 +112,17 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
         neg += np.minimum(values, 0)
     net = bands(wide[wide["variable"] == "ledger_net_cost"].assign(d=lambda d: d["diff"] / 1e6),
                  "year", "d")
-    ax.plot(net["year"], net["mean"], color="black", marker=".", label="net public cost")
+    ax.plot(net["year"], net["mean"], color="black", marker=".",
+            label="net public cost (grey: 95% CI)")
     ax.fill_between(net["year"], net["lo"], net["hi"], color="black", alpha=0.15, linewidth=0)
     ax.axhline(0, color="grey", linewidth=0.8)
-    ax.set(xlabel="year of the horizon", ylabel=f"million {currency} per year (alliance - baseline)",
-           title=f"Net public cost of the alliance: {net['mean'].mean():+.1f} M {currency}/year "
-                 "on average, after what flows back")
-    ax.legend(frameon=False, fontsize=7, ncol=2)
-    fig.text(0.01, -0.04, note, fontsize=7, ha="left", va="top")
+    per_seed = (wide[wide["variable"] == "ledger_net_cost"].groupby("seed")["diff"].mean() / 1e6)
+    mean, lo, hi, _ = mean_ci(per_seed.to_numpy())
+    zero = "; the 95% CI includes zero" if includes_zero(lo, hi) else ""
+    ax.set(xlabel="year of the horizon",
+           ylabel=f"million {currency} a year\n(with the alliance minus without)",
+           title=f"Net public cost of the alliance: {interval(mean, lo, hi, ' M ' + currency)} a year on "
+                 f"average,\nafter taxes, contributions and benefits flow back{zero}")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
+    fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)

@@ -2,8 +2,9 @@
 
 Where it sits: outside the simulation. Values and sources come from the YAML files (the one
 place each default lives, with its source as a trailing comment); units, ranges and meanings
-from the ``param`` metadata. ``uv run python -m sim.paramdoc`` rewrites the generated part of
-docs/model.md; a test fails when it is out of date.
+from the ``param`` metadata; the comments' short citations link to docs/sources.md.
+``uv run python -m sim.paramdoc`` rewrites the generated part of docs/model.md; a test fails
+when it is out of date.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from sim.model.core.params import describe_allowed
 from sim.model.spec import POLICY_GROUPS, RULE_GROUPS, WORLD_BLOCKS
+from sim.report.words import link_citations
 from sim.study.config import CONFIG_DIR, build_spec, compose_config
 
 DOC = CONFIG_DIR.parent / "docs" / "model.md"
@@ -84,7 +86,7 @@ def render() -> str:
         for f in dataclasses.fields(obj):
             key = f"{block}.{f.name}"
             value = getattr(obj, f.name)
-            note = notes.get(key, ("", ""))[1].replace("|", "/")
+            note = link_citations(notes.get(key, ("", ""))[1].replace("|", "/"))
             allowed = describe_allowed(hints[f.name], f.metadata)
             out.append(f"| `{key}` | {value} | {f.metadata['unit']} | {allowed} "
                        f"| {f.metadata['doc'].replace('|', '/')} | {note} |")
@@ -96,7 +98,8 @@ def render() -> str:
             for key, (value, note) in yaml_entries(CONFIG_DIR / group / f"{preset}.yaml").items():
                 if key.endswith(".name") or key.endswith(".defaults"):
                     continue
-                out.append(f"| `{group}={preset}` | `{key}` | {value} | {note.replace('|', '/')} |")
+                out.append(f"| `{group}={preset}` | `{key}` | {value} | "
+                           f"{link_citations(note.replace('|', '/'))} |")
     out += ["", END]
     return "\n".join(out)
 

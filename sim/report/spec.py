@@ -18,6 +18,8 @@ CHARTS = ("funding", "timeline", "sectors")
 
 @dataclass(frozen=True)
 class ReportSpec:
+    title: str | None = param("-", doc="what the study asks, in plain words, for the brief's title "
+                                       "(null: the study's name)")
     charts: list = param("-", doc=f"charts of a study's brief, from {', '.join(CHARTS)}")
     x: str | None = param("-", doc="the swept key the funding charts put on their x axis")
     headline_level: float | None = param(
@@ -31,6 +33,8 @@ class ReportSpec:
             value = getattr(self, name)
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}.{name}", value, "a list of strings")
+        if self.title is not None and not isinstance(self.title, str):
+            raise ConfigError(f"{path}.title", self.title, "a string or null")
         unknown = [c for c in self.charts if c not in CHARTS]
         if unknown:
             raise ConfigError(f"{path}.charts", unknown[0], "one of " + ", ".join(CHARTS))

@@ -23,7 +23,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.model.outcomes import OUTCOMES  # noqa: E402
-from sim.report.brief import _html, _markdown, _num, _save  # noqa: E402
+from sim.report.brief import _num, _save, represents  # noqa: E402
+from sim.report.document import _html, _markdown, front_matter, source_blocks  # noqa: E402
+from sim.report.words import ASSUMPTION_WORDS, cited_anchors, source_entries  # noqa: E402
 from sim.study.io import write_text  # noqa: E402
 
 LEVEL_COLOURS = ["#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#999999"]
@@ -65,14 +67,17 @@ def drivers_sentence(drivers: pd.DataFrame, params: pd.DataFrame, level: float, 
     if d.empty:
         return f"No single assumption moves {what} much (every rank correlation is below {floor})."
     meaning = params.set_index("parameter")["meaning"] if len(params) else pd.Series(dtype=str)
+
+    def name(key: str) -> str:  # in words: the study's label, the brief's name, else the key
+        return str(meaning.get(key, "") or "") or (
+            ASSUMPTION_WORDS[key][0].lower() if key in ASSUMPTION_WORDS else f"`{key}`")
+
     first, rest = d.iloc[0], d.iloc[1:]
     direction = "higher" if first["spearman"] > 0 else "lower"
-    words = meaning.get(first["parameter"], "")
-    text = (f"What drives the rest: mostly `{first['parameter']}`" + (f" — {words}" if words else "")
-            + f". The higher it is, the {direction} {what} (rank correlation "
-            f"{first['spearman']:+.2f})")
+    text = (f"What drives the rest: mostly {name(first['parameter'])}. The higher it is, the "
+            f"{direction} {what} (rank correlation {first['spearman']:+.2f})")
     if len(rest):
-        text += "; then " + " and ".join(f"`{r['parameter']}` ({r['spearman']:+.2f})"
+        text += "; then " + " and ".join(f"{name(r['parameter'])} ({r['spearman']:+.2f})"
                                          for _, r in rest.iterrows())
     return text + "."
 
@@ -259,12 +264,20 @@ def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: P
         driver_rows.append([f"`{r['parameter']}`", str(meaning.loc[r["parameter"], "meaning"]),
                             f"{r['spearman']:+.2f}",
                             f"{exp_rho.iloc[0]:+.2f}" if len(exp_rho) else "–"])
-    assumption_rows = [[f"`{r['parameter']}`", str(r["meaning"]), r["distribution"], r["basis"],
-                        str(r["source"])] for _, r in params.iterrows()]
+    known = source_entries()
+    cited = {r["parameter"]: cited_anchors(str(r["source"]), known) for _, r in params.iterrows()}
+    assumption_rows = [[str(r["meaning"]), r["distribution"], r["basis"],
+                        str(r["source"]) + "".join(f" [{known[a]['title']}](#{a})"
+                                                   for a in cited[r["parameter"]]),
+                        f"`{r['parameter']}`"] for _, r in params.iterrows()]
     which = (f"{label}, with a hypothetical grant" if alliance.get("hypothetical")
              else f"{label} as it runs today")
-    blocks = [
-        ("h1", f"What {label} buys when the assumptions are uncertain"),
+    title = f"What {label} buys when the assumptions are uncertain"
+    blocks = [*front_matter(title, represents(alliance, sector, country),
+                            f"{s.draws} plausible worlds, {seeds} simulated "
+                            f"run{'s' * (seeds != 1)} each with and "
+                            "without the alliance; reproduce with "
+                            "`python -m sim -m study=uncertainty`"),
         ("p", f"{sector.get('label', 'The sector')} in {str(country.get('name', '')).title()}, "
               f"with and without the alliance ({which}). Instead of one set of assumptions, "
               f"{s.draws} plausible worlds: each draws the {len(s.names)} uncertain assumptions "
@@ -289,17 +302,18 @@ def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: P
         ("table", ["parameter", "meaning", "rank correlation with net cost",
                    "with extra experienced freelancers"], driver_rows),
         ("h2", "The uncertain assumptions and their sources"),
-        ("table", ["parameter", "meaning", "distribution", "basis", "source"], assumption_rows),
+        ("table", ["assumption", "distribution", "basis", "source", "config key"], assumption_rows),
         ("p", "Each parameter is drawn on its own: the ranges carry no correlation between "
               "parameters, although some were calibrated together (docs/model.md §3.4). The "
               "behavioural rules themselves, and what the model leaves out, are not varied."),
     ]
+    blocks += source_blocks(list(dict.fromkeys(a for v in cited.values() for a in v)))
     blocks += scenario_blocks(tables, s, level, cur)
     blocks += [("p", "Tables: uncertainty (every world and grant), acceptability, summary, "
                      "intervals, drivers, scenarios, parameters (Parquet and CSV). Method: "
                      "docs/model.md. Reproduce: see provenance.json in this folder.")]
     write_text(out / "brief.md", _markdown(blocks))
-    write_text(out / "brief.html", _html(blocks, "uncertainty"))
+    write_text(out / "brief.html", _html(blocks, title))
     return out / "brief.md"
 
 

@@ -91,11 +91,19 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
 
         note = (f"{spec.alliance.title}: {spec.sector.label}, {spec.country.name.title()}; grant "
                 f"{spec.alliance.funding_m:g} M {spec.country.currency}/year; "
-                f"{run.seeds} paired seeds, 95% bands. Assumptions and sources: docs/model.md.")
+                f"{run.seeds} paired seeds, 95% bands. Assumptions: docs/model.md; sources: "
+                "docs/sources.md.")
         survival_chart(pd.concat(survival, ignore_index=True), out_dir / "cohort_survival.png",
                        note)
         public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
                           spec.country.currency, note)
+    if cfg.output.charts:  # the brief embeds the charts
+        from sim.report.run_brief import write_run_brief
+
+        choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
+                   if HydraConfig.initialized() else None)
+        write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices, run.seeds,
+                        out_dir)
     write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     write_json(out_dir / "provenance.json",
                provenance({"seeds": list(seeds), "agent_months": agent_months}))

@@ -1,0 +1,201 @@
+"""Rendering of briefs: Markdown and print-friendly HTML from a list of blocks, and the parts
+every brief shares (front matter with date and model version, assumptions in words with their
+sources, the list of sources cited).
+
+Where it sits: in the report layer, used by ``sim/report/brief.py`` (study briefs and the
+single-run brief) and ``sim/report/uncertainty.py``. A block is a tuple: ``("h1", text)``,
+``("h2", text)``, ``("p", text)``, ``("meta", [(label, text)])``, ``("ul", [text])``,
+``("img", caption, path)``, ``("table", header, rows)``, ``("sources", [(anchor, title, text)])``.
+Text may hold ``[words](#anchor)`` links to the brief's own source list and `code`.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+
+from sim.report.words import assumption_words, cited_anchors, is_assumption, source_entries
+
+
+def model_version() -> str:
+    """``alliance-sim 0.1.0, commit 1a2b3c4`` (package version and git commit of the code)."""
+    from importlib import metadata
+
+    from sim.study.io import git_commit
+
+    try:
+        version = metadata.version("alliance-sim")
+    except metadata.PackageNotFoundError:
+        version = "unknown"
+    commit = git_commit()
+    return f"alliance-sim {version}" + (f", commit {commit[:10]}{'+dirty' * commit.endswith('+dirty')}"
+                                        if commit else "")
+
+
+def front_matter(title: str, represents: str, method: str) -> list:
+    """The blocks every brief opens with: title, date, model version, what it represents."""
+    import datetime
+
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    return [("h1", title),
+            ("meta", [("Date", today), ("Represents", represents), ("Model", model_version()),
+                      ("How it was made", method)])]
+
+
+def source_blocks(anchors: list[str]) -> list:
+    """The brief's list of the sources it cites, each with its anchor in docs/sources.md."""
+    known = source_entries()
+    anchors = [a for a in anchors if a in known]
+    anchors = list(dict.fromkeys(anchors))
+    for a in anchors:  # entries an entry refers to ("as in B.6") come too, so every link resolves
+        for b in re.findall(r"\]\(#([\w-]+)\)", known[a]["text"]):
+            if b in known and b not in anchors:
+                anchors.append(b)
+    items = [(a, known[a]["title"], known[a]["text"]) for a in anchors]
+    if not items:
+        return []
+    return [("h2", "Sources"),
+            ("p", "Full list with every source the model uses: docs/sources.md in the model's "
+                  "repository."),
+            ("sources", items)]
+
+
+def config_notes(choices: dict | None) -> dict[str, str]:
+    """Each config key's source comment, from config.yaml and the option files ``choices``
+    picks (with the files those options build on)."""
+    from sim.report.paramdoc import CONFIG_DIR, yaml_entries
+
+    files = [CONFIG_DIR / "config.yaml"]
+    for group, option in (choices or {}).items():
+        if option and isinstance(option, str) and (CONFIG_DIR / group / f"{option}.yaml").exists():
+            path = CONFIG_DIR / group / f"{option}.yaml"
+            base = [line.split("-", 1)[1].strip() for line in path.read_text().splitlines()
+                    if line.startswith("  - ") and "_self_" not in line and ":" not in line]
+            files += [CONFIG_DIR / group / f"{b}.yaml" for b in base] + [path]
+    notes = {}
+    for path in files:
+        notes.update({k: note for k, (_, note) in yaml_entries(path).items() if note})
+    return notes
+
+
+def source_cell(note: str, known: dict) -> tuple[str, list[str]]:
+    """The source column of an assumption: links to the brief's source list, or 'assumption'."""
+    anchors = cited_anchors(note, known)
+    links = ", ".join(f"[{known[a]['title']}](#{a})" for a in anchors)
+    if is_assumption(note):
+        links = "assumption" + (f"; see {links}" if links else " (no direct source)")
+    return links or "assumption (no direct source)", anchors
+
+
+def assumption_tables(flat: dict, notes: dict, keys: list[str], currency: str,
+                      wage_scale: float = 1.0) -> tuple[list[list[str]], list[list[str]], list[str]]:
+    """(rows in words, appendix rows with config keys, cited source anchors) of ``keys``."""
+    known = source_entries()
+    words, appendix, cited = [], [], []
+    for key in keys:
+        if key not in flat:
+            continue
+        name, value = assumption_words(key, flat[key], currency, wage_scale)
+        source, anchors = source_cell(notes.get(key, ""), known)
+        cited += anchors
+        words.append([name, value, source])
+        see = ", ".join(f"[{a}](#{a})" for a in anchors)
+        appendix.append([f"`{key}`", str(flat[key]),
+                         notes.get(key, "") + (f" (docs/sources.md: {see})" if see else "")])
+    return words, appendix, list(dict.fromkeys(cited))
+
+
+def appendix_blocks(rows: list[list[str]]) -> list:
+    return [("h2", "Appendix for researchers"),
+            ("p", "The same assumptions by configuration key, with the source notes of the "
+                  "config files. Model description and every parameter: docs/model.md. "
+                  "Reproduce: config.yaml and provenance.json in this folder."),
+            ("table", ["config key", "value", "note in the config file"], rows)]
+
+
+LINK = re.compile(r"\[([^\]]+)\]\((#[\w-]+)\)")
+
+
+def _markdown(blocks) -> str:
+    lines = []
+    for kind, *rest in blocks:
+        if kind == "h1":
+            lines += [f"# {rest[0]}", ""]
+        elif kind == "h2":
+            lines += [f"## {rest[0]}", ""]
+        elif kind == "p":
+            lines += [rest[0], ""]
+        elif kind == "meta":
+            lines += [f"**{k}:** {v}  " for k, v in rest[0]] + [""]
+        elif kind == "ul":
+            lines += [f"- {item}" for item in rest[0]] + [""]
+        elif kind == "img":
+            lines += [f"![{rest[0]}]({rest[1].name})", ""]
+        elif kind == "sources":
+            for anchor, title, text in rest[0]:
+                lines += [f'<a id="{anchor}"></a>**{title}** (docs/sources.md#{anchor})', "", text, ""]
+        elif kind == "table":
+            header, rows = rest
+            lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            lines += ["| " + " | ".join(cell.replace("|", "/") for cell in row) + " |" for row in rows]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def _inline(text: str) -> str:
+    """Escaped HTML of a line of brief text: links to anchors, URLs and `code` kept."""
+    out = html.escape(text)
+    out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
+    out = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"<em>\1</em>", out)
+    out = LINK.sub(r'<a href="\2">\1</a>', out)
+    return re.sub(r"(?<![\"=])(https?://[^\s<]+)", r'<a href="\1">\1</a>', out)
+
+
+PRINT_CSS = (
+    "body{font-family:system-ui,sans-serif;max-width:920px;margin:2em auto;padding:0 1em;"
+    "line-height:1.5;color:#222}img{max-width:100%}table{border-collapse:collapse;width:100%}"
+    "td,th{border:1px solid #ccc;padding:4px 8px;font-size:0.9em;text-align:left;vertical-align:top}"
+    "figure{margin:1.5em 0}figcaption{font-size:0.85em;color:#555}dl.meta{display:grid;"
+    "grid-template-columns:max-content 1fr;gap:0 1em;font-size:0.9em;color:#444}dl.meta dt"
+    "{font-weight:600}dl.meta dd{margin:0}.source{font-size:0.85em;margin:0.6em 0}"
+    ".source p{margin:0.2em 0}code{font-size:0.9em}a{color:#0b5cad;word-break:break-word}"
+    "@page{size:A4;margin:18mm 16mm}"
+    "@media print{body{max-width:none;margin:0;font-size:10.5pt}"
+    "figure,tr,.source{break-inside:avoid}h2{break-after:avoid}thead{display:table-header-group}"
+    "h2.appendix{break-before:page}a{color:inherit;text-decoration:none}}")
+
+
+def _html(blocks, title: str) -> str:
+    body = []
+    for kind, *rest in blocks:
+        if kind in ("h1", "p"):
+            body.append(f"<{kind}>{_inline(rest[0])}</{kind}>")
+        elif kind == "h2":
+            cls = ' class="appendix"' if rest[0].startswith("Appendix") else ""
+            body.append(f"<h2{cls}>{_inline(rest[0])}</h2>")
+        elif kind == "meta":
+            body.append('<dl class="meta">' + "".join(
+                f"<dt>{html.escape(k)}</dt><dd>{_inline(v)}</dd>" for k, v in rest[0]) + "</dl>")
+        elif kind == "ul":
+            body.append("<ul>" + "".join(f"<li>{_inline(i)}</li>" for i in rest[0]) + "</ul>")
+        elif kind == "img":
+            data = base64.b64encode(rest[1].read_bytes()).decode()
+            body.append(f'<figure><img alt="{html.escape(rest[0])}" src="data:image/png;base64,'
+                        f'{data}"><figcaption>{html.escape(rest[0])}</figcaption></figure>')
+        elif kind == "sources":
+            for anchor, name, text in rest[0]:
+                paras = "".join(f"<p>{_inline(' '.join(para.split()).removeprefix('- '))}</p>"
+                                for para in re.split(r"\n\s*\n|\n(?=- )", text) if para.strip())
+                body.append(f'<div class="source" id="{anchor}"><strong>{html.escape(name)}</strong> '
+                            f'<span>(docs/sources.md#{anchor})</span>{paras}</div>')
+        elif kind == "table":
+            header, rows = rest
+            head = "".join(f"<th>{html.escape(h)}</th>" for h in header)
+            cells = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>"
+                            for row in rows)
+            body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
+    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{html.escape(title)}</title><style>{PRINT_CSS}</style></head>"
+            f"<body>{''.join(body)}</body></html>\n")

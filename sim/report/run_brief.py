@@ -1,0 +1,78 @@
+"""The short brief of one paired comparison (``python -m sim``): brief.md and brief.html in the
+run folder.
+
+Where it sits: called by the CLI (``sim/study/cli.py``) after the run's tables and charts are
+written. It says the headline effects with their 95% CIs in words, shows the run's two charts,
+lists the assumptions in words with their sources, and states the date, the model version and how
+the numbers were made.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from sim.report.brief import grant_headlines, left_out_blocks, represents
+from sim.report.document import (
+    _html,
+    _markdown,
+    appendix_blocks,
+    assumption_tables,
+    config_notes,
+    front_matter,
+    source_blocks,
+)
+from sim.study.io import write_text
+
+RUN_CHARTS = {"cohort_survival.png": "Newcomers still in the profession, by years since entry",
+              "public_cost.png": "Yearly change in public cost, by part"}
+
+
+def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, seeds: int,
+                    out: Path) -> Path:
+    """A short brief for one paired comparison (``python -m sim``): headline effects with their
+    95% CIs in words, the run's two charts, the assumptions, date, version, how it was made.
+
+    Args:
+        summary: the run's summary table (outcome, baseline, alliance, effect and their CIs).
+        config: the resolved config as plain containers.
+        choices: the config group options the run used (Hydra's runtime choices).
+        seeds: the number of paired seeds.
+        out: the run folder, which already holds the charts.
+    """
+    alliance, sector, country = (config.get(k) or {} for k in ("alliance", "sector", "country"))
+    cur = country.get("currency", "")
+    rows = summary.set_index("outcome")
+
+    def get(outcome, arm="effect"):
+        if outcome not in rows.index:
+            return math.nan, math.nan, math.nan
+        r = rows.loc[outcome]
+        return float(r[arm]), float(r[f"{arm}_ci_low"]), float(r[f"{arm}_ci_high"])
+
+    label = alliance.get("title") or alliance.get("label", "the alliance")
+    level = float(alliance.get("funding_m", math.nan))
+    title = f"What a {level:g} million {cur} grant to {label} buys"
+    spec = {"assumptions": [], "left_out": [], **(config.get("report") or {})}
+    blocks = front_matter(title, represents(alliance, sector, country),
+                          f"python -m sim: {seeds} simulated run{'s' * (seeds != 1)} with and "
+                          "without the alliance "
+                          "under identical conditions (common random numbers)")
+    blocks += [("p", "Ranges are 95% confidence intervals over the simulated runs: they measure "
+                     "simulation noise, not the uncertainty of the assumptions below."),
+               ("h2", "Headline numbers"), ("ul", grant_headlines(get, level, cur))]
+    charts = [(caption, out / name) for name, caption in RUN_CHARTS.items() if (out / name).exists()]
+    if charts:
+        blocks += [("h2", "Charts")] + [("img", caption, path) for caption, path in charts]
+    flat = {f"{block}.{k}": v for block, values in config.items() if isinstance(values, dict)
+            for k, v in values.items()}
+    words, appendix, cited = assumption_tables(flat, config_notes(choices), spec["assumptions"], cur,
+                                               country.get("wage_scale", 1.0))
+    blocks += [("h2", "The assumptions that drive the result"),
+               ("table", ["assumption", "value", "source"], words)]
+    blocks += left_out_blocks(spec) + source_blocks(cited) + appendix_blocks(appendix)
+    write_text(out / "brief.md", _markdown(blocks))
+    write_text(out / "brief.html", _html(blocks, title))
+    return out / "brief.md"

@@ -1,0 +1,243 @@
+"""Plain words for readers outside the team: assumptions, numbers and sources.
+
+Where it sits: in the report layer, used by the briefs (``sim/report/brief.py``,
+``sim/report/uncertainty.py``) and the parameter tables of docs/model.md. Three things live here,
+each in one place:
+
+* ``ASSUMPTION_WORDS``: each config key a brief may list, in plain words, with how its value is
+  said (a brief shows config keys only in its appendix for researchers);
+* ``cited_anchors``: the short citations in config comments and docs (``behaviour.md B.11``,
+  ``alliances.md §1.1``, ``alliances-2.md``, named publishers) resolved to entries of
+  ``docs/sources.md``;
+* ``rounded`` and ``interval``: numbers rounded to what the uncertainty allows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+SOURCES = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
+
+
+# ---------------------------------------------------------------- numbers
+def rounded(x: float, sig: int = 2) -> str:
+    """``x`` to ``sig`` significant figures without trailing zeros, with thousands separators:
+    62.3 -> "62", 0.702 -> "0.7", 1234.5 -> "1,200"."""
+    if x is None or not math.isfinite(x):
+        return "n/a"
+    if x == 0:
+        return "0"
+    digits = sig - 1 - math.floor(math.log10(abs(x)))
+    value = round(x, digits)
+    if value == 0:
+        return "0"
+    decimals = max(0, digits)
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text.strip("-0.,") == "" else text
+
+
+def interval(mean: float, lo: float, hi: float, unit: str = "") -> str:
+    """"62 (95% CI 54 to 71)": the mean and its interval rounded to one step, chosen from the
+    interval's width (the power of ten at or below an eighth of it) and never finer than three
+    significant figures of the largest of the three."""
+    if not all(v is not None and math.isfinite(v) for v in (mean, lo, hi)):
+        return f"{rounded(mean, 3)}{unit}"
+    biggest = max(abs(mean), abs(lo), abs(hi))
+    if biggest == 0:
+        return f"0{unit} (95% CI 0 to 0{unit})"
+    floor = 10.0 ** (math.floor(math.log10(biggest)) - 2)
+    half = (hi - lo) / 2
+    step = max(10.0 ** math.floor(math.log10(half / 4) + 1e-9), floor) if half > 0 else floor
+    decimals = max(0, -math.floor(math.log10(step) + 1e-9))
+
+    def fmt(v: float) -> str:
+        text = f"{round(v / step) * step:,.{decimals}f}"
+        return "0" if text.strip("-0.,") == "" else text
+
+    return f"{fmt(mean)}{unit} (95% CI {fmt(lo)} to {fmt(hi)}{unit})"
+
+
+def includes_zero(lo: float, hi: float) -> bool:
+    return bool(lo <= 0 <= hi)
+
+
+# ---------------------------------------------------------------- assumptions in words
+def _money(v, cur, scale):
+    return f"{rounded(v * scale, 3)} {cur} a month"
+
+
+def _pct(v, *_):
+    return f"{rounded(v * 100, 3)}%"
+
+
+ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
+    # key: (plain name, how its value is said: a function of (value, currency, wage scale))
+    "alliance.salary": ("Alliance salary, paid in months without outside work", _money),
+    "alliance.member_engagement_boost": (
+        "Extra work members find through the alliance's networking",
+        lambda v, *_: f"about {rounded((math.exp(v) - 1) * 100, 2)}% more engagements"),
+    "alliance.member_exit_hr": (
+        "How much less often members leave the profession than others",
+        lambda v, *_: f"{rounded((1 - v) * 100, 2)}% less often" if v < 1 else "no difference"),
+    "alliance.precarious_member_birth_hr": (
+        "Extra births among members in insecure months, beyond what the salary does",
+        lambda v, *_: "none" if v == 1 else f"{rounded((v - 1) * 100, 2)}% more"),
+    "sector.outside_wage": ("Pay of those who leave, in their outside job", _money),
+    "exit.beta_buffer": (
+        "Savings keep people in the profession",
+        lambda v, *_: f"twice the savings: leaving {rounded((1 - 2 ** v) * 100, 2)}% less likely"),
+    "exit.beta_idle": ("Leaving after six months in a row without work",
+                       lambda v, *_: f"{rounded(math.exp(v), 2)} times as likely"),
+    "exit.beta_outside": ("Pull of a better-paid outside job on leaving",
+                          lambda v, *_: f"{v:g} on the log hazard per unit of log pay gap"),
+    "income.beta_skill": ("Effect of skill on getting engagements",
+                          lambda v, *_: f"about {rounded((math.exp(v) - 1) * 100, 2)}% more per "
+                                        "standard deviation of skill"),
+    "fertility.insecurity_hr": (
+        "Births in months of insecure work, against secure months",
+        lambda v, *_: f"{rounded((1 - v) * 100, 2)}% fewer"),
+    "health.insecurity_or": (
+        "Risk of depression in months of insecure work",
+        lambda v, *_: f"odds {rounded((v - 1) * 100, 2)}% higher"),
+    "country.benefit_takeup": ("Share of idle freelancers who claim unemployment benefit", _pct),
+    "country.employer_contribution_rate": ("Employer social contributions, share of pay", _pct),
+    "admission.long_min_engaged": (
+        "Work needed to qualify for the alliance",
+        lambda v, *_: f"{v:g} months ({v / 12:g} years) with engagements"),
+    "admission.rank_window_months": (
+        "Period in which applicants' working time is counted",
+        lambda v, *_: f"the last {v / 12:g} years"),
+    "demand.engaged_share": (
+        "Share of freelancers the sector's roles can engage in a month",
+        lambda v, *_: "not used: networking adds work" if v is None else _pct(v)),
+    "sector.fee_tail_max": ("Highest fee, as a multiple of the typical (median) fee",
+                            lambda v, *_: f"{v:g} times"),
+    "country.parental_replacement": ("Parental benefit, share of pay", _pct),
+    "country.parental_qualifying_months": (
+        "Work needed before a birth for earnings-related parental benefit",
+        lambda v, *_: f"{v:g} months"),
+    "alliance.overhead_share": ("Share of the grant spent on administration", _pct),
+    "alliance.funding_m": ("Yearly grant to the alliance",
+                           lambda v, cur, *_: f"{v:g} million {cur} a year"),
+}
+
+
+def assumption_words(key: str, value, currency: str, wage_scale: float = 1.0) -> tuple[str, str]:
+    """(plain name, value in words) of a config key; unknown keys keep the key and the value."""
+    if key not in ASSUMPTION_WORDS:
+        return key, str(value)
+    name, say = ASSUMPTION_WORDS[key]
+    try:
+        return name, say(value, currency, wage_scale)
+    except (TypeError, ValueError):
+        return name, str(value)
+
+
+# ---------------------------------------------------------------- scenarios in words
+def _shock(v, *_):
+    return "no demand shock" if not v else f"demand falls by {rounded(float(v) * 100, 2)}%"
+
+
+def _cut(v, *_):
+    return "no funding cut" if not v else f"grant cut by {rounded(float(v) * 100, 2)}%"
+
+
+SCENARIO_WORDS = {  # a swept key's level in words, for panel titles and headlines
+    "demand.shock_depth": _shock,
+    "alliance.cut_share": _cut,
+    "alliance.funding_m": lambda v, cur: f"a grant of {float(v):g} million {cur} a year",
+    "sector": lambda v, cur: f"{v}",
+    "demand": lambda v, cur: {"market": "a fixed pool of roles",
+                              "steady": "steady demand, networking adds work"}.get(v, f"{v}"),
+}
+
+
+def scenario_words(key: str, value, currency: str = "") -> str:
+    """A swept level in plain words; unknown keys as ``key = value``."""
+    if key in SCENARIO_WORDS:
+        return SCENARIO_WORDS[key](value, currency)
+    if key in ASSUMPTION_WORDS:
+        name, said = assumption_words(key, value, currency)
+        return f"{name}: {said}"
+    return f"{key} = {value}"
+
+
+# ---------------------------------------------------------------- sources
+ANCHOR = re.compile(r'<a id="(?P<id>[^"]+)"></a>(?P<title>[^\n]*)')
+
+
+def source_entries(path: Path = SOURCES) -> dict[str, dict]:
+    """``anchor -> {title, text, urls}`` of every entry of docs/sources.md."""
+    text = path.read_text(encoding="utf-8")
+    matches = list(ANCHOR.finditer(text))
+    entries = {}
+    for m, nxt in zip(matches, [*matches[1:], None], strict=True):
+        body = text[m.end():nxt.start() if nxt else len(text)]
+        body = re.split(r"\n#", body, maxsplit=1)[0]  # up to the next heading
+        entries[m["id"]] = {"title": m["title"].strip(),
+                            "text": body.strip(),
+                            "urls": re.findall(r"https?://\S+", body)}
+    return entries
+
+
+# Short citations as they appear in config comments and docs/model.md, and what they resolve to.
+_CITES = [
+    (re.compile(r"alliances-2\.md"), lambda m: "a2"),
+    (re.compile(r"(?:alliances\.md|\bA)\s*§\s*(\d)(?:\.(\d))?"),
+     lambda m: f"a-{m[1]}-{m[2]}" if m[2] and m[1] == "1" else f"a-{m[1]}"),
+    (re.compile(r"alliances\.md\s+(\d)\.(\d)"), lambda m: f"a-{m[1]}-{m[2]}"),
+    (re.compile(r"behaviour\.md\s+(?:Part\s+)?A\.(\d)"), lambda m: f"ba-{m[1]}"),
+    (re.compile(r"behaviour\.md\s+(\d)\b"), lambda m: f"ba-{m[1]}"),
+    (re.compile(r"behaviour\.md,?\s+caveats"), lambda m: "caveats"),
+    (re.compile(r"(?:behaviour\.md\s+)?(?:Part\s+)?\bB\.(\d+)"), lambda m: f"b-{m[1]}"),
+    (re.compile(r"(?:behaviour\.md\s+)?(?:Part\s+)?\bC\.(\d+)"), lambda m: f"c-{m[1]}"),
+    (re.compile(r"(?:behaviour\.md|\bB)\s+Part\s+C\b(?!\.)"), lambda m: "part-c"),
+    (re.compile(r"alliances\.md(?!\s*§|\s+\d)"), lambda m: "a"),
+    (re.compile(r"behaviour\.md(?![\s,]+(?:[ABC]\.|\d|Part|caveats))"), lambda m: "b"),
+]
+# Publishers named in config comments without a fact-sheet key.
+_NAMED = {"teateralliansen.se": "a-1-1", "konstsomyrke": "a-1-1", "Riksdag 2012": "a-2",
+          "Konstnärsnämnden": "a-3", "Skatteverket": "a-6", "Sticos": "a-6", "a-kassa": "a-6",
+          "Försäkringskassan": "social-insurance", "NAV": "a-6",
+          "Pensionsmyndigheten": "pensions", "foreldrepenger": "social-insurance",
+          "Scen & Film": "a2", "danscentrum": "a-1-2",
+          "skuda.no": "a-1-5", "Clark & Lepinteur": "b-15", "Kim & von dem Knesebeck": "b-18",
+          "Card, Kluve": "b-22", "Card-Kluve-Weber": "b-22", "Alper & Wassall": "b-11",
+          "Bille & Jensen": "b-10", "OECD": "b-19", "Sinha": "ba-5"}
+
+
+def cited_anchors(note: str, known: dict | None = None) -> list[str]:
+    """Anchors of docs/sources.md that a note cites, in order, each once; only anchors that
+    exist (``known``: the entries of docs/sources.md)."""
+    known = source_entries() if known is None else known
+    found: list[tuple[int, str]] = []
+    for pattern, anchor in _CITES:
+        found += [(m.start(), anchor(m)) for m in pattern.finditer(note)]
+    found += [(note.find(name), a) for name, a in _NAMED.items() if name in note]
+    return list(dict.fromkeys(a for _, a in sorted(found) if a in known))
+
+
+def link_citations(text: str, target: str = "sources.md", known: dict | None = None) -> str:
+    """``text`` with each short citation (``behaviour.md B.11``, ``A §1.1``, ``alliances-2.md``)
+    turned into a Markdown link to its entry, ``[behaviour.md B.11](sources.md#b-11)``; text
+    already inside a link is left alone."""
+    known = source_entries() if known is None else known
+    spans = []
+    for pattern, anchor in _CITES:
+        spans += [(m.start(), m.end(), anchor(m)) for m in pattern.finditer(text)]
+    out, pos = [], 0
+    for start, end, anchor in sorted(spans, key=lambda s: (s[0], -s[1])):
+        if start < pos or anchor not in known or text[max(0, start - 1):start] == "[" or (
+                text[end:end + 2] == "](" or text.rfind("[", 0, start) > text.rfind("]", 0, start)):
+            continue
+        out += [text[pos:start], f"[{text[start:end]}]({target}#{anchor})"]
+        pos = end
+    return "".join(out) + text[pos:]
+
+
+def is_assumption(note: str) -> bool:
+    return "assum" in note.lower() or "calibrated" in note.lower()
