@@ -11,6 +11,7 @@ The package has three layers, each importing only those before it:
 Public entry points (what notebooks, EMA Workbench and SALib call):
 
 - ``run_model(seed=..., **overrides)`` — one paired run, flat dict of outcomes;
+- ``run_many(runs)`` — many paired runs (dicts like run_model's arguments), one row each;
 - ``run_pair(spec, seed)`` — the two arms as model-layer ``FreelanceModel`` objects;
 - ``FreelanceModel(seed=..., **overrides)`` — one arm as a Mesa model (``mesa.batch_run``, a
   ``DataCollector``, ``step()`` = one month; ``sim/study/mesa_model.py``);
@@ -24,7 +25,8 @@ from importlib import import_module
 _EXPORTS = {"ConfigError": "sim.model.core.params", "FreelanceModel": "sim.study.mesa_model",
             "Freelancer": "sim.model.freelance", "OUTCOMES": "sim.model.catalogue",
             "build_spec": "sim.study.config", "compose_config": "sim.study.config",
-            "run_model": "sim.study.paired", "run_pair": "sim.study.paired"}
+            "run_model": "sim.study.paired", "run_pair": "sim.study.paired",
+            "run_many": "sim.study.many"}
 
 __all__ = sorted(_EXPORTS)
 
