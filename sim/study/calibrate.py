@@ -29,7 +29,6 @@ from sim.study.args import normalise
 from sim.study.command import check_out, compute_then_write
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override
 from sim.study.io import provenance, write_json, write_table, write_text
-from sim.study.paired import run_pair
 from sim.study.validate import is_number, load_mapping, load_targets
 
 # scipy.optimize.minimize methods that take bounds and need no gradient (COBYQA: scipy >= 1.14)
@@ -104,10 +103,14 @@ class Calibration:
         return build_spec(cfg)[0]
 
     def simulate(self, values: dict[str, float]) -> dict[str, float]:
-        """Mean over the fixed seeds of every fact's outcome at ``values``."""
-        spec = self.spec_for(values)
-        runs = [run_pair(spec, seed).outcomes() for seed in range(self.seeds)]
-        return {fact: float(np.mean([r[f"{t['arm']}.{t['outcome']}"] for r in runs]))
+        """Mean over the fixed seeds of every fact's outcome at ``values`` (``run_many``: the
+        config is composed once for the whole fit, not once per evaluation)."""
+        from sim.study.many import run_many
+
+        overrides = {"sector": self.sector, "population.size": self.population_size,
+                     **self.overrides, **values}
+        runs = run_many([{"seed": seed, **overrides} for seed in range(self.seeds)])
+        return {fact: float(np.mean(runs[f"{t['arm']}.{t['outcome']}"].to_numpy()))
                 for fact, t in self.facts.items()}
 
     def loss(self, simulated: dict[str, float]) -> float:

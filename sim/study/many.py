@@ -9,7 +9,7 @@ exactly (``tests/test_many.py``).
 With ``batch=True`` (the default) runs share the work they have in common:
 
 * the config is composed by Hydra once per *structure* (the runs' config-group choices, e.g.
-  ``sector=dance``); each run's own values are then set on a copy of that config, so the
+  ``sector=dance``; kept across calls); each run's own values are then set on a copy of that config, so the
   interpolations (``population.size`` from the sector's real size) resolve as on the command
   line, without composing again;
 * runs of the same world and seed share their baseline arm (no alliance): it is simulated once,
@@ -54,10 +54,18 @@ def _split(i: int, run: dict) -> tuple[int, tuple[str, ...], dict[str, Any]]:
     return seed, structure, own
 
 
-def _config(structure: tuple[str, ...], own: dict[str, Any], composed: dict):
-    base = composed.get(structure)
+# Hydra's composition of each structure, kept across calls (a calibration calls run_many once
+# per evaluation); copies are changed, never the kept configs
+_COMPOSED: dict[tuple[str, ...], Any] = {}
+_KEEP = 32
+
+
+def _config(structure: tuple[str, ...], own: dict[str, Any]):
+    base = _COMPOSED.get(structure)
     if base is None:
-        base = composed[structure] = compose_config(list(structure))
+        base = _COMPOSED[structure] = compose_config(list(structure))
+        while len(_COMPOSED) > _KEEP:
+            _COMPOSED.pop(next(iter(_COMPOSED)))
     cfg = copy.deepcopy(base)
     for key, value in own.items():
         if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
@@ -76,10 +84,9 @@ def run_many(runs: list[dict], *, batch: bool = True) -> pd.DataFrame:
     (for checking; the results are the same)."""
     runs = list(runs)
     plans = [_split(i, run) for i, run in enumerate(runs)]
-    composed: dict = {}
     specs = []
     for i, (_, structure, own) in enumerate(plans):  # every config is checked before any run
-        cfg = (_config(structure, own, composed) if batch
+        cfg = (_config(structure, own) if batch
                else compose_config({k: _plain(v) for k, v in runs[i].items() if k != "seed"}))
         specs.append(build_spec(cfg)[0])
     order = list(range(len(runs)))
