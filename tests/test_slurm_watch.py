@@ -125,13 +125,13 @@ def test_launcher_config_is_submitit_slurm_plus_watchdog_and_export_fix():
 
     cfg = compose_config(["hydra/launcher=slurm"], with_hydra=True)
     launcher = cfg.hydra.launcher
-    assert launcher._target_ == "sim.study.slurm.WatchedSlurmLauncher"
+    assert launcher._target_ == "hydra_plugins.alliance_sim.slurm_launcher.WatchedSlurmLauncher"
     assert list(launcher.setup) == ["export SLURM_EXPORT_ENV=ALL"]
     assert launcher.never_started_timeout_min > 0 and "partition" in launcher
 
 
 def test_watchdog_keys_are_not_passed_to_sbatch():
-    from sim.study.slurm import WatchedSlurmLauncher
+    from hydra_plugins.alliance_sim.slurm_launcher import WatchedSlurmLauncher
 
     launcher = WatchedSlurmLauncher(never_started_timeout_min=5, poll_s=2, partition="short",
                                     submitit_folder="/tmp/x")

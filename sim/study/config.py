@@ -23,7 +23,6 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-import sim.study.slurm  # noqa: F401, E402 - registers hydra/launcher=slurm before any composition
 from sim.model.core.params import ConfigError, check_params, param
 from sim.model.spec import (
     POLICY_GROUPS,

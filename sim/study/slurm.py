@@ -1,15 +1,17 @@
 """``hydra/launcher=slurm``: Hydra's submitit SLURM launcher with a watchdog and progress lines.
 
 Where it sits: in the main process of a sweep (``python -m sim -m ... hydra/launcher=slurm``),
-between Hydra's sweeper and SLURM. It submits the jobs exactly as ``submitit_slurm`` does (same
-keys: ``partition``, ``timeout_min``, ``setup``, ``additional_parameters`` ...), then waits for
-them itself instead of through submitit, which asks ``sacct`` for a job's state and, on a cluster
-without accounting or for an array task that died before it started, waits forever. The wait
-here polls ``squeue`` and the result files:
+between Hydra's sweeper and SLURM. The launcher class and its config live in
+``hydra_plugins/alliance_sim/slurm_launcher.py`` (Hydra accepts launchers only from the
+``hydra_plugins`` package and finds them there); the waiting is here. The launcher submits the
+jobs exactly as ``submitit_slurm`` does (same keys: ``partition``, ``timeout_min``, ``setup``,
+``additional_parameters`` ...), then waits for them itself instead of through submitit, which
+asks ``sacct`` for a job's state and, on a cluster without accounting or for an array task that
+died before it started, waits forever. The wait here polls ``squeue`` and the result files:
 
 * jobs still pending after ``never_started_timeout_min`` minutes in which no job of the sweep
-  ran or finished (a stalled sweep, not a long queue behind running jobs), or a job that left the queue
-  (or ended FAILED, CANCELLED, NODE_FAIL ...) without writing its result, stops the sweep with
+  ran or finished (a stalled sweep, not a long queue behind running jobs), or a job that left
+  the queue (or ended FAILED, CANCELLED, NODE_FAIL ...) without writing its result, stops the sweep with
   one error naming the job ids, their state and reason, and the log file to read;
 * each finished job prints ``[sweep] k/N jobs complete ...`` in the terminal (the jobs' own
   progress lines go to ``<sweep dir>/.submitit/<id>/*_log.err``).
@@ -24,16 +26,10 @@ that is complete.
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from hydra.core.config_store import ConfigStore
-from hydra_plugins.hydra_submitit_launcher.config import SlurmQueueConf
-from hydra_plugins.hydra_submitit_launcher.submitit_launcher import SlurmLauncher
 
 WAITING = {"PENDING", "CONFIGURING", "REQUEUED", "REQUEUE_HOLD", "REQUEUE_FED", "RESIZING",
            "SUSPENDED", "STOPPED"}  # in the queue, not started (or paused)
@@ -44,23 +40,6 @@ GONE_GRACE_S = 60.0
 
 class SlurmWaitError(RuntimeError):
     """Jobs of a sweep that never started or vanished without a result."""
-
-
-@dataclass
-class WatchedSlurmQueueConf(SlurmQueueConf):
-    """``submitit_slurm``'s settings plus the watchdog's."""
-
-    _target_: str = "sim.study.slurm.WatchedSlurmLauncher"
-    # [minutes] pending jobs stop the sweep when no job ran or finished for this long (0: no limit)
-    never_started_timeout_min: float = 60.0
-    # [seconds] how often the queue and the result files are checked
-    poll_s: float = 10.0
-    # run before srun in each job's batch script; keeps submitit's variables under --export=NONE
-    setup: list[str] | None = field(default_factory=lambda: ["export SLURM_EXPORT_ENV=ALL"])
-
-
-ConfigStore.instance().store(group="hydra/launcher", name="slurm", node=WatchedSlurmQueueConf,
-                             provider="alliance-sim")
 
 
 def squeue_states(job_ids: Sequence[str]) -> dict[str, tuple[str, str]] | None:
@@ -128,7 +107,7 @@ def wait_for_jobs(jobs: Sequence[Any], labels: Sequence[str], *,
         if states is None:  # squeue failed: a controller restart is no reason to stop, yet
             unknown_since = now if unknown_since is None else unknown_since
             if never_started_timeout_s and now - unknown_since > never_started_timeout_s:
-                raise SlurmWaitError(f"squeue has failed for {(now - unknown_since) / 60:.0f} min "
+                raise SlurmWaitError(f"squeue has failed for {(now - unknown_since) / 60:.1f} min "
                                      f"while waiting for jobs {_ids(jobs, left)}; check that "
                                      "slurmctld is up (`sinfo`) and SLURM_CONF points at it")
         else:
@@ -141,7 +120,7 @@ def wait_for_jobs(jobs: Sequence[Any], labels: Sequence[str], *,
                     gone_since.pop(i, None)
                 stalled = now - last_progress
                 if state in WAITING and never_started_timeout_s and stalled > never_started_timeout_s:
-                    problems.append((i, f"still {state}, no job ran for {stalled / 60:.0f} min"
+                    problems.append((i, f"still {state}, no job ran for {stalled / 60:.1f} min"
                                         f" (reason: {reason or 'none given'})"))
                 elif state and state not in RUNNING and state not in WAITING:
                     if now - gone_since.setdefault(i, now) > gone_grace_s:
@@ -171,51 +150,3 @@ def _failure_message(jobs, labels, problems, done) -> str:
                  "running; cancel them with `scancel <id>` or let them finish: re-running the same "
                  "command resumes, skipping every job that completed.")
     return "\n".join(lines)
-
-
-class WatchedSlurmLauncher(SlurmLauncher):
-    """``submitit_slurm`` that waits with ``wait_for_jobs`` and prints per-job progress."""
-
-    OWN_KEYS = ("never_started_timeout_min", "poll_s")
-
-    def __init__(self, **params: Any) -> None:
-        self.watch = {k: params.pop(k) for k in self.OWN_KEYS if k in params}
-        super().__init__(**params)
-
-    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int):
-        import submitit
-        from hydra.core.singleton import Singleton
-        from hydra.core.utils import filter_overrides
-        from hydra_plugins.hydra_submitit_launcher.config import BaseQueueConf
-        from omegaconf import OmegaConf
-
-        assert self.config is not None and len(job_overrides) > 0
-        # the executor as BaseSubmititLauncher.launch builds it (hydra-submitit-launcher 1.2)
-        init_keys = {"max_num_timeout", "submitit_folder"}
-        executor = submitit.AutoExecutor(
-            cluster=self._EXECUTOR, folder=self.params["submitit_folder"],
-            **{f"{self._EXECUTOR}_max_num_timeout": self.params["max_num_timeout"]}
-            if "max_num_timeout" in self.params else {})
-        base = set(OmegaConf.structured(BaseQueueConf).keys())
-        executor.update_parameters(**{k if k in base else f"{self._EXECUTOR}_{k}": v
-                                      for k, v in self.params.items() if k not in init_keys})
-        sweep_dir = Path(str(self.config.hydra.sweep.dir))
-        sweep_dir.mkdir(parents=True, exist_ok=True)
-        labels, job_params = [], []
-        for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
-            labels.append(" ".join(filter_overrides(overrides)))
-            job_params.append((list(overrides), "hydra.sweep.dir", idx, f"job_id_for_{idx}",
-                               Singleton.get_state()))
-        submitted = time.time()
-        jobs = executor.map_array(self, *zip(*job_params, strict=True))
-        print(f"[sweep] submitted {len(jobs)} SLURM jobs ({jobs[0].job_id.split('_')[0]}); "
-              f"their logs: {sweep_dir / '.submitit'}", file=sys.stderr, flush=True)
-
-        def progress(finished: int, total: int) -> None:
-            complete = count_complete(sweep_dir, submitted)
-            print(f"[sweep] {finished}/{total} SLURM jobs finished ({complete} complete in "
-                  f"{sweep_dir}), elapsed {time.time() - submitted:.0f} s", file=sys.stderr, flush=True)
-
-        timeout_min = float(self.watch.get("never_started_timeout_min", 60))
-        return wait_for_jobs(jobs, labels, progress=progress, never_started_timeout_s=60 * timeout_min,
-                             poll_s=float(self.watch.get("poll_s", 10)))
