@@ -8,6 +8,7 @@ annotations`` here: Hydra loads plugin modules outside ``sys.modules``, where a 
 resolve string annotations.
 """
 
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -68,6 +69,8 @@ class WatchedSlurmLauncher(SlurmLauncher):
                                       for k, v in self.params.items() if k not in init_keys})
         sweep_dir = Path(str(self.config.hydra.sweep.dir))
         sweep_dir.mkdir(parents=True, exist_ok=True)
+        if "mode" in self.config.hydra.sweep:
+            os.chmod(sweep_dir, mode=int(str(self.config.hydra.sweep.mode), 8))
         labels, job_params = [], []
         for idx, overrides in enumerate(job_overrides, start=initial_job_idx):
             labels.append(" ".join(filter_overrides(overrides)))
