@@ -137,3 +137,17 @@ def test_watchdog_keys_are_not_passed_to_sbatch():
                                     submitit_folder="/tmp/x")
     assert launcher.watch == {"never_started_timeout_min": 5, "poll_s": 2}
     assert launcher.params == {"partition": "short", "submitit_folder": "/tmp/x"}
+
+
+def test_message_quotes_the_log_and_names_the_export_none_fix(tmp_path):
+    jobs = jobs_in(tmp_path, 1)
+    jobs[0].paths.stderr.write_text(
+        "Traceback (most recent call last):\nRuntimeError: Could not figure out which environment the "
+        "job is runnning in. Known environments: slurm, local, debug.\n"
+        "srun: error: vm: task 0: Exited with exit code 1\n")
+    clock = Clock()
+    with pytest.raises(SlurmWaitError) as err:
+        wait_for_jobs(jobs, ["a"], never_started_timeout_s=0, poll_s=10, clock=clock, sleep=clock.sleep,
+                      queue=lambda ids: {"7_0": ("FAILED", "NonZeroExitCode")}, gone_grace_s=0)
+    assert "its log ends: RuntimeError: Could not figure out" in str(err.value)
+    assert "SLURM_EXPORT_ENV=ALL" in str(err.value)

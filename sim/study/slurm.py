@@ -138,12 +138,28 @@ def _ids(jobs, indices) -> str:
     return ", ".join(str(jobs[i].job_id) for i in indices)
 
 
+def _last_error_line(path) -> str:
+    """The last line of a job's log that is not srun's own exit notice, or ""."""
+    try:
+        lines = [ln.strip() for ln in Path(path).read_text(errors="replace").splitlines() if ln.strip()]
+    except (OSError, TypeError):
+        return ""
+    lines = [ln for ln in lines if not ln.startswith("srun: error:")] or lines
+    return lines[-1][:300] if lines else ""
+
+
 def _failure_message(jobs, labels, problems, done) -> str:
     lines = [f"{len(problems)} SLURM job(s) of this sweep will not finish "
              f"({len(done)}/{len(jobs)} finished):"]
     for i, what in problems:
         stderr = getattr(jobs[i].paths, "stderr", None)
         lines.append(f"  job {jobs[i].job_id} ({labels[i]}): {what}; log: {stderr}")
+        last = _last_error_line(stderr)
+        if last:
+            lines.append(f"    its log ends: {last}")
+        if last and "Could not figure out which environment" in last:
+            lines.append("    the job lost submitit's SUBMITIT_EXECUTOR variable: the site submits with "
+                         "--export=NONE; keep 'export SLURM_EXPORT_ENV=ALL' in hydra.launcher.setup")
     lines.append("Check `squeue -j <id>`, `scontrol show job <id>` or `sacct -j <id>` if the "
                  "cluster has accounting, and the partition and time limit "
                  "(hydra.launcher.partition, hydra.launcher.timeout_min). Jobs still queued keep "
