@@ -151,3 +151,23 @@ def test_message_quotes_the_log_and_names_the_export_none_fix(tmp_path):
                       queue=lambda ids: {"7_0": ("FAILED", "NonZeroExitCode")}, gone_grace_s=0)
     assert "its log ends: RuntimeError: Could not figure out" in str(err.value)
     assert "SLURM_EXPORT_ENV=ALL" in str(err.value)
+
+
+def test_squeue_reading(monkeypatch):
+    """Array tasks one a line; purged ids mean "not listed"; a failing squeue means "unknown"."""
+    import subprocess
+
+    from sim.study import slurm
+
+    def fake(stdout="", stderr="", rc=0):
+        return lambda *a, **k: subprocess.CompletedProcess(a[0], rc, stdout, stderr)
+
+    monkeypatch.setattr(slurm.subprocess, "run", fake("7_0|RUNNING|None\n7_1|PENDING|Priority\n"))
+    assert slurm.squeue_states(["7_0", "7_1"]) == {"7_0": ("RUNNING", "None"),
+                                                   "7_1": ("PENDING", "Priority")}
+    monkeypatch.setattr(slurm.subprocess, "run", fake(
+        stderr="slurm_load_jobs error: Invalid job id specified", rc=1))
+    assert slurm.squeue_states(["7_0"]) == {}
+    monkeypatch.setattr(slurm.subprocess, "run", fake(
+        stderr="slurm_load_jobs error: Unable to contact slurm controller", rc=1))
+    assert slurm.squeue_states(["7_0"]) is None

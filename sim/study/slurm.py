@@ -47,10 +47,14 @@ def squeue_states(job_ids: Sequence[str]) -> dict[str, tuple[str, str]] | None:
     None when ``squeue`` itself fails (controller down, command missing)."""
     bases = sorted({j.split("_")[0] for j in job_ids})
     try:
-        out = subprocess.run(["squeue", "-h", "-r", "-t", "all", "-o", "%i|%T|%r", "-j", ",".join(bases)],
-                             capture_output=True, text=True, timeout=60, check=True).stdout
+        proc = subprocess.run(["squeue", "-h", "-r", "-t", "all", "-o", "%i|%T|%r", "-j", ",".join(bases)],
+                              capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.SubprocessError):
         return None
+    if proc.returncode != 0:
+        # jobs purged from the controller (MinJobAge after they ended) are "invalid": none listed
+        return {} if "Invalid job id" in proc.stderr else None
+    out = proc.stdout
     states = {}
     for line in out.splitlines():
         parts = line.strip().split("|")
