@@ -1,0 +1,1 @@
+"""alliance-sim's Hydra plugins: the ``slurm`` launcher (``slurm_launcher.py``)."""
