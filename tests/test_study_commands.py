@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import sim.study.calibrate
+import sim.study.many
 import sim.study.validate
 from sim import build_spec, compose_config
 from sim.study.io import write_json
@@ -27,7 +28,7 @@ def no_simulation(monkeypatch):
         raise AssertionError("a simulation started")
 
     monkeypatch.setattr(sim.study.validate, "run_pair", refuse)
-    monkeypatch.setattr(sim.study.calibrate, "run_pair", refuse)
+    monkeypatch.setattr(sim.study.many, "run_pair", refuse)  # calibration runs through run_many
 
 
 def one_error(capsys) -> str:
@@ -216,7 +217,7 @@ def test_ctrl_c_during_calibration_writes_nothing(tmp_path, capsys, monkeypatch)
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.study.calibrate, "run_pair", interrupt)
+    monkeypatch.setattr(sim.study.many, "run_pair", interrupt)
     out = tmp_path / "out"
     assert sim.study.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]
