@@ -303,11 +303,13 @@ def _remove_leftovers(folder: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def aggregate(folder: Path, charts: bool = True) -> Path:
+def aggregate(folder: Path, charts: bool = True, language: str | None = None) -> Path:
     """Aggregate ``folder`` into ``folder/aggregate``; returns that path.
 
     Everything is written to a fresh folder that replaces ``aggregate/`` only when complete,
-    so no file of an earlier aggregation survives next to new ones. When aggregation fails,
+    so no file of an earlier aggregation survives next to new ones. ``language`` writes the brief
+    and charts of a comparison in another language than the study's ``report.language`` (the
+    runs are not repeated: ``report`` is not part of a job's fingerprint). When aggregation fails,
     an earlier ``aggregate/`` is moved to ``aggregate.stale/`` and the error is raised."""
     folder = Path(folder)
     final = folder / "aggregate"
@@ -321,7 +323,7 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
         elif markers[0].get("kind") == "uncertainty":
             aggregate_uncertainty(folder, markers, charts, staging)
         else:
-            _aggregate_comparison(folder, charts, staging)
+            _aggregate_comparison(folder, charts, staging, language)
         old = folder / f".aggregate-old-{os.getpid()}"
         if final.exists():
             final.rename(old)
@@ -337,7 +339,7 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
     return final
 
 
-def _aggregate_comparison(folder: Path, charts: bool, out: Path) -> None:
+def _aggregate_comparison(folder: Path, charts: bool, out: Path, language: str | None = None) -> None:
     sweep = load(folder)
     write_table(sweep.results, out / "results")
     write_table(sweep.summary, out / "summary")
@@ -357,7 +359,7 @@ def _aggregate_comparison(folder: Path, charts: bool, out: Path) -> None:
     if charts:
         from sim.report.brief import write_report
 
-        write_report(sweep, out)
+        write_report(sweep, out, language)
     return out
 
 
@@ -366,9 +368,15 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Aggregate a finished or partial sweep.")
     parser.add_argument("folder", type=Path, help="the sweep folder (hydra.sweep.dir)")
     parser.add_argument("--no-charts", action="store_true", help="tables only")
-    args = parser.parse_args(normalise(parser, sys.argv[1:] if argv is None else argv))
+    parser.add_argument("--language", choices=("en", "sv", "nb"), default=None,
+                        help="language of the brief and charts (also report.language=sv; default: "
+                             "the study's report.language)")
+    argv = sys.argv[1:] if argv is None else argv
+    argv = [t.replace("report.language=", "language=", 1) if t.startswith("report.language=") else t
+            for t in argv]
+    args = parser.parse_args(normalise(parser, argv))
     try:
-        out = aggregate(args.folder, charts=not args.no_charts)
+        out = aggregate(args.folder, charts=not args.no_charts, language=args.language)
     except SweepError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
