@@ -163,3 +163,16 @@ def test_funding_sweep_brief_and_charts_have_no_english(sweep_folder, lang, tmp_
     decimal = [t for t in texts if re.search(r"\d\.\d", t)]
     assert not decimal, f"{lang} charts: decimal points {decimal}"
     assert "miljoner kronor" in text if lang == "sv" else "millioner kroner" in text
+
+
+def test_single_run_brief_in_norwegian(tmp_path):
+    """``python -m sim report.language=nb``: the run's brief and its two charts in Norwegian."""
+    proc = subprocess.run([sys.executable, "-m", "sim", "seeds=2", "population.scale=20",
+                           "burn_in_years=1", "horizon_years=11", "report.language=nb",
+                           f"hydra.run.dir={tmp_path}"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert '<html lang="nb">' in page
+    text = visible_text(page)
+    assert not english_words(text), english_words(text)
+    assert "millioner kroner" in text
