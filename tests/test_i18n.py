@@ -176,3 +176,31 @@ def test_single_run_brief_in_norwegian(tmp_path):
     text = visible_text(page)
     assert not english_words(text), english_words(text)
     assert "millioner kroner" in text
+
+
+@pytest.mark.parametrize(("study", "swept", "lang"), [
+    ("sectors", "sector=theatre,dance", "nb"), ("funding_cut", "alliance.cut_share=0,0.12", "sv")])
+def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp_path, monkeypatch):
+    from sim.report import brief
+    from sim.study.aggregate import load
+
+    folder = tmp_path / "sweep"
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", f"study={study}", swept, *TINY,
+                           "output.charts=false", f"hydra.sweep.dir={folder}",
+                           "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    texts, save = [], brief._save
+
+    def recording_save(fig, out, stem):
+        localise_axes(fig)
+        fig.canvas.draw()
+        texts.extend(chart_texts(fig))
+        return save(fig, out, stem)
+
+    monkeypatch.setattr(brief, "_save", recording_save)
+    brief.write_report(load(folder), tmp_path, lang)
+    text = visible_text((tmp_path / "brief.html").read_text(encoding="utf-8"))
+    assert not english_words(text), english_words(text)
+    left = {t: english_words(t) for t in texts if english_words(t)}
+    assert not left, left
+    assert not [t for t in texts if re.search(r"\d\.\d", t)]

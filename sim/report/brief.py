@@ -335,6 +335,16 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     return [(_("Active and experienced workforce over time"), _save(fig, out, "workforce_over_time"))]
 
 
+def sector_labels(sweep) -> dict[str, str]:
+    """Each swept sector's label in the current language (``dance`` -> Frilansande dansare)."""
+    names = {}
+    for marker in sweep.markers:
+        block = (marker.get("config") or {}).get("sector") or {}
+        if "name" in block:
+            names[block["name"]] = _(str(block.get("label", block["name"])))
+    return names
+
+
 def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     cur = sweep.currency
     shown = {"retention_10y": (_("change in 10-year retention\n(percentage points)"), 100),
@@ -345,12 +355,14 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
                  1)}
     fig, axes = plt.subplots(1, len(shown), figsize=(3.4 * len(shown), 3.8), layout="constrained")
     sectors = list(sweep.jobs["sector"])
+    names = sector_labels(sweep)
     colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(sectors))]
     for ax, (outcome, (label, scale)) in zip(axes, shown.items(), strict=True):
         r = _row(sweep, outcome)
         means = r["mean"].to_numpy() * scale
         err = np.abs(np.vstack([means - r["lo"].to_numpy() * scale, r["hi"].to_numpy() * scale - means]))
-        ax.bar(r["sector"], means, color=colours, yerr=np.nan_to_num(err), capsize=3)
+        ax.bar([names.get(k, k) for k in r["sector"]], means, color=colours,
+               yerr=np.nan_to_num(err), capsize=3)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_title(label, fontsize=9)
         ax.tick_params(axis="x", rotation=30)
@@ -358,7 +370,7 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     top = exp.loc[exp["mean"].idxmax()]
     overlap = (exp.drop(index=top.name)["hi"] >= top["lo"]).any()
     fig.suptitle(_("The same alliance across sectors: it keeps the most experienced people in "
-                   "{sector}").format(sector=top["sector"])
+                   "{sector}").format(sector=names.get(top["sector"], top["sector"]).lower())
                  + (_(", though the 95% CIs overlap") if overlap else "")
                  + "\n" + _("(bars: paired effects, whiskers: 95% CI)"))
     _footnote(fig, sweep)
@@ -574,7 +586,8 @@ def _write_report(sweep, out: Path) -> Path:
         level = float(sweep.jobs.set_index("job").loc[headline_job(sweep), spec["x"]])
         plausible = funding_brief_lines(sweep, level, cur)
     n = len(sweep.markers[0]["seeds"])
-    who = label[0].lower() + label[1:] if label.startswith("A ") else label
+    english = alliance.get("label", "")  # "A TeaterAlliansen-type alliance": lower case mid-sentence
+    who = label[0].lower() + label[1:] if english.startswith("A ") else label
     title = _("What {alliance} buys: {question}").format(
         alliance=who, question=_(spec["title"]) if spec["title"] else sweep.study.replace("_", " "))
     blocks = front_matter(title, represents(alliance, sector, country),

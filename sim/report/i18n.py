@@ -150,5 +150,6 @@ def localise_axes(fig) -> None:
     if current() == "en":
         return
     for ax in fig.axes:
-        ax.xaxis.set_major_formatter(axis_formatter())
-        ax.yaxis.set_major_formatter(axis_formatter())
+        for axis in (ax.xaxis, ax.yaxis):
+            if axis.units is None:  # numbers, not categories (a bar chart's sectors)
+                axis.set_major_formatter(axis_formatter())
