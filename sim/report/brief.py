@@ -369,7 +369,7 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     exp = _row(sweep, "experienced_workforce")
     top = exp.loc[exp["mean"].idxmax()]
     overlap = (exp.drop(index=top.name)["hi"] >= top["lo"]).any()
-    fig.suptitle(_("The same alliance across sectors: it keeps the most experienced people in "
+    fig.suptitle(_("The same alliance across sectors: it keeps the most experienced people among "
                    "{sector}").format(sector=names.get(top["sector"], top["sector"]).lower())
                  + (_(", though the 95% CIs overlap") if overlap else "")
                  + "\n" + _("(bars: paired effects, whiskers: 95% CI)"))
