@@ -102,8 +102,9 @@ def visible_text(page: str) -> str:
     from sim.report.words import source_entries
 
     page = re.sub(r"<style.*?</style>|<code>.*?</code>|<img[^>]*>", " ", page, flags=re.S)
-    page = page.split('<div class="source"')[0]
-    page = page.rsplit("<h2", 1)[0] if "<h2" in page else page  # the Sources heading
+    if '<div class="source"' in page:  # up to the Sources heading
+        page = page.split('<div class="source"')[0].rsplit("<h2", 1)[0]
+    page = page.split('<h2 class="appendix"')[0]
     text = html.unescape(re.sub(r"<[^>]+>", " ", page))
     for entry in source_entries().values():
         text = text.replace(entry["title"], " ")
@@ -204,3 +205,31 @@ def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp
     left = {t: english_words(t) for t in texts if english_words(t)}
     assert not left, left
     assert not [t for t in texts if re.search(r"\d\.\d", t)]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_sensitivity_brief_has_no_english(lang, tmp_path):
+    """The sensitivity study's brief and chart (synthetic indices: no runs needed)."""
+    import types
+
+    import pandas as pd
+
+    from sim.report.brief import write_sensitivity_report
+
+    params = ["alliance.member_exit_hr", "exit.beta_buffer", "sector.outside_wage"]
+    outcomes = ["effect.retention_10y", "effect.experienced_workforce", "effect.public_cost_m"]
+    indices = pd.DataFrame([{"outcome": o, "parameter": p, "importance": 0.1 * (i + 1),
+                             "relative": (i + 1) / 6} for o in outcomes
+                            for i, p in enumerate(params)])
+    s = types.SimpleNamespace(method="morris", problem={"num_vars": len(params)})
+    config = yaml.safe_load((ROOT / "configs" / "sector" / "theatre.yaml").read_text())
+    markers = [{"seeds": [0, 1], "config": {"sector": config["sector"],
+                                            "country": {"name": "sweden"},
+                                            "alliance": {"label": "TeaterAlliansen"}},
+                "report": {"language": lang}}]
+    write_sensitivity_report(indices, s, markers, tmp_path)
+    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}">' in page
+    text = visible_text(page)
+    assert "morris" in text  # the method, in the text the English scan saw
+    assert not english_words(text), english_words(text)

@@ -628,11 +628,27 @@ def _write_report(sweep, out: Path) -> Path:
 
 
 # ---------------------------------------------------------------- sensitivity
-def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Path:
+SENSITIVITY_OUTCOMES = {  # outcome of a sensitivity study -> its panel title (a message)
+    "effect.retention_10y": N_("effect on retention after 10 years"),
+    "effect.experienced_workforce": N_("effect on experienced workforce"),
+    "effect.active_workforce": N_("effect on active workforce"),
+    "effect.births_per_year": N_("effect on births per year"),
+    "effect.public_cost_m": N_("effect on public cost"),
+}
+
+
+def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path,
+                             lang: str | None = None) -> Path:
+    """The sensitivity study's chart and brief, in ``lang`` (None: its ``report.language``)."""
+    with language(lang or (markers[0].get("report") or {}).get("language", "en")):
+        return _write_sensitivity_report(indices, s, markers, out)
+
+
+def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Path:
     from sim.study.sensitivity import top_parameters
 
     outcomes = list(dict.fromkeys(indices["outcome"]))
-    label = "mu* (Morris)" if s.method == "morris" else "total-order index ST (Sobol)"
+    label = _("mu* (Morris)") if s.method == "morris" else _("total-order index ST (Sobol)")
     fig, axes = plt.subplots(1, len(outcomes), figsize=(2.8 * len(outcomes) + 3.5,
                                                          0.35 * s.problem["num_vars"] + 2.2),
                              sharey=True, squeeze=False, layout="constrained")
@@ -641,9 +657,9 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Pa
         sub = indices[indices["outcome"] == outcome].set_index("parameter").reindex(order)
         ax.barh(sub.index, sub["relative"].fillna(0), color="#0072B2")
         short = re.sub(r"_(m|k)$", "", outcome.replace("effect.", "effect on "))
-        ax.set_title(textwrap.fill(short.replace("_10y", " after 10 years").replace("_", " "), 24),
-                     fontsize=9)
-        ax.set_xlabel(f"relative {label}", fontsize=8)
+        short = short.replace("_10y", " after 10 years").replace("_", " ")
+        ax.set_title(textwrap.fill(_(SENSITIVITY_OUTCOMES.get(outcome, short)), 24), fontsize=9)
+        ax.set_xlabel(_("relative {index}").format(index=label), fontsize=8)
     top = top_parameters(indices)
 
     def name(key: str) -> str:
@@ -652,24 +668,27 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Pa
     ax_labels = [name(p) if p in ASSUMPTION_WORDS else p for p in order]
     for ax in axes[0]:
         ax.set_yticks(range(len(order)), ax_labels, fontsize=8)
-    fig.suptitle(textwrap.fill("The assumptions that drive the results most: "
-                               + "; ".join(name(p).lower() for p in top), 110), fontsize=10)
+    fig.suptitle(textwrap.fill(_("The assumptions that drive the results most: {names}").format(
+        names="; ".join(name(p).lower() for p in top)), 110), fontsize=10)
     _save(fig, out, "sensitivity")
     n_seeds = len(markers[0]["seeds"])
     config = markers[0].get("config") or {}
-    title = "Which assumptions drive the results?"
+    title = _("Which assumptions drive the results?")
     blocks = front_matter(title, represents(*(config.get(k) or {} for k in ("alliance", "sector",
                                                                            "country"))),
-                          f"{s.method} design over {s.problem['num_vars']} assumptions, {n_seeds} "
-                          "simulated runs per design point; reproduce with "
-                          "`python -m sim -m study=sensitivity`")
-    blocks += [("p", f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} assumptions, "
-                     f"{n_seeds} seeds per design point, common random numbers)."),
-               ("h2", "The three most influential assumptions"),
+                          _("{method} design over {n} assumptions, {seeds} simulated runs per "
+                            "design point; reproduce with `{command}`").format(
+                              method=s.method, n=s.problem["num_vars"], seeds=n_seeds,
+                              command="python -m sim -m study=sensitivity"))
+    blocks += [("p", _("Global sensitivity analysis ({method}, {n} assumptions, {seeds} seeds per "
+                       "design point, common random numbers).").format(
+                           method=s.method, n=s.problem["num_vars"], seeds=n_seeds)),
+               ("h2", _("The three most influential assumptions")),
                ("ul", [name(p) for p in top]),
-               ("img", "Relative influence of each assumption", out / "sensitivity.png"),
-               ("h2", "Appendix for researchers"),
-               ("table", ["outcome", "config key", "assumption", "importance", "relative"],
+               ("img", _("Relative influence of each assumption"), out / "sensitivity.png"),
+               ("h2", _("Appendix for researchers"), "appendix"),
+               ("table", [_("outcome"), _("config key"), _("assumption"), _("importance"),
+                          _("relative")],
                 [[r["outcome"], f"`{r['parameter']}`", name(r["parameter"]), _num(r["importance"]),
                   _num(r["relative"])] for _i, r in indices.sort_values(
                       ["outcome", "relative"], ascending=[True, False]).iterrows()])]

@@ -206,7 +206,8 @@ def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: Path) -> Path:
+def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: Path,
+                          language: str | None = None) -> Path:
     """Gather every chunk of a sensitivity design and compute the indices."""
     from omegaconf import OmegaConf
 
@@ -227,7 +228,7 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
     if charts:
         from sim.report.brief import write_sensitivity_report
 
-        write_sensitivity_report(indices, s, markers, out)
+        write_sensitivity_report(indices, s, markers, out, language)
     return out
 
 
@@ -319,7 +320,7 @@ def aggregate(folder: Path, charts: bool = True, language: str | None = None) ->
     try:
         markers = finished_jobs(folder)
         if markers[0].get("kind") == "sensitivity":
-            aggregate_sensitivity(folder, markers, charts, staging)
+            aggregate_sensitivity(folder, markers, charts, staging, language)
         elif markers[0].get("kind") == "uncertainty":
             aggregate_uncertainty(folder, markers, charts, staging)
         else:
