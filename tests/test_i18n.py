@@ -252,3 +252,23 @@ def test_app_charts_in_swedish():
     left = {t: english_words(t) for t in texts if english_words(t)}
     assert not left, left
     assert any("mnkr" in t for t in texts)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_uncertainty_lines_of_the_funding_brief(lang):
+    """The sentences a funding brief quotes from a sibling uncertainty study (the uncertainty
+    study's own brief is still English)."""
+    import pandas as pd
+
+    from sim.report.uncertainty import drivers_sentence, worlds_sentence
+
+    drivers = pd.DataFrame([{"level": 40.0, "outcome": "effect.public_cost_m", "rank": i + 1,
+                             "parameter": p, "spearman": rho} for i, (p, rho) in enumerate(
+        [("sector.outside_wage", 0.6), ("exit.beta_buffer", -0.3), ("nobody.knows", 0.2)])])
+    params = pd.DataFrame({"parameter": ["sector.outside_wage"], "meaning": ["pay of leavers"]})
+    with language(lang):
+        text = " ".join([worlds_sentence(p, 50) for p in (0.0, 0.01, 0.42, 0.99, 1.0)]
+                        + [drivers_sentence(drivers, params, 40.0, "effect.public_cost_m",
+                                            _("the net cost"))])
+    assert not english_words(re.sub(r"`[^`]+`", " ", text)), english_words(text)
+    assert "0,60" in text

@@ -599,7 +599,8 @@ def _write_report(sweep, out: Path) -> Path:
                        "simulation noise, not the uncertainty of the assumptions below").format(
                            where=where, n=n)
                      + (_("; the lines on plausible worlds include that uncertainty too (the "
-                          "uncertainty study).") if any("plausible worlds" in line for line in plausible)
+                          "uncertainty study).") if any(_("plausible worlds") in line
+                                                        for line in plausible)
                         else ".")),
                ("h2", _("Headline numbers")), ("ul", lines + plausible)]
     if others:

@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 from sim.model.outcomes import OUTCOMES  # noqa: E402
 from sim.report.brief import _num, _save, represents  # noqa: E402
 from sim.report.document import _html, _markdown, front_matter, source_blocks  # noqa: E402
+from sim.report.i18n import _, current, million, percent  # noqa: E402
 from sim.report.words import ASSUMPTION_WORDS, cited_anchors, source_entries  # noqa: E402
 from sim.study.io import write_text  # noqa: E402
 
@@ -36,20 +37,21 @@ def worlds_sentence(p: float, n: int) -> str:
     """"In x of 10 plausible worlds the alliance pays for itself", honest at the ends."""
     x = round(10 * p)
     if p <= 0:
-        return f"In none of the {n} plausible worlds does the alliance pay for itself"
+        return _("In none of the {n} plausible worlds does the alliance pay for itself").format(n=n)
     if p >= 1:
-        return f"In every one of the {n} plausible worlds the alliance pays for itself"
+        return _("In every one of the {n} plausible worlds the alliance pays for itself").format(n=n)
     if x == 0:
-        return "In fewer than 1 of 10 plausible worlds the alliance pays for itself"
+        return _("In fewer than 1 of 10 plausible worlds the alliance pays for itself")
     if x == 10:
-        return "In more than 9 of 10 plausible worlds the alliance pays for itself"
-    return f"In {x} of 10 plausible worlds the alliance pays for itself"
+        return _("In more than 9 of 10 plausible worlds the alliance pays for itself")
+    return _("In {x} of 10 plausible worlds the alliance pays for itself").format(x=x)
 
 
 def _span(row, scale: float = 1.0, interval: float | None = None) -> str:
-    share = f"{interval:.0%} of worlds: " if interval else ""
-    return (f"{_num(row['median'] * scale)} ({share}{_num(row['low'] * scale)} to "
-            f"{_num(row['high'] * scale)})")
+    share = _("{share} of worlds: ").format(share=percent(interval)) if interval else ""
+    return _("{median} ({share}{low} to {high})").format(
+        median=_num(row["median"] * scale), share=share, low=_num(row["low"] * scale),
+        high=_num(row["high"] * scale))
 
 
 def _interval(intervals: pd.DataFrame, level: float, outcome: str):
@@ -65,21 +67,36 @@ def drivers_sentence(drivers: pd.DataFrame, params: pd.DataFrame, level: float, 
     d = drivers[(drivers["level"] == level) & (drivers["outcome"] == outcome)]
     d = d[d["spearman"].abs() >= floor].sort_values("rank").head(k)
     if d.empty:
-        return f"No single assumption moves {what} much (every rank correlation is below {floor})."
+        return _("No single assumption moves {what} much (every rank correlation is below "
+                 "{floor}).").format(what=what, floor=_num(floor))
     meaning = params.set_index("parameter")["meaning"] if len(params) else pd.Series(dtype=str)
 
-    def name(key: str) -> str:  # in words: the study's label, the brief's name, else the key
-        return str(meaning.get(key, "") or "") or (
-            ASSUMPTION_WORDS[key][0].lower() if key in ASSUMPTION_WORDS else f"`{key}`")
+    def name(key: str) -> str:  # in words: the study's label (English only), the brief's name,
+        # else the key
+        label = str(meaning.get(key, "") or "") if current() == "en" else ""
+        return label or (_(ASSUMPTION_WORDS[key][0]).lower() if key in ASSUMPTION_WORDS
+                         else f"`{key}`")
+
+    def rho(v: float) -> str:
+        return _num_signed(v)
 
     first, rest = d.iloc[0], d.iloc[1:]
-    direction = "higher" if first["spearman"] > 0 else "lower"
-    text = (f"What drives the rest: mostly {name(first['parameter'])}. The higher it is, the "
-            f"{direction} {what} (rank correlation {first['spearman']:+.2f})")
+    text = (_("What drives the rest: mostly {name}. The higher it is, the higher {what} (rank "
+              "correlation {rho})") if first["spearman"] > 0 else
+            _("What drives the rest: mostly {name}. The higher it is, the lower {what} (rank "
+              "correlation {rho})")).format(name=name(first["parameter"]), what=what,
+                                             rho=rho(first["spearman"]))
     if len(rest):
-        text += "; then " + " and ".join(f"{name(r['parameter'])} ({r['spearman']:+.2f})"
-                                         for _, r in rest.iterrows())
+        text += _("; then {list}").format(list=_(" and ").join(
+            f"{name(r['parameter'])} ({rho(r['spearman'])})" for _i, r in rest.iterrows()))
     return text + "."
+
+
+def _num_signed(v: float) -> str:
+    """A rank correlation with its sign and two decimals, in the current language."""
+    from sim.report.i18n import localise_number
+
+    return localise_number(f"{v:+.2f}")
 
 
 def headline_level(s, markers) -> float:
@@ -155,7 +172,7 @@ def _denominator(s) -> str:
 
 # ---------------------------------------------------------------- brief
 def _outcome_words(name: str) -> str:
-    arm, _, outcome = name.partition(".")
+    arm, _dot, outcome = name.partition(".")
     meaning = OUTCOMES.get(outcome, ("", outcome.replace("_", " ")))[1]
     return f"{meaning} ({arm})" if arm != "effect" else meaning
 
@@ -258,7 +275,7 @@ def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: P
     top = drivers[(drivers["level"] == level) & (drivers["outcome"] == s.net_cost)].sort_values("rank")
     meaning = params.set_index("parameter")
     driver_rows = []
-    for _, r in top.iterrows():
+    for _i, r in top.iterrows():
         others = drivers[(drivers["level"] == level) & (drivers["parameter"] == r["parameter"])]
         exp_rho = others[others["outcome"] == "effect.experienced_workforce"]["spearman"]
         driver_rows.append([f"`{r['parameter']}`", str(meaning.loc[r["parameter"], "meaning"]),
@@ -335,14 +352,15 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     theirs, ours = info.get("world") or {}, world(sweep.markers[0].get("config") or {})
     differ = [k for k in dict.fromkeys([*ours, *theirs]) if theirs.get(k) != ours.get(k)]
     if differ:
-        return [f"An uncertainty study exists (results/sweeps/uncertainty) but describes another "
-                f"world ({', '.join(f'{k} {theirs.get(k)} there, {ours.get(k)} here' for k in differ)}); "
-                "it is not quoted here."]
+        return [_("An uncertainty study exists (results/sweeps/uncertainty) but describes another "
+                  "world ({differences}); it is not quoted here.").format(differences=", ".join(
+                      _("{key} {there} there, {here} here").format(
+                          key=k, there=theirs.get(k), here=ours.get(k)) for k in differ))]
     row = summary[np.isclose(summary["level"], level)]
     if row.empty:
         levels = ", ".join(_num(v) for v in summary["level"])
-        return [f"The uncertainty study (results/sweeps/uncertainty) ran {levels} only, not "
-                f"{_num(level)}; see its brief."]
+        return [_("The uncertainty study (results/sweeps/uncertainty) ran {levels} only, not "
+                  "{level}; see its brief.").format(levels=levels, level=_num(level))]
     row = row.iloc[0]
     spec = info.get("settings") or {}
     net_cost = spec.get("net_cost", "effect.public_cost_m")
@@ -351,12 +369,13 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     cost = _interval(intervals, row["level"], net_cost)
     lines = []
     if exp is not None and cost is not None:
-        lines.append(f"Allowing also for uncertainty in the assumptions ({int(row['draws'])} "
-                     "plausible worlds drawn from the ranges in configs/study/uncertainty.yaml): "
-                     f"the alliance keeps {_span(exp, interval=interval)} more experienced "
-                     f"freelancers, at a net public cost of {_span(cost, interval=interval)} "
-                     f"million {cur} a year (medians over the worlds; the run above, with the "
-                     "default assumptions, is one plausible world, not the median one).")
+        lines.append(_("Allowing also for uncertainty in the assumptions ({draws} plausible worlds "
+                       "drawn from the ranges in configs/study/uncertainty.yaml): the alliance "
+                       "keeps {exp} more experienced freelancers, at a net public cost of {cost} "
+                       "{million} a year (medians over the worlds; the run above, with the default "
+                       "assumptions, is one plausible world, not the median one).").format(
+            draws=int(row["draws"]), exp=_span(exp, interval=interval),
+            cost=_span(cost, interval=interval), million=million(cur, prose=True)))
     lines.append(f"{worlds_sentence(float(row['p_pays_for_itself']), int(row['draws']))}. "
-                 + drivers_sentence(drivers, params, row["level"], net_cost, "the net cost"))
+                 + drivers_sentence(drivers, params, row["level"], net_cost, _("the net cost")))
     return lines
