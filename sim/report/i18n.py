@@ -14,8 +14,11 @@ when it is made.
 
 Update the catalogues after changing a message::
 
-    uv run pybabel extract -F sim/report/locale/babel.cfg -o sim/report/locale/messages.pot sim
-    uv run pybabel update -i sim/report/locale/messages.pot -d sim/report/locale
+    uv run pybabel extract -F sim/report/locale/babel.cfg --no-wrap --sort-output \
+        -o sim/report/locale/messages.pot .
+    uv run pybabel update -i sim/report/locale/messages.pot -d sim/report/locale --no-wrap
+
+then fill in the new ``msgstr`` of each ``.po`` (``tests/test_i18n.py`` lists what is missing).
 """
 
 from __future__ import annotations
@@ -138,10 +141,7 @@ def axis_formatter():
     from matplotlib.ticker import FuncFormatter
 
     def fmt(x, _pos):
-        text = f"{x:,.10g}" if abs(x) >= 1000 or x == int(x) else f"{x:.10g}"
-        if abs(x) >= 1000 and x == int(x):
-            text = f"{x:,.0f}"
-        return localise_number(text)
+        return localise_number(f"{x:,.0f}" if float(x).is_integer() else f"{x:,.10g}")
     return FuncFormatter(fmt)
 
 
