@@ -272,3 +272,20 @@ def test_uncertainty_lines_of_the_funding_brief(lang):
                                             _("the net cost"))])
     assert not english_words(re.sub(r"`[^`]+`", " ", text)), english_words(text)
     assert "0,60" in text
+
+
+def test_the_same_sweep_in_another_language_reuses_its_jobs(sweep_folder):
+    """report.language is not part of a job: the same command in nb skips every finished job and
+    writes the brief again in Norwegian (and needs no new folder)."""
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=funding_sweep",
+                           "alliance.funding_m=0,40", *TINY, "report.language=nb",
+                           f"hydra.sweep.dir={sweep_folder}", "hydra/launcher=basic"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stderr.count("already complete") == 2, proc.stderr[-2000:]
+    page = (sweep_folder / "aggregate" / "brief.html").read_text(encoding="utf-8")
+    assert '<html lang="nb">' in page
+    from sim.study.preflight import default_sweep_dir
+
+    assert default_sweep_dir("funding_sweep", ["seeds=2", "report.language=sv"]) == \
+        default_sweep_dir("funding_sweep", ["seeds=2"])
