@@ -289,3 +289,59 @@ def test_the_same_sweep_in_another_language_reuses_its_jobs(sweep_folder):
 
     assert default_sweep_dir("funding_sweep", ["seeds=2", "report.language=sv"]) == \
         default_sweep_dir("funding_sweep", ["seeds=2"])
+
+
+def synthetic_uncertainty_tables(draws: int = 16):
+    """Every table of an uncertainty study from made-up samples (no simulation): the study's
+    own analysis of a random design at two grants."""
+    import numpy as np
+    import pandas as pd
+
+    from sim import compose_config
+    from sim.study import uncertainty as unc
+    from sim.study.sensitivity import model_config
+
+    cfg = compose_config(["study=uncertainty", f"uncertainty.draws={draws}",
+                          "uncertainty.levels=[20,40]"])
+    s = unc.settings(cfg)
+    rng = np.random.default_rng(3)
+    rows = [{"draw": d, "level": lv, "seed": seed, "outcome": name,
+             "value": rng.normal(-1.0 if name == "effect.public_cost_m" else 5.0, 3.0)}
+            for d in range(draws) for lv in (20.0, 40.0) for seed in (0, 1) for name in s.evaluated]
+    samples = pd.DataFrame(rows)
+    return unc.analyse(s, samples, model_config(cfg, "uncertainty")), s, cfg
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_uncertainty_brief_and_charts_have_no_english(lang, tmp_path, monkeypatch):
+    """The uncertainty study's own brief, acceptability curve and cost-effectiveness plane."""
+    from omegaconf import OmegaConf
+
+    from sim.report import uncertainty
+
+    tables, s, cfg = synthetic_uncertainty_tables()
+    config = OmegaConf.to_container(cfg, resolve=True)
+    markers = [{"seeds": [0, 1], "currency": "SEK", "config": config,
+                "report": {"language": lang, "headline_level": 40}}]
+    texts, save = [], uncertainty._save
+
+    def recording_save(fig, out, stem):
+        localise_axes(fig)
+        fig.canvas.draw()
+        texts.extend(chart_texts(fig))
+        return save(fig, out, stem)
+
+    monkeypatch.setattr(uncertainty, "_save", recording_save)
+    uncertainty.write_uncertainty_report(tables, s, markers, tmp_path)
+    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert f'<html lang="{lang}">' in page
+    text = visible_text(page)
+    assert not english_words(text), f"{lang} brief: English words {english_words(text)}"
+    appendix = html.unescape(re.sub(r"<[^>]+>", " ", page.split('<div class="source"')[-1]))
+    assert ("scenariosökning" if lang == "sv" else "scenariosøk") in appendix
+    assert len(texts) > 10
+    left = {t: english_words(t) for t in texts if english_words(t)}
+    assert not left, f"{lang} charts: {left}"
+    assert not [t for t in texts if re.search(r"\d\.\d", t)]
+    assert ("rimliga världar" if lang == "sv" else "plausible verdener") in text
+    assert ("mnkr" if lang == "sv" else "mill. kr") in " ".join(texts)

@@ -3,7 +3,8 @@
 Where it sits: named in ``sim/report/locale/babel.cfg``; nothing imports it at run time. Words a
 brief shows that come from configs/ rather than from the code are messages too, with the English
 text as msgid: what the model leaves out (``report.left_out``), a study's question
-(``report.title``), sector and alliance labels (``label``) and country names (``name``, shown
+(``report.title``), sector and alliance labels (``label``), the uncertainty study's parameter
+labels and ``level_label`` and country names (``name``, shown
 title-cased: ``sweden`` -> ``Sweden``).
 """
 
@@ -29,7 +30,8 @@ def config_messages(data: dict, filename: str = "") -> list[str]:
     group = filename.replace("\\", "/").split("configs/")[-1].split("/")[0]
     for path, text in _walk(data or {}):
         in_report = path[-2:] in (("left_out", "[]"), ("report", "title"))
-        if in_report or (path[-1] == "label" and group in ("sector", "alliance")):
+        labelled = group in ("sector", "alliance") or path[:2] == ("uncertainty", "parameters")
+        if in_report or (path[-1] == "label" and labelled) or path[-1] == "level_label":
             out.append(text)
         elif path[-1] == "name" and group == "country":
             out.append(text.title())

@@ -146,10 +146,14 @@ def axis_formatter():
 
 
 def localise_axes(fig) -> None:
-    """Every axis of ``fig`` with numbers in the current language (a no-op in English)."""
+    """Every axis of ``fig`` with numbers in the current language (a no-op in English); an
+    axis given its own formatter (percentages) keeps it."""
     if current() == "en":
         return
+    from matplotlib.ticker import ScalarFormatter
+
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            if axis.units is None:  # numbers, not categories (a bar chart's sectors)
+            # numbers, not categories (a bar chart's sectors)
+            if axis.units is None and isinstance(axis.get_major_formatter(), ScalarFormatter):
                 axis.set_major_formatter(axis_formatter())

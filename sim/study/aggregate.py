@@ -246,7 +246,8 @@ def _chunk_samples(markers: list[dict], kind: str, chunks: int, keys: list[str])
     return samples
 
 
-def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: Path) -> Path:
+def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: Path,
+                          language: str | None = None) -> Path:
     """Gather every chunk of an uncertainty design: the draws table, the acceptability curve,
     the probability of paying for itself, intervals, drivers and PRIM boxes (sim/study/uncertainty.py)."""
     from omegaconf import OmegaConf
@@ -278,7 +279,7 @@ def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: 
     if charts:
         from sim.report.uncertainty import write_uncertainty_report
 
-        write_uncertainty_report(tables, s, markers, out)
+        write_uncertainty_report(tables, s, markers, out, language)
     return out
 
 
@@ -322,7 +323,7 @@ def aggregate(folder: Path, charts: bool = True, language: str | None = None) ->
         if markers[0].get("kind") == "sensitivity":
             aggregate_sensitivity(folder, markers, charts, staging, language)
         elif markers[0].get("kind") == "uncertainty":
-            aggregate_uncertainty(folder, markers, charts, staging)
+            aggregate_uncertainty(folder, markers, charts, staging, language)
         else:
             _aggregate_comparison(folder, charts, staging, language)
         old = folder / f".aggregate-old-{os.getpid()}"
