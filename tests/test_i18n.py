@@ -256,8 +256,8 @@ def test_app_charts_in_swedish():
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_uncertainty_lines_of_the_funding_brief(lang):
-    """The sentences a funding brief quotes from a sibling uncertainty study (the uncertainty
-    study's own brief is still English)."""
+    """The sentences a funding brief quotes from a sibling uncertainty study (its own brief:
+    test_uncertainty_brief_and_charts_have_no_english)."""
     import pandas as pd
 
     from sim.report.uncertainty import drivers_sentence, worlds_sentence
