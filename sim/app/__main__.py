@@ -23,11 +23,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--sweeps", type=Path, default=Path("results/sweeps"),
                         help="folder of finished sweeps (default results/sweeps)")
+    parser.add_argument("--language", choices=("en", "sv", "nb"), default="en",
+                        help="the page's first language (a selector on the page changes it; "
+                             "the same languages as report.language)")
     args = parser.parse_args(argv)
     if not 0 < args.port < 65536:
         parser.error(f"--port {args.port}: allowed: a port number in 1..65535")
     # read by sim.app.page when the server imports it
     os.environ["SIM_APP_SWEEPS"] = str(args.sweeps.resolve())
+    os.environ["SIM_APP_LANGUAGE"] = args.language
     os.environ.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")  # no calls home
     from solara.__main__ import run
 

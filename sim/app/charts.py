@@ -14,8 +14,9 @@ from matplotlib.figure import Figure
 
 from sim.app.world import SWEEP_OUTCOMES, LiveState
 from sim.report.charts import ARM_COLOURS
+from sim.report.i18n import N_, _, localise_axes, localise_number, million
 
-LABELS = {"baseline": "without alliance", "alliance": "with alliance"}
+LABELS = {"baseline": N_("without alliance"), "alliance": N_("with alliance")}  # messages
 WIDTHS = {"baseline": 2.6, "alliance": 1.3}  # the baseline drawn wider, so it shows where they meet
 
 
@@ -30,22 +31,24 @@ def live_figure(state: LiveState) -> Figure:
     ax = axes[0, 0]
     if ally:
         ax.plot(years, ally["members"], color=ARM_COLOURS["alliance"])
-        ax.set_title(f"{alliance_label}: members ({ally['members'][-1]:,.0f} now)"
-                     if state.month else f"{alliance_label}: members")
-    ax.set(xlabel="years into the horizon", ylabel="members (people)")
+        ax.set_title(_("{alliance}: members ({n} now)").format(
+            alliance=alliance_label, n=localise_number(f"{ally['members'][-1]:,.0f}"))
+                     if state.month else _("{alliance}: members").format(alliance=alliance_label))
+    ax.set(xlabel=_("years into the horizon"), ylabel=_("members (people)"))
     ax.set_ylim(0, 1.15 * max(1.0, float(ally["members"].max())) if state.month else 1)
 
     ax = axes[0, 1]
     for arm, values in (("baseline", base), ("alliance", ally)):
         if values:
-            ax.plot(years, values["active"], color=ARM_COLOURS[arm], label=LABELS[arm],
+            ax.plot(years, values["active"], color=ARM_COLOURS[arm], label=_(LABELS[arm]),
                     linewidth=WIDTHS[arm])
     if base and state.month:
         gap = ally["active"][-1] - base["active"][-1]
-        ax.set_title(f"Active freelancers (alliance {gap:+,.0f} now)")
+        ax.set_title(_("Active freelancers (alliance {gap} now)").format(
+            gap=localise_number(f"{gap:+,.0f}")))
     else:
-        ax.set_title("Active freelancers")
-    ax.set(xlabel="years into the horizon", ylabel="people")
+        ax.set_title(_("Active freelancers"))
+    ax.set(xlabel=_("years into the horizon"), ylabel=_("people"))
     if base:  # one legend for both arms, above the panels
         fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=2,
                    frameon=False)
@@ -58,21 +61,24 @@ def live_figure(state: LiveState) -> Figure:
             if ok.any():
                 ax.plot(k[ok], share[ok], marker="o", color=ARM_COLOURS[arm],
                         linewidth=WIDTHS[arm], markersize=2.5 * WIDTHS[arm])
-    ax.set(xlabel="years since entry", ylabel="share still active", ylim=(0, 1.02),
-           title="Cohort survival: entrants of the horizon still in the profession")
+    ax.set(xlabel=_("years since entry"), ylabel=_("share still active"), ylim=(0, 1.02),
+           title=_("Cohort survival: entrants of the horizon still in the profession"))
 
     ax = axes[1, 1]
     if base and state.month:
         extra = ally["net_cost_cum_m"] - base["net_cost_cum_m"]
         ax.plot(years, ally["spend_cum_m"], color=ARM_COLOURS["alliance"], linestyle="--",
-                label="alliance spending")
-        ax.plot(years, extra, color="black", label="extra net public cost (alliance − baseline)")
+                label=_("alliance spending"))
+        ax.plot(years, extra, color="black",
+                label=_("extra net public cost (alliance − baseline)"))
         ax.axhline(0, color="grey", linewidth=0.8)
         ax.legend(frameon=False, loc="best", fontsize="small")
-        ax.set_title(f"Public ledger, cumulative: extra net cost {extra[-1]:,.0f} M {cur}")
+        ax.set_title(_("Public ledger, cumulative: extra net cost {cost} {million}").format(
+            cost=localise_number(f"{extra[-1]:,.0f}"), million=million(cur)))
     else:
-        ax.set_title("Public ledger, cumulative")
-    ax.set(xlabel="years into the horizon", ylabel=f"M {cur}")
+        ax.set_title(_("Public ledger, cumulative"))
+    ax.set(xlabel=_("years into the horizon"), ylabel=million(cur))
+    localise_axes(fig)
     return fig
 
 
@@ -89,7 +95,8 @@ def sweep_figure(effects: pd.DataFrame, funding_m: float, currency: str, title: 
                         color=ARM_COLOURS["alliance"], alpha=0.25, linewidth=0)
         ax.axhline(0, color="grey", linewidth=0.8)
         ax.axvline(funding_m, color="black", linestyle=":", linewidth=1)
-        ax.set(xlabel=f"funding, M {currency}/year", title=label.replace(", M/year",
-                                                                             f", M {currency}/year"))
+        ax.set(xlabel=_("funding, {million}/year").format(million=million(currency)),
+               title=_(label).format(million=million(currency)))
     fig.suptitle(title, fontsize=10)
+    localise_axes(fig)
     return fig

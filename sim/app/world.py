@@ -19,16 +19,18 @@ import pandas as pd
 
 from sim.model.outcomes import real_series, survival_curve
 from sim.model.spec import ModelSpec
+from sim.report.i18n import N_
 from sim.study.config import build_spec, compose_config, group_options, matching_alliances
 from sim.study.paired import PairResult
 
 AGENTS = 800  # [agents] about this many per arm in a live run: a coarse scale, for speed
 HORIZONS = (1, 5, 10, 20, 30)  # [years] horizons offered for a live run
 LIVE_SERIES = ("members", "active", "experienced")
-SWEEP_OUTCOMES = {  # outcome -> label of the finished-sweeps chart
-    "active_workforce": "extra active freelancers",
-    "experienced_workforce": "extra experienced freelancers",
-    "public_cost_m": "extra net public cost, M/year",
+SWEEP_OUTCOMES = {  # outcome -> label of the finished-sweeps chart (a message: translate with _()
+    # and fill in {million}, e.g. "M SEK")
+    "active_workforce": N_("extra active freelancers"),
+    "experienced_workforce": N_("extra experienced freelancers"),
+    "public_cost_m": N_("extra net public cost, {million}/year"),
 }
 
 

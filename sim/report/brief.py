@@ -35,9 +35,11 @@ from sim.report.document import (  # noqa: E402
     front_matter,
     source_blocks,
 )
+from sim.report.i18n import N_, _, language, localise_axes, million, number, thousand  # noqa: E402
 from sim.report.words import (  # noqa: E402
     ASSUMPTION_WORDS,
     assumption_words,
+    demand_words,
     includes_zero,
     interval,
     rounded,
@@ -50,11 +52,12 @@ def report_spec(sweep) -> dict:
     """The study's report spec (``report:`` of its config, sim/report/spec.py)."""
     spec = sweep.markers[0].get("report") or {}
     return {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": [],
-            "left_out": [], **spec}
+            "left_out": [], "language": "en", **spec}
 
 
 # ---------------------------------------------------------------- helpers
 def _save(fig, out: Path, stem: str) -> Path:
+    localise_axes(fig)
     for fmt in ("png", "svg"):
         atomic_write(out / f"{stem}.{fmt}",
                      lambda p, f=fmt: fig.savefig(p, dpi=120, bbox_inches="tight", format=f))
@@ -74,16 +77,25 @@ def _footnote(fig, sweep) -> None:
     scale, cur = c.get("wage_scale", 1.0), c.get("currency", sweep.currency)
     assumed = []
     if "salary" in a:
-        assumed.append(f"alliance salary {a['salary'] * scale:,.0f} {cur}/month in idle months")
+        assumed.append(_("alliance salary {amount} {cur}/month in idle months").format(
+            amount=number(a["salary"] * scale), cur=cur))
     if "outside_wage" in s:
-        assumed.append(f"leavers earn {s['outside_wage'] * scale:,.0f} {cur}/month outside")
-    alliance = a.get("label", "the alliance") + (" (hypothetical grant)" if a.get("hypothetical") else "")
-    sector = "each sector" if "sector" in sweep.swept else s.get("label", "sector")
-    text = (f"{alliance}: {sector}, {str(c.get('name', 'country')).title()}; "
-            f"{len(sweep.markers[0]['seeds'])} "
-            "paired seeds, bands and bars are 95% CIs. "
-            + (f"Assumptions: {'; '.join(assumed)}. " if assumed else "") + "Sources: docs/sources.md.")
+        assumed.append(_("leavers earn {amount} {cur}/month outside").format(
+            amount=number(s["outside_wage"] * scale), cur=cur))
+    alliance = _(a.get("label", "the alliance")) + (_(" (hypothetical grant)") if a.get("hypothetical")
+                                                   else "")
+    sector = _("each sector") if "sector" in sweep.swept else _(s.get("label", "sector"))
+    n = len(sweep.markers[0]["seeds"])
+    text = (_("{alliance}: {sector}, {country}; {n} paired seeds, bands and bars are 95% CIs.").format(
+        alliance=alliance, sector=sector, country=country_name(c), n=n) + " "
+            + (_("Assumptions: {list}.").format(list="; ".join(assumed)) + " " if assumed else "")
+            + _("Sources: docs/sources.md."))
     fig.text(0.01, -0.01, text, fontsize=6.5, ha="left", va="top", wrap=True)
+
+
+def country_name(country: dict) -> str:
+    """The country's name in the brief's language (``sweden`` -> Sweden / Sverige / Sverige)."""
+    return _(str(country.get("name", "its country")).title())
 
 
 def _row(sweep, outcome: str, arm: str = "effect") -> pd.DataFrame:
@@ -94,7 +106,7 @@ def _row(sweep, outcome: str, arm: str = "effect") -> pd.DataFrame:
 def _num(x: float, digits: int = 2) -> str:
     """A number for a reader: two significant figures (three from 100), separators."""
     if x is None or not math.isfinite(x):
-        return "n/a"
+        return _("n/a")
     return rounded(x, 3 if abs(x) >= 100 else digits)
 
 
@@ -105,7 +117,7 @@ def _ci(mean: float, lo: float, hi: float, scale: float = 1.0, unit: str = "") -
 
 def _zero_note(lo: float, hi: float) -> str:
     """The words a headline or title adds when its 95% CI includes zero."""
-    return "; the 95% CI includes zero" if includes_zero(lo, hi) else ""
+    return _("; the 95% CI includes zero") if includes_zero(lo, hi) else ""
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -123,6 +135,11 @@ def _effect_band(ax, r, x_key, scale=1.0, label=None):
     ax.axhline(0, color="grey", lw=0.8)
 
 
+def _level(level: float) -> str:
+    """A funding level (``40``, ``12.5``) in the current language's notation."""
+    return number(level, 0 if float(level).is_integer() else 1)
+
+
 def _at(rows, x_key, level):
     return rows.iloc[(rows[x_key] - level).abs().argmin()]
 
@@ -131,29 +148,31 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     x_key = report_spec(sweep)["x"]  # the swept key
     job = headline_job(sweep)
     level = float(sweep.jobs.set_index("job").loc[job, x_key]) if job is not None else None
-    grant = f"alliance grant (million {cur} a year)"
+    grant = _("alliance grant ({million} a year)").format(million=million(cur, prose=True))
     charts = []
     exp = _row(sweep, "experienced_workforce")
     slope = _slope(exp[x_key].to_numpy(), exp["mean"].to_numpy()) * 10
     ret = _row(sweep, "retention_10y")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.3), layout="constrained")
     _effect_band(ax1, exp, x_key)
-    ax1.set(xlabel=grant, ylabel="extra experienced freelancers\n(with the alliance minus without)",
-            title="Experienced freelancers kept (10+ years)")
+    ax1.set(xlabel=grant, ylabel=_("extra experienced freelancers\n(with the alliance minus without)"),
+            title=_("Experienced freelancers kept (10+ years)"))
     _effect_band(ax2, ret, x_key, scale=100)
     funded = ret[ret[x_key] > 0]
     zero = all(includes_zero(lo, hi) for lo, hi in zip(funded["lo"], funded["hi"], strict=True))
-    ax2.set(xlabel=grant, ylabel="change in newcomers still working after\n10 years (percentage points)",
-            title="Newcomers' 10-year retention" + (": the 95% CI includes zero" if zero else ""))
-    fig.suptitle(f"Each extra 10 million {cur} keeps about {_num(slope)} more experienced freelancers "
-                 "in the profession (paired effects, 95% CI bands)")
+    ax2.set(xlabel=grant, ylabel=_("change in newcomers still working after\n10 years (percentage "
+                                   "points)"),
+            title=_("Newcomers' 10-year retention") + (_(": the 95% CI includes zero") if zero else ""))
+    fig.suptitle(_("Each extra 10 {million} keeps about {n} more experienced freelancers in the "
+                   "profession (paired effects, 95% CI bands)").format(
+        million=million(cur, prose=True), n=_num(slope)))
     _footnote(fig, sweep)
-    charts.append(("Talent retained against funding", _save(fig, out, "talent_vs_funding")))
+    charts.append((_("Talent retained against funding"), _save(fig, out, "talent_vs_funding")))
 
     fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
-    parts = {"grant (net of what it pays back)": (("grant_net_m", +1),),
-             "taxes and contributions back": (("taxes_returned_m", -1),),
-             "benefits, parental benefit and health care": (
+    parts = {_("grant (net of what it pays back)"): (("grant_net_m", +1),),
+             _("taxes and contributions back"): (("taxes_returned_m", -1),),
+             _("benefits, parental benefit and health care"): (
                  ("benefits_m", +1), ("health_care_m", +1), ("parental_benefit_m", +1))}
     net = _row(sweep, "public_cost_m")
     funded = net[net[x_key] > 0]
@@ -171,20 +190,23 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
         neg += np.minimum(values, 0)
     ax.errorbar(funded[x_key], funded["mean"], yerr=np.abs(np.vstack(
         [funded["mean"] - funded["lo"], funded["hi"] - funded["mean"]])), color="black", marker="o",
-        capsize=4, lw=1.5, label="net public cost (95% CI)")
+        capsize=4, lw=1.5, label=_("net public cost (95% CI)"))
     ax.axhline(0, color="grey", lw=0.8)
     ax.set_xlim(0, x.max() + step * 0.6)
     ax.set_xticks(x)
-    title = "Net public cost by grant"
+    title = _("Net public cost by grant")
     if level is not None:
         top = _at(funded, x_key, level)
-        title = (f"At {level:g} M the net cost to the state is\n"
-                 f"{_ci(top['mean'], top['lo'], top['hi'], unit=' M ' + cur)} a year once taxes "
-                 "and benefits are counted" + _zero_note(top["lo"], top["hi"]))
-    ax.set(xlabel=grant, ylabel=f"change in public cost (million {cur} a year)", title=title)
+        title = _("At {level} {million} the net cost to the state is\n{cost} a year once taxes "
+                  "and benefits are counted").format(
+            level=_level(level), million=million(cur), cost=_ci(top["mean"], top["lo"], top["hi"],
+                                                                unit=" " + million(cur))
+        ) + _zero_note(top["lo"], top["hi"])
+    ax.set(xlabel=grant, ylabel=_("change in public cost ({million} a year)").format(
+        million=million(cur, prose=True)), title=title)
     ax.legend(loc="upper left", fontsize=8, framealpha=0.95)  # the grant rises to the right
     _footnote(fig, sweep)
-    charts.append(("Net public cost against funding", _save(fig, out, "public_cost_vs_funding")))
+    charts.append((_("Net public cost against funding"), _save(fig, out, "public_cost_vs_funding")))
 
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     c = _row(sweep, "cost_per_retained_worker_year_k")
@@ -193,42 +215,47 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.fill_between(c[x_key], c["lo"], c["hi"], color=EFFECT_COLOUR, alpha=0.25, lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.axhspan(min(ax.get_ylim()[0], -1), 0, color="#009E73", alpha=0.08)
-    ax.text(0.99, 0.02, "below zero: the alliance pays for itself", transform=ax.transAxes,
+    ax.text(0.99, 0.02, _("below zero: the alliance pays for itself"), transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
     saving = _row(sweep, "public_cost_m")
     saving = saving[saving[x_key] > 0]
     pays = saving[saving["hi"] < 0]  # a net saving for the state, with 95% confidence
     if len(c) and len(pays) == len(c):
-        title = "The alliance pays for itself at every funding level studied (95% CI below zero)"
+        title = _("The alliance pays for itself at every funding level studied (95% CI below zero)")
     elif len(pays):
-        title = (f"The alliance pays for itself (95% CI below zero) at {len(pays)} of {len(c)} levels, "
-                 f"{pays[x_key].min():g}-{pays[x_key].max():g} M {cur}")
+        title = _("The alliance pays for itself (95% CI below zero) at {n} of {total} levels, "
+                  "{low}-{high} {million}").format(n=len(pays), total=len(c),
+                                                  low=_level(pays[x_key].min()),
+                                                  high=_level(pays[x_key].max()), million=million(cur))
     else:
-        title = "No funding level studied pays for itself with 95% confidence"
+        title = _("No funding level studied pays for itself with 95% confidence")
     ax.set(xlabel=grant,
-           ylabel=f"net public cost per extra\nfreelancer-year (thousand {cur})", title=title)
+           ylabel=_("net public cost per extra\nfreelancer-year ({thousand})").format(
+               thousand=thousand(cur)), title=title)
     _footnote(fig, sweep)
-    charts.append(("Cost per retained worker-year", _save(fig, out, "cost_per_worker_year")))
+    charts.append((_("Cost per retained worker-year"), _save(fig, out, "cost_per_worker_year")))
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
     births = _row(sweep, "births_per_year")
     _effect_band(ax1, births, x_key)
-    ax1.set(xlabel=grant, ylabel="extra births per year\n(with the alliance minus without)",
-            title="Births per year")
+    ax1.set(xlabel=grant, ylabel=_("extra births per year\n(with the alliance minus without)"),
+            title=_("Births per year"))
     rate = _row(sweep, "births_per_1000_person_years")
     _effect_band(ax2, rate, x_key)
-    ax2.set(xlabel=grant, ylabel="change in births per 1,000 person-years", title="Birth rate")
-    title = "Births with and without the alliance"
+    ax2.set(xlabel=grant, ylabel=_("change in births per {n} person-years").format(n=number(1000)),
+            title=_("Birth rate"))
+    title = _("Births with and without the alliance")
     if level is not None:
         b = _at(births, x_key, level)
         r = _at(rate, x_key, level)
-        title = (f"At {level:g} M births per year change by {_ci(b['mean'], b['lo'], b['hi'])}"
-                 f"{_zero_note(b['lo'], b['hi'])},\nthe birth rate by "
-                 f"{_ci(r['mean'], r['lo'], r['hi'])} per 1,000 person-years"
-                 f"{_zero_note(r['lo'], r['hi'])}")
+        title = _("At {level} {million} births per year change by {births}{zero},\nthe birth rate by "
+                  "{rate} per {n} person-years{zero_rate}").format(
+            level=_level(level), million=million(cur), births=_ci(b["mean"], b["lo"], b["hi"]),
+            zero=_zero_note(b["lo"], b["hi"]), rate=_ci(r["mean"], r["lo"], r["hi"]), n=number(1000),
+            zero_rate=_zero_note(r["lo"], r["hi"]))
     fig.suptitle(title)
     _footnote(fig, sweep)
-    charts.append(("Births against funding", _save(fig, out, "births_vs_funding")))
+    charts.append((_("Births against funding"), _save(fig, out, "births_vs_funding")))
     return charts
 
 
@@ -237,9 +264,9 @@ def _job_words(sweep, job_row) -> str:
     """A scenario's name in words (its swept levels), for panel titles and headlines."""
     config = next((m.get("config") or {} for m in sweep.markers
                    if Path(str(m.get("dir", ""))).name == job_row["job"]), {})
-    words = [str((config.get("sector") or {}).get("label", job_row[k])).lower() if k == "sector"
+    words = [_(str((config.get("sector") or {}).get("label", job_row[k]))).lower() if k == "sector"
              else scenario_words(k, job_row[k], sweep.currency) for k in sweep.swept]
-    return "; ".join(w for w in words if w) or "the study's setting"
+    return "; ".join(w for w in words if w) or _("the study's setting")
 
 
 def _events(sweep, job: str) -> list[tuple[float, float, str, float]]:
@@ -252,11 +279,11 @@ def _events(sweep, job: str) -> list[tuple[float, float, str, float]]:
     if demand.get("shock_depth"):
         start = float(demand.get("shock_start_year", 0))
         fall = start + float(demand.get("shock_months", 0)) / 12
-        events += [(start, fall, "demand shock", 0.25),
-                   (fall, fall + float(demand.get("recovery_months", 0)) / 12, "recovery", 0.10)]
+        events += [(start, fall, _("demand shock"), 0.25),
+                   (fall, fall + float(demand.get("recovery_months", 0)) / 12, _("recovery"), 0.10)]
     if alliance.get("cut_share") and alliance.get("cut_year") is not None:
         year = float(alliance["cut_year"])
-        events.append((year, year, "grant cut", 1.0))
+        events.append((year, year, _("grant cut"), 1.0))
     return events
 
 
@@ -274,10 +301,10 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
         for arm, colour in ARM_COLOURS.items():
             band = bands(active[active["arm"] == arm], "year", "value")
             ax.plot(band["year"], band["mean"], color=colour,
-                    label="with the alliance" if arm == "alliance" else "without")
+                    label=_("with the alliance") if arm == "alliance" else _("without"))
             ax.fill_between(band["year"], band["lo"].clip(lower=0), band["hi"], color=colour,
                             alpha=0.25, lw=0)
-        ax.set(ylabel="freelancers working" if j == 0 else None)
+        ax.set(ylabel=_("freelancers working") if j == 0 else None)
         ax.set_title(_job_words(sweep, job_row), fontsize=9, wrap=True)
         ax = axes[1][j]
         exp = sub[sub["variable"] == "experienced"]
@@ -285,8 +312,8 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
         ax.plot(band["year"], band["mean"], color=EFFECT_COLOUR)
         ax.fill_between(band["year"], band["lo"], band["hi"], color=EFFECT_COLOUR, alpha=0.25, lw=0)
         ax.axhline(0, color="grey", lw=0.8)
-        ax.set(xlabel="year of the horizon",
-               ylabel="extra experienced freelancers\n(with minus without)" if j == 0 else None)
+        ax.set(xlabel=_("year of the horizon"),
+               ylabel=_("extra experienced freelancers\n(with minus without)") if j == 0 else None)
         gaps[job] = band["mean"].max() if len(band) else math.nan
         for start, end, what, shade in _events(sweep, job):
             for row in (0, 1):
@@ -301,38 +328,53 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
             handles.setdefault(lab, h)
     axes[0][-1].legend(handles.values(), handles.keys(), loc="best", fontsize=8, framealpha=0.95)
     last = jobs.iloc[-1]
-    fig.suptitle(f"Workforce over time: the alliance keeps up to {_num(gaps.get(last['job'], math.nan))} "
-                 f"more experienced freelancers ({_job_words(sweep, last)})")
+    fig.suptitle(_("Workforce over time: the alliance keeps up to {n} more experienced freelancers "
+                   "({setting})").format(n=_num(gaps.get(last["job"], math.nan)),
+                                         setting=_job_words(sweep, last)))
     _footnote(fig, sweep)
-    return [("Active and experienced workforce over time", _save(fig, out, "workforce_over_time"))]
+    return [(_("Active and experienced workforce over time"), _save(fig, out, "workforce_over_time"))]
+
+
+def sector_labels(sweep) -> dict[str, str]:
+    """Each swept sector's label in the current language (``dance`` -> Frilansande dansare)."""
+    names = {}
+    for marker in sweep.markers:
+        block = (marker.get("config") or {}).get("sector") or {}
+        if "name" in block:
+            names[block["name"]] = _(str(block.get("label", block["name"])))
+    return names
 
 
 def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     cur = sweep.currency
-    shown = {"retention_10y": ("change in 10-year retention\n(percentage points)", 100),
-             "experienced_workforce": ("extra experienced freelancers", 1),
-             "births_per_year": ("extra births per year", 1),
-             "cost_per_retained_worker_year_k": (f"net cost per extra freelancer-year\n(thousand {cur})",
-                                                 1)}
+    shown = {"retention_10y": (_("change in 10-year retention\n(percentage points)"), 100),
+             "experienced_workforce": (_("extra experienced freelancers"), 1),
+             "births_per_year": (_("extra births per year"), 1),
+             "cost_per_retained_worker_year_k": (
+                 _("net cost per extra freelancer-year\n({thousand})").format(thousand=thousand(cur)),
+                 1)}
     fig, axes = plt.subplots(1, len(shown), figsize=(3.4 * len(shown), 3.8), layout="constrained")
     sectors = list(sweep.jobs["sector"])
+    names = sector_labels(sweep)
     colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(sectors))]
     for ax, (outcome, (label, scale)) in zip(axes, shown.items(), strict=True):
         r = _row(sweep, outcome)
         means = r["mean"].to_numpy() * scale
         err = np.abs(np.vstack([means - r["lo"].to_numpy() * scale, r["hi"].to_numpy() * scale - means]))
-        ax.bar(r["sector"], means, color=colours, yerr=np.nan_to_num(err), capsize=3)
+        ax.bar([names.get(k, k) for k in r["sector"]], means, color=colours,
+               yerr=np.nan_to_num(err), capsize=3)
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_title(label, fontsize=9)
         ax.tick_params(axis="x", rotation=30)
     exp = _row(sweep, "experienced_workforce")
     top = exp.loc[exp["mean"].idxmax()]
     overlap = (exp.drop(index=top.name)["hi"] >= top["lo"]).any()
-    fig.suptitle(f"The same alliance across sectors: it keeps the most experienced people in "
-                 f"{top['sector']}" + (", though the 95% CIs overlap" if overlap else "")
-                 + "\n(bars: paired effects, whiskers: 95% CI)")
+    fig.suptitle(_("The same alliance across sectors: it keeps the most experienced people among "
+                   "{sector}").format(sector=names.get(top["sector"], top["sector"]).lower())
+                 + (_(", though the 95% CIs overlap") if overlap else "")
+                 + "\n" + _("(bars: paired effects, whiskers: 95% CI)"))
     _footnote(fig, sweep)
-    return [("Effects by sector", _save(fig, out, "effects_by_sector"))]
+    return [(_("Effects by sector"), _save(fig, out, "effects_by_sector"))]
 
 
 # ---------------------------------------------------------------- brief
@@ -362,27 +404,32 @@ def grant_headlines(get, level: float, cur: str) -> list[str]:
     lines = []
     members = get("alliance_members")[0]
     active, exp = get("active_workforce"), get("experienced_workforce")
-    zero = [what for what, ci in (("of the people working", active), ("of the experienced", exp))
+    zero = [what for what, ci in ((_("of the people working"), active), (_("of the experienced"), exp))
             if includes_zero(ci[1], ci[2])]
-    lines.append(f"With a grant of {level:g} million {cur} a year the alliance employs about "
-                 f"{_num(members)} freelancers and keeps {_ci(*active)} more people working in "
-                 f"the profession, {_ci(*exp)} of them with ten or more years of experience"
-                 + (f"; the 95% CI {' and '.join(zero)} includes zero" if zero else "") + ".")
+    lines.append(_("With a grant of {level} {million} a year the alliance employs about {members} "
+                   "freelancers and keeps {active} more people working in the profession, {exp} of "
+                   "them with ten or more years of experience").format(
+        level=_level(level), million=million(cur, prose=True), members=_num(members),
+        active=_ci(*active), exp=_ci(*exp))
+                 + (_("; the 95% CI {which} includes zero").format(which=_(" and ").join(zero))
+                    if zero else "") + ".")
     b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "alliance")[0], get(
         "retention_10y")
-    lines.append(f"Of every 100 newcomers, {b * 100:.0f} are still in the profession after ten years "
-                 f"without the alliance and {a * 100:.0f} with it: a change of "
-                 f"{_ci(*diff, scale=100)} per 100{_zero_note(diff[1], diff[2])}.")
+    lines.append(_("Of every 100 newcomers, {without} are still in the profession after ten years "
+                   "without the alliance and {with_} with it: a change of {change} per 100{zero}.").format(
+        without=number(b * 100), with_=number(a * 100), change=_ci(*diff, scale=100),
+        zero=_zero_note(diff[1], diff[2])))
     births = get("births_per_year")
-    lines.append(f"Births to freelancers in the sector change by {_ci(*births)} a year"
-                 f"{_zero_note(births[1], births[2])}.")
+    lines.append(_("Births to freelancers in the sector change by {births} a year{zero}.").format(
+        births=_ci(*births), zero=_zero_note(births[1], births[2])))
     cost = get("public_cost_m")
-    verdict = "a net saving" if cost[1] < 0 and cost[2] < 0 else (
-        "a net cost" if cost[1] > 0 else "a net effect that cannot be told apart from zero "
-        "(the 95% CI includes zero)")
-    lines.append(f"Counting the taxes, contributions, benefits and health care that flow back, the "
-                 f"alliance's net effect on public finances is {_ci(*cost)} million {cur} a year: "
-                 f"{verdict}.")
+    verdict = _("a net saving") if cost[1] < 0 and cost[2] < 0 else (
+        _("a net cost") if cost[1] > 0 else _("a net effect that cannot be told apart from zero "
+                                              "(the 95% CI includes zero)"))
+    lines.append(_("Counting the taxes, contributions, benefits and health care that flow back, the "
+                   "alliance's net effect on public finances is {cost} {million} a year: "
+                   "{verdict}.").format(cost=_ci(*cost), million=million(cur, prose=True),
+                                        verdict=verdict))
     return lines
 
 
@@ -393,35 +440,38 @@ def headlines(sweep, cur: str) -> list[str]:
     if "funding" in spec["charts"] and x_key in sweep.swept:
         job = headline_job(sweep)
         if job is None:
-            return ["No funded level was run."]
+            return [_("No funded level was run.")]
         level = float(sweep.jobs.set_index("job").loc[job, x_key])
         lines = grant_headlines(lambda outcome, arm="effect": _effect(sweep, outcome, job, arm),
                                 level, cur)
         exp_all = _row(sweep, "experienced_workforce")
         slope = _slope(exp_all[x_key].to_numpy(), exp_all["mean"].to_numpy())
-        lines.append(f"Each extra 10 million {cur} of funding keeps about {_num(slope * 10)} more "
-                     "experienced freelancers in the profession (a straight line through the levels "
-                     "studied).")
+        lines.append(_("Each extra 10 {million} of funding keeps about {n} more experienced "
+                       "freelancers in the profession (a straight line through the levels "
+                       "studied).").format(million=million(cur, prose=True), n=_num(slope * 10)))
         return lines
     # other studies: the alliance's effect in each scenario, then how that effect changes
-    for _, job_row in sweep.jobs.iterrows():
+    for _i, job_row in sweep.jobs.iterrows():
         job = job_row["job"]
         name = _job_words(sweep, job_row)
         exp = _effect(sweep, "experienced_workforce", job)
         cost = _effect(sweep, "public_cost_m", job)
-        lines.append(f"{name[:1].upper()}{name[1:]}: the alliance keeps {_ci(*exp)} more experienced "
-                     f"freelancers in the profession{_zero_note(exp[1], exp[2])}, at a net public "
-                     f"cost of {_ci(*cost)} million {cur} a year{_zero_note(cost[1], cost[2])}.")
+        lines.append(_("{setting}: the alliance keeps {exp} more experienced freelancers in the "
+                       "profession{zero}, at a net public cost of {cost} {million} a "
+                       "year{zero_cost}.").format(
+            setting=f"{name[:1].upper()}{name[1:]}", exp=_ci(*exp), zero=_zero_note(exp[1], exp[2]),
+            cost=_ci(*cost), million=million(cur, prose=True), zero_cost=_zero_note(cost[1], cost[2])))
     if not sweep.contrast.empty:
         eff = sweep.contrast[sweep.contrast["arm"] == "effect"].set_index(["job", "outcome"])
         ref_name = _job_words(sweep, sweep.jobs.iloc[0])
-        for _, job_row in sweep.jobs.iloc[1:].iterrows():
+        for _i, job_row in sweep.jobs.iloc[1:].iterrows():
             name = _job_words(sweep, job_row)
             r = eff.loc[(job_row["job"], "experienced_workforce")]
             change = _ci(r["difference"], r["ci_low"], r["ci_high"])
-            lines.append(f"Compared with the setting '{ref_name}', under '{name}' the alliance's "
-                         f"effect on the experienced workforce changes by {change}"
-                         f"{_zero_note(r['ci_low'], r['ci_high'])}.")
+            lines.append(_("Compared with the setting '{reference}', under '{setting}' the alliance's "
+                           "effect on the experienced workforce changes by {change}{zero}.").format(
+                reference=ref_name, setting=name, change=change,
+                zero=_zero_note(r["ci_low"], r["ci_high"])))
     return lines[:5]
 
 
@@ -442,19 +492,20 @@ def assumptions(sweep) -> tuple[list[list[str]], list[list[str]], list[str]]:
 
 
 def left_out_blocks(spec) -> list:
-    return [("h2", "What the model leaves out"), ("ul", spec["left_out"])]
+    """What the model leaves out: each item of ``report.left_out`` is a message of the catalogue
+    (its English text is the msgid; tests/test_i18n.py checks every item has a translation)."""
+    return [("h2", _("What the model leaves out")), ("ul", [_(item) for item in spec["left_out"]])]
 
 
 # A swept key whose levels the brief reports side by side rather than as a scenario axis: the
 # first level (the config's default) drives the charts and headlines, the others get their own
 # headline paragraph.
 SIDE_BY_SIDE = "demand"
-DEMAND_WORDS = {"market": "a fixed pool of roles",
-                "steady": "steady demand, where networking adds work"}
-DEMAND_DIFFERENCE = ("Why they differ: with a fixed pool of roles, the engagements members gain "
-                     "through the alliance's networking are taken from other freelancers, so "
-                     "fewer newcomers stay and less extra pay is taxed; with steady demand that "
-                     "work is added to the sector.")
+
+DEMAND_DIFFERENCE = N_("Why they differ: with a fixed pool of roles, the engagements members gain "
+                       "through the alliance's networking are taken from other freelancers, so "
+                       "fewer newcomers stay and less extra pay is taxed; with steady demand that "
+                       "work is added to the sector.")
 
 
 def default_option(group: str) -> str | None:
@@ -492,14 +543,21 @@ def split_by(sweep, key: str):
 
 def represents(alliance: dict, sector: dict, country: dict) -> str:
     """"TeaterAlliansen as it runs today; freelance actors in Sweden"."""
-    label = alliance.get("label", "the alliance")
-    which = f"{label}, with a hypothetical grant" if alliance.get("hypothetical") else (
-        f"{label} as it runs today")
-    return (f"{which}; {str(sector.get('label', 'the sector')).lower()} in "
-            f"{str(country.get('name', 'its country')).title()}")
+    label = _(alliance.get("label", "the alliance"))
+    which = _("{alliance}, with a hypothetical grant") if alliance.get("hypothetical") else (
+        _("{alliance} as it runs today"))
+    return _("{which}; {sector} in {country}").format(
+        which=which.format(alliance=label), sector=_(str(sector.get("label", "the sector"))).lower(),
+        country=country_name(country))
 
 
-def write_report(sweep, out: Path) -> Path:
+def write_report(sweep, out: Path, lang: str | None = None) -> Path:
+    """The study's charts and brief, in ``lang`` (None: the study's ``report.language``)."""
+    with language(lang or report_spec(sweep)["language"]):
+        return _write_report(sweep, out)
+
+
+def _write_report(sweep, out: Path) -> Path:
     others = []
     if SIDE_BY_SIDE in sweep.swept and sweep.jobs[SIDE_BY_SIDE].nunique() > 1:
         views = split_by(sweep, SIDE_BY_SIDE)
@@ -517,8 +575,9 @@ def write_report(sweep, out: Path) -> Path:
     if "timeline" in wanted or not charts:
         charts += timeline_chart(sweep, out)
     alliance, sector, country = _world(sweep)
-    where = f"{sector.get('label', 'The sector')} in {str(country.get('name', 'its country')).title()}"
-    label = alliance.get("label", "the alliance")
+    where = _("{sector} in {country}").format(sector=_(sector.get("label", "The sector")),
+                                             country=country_name(country))
+    label = _(alliance.get("label", "the alliance"))
     lines = headlines(sweep, cur)
     plausible = []  # from a sibling uncertainty study: intervals over plausible worlds
     if "funding" in wanted and spec["x"] in sweep.swept and headline_job(sweep) is not None:
@@ -527,36 +586,40 @@ def write_report(sweep, out: Path) -> Path:
         level = float(sweep.jobs.set_index("job").loc[headline_job(sweep), spec["x"]])
         plausible = funding_brief_lines(sweep, level, cur)
     n = len(sweep.markers[0]["seeds"])
-    who = label[0].lower() + label[1:] if label.startswith("A ") else label
-    title = f"What {who} buys: {spec['title'] or sweep.study.replace('_', ' ')}"
+    english = alliance.get("label", "")  # "A TeaterAlliansen-type alliance": lower case mid-sentence
+    who = label[0].lower() + label[1:] if english.startswith("A ") else label
+    title = _("What {alliance} buys: {question}").format(
+        alliance=who, question=_(spec["title"]) if spec["title"] else sweep.study.replace("_", " "))
     blocks = front_matter(title, represents(alliance, sector, country),
-                          f"{n} simulated runs of each setting with and without the alliance "
-                          "under identical conditions (common random numbers); reproduce with "
-                          f"`python -m sim -m study={sweep.study}`")
-    blocks += [("p", f"{where}, simulated {n} times with and without the alliance under identical "
-                     "conditions. Ranges are 95% confidence intervals over those runs: they measure "
-                     "simulation noise, not the uncertainty of the assumptions below"
-                     + ("; the lines on plausible worlds include that uncertainty too (the "
-                        "uncertainty study)." if any("plausible worlds" in line for line in plausible)
+                          _("{n} simulated runs of each setting with and without the alliance "
+                            "under identical conditions (common random numbers); reproduce with "
+                            "`{command}`").format(n=n, command=f"python -m sim -m study={sweep.study}"))
+    blocks += [("p", _("{where}, simulated {n} times with and without the alliance under identical "
+                       "conditions. Ranges are 95% confidence intervals over those runs: they measure "
+                       "simulation noise, not the uncertainty of the assumptions below").format(
+                           where=where, n=n)
+                     + (_("; the lines on plausible worlds include that uncertainty too (the "
+                          "uncertainty study).") if any(_("plausible worlds") in line
+                                                        for line in plausible)
                         else ".")),
-               ("h2", "Headline numbers"), ("ul", lines + plausible)]
+               ("h2", _("Headline numbers")), ("ul", lines + plausible)]
     if others:
-        blocks[-1:-1] = [("p", f"Under {DEMAND_WORDS.get(primary_level, primary_level)}:")]
+        blocks[-1:-1] = [("p", _("Under {demand}:").format(demand=demand_words(primary_level)))]
         for level, view in others:
-            blocks += [("p", f"Under {DEMAND_WORDS.get(level, level)}:"),
+            blocks += [("p", _("Under {demand}:").format(demand=demand_words(level))),
                        ("ul", headlines(view, cur)[:4])]
-        blocks += [("p", DEMAND_DIFFERENCE + " The charts show the first.")]
-    blocks += [("h2", "Charts")]
+        blocks += [("p", _(DEMAND_DIFFERENCE) + " " + _("The charts show the first."))]
+    blocks += [("h2", _("Charts"))]
     blocks += [("img", title, path) for title, path in charts]
     words, appendix, cited = assumptions(sweep)
     top = sensitivity_top(sweep.folder)
     if top:
         named = [assumption_words(p, None, cur)[0] for p in top]
-        blocks += [("h2", "The three most influential assumptions"),
-                   ("p", "From the sensitivity study: " + "; ".join(named)
-                         + ". Results move most when these change; see that study's brief.")]
-    blocks += [("h2", "The assumptions that drive the result"),
-               ("table", ["assumption", "value", "source"], words)]
+        blocks += [("h2", _("The three most influential assumptions")),
+                   ("p", _("From the sensitivity study: {names}. Results move most when these "
+                           "change; see that study's brief.").format(names="; ".join(named)))]
+    blocks += [("h2", _("The assumptions that drive the result")),
+               ("table", [_("assumption"), _("value"), _("source")], words)]
     blocks += left_out_blocks(spec)
     blocks += source_blocks(cited)
     blocks += appendix_blocks(appendix)
@@ -566,11 +629,27 @@ def write_report(sweep, out: Path) -> Path:
 
 
 # ---------------------------------------------------------------- sensitivity
-def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Path:
+SENSITIVITY_OUTCOMES = {  # outcome of a sensitivity study -> its panel title (a message)
+    "effect.retention_10y": N_("effect on retention after 10 years"),
+    "effect.experienced_workforce": N_("effect on experienced workforce"),
+    "effect.active_workforce": N_("effect on active workforce"),
+    "effect.births_per_year": N_("effect on births per year"),
+    "effect.public_cost_m": N_("effect on public cost"),
+}
+
+
+def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path,
+                             lang: str | None = None) -> Path:
+    """The sensitivity study's chart and brief, in ``lang`` (None: its ``report.language``)."""
+    with language(lang or (markers[0].get("report") or {}).get("language", "en")):
+        return _write_sensitivity_report(indices, s, markers, out)
+
+
+def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Path:
     from sim.study.sensitivity import top_parameters
 
     outcomes = list(dict.fromkeys(indices["outcome"]))
-    label = "mu* (Morris)" if s.method == "morris" else "total-order index ST (Sobol)"
+    label = _("mu* (Morris)") if s.method == "morris" else _("total-order index ST (Sobol)")
     fig, axes = plt.subplots(1, len(outcomes), figsize=(2.8 * len(outcomes) + 3.5,
                                                          0.35 * s.problem["num_vars"] + 2.2),
                              sharey=True, squeeze=False, layout="constrained")
@@ -579,9 +658,9 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Pa
         sub = indices[indices["outcome"] == outcome].set_index("parameter").reindex(order)
         ax.barh(sub.index, sub["relative"].fillna(0), color="#0072B2")
         short = re.sub(r"_(m|k)$", "", outcome.replace("effect.", "effect on "))
-        ax.set_title(textwrap.fill(short.replace("_10y", " after 10 years").replace("_", " "), 24),
-                     fontsize=9)
-        ax.set_xlabel(f"relative {label}", fontsize=8)
+        short = short.replace("_10y", " after 10 years").replace("_", " ")
+        ax.set_title(textwrap.fill(_(SENSITIVITY_OUTCOMES.get(outcome, short)), 24), fontsize=9)
+        ax.set_xlabel(_("relative {index}").format(index=label), fontsize=8)
     top = top_parameters(indices)
 
     def name(key: str) -> str:
@@ -590,26 +669,29 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Pa
     ax_labels = [name(p) if p in ASSUMPTION_WORDS else p for p in order]
     for ax in axes[0]:
         ax.set_yticks(range(len(order)), ax_labels, fontsize=8)
-    fig.suptitle(textwrap.fill("The assumptions that drive the results most: "
-                               + "; ".join(name(p).lower() for p in top), 110), fontsize=10)
+    fig.suptitle(textwrap.fill(_("The assumptions that drive the results most: {names}").format(
+        names="; ".join(name(p).lower() for p in top)), 110), fontsize=10)
     _save(fig, out, "sensitivity")
     n_seeds = len(markers[0]["seeds"])
     config = markers[0].get("config") or {}
-    title = "Which assumptions drive the results?"
+    title = _("Which assumptions drive the results?")
     blocks = front_matter(title, represents(*(config.get(k) or {} for k in ("alliance", "sector",
                                                                            "country"))),
-                          f"{s.method} design over {s.problem['num_vars']} assumptions, {n_seeds} "
-                          "simulated runs per design point; reproduce with "
-                          "`python -m sim -m study=sensitivity`")
-    blocks += [("p", f"Global sensitivity analysis ({s.method}, {s.problem['num_vars']} assumptions, "
-                     f"{n_seeds} seeds per design point, common random numbers)."),
-               ("h2", "The three most influential assumptions"),
+                          _("{method} design over {n} assumptions, {seeds} simulated runs per "
+                            "design point; reproduce with `{command}`").format(
+                              method=s.method, n=s.problem["num_vars"], seeds=n_seeds,
+                              command="python -m sim -m study=sensitivity"))
+    blocks += [("p", _("Global sensitivity analysis ({method}, {n} assumptions, {seeds} seeds per "
+                       "design point, common random numbers).").format(
+                           method=s.method, n=s.problem["num_vars"], seeds=n_seeds)),
+               ("h2", _("The three most influential assumptions")),
                ("ul", [name(p) for p in top]),
-               ("img", "Relative influence of each assumption", out / "sensitivity.png"),
-               ("h2", "Appendix for researchers"),
-               ("table", ["outcome", "config key", "assumption", "importance", "relative"],
+               ("img", _("Relative influence of each assumption"), out / "sensitivity.png"),
+               ("h2", _("Appendix for researchers"), "appendix"),
+               ("table", [_("outcome"), _("config key"), _("assumption"), _("importance"),
+                          _("relative")],
                 [[r["outcome"], f"`{r['parameter']}`", name(r["parameter"]), _num(r["importance"]),
-                  _num(r["relative"])] for _, r in indices.sort_values(
+                  _num(r["relative"])] for _i, r in indices.sort_values(
                       ["outcome", "relative"], ascending=[True, False]).iterrows()])]
     write_text(out / "brief.md", _markdown(blocks))
     write_text(out / "brief.html", _html(blocks, title))

@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.model.core.ledger import FLOWS  # noqa: E402
+from sim.report.i18n import N_, _, localise_axes, million, percent  # noqa: E402
 from sim.report.words import includes_zero, interval  # noqa: E402
 from sim.study.io import atomic_write  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
@@ -25,6 +26,7 @@ PART_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2"
 
 
 def _save(fig, path: Path) -> Path:
+    localise_axes(fig)
     atomic_write(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format="png"))
     plt.close(fig)
     return path
@@ -34,7 +36,7 @@ def bands(df: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     """Mean and 95% t interval of ``y`` over seeds, per value of ``x``."""
     rows = []
     for key, group in df.groupby(x):
-        mean, lo, hi, _ = mean_ci(group[y].to_numpy())
+        mean, lo, hi, _n = mean_ci(group[y].to_numpy())
         rows.append((key, mean, lo, hi))
     return pd.DataFrame(rows, columns=[x, "mean", "lo", "hi"])
 
@@ -57,40 +59,41 @@ def survival_chart(survival: pd.DataFrame, path: Path, note: str) -> Path:
     for arm, colour in ARM_COLOURS.items():
         band = bands(data[data["arm"] == arm], "years_since_entry", "share_active")
         ax1.plot(band["years_since_entry"], band["mean"] * 100, color=colour,
-                 label="with the alliance" if arm == "alliance" else "without the alliance")
-    ax1.set(xlabel="years since entry", ylabel="entrants still in the profession (%)",
-            ylim=(0, 100), title="Share of each entry cohort still working")
+                 label=_("with the alliance") if arm == "alliance" else _("without the alliance"))
+    ax1.set(xlabel=_("years since entry"), ylabel=_("entrants still in the profession (%)"),
+            ylim=(0, 100), title=_("Share of each entry cohort still working"))
     ax1.legend(frameon=False)
     diff = paired_bands(data, "years_since_entry", "share_active")
     ax2.plot(diff["years_since_entry"], diff["mean"] * 100, color=EFFECT_COLOUR)
     ax2.fill_between(diff["years_since_entry"], diff["lo"] * 100, diff["hi"] * 100,
                      color=EFFECT_COLOUR, alpha=0.25, linewidth=0)
     ax2.axhline(0, color="grey", linewidth=0.8)
-    ax2.set(xlabel="years since entry", ylabel="difference (percentage points)",
-            title="With the alliance minus without (95% CI)")
+    ax2.set(xlabel=_("years since entry"), ylabel=_("difference (percentage points)"),
+            title=_("With the alliance minus without (95% CI)"))
     at10 = data[data["years_since_entry"] == 10].groupby("arm")["share_active"].mean()
-    title = "Share of each entry cohort still in the profession"
+    title = _("Share of each entry cohort still in the profession")
     row = diff[diff["years_since_entry"] == 10]
     if {"baseline", "alliance"} <= set(at10.index) and len(row):
         r = row.iloc[0]
-        zero = "; the 95% CI includes zero" if r["lo"] <= 0 <= r["hi"] else ""
-        title = (f"After 10 years {at10['alliance']:.0%} of entrants are still in the profession with "
-                 f"the alliance and {at10['baseline']:.0%} without\n(difference "
-                 f"{interval(r['mean'] * 100, r['lo'] * 100, r['hi'] * 100)} percentage points{zero})")
+        zero = _("; the 95% CI includes zero") if r["lo"] <= 0 <= r["hi"] else ""
+        title = _("After 10 years {with_} of entrants are still in the profession with the alliance "
+                  "and {without} without\n(difference {difference} percentage points{zero})").format(
+            with_=percent(at10["alliance"]), without=percent(at10["baseline"]),
+            difference=interval(r["mean"] * 100, r["lo"] * 100, r["hi"] * 100), zero=zero)
     fig.suptitle(title)
     fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)
 
 
-COST_PARTS = {  # chart label -> ledger flows; every flow of FLOWS exactly once
-    "grant (net of returns)": ("grant", "grant_returned"),
-    "income tax": ("income_tax",),
-    "contributions": ("contributions",),
-    "leavers' taxes outside the sector": ("leavers_tax",),
-    "unemployment benefit": ("unemployment_benefit",),
-    "parental benefit": ("parental_benefit",),
-    "sickness benefit, care, pension fees on benefits": ("sickness_benefit", "health_care",
-                                                         "benefit_pension_contributions"),
+COST_PARTS = {  # chart label (a message, translated when drawn) -> ledger flows; every flow once
+    N_("grant (net of returns)"): ("grant", "grant_returned"),
+    N_("income tax"): ("income_tax",),
+    N_("contributions"): ("contributions",),
+    N_("leavers' taxes outside the sector"): ("leavers_tax",),
+    N_("unemployment benefit"): ("unemployment_benefit",),
+    N_("parental benefit"): ("parental_benefit",),
+    N_("sickness benefit, care, pension fees on benefits"): ("sickness_benefit", "health_care",
+                                                             "benefit_pension_contributions"),
 }
 
 
@@ -107,22 +110,36 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     for (label, flows), colour in zip(COST_PARTS.items(), PART_COLOURS, strict=True):
         values = sum(FLOWS[f][0] * diff[f"ledger_{f}"].to_numpy() for f in flows)
         bottom = np.where(values >= 0, pos, neg)
-        ax.bar(years, values, bottom=bottom, color=colour, label=label, width=0.85)
+        ax.bar(years, values, bottom=bottom, color=colour, label=_(label), width=0.85)
         pos += np.maximum(values, 0)
         neg += np.minimum(values, 0)
     net = bands(wide[wide["variable"] == "ledger_net_cost"].assign(d=lambda d: d["diff"] / 1e6),
                  "year", "d")
     ax.plot(net["year"], net["mean"], color="black", marker=".",
-            label="net public cost (grey: 95% CI)")
+            label=_("net public cost (grey: 95% CI)"))
     ax.fill_between(net["year"], net["lo"], net["hi"], color="black", alpha=0.15, linewidth=0)
     ax.axhline(0, color="grey", linewidth=0.8)
     per_seed = (wide[wide["variable"] == "ledger_net_cost"].groupby("seed")["diff"].mean() / 1e6)
-    mean, lo, hi, _ = mean_ci(per_seed.to_numpy())
-    zero = "; the 95% CI includes zero" if includes_zero(lo, hi) else ""
-    ax.set(xlabel="year of the horizon",
-           ylabel=f"million {currency} a year\n(with the alliance minus without)",
-           title=f"Net public cost of the alliance: {interval(mean, lo, hi, ' M ' + currency)} a year on "
-                 f"average,\nafter taxes, contributions and benefits flow back{zero}")
+    mean, lo, hi, _n = mean_ci(per_seed.to_numpy())
+    zero = _("; the 95% CI includes zero") if includes_zero(lo, hi) else ""
+    ax.set(xlabel=_("year of the horizon"),
+           ylabel=_("{million} a year\n(with the alliance minus without)").format(
+               million=million(currency, prose=True)),
+           title=_("Net public cost of the alliance: {cost} a year on average,\nafter taxes, "
+                   "contributions and benefits flow back{zero}").format(
+               cost=interval(mean, lo, hi, " " + million(currency)), zero=zero))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)
+
+
+def run_note(alliance_label: str, hypothetical: bool, sector_label: str, country_name: str,
+             funding_m: float, currency: str, seeds: int) -> str:
+    """The footnote of a single run's charts, in the current language."""
+    from sim.report.words import _g
+
+    alliance = _(alliance_label) + (_(" (hypothetical grant)") if hypothetical else "")
+    return _("{alliance}: {sector}, {country}; grant {funding} {million}/year; {n} paired seeds, "
+             "95% bands. Assumptions: docs/model.md; sources: docs/sources.md.").format(
+        alliance=alliance, sector=_(sector_label), country=_(country_name.title()),
+        funding=_g(funding_m), million=million(currency), n=seeds)

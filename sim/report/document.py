@@ -15,6 +15,7 @@ import base64
 import html
 import re
 
+from sim.report.i18n import _, current
 from sim.report.words import assumption_words, cited_anchors, is_assumption, source_entries
 
 
@@ -39,8 +40,8 @@ def front_matter(title: str, represents: str, method: str) -> list:
 
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
     return [("h1", title),
-            ("meta", [("Date", today), ("Represents", represents), ("Model", model_version()),
-                      ("How it was made", method)])]
+            ("meta", [(_("Date"), today), (_("Represents"), represents), (_("Model"), model_version()),
+                      (_("How it was made"), method)])]
 
 
 def source_blocks(anchors: list[str]) -> list:
@@ -55,9 +56,10 @@ def source_blocks(anchors: list[str]) -> list:
     items = [(a, known[a]["title"], known[a]["text"]) for a in anchors]
     if not items:
         return []
-    return [("h2", "Sources"),
-            ("p", "Full list with every source the model uses: docs/sources.md in the model's "
-                  "repository."),
+    return [("h2", _("Sources")),
+            ("p", _("Full list with every source the model uses: docs/sources.md in the model's "
+                    "repository.") + (" " + _("The sources are quoted in their own language or in "
+                                               "English.") if current() != "en" else "")),
             ("sources", items)]
 
 
@@ -84,8 +86,9 @@ def source_cell(note: str, known: dict) -> tuple[str, list[str]]:
     anchors = cited_anchors(note, known)
     links = ", ".join(f"[{known[a]['title']}](#{a})" for a in anchors)
     if is_assumption(note):
-        links = "assumption" + (f"; see {links}" if links else " (no direct source)")
-    return links or "assumption (no direct source)", anchors
+        links = _("assumption; see {sources}").format(sources=links) if links else _(
+            "assumption (no direct source)")
+    return links or _("assumption (no direct source)"), anchors
 
 
 def assumption_tables(flat: dict, notes: dict, keys: list[str], currency: str,
@@ -107,11 +110,11 @@ def assumption_tables(flat: dict, notes: dict, keys: list[str], currency: str,
 
 
 def appendix_blocks(rows: list[list[str]]) -> list:
-    return [("h2", "Appendix for researchers"),
-            ("p", "The same assumptions by configuration key, with the source notes of the "
-                  "config files. Model description and every parameter: docs/model.md. "
-                  "Reproduce: config.yaml and provenance.json in this folder."),
-            ("table", ["config key", "value", "note in the config file"], rows)]
+    return [("h2", _("Appendix for researchers"), "appendix"),
+            ("p", _("The same assumptions by configuration key, with the source notes of the "
+                    "config files (in English). Model description and every parameter: "
+                    "docs/model.md. Reproduce: config.yaml and provenance.json in this folder.")),
+            ("table", [_("config key"), _("value"), _("note in the config file")], rows)]
 
 
 LINK = re.compile(r"\[([^\]]+)\]\((#[\w-]+)\)")
@@ -166,13 +169,15 @@ PRINT_CSS = (
     "h2.appendix{break-before:page}a{color:inherit;text-decoration:none}}")
 
 
-def _html(blocks, title: str) -> str:
+def _html(blocks, title: str, lang: str | None = None) -> str:
+    """The brief as one HTML page with its charts inline; ``lang``: the page's language (None:
+    the current one, sim/report/i18n.py)."""
     body = []
     for kind, *rest in blocks:
         if kind in ("h1", "p"):
             body.append(f"<{kind}>{_inline(rest[0])}</{kind}>")
         elif kind == "h2":
-            cls = ' class="appendix"' if rest[0].startswith("Appendix") else ""
+            cls = ' class="appendix"' if rest[1:] == ["appendix"] or rest[0].startswith("Appendix") else ""
             body.append(f"<h2{cls}>{_inline(rest[0])}</h2>")
         elif kind == "meta":
             body.append('<dl class="meta">' + "".join(
@@ -195,7 +200,7 @@ def _html(blocks, title: str) -> str:
             cells = "".join("<tr>" + "".join(f"<td>{_inline(c)}</td>" for c in row) + "</tr>"
                             for row in rows)
             body.append(f"<table><thead><tr>{head}</tr></thead><tbody>{cells}</tbody></table>")
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+    return (f"<!doctype html><html lang=\"{lang or current()}\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{html.escape(title)}</title><style>{PRINT_CSS}</style></head>"
             f"<body>{''.join(body)}</body></html>\n")

@@ -24,16 +24,18 @@ from sim.report.document import (
     front_matter,
     source_blocks,
 )
+from sim.report.i18n import N_, _, million, ngettext
 from sim.study.io import write_text
 
-RUN_CHARTS = {"cohort_survival.png": "Newcomers still in the profession, by years since entry",
-              "public_cost.png": "Yearly change in public cost, by part"}
+RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by years since entry"),
+              "public_cost.png": N_("Yearly change in public cost, by part")}
 
 
 def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, seeds: int,
                     out: Path) -> Path:
     """A short brief for one paired comparison (``python -m sim``): headline effects with their
-    95% CIs in words, the run's two charts, the assumptions, date, version, how it was made.
+    95% CIs in words, the run's two charts, the assumptions, date, version, how it was made; in
+    the current language (``with sim.report.i18n.language(...)``, as the CLI does).
 
     Args:
         summary: the run's summary table (outcome, baseline, alliance, effect and their CIs).
@@ -52,26 +54,32 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         r = rows.loc[outcome]
         return float(r[arm]), float(r[f"{arm}_ci_low"]), float(r[f"{arm}_ci_high"])
 
-    label = alliance.get("title") or alliance.get("label", "the alliance")
+    label = _(alliance.get("title") or alliance.get("label", "the alliance"))
     level = float(alliance.get("funding_m", math.nan))
-    title = f"What a {level:g} million {cur} grant to {label} buys"
+    from sim.report.words import _g
+
+    title = _("What a {level} {million} grant to {alliance} buys").format(
+        level=_g(level), million=million(cur, prose=True), alliance=label)
     spec = {"assumptions": [], "left_out": [], **(config.get("report") or {})}
     blocks = front_matter(title, represents(alliance, sector, country),
-                          f"python -m sim: {seeds} simulated run{'s' * (seeds != 1)} with and "
-                          "without the alliance "
-                          "under identical conditions (common random numbers)")
-    blocks += [("p", "Ranges are 95% confidence intervals over the simulated runs: they measure "
-                     "simulation noise, not the uncertainty of the assumptions below."),
-               ("h2", "Headline numbers"), ("ul", grant_headlines(get, level, cur))]
-    charts = [(caption, out / name) for name, caption in RUN_CHARTS.items() if (out / name).exists()]
+                          ngettext("python -m sim: {n} simulated run with and without the alliance "
+                                   "under identical conditions (common random numbers)",
+                                   "python -m sim: {n} simulated runs with and without the alliance "
+                                   "under identical conditions (common random numbers)",
+                                   seeds).format(n=seeds))
+    blocks += [("p", _("Ranges are 95% confidence intervals over the simulated runs: they measure "
+                       "simulation noise, not the uncertainty of the assumptions below.")),
+               ("h2", _("Headline numbers")), ("ul", grant_headlines(get, level, cur))]
+    charts = [(_(caption), out / name) for name, caption in RUN_CHARTS.items()
+              if (out / name).exists()]
     if charts:
-        blocks += [("h2", "Charts")] + [("img", caption, path) for caption, path in charts]
+        blocks += [("h2", _("Charts"))] + [("img", caption, path) for caption, path in charts]
     flat = {f"{block}.{k}": v for block, values in config.items() if isinstance(values, dict)
             for k, v in values.items()}
     words, appendix, cited = assumption_tables(flat, config_notes(choices), spec["assumptions"], cur,
                                                country.get("wage_scale", 1.0))
-    blocks += [("h2", "The assumptions that drive the result"),
-               ("table", ["assumption", "value", "source"], words)]
+    blocks += [("h2", _("The assumptions that drive the result")),
+               ("table", [_("assumption"), _("value"), _("source")], words)]
     blocks += left_out_blocks(spec) + source_blocks(cited) + appendix_blocks(appendix)
     write_text(out / "brief.md", _markdown(blocks))
     write_text(out / "brief.html", _html(blocks, title))

@@ -26,7 +26,9 @@ class ReportSpec:
         "value of x", None, None, "the level the headlines describe (null: the middle funded level)")
     assumptions: list = param("-", doc="config keys listed in the brief's assumptions table "
                                        "(keys the chosen rules do not have are left out)")
-    left_out: list = param("-", doc="what the model leaves out, one sentence each")
+    left_out: list = param("-", doc="what the model leaves out, one sentence each (each a message "
+                                    "of the translation catalogues, sim/report/locale)")
+    language: str = param("-", doc="language of the brief and its charts: en, sv or nb")
 
     def check(self, path: str) -> None:
         for name in ("charts", "assumptions", "left_out"):
@@ -35,6 +37,10 @@ class ReportSpec:
                 raise ConfigError(f"{path}.{name}", value, "a list of strings")
         if self.title is not None and not isinstance(self.title, str):
             raise ConfigError(f"{path}.title", self.title, "a string or null")
+        from sim.report.i18n import LANGUAGES
+
+        if self.language not in LANGUAGES:
+            raise ConfigError(f"{path}.language", self.language, "one of " + ", ".join(LANGUAGES))
         unknown = [c for c in self.charts if c not in CHARTS]
         if unknown:
             raise ConfigError(f"{path}.charts", unknown[0], "one of " + ", ".join(CHARTS))

@@ -21,10 +21,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from sim.model.outcomes import OUTCOMES  # noqa: E402
-from sim.report.brief import _num, _save, represents  # noqa: E402
+from sim.report.brief import _level, _num, _save, represents  # noqa: E402
 from sim.report.document import _html, _markdown, front_matter, source_blocks  # noqa: E402
+from sim.report.i18n import N_, _, current, language, million, ngettext, percent, thousand  # noqa: E402
 from sim.report.words import ASSUMPTION_WORDS, cited_anchors, source_entries  # noqa: E402
 from sim.study.io import write_text  # noqa: E402
 
@@ -36,20 +37,21 @@ def worlds_sentence(p: float, n: int) -> str:
     """"In x of 10 plausible worlds the alliance pays for itself", honest at the ends."""
     x = round(10 * p)
     if p <= 0:
-        return f"In none of the {n} plausible worlds does the alliance pay for itself"
+        return _("In none of the {n} plausible worlds does the alliance pay for itself").format(n=n)
     if p >= 1:
-        return f"In every one of the {n} plausible worlds the alliance pays for itself"
+        return _("In every one of the {n} plausible worlds the alliance pays for itself").format(n=n)
     if x == 0:
-        return "In fewer than 1 of 10 plausible worlds the alliance pays for itself"
+        return _("In fewer than 1 of 10 plausible worlds the alliance pays for itself")
     if x == 10:
-        return "In more than 9 of 10 plausible worlds the alliance pays for itself"
-    return f"In {x} of 10 plausible worlds the alliance pays for itself"
+        return _("In more than 9 of 10 plausible worlds the alliance pays for itself")
+    return _("In {x} of 10 plausible worlds the alliance pays for itself").format(x=x)
 
 
 def _span(row, scale: float = 1.0, interval: float | None = None) -> str:
-    share = f"{interval:.0%} of worlds: " if interval else ""
-    return (f"{_num(row['median'] * scale)} ({share}{_num(row['low'] * scale)} to "
-            f"{_num(row['high'] * scale)})")
+    share = _("{share} of worlds: ").format(share=percent(interval)) if interval else ""
+    return _("{median} ({share}{low} to {high})").format(
+        median=_num(row["median"] * scale), share=share, low=_num(row["low"] * scale),
+        high=_num(row["high"] * scale))
 
 
 def _interval(intervals: pd.DataFrame, level: float, outcome: str):
@@ -65,21 +67,36 @@ def drivers_sentence(drivers: pd.DataFrame, params: pd.DataFrame, level: float, 
     d = drivers[(drivers["level"] == level) & (drivers["outcome"] == outcome)]
     d = d[d["spearman"].abs() >= floor].sort_values("rank").head(k)
     if d.empty:
-        return f"No single assumption moves {what} much (every rank correlation is below {floor})."
+        return _("No single assumption moves {what} much (every rank correlation is below "
+                 "{floor}).").format(what=what, floor=_num(floor))
     meaning = params.set_index("parameter")["meaning"] if len(params) else pd.Series(dtype=str)
 
-    def name(key: str) -> str:  # in words: the study's label, the brief's name, else the key
-        return str(meaning.get(key, "") or "") or (
-            ASSUMPTION_WORDS[key][0].lower() if key in ASSUMPTION_WORDS else f"`{key}`")
+    def name(key: str) -> str:  # in words: the study's label (English only), the brief's name,
+        # else the key
+        label = str(meaning.get(key, "") or "") if current() == "en" else ""
+        return label or (_(ASSUMPTION_WORDS[key][0]).lower() if key in ASSUMPTION_WORDS
+                         else f"`{key}`")
+
+    def rho(v: float) -> str:
+        return _num_signed(v)
 
     first, rest = d.iloc[0], d.iloc[1:]
-    direction = "higher" if first["spearman"] > 0 else "lower"
-    text = (f"What drives the rest: mostly {name(first['parameter'])}. The higher it is, the "
-            f"{direction} {what} (rank correlation {first['spearman']:+.2f})")
+    text = (_("What drives the rest: mostly {name}. The higher it is, the higher {what} (rank "
+              "correlation {rho})") if first["spearman"] > 0 else
+            _("What drives the rest: mostly {name}. The higher it is, the lower {what} (rank "
+              "correlation {rho})")).format(name=name(first["parameter"]), what=what,
+                                             rho=rho(first["spearman"]))
     if len(rest):
-        text += "; then " + " and ".join(f"{name(r['parameter'])} ({r['spearman']:+.2f})"
-                                         for _, r in rest.iterrows())
+        text += _("; then {list}").format(list=_(" and ").join(
+            f"{name(r['parameter'])} ({rho(r['spearman'])})" for _i, r in rest.iterrows()))
     return text + "."
+
+
+def _num_signed(v: float) -> str:
+    """A rank correlation with its sign and two decimals, in the current language."""
+    from sim.report.i18n import localise_number
+
+    return localise_number(f"{v:+.2f}")
 
 
 def headline_level(s, markers) -> float:
@@ -92,8 +109,39 @@ def headline_level(s, markers) -> float:
     return min(levels, key=lambda v: abs(v - float(wanted)))
 
 
+class _Level(float):
+    """A level that formats itself (``{level:g}`` in ``level_label``) in the current language."""
+
+    def __format__(self, spec: str) -> str:
+        return _level(float(self))
+
+
 def level_words(s, level: float, cur: str) -> str:
-    return s.level_label.format(level=level, currency=cur)
+    """``uncertainty.level_label`` (a config message) with the level in the current language."""
+    return _(s.level_label).format(level=_Level(level), currency=cur,
+                                   million=million(cur, prose=True))
+
+
+def _pct(share: float) -> str:
+    return percent(share) if math.isfinite(share) else _("n/a")
+
+
+def _range(low: float, high: float) -> str:
+    return _("{low} to {high}").format(low=_num(low), high=_num(high))
+
+
+BASIS = {"assumption": N_("assumption"), "sourced": N_("sourced")}
+
+
+def _distribution(r) -> str:
+    """A parameter's distribution in words, in the current language."""
+    low, high = _num(float(r["low"])), _num(float(r["high"]))
+    if r["dist"] == "uniform":
+        return _("uniform, {low} to {high}").format(low=low, high=high)
+    if r["dist"] == "triangular":
+        return _("triangular, {low} to {high}, most likely {mode}").format(
+            low=low, high=high, mode=_num(float(r["mode"])))
+    return _("log-normal, 95% between {low} and {high}").format(low=low, high=high)
 
 
 # ---------------------------------------------------------------- charts
@@ -104,25 +152,29 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path)
         paying = summary.set_index("level").loc[lv, "p_pays_for_itself"]
         ax.step(g["threshold"], g["probability"], where="post", color=LEVEL_COLOURS[i % 7],
                 lw=2.2 if lv == level else 1.4,
-                label=f"{level_words(s, lv, cur)} (pays for itself in {paying:.0%} of worlds)")
+                label=_("{level} (pays for itself in {share} of worlds)").format(
+                    level=level_words(s, lv, cur), share=_pct(paying)))
     top = float(accept["threshold"].max())
     ax.set(xlim=(0, top), ylim=(0, 1.02),
-           xlabel=f"what the state is willing to pay per retained worker-year (thousand {cur})",
-           ylabel="share of plausible worlds in which\nthe alliance costs no more than that")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+           xlabel=_("what the state is willing to pay per retained worker-year ({thousand})")
+           .format(thousand=thousand(cur)),
+           ylabel=_("share of plausible worlds in which\nthe alliance costs no more than that"))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     curve = accept[accept["level"] == level]
     reached = curve[curve["probability"] >= 0.9]
     paying = summary.set_index("level").loc[level, "p_pays_for_itself"]
-    title = (f"With {level_words(s, level, cur)} the alliance pays for itself in {paying:.0%} of "
-             "plausible worlds;\n")
-    title += (f"in 9 of 10 worlds a retained worker-year costs the state at most "
-              f"{_num(reached['threshold'].iloc[0])} thousand {cur}" if len(reached) else
-              f"in 1 of 10 worlds or more it costs over {_num(top)} thousand {cur} "
-              "per retained worker-year, or keeps no extra workers")
+    title = _("With {level} the alliance pays for itself in {share} of plausible worlds;").format(
+        level=level_words(s, level, cur), share=_pct(paying)) + "\n"
+    title += (_("in 9 of 10 worlds a retained worker-year costs the state at most {value} "
+                "{thousand}").format(value=_num(reached["threshold"].iloc[0]),
+                                     thousand=thousand(cur)) if len(reached) else
+              _("in 1 of 10 worlds or more it costs over {value} {thousand} per retained "
+                "worker-year, or keeps no extra workers").format(value=_num(top),
+                                                                  thousand=thousand(cur)))
     ax.set_title(title, fontsize=10)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: percent(v)))
     return _save(fig, out, "acceptability")
 
 
@@ -134,14 +186,15 @@ def plane_chart(tables, s, cur: str, note: str, out: Path) -> Path:
                    label=level_words(s, lv, cur), lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(0, color="grey", lw=0.6)
-    ax.text(0.99, 0.02, "below the line: the alliance pays for itself", transform=ax.transAxes,
+    ax.text(0.99, 0.02, _("below the line: the alliance pays for itself"), transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
     below = table.groupby("level")["pays_for_itself"].mean()
-    ax.set(xlabel="extra freelancers working in the profession (mean over the horizon)",
-           ylabel=f"change in net public cost (million {cur}/year)")
-    ax.set_title("Each dot is a plausible world: a larger grant keeps more freelancers;\n"
-                 + ", ".join(f"{_num(lv)} M {cur}: {share:.0%}" for lv, share in below.items())
-                 + " of worlds below the line", fontsize=10)
+    ax.set(xlabel=_("extra freelancers working in the profession (mean over the horizon)"),
+           ylabel=_("change in net public cost ({million}/year)").format(million=million(cur)))
+    ax.set_title(_("Each dot is a plausible world: a larger grant keeps more freelancers;")
+                 + "\n" + _("{shares} of worlds below the line").format(shares=", ".join(
+                     f"{_level(lv)} {million(cur)}: {_pct(share)}" for lv, share in below.items())),
+                 fontsize=10)
     ax.legend(frameon=False, fontsize=8)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
     return _save(fig, out, "cost_effectiveness_plane")
@@ -154,53 +207,74 @@ def _denominator(s) -> str:
 
 
 # ---------------------------------------------------------------- brief
-def _outcome_words(name: str) -> str:
-    arm, _, outcome = name.partition(".")
-    meaning = OUTCOMES.get(outcome, ("", outcome.replace("_", " ")))[1]
-    return f"{meaning} ({arm})" if arm != "effect" else meaning
+SCENARIO_NOTES = {"every world pays for itself": N_("every world pays for itself"),
+                  "no world pays for itself": N_("no world pays for itself")}
 
 
 def scenario_blocks(tables, s, level: float, cur: str) -> list:
     boxes = tables["scenarios"]
     box = boxes[boxes["level"] == level]
     words = level_words(s, level, cur)
-    blocks = [("h2", "Appendix: when does the alliance pay for itself? (scenario discovery)")]
+    blocks = [("h2", _("Appendix: when does the alliance pay for itself? (scenario discovery)"))]
     if box.empty:
-        return blocks + [("p", "No scenario discovery was run for this level.")]
+        return blocks + [("p", _("No scenario discovery was run for this level."))]
     first = box.iloc[0]
-    if first["note"] in ("every world pays for itself", "no world pays for itself"):
-        return blocks + [("p", f"With {words}, {first['note']}: there are no ranges to tell apart.")]
+    if first["note"] in SCENARIO_NOTES:
+        return blocks + [("p", _("With {level}, {note}: there are no ranges to tell apart.").format(
+            level=words, note=_(SCENARIO_NOTES[first["note"]])))]
     if first["parameter"] == "":
-        return blocks + [("p", f"With {words}, PRIM finds no parameter range in which the alliance "
-                               "pays for itself clearly more often than overall "
-                               f"({first['base_rate']:.0%} of worlds).")]
-    rows = [[f"`{r['parameter']}`", f"{_num(r['low'])} to {_num(r['high'])}",
-             f"{_num(r['range_low'])} to {_num(r['range_high'])}"] for _, r in box.iterrows()]
+        return blocks + [("p", _("With {level}, PRIM finds no parameter range in which the "
+                                 "alliance pays for itself clearly more often than overall "
+                                 "({share} of worlds).").format(
+            level=words, share=_pct(first["base_rate"])))]
+    rows = [[f"`{r['parameter']}`", _range(r["low"], r["high"]),
+             _range(r["range_low"], r["range_high"])] for _i, r in box.iterrows()]
     blocks += [
-        ("p", f"With {words}, the alliance pays for itself in {first['base_rate']:.0%} of the "
-              f"{s.draws} worlds. PRIM (box peeling, {s.prim_alpha:.0%} per step, boxes of at "
-              f"least {s.prim_min_mass:.0%} of the worlds; restrictions that add under "
-              f"{s.prim_prune * 100:g} points of density dropped) finds these ranges:"),
-        ("table", ["parameter", "in the box", "range drawn"], rows),
-        ("p", f"In this box the alliance pays for itself in {first['density']:.0%} of worlds "
-              f"(density); the box holds {first['coverage']:.0%} of all worlds in which it pays "
-              f"for itself (coverage) and {first['mass']:.0%} of all worlds (mass). With "
-              f"{s.draws} worlds this describes these draws, not a law: confirm a box with more "
-              "draws before relying on it.")]
+        ("p", _("With {level}, the alliance pays for itself in {share} of the {draws} worlds. PRIM "
+                "(box peeling, {alpha} per step, boxes of at least {mass} of the worlds; "
+                "restrictions that add under {prune} points of density dropped) finds these "
+                "ranges:").format(level=words, share=_pct(first["base_rate"]), draws=s.draws,
+                                  alpha=_pct(s.prim_alpha), mass=_pct(s.prim_min_mass),
+                                  prune=_num(s.prim_prune * 100))),
+        ("table", [_("parameter"), _("in the box"), _("range drawn")], rows),
+        ("p", _("In this box the alliance pays for itself in {density} of worlds (density); the "
+                "box holds {coverage} of all worlds in which it pays for itself (coverage) and "
+                "{mass} of all worlds (mass). With {draws} worlds this describes these draws, not "
+                "a law: confirm a box with more draws before relying on it.").format(
+            density=_pct(first["density"]), coverage=_pct(first["coverage"]),
+            mass=_pct(first["mass"]), draws=s.draws))]
     others = boxes[(boxes["level"] != level) & (boxes["parameter"] != "")]
     if not others.empty:
-        rows = [[_num(r["level"]), f"`{r['parameter']}`", f"{_num(r['low'])} to {_num(r['high'])}",
-                 f"{r['density']:.0%}", f"{r['coverage']:.0%}"] for _, r in others.iterrows()]
-        blocks += [("p", "The other levels studied:"),
-                   ("table", ["level", "parameter", "in the box", "density", "coverage"], rows)]
+        rows = [[_level(r["level"]), f"`{r['parameter']}`", _range(r["low"], r["high"]),
+                 _pct(r["density"]), _pct(r["coverage"])] for _i, r in others.iterrows()]
+        blocks += [("p", _("The other levels studied:")),
+                   ("table", [_("level"), _("parameter"), _("in the box"), _("density"),
+                              _("coverage")], rows)]
     return blocks
 
 
-def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path) -> Path:
+def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path,
+                             lang: str | None = None) -> Path:
+    """The study's two charts and brief, in ``lang`` (None: the study's ``report.language``)."""
+    with language(lang or (markers[0].get("report") or {}).get("language", "en")):
+        return _write_uncertainty_report(tables, s, markers, out)
+
+
+def _meaning(text) -> str:
+    """A parameter's label from configs/study/uncertainty.yaml (a config message)."""
+    text = str(text or "")
+    return _(text) if text else ""
+
+
+def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path) -> Path:
+    from sim.report.brief import country_name
+
     cfg = markers[0]["config"]
     cur = markers[0].get("currency", "")
     alliance, sector, country = (cfg.get(b) or {} for b in ("alliance", "sector", "country"))
-    label = alliance.get("label", "the alliance")
+    label = alliance.get("label") or _("the alliance")
+    sector_label = _(sector["label"]) if sector.get("label") else _("the sector")
+    place = country_name(country)
     seeds = len(markers[0]["seeds"])
     level = headline_level(s, markers)
     words = level_words(s, level, cur)
@@ -208,49 +282,57 @@ def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: P
     intervals, drivers, params = tables["intervals"], tables["drivers"], tables["parameters"]
     p = float(summary.loc[level, "p_pays_for_itself"])
     noise = float(summary.loc[level, "noise_share_net_cost"])
-    note = (f"{label}: {sector.get('label', 'sector')}, {str(country.get('name', '')).title()}; "
-            f"{s.draws} plausible worlds (Latin hypercube over {len(s.names)} assumptions, "
-            f"configs/study/uncertainty.yaml), {seeds} paired seeds each. A world with no extra "
-            "workers has no cost per retained worker-year and counts as not acceptable at any "
-            "threshold. Sources: docs/model.md.")
-    charts = [("Cost-effectiveness acceptability curve",
+    note = _("{alliance}: {sector}, {country}; {draws} plausible worlds (Latin hypercube over {n} "
+             "assumptions, configs/study/uncertainty.yaml), {seeds} paired seeds each. A world "
+             "with no extra workers has no cost per retained worker-year and counts as not "
+             "acceptable at any threshold. Sources: docs/model.md.").format(
+        alliance=label, sector=sector_label, country=place, draws=s.draws, n=len(s.names),
+        seeds=seeds)
+    charts = [(_("Cost-effectiveness acceptability curve"),
                acceptability_chart(tables, s, cur, level, note, out)),
-              ("Cost-effectiveness plane", plane_chart(tables, s, cur, note, out))]
+              (_("Cost-effectiveness plane"), plane_chart(tables, s, cur, note, out))]
 
     paying = int(summary.loc[level, "draws_paying"])
-    lines = [f"{worlds_sentence(p, s.draws)}: with {words} its net effect on public finances is "
-             f"zero or a saving in {paying} of the {s.draws} worlds ({p:.0%})." if 0 < p < 1 else
-             f"{worlds_sentence(p, s.draws)} with {words}.",
-             drivers_sentence(drivers, params, level, s.net_cost, "the net cost")]
+    lines = [_("{worlds}: with {level} its net effect on public finances is zero or a saving in "
+               "{paying} of the {draws} worlds ({share}).").format(
+                 worlds=worlds_sentence(p, s.draws), level=words, paying=paying, draws=s.draws,
+                 share=_pct(p)) if 0 < p < 1 else
+             _("{worlds} with {level}.").format(worlds=worlds_sentence(p, s.draws), level=words),
+             drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))]
     active = _interval(intervals, level, _denominator(s))
     exp = _interval(intervals, level, "effect.experienced_workforce")
     if active is not None and exp is not None:
-        lines.append(f"With {words} the alliance keeps {_span(active, interval=s.interval)} more "
-                     f"people working in the profession, {_span(exp)} of them with ten or more "
-                     "years of experience (medians over the worlds).")
+        lines.append(_("With {level} the alliance keeps {active} more people working in the "
+                       "profession, {exp} of them with ten or more years of experience (medians "
+                       "over the worlds).").format(level=words,
+                                                   active=_span(active, interval=s.interval),
+                                                   exp=_span(exp)))
     cost = _interval(intervals, level, s.net_cost)
-    lines.append(f"Its net effect on public finances is {_span(cost, interval=s.interval)} million "
-                 f"{cur} a year, once taxes, contributions, benefits and care flowing back are "
-                 "counted.")
+    lines.append(_("Its net effect on public finances is {cost} {million} a year, once taxes, "
+                   "contributions, benefits and care flowing back are counted.").format(
+        cost=_span(cost, interval=s.interval), million=million(cur, prose=True)))
     ratio = _interval(intervals, level, s.cost_effectiveness)
     if ratio is not None:
-        upper = (f"at most {_num(ratio['high'])} thousand in 19 of 20"
+        upper = (_("at most {value} {thousand} in 19 of 20").format(
+                     value=_num(ratio["high"]), thousand=thousand(cur))
                  if math.isfinite(ratio["high"]) and s.interval == 0.9 else
-                 f"the upper end of the {s.interval:.0%} interval is {_num(ratio['high'])} thousand")
+                 _("the upper end of the {share} interval is {value} {thousand}").format(
+                     share=_pct(s.interval), value=_num(ratio["high"]), thousand=thousand(cur)))
         undefined = float(summary.loc[level, "p_cost_effectiveness_undefined"])
-        lines.append(f"Per extra worker-year in the profession, the net cost to the state is at "
-                     f"most {_num(ratio['median'])} thousand {cur} in half of the worlds (negative "
-                     f"where the alliance pays for itself) and {upper}"
-                     + (f"; in {undefined:.0%} of worlds it keeps no extra workers, so there is "
-                        "no such cost" if undefined > 0 else "") + ".")
+        lines.append(_("Per extra worker-year in the profession, the net cost to the state is at "
+                       "most {median} {thousand} in half of the worlds (negative where the "
+                       "alliance pays for itself) and {upper}").format(
+                           median=_num(ratio["median"]), thousand=thousand(cur), upper=upper)
+                     + (_("; in {share} of worlds it keeps no extra workers, so there is no such "
+                          "cost").format(share=_pct(undefined)) if undefined > 0 else "") + ".")
     if math.isfinite(noise):
-        lines.append(f"About {noise:.0%} of the spread of the net cost across worlds is simulation "
-                     f"noise ({seeds} seeds per world), which widens these intervals; the rest "
-                     "comes from the assumptions.")
+        lines.append(_("About {share} of the spread of the net cost across worlds is simulation "
+                       "noise ({seeds} seeds per world), which widens these intervals; the rest "
+                       "comes from the assumptions.").format(share=_pct(noise), seeds=seeds))
 
     by_level = []
     for lv in sorted(summary.index):
-        row = [level_words(s, lv, cur), f"{summary.loc[lv, 'p_pays_for_itself']:.0%}"]
+        row = [level_words(s, lv, cur), _pct(summary.loc[lv, "p_pays_for_itself"])]
         for name in (s.net_cost, "effect.experienced_workforce", s.cost_effectiveness):
             r = _interval(intervals, lv, name)
             row.append("–" if r is None else _span(r))
@@ -258,60 +340,73 @@ def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: P
     top = drivers[(drivers["level"] == level) & (drivers["outcome"] == s.net_cost)].sort_values("rank")
     meaning = params.set_index("parameter")
     driver_rows = []
-    for _, r in top.iterrows():
+    for _i, r in top.iterrows():
         others = drivers[(drivers["level"] == level) & (drivers["parameter"] == r["parameter"])]
         exp_rho = others[others["outcome"] == "effect.experienced_workforce"]["spearman"]
-        driver_rows.append([f"`{r['parameter']}`", str(meaning.loc[r["parameter"], "meaning"]),
-                            f"{r['spearman']:+.2f}",
-                            f"{exp_rho.iloc[0]:+.2f}" if len(exp_rho) else "–"])
+        driver_rows.append([f"`{r['parameter']}`", _meaning(meaning.loc[r["parameter"], "meaning"]),
+                            _num_signed(r["spearman"]),
+                            _num_signed(exp_rho.iloc[0]) if len(exp_rho) else "–"])
     known = source_entries()
-    cited = {r["parameter"]: cited_anchors(str(r["source"]), known) for _, r in params.iterrows()}
-    assumption_rows = [[str(r["meaning"]), r["distribution"], r["basis"],
-                        str(r["source"]) + "".join(f" [{known[a]['title']}](#{a})"
-                                                   for a in cited[r["parameter"]]),
-                        f"`{r['parameter']}`"] for _, r in params.iterrows()]
-    which = (f"{label}, with a hypothetical grant" if alliance.get("hypothetical")
-             else f"{label} as it runs today")
-    title = f"What {label} buys when the assumptions are uncertain"
-    blocks = [*front_matter(title, represents(alliance, sector, country),
-                            f"{s.draws} plausible worlds, {seeds} simulated "
-                            f"run{'s' * (seeds != 1)} each with and "
-                            "without the alliance; reproduce with "
-                            "`python -m sim -m study=uncertainty`"),
-        ("p", f"{sector.get('label', 'The sector')} in {str(country.get('name', '')).title()}, "
-              f"with and without the alliance ({which}). Instead of one set of assumptions, "
-              f"{s.draws} plausible worlds: each draws the {len(s.names)} uncertain assumptions "
-              "listed below from their ranges (Latin hypercube) and is simulated "
-              f"{seeds} times with and without the alliance under identical conditions, at "
-              f"each grant studied. Numbers are medians over the worlds with the range that "
-              f"holds the central {s.interval:.0%} of them: they include the uncertainty of the "
-              "assumptions as well as simulation noise."),
-        ("h2", "Headline numbers"), ("ul", lines),
-        ("h2", "By grant"),
-        ("table", ["grant", "pays for itself", f"net public cost (M {cur}/year)",
-                   "extra experienced freelancers", f"cost per retained worker-year (k {cur})"],
+    cited = {r["parameter"]: cited_anchors(str(r["source"]), known) for _i, r in params.iterrows()}
+
+    def source_cell(r) -> str:  # the config's note is English: elsewhere only its cited sources
+        links = "".join(f" [{known[a]['title']}](#{a})" for a in cited[r["parameter"]])
+        if current() == "en":
+            return str(r["source"]) + links
+        return (links.strip() or _("assumption (no direct source)")) + " " + _(
+            "(note in configs/study/uncertainty.yaml)")
+
+    assumption_rows = [[_meaning(r["meaning"]), _distribution(r),
+                        _(BASIS.get(str(r["basis"]), str(r["basis"]))), source_cell(r),
+                        f"`{r['parameter']}`"] for _i, r in params.iterrows()]
+    which = (_("{alliance}, with a hypothetical grant") if alliance.get("hypothetical")
+             else _("{alliance} as it runs today")).format(alliance=label)
+    title = _("What {alliance} buys when the assumptions are uncertain").format(alliance=label)
+    method = (ngettext("{draws} plausible worlds, {seeds} simulated run each with and without the "
+                       "alliance; reproduce with {command}",
+                       "{draws} plausible worlds, {seeds} simulated runs each with and without "
+                       "the alliance; reproduce with {command}", seeds)
+              .format(draws=s.draws, seeds=seeds, command="`python -m sim -m study=uncertainty`"))
+    blocks = [*front_matter(title, represents(alliance, sector, country), method),
+        ("p", _("{sector} in {country}, with and without the alliance ({which}). Instead of one "
+                "set of assumptions, {draws} plausible worlds: each draws the {n} uncertain "
+                "assumptions listed below from their ranges (Latin hypercube) and is simulated "
+                "{seeds} times with and without the alliance under identical conditions, at each "
+                "grant studied. Numbers are medians over the worlds with the range that holds the "
+                "central {share} of them: they include the uncertainty of the assumptions as well "
+                "as simulation noise.").format(sector=sector_label, country=place, which=which,
+                                                draws=s.draws, n=len(s.names), seeds=seeds,
+                                                share=_pct(s.interval))),
+        ("h2", _("Headline numbers")), ("ul", lines),
+        ("h2", _("By grant")),
+        ("table", [_("grant"), _("pays for itself"),
+                   _("net public cost ({million}/year)").format(million=million(cur)),
+                   _("extra experienced freelancers"),
+                   _("cost per retained worker-year ({thousand})").format(thousand=thousand(cur))],
          by_level),
-        ("h2", "Charts")]
-    blocks += [("img", title, path) for title, path in charts]
+        ("h2", _("Charts"))]
+    blocks += [("img", t, path) for t, path in charts]
     blocks += [
-        ("p", "The acceptability curve: for each price the state might be willing to pay per "
-              "retained worker-year, the share of plausible worlds in which the alliance costs no "
-              "more than that. It starts at the share of worlds in which the alliance both pays "
-              "for itself and keeps extra workers; worlds with no extra workers never count."),
-        ("h2", f"What drives the net cost ({words})"),
-        ("table", ["parameter", "meaning", "rank correlation with net cost",
-                   "with extra experienced freelancers"], driver_rows),
-        ("h2", "The uncertain assumptions and their sources"),
-        ("table", ["assumption", "distribution", "basis", "source", "config key"], assumption_rows),
-        ("p", "Each parameter is drawn on its own: the ranges carry no correlation between "
-              "parameters, although some were calibrated together (docs/model.md §3.4). The "
-              "behavioural rules themselves, and what the model leaves out, are not varied."),
+        ("p", _("The acceptability curve: for each price the state might be willing to pay per "
+                "retained worker-year, the share of plausible worlds in which the alliance costs "
+                "no more than that. It starts at the share of worlds in which the alliance both "
+                "pays for itself and keeps extra workers; worlds with no extra workers never "
+                "count.")),
+        ("h2", _("What drives the net cost ({level})").format(level=words)),
+        ("table", [_("parameter"), _("meaning"), _("rank correlation with net cost"),
+                   _("with extra experienced freelancers")], driver_rows),
+        ("h2", _("The uncertain assumptions and their sources")),
+        ("table", [_("assumption"), _("distribution"), _("basis"), _("source"), _("config key")],
+         assumption_rows),
+        ("p", _("Each parameter is drawn on its own: the ranges carry no correlation between "
+                "parameters, although some were calibrated together (docs/model.md §3.4). The "
+                "behavioural rules themselves, and what the model leaves out, are not varied.")),
     ]
     blocks += source_blocks(list(dict.fromkeys(a for v in cited.values() for a in v)))
     blocks += scenario_blocks(tables, s, level, cur)
-    blocks += [("p", "Tables: uncertainty (every world and grant), acceptability, summary, "
-                     "intervals, drivers, scenarios, parameters (Parquet and CSV). Method: "
-                     "docs/model.md. Reproduce: see provenance.json in this folder.")]
+    blocks += [("p", _("Tables: uncertainty (every world and grant), acceptability, summary, "
+                       "intervals, drivers, scenarios, parameters (Parquet and CSV). Method: "
+                       "docs/model.md. Reproduce: see provenance.json in this folder."))]
     write_text(out / "brief.md", _markdown(blocks))
     write_text(out / "brief.html", _html(blocks, title))
     return out / "brief.md"
@@ -335,14 +430,15 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     theirs, ours = info.get("world") or {}, world(sweep.markers[0].get("config") or {})
     differ = [k for k in dict.fromkeys([*ours, *theirs]) if theirs.get(k) != ours.get(k)]
     if differ:
-        return [f"An uncertainty study exists (results/sweeps/uncertainty) but describes another "
-                f"world ({', '.join(f'{k} {theirs.get(k)} there, {ours.get(k)} here' for k in differ)}); "
-                "it is not quoted here."]
+        return [_("An uncertainty study exists (results/sweeps/uncertainty) but describes another "
+                  "world ({differences}); it is not quoted here.").format(differences=", ".join(
+                      _("{key} {there} there, {here} here").format(
+                          key=k, there=theirs.get(k), here=ours.get(k)) for k in differ))]
     row = summary[np.isclose(summary["level"], level)]
     if row.empty:
         levels = ", ".join(_num(v) for v in summary["level"])
-        return [f"The uncertainty study (results/sweeps/uncertainty) ran {levels} only, not "
-                f"{_num(level)}; see its brief."]
+        return [_("The uncertainty study (results/sweeps/uncertainty) ran {levels} only, not "
+                  "{level}; see its brief.").format(levels=levels, level=_num(level))]
     row = row.iloc[0]
     spec = info.get("settings") or {}
     net_cost = spec.get("net_cost", "effect.public_cost_m")
@@ -351,12 +447,13 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     cost = _interval(intervals, row["level"], net_cost)
     lines = []
     if exp is not None and cost is not None:
-        lines.append(f"Allowing also for uncertainty in the assumptions ({int(row['draws'])} "
-                     "plausible worlds drawn from the ranges in configs/study/uncertainty.yaml): "
-                     f"the alliance keeps {_span(exp, interval=interval)} more experienced "
-                     f"freelancers, at a net public cost of {_span(cost, interval=interval)} "
-                     f"million {cur} a year (medians over the worlds; the run above, with the "
-                     "default assumptions, is one plausible world, not the median one).")
+        lines.append(_("Allowing also for uncertainty in the assumptions ({draws} plausible worlds "
+                       "drawn from the ranges in configs/study/uncertainty.yaml): the alliance "
+                       "keeps {exp} more experienced freelancers, at a net public cost of {cost} "
+                       "{million} a year (medians over the worlds; the run above, with the default "
+                       "assumptions, is one plausible world, not the median one).").format(
+            draws=int(row["draws"]), exp=_span(exp, interval=interval),
+            cost=_span(cost, interval=interval), million=million(cur, prose=True)))
     lines.append(f"{worlds_sentence(float(row['p_pays_for_itself']), int(row['draws']))}. "
-                 + drivers_sentence(drivers, params, row["level"], net_cost, "the net cost"))
+                 + drivers_sentence(drivers, params, row["level"], net_cost, _("the net cost")))
     return lines

@@ -18,6 +18,8 @@ import math
 import re
 from pathlib import Path
 
+from sim.report.i18n import N_, _, localise_number, million
+
 SOURCES = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 
 
@@ -37,7 +39,7 @@ def rounded(x: float, sig: int = 2) -> str:
     text = f"{value:,.{decimals}f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    return "0" if text.strip("-0.,") == "" else text
+    return "0" if text.strip("-0.,") == "" else localise_number(text)
 
 
 def interval(mean: float, lo: float, hi: float, unit: str = "") -> str:
@@ -48,7 +50,8 @@ def interval(mean: float, lo: float, hi: float, unit: str = "") -> str:
         return f"{rounded(mean, 3)}{unit}"
     biggest = max(abs(mean), abs(lo), abs(hi))
     if biggest == 0:
-        return f"0{unit} (95% CI 0 to 0{unit})"
+        return _("{mean}{unit} (95% CI {lo} to {hi}{unit})").format(mean="0", lo="0", hi="0",
+                                                                      unit=unit)
     floor = 10.0 ** (math.floor(math.log10(biggest)) - 2)
     half = (hi - lo) / 2
     step = max(10.0 ** math.floor(math.log10(half / 4) + 1e-9), floor) if half > 0 else floor
@@ -56,9 +59,10 @@ def interval(mean: float, lo: float, hi: float, unit: str = "") -> str:
 
     def fmt(v: float) -> str:
         text = f"{round(v / step) * step:,.{decimals}f}"
-        return "0" if text.strip("-0.,") == "" else text
+        return "0" if text.strip("-0.,") == "" else localise_number(text)
 
-    return f"{fmt(mean)}{unit} (95% CI {fmt(lo)} to {fmt(hi)}{unit})"
+    return _("{mean}{unit} (95% CI {lo} to {hi}{unit})").format(mean=fmt(mean), lo=fmt(lo),
+                                                                  hi=fmt(hi), unit=unit)
 
 
 def includes_zero(lo: float, hi: float) -> bool:
@@ -67,62 +71,77 @@ def includes_zero(lo: float, hi: float) -> bool:
 
 # ---------------------------------------------------------------- assumptions in words
 def _money(v, cur, scale):
-    return f"{rounded(v * scale, 3)} {cur} a month"
+    return _("{amount} {cur} a month").format(amount=rounded(v * scale, 3), cur=cur)
 
 
-def _pct(v, *_):
-    return f"{rounded(v * 100, 3)}%"
+def _pct(v, *_args):
+    return _("{value}%").format(value=rounded(v * 100, 3))
+
+
+def _g(v) -> str:
+    """A plain number (``{v:g}``) in the current language's notation."""
+    return localise_number(f"{v:g}")
 
 
 ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
-    # key: (plain name, how its value is said: a function of (value, currency, wage scale))
-    "alliance.salary": ("Alliance salary, paid in months without outside work", _money),
+    # key: (plain name, how its value is said: a function of (value, currency, wage scale));
+    # names are messages of the catalogue (N_), translated where they are shown
+    "alliance.salary": (N_("Alliance salary, paid in months without outside work"), _money),
     "alliance.member_engagement_boost": (
-        "Extra work members find through the alliance's networking",
-        lambda v, *_: f"about {rounded((math.exp(v) - 1) * 100, 2)}% more engagements"),
+        N_("Extra work members find through the alliance's networking"),
+        lambda v, *a: _("about {value}% more engagements").format(
+            value=rounded((math.exp(v) - 1) * 100, 2))),
     "alliance.member_exit_hr": (
-        "How much less often members leave the profession than others",
-        lambda v, *_: f"{rounded((1 - v) * 100, 2)}% less often" if v < 1 else "no difference"),
+        N_("How much less often members leave the profession than others"),
+        lambda v, *a: _("{value}% less often").format(value=rounded((1 - v) * 100, 2)) if v < 1
+        else _("no difference")),
     "alliance.precarious_member_birth_hr": (
-        "Extra births among members in insecure months, beyond what the salary does",
-        lambda v, *_: "none" if v == 1 else f"{rounded((v - 1) * 100, 2)}% more"),
-    "sector.outside_wage": ("Pay of those who leave, in their outside job", _money),
+        N_("Extra births among members in insecure months, beyond what the salary does"),
+        lambda v, *a: _("none") if v == 1 else _("{value}% more").format(
+            value=rounded((v - 1) * 100, 2))),
+    "sector.outside_wage": (N_("Pay of those who leave, in their outside job"), _money),
     "exit.beta_buffer": (
-        "Savings keep people in the profession",
-        lambda v, *_: f"twice the savings: leaving {rounded((1 - 2 ** v) * 100, 2)}% less likely"),
-    "exit.beta_idle": ("Leaving after six months in a row without work",
-                       lambda v, *_: f"{rounded(math.exp(v), 2)} times as likely"),
-    "exit.beta_outside": ("Pull of a better-paid outside job on leaving",
-                          lambda v, *_: f"{v:g} on the log hazard per unit of log pay gap"),
-    "income.beta_skill": ("Effect of skill on getting engagements",
-                          lambda v, *_: f"about {rounded((math.exp(v) - 1) * 100, 2)}% more per "
-                                        "standard deviation of skill"),
+        N_("Savings keep people in the profession"),
+        lambda v, *a: _("twice the savings: leaving {value}% less likely").format(
+            value=rounded((1 - 2 ** v) * 100, 2))),
+    "exit.beta_idle": (N_("Leaving after six months in a row without work"),
+                       lambda v, *a: _("{value} times as likely").format(
+                           value=rounded(math.exp(v), 2))),
+    "exit.beta_outside": (N_("Pull of a better-paid outside job on leaving"),
+                          lambda v, *a: _("{value} on the log hazard per unit of log pay gap").format(
+                              value=_g(v))),
+    "income.beta_skill": (N_("Effect of skill on getting engagements"),
+                          lambda v, *a: _("about {value}% more per standard deviation of "
+                                          "skill").format(value=rounded((math.exp(v) - 1) * 100, 2))),
     "fertility.insecurity_hr": (
-        "Births in months of insecure work, against secure months",
-        lambda v, *_: f"{rounded((1 - v) * 100, 2)}% fewer"),
+        N_("Births in months of insecure work, against secure months"),
+        lambda v, *a: _("{value}% fewer").format(value=rounded((1 - v) * 100, 2))),
     "health.insecurity_or": (
-        "Risk of depression in months of insecure work",
-        lambda v, *_: f"odds {rounded((v - 1) * 100, 2)}% higher"),
-    "country.benefit_takeup": ("Share of idle freelancers who claim unemployment benefit", _pct),
-    "country.employer_contribution_rate": ("Employer social contributions, share of pay", _pct),
+        N_("Risk of depression in months of insecure work"),
+        lambda v, *a: _("odds {value}% higher").format(value=rounded((v - 1) * 100, 2))),
+    "country.benefit_takeup": (N_("Share of idle freelancers who claim unemployment benefit"),
+                               _pct),
+    "country.employer_contribution_rate": (N_("Employer social contributions, share of pay"), _pct),
     "admission.long_min_engaged": (
-        "Work needed to qualify for the alliance",
-        lambda v, *_: f"{v:g} months ({v / 12:g} years) with engagements"),
+        N_("Work needed to qualify for the alliance"),
+        lambda v, *a: _("{months} months ({years} years) with engagements").format(
+            months=_g(v), years=_g(v / 12))),
     "admission.rank_window_months": (
-        "Period in which applicants' working time is counted",
-        lambda v, *_: f"the last {v / 12:g} years"),
+        N_("Period in which applicants' working time is counted"),
+        lambda v, *a: _("the last {years} years").format(years=_g(v / 12))),
     "demand.engaged_share": (
-        "Share of freelancers the sector's roles can engage in a month",
-        lambda v, *_: "not used: networking adds work" if v is None else _pct(v)),
-    "sector.fee_tail_max": ("Highest fee, as a multiple of the typical (median) fee",
-                            lambda v, *_: f"{v:g} times"),
-    "country.parental_replacement": ("Parental benefit, share of pay", _pct),
+        N_("Share of freelancers the sector's roles can engage in a month"),
+        lambda v, *a: _("not used: networking adds work") if v is None else _pct(v)),
+    "sector.fee_tail_max": (N_("Highest fee, as a multiple of the typical (median) fee"),
+                            lambda v, *a: _("{value} times").format(value=_g(v))),
+    "country.parental_replacement": (N_("Parental benefit, share of pay"), _pct),
     "country.parental_qualifying_months": (
-        "Work needed before a birth for earnings-related parental benefit",
-        lambda v, *_: f"{v:g} months"),
-    "alliance.overhead_share": ("Share of the grant spent on administration", _pct),
-    "alliance.funding_m": ("Yearly grant to the alliance",
-                           lambda v, cur, *_: f"{v:g} million {cur} a year"),
+        N_("Work needed before a birth for earnings-related parental benefit"),
+        lambda v, *a: _("{value} months").format(value=_g(v))),
+    "alliance.overhead_share": (N_("Share of the grant spent on administration"), _pct),
+    "alliance.funding_m": (N_("Yearly grant to the alliance"),
+                           lambda v, cur, *a: _("{value} {million} a year").format(
+                               value=_g(v), million=million(cur, prose=True))),
 }
 
 
@@ -132,27 +151,34 @@ def assumption_words(key: str, value, currency: str, wage_scale: float = 1.0) ->
         return key, str(value)
     name, say = ASSUMPTION_WORDS[key]
     try:
-        return name, say(value, currency, wage_scale)
+        return _(name), say(value, currency, wage_scale)
     except (TypeError, ValueError):
-        return name, str(value)
+        return _(name), str(value)
 
 
 # ---------------------------------------------------------------- scenarios in words
-def _shock(v, *_):
-    return "no demand shock" if not v else f"demand falls by {rounded(float(v) * 100, 2)}%"
+def _shock(v, *a):
+    return _("no demand shock") if not v else _("demand falls by {value}%").format(
+        value=rounded(float(v) * 100, 2))
 
 
-def _cut(v, *_):
-    return "no funding cut" if not v else f"grant cut by {rounded(float(v) * 100, 2)}%"
+def _cut(v, *a):
+    return _("no funding cut") if not v else _("grant cut by {value}%").format(
+        value=rounded(float(v) * 100, 2))
+
+
+def demand_words(v) -> str:
+    return {"market": _("a fixed pool of roles"),
+            "steady": _("steady demand, networking adds work")}.get(v, f"{v}")
 
 
 SCENARIO_WORDS = {  # a swept key's level in words, for panel titles and headlines
     "demand.shock_depth": _shock,
     "alliance.cut_share": _cut,
-    "alliance.funding_m": lambda v, cur: f"a grant of {float(v):g} million {cur} a year",
-    "sector": lambda v, cur: f"{v}",
-    "demand": lambda v, cur: {"market": "a fixed pool of roles",
-                              "steady": "steady demand, networking adds work"}.get(v, f"{v}"),
+    "alliance.funding_m": lambda v, cur: _("a grant of {value} {million} a year").format(
+        value=_g(float(v)), million=million(cur, prose=True)),
+    "sector": lambda v, cur: str(v),
+    "demand": lambda v, cur: demand_words(v),
 }
 
 

@@ -206,7 +206,8 @@ def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: Path) -> Path:
+def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: Path,
+                          language: str | None = None) -> Path:
     """Gather every chunk of a sensitivity design and compute the indices."""
     from omegaconf import OmegaConf
 
@@ -227,7 +228,7 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
     if charts:
         from sim.report.brief import write_sensitivity_report
 
-        write_sensitivity_report(indices, s, markers, out)
+        write_sensitivity_report(indices, s, markers, out, language)
     return out
 
 
@@ -245,7 +246,8 @@ def _chunk_samples(markers: list[dict], kind: str, chunks: int, keys: list[str])
     return samples
 
 
-def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: Path) -> Path:
+def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: Path,
+                          language: str | None = None) -> Path:
     """Gather every chunk of an uncertainty design: the draws table, the acceptability curve,
     the probability of paying for itself, intervals, drivers and PRIM boxes (sim/study/uncertainty.py)."""
     from omegaconf import OmegaConf
@@ -277,7 +279,7 @@ def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: 
     if charts:
         from sim.report.uncertainty import write_uncertainty_report
 
-        write_uncertainty_report(tables, s, markers, out)
+        write_uncertainty_report(tables, s, markers, out, language)
     return out
 
 
@@ -303,11 +305,13 @@ def _remove_leftovers(folder: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def aggregate(folder: Path, charts: bool = True) -> Path:
+def aggregate(folder: Path, charts: bool = True, language: str | None = None) -> Path:
     """Aggregate ``folder`` into ``folder/aggregate``; returns that path.
 
     Everything is written to a fresh folder that replaces ``aggregate/`` only when complete,
-    so no file of an earlier aggregation survives next to new ones. When aggregation fails,
+    so no file of an earlier aggregation survives next to new ones. ``language`` writes the brief
+    and charts of a comparison in another language than the study's ``report.language`` (the
+    runs are not repeated: ``report`` is not part of a job's fingerprint). When aggregation fails,
     an earlier ``aggregate/`` is moved to ``aggregate.stale/`` and the error is raised."""
     folder = Path(folder)
     final = folder / "aggregate"
@@ -317,11 +321,11 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
     try:
         markers = finished_jobs(folder)
         if markers[0].get("kind") == "sensitivity":
-            aggregate_sensitivity(folder, markers, charts, staging)
+            aggregate_sensitivity(folder, markers, charts, staging, language)
         elif markers[0].get("kind") == "uncertainty":
-            aggregate_uncertainty(folder, markers, charts, staging)
+            aggregate_uncertainty(folder, markers, charts, staging, language)
         else:
-            _aggregate_comparison(folder, charts, staging)
+            _aggregate_comparison(folder, charts, staging, language)
         old = folder / f".aggregate-old-{os.getpid()}"
         if final.exists():
             final.rename(old)
@@ -337,7 +341,7 @@ def aggregate(folder: Path, charts: bool = True) -> Path:
     return final
 
 
-def _aggregate_comparison(folder: Path, charts: bool, out: Path) -> None:
+def _aggregate_comparison(folder: Path, charts: bool, out: Path, language: str | None = None) -> None:
     sweep = load(folder)
     write_table(sweep.results, out / "results")
     write_table(sweep.summary, out / "summary")
@@ -357,7 +361,7 @@ def _aggregate_comparison(folder: Path, charts: bool, out: Path) -> None:
     if charts:
         from sim.report.brief import write_report
 
-        write_report(sweep, out)
+        write_report(sweep, out, language)
     return out
 
 
@@ -366,9 +370,15 @@ def main(argv: list[str] | None = None) -> int:
                                      description="Aggregate a finished or partial sweep.")
     parser.add_argument("folder", type=Path, help="the sweep folder (hydra.sweep.dir)")
     parser.add_argument("--no-charts", action="store_true", help="tables only")
-    args = parser.parse_args(normalise(parser, sys.argv[1:] if argv is None else argv))
+    parser.add_argument("--language", choices=("en", "sv", "nb"), default=None,
+                        help="language of the brief and charts (also report.language=sv; default: "
+                             "the study's report.language)")
+    argv = sys.argv[1:] if argv is None else argv
+    argv = [t.replace("report.language=", "language=", 1) if t.startswith("report.language=") else t
+            for t in argv]
+    args = parser.parse_args(normalise(parser, argv))
     try:
-        out = aggregate(args.folder, charts=not args.no_charts)
+        out = aggregate(args.folder, charts=not args.no_charts, language=args.language)
     except SweepError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2

@@ -73,7 +73,9 @@ class SweepProgress(Callback):
 
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
-            out = aggregate(sweep_dir)
+            # the command's report.language, also when every job was found complete (their
+            # markers keep the language they were run with; report is not in the fingerprint)
+            out = aggregate(sweep_dir, language=OmegaConf.select(config, "report.language"))
         except Exception as err:  # noqa: BLE001 - report any failure, never leave it silent
             kind = "" if isinstance(err, SweepError) else f"{type(err).__name__}: "
             message = (f"error: aggregation of {sweep_dir} failed: {kind}{err}; an earlier "

@@ -86,24 +86,23 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     write_table(pd.concat(survival, ignore_index=True), out_dir / "survival")
     if cfg.output.timeseries:
         write_table(pd.concat(series, ignore_index=True), out_dir / "timeseries", csv=False)
-    if cfg.output.charts:
-        from sim.report.charts import public_cost_chart, survival_chart
-
-        note = (f"{spec.alliance.title}: {spec.sector.label}, {spec.country.name.title()}; grant "
-                f"{spec.alliance.funding_m:g} M {spec.country.currency}/year; "
-                f"{run.seeds} paired seeds, 95% bands. Assumptions: docs/model.md; sources: "
-                "docs/sources.md.")
-        survival_chart(pd.concat(survival, ignore_index=True), out_dir / "cohort_survival.png",
-                       note)
-        public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
-                          spec.country.currency, note)
-    if cfg.output.charts:  # the brief embeds the charts
+    if cfg.output.charts:  # charts and the brief that embeds them, in report.language
+        from sim.report.charts import public_cost_chart, run_note, survival_chart
+        from sim.report.i18n import language
         from sim.report.run_brief import write_run_brief
 
-        choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
-                   if HydraConfig.initialized() else None)
-        write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices, run.seeds,
-                        out_dir)
+        with language(cfg.report.get("language", "en") if "report" in cfg else "en"):
+            note = run_note(spec.alliance.label, spec.alliance.hypothetical, spec.sector.label,
+                            spec.country.name, spec.alliance.funding_m, spec.country.currency,
+                            run.seeds)
+            survival_chart(pd.concat(survival, ignore_index=True),
+                           out_dir / "cohort_survival.png", note)
+            public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
+                              spec.country.currency, note)
+            choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
+                       if HydraConfig.initialized() else None)
+            write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices,
+                            run.seeds, out_dir)
     write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     write_json(out_dir / "provenance.json",
                provenance({"seeds": list(seeds), "agent_months": agent_months}))

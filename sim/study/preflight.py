@@ -173,10 +173,14 @@ def check_inside(key: str, value: str, folder: Path) -> None:
         raise ConfigError(key, value, f"a folder name inside {folder} (no absolute path, no ..)")
 
 
+PRESENTATION = "report.language"  # a setting that changes a brief's words, never a job's numbers
+
+
 def default_sweep_dir(study: str, task: list[str]) -> str:
     """``results/sweeps/<study>``, plus the keys the command fixes (not the swept ones)."""
     fixed = sorted(o.input_line for o in parse_sweep(task)
-                   if not o.is_sweep_override() and o.get_key_element() != "study")
+                   if not o.is_sweep_override() and o.get_key_element() != "study"
+                   and not o.get_key_element().startswith(PRESENTATION))
     name = re.sub(r"[^\w.=,+-]", "_", ",".join([study, *fixed]))
     if len(name) > 100:  # long commands: a readable start and a hash of the whole
         name = f"{name[:80]},{hashlib.sha256(name.encode()).hexdigest()[:12]}"
@@ -189,12 +193,16 @@ def _check_sweep_folder(folder: Path, jobs: list[list[str]]) -> None:
 
     if not folder.is_dir():
         return
-    keys = {o.lstrip("+~").split("=", 1)[0] for o in jobs[0]}
+    def keys_of(overrides):  # the language of a brief is not part of what a job computed
+        keys = {o.lstrip("+~").split("=", 1)[0] for o in overrides}
+        return {k for k in keys if not k.startswith(PRESENTATION)}
+
+    keys = keys_of(jobs[0])
     for job_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
         marker = read_marker(job_dir)
         if marker is None:
             continue
-        theirs = {o.lstrip("+~").split("=", 1)[0] for o in marker["overrides"]}
+        theirs = keys_of(marker["overrides"])
         if theirs != keys:
             raise ConfigError("hydra.sweep.dir", str(folder),
                               f"a folder without jobs of another command (job {job_dir.name} "
