@@ -371,11 +371,13 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
         ("p", _("{sector} in {country}, with and without the alliance ({which}). Instead of one "
                 "set of assumptions, {draws} plausible worlds: each draws the {n} uncertain "
                 "assumptions listed below from their ranges (Latin hypercube) and is simulated "
-                "{seeds} times with and without the alliance under identical conditions, at each "
+                "{times} with and without the alliance under identical conditions, at each "
                 "grant studied. Numbers are medians over the worlds with the range that holds the "
                 "central {share} of them: they include the uncertainty of the assumptions as well "
                 "as simulation noise.").format(sector=sector_label, country=place, which=which,
-                                                draws=s.draws, n=len(s.names), seeds=seeds,
+                                                draws=s.draws, n=len(s.names),
+                                                times=ngettext("{seeds} time", "{seeds} times",
+                                                               seeds).format(seeds=seeds),
                                                 share=_pct(s.interval))),
         ("h2", _("Headline numbers")), ("ul", lines),
         ("h2", _("By grant")),
