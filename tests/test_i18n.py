@@ -136,6 +136,21 @@ def chart_texts(fig) -> list[str]:
     return texts
 
 
+def record_chart_texts(monkeypatch, module) -> list[str]:
+    """Every text of the charts ``module`` saves from now on (titles, labels, legends, ticks),
+    collected as the chart is saved; the list fills as charts are written."""
+    texts, save = [], module._save
+
+    def recording_save(fig, out, stem):
+        localise_axes(fig)  # as the report's _save does first
+        fig.canvas.draw()  # tick labels exist only once drawn
+        texts.extend(chart_texts(fig))
+        return save(fig, out, stem)
+
+    monkeypatch.setattr(module, "_save", recording_save)
+    return texts
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_funding_sweep_brief_and_charts_have_no_english(sweep_folder, lang, tmp_path, monkeypatch):
     from sim.report import brief
@@ -144,15 +159,7 @@ def test_funding_sweep_brief_and_charts_have_no_english(sweep_folder, lang, tmp_
     if lang == "sv":  # the sweep itself wrote its brief in Swedish
         page = (sweep_folder / "aggregate" / "brief.html").read_text(encoding="utf-8")
         assert '<html lang="sv">' in page
-    texts, save = [], brief._save
-
-    def recording_save(fig, out, stem):
-        localise_axes(fig)  # as brief._save does first
-        fig.canvas.draw()  # tick labels exist only once drawn
-        texts.extend(chart_texts(fig))
-        return save(fig, out, stem)
-
-    monkeypatch.setattr(brief, "_save", recording_save)
+    texts = record_chart_texts(monkeypatch, brief)
     brief.write_report(load(sweep_folder), tmp_path, lang)  # re-rendered: no simulation
     page = (tmp_path / "brief.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in page
@@ -190,15 +197,7 @@ def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp
                            "output.charts=false", f"hydra.sweep.dir={folder}",
                            "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    texts, save = [], brief._save
-
-    def recording_save(fig, out, stem):
-        localise_axes(fig)
-        fig.canvas.draw()
-        texts.extend(chart_texts(fig))
-        return save(fig, out, stem)
-
-    monkeypatch.setattr(brief, "_save", recording_save)
+    texts = record_chart_texts(monkeypatch, brief)
     brief.write_report(load(folder), tmp_path, lang)
     text = visible_text((tmp_path / "brief.html").read_text(encoding="utf-8"))
     assert not english_words(text), english_words(text)
@@ -323,15 +322,7 @@ def test_uncertainty_brief_and_charts_have_no_english(lang, tmp_path, monkeypatc
     config = OmegaConf.to_container(cfg, resolve=True)
     markers = [{"seeds": [0, 1], "currency": "SEK", "config": config,
                 "report": {"language": lang, "headline_level": 40}}]
-    texts, save = [], uncertainty._save
-
-    def recording_save(fig, out, stem):
-        localise_axes(fig)
-        fig.canvas.draw()
-        texts.extend(chart_texts(fig))
-        return save(fig, out, stem)
-
-    monkeypatch.setattr(uncertainty, "_save", recording_save)
+    texts = record_chart_texts(monkeypatch, uncertainty)
     uncertainty.write_uncertainty_report(tables, s, markers, tmp_path)
     page = (tmp_path / "brief.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in page

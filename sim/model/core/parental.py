@@ -52,6 +52,8 @@ def start_leave(pop, born: np.ndarray, c) -> dict[str, float]:
     """Parents of this month's births (active rows in ``born``) start their leave at the benefit
     fixed now; returns the lump sums paid and the count of births with the income-related
     benefit, for the ledger and the recorder."""
+    if not np.any(born & pop.active):  # most months of a small sector: nothing to start
+        return {"lump_sum": 0.0, "births_qualified": 0}
     level = expected_benefit(pop, c)
     is_qualified = qualified(pop, c)
     lump, n_qualified = _start_leave(born, pop.active, pop.female, is_qualified, level,
