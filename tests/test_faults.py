@@ -3,7 +3,7 @@ tables are recomputed, and read-only or full disks fail with one clear line and 
 results.
 
 Every test runs the real command line in a subprocess on a tiny sweep (three funding levels,
-two seeds, 125 agents, 1 + 11 years, the basic launcher) and compares results with one clean,
+four seeds, 250 agents, 1 + 11 years, the basic launcher) and compares results with one clean,
 uninterrupted run of the same command (``reference``). The disk tests mount small tmpfs file
 systems and so need root; they are skipped with the reason otherwise.
 """
@@ -22,7 +22,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-TINY = ["seeds=2", "population.scale=20", "demand=market", "burn_in_years=1", "horizon_years=11"]
+# jobs must last long enough for a signal to land inside the second one, even on a busy machine
+TINY = ["seeds=4", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=11"]
 SWEEP = ["-m", "study=funding_sweep", "alliance.funding_m=0,30,60", *TINY,
          "hydra/launcher=basic"]
 TIMEOUT = 300
