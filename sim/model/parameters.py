@@ -38,6 +38,9 @@ class Sector:
     label: str = param("-", doc="who the agents are, for charts and briefs")
     freelancers: dict = param("people", doc="real number of freelancers in the sector, by "
                               "country preset name (population.size reads it)")
+    entry_rate: dict = param("1/year", doc="yearly entrants as a share of the sector's "
+                             "freelancers, by country preset name (population.entry_rate reads "
+                             "it); calibrated so the baseline pool stays near its real size")
     fee_median: float = param("currency/month", 0, None, "median pay per engaged month (SEK)",
                               lo_open=True)
     fee_sigma: float = param("log points", 0, 5, "SD of the log-normal part of the fee level")

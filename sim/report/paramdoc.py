@@ -31,13 +31,16 @@ LINE = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z_][\w]*):\s*(?P<value>[^#]*?)
 
 
 def yaml_entries(path: Path) -> dict[str, tuple[str, str]]:
-    """``block.key -> (value text, comment)`` from a config file; continuation comments join."""
+    """``dotted.key -> (value text, comment)`` from a config file, nested mappings included
+    (``sector.freelancers.sweden``); a mapping's own line gives its comment; continuation
+    comments join the entry above them."""
     package = ""
     first = path.read_text(encoding="utf-8").splitlines()[0]
     if first.startswith("# @package") and "_global_" not in first:
         package = first.split()[-1]
     entries: dict[str, tuple[str, str]] = {}
-    block, last = None, None
+    opened: list[tuple[int, str]] = []  # (indent, key) of the mappings the line is inside
+    last = None
     for raw in path.read_text(encoding="utf-8").splitlines():
         stripped = raw.strip()
         if stripped.startswith("#") and last is not None and raw.startswith(" " * 20):
@@ -48,14 +51,15 @@ def yaml_entries(path: Path) -> dict[str, tuple[str, str]]:
         if not m or stripped.startswith("-"):
             continue
         key, value, note = m["key"], m["value"], (m["note"] or "").strip()
-        if not m["indent"] and not value and not package:
-            block = key
-            continue
-        prefix = package or block
-        if m["indent"] and not package and block is None:
-            continue
-        if prefix and key != "_target_":
-            last = f"{prefix}.{key}"
+        indent = len(m["indent"])
+        while opened and opened[-1][0] >= indent:
+            opened.pop()
+        path_keys = [package] if package else []
+        path_keys += [k for _, k in opened] + [key]
+        if not value:
+            opened.append((indent, key))
+        if len(path_keys) > 1 and key != "_target_":
+            last = ".".join(path_keys)
             entries[last] = (value, note)
     return entries
 
