@@ -23,7 +23,8 @@ FLOWS: dict[str, tuple[int, str]] = {
     "parental_benefit": (+1, "parental benefit (and lump sums) paid to parents on leave"),
     "benefit_pension_contributions": (+1, "old-age pension contributions the state pays on "
                                           "the benefits it pays"),
-    "leavers_tax": (-1, "tax and contributions of leavers working outside the sector"),
+    "leavers_tax": (-1, "tax and contributions of those who left during the horizon, "
+                           "while they work outside the sector"),
 }
 
 # Alliance spending (part of the grant), for the alliance's own account.

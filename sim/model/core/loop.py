@@ -99,7 +99,8 @@ def monthly_step(model) -> None:
     total, physical = rules.exit.hazard(pop, ctx)
     leave, reason = decisions.exits(pop, ctx, total, physical, f"{type(rules.exit).__name__}.hazard")
     exit_counts, retire_at = pop.record_exits(leave, reason, m, round(s.retirement_age * 12))
-    ledger.add_leavers(m + 1, retire_at)  # leavers who do not retire take the outside job
+    if ctx.horizon_month >= 0:  # leavers of the measured years who do not retire take the
+        ledger.add_leavers(m + 1, retire_at)  # outside job (burn-in leavers: same in both arms)
     ledger.add("leavers_tax", m, ledger.leavers_working(m) * outside_tax(s, c))
     # 10. policy_review
     if policy is not None and state.active:
