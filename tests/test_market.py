@@ -74,3 +74,18 @@ def test_market_needs_an_engaged_share():
 
     with pytest.raises(ConfigError, match="demand.engaged_share"):
         spec_for(**{"demand": "market", "demand.engaged_share": None})
+
+
+@pytest.mark.parametrize("ties", [False, True])
+def test_the_smallest_keys_are_those_argpartition_picks(ties):
+    """The pool goes to the rows ``argpartition`` picks, ties at the cut included."""
+    rng = np.random.default_rng(7)
+    keys = rng.random(500)
+    keys[rng.random(500) < 0.2] = np.inf
+    if ties:
+        keys[::3] = 0.5
+    for k in (1, 37, 250, 399):
+        expected = np.zeros(keys.size, dtype=bool)
+        expected[keys.argpartition(k - 1)[:k]] = True
+        got = decisions._smallest(keys, k, np.empty(keys.size, dtype=bool))
+        assert np.array_equal(got, expected) and got.sum() == k

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.core.jit import kernel
 from sim.model.core.population import exact_array
 
 # name -> (sign in the net public cost, meaning)
@@ -40,11 +41,8 @@ class Ledger:
 
     def add_leavers(self, first_month: int, retire_months: np.ndarray) -> None:
         """Leavers who work outside the sector from ``first_month`` until ``retire_months``."""
-        n = self.leavers_change.size
-        keep = retire_months > first_month
-        if first_month < n and keep.any():
-            self.leavers_change[first_month] += np.count_nonzero(keep)
-            self.leavers_change -= np.bincount(np.minimum(retire_months[keep], n - 1), minlength=n)
+        if first_month < self.leavers_change.size:
+            _add_leavers(self.leavers_change, first_month, np.asarray(retire_months, dtype=np.int64))
 
     def leavers_working(self, month: int) -> float:
         return float(self.leavers_change[: month + 1].sum())
@@ -85,3 +83,16 @@ class Ledger:
                            for name in SPENDING}
         ledger.leavers_change = exact_array(arrays, f"{prefix}leavers_change", np.float64, 1)
         return ledger
+
+
+@kernel
+def _add_leavers(change, first_month, retire_months):
+    """+1 at ``first_month`` and -1 at the retirement month (the last month at most) of each
+    leaver who retires after ``first_month``; one pass over the month's few leavers instead of a
+    count and a bincount over every month. The counts are whole numbers, exact in float64, so
+    the order of the additions does not matter."""
+    last = change.size - 1
+    for r in retire_months:
+        if r > first_month:
+            change[first_month] += 1.0
+            change[min(r, last)] -= 1.0

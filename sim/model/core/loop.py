@@ -83,7 +83,6 @@ def monthly_step(model) -> None:
               else np.zeros(len(pop)))  # per row; made once for the phases that read it
     # 6. public_finance and 7. household (one pass, sim/model/core/finance.py)
     counts |= settle_month(pop, ctx, earn, engaged, salary, ledger)
-    counts["engagements"] = np.count_nonzero(engaged)  # before exits: leavers' last month counts
     ctx.precarious = pop.precarious  # this month's, set by the household phase
     if policy is not None:
         policy.write_modifiers(state, pop, ctx)
@@ -107,7 +106,6 @@ def monthly_step(model) -> None:
         policy.review(state, pop, ctx, rec)
     # 11. record
     counts["entrants"] = entrants.size
-    counts["on_parental_leave"] = np.count_nonzero(pop.parental_months_left[pop.active])
     counts["engagement_pool"] = 0 if ctx.pool is None else ctx.pool
     for name in ("ends_left_sector", "ends_retirement", "membership_months_ended"):
         rec.series[name][m] += exit_counts.pop(name)

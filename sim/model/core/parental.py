@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.core.jit import kernel, popcount
+from sim.model.core.jit import inline, kernel, popcount
 
 
 def window_mask(months: int) -> np.uint64:
@@ -52,44 +52,62 @@ def start_leave(pop, born: np.ndarray, c) -> dict[str, float]:
     """Parents of this month's births (active rows in ``born``) start their leave at the benefit
     fixed now; returns the lump sums paid and the count of births with the income-related
     benefit, for the ledger and the recorder."""
-    if not np.any(born & pop.active):  # most months of a small sector: nothing to start
+    if not born.any():  # most months of a small sector: nothing to start
         return {"lump_sum": 0.0, "births_qualified": 0}
-    level = expected_benefit(pop, c)
-    is_qualified = qualified(pop, c)
-    lump, n_qualified = _start_leave(born, pop.active, pop.female, is_qualified, level,
+    # one pass; the benefit and the qualification are worked out for the parents only
+    lump, n_qualified = _start_leave(born, pop.active, pop.female, pop.earning_bits,
+                                     pop.recent_income, window_mask(c.parental_qualifying_window),
+                                     c.parental_qualifying_months, c.parental_replacement,
+                                     c.parental_income_cap, c.parental_basic_level,
                                      pop.parental_months_left, pop.parental_benefit,
                                      c.mother_leave_months, c.father_leave_months,
                                      c.parental_lump_sum)
     return {"lump_sum": lump, "births_qualified": n_qualified}
 
 
+@inline
+def _qualifies(earning_bits, mask, months_needed):
+    """Income of at least the threshold in ``months_needed`` of the window's months."""
+    return popcount(earning_bits & mask) >= months_needed
+
+
+@inline
+def _level(earning_bits, recent_income, mask, months_needed, replacement, cap, basic):
+    """The monthly benefit: a share of recent income up to the cap if qualified, at least the
+    basic level."""
+    if _qualifies(earning_bits, mask, months_needed):
+        return max(replacement * min(recent_income, cap), basic)
+    return basic
+
+
 @kernel
 def _qualified(earning_bits, mask, months_needed, out):
     for i in range(out.size):
-        out[i] = popcount(earning_bits[i] & mask) >= months_needed
+        out[i] = _qualifies(earning_bits[i], mask, months_needed)
     return out
 
 
 @kernel
 def _benefit_level(earning_bits, recent_income, mask, months_needed, replacement, cap, basic, out):
     for i in range(out.size):
-        if popcount(earning_bits[i] & mask) >= months_needed:
-            out[i] = max(replacement * min(recent_income[i], cap), basic)
-        else:
-            out[i] = basic
+        out[i] = _level(earning_bits[i], recent_income[i], mask, months_needed, replacement, cap,
+                        basic)
     return out
 
 
 @kernel
-def _start_leave(born, active, female, is_qualified, level, months_left, benefit, mother_months,
-                 father_months, lump_sum):
+def _start_leave(born, active, female, earning_bits, recent_income, mask, months_needed,
+                 replacement, cap, basic, months_left, benefit, mother_months, father_months,
+                 lump_sum):
     lump = 0.0
     n_qualified = 0
     for i in range(born.size):
         if born[i] and active[i]:
+            is_qualified = _qualifies(earning_bits[i], mask, months_needed)
             months_left[i] = mother_months if female[i] else father_months
-            benefit[i] = level[i]
-            n_qualified += is_qualified[i]
-            if female[i] and not is_qualified[i]:
+            benefit[i] = _level(earning_bits[i], recent_income[i], mask, months_needed,
+                                replacement, cap, basic)
+            n_qualified += is_qualified
+            if female[i] and not is_qualified:
                 lump += lump_sum
     return lump, n_qualified

@@ -84,7 +84,9 @@ EXIT_REASONS = {0: "active", 1: "left", 2: "physical", 3: "retired"}
 
 def check_rows(values: np.ndarray, rows: int, source: str) -> None:
     """A rule's output must have one value per agent row (kernels do not check bounds)."""
-    if np.shape(values) != (rows,):
+    # an array's own shape first: np.shape costs a function call, and this runs nine times a month
+    shape = values.shape if isinstance(values, np.ndarray) else np.shape(values)
+    if shape != (rows,):
         raise ValueError(f"{source} returned shape {np.shape(values)}; expected ({rows},), "
                          "one value per agent row")
 

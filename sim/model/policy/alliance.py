@@ -263,9 +263,8 @@ class Alliance(Policy):
         room = max(0.0, state.salary_budget - state.salary_spent)
         salary = np.empty(len(pop))
         cost, members, owed_months, furloughed = _salaries(
-            pop.member, engaged, pop.sick_months_left | pop.parental_months_left,
-            pop.recent_fees, pop.paid_months,
-            self.salary * ctx.money_scale, self.partial_month_pay, self.fee_offset,
+            pop.member, engaged, pop.sick_months_left, pop.parental_months_left, pop.recent_fees,
+            pop.paid_months, self.salary * ctx.money_scale, self.partial_month_pay, self.fee_offset,
             state.furlough, 1 + ec, room, salary)
         state.salary_spent += cost
         self._spend(state, ledger, "salaries", m, cost / (1 + ec))
@@ -281,6 +280,8 @@ class Alliance(Policy):
                          self.work_period_months, window_mask(self.work_period_months),
                          self.work_requirement_months, max_paid,
                          np.zeros(len(pop), dtype=np.int8))
+        if not reason.any():  # most months nobody's membership ends: skip the two searches
+            return
         for code, name in ((1, "work_requirement"), (2, "time_account")):
             self._end(pop, np.flatnonzero(reason == code), name, ctx, recorder)
 
@@ -301,8 +302,8 @@ def _modifiers(member, precarious, trained_month, month, lag, member_boost, trai
 
 
 @kernel
-def _salaries(member, engaged, away_months_left, recent_fees, paid_months, salary_level,
-              partial_share, fee_offset, furlough, cost_factor, room, salary):
+def _salaries(member, engaged, sick_months_left, parental_months_left, recent_fees, paid_months,
+              salary_level, partial_share, fee_offset, furlough, cost_factor, room, salary):
     """Salary per row: members are owed ``salary_level`` in a month without engagement (and
     ``partial_share`` of it in an engaged month) minus ``fee_offset`` of recent fees, none on
     sick or parental leave, times the year's ``furlough``; if that costs (times
@@ -315,7 +316,7 @@ def _salaries(member, engaged, away_months_left, recent_fees, paid_months, salar
         owed = 0.0
         if member[i]:  # members are always active: an exit ends membership in the same month
             members += 1
-            if away_months_left[i] == 0:  # sick or parental leave: paid by the state instead
+            if (sick_months_left[i] | parental_months_left[i]) == 0:  # on leave: paid by the state
                 share = partial_share if engaged[i] else 1.0
                 owed = max(0.0, salary_level * share - fee_offset * recent_fees[i])
                 owed_months += owed / salary_level
