@@ -37,7 +37,8 @@ OUTCOMES: dict[str, tuple[str, str]] = {
                       "pension contributions on benefits + care - taxes - contributions"),
     "grant_net_m": ("million currency/year", "grant paid minus grant returned"),
     "taxes_returned_m": ("million currency/year",
-                         "income tax + contributions + taxes of those who left during the horizon, flowing to the state"),
+                         "income tax + contributions + taxes of those who left during the "
+                         "horizon, flowing to the state"),
     "benefits_m": ("million currency/year", "unemployment and sickness benefits paid"),
     "health_care_m": ("million currency/year", "public health-care cost of episodes"),
     "parental_benefit_m": ("million currency/year", "parental benefit and lump sums paid"),
