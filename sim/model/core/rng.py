@@ -8,8 +8,14 @@ the SplitMix64 finaliser (Steele, Lea & Flood 2014) applied to a Weyl counter, i
 kernels (``sim/model/core/jit.py``). Because it never depends on the order of calls, on how many
 agents are alive or on what another decision drew, agent *k* meets the same luck for the same
 decision in the same month in both arms of a comparison. Two decisions with different names
-are independent streams (their keys are 64-bit BLAKE2 digests of the seed and the name, never
-Python's salted ``hash``).
+are independent streams.
+
+A stream's key is the sum (modulo 2**64) of a seed part and a decision part, each a 64-bit
+BLAKE2 digest (never Python's salted ``hash``). Adding the seed part to the counter instead of
+the key gives the same draws, so runs of different seeds can share one kernel call with a
+per-row counter offset (the batched ensembles of issue 12). Two keys give overlapping streams
+only if their difference is the Weyl step times an index the counters use (below 2**44);
+``tests/test_rng.py`` checks every pair of decision names and of small seeds.
 """
 
 from __future__ import annotations
@@ -31,10 +37,23 @@ _TO_UNIT_24 = np.float32(2.0**-24)
 _TO_ANGLE_24 = np.float32(2.0 * np.pi * 2.0**-24)
 
 
+def _digest64(text: str) -> int:
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+
+
+def seed_part(seed: int) -> int:
+    """The seed's part of every stream key of a run (a 64-bit integer)."""
+    return _digest64(f"seed:{int(seed)}")
+
+
+def decision_part(decision: str) -> int:
+    """The decision's part of its stream key, the same for every seed (a 64-bit integer)."""
+    return _digest64(f"decision:{decision}")
+
+
 def stream_key(seed: int, decision: str) -> np.uint64:
-    """Stable 64-bit key of one decision's stream for one seed."""
-    digest = hashlib.blake2b(f"{int(seed)}:{decision}".encode(), digest_size=8).digest()
-    return np.uint64(int.from_bytes(digest, "little"))
+    """Stable 64-bit key of one decision's stream for one seed: seed part + decision part."""
+    return np.uint64((seed_part(seed) + decision_part(decision)) % 2**64)
 
 
 @inline
