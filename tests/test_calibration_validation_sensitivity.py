@@ -48,7 +48,9 @@ def test_calibration_recovers_a_parameter_from_targets_the_model_generated():
                         population_size=1200, seeds=2, max_evaluations=20,
                         overrides={**SMALL, "horizon_years": 14, "alliance.funding_m": 0})
     generated = probe.simulate({"exit.base_late": truth})["survival"]
-    probe.facts["survival"].update(low=generated - 0.002, high=generated + 0.002)
+    # a band of +-0.005: at 1,200 people the 10-year survival moves in steps of a few thousandths
+    # as single careers end a month earlier or later: the objective has plateaus that wide
+    probe.facts["survival"].update(low=generated - 0.005, high=generated + 0.005)
     result = probe.fit()
     assert result["values"]["exit.base_late"] == pytest.approx(truth, abs=0.0006)
     assert result["loss"] < 1.0
@@ -92,11 +94,14 @@ def test_sobol_design_and_indices_shape():
 def test_check_status_separates_a_miss_from_noise():
     from sim.study.validate import check_status
 
-    assert check_status(0.30, 0.28, 0.32, 0.25, 0.35, known=False) == "pass"
+    assert check_status(0.30, 0.28, 0.32, 0.25, 0.35, known=False, n_seeds=6) == "pass"
     # mean outside, CI reaching into the range: the seeds cannot tell
-    assert check_status(0.354, 0.239, 0.469, 0.25, 0.35, known=False) == "inconclusive"
+    assert check_status(0.354, 0.239, 0.469, 0.25, 0.35, known=False, n_seeds=6) == "inconclusive"
+    # ... unless there are too few seeds for the CI to mean much
+    assert check_status(0.354, 0.239, 0.469, 0.25, 0.35, known=False, n_seeds=2) == "FAIL"
     # the whole CI outside: a real miss
-    assert check_status(0.40, 0.37, 0.43, 0.25, 0.35, known=False) == "FAIL"
-    assert check_status(0.10, 0.05, 0.15, 0.25, 0.35, known=False) == "FAIL"
-    assert check_status(0.40, 0.37, 0.43, 0.25, 0.35, known=True) == "known failure"
-    assert check_status(float("nan"), float("nan"), float("nan"), 0.25, 0.35, known=False) == "FAIL"
+    assert check_status(0.40, 0.37, 0.43, 0.25, 0.35, known=False, n_seeds=6) == "FAIL"
+    assert check_status(0.10, 0.05, 0.15, 0.25, 0.35, known=False, n_seeds=6) == "FAIL"
+    assert check_status(0.40, 0.37, 0.43, 0.25, 0.35, known=True, n_seeds=6) == "known failure"
+    nan = float("nan")
+    assert check_status(nan, nan, nan, 0.25, 0.35, known=False, n_seeds=6) == "FAIL"
