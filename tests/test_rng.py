@@ -106,8 +106,8 @@ def _overlapping(key_differences, max_uid: int = 2**24, max_month: int = 2**20) 
 
 
 def _decisions_of_a_run() -> set[str]:
-    """Every decision name a paired run with a funded alliance, a shock and open training asks
-    for (recorded from the streams the model really uses)."""
+    """Every decision name a paired run with a funded alliance and open training asks for
+    (recorded from the streams the model really uses)."""
     from sim.model.core import rng
     from sim.study.paired import run_pair
     from tests.conftest import spec_for

@@ -19,7 +19,8 @@ class Population:
     scale: float = param("people per agent", 0.01, 10_000, "precision: each agent stands for "
                          "`scale` people; counts and money are reported in real people and "
                          "currency at any scale", lo_open=False)
-    entry_rate: float = param("1/year", 0, 1, "yearly entrants as a share of the pool")
+    entry_rate: float = param("1/year", 0, 1, "yearly entrants as a share of `size` (the "
+                              "sector preset's rate for the country)")
     entry_age_mean: float = param("years", 16, 60, "mean age at entry")
     entry_age_sd: float = param("years", 0, 20, "SD of age at entry")
     female_share: float = param("share", 0, 1, "share of women among entrants")

@@ -14,6 +14,7 @@ import numpy as np
 from sim.model.core.jit import kernel
 
 NO_MONTH = -(2**30)  # "never" for month-valued columns
+MAX_UIDS = 2**44  # agents ever in one run: the random counters hold uid << 20 | month in 64 bits
 LAST_12_MONTHS = np.uint64(0xFFF)  # the last 12 months of a history column (bit 0 = this month)
 
 # name -> (dtype, fill value for new rows, meaning). The single list of per-agent state.
@@ -110,6 +111,10 @@ class Population:
 
     def add(self, n: int, **values: np.ndarray) -> np.ndarray:
         """Append ``n`` new agents; columns not given take their fill value. Returns new uids."""
+        if self.next_uid + n > MAX_UIDS:
+            raise ValueError(f"more than {MAX_UIDS:,} agents ever: the random streams' counters "
+                             "hold 44 bits of uid (sim/model/core/rng.py); use a larger "
+                             "population.scale or a shorter run")
         uids = np.arange(self.next_uid, self.next_uid + n, dtype=np.int64)
         values["uid"] = uids
         unknown = set(values) - set(COLUMNS)
