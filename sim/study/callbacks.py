@@ -105,9 +105,11 @@ def end_of_sweep_table(out: Path) -> str:
     import pandas as pd
 
     path = out / "summary.parquet"
-    if not path.exists():  # a design study (sensitivity, uncertainty): its brief says it all
+    if not path.exists():  # a design study (sensitivity): its brief says it all
         return ""
     summary = pd.read_parquet(path)
+    if "outcome" not in summary.columns:  # the uncertainty study's summary is per grant; its
+        return ""                         # brief gives the headlines
     levels = json.loads((out / "provenance.json").read_text()).get("swept") or []
     rows = summary[summary["outcome"].isin(TABLE_OUTCOMES)]
 

@@ -1,0 +1,21 @@
+"""The short table of effects a sweep prints at its end (sim/study/callbacks.py)."""
+
+import json
+
+import pandas as pd
+
+from sim.study.callbacks import TABLE_OUTCOMES, end_of_sweep_table
+
+
+def test_the_table_shows_each_job_and_a_design_study_prints_none(tmp_path):
+    rows = [{"job": f"alliance.funding_m={level}", "alliance.funding_m": level, "outcome": name,
+             "effect": level / 10, "effect_ci_low": level / 10 - 1, "effect_ci_high": level / 10 + 1}
+            for level in (0, 40) for name in TABLE_OUTCOMES]
+    pd.DataFrame(rows).to_parquet(tmp_path / "summary.parquet")
+    (tmp_path / "provenance.json").write_text(json.dumps({"swept": ["alliance.funding_m"]}))
+    table = end_of_sweep_table(tmp_path)
+    assert table.count("\n") == 3 and "4 [3, 5]" in table  # header lines + one line per job
+    # the uncertainty study writes a summary per grant, without outcomes: no table, no error
+    pd.DataFrame({"level": [20.0, 40.0], "p_pays_for_itself": [0.0, 0.0]}).to_parquet(
+        tmp_path / "summary.parquet")
+    assert end_of_sweep_table(tmp_path) == ""
