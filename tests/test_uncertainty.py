@@ -323,3 +323,19 @@ def test_the_funding_brief_quotes_a_study_of_the_same_world_only(tmp_path):
     (note,) = funding_brief_lines(elsewhere, 40.0, "SEK")
     assert "describes another world (population.size 5000 there, 2000 here)" in note
     assert funding_brief_lines(SimpleNamespace(folder=tmp_path / "x" / "y", markers=[]), 40.0, "SEK") == []
+
+
+def test_the_acceptability_chart_is_not_squeezed_by_one_costly_world():
+    import pandas as pd
+
+    from sim.report.uncertainty import _chart_top
+    from sim.study.uncertainty import acceptability
+
+    thresholds = np.arange(0, 100_001, 100.0)
+    ratios = np.r_[np.linspace(700, 1500, 39), 95_000.0]  # one world with almost no extra workers
+    accept = pd.DataFrame({"level": 40.0, "threshold": thresholds,
+                           "probability": acceptability(ratios, thresholds)})
+    top = _chart_top(accept)
+    assert 1500 <= top <= 1500 * 1.15 + 100  # 39 of 40 worlds (97.5%) reached at 1,500
+    nobody = accept.assign(probability=0.0)  # no world keeps extra workers: the whole range
+    assert _chart_top(nobody) == thresholds.max()

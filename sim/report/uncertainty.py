@@ -154,7 +154,7 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path)
                 lw=2.2 if lv == level else 1.4,
                 label=_("{level} (pays for itself in {share} of worlds)").format(
                     level=level_words(s, lv, cur), share=_pct(paying)))
-    top = float(accept["threshold"].max())
+    top = _chart_top(accept)
     ax.set(xlim=(0, top), ylim=(0, 1.02),
            xlabel=_("what the state is willing to pay per retained worker-year ({thousand})")
            .format(thousand=thousand(cur)),
@@ -170,12 +170,29 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path)
                 "{thousand}").format(value=_num(reached["threshold"].iloc[0]),
                                      thousand=thousand(cur)) if len(reached) else
               _("in 1 of 10 worlds or more it costs over {value} {thousand} per retained "
-                "worker-year, or keeps no extra workers").format(value=_num(top),
-                                                                  thousand=thousand(cur)))
+                "worker-year, or keeps no extra workers").format(
+                  value=_num(float(curve["threshold"].max())), thousand=thousand(cur)))
     ax.set_title(title, fontsize=10)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: percent(v)))
     return _save(fig, out, "acceptability")
+
+
+def _chart_top(accept) -> float:
+    """The thresholds shown: up to where every grant's curve has reached 97.5% of the worlds (or
+    its final share) and 15% beyond. The table keeps every threshold up to the costliest world,
+    but one world with almost no extra workers can cost tens of millions per worker-year and
+    would squeeze every curve against the axis; a curve that ends below 100% at the right edge
+    shows the worlds beyond it."""
+    tops = []
+    for _lv, g in accept.groupby("level"):
+        final = float(g["probability"].max())
+        reached = g[g["probability"] >= min(0.975, final)]
+        tops.append(float(reached["threshold"].iloc[0]) if final > 0 and len(reached)
+                    else float(g["threshold"].max()))
+    highest = float(accept["threshold"].max() or 1.0)
+    top = min(max(tops, default=0.0) * 1.15, highest)
+    return top if top > 0 else highest
 
 
 def plane_chart(tables, s, cur: str, note: str, out: Path) -> Path:
