@@ -307,9 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     print(to_markdown(table))
     failed = table[table["status"] == "FAIL"]
     unsure = int((table["status"] == "inconclusive").sum())
+    doubt = (f" ({unsure} inconclusive: the mean is outside the target but its 95% CI is not; "
+             "more --seeds would decide)" if unsure else "")
     print(f"{len(table) - len(failed)} of {len(table)} checks pass, are known failures or are "
-          f"inconclusive ({unsure} inconclusive: the mean is outside the target but its 95% CI "
-          f"is not; more --seeds would decide); written to {out}")
+          f"inconclusive{doubt}; written to {out}")
     return 1 if len(failed) else 0
 
 
