@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from sim import build_spec, compose_config
@@ -17,3 +19,32 @@ def spec_for(**overrides):
 @pytest.fixture
 def tiny_spec():
     return spec_for()
+
+
+JOB_TABLES = ("metrics.parquet", "yearly.parquet", "survival.parquet")
+
+
+def write_job_tables(job: Path, outcomes: dict, yearly_base: float) -> list:
+    """The tables of a finished sweep job, for tests of aggregation and briefs: seeds 0-2, each
+    outcome's baseline value and effect per seed (``outcomes``: name -> (baseline, [effect of
+    seed 0, 1, 2])), yearly ``active`` and ``experienced`` of ``yearly_base + seed + year`` and a
+    one-row survival table. Returns the files' entries for the job's completion marker."""
+    import pandas as pd
+
+    from sim.study.io import file_digest
+
+    rows = []
+    for seed in range(3):
+        for outcome, (base, effects) in outcomes.items():
+            effect = effects[seed]
+            rows += [{"seed": seed, "arm": "baseline", "outcome": outcome, "value": base},
+                     {"seed": seed, "arm": "alliance", "outcome": outcome, "value": base + effect},
+                     {"seed": seed, "arm": "effect", "outcome": outcome, "value": effect}]
+    pd.DataFrame(rows).to_parquet(job / "metrics.parquet")
+    pd.DataFrame([{"seed": seed, "arm": arm, "year": year, "variable": var,
+                   "value": yearly_base + seed + year}
+                  for seed in range(3) for arm in ("baseline", "alliance") for year in range(3)
+                  for var in ("active", "experienced")]).to_parquet(job / "yearly.parquet")
+    pd.DataFrame({"seed": [0], "arm": ["baseline"], "years_since_entry": [0],
+                  "share_active": [1.0]}).to_parquet(job / "survival.parquet")
+    return [file_digest(job / name) for name in JOB_TABLES]

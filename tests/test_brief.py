@@ -17,8 +17,9 @@ from sim.report.words import (
     rounded,
     source_entries,
 )
-from sim.study.io import file_digest, write_json
+from sim.study.io import write_json
 from sim.study.sweep import COMPLETE
+from tests.conftest import write_job_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 ANCHORS = set(source_entries())
@@ -97,19 +98,9 @@ def _config() -> dict:
 def _job(folder: Path, level: float, config: dict, num: int) -> None:
     job = folder / f"alliance.funding_m={level:g}"
     job.mkdir(parents=True)
-    rows, share = [], 1.0 if level else 0.0
-    for seed in range(3):
-        for outcome, (base, effects) in OUTCOMES.items():
-            effect = effects[seed] * share
-            rows += [{"seed": seed, "arm": "baseline", "outcome": outcome, "value": base},
-                     {"seed": seed, "arm": "alliance", "outcome": outcome, "value": base + effect},
-                     {"seed": seed, "arm": "effect", "outcome": outcome, "value": effect}]
-    pd.DataFrame(rows).to_parquet(job / "metrics.parquet")
-    pd.DataFrame([{"seed": s, "arm": a, "year": y, "variable": v, "value": 100.0 + s + y}
-                  for s in range(3) for a in ("baseline", "alliance") for y in range(3)
-                  for v in ("active", "experienced")]).to_parquet(job / "yearly.parquet")
-    pd.DataFrame({"seed": [0], "arm": ["baseline"], "years_since_entry": [0],
-                  "share_active": [1.0]}).to_parquet(job / "survival.parquet")
+    share = 1.0 if level else 0.0
+    files = write_job_tables(job, {name: (base, [e * share for e in effects])
+                                   for name, (base, effects) in OUTCOMES.items()}, 100.0)
     config = {**config, "alliance": {**config["alliance"], "funding_m": level}}
     write_json(job / COMPLETE, {
         "fingerprint": "f", "code": "abc", "git_commit": "c0ffee", "packages": {}, "job_num": num,
@@ -118,8 +109,7 @@ def _job(folder: Path, level: float, config: dict, num: int) -> None:
         "choices": {"alliance": "teateralliansen", "sector": "theatre", "country": "sweden",
                     "exit": "stress_hazard", "fertility": "hadwiger", "health": "stress_episodes",
                     "demand": "market", "admission": "qualifying_windows"},
-        "files": [file_digest(job / name) for name in
-                  ("metrics.parquet", "yearly.parquet", "survival.parquet")]})
+        "files": files})
 
 
 def _check_brief(out: Path, title_words: str) -> tuple[str, str]:

@@ -5,7 +5,6 @@ import json
 import os
 
 import matplotlib.pyplot as plt
-import pandas as pd
 import pytest
 
 import sim.study.calibrate
@@ -14,6 +13,7 @@ import sim.study.validate
 from sim import build_spec, compose_config
 from sim.study.io import write_json
 from sim.study.sweep import COMPLETE
+from tests.conftest import write_job_tables
 
 TINY = ["--scale", "12", "--seeds", "2"]
 SHORT = ["burn_in_years=1", "horizon_years=11"]
@@ -243,36 +243,16 @@ WORLD = {"alliance": {"funding_m": 40.0, "salary": 27000}, "sector": {"label": "
          "outside_wage": 21000}, "country": {"name": "sweden", "currency": "SEK", "wage_scale": 1.0}}
 
 
-def listed(job, names):
-    """Marker entries of a job's files: with size and hash where sim.study.io can compute them."""
-    try:
-        from sim.study.io import file_digest
-    except ImportError:  # markers that list bare file names
-        return names
-    return [file_digest(job / name) for name in names]
-
-
 def fake_sweep(folder, config):
     """One finished job whose marker carries ``config``, with the outcomes the brief reads."""
     job = folder / "alliance.funding_m=40"
     job.mkdir(parents=True)
-    rows = []
-    for seed in range(3):
-        for outcome, effect in (("experienced_workforce", 5.0 + seed), ("public_cost_m", 1.0 - seed)):
-            rows += [{"seed": seed, "arm": "baseline", "outcome": outcome, "value": 10.0},
-                     {"seed": seed, "arm": "alliance", "outcome": outcome, "value": 10.0 + effect},
-                     {"seed": seed, "arm": "effect", "outcome": outcome, "value": effect}]
-    pd.DataFrame(rows).to_parquet(job / "metrics.parquet")
-    pd.DataFrame([{"seed": seed, "arm": arm, "year": year, "variable": var, "value": 1.0 + seed + year}
-                  for seed in range(3) for arm in ("baseline", "alliance") for year in range(3)
-                  for var in ("active", "experienced")]).to_parquet(job / "yearly.parquet")
-    pd.DataFrame({"seed": [0], "arm": ["baseline"], "years_since_entry": [0],
-                  "share_active": [1.0]}).to_parquet(job / "survival.parquet")
+    files = write_job_tables(job, {"experienced_workforce": (10.0, [5.0, 6.0, 7.0]),
+                                   "public_cost_m": (10.0, [1.0, 0.0, -1.0])}, 1.0)
     write_json(job / COMPLETE, {
         "fingerprint": "f", "code": "abc", "git_commit": "c0ffee", "packages": {},
         "overrides": ["alliance.funding_m=40", "exit=constant"], "study": "toy", "seeds": [0, 1, 2],
-        "config": config, "currency": "SEK",
-        "files": listed(job, ["metrics.parquet", "yearly.parquet", "survival.parquet"])})
+        "config": config, "currency": "SEK", "files": files})
     return folder
 
 
