@@ -7,13 +7,14 @@ It binds the random streams to the current month and rows, so a rule writes
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.population import LAST_12_MONTHS
-from sim.model.core.rng import Streams, counters
+from sim.model.core.rng import Streams
 from sim.model.parameters import Country, Population, Sector
 
 
@@ -50,11 +51,18 @@ class StepContext:
         """Country currency per SEK of sector amounts."""
         return self.country.wage_scale
 
+    def for_rows(self, rows) -> StepContext:
+        """This context for one run's rows of a batch (``Population.rows_of``)."""
+        part = slice(rows.start, rows.start + len(rows))
+        precarious = self.precarious[part] if self.precarious.size else self.precarious
+        return dataclasses.replace(self, uids=rows.uid, precarious=precarious)
+
     def _counter(self) -> np.ndarray:
         """Weyl counters of the current rows, computed once per set of rows."""
         cached = self.__dict__.get("_counter_cache")
         if cached is None or cached[0] is not self.uids:
-            cached = self.__dict__["_counter_cache"] = (self.uids, counters(self.uids, self.month))
+            counter = self.streams.counters(self.uids, self.month)
+            cached = self.__dict__["_counter_cache"] = (self.uids, counter)
         return cached[1]
 
     def uniform(self, decision: str) -> np.ndarray:

@@ -12,10 +12,16 @@ are independent streams.
 
 A stream's key is the sum (modulo 2**64) of a seed part and a decision part, each a 64-bit
 BLAKE2 digest (never Python's salted ``hash``). Adding the seed part to the counter instead of
-the key gives the same draws, so runs of different seeds can share one kernel call with a
-per-row counter offset (the batched ensembles of issue 12). Two keys give overlapping streams
-only if their difference is the Weyl step times an index the counters use (below 2**44);
-``tests/test_rng.py`` checks every pair of decision names and of small seeds.
+the key gives the same draws, so runs of different seeds share one kernel call in a batch
+(``Streams(seeds)``, one group of rows per seed): the key carries the first seed's part and
+each row's counter the difference between its group's seed part and the first one. Group 0's
+counters are then the plain ones, and every group draws exactly what a run of its seed alone
+draws. Two keys give overlapping streams only if their difference is the Weyl step times an
+index the counters use (below 2**44); ``tests/test_rng.py`` checks every pair of decision
+names and of small seeds.
+
+In a batch of G groups a uid is ``local uid x G + group`` (``sim/model/core/population.py``);
+the counters are built from the local uid, so an agent's luck does not depend on the batch.
 """
 
 from __future__ import annotations
@@ -71,6 +77,15 @@ def _counters(uids, month, out):
     return out
 
 
+@kernel
+def _group_counters(uids, month, groups, offsets, out):
+    for i in range(uids.size):
+        uid = uids[i]
+        local = np.uint64(uid // groups)
+        out[i] = ((local << _MONTH_BITS) | np.uint64(month)) * _GOLDEN + offsets[uid % groups]
+    return out
+
+
 @inline
 def uniform_at(counter, key):
     """The uniform in [0, 1) of one row: its Weyl counter and the stream's key (53 bits)."""
@@ -108,8 +123,21 @@ def counters(uids: np.ndarray, month: int) -> np.ndarray:
     return _counters(uids, int(month), np.empty(uids.size, dtype=np.uint64))
 
 
+def group_counters(uids: np.ndarray, month: int, offsets: np.ndarray) -> np.ndarray:
+    """Counters of (uid, month) in a batch of ``offsets.size`` groups: the local uid's counter
+    plus its group's seed offset (see the module docstring)."""
+    if offsets.size == 1 and offsets[0] == 0:
+        return counters(uids, month)
+    if month < 0 or month >= 2**20:
+        raise ValueError(f"month must be in [0, 2**20), got {month}")
+    uids = np.ascontiguousarray(uids, dtype=np.int64)
+    return _group_counters(uids, int(month), offsets.size, offsets,
+                           np.empty(uids.size, dtype=np.uint64))
+
+
 class Streams:
-    """All decision streams of one run, keyed by the run's seed.
+    """All decision streams of one run, keyed by the run's seed; or of a batch of runs, one
+    group of rows per seed in ``seeds`` (a list), each drawing what its seed alone draws.
 
     ``uniform(decision, uids, month)`` gives one float in [0, 1) per uid (``uniform_at`` is the
     same draw for one row, for kernels that draw inline); ``happens`` compares it with a
@@ -118,8 +146,14 @@ class Streams:
     independent ones (Box-Muller on the high and low 24 bits of one draw).
     """
 
-    def __init__(self, seed: int):
-        self.seed = int(seed)
+    def __init__(self, seed: int | list[int]):
+        self.seeds = [int(s) for s in seed] if isinstance(seed, list | tuple) else [int(seed)]
+        if not self.seeds:
+            raise ValueError("Streams needs at least one seed")
+        self.seed = self.seeds[0]
+        first = seed_part(self.seed)
+        self.offsets = np.array([(seed_part(s) - first) % 2**64 for s in self.seeds],
+                                dtype=np.uint64)
         self._keys: dict[str, np.uint64] = {}
 
     def key(self, decision: str) -> np.uint64:
@@ -128,22 +162,26 @@ class Streams:
             key = self._keys[decision] = stream_key(self.seed, decision)
         return key
 
+    def counters(self, uids: np.ndarray, month: int) -> np.ndarray:
+        """Counters of (uid, month) for this run's or batch's rows (``key`` completes them)."""
+        return group_counters(uids, month, self.offsets)
+
     def key_counters(self, decision: str, uids: np.ndarray, month: int
                      ) -> tuple[np.ndarray, np.uint64]:
         """Counters of (uid, month) and the key of ``decision``, for a kernel drawing inline."""
-        return counters(uids, month), self.key(decision)
+        return self.counters(uids, month), self.key(decision)
 
     def uniform(self, decision: str, uids: np.ndarray, month: int,
                 counter: np.ndarray | None = None) -> np.ndarray:
         """``counter`` (from ``counters(uids, month)``) may be passed to skip recomputing it."""
-        counter = counters(uids, month) if counter is None else counter
+        counter = self.counters(uids, month) if counter is None else counter
         return _uniform(counter, self.key(decision), np.empty(counter.size))
 
     def happens(self, decision: str, probability: np.ndarray, uids: np.ndarray, month: int,
                 counter: np.ndarray | None = None) -> np.ndarray:
         """Whether the event happens to each uid: ``uniform(decision, ...) < probability``
         in one pass, without the array of draws."""
-        counter = counters(uids, month) if counter is None else counter
+        counter = self.counters(uids, month) if counter is None else counter
         probability = np.ascontiguousarray(probability, dtype=np.float64)
         if probability.shape != counter.shape:
             raise ValueError(f"happens({decision!r}): {probability.shape} probabilities for "
@@ -174,7 +212,7 @@ class Streams:
         """log(u1) and the angle of Box-Muller; the radius is sqrt(-2 log u1)."""
         # Single precision: numpy's float32 log/cos/sin are vectorised (SIMD) and ~10x faster
         # than float64 here (and than numba's scalar calls); 24-bit uniforms still reach 5.8 SD.
-        counter = counters(uids, month) if counter is None else counter
+        counter = self.counters(uids, month) if counter is None else counter
         u1 = np.empty(counter.size, dtype=np.float32)
         angle = np.empty(counter.size, dtype=np.float32)
         _polar_parts(counter, self.key(decision), u1, angle)
