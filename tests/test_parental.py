@@ -56,10 +56,11 @@ def test_a_month_of_leave_pays_the_benefit_and_no_work():
     pop = parents(female=[True], recent_income=[20_000.0], recent_fees=[18_000.0],
                   insured=[True], parental_months_left=[3], parental_benefit=[15_520.0],
                   buffer=[50_000.0])
-    ledger = Ledger(2)
+    batch = Ledger(2, groups=1)  # the monthly step books one amount per run of a batch
+    ledger = batch.group(0)
     ctx = SimpleNamespace(sector=s, country=c, month=0, money_scale=1.0)
     counts = settle_month(pop, ctx, Earnings(fees=np.zeros(1), side=np.array([5_000.0])),
-                          np.array([False]), np.zeros(1), ledger)
+                          np.array([False]), np.zeros(1), batch)
     assert ledger.flows["parental_benefit"][0] == pytest.approx(15_520.0)
     assert ledger.flows["unemployment_benefit"][0] == 0.0
     tax = c.income_tax_rate * (15_520 - c.basic_deduction)  # below the state-tax threshold
@@ -95,6 +96,6 @@ def test_pension_rights_stop_at_the_ceiling():
     pop = parents(female=[False], recent_income=[90_000.0], buffer=[0.0])
     ctx = SimpleNamespace(sector=spec.sector, country=c, month=0, money_scale=1.0)
     counts = settle_month(pop, ctx, Earnings(fees=np.array([90_000.0]), side=np.zeros(1)),
-                          np.array([True]), np.zeros(1), Ledger(1))
+                          np.array([True]), np.zeros(1), Ledger(1, groups=1))
     assert counts["pension_rights"] == pytest.approx(0.185 * c.pension_income_cap)
     assert counts["pension_contributions"] == pytest.approx(0.1021 * 90_000)

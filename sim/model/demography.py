@@ -30,32 +30,31 @@ def enter(model, ctx: StepContext) -> np.ndarray:
     if n == 0:
         return np.empty(0, dtype=np.int64)
     p, s = spec.population, spec.sector
-    uids = np.arange(pop.next_uid, pop.next_uid + n, dtype=np.int64)
+    uids = pop.next_uids(n)  # n in each group of a batch
     draw = model.streams
     age = p.entry_age_mean + p.entry_age_sd * draw.normal("init_age", uids, month)
     age = np.clip(age, 16.0, s.retirement_age - 5.0)
-    tenure = np.zeros(n)
+    tenure = np.zeros(uids.size)
     if month == 0:  # the initial population is spread over career stages
         u = draw.uniform("init_tenure", uids, month)
         tenure = np.minimum(-np.log1p(-u) * p.initial_tenure_mean, s.retirement_age - 1 - age)
         age = age + tenure
     living = s.living_cost * ctx.money_scale
-    rows = np.arange(len(pop), len(pop) + n)
     tenure_m = (tenure * 12).astype(np.int32)
-    pop.add(
+    rows = pop.add(
         n,
         female=draw.uniform("init_sex", uids, month) < p.female_share,
         age_months=(age * 12).astype(np.int32),
         entry_month=month - tenure_m,
         tenure_months=tenure_m,
-        buffer=np.full(n, s.initial_buffer_months * living),
+        buffer=s.initial_buffer_months * living,
         insured=draw.uniform("init_insured", uids, month) < ctx.country.benefit_takeup,
         partnered=draw.uniform("init_partner", uids, month) < p.initial_partnered,
-        recent_income=np.full(n, living),
+        recent_income=living,
     )
     ctx.uids = pop.uid
     model.rules.income.init_agents(pop, rows, ctx)
     model.rules.fertility.init_agents(pop, rows, ctx)
     pop.precarious[rows] = precarity(pop.engaged_bits[rows], pop.buffer[rows], living,
-                                     np.empty(n, dtype=np.bool_))
+                                     np.empty(rows.size, dtype=np.bool_))
     return rows

@@ -14,6 +14,7 @@ budget of simulating one agent for a month (see docs/benchmarks.md).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -26,6 +27,20 @@ from sim.model.core.recorder import Recorder
 from sim.model.core.rng import Streams
 
 ARMS = ("baseline", "alliance")
+
+
+@dataclass
+class RunView:
+    """One run of a batch model, with what the outcome tables read (``sim/model/outcomes.py``)."""
+
+    spec: Any
+    seed: int
+    arm: str
+    pop: Population  # only its registry
+    ledger: Ledger
+    recorder: Recorder
+    agent_months: int
+    month: int
 
 
 class Freelancer(mesa.Agent):
@@ -59,29 +74,95 @@ class Freelancer(mesa.Agent):
 
 
 class FreelanceModel(mesa.Model):
-    """One arm of the comparison: a freelance sector with or without the policy (the alliance)."""
+    """One arm of the comparison: a freelance sector with or without the policy (the alliance).
 
-    def __init__(self, spec, seed: int, arm: str = "baseline"):
+    ``seed`` may be a list of seeds: the model is then a batch of runs of the same spec, one
+    per seed, simulated as groups of rows of one population (``sim/model/core/loop.py``); each
+    run draws exactly what a model of its seed alone draws, and ``run(g)`` is run g's results.
+    """
+
+    def __init__(self, spec, seed: int | list[int], arm: str = "baseline"):
         if arm not in ARMS:
             raise ValueError(f"arm must be one of {ARMS}, got {arm!r}")
-        super().__init__(rng=seed)
-        self.spec, self.seed, self.arm = spec, int(seed), arm
-        self.streams = Streams(seed)
+        seeds = [int(s) for s in seed] if isinstance(seed, list | tuple) else [int(seed)]
+        super().__init__(rng=seeds[0])
+        self.spec, self.seeds, self.arm = spec, seeds, arm
+        self.streams = Streams(seeds)
         self.rules = spec.rules
-        self.pop = Population()
-        self.ledger = Ledger(spec.total_months)
-        self.recorder = Recorder(spec.total_months)
+        self.pop = Population(len(seeds))
+        self._set_accounts(Ledger(spec.total_months, groups=len(seeds)),
+                           Recorder(spec.total_months, groups=len(seeds)))
         # the alliance arm runs the spec's policy; the baseline arm runs none
         self.policy = spec.alliance if arm == "alliance" else None
-        self.policy_state = self.policy.new_state() if self.policy is not None else None
+        self.policy_states = self.policy.new_states(len(seeds)) if self.policy is not None else None
         self.month = 0
-        self.agent_months = 0
+        self.run_agent_months = np.zeros(len(seeds), dtype=np.int64)
         self._handles: dict[int, Freelancer] = {}
+
+    def __getstate__(self) -> dict:
+        # each run's ledger and recorder are views of the batch's; a pickle would copy them
+        # apart, so they are made again from the batch's after loading
+        state = self.__dict__.copy()
+        del state["run_ledgers"], state["run_recorders"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._set_accounts(self.ledgers, self.recorders)
+
+    def _set_accounts(self, ledgers: Ledger, recorders: Recorder) -> None:
+        """The batch's ledger and recorder (a leading axis of runs) and each run's views."""
+        self.ledgers, self.recorders = ledgers, recorders
+        self.run_ledgers = [ledgers.group(g) for g in range(len(self.seeds))]
+        self.run_recorders = [recorders.group(g) for g in range(len(self.seeds))]
+
+    # a single run's own objects (a batch has one per run: ``run(g)``)
+    @property
+    def seed(self) -> int:
+        return self._single("seed", self.seeds)
+
+    @property
+    def ledger(self) -> Ledger:
+        return self._single("ledger", self.run_ledgers)
+
+    @property
+    def recorder(self) -> Recorder:
+        return self._single("recorder", self.run_recorders)
+
+    @property
+    def policy_state(self):
+        return None if self.policy_states is None else self._single("policy_state", self.policy_states)
+
+    @policy_state.setter
+    def policy_state(self, state) -> None:
+        self._single("policy_state", self.seeds)
+        self.policy_states = None if state is None else [state]
+
+    @property
+    def agent_months(self) -> int:
+        """Agent-months simulated (in a batch: in all runs)."""
+        return int(self.run_agent_months.sum())
+
+    def _single(self, name: str, values: list):
+        if len(values) != 1:
+            raise AttributeError(f"{name}: this model is a batch of {len(self.seeds)} runs; "
+                                 "use model.run(g) for run g's")
+        return values[0]
+
+    def run_result(self, g: int) -> RunView:
+        """Run ``g`` of a batch as a model of its own, for the outcome tables (read only)."""
+        pop = Population.__new__(Population)
+        pop.registry = self.pop.group_registry(g)
+        return RunView(spec=self.spec, seed=self.seeds[g], arm=self.arm, pop=pop,
+                       ledger=self.run_ledgers[g], recorder=self.run_recorders[g],
+                       agent_months=int(self.run_agent_months[g]), month=self.month)
 
     def step(self) -> None:
         if self.month >= self.spec.total_months:
             raise RuntimeError("the run is over: no months left in burn-in + horizon")
-        self.agent_months += int(np.count_nonzero(self.pop.active))
+        active, bounds = self.pop.active, self.pop.bounds
+        for g in range(len(self.seeds)):
+            self.run_agent_months[g] += np.count_nonzero(active[bounds[g]:bounds[g + 1]])
         monthly_step(self)
 
     def run(self, months: int | None = None) -> FreelanceModel:
@@ -93,21 +174,25 @@ class FreelanceModel(mesa.Model):
 
     def state(self) -> dict[str, Any]:
         """Everything needed to continue this run (arrays only; picklable)."""
-        return {"pop": self.pop, "ledger": self.ledger, "recorder": self.recorder,
-                "month": self.month, "agent_months": self.agent_months}
+        agent_months = (int(self.run_agent_months[0]) if len(self.seeds) == 1
+                        else self.run_agent_months.copy())
+        return {"pop": self.pop, "ledger": self.ledgers, "recorder": self.recorders,
+                "month": self.month, "agent_months": agent_months}
 
     @classmethod
-    def from_state(cls, spec, seed: int, arm: str, state: dict[str, Any]) -> FreelanceModel:
+    def from_state(cls, spec, seed: int | list[int], arm: str, state: dict[str, Any]) -> FreelanceModel:
         """A model of ``arm`` that continues from a copy of ``state``."""
         model = cls(spec, seed, arm)
-        model.pop, model.ledger = state["pop"].copy(), state["ledger"].copy()
-        model.recorder = state["recorder"].copy()
-        model.month, model.agent_months = state["month"], state["agent_months"]
+        model.pop = state["pop"].copy()
+        model._set_accounts(state["ledger"].copy(), state["recorder"].copy())
+        model.month = state["month"]
+        model.run_agent_months[:] = state["agent_months"]
         return model
 
     def fork(self, arm: str) -> FreelanceModel:
         """A second arm that starts from this model's state (used after the shared burn-in)."""
-        return FreelanceModel.from_state(self.spec, self.seed, arm, self.state())
+        return FreelanceModel.from_state(self.spec, self.seeds if len(self.seeds) > 1 else self.seed,
+                                         arm, self.state())
 
     def freelancer(self, uid: int) -> Freelancer:
         """The Mesa agent of ``uid``, registered with this model on first use."""

@@ -177,6 +177,12 @@ def member_outcomes(s: dict, member_years: float, years: float) -> dict[str, flo
     }
 
 
+def result_keys() -> list[str]:
+    """The keys of ``run_model``'s result (``paired_outcomes`` and ``agent_months``)."""
+    return ([f"{arm}.{name}" for name in OUTCOMES for arm in ("baseline", "alliance", "effect")]
+            + [f"effect.{name}" for name in EFFECT_ONLY] + ["agent_months"])
+
+
 def paired_outcomes(baseline: dict[str, float], alliance: dict[str, float]) -> dict[str, float]:
     """Flat dict ``baseline.x``, ``alliance.x``, ``effect.x`` (alliance minus baseline)."""
     out: dict[str, float] = {}

@@ -43,8 +43,9 @@ def engagements(pop, ctx, log_odds: np.ndarray, source: str) -> np.ndarray:
     ``odds(u) / odds < 1`` — which is Pareto order sampling (Rosén 1997): a fixed number drawn,
     each with about the logistic probability at the shifted log-odds. One freelancer's extra
     odds (an alliance's networking) then take work from the others, and the number engaged is
-    the pool whoever is in the sector. ``u`` is the same ``engagement`` stream as under steady
-    demand, so both arms of a comparison meet the same luck. ``exp`` runs in numpy's
+    the pool whoever is in the sector (in a batch: each run's pool among its own rows). ``u`` is
+    the same ``engagement`` stream as under steady demand, so both arms of a comparison meet the
+    same luck. ``exp`` runs in numpy's
     vectorised code (see sim/model/core/jit.py)."""
     check_rows(log_odds, len(pop), source)
     odds_against = np.add(log_odds, pop.engagement_boost)
@@ -55,14 +56,19 @@ def engagements(pop, ctx, log_odds: np.ndarray, source: str) -> np.ndarray:
         return _engaged(*ctx.stream("engagement"), odds_against, pop.sick_months_left,
                         pop.parental_months_left, out)
     keys = np.empty(len(pop))
+    bounds = pop.bounds
     can_work = _market_keys(*ctx.stream("engagement"), odds_against, pop.sick_months_left,
-                            pop.parental_months_left, pop.active, keys)
-    if ctx.pool >= can_work:  # everyone who can work is engaged
-        return np.less(keys, np.inf, out=out)
-    if ctx.pool <= 0:
-        out[:] = False
-        return out
-    return _smallest(keys, ctx.pool, out)
+                            pop.parental_months_left, pop.active, keys, bounds,
+                            np.empty(pop.groups, dtype=np.int64))
+    for g in range(pop.groups):  # each run of a batch has its own market
+        run_keys, run_out = keys[bounds[g]:bounds[g + 1]], out[bounds[g]:bounds[g + 1]]
+        if ctx.pool >= can_work[g]:  # everyone who can work is engaged
+            np.less(run_keys, np.inf, out=run_out)
+        elif ctx.pool <= 0:
+            run_out[:] = False
+        else:
+            _smallest(run_keys, ctx.pool, run_out)
+    return out
 
 
 def _smallest(keys: np.ndarray, k: int, out: np.ndarray) -> np.ndarray:
@@ -108,17 +114,21 @@ def _engaged(counter, key, odds_against, sick_months_left, parental_months_left,
 
 
 @kernel
-def _market_keys(counter, key, odds_against, sick_months_left, parental_months_left, active, out):
+def _market_keys(counter, key, odds_against, sick_months_left, parental_months_left, active, out,
+                 bounds, can_work):
     """Order-sampling keys odds(u) / odds = u / (1 - u) x odds_against (smaller is earlier);
-    +inf for those who cannot work (on leave or not active). Returns how many can work."""
-    can_work = 0
-    for i in range(out.size):
-        if (sick_months_left[i] | parental_months_left[i]) == 0 and active[i]:
-            u = uniform_at(counter[i], key)
-            out[i] = u / (1.0 - u) * odds_against[i]
-            can_work += out[i] < np.inf  # as numpy's keys < inf would count them
-        else:
-            out[i] = np.inf
+    +inf for those who cannot work (on leave or not active). ``can_work``: how many can work in
+    each run of a batch (rows ``bounds``)."""
+    for g in range(bounds.size - 1):
+        n = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            if (sick_months_left[i] | parental_months_left[i]) == 0 and active[i]:
+                u = uniform_at(counter[i], key)
+                out[i] = u / (1.0 - u) * odds_against[i]
+                n += out[i] < np.inf  # as numpy's keys < inf would count them
+            else:
+                out[i] = np.inf
+        can_work[g] = n
     return can_work
 
 

@@ -3,8 +3,9 @@
 Where it sits: after ``income`` and ``policy_pay`` (``sim/model/core/loop.py``). For every row it
 works out the unemployment and sickness benefits, the income tax, and then the household's
 month: savings, idle spell, engagement and income-drop histories, 12-month income averages and
-the calendar-year income statistics. The state's side is returned as four sums over the active
-rows, which ``settle_month`` books in the ledger.
+the calendar-year income statistics. The state's side is returned as sums over the active
+rows (one set per run of a batch, over the run's rows ``pop.bounds``), which ``settle_month``
+books in the ledger.
 
 Parents on parental leave (``sim/model/core/parental.py``) do not work and are paid the
 parental benefit fixed at the birth; their benefit-qualifying income is frozen meanwhile. Pay
@@ -76,7 +77,7 @@ def unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
                      np.empty(len(pop)))
 
 
-def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> dict[str, float]:
+def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> dict[str, np.ndarray]:
     """Benefits, taxes and the household's month for every row; books the state's flows.
     Updates every household column, ``precarious`` included. Returns the month's counts for the
     recorder: active freelancers paid unemployment benefit, pension rights earned and old-age
@@ -99,7 +100,7 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> dict[st
         basic_deduction=c.basic_deduction, state_rate=c.state_tax_rate,
         state_threshold=c.state_tax_threshold, living=living, surplus_saving=s.surplus_saving,
         debt_floor=-s.debt_limit_months * living, earning_threshold=c.parental_income_threshold,
-        pension_cap=c.pension_income_cap)
+        pension_cap=c.pension_income_cap, bounds=pop.bounds, sums=np.empty((7, pop.groups)))
     tax, earned, benefit, sick_pay, parental, pensionable, recipients = sums
     pop.engaged, pop.fees, pop.income = engaged, earn.fees, income
     ledger.add("income_tax", m, tax)
@@ -123,57 +124,60 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, parental_mont
             recent_fees, qualifying_months, year_income_sum, year_income_sq, year_months,
             year_fees, income_now, *, work_months, replacement, floor, cap, sick_replacement,
             sick_cap, tax_rate, basic_deduction, state_rate, state_threshold, living,
-            surplus_saving, debt_floor, earning_threshold, pension_cap):
-    tax_sum = earned_sum = benefit_sum = sick_pay_sum = parental_sum = pensionable_sum = 0.0
-    recipients = 0
-    for i in range(active.size):
-        # locals: each column is read once and written once
-        works, fee, bits, income_avg = engaged[i], fees[i], engaged_bits[i], recent_income[i]
-        # public_finance; a parent on leave works at nothing and is paid the parental benefit
-        on_leave = parental_months_left[i] > 0
-        side_i = 0.0 if on_leave else side[i]
-        earned = fee + side_i + salary[i]
-        sick = sick_months_left[i] > 0 and not on_leave
-        benefit = 0.0 if on_leave else _benefit(
-            insured[i], not works, sick, member[i], popcount(bits & LAST_12_MONTHS),
-            recent_fees[i], side_i, work_months, replacement, floor, cap)
-        sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
-        parental = parental_benefit[i] if on_leave else 0.0
-        taxable = earned + benefit + sick_pay + parental
-        tax = income_tax(taxable, tax_rate, basic_deduction, state_rate, state_threshold)
-        if active[i]:
-            tax_sum += tax
-            earned_sum += earned
-            benefit_sum += benefit
-            sick_pay_sum += sick_pay
-            parental_sum += parental
-            # pay and benefits are pensionable up to the ceiling (Pensionsmyndigheten, NAV)
-            pensionable_sum += min(taxable, pension_cap)
-            recipients += benefit > 0
-        # household: consume living costs and part of any surplus; borrow down to the floor
-        net = taxable - tax
-        spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
-        savings = max(buffer[i] + net - spend, debt_floor)
-        buffer[i] = savings
-        idle_streak[i] = 0 if works else idle_streak[i] + 1
-        # 192 months of engagement history in three words (qualifying windows of up to 16 years)
-        engaged_bits_3[i] = (engaged_bits_3[i] << _ONE) | (engaged_bits_2[i] >> _TOP)
-        engaged_bits_2[i] = (engaged_bits_2[i] << _ONE) | (bits >> _TOP)
-        bits = (bits << _ONE) | np.uint64(works)
-        engaged_bits[i] = bits
-        # sick and parental leave push the alliances' qualifying windows back
-        leave_bits[i] = (leave_bits[i] << _ONE) | np.uint64(sick or on_leave)
-        earning_bits[i] = (earning_bits[i] << _ONE) | np.uint64(taxable >= earning_threshold)
-        dropped = earned + parental < 0.75 * income_avg  # a drop of 25% or more
-        drop_bits[i] = (drop_bits[i] << _ONE) | np.uint64(dropped)
-        if not on_leave:  # the benefit-qualifying income is protected during parental leave
-            recent_income[i] = income_avg + (earned - income_avg) / 12.0
-            recent_fees[i] += (fee - recent_fees[i]) / 12.0
-        income_now[i] = earned
-        qualifying_months[i] += works
-        year_income_sum[i] += earned
-        year_income_sq[i] += earned * earned
-        year_months[i] += active[i]
-        year_fees[i] += fee
-        precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
-    return tax_sum, earned_sum, benefit_sum, sick_pay_sum, parental_sum, pensionable_sum, recipients
+            surplus_saving, debt_floor, earning_threshold, pension_cap, bounds, sums):
+    for g in range(bounds.size - 1):  # the rows of each run of a batch
+        tax_sum = earned_sum = benefit_sum = sick_pay_sum = parental_sum = pensionable_sum = 0.0
+        recipients = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            # locals: each column is read once and written once
+            works, fee, bits, income_avg = engaged[i], fees[i], engaged_bits[i], recent_income[i]
+            # public_finance; a parent on leave works at nothing and is paid the parental benefit
+            on_leave = parental_months_left[i] > 0
+            side_i = 0.0 if on_leave else side[i]
+            earned = fee + side_i + salary[i]
+            sick = sick_months_left[i] > 0 and not on_leave
+            benefit = 0.0 if on_leave else _benefit(
+                insured[i], not works, sick, member[i], popcount(bits & LAST_12_MONTHS),
+                recent_fees[i], side_i, work_months, replacement, floor, cap)
+            sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
+            parental = parental_benefit[i] if on_leave else 0.0
+            taxable = earned + benefit + sick_pay + parental
+            tax = income_tax(taxable, tax_rate, basic_deduction, state_rate, state_threshold)
+            if active[i]:
+                tax_sum += tax
+                earned_sum += earned
+                benefit_sum += benefit
+                sick_pay_sum += sick_pay
+                parental_sum += parental
+                # pay and benefits are pensionable up to the ceiling (Pensionsmyndigheten, NAV)
+                pensionable_sum += min(taxable, pension_cap)
+                recipients += benefit > 0
+            # household: consume living costs and part of any surplus; borrow down to the floor
+            net = taxable - tax
+            spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
+            savings = max(buffer[i] + net - spend, debt_floor)
+            buffer[i] = savings
+            idle_streak[i] = 0 if works else idle_streak[i] + 1
+            # 192 months of engagement history in three words (qualifying windows of up to 16 years)
+            engaged_bits_3[i] = (engaged_bits_3[i] << _ONE) | (engaged_bits_2[i] >> _TOP)
+            engaged_bits_2[i] = (engaged_bits_2[i] << _ONE) | (bits >> _TOP)
+            bits = (bits << _ONE) | np.uint64(works)
+            engaged_bits[i] = bits
+            # sick and parental leave push the alliances' qualifying windows back
+            leave_bits[i] = (leave_bits[i] << _ONE) | np.uint64(sick or on_leave)
+            earning_bits[i] = (earning_bits[i] << _ONE) | np.uint64(taxable >= earning_threshold)
+            dropped = earned + parental < 0.75 * income_avg  # a drop of 25% or more
+            drop_bits[i] = (drop_bits[i] << _ONE) | np.uint64(dropped)
+            if not on_leave:  # the benefit-qualifying income is protected during parental leave
+                recent_income[i] = income_avg + (earned - income_avg) / 12.0
+                recent_fees[i] += (fee - recent_fees[i]) / 12.0
+            income_now[i] = earned
+            qualifying_months[i] += works
+            year_income_sum[i] += earned
+            year_income_sq[i] += earned * earned
+            year_months[i] += active[i]
+            year_fees[i] += fee
+            precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
+        sums[0, g], sums[1, g], sums[2, g], sums[3, g] = tax_sum, earned_sum, benefit_sum, sick_pay_sum
+        sums[4, g], sums[5, g], sums[6, g] = parental_sum, pensionable_sum, recipients
+    return sums

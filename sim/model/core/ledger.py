@@ -33,25 +33,65 @@ SPENDING = ("salaries", "salary_contributions", "overhead", "training")
 
 
 class Ledger:
-    def __init__(self, n_months: int):
-        self.flows = {name: np.zeros(n_months) for name in FLOWS}
-        self.spending = {name: np.zeros(n_months) for name in SPENDING}
+    def __init__(self, n_months: int, groups: int | None = None):
+        shape = (n_months,) if groups is None else (groups, n_months)
+        self.flows = {name: np.zeros(shape) for name in FLOWS}
+        self.spending = {name: np.zeros(shape) for name in SPENDING}
         # leavers of working age: +1 in the month after exit, -1 at their retirement month
-        self.leavers_change = np.zeros(n_months + 1)
+        self.leavers_change = np.zeros(shape[:-1] + (n_months + 1,))
 
-    def add_leavers(self, first_month: int, retire_months: np.ndarray) -> None:
-        """Leavers who work outside the sector from ``first_month`` until ``retire_months``."""
-        if first_month < self.leavers_change.size:
-            _add_leavers(self.leavers_change, first_month, np.asarray(retire_months, dtype=np.int64))
+    def group(self, g: int) -> Ledger:
+        """Run ``g``'s ledger of a batch ledger (views: bookings go through)."""
+        if self.leavers_change.ndim != 2:
+            raise ValueError("group(): this ledger has no runs axis (make it with groups=...)")
+        view = Ledger.__new__(Ledger)
+        view.flows = {k: v[g] for k, v in self.flows.items()}
+        view.spending = {k: v[g] for k, v in self.spending.items()}
+        view.leavers_change = self.leavers_change[g]
+        return view
 
-    def leavers_working(self, month: int) -> float:
-        return float(self.leavers_change[: month + 1].sum())
+    def rows(self, g: int) -> Ledger:
+        """Run ``g`` of a batch ledger as a batch of one (copies)."""
+        out = Ledger.__new__(Ledger)
+        out.flows = {k: v[g:g + 1].copy() for k, v in self.flows.items()}
+        out.spending = {k: v[g:g + 1].copy() for k, v in self.spending.items()}
+        out.leavers_change = self.leavers_change[g:g + 1].copy()
+        return out
 
-    def add(self, flow: str, month: int, amount: float) -> None:
-        self.flows[flow][month] += amount
+    @classmethod
+    def stack(cls, ledgers: list[Ledger]) -> Ledger:
+        """Batch ledgers (of one run or more) as one batch, in order (copies)."""
+        out = cls.__new__(cls)
+        out.flows = {k: np.concatenate([ledger.flows[k] for ledger in ledgers]) for k in FLOWS}
+        out.spending = {k: np.concatenate([ledger.spending[k] for ledger in ledgers])
+                        for k in SPENDING}
+        out.leavers_change = np.concatenate([ledger.leavers_change for ledger in ledgers])
+        return out
 
-    def spend(self, item: str, month: int, amount: float) -> None:
-        self.spending[item][month] += amount
+    def add_leavers(self, first_month: int, retire_months: np.ndarray,
+                    groups: np.ndarray | None = None) -> None:
+        """Leavers who work outside the sector from ``first_month`` until ``retire_months``
+        (in a batch ledger: of the runs ``groups``, one per leaver)."""
+        change = self.leavers_change
+        if first_month >= change.shape[-1]:
+            return
+        retire_months = np.asarray(retire_months, dtype=np.int64)
+        if groups is None:
+            groups = np.zeros(retire_months.size, dtype=np.int64)
+        _add_leavers(change.reshape(-1, change.shape[-1]), first_month, retire_months,
+                     np.asarray(groups, dtype=np.int64))
+
+    def leavers_working(self, month: int) -> float | np.ndarray:
+        """Leavers working outside the sector in ``month`` (one number per run of a batch)."""
+        working = self.leavers_change[..., : month + 1].sum(axis=-1)
+        return float(working) if working.ndim == 0 else working
+
+    def add(self, flow: str, month: int, amount: float | np.ndarray) -> None:
+        """Book ``amount`` (in a batch ledger: one amount per run, or one for all)."""
+        self.flows[flow][..., month] += amount
+
+    def spend(self, item: str, month: int, amount: float | np.ndarray) -> None:
+        self.spending[item][..., month] += amount
 
     def net_cost(self) -> np.ndarray:
         return sum(sign * self.flows[name] for name, (sign, _) in FLOWS.items())
@@ -77,22 +117,26 @@ class Ledger:
     def from_arrays(cls, arrays, prefix: str = "") -> Ledger:
         """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
         ledger = cls.__new__(cls)
-        ledger.flows = {name: exact_array(arrays, f"{prefix}flow.{name}", np.float64, 1)
+        ndim = arrays[f"{prefix}leavers_change"].ndim  # 1: one run; 2: a batch
+        if ndim not in (1, 2):
+            raise ValueError(f"{prefix}leavers_change: {ndim} dimensions, expected 1 or 2")
+        ledger.flows = {name: exact_array(arrays, f"{prefix}flow.{name}", np.float64, ndim)
                         for name in FLOWS}
-        ledger.spending = {name: exact_array(arrays, f"{prefix}spend.{name}", np.float64, 1)
+        ledger.spending = {name: exact_array(arrays, f"{prefix}spend.{name}", np.float64, ndim)
                            for name in SPENDING}
-        ledger.leavers_change = exact_array(arrays, f"{prefix}leavers_change", np.float64, 1)
+        ledger.leavers_change = exact_array(arrays, f"{prefix}leavers_change", np.float64, ndim)
         return ledger
 
 
 @kernel
-def _add_leavers(change, first_month, retire_months):
+def _add_leavers(change, first_month, retire_months, groups):
     """+1 at ``first_month`` and -1 at the retirement month (the last month at most) of each
-    leaver who retires after ``first_month``; one pass over the month's few leavers instead of a
-    count and a bincount over every month. The counts are whole numbers, exact in float64, so
-    the order of the additions does not matter."""
-    last = change.size - 1
-    for r in retire_months:
+    leaver who retires after ``first_month``, in the row of the leaver's run; one pass over the
+    month's few leavers instead of a count and a bincount over every month. The counts are
+    whole numbers, exact in float64, so the order of the additions does not matter."""
+    last = change.shape[1] - 1
+    for j in range(retire_months.size):
+        r, g = retire_months[j], groups[j]
         if r > first_month:
-            change[first_month] += 1.0
-            change[min(r, last)] -= 1.0
+            change[g, first_month] += 1.0
+            change[g, min(r, last)] -= 1.0

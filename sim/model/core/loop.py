@@ -22,6 +22,12 @@ Each month, for one arm, in this order (``STEP_ORDER``):
 
 Every phase works on whole columns; nothing here loops over agents. Random decisions meet the
 policy's modifier columns in ``sim/model/core/decisions.py``.
+
+The same step runs a batch of G runs (``sim.run_many``): one population with a group of rows
+per run, each run with its own random streams, ledger row, recorder row and policy state.
+Every phase still makes one pass over all rows; what a run sums up is summed over its own rows;
+the yearly parts (the policy's year and hiring round, December's statistics) run run by run on
+views of the run's rows. A single run is a batch of one.
 """
 
 from __future__ import annotations
@@ -52,8 +58,10 @@ def make_context(model) -> StepContext:
 
 
 def monthly_step(model) -> None:
-    pop, rules, ledger, rec = model.pop, model.rules, model.ledger, model.recorder
-    policy, state = model.policy, model.policy_state
+    # the batch's ledger and recorder (a row per run) and each run's own (views of a row)
+    pop, rules, batch_ledger, batch_rec = model.pop, model.rules, model.ledgers, model.recorders
+    policy, states = model.policy, model.policy_states
+    run_ledgers, run_recorders = model.run_ledgers, model.run_recorders
     ctx = make_context(model)
     m = ctx.month
     s, c = ctx.sector, ctx.country
@@ -61,62 +69,68 @@ def monthly_step(model) -> None:
     # 1. enter
     entrants = enter(model, ctx)
     ctx.uids = pop.uid
-    # 2. policy_year
+    # 2. policy_year (run by run, on views of each run's rows)
     if policy is not None:
         if m % 12 == 0 and ctx.horizon_month >= 0:
-            policy.open_year(state, pop, ctx, ledger, rec)
-            policy.admit(state, pop, ctx, rules.admission, rec)
-        policy.write_modifiers(state, pop, ctx)
+            for g in range(pop.groups):
+                rows = pop.rows_of(g)
+                run_ctx = ctx.for_rows(rows)
+                policy.open_year(states[g], rows, run_ctx, run_ledgers[g], run_recorders[g])
+                policy.admit(states[g], rows, run_ctx, rules.admission, run_recorders[g])
+        policy.write_modifiers_runs(states, pop, ctx)
     # 3. health (precarity as of last month)
     ctx.precarious = pop.precarious  # as of last month's household phase (entrants: at entry)
     onset = rules.health.onset_probability(pop, ctx)
     starts = decisions.health_onsets(pop, ctx, onset, "the health rule's onset_probability")
     counts = book_episodes(pop, starts, rules.health.episode_months)
-    ledger.add("health_care", m, counts["episodes"] * c.health_cost_per_episode)
+    batch_ledger.add("health_care", m, counts["episodes"] * c.health_cost_per_episode)
     # 4. income
     log_odds = rules.income.engagement_log_odds(pop, ctx)
     engaged = decisions.engagements(pop, ctx, log_odds, "the income rule's engagement_log_odds")
     earn = rules.income.earn(pop, ctx, engaged)
     engaged &= pop.active
     # 5. policy_pay
-    salary = (policy.pay(state, pop, ctx, engaged, ledger, rec) if policy is not None
-              else np.zeros(len(pop)))  # per row; made once for the phases that read it
+    salary = (policy.pay_runs(states, pop, ctx, engaged, run_ledgers, run_recorders)
+              if policy is not None else np.zeros(len(pop)))  # per row; made once for the phases that read it
     # 6. public_finance and 7. household (one pass, sim/model/core/finance.py)
-    counts |= settle_month(pop, ctx, earn, engaged, salary, ledger)
+    counts |= settle_month(pop, ctx, earn, engaged, salary, batch_ledger)
     ctx.precarious = pop.precarious  # this month's, set by the household phase
     if policy is not None:
-        policy.write_modifiers(state, pop, ctx)
+        policy.write_modifiers_runs(states, pop, ctx)
     # 8. family
     p_birth = rules.fertility.birth_probability(pop, ctx)
     born = decisions.births(pop, ctx, p_birth, "the fertility rule's birth_probability")
     rules.fertility.update_partnerships(pop, ctx)
-    counts |= book_births(pop, born, m, rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
+    counts |= book_births(pop, born, m, batch_rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
     leave = parental.start_leave(pop, born, c)  # from next month, at the benefit fixed now
-    ledger.add("parental_benefit", m, leave["lump_sum"])
+    batch_ledger.add("parental_benefit", m, leave["lump_sum"])
     counts["births_qualified"] = leave["births_qualified"]
     # 9. exit
     total, physical = rules.exit.hazard(pop, ctx)
     leave, reason = decisions.exits(pop, ctx, total, physical, f"{type(rules.exit).__name__}.hazard")
-    exit_counts, retire_at = pop.record_exits(leave, reason, m, round(s.retirement_age * 12))
+    exit_counts, retire_at, runs = pop.record_exits(leave, reason, m, round(s.retirement_age * 12))
     if ctx.horizon_month >= 0:  # leavers of the measured years who do not retire take the
-        ledger.add_leavers(m + 1, retire_at)  # outside job (burn-in leavers: same in both arms)
-    ledger.add("leavers_tax", m, ledger.leavers_working(m) * outside_tax(s, c))
+        batch_ledger.add_leavers(m + 1, retire_at, runs)  # outside job (burn-in leavers: same in both arms)
+    batch_ledger.add("leavers_tax", m, batch_ledger.leavers_working(m) * outside_tax(s, c))
     # 10. policy_review
-    if policy is not None and state.active:
-        policy.review(state, pop, ctx, rec)
+    if policy is not None:
+        policy.review_runs(states, pop, ctx, run_recorders)
     # 11. record
-    counts["entrants"] = entrants.size
+    counts["entrants"] = entrants.size // pop.groups  # the same cohort in every run
     counts["engagement_pool"] = 0 if ctx.pool is None else ctx.pool
     for name in ("ends_left_sector", "ends_retirement", "membership_months_ended"):
-        rec.series[name][m] += exit_counts.pop(name)
+        batch_rec.series[name][..., m] += exit_counts.pop(name)
     counts |= exit_counts
-    record_month(rec, pop, ctx, counts, engaged, salary)
+    record_month(batch_rec, pop, ctx, counts, engaged, salary)
     # 12. age
     pop.age_one_month()
     if ctx.calendar_month == 11:
-        close_year(rec, pop, m)
-        if policy is not None:
-            policy.close_year(state, pop, ctx, ledger, rec)
+        for g in range(pop.groups):
+            rows = pop.rows_of(g)
+            close_year(run_recorders[g], rows, m)
+            if policy is not None:
+                policy.close_year(states[g], rows, ctx.for_rows(rows), run_ledgers[g],
+                                  run_recorders[g])
     pop.compact()
     model.month += 1
 

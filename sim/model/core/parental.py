@@ -48,12 +48,12 @@ def expected_benefit(pop, c) -> np.ndarray:
                           np.empty(len(pop)))
 
 
-def start_leave(pop, born: np.ndarray, c) -> dict[str, float]:
+def start_leave(pop, born: np.ndarray, c) -> dict[str, np.ndarray]:
     """Parents of this month's births (active rows in ``born``) start their leave at the benefit
     fixed now; returns the lump sums paid and the count of births with the income-related
-    benefit, for the ledger and the recorder."""
+    benefit (one of each per run of a batch), for the ledger and the recorder."""
     if not born.any():  # most months of a small sector: nothing to start
-        return {"lump_sum": 0.0, "births_qualified": 0}
+        return {"lump_sum": np.zeros(pop.groups), "births_qualified": np.zeros(pop.groups)}
     # one pass; the benefit and the qualification are worked out for the parents only
     lump, n_qualified = _start_leave(born, pop.active, pop.female, pop.earning_bits,
                                      pop.recent_income, window_mask(c.parental_qualifying_window),
@@ -61,7 +61,7 @@ def start_leave(pop, born: np.ndarray, c) -> dict[str, float]:
                                      c.parental_income_cap, c.parental_basic_level,
                                      pop.parental_months_left, pop.parental_benefit,
                                      c.mother_leave_months, c.father_leave_months,
-                                     c.parental_lump_sum)
+                                     c.parental_lump_sum, pop.bounds, np.empty((2, pop.groups)))
     return {"lump_sum": lump, "births_qualified": n_qualified}
 
 
@@ -98,16 +98,18 @@ def _benefit_level(earning_bits, recent_income, mask, months_needed, replacement
 @kernel
 def _start_leave(born, active, female, earning_bits, recent_income, mask, months_needed,
                  replacement, cap, basic, months_left, benefit, mother_months, father_months,
-                 lump_sum):
-    lump = 0.0
-    n_qualified = 0
-    for i in range(born.size):
-        if born[i] and active[i]:
-            is_qualified = _qualifies(earning_bits[i], mask, months_needed)
-            months_left[i] = mother_months if female[i] else father_months
-            benefit[i] = _level(earning_bits[i], recent_income[i], mask, months_needed,
-                                replacement, cap, basic)
-            n_qualified += is_qualified
-            if female[i] and not is_qualified:
-                lump += lump_sum
-    return lump, n_qualified
+                 lump_sum, bounds, out):
+    for g in range(bounds.size - 1):
+        lump = 0.0
+        n_qualified = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            if born[i] and active[i]:
+                is_qualified = _qualifies(earning_bits[i], mask, months_needed)
+                months_left[i] = mother_months if female[i] else father_months
+                benefit[i] = _level(earning_bits[i], recent_income[i], mask, months_needed,
+                                    replacement, cap, basic)
+                n_qualified += is_qualified
+                if female[i] and not is_qualified:
+                    lump += lump_sum
+        out[0, g], out[1, g] = lump, n_qualified
+    return out

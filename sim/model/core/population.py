@@ -5,6 +5,12 @@ arrays in bulk. Rows hold agents who are (or, until the next compaction, were) a
 ``uid`` never changes and keys the random streams, so an agent keeps its luck whatever row it
 occupies. Careers that ended are summarised in the ``registry`` (indexed by uid), which the
 outcome tables read.
+
+A batch of runs (``sim.run_many``) holds G runs in one population, one *group* of rows each:
+the uid of a run's k-th agent is ``k x G + group``, so uids stay unique and a run's registry is
+every G-th entry (``group_registry``). Rows stay sorted by group, in each group in the order a
+single run would hold them (``bounds`` gives each group's rows), so sums over a group's rows
+add the same numbers in the same order as the run alone does.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ LAST_12_MONTHS = np.uint64(0xFFF)  # the last 12 months of a history column (bit
 # name -> (dtype, fill value for new rows, meaning). The single list of per-agent state.
 COLUMNS: dict[str, tuple[type, object, str]] = {
     "uid": (np.int64, -1, "stable agent id (keys the random streams)"),
+    "group": (np.int32, 0, "run of a batch the row belongs to (uid % groups; 0 in a single run)"),
     "active": (np.bool_, True, "in the sector (false after exit, until compaction)"),
     "female": (np.bool_, False, "sex (fertility follows the woman's age in a couple)"),
     "age_months": (np.int32, 0, "age in months"),
@@ -93,58 +100,92 @@ def check_rows(values: np.ndarray, rows: int, source: str) -> None:
 
 
 class Population:
-    """Columns of the agents currently in the sector plus the registry of everyone ever."""
+    """Columns of the agents currently in the sector plus the registry of everyone ever
+    (of ``groups`` runs in a batch; one by default)."""
 
-    def __init__(self) -> None:
+    def __init__(self, groups: int = 1) -> None:
         for name, (dtype, _, _) in COLUMNS.items():
             setattr(self, name, np.empty(0, dtype=dtype))
         self.registry = {name: np.empty(0, dtype=dtype) for name, (dtype, _) in REGISTRY.items()}
-        self.next_uid = 0
+        self.groups = int(groups)
+        self.next_uid = 0  # agents ever per group (the next local uid)
         self.row_of_uid = np.empty(0, dtype=np.int64)
+        self._bounds: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.uid)
 
     @property
     def n_ever(self) -> int:
-        return self.next_uid
+        """Uids ever given (in every group)."""
+        return self.next_uid * self.groups
+
+    @property
+    def bounds(self) -> np.ndarray:
+        """Rows of group g: ``bounds[g]`` to ``bounds[g + 1]`` (G + 1 offsets)."""
+        if self._bounds is None:
+            self._bounds = np.searchsorted(self.group, np.arange(self.groups + 1)).astype(np.int64)
+        return self._bounds
+
+    def next_uids(self, n: int) -> np.ndarray:
+        """The uids ``add(n)`` will give, group by group."""
+        local = np.arange(self.next_uid, self.next_uid + n, dtype=np.int64)
+        if self.groups == 1:
+            return local
+        return (local[None, :] * self.groups + np.arange(self.groups, dtype=np.int64)[:, None]).ravel()
 
     def add(self, n: int, **values: np.ndarray) -> np.ndarray:
-        """Append ``n`` new agents; columns not given take their fill value. Returns new uids."""
+        """Add ``n`` new agents to every group; columns not given take their fill value (arrays
+        have ``n x groups`` values, group by group). Returns the new agents' rows, group by
+        group (in a single run: the last ``n`` rows)."""
         if self.next_uid + n > MAX_UIDS:
             raise ValueError(f"more than {MAX_UIDS:,} agents ever: the random streams' counters "
                              "hold 44 bits of uid (sim/model/core/rng.py); use a larger "
                              "population.scale or a shorter run")
-        uids = np.arange(self.next_uid, self.next_uid + n, dtype=np.int64)
+        g = self.groups
+        uids = self.next_uids(n)
         values["uid"] = uids
+        values["group"] = np.repeat(np.arange(g, dtype=np.int32), n)
         unknown = set(values) - set(COLUMNS)
         if unknown:
             raise KeyError(f"unknown columns {sorted(unknown)}")
+        old = len(self)
         for name, (_, fill, _) in COLUMNS.items():
-            setattr(self, name, _appended(getattr(self, name), n, values.get(name, fill)))
+            setattr(self, name, _appended(getattr(self, name), n * g, values.get(name, fill)))
         for name, (_, fill) in REGISTRY.items():
             value = values.get(name, fill) if name in ("entry_month", "female") else fill
-            self.registry[name] = _appended(self.registry[name], n, value)
-        self.row_of_uid = np.concatenate([self.row_of_uid,
-                                          np.arange(len(self) - n, len(self), dtype=np.int64)])
+            column = _appended(self.registry[name], n * g, fill)
+            column[uids] = value  # uids ever are 0 .. (next_uid + n) x G - 1
+            self.registry[name] = column
+        self.row_of_uid = np.concatenate([self.row_of_uid, np.empty(n * g, dtype=np.int64)])
+        rows = np.arange(old, old + n * g, dtype=np.int64)
+        if g > 1:  # keep rows sorted by group: each group's old rows, then its new ones
+            order = np.argsort(self.group, kind="stable")
+            for name in COLUMNS:
+                setattr(self, name, getattr(self, name).take(order))
+            rows = np.flatnonzero(order >= old)
+        self.row_of_uid[self.uid] = np.arange(len(self), dtype=np.int64)
         self.next_uid += n
-        return uids
+        self._bounds = None
+        return rows
 
     def record_exits(self, leave: np.ndarray, reason: np.ndarray, month: int,
-                     retirement_months: int) -> tuple[dict[str, float], np.ndarray]:
+                     retirement_months: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Active rows in ``leave`` leave the sector in ``month`` for ``reason`` (EXIT_REASONS):
         they become inactive, stop being members and get their career summary. Returns counts
-        for the recorder (exits, and the memberships that ended: by leaving, by retiring, and
-        their total length in months) and, for each leaver who does not retire, the month in
-        which they reach ``retirement_months`` of age."""
+        for the recorder, one per run of a batch (exits, and the memberships that ended: by
+        leaving, by retiring, and their total length in months); and, for each leaver who does
+        not retire, the month in which they reach ``retirement_months`` of age and their run."""
         reg = self.registry
-        exits, left, retired, member_months, retire_at = _record_exits(
+        counts, retire_at, runs = _record_exits(
             leave, reason, self.active, self.member, self.member_since, self.uid, self.children,
             self.age_months, reg["exit_month"], reg["exit_reason"], reg["children"],
-            reg["age_at_exit_months"], month, retirement_months)
+            reg["age_at_exit_months"], month, retirement_months, self.bounds,
+            np.empty((4, self.groups)))
+        exits, left, retired, member_months = counts
         counts = {"exits": exits, "member_exits": left + retired, "ends_left_sector": left,
                   "ends_retirement": retired, "membership_months_ended": member_months}
-        return counts, retire_at
+        return counts, retire_at, runs
 
     def age_one_month(self) -> None:
         """Phase ``age``: the active grow a month older and more experienced; episodes run on."""
@@ -167,6 +208,7 @@ class Population:
             setattr(self, name, getattr(self, name).take(keep))
         self.row_of_uid[:] = -1
         self.row_of_uid[self.uid] = np.arange(len(self), dtype=np.int64)
+        self._bounds = None
         return True
 
     def copy(self) -> Population:
@@ -174,15 +216,62 @@ class Population:
         for name in COLUMNS:
             setattr(clone, name, getattr(self, name).copy())
         clone.registry = {k: v.copy() for k, v in self.registry.items()}
-        clone.next_uid = self.next_uid
+        clone.groups, clone.next_uid, clone._bounds = self.groups, self.next_uid, None
         clone.row_of_uid = self.row_of_uid.copy()
         return clone
+
+    def split(self, group: int) -> Population:
+        """Group ``group`` as the population of a run of its own (copies): what a single run
+        of its seed holds, but for rows of agents who left that a compaction has not dropped
+        yet (nothing reads them)."""
+        start, end = self.bounds[group], self.bounds[group + 1]
+        pop = Population()
+        for name in COLUMNS:
+            setattr(pop, name, getattr(self, name)[start:end].copy())
+        pop.uid //= self.groups  # the local uid
+        pop.group[:] = 0
+        pop.registry = self.group_registry(group)
+        pop.next_uid = self.next_uid
+        rows = self.row_of_uid[group::self.groups]
+        pop.row_of_uid = np.where(rows >= 0, rows - start, -1)
+        return pop
+
+    @classmethod
+    def merge(cls, runs: list[Population]) -> Population:
+        """Populations of single runs as one batch, a group each, in order (``split``'s inverse).
+        The runs must be of one spec at the same month (as many agents ever)."""
+        if any(run.groups != 1 for run in runs) or len({run.next_uid for run in runs}) != 1:
+            raise ValueError("merge: single runs with as many agents ever, one per group")
+        groups = len(runs)
+        batch = cls(groups)
+        for name in COLUMNS:
+            setattr(batch, name, np.concatenate([getattr(run, name) for run in runs]))
+        batch.uid = np.concatenate([run.uid * groups + g for g, run in enumerate(runs)])
+        batch.group = np.repeat(np.arange(groups, dtype=np.int32), [len(run) for run in runs])
+        batch.next_uid = runs[0].next_uid
+        for name, (dtype, _) in REGISTRY.items():
+            column = np.empty(batch.n_ever, dtype=dtype)
+            for g, run in enumerate(runs):
+                column[g::groups] = run.registry[name]
+            batch.registry[name] = column
+        batch.row_of_uid = np.full(batch.n_ever, -1, dtype=np.int64)
+        batch.row_of_uid[batch.uid] = np.arange(len(batch), dtype=np.int64)
+        return batch
+
+    def rows_of(self, group: int) -> GroupRows:
+        """Group ``group``'s rows as a population of their own (columns are views)."""
+        return GroupRows(self, group)
+
+    def group_registry(self, group: int) -> dict[str, np.ndarray]:
+        """Career summaries of group ``group``'s agents, indexed by local uid (copies)."""
+        return {k: v[group::self.groups].copy() for k, v in self.registry.items()}
 
     def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
         """Every array of the state under ``prefix``-ed names (for a data-only file)."""
         out = {f"{prefix}col.{name}": getattr(self, name) for name in COLUMNS}
         out.update({f"{prefix}reg.{name}": values for name, values in self.registry.items()})
         out[f"{prefix}next_uid"] = np.array(self.next_uid, dtype=np.int64)
+        out[f"{prefix}groups"] = np.array(self.groups, dtype=np.int64)
         out[f"{prefix}row_of_uid"] = self.row_of_uid
         return out
 
@@ -195,20 +284,38 @@ class Population:
         pop.registry = {name: exact_array(arrays, f"{prefix}reg.{name}", dtype, 1)
                         for name, (dtype, _) in REGISTRY.items()}
         pop.next_uid = int(exact_array(arrays, f"{prefix}next_uid", np.int64, 0))
+        pop.groups = int(exact_array(arrays, f"{prefix}groups", np.int64, 0))
         pop.row_of_uid = exact_array(arrays, f"{prefix}row_of_uid", np.int64, 1)
+        pop._bounds = None
         per_uid = {v.size for v in (pop.row_of_uid, *pop.registry.values())}
         per_row = {getattr(pop, name).size for name in COLUMNS}
-        if per_uid != {pop.next_uid} or len(per_row) != 1:
+        if pop.groups < 1 or per_uid != {pop.n_ever} or len(per_row) != 1:
             raise ValueError(f"population arrays {prefix}* differ in length")
         return pop
 
     def row(self, uid: int) -> int:
         """Row of an agent currently held in the columns, or -1."""
-        return int(self.row_of_uid[uid]) if 0 <= uid < self.next_uid else -1
+        return int(self.row_of_uid[uid]) if 0 <= uid < self.n_ever else -1
 
     def nbytes(self) -> int:
         cols = sum(getattr(self, name).nbytes for name in COLUMNS)
         return cols + sum(v.nbytes for v in self.registry.values()) + self.row_of_uid.nbytes
+
+
+class GroupRows:
+    """One group's rows of a batch population, with the columns as views (writes go through):
+    what the yearly, once-per-group parts of the step (a policy's year, hiring rounds, December's
+    statistics) see as the population. Valid until the population adds or drops rows."""
+
+    def __init__(self, pop: Population, group: int):
+        start, end = pop.bounds[group], pop.bounds[group + 1]
+        for name in COLUMNS:
+            setattr(self, name, getattr(pop, name)[start:end])
+        self.group_index, self.start = group, int(start)
+        self.groups, self.bounds = 1, np.array([0, end - start], dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.uid)
 
 
 def exact_array(arrays, name: str, dtype, ndim: int) -> np.ndarray:
@@ -230,27 +337,32 @@ def _appended(column: np.ndarray, n: int, values) -> np.ndarray:
 
 @kernel
 def _record_exits(leave, reason, active, member, member_since, uid, children, age_months, exit_month,
-                  exit_reason, exit_children, age_at_exit, month, retirement_months):
-    exits = member_left = member_retired = working = 0
-    member_months = 0.0
+                  exit_reason, exit_children, age_at_exit, month, retirement_months, bounds, out):
     retire_at = np.empty(leave.size, dtype=np.int64)
-    for i in range(leave.size):
-        if not (leave[i] and active[i]):
-            continue
-        exits += 1
-        if member[i]:
-            member_retired += reason[i] == 3
-            member_left += reason[i] != 3
-            member_months += month + 1 - member_since[i]
-            member_since[i] = NO_MONTH
-        active[i] = member[i] = False
-        u = uid[i]
-        exit_month[u], exit_reason[u] = month, reason[i]
-        exit_children[u], age_at_exit[u] = children[i], age_months[i]
-        if reason[i] != 3:
-            retire_at[working] = month + 1 + (retirement_months - age_months[i])
-            working += 1
-    return exits, member_left, member_retired, member_months, retire_at[:working]
+    runs = np.empty(leave.size, dtype=np.int64)
+    working = 0
+    for g in range(bounds.size - 1):
+        exits = member_left = member_retired = 0
+        member_months = 0.0
+        for i in range(bounds[g], bounds[g + 1]):
+            if not (leave[i] and active[i]):
+                continue
+            exits += 1
+            if member[i]:
+                member_retired += reason[i] == 3
+                member_left += reason[i] != 3
+                member_months += month + 1 - member_since[i]
+                member_since[i] = NO_MONTH
+            active[i] = member[i] = False
+            u = uid[i]
+            exit_month[u], exit_reason[u] = month, reason[i]
+            exit_children[u], age_at_exit[u] = children[i], age_months[i]
+            if reason[i] != 3:
+                retire_at[working] = month + 1 + (retirement_months - age_months[i])
+                runs[working] = g
+                working += 1
+        out[0, g], out[1, g], out[2, g], out[3, g] = exits, member_left, member_retired, member_months
+    return out, retire_at[:working], runs[:working]
 
 
 @kernel

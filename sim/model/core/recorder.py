@@ -3,6 +3,9 @@
 Where it sits: the last phase of each month writes one value per variable; year-end summaries
 (income variability, income concentration) are written in December. Variable names and units
 are listed once, in ``SERIES``.
+
+A batch of G runs keeps one recorder with a leading axis of G (``Recorder(n_months, groups=G)``);
+``group(g)`` is run g's recorder, whose arrays are views of that row.
 """
 
 from __future__ import annotations
@@ -90,12 +93,37 @@ NOT_TOTALS = frozenset({"demand", "mean_income", "member_age_p10", "member_age_p
 
 
 class Recorder:
-    def __init__(self, n_months: int):
-        self.series = {name: np.zeros(n_months) for name in SERIES}
-        self.by_age = {name: np.zeros(MAX_AGE) for name in BY_AGE}
+    def __init__(self, n_months: int, groups: int | None = None):
+        lead = () if groups is None else (groups,)
+        self.series = {name: np.zeros(lead + (n_months,)) for name in SERIES}
+        self.by_age = {name: np.zeros(lead + (MAX_AGE,)) for name in BY_AGE}
 
-    def set(self, name: str, month: int, value: float) -> None:
-        self.series[name][month] = value
+    def group(self, g: int) -> Recorder:
+        """Run ``g``'s recorder of a batch recorder (views: writes go through)."""
+        if self.series["active"].ndim != 2:
+            raise ValueError("group(): this recorder has no runs axis (make it with groups=...)")
+        view = Recorder.__new__(Recorder)
+        view.series = {k: v[g] for k, v in self.series.items()}
+        view.by_age = {k: v[g] for k, v in self.by_age.items()}
+        return view
+
+    def rows(self, g: int) -> Recorder:
+        """Run ``g`` of a batch recorder as a batch of one (copies)."""
+        out = Recorder.__new__(Recorder)
+        out.series = {k: v[g:g + 1].copy() for k, v in self.series.items()}
+        out.by_age = {k: v[g:g + 1].copy() for k, v in self.by_age.items()}
+        return out
+
+    @classmethod
+    def stack(cls, recorders: list[Recorder]) -> Recorder:
+        """Batch recorders (of one run or more) as one batch, in order (copies)."""
+        out = cls.__new__(cls)
+        out.series = {k: np.concatenate([rec.series[k] for rec in recorders]) for k in SERIES}
+        out.by_age = {k: np.concatenate([rec.by_age[k] for rec in recorders]) for k in BY_AGE}
+        return out
+
+    def set(self, name: str, month: int, value: float | np.ndarray) -> None:
+        self.series[name][..., month] = value
 
     def copy(self) -> Recorder:
         clone = Recorder.__new__(Recorder)
@@ -113,76 +141,85 @@ class Recorder:
     def from_arrays(cls, arrays, prefix: str = "") -> Recorder:
         """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
         rec = cls.__new__(cls)
-        rec.series = {name: exact_array(arrays, f"{prefix}series.{name}", np.float64, 1)
+        ndim = arrays[f"{prefix}series.active"].ndim  # 1: one run; 2: a batch
+        if ndim not in (1, 2):
+            raise ValueError(f"{prefix}series.active: {ndim} dimensions, expected 1 or 2")
+        rec.series = {name: exact_array(arrays, f"{prefix}series.{name}", np.float64, ndim)
                       for name in SERIES}
-        rec.by_age = {name: exact_array(arrays, f"{prefix}by_age.{name}", np.float64, 1)
+        rec.by_age = {name: exact_array(arrays, f"{prefix}by_age.{name}", np.float64, ndim)
                       for name in BY_AGE}
         return rec
 
 
 def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None:
-    """Phase ``record``: this month's counts (given and computed) into the series."""
+    """Phase ``record``: this month's counts (given and computed; one per run of a batch, whose
+    recorder has a leading axis of runs) into the series."""
     m = ctx.month
     for name, value in counts.items():
-        rec.series[name][m] = value
-    women_months = rec.by_age["women_months"] if ctx.horizon_month >= 0 else None
+        rec.series[name][..., m] = value
+    women_months = (rec.by_age["women_months"].reshape(pop.groups, MAX_AGE)
+                    if ctx.horizon_month >= 0 else np.zeros((pop.groups, MAX_AGE)))
     (active, experienced, engaged_n, members, member_idle, member_engaged, precarious, engaged_both,
      women_45, women_45_childless, income_sum, member_age, member_tenure, active_age, engagements,
      on_leave) = _month_counts(
         pop.active, pop.tenure_months, engaged, pop.member, salary,
         ctx.precarious, pop.engaged_bits, pop.female, pop.age_months, pop.children, pop.income,
-        pop.parental_months_left, np.zeros(MAX_AGE) if women_months is None else women_months)
+        pop.parental_months_left, women_months, pop.bounds, np.empty((16, pop.groups)))
+    mean_income = np.divide(income_sum, active, out=np.zeros(pop.groups), where=active > 0)
     for name, value in (("active", active), ("experienced", experienced), ("engaged", engaged_n),
                         ("engagements", engagements), ("on_parental_leave", on_leave),
                         ("members", members), ("member_idle", member_idle),
                         ("member_engaged", member_engaged), ("precarious", precarious),
                         ("engaged_both", engaged_both), ("women_45", women_45),
                         ("women_45_childless", women_45_childless), ("demand", ctx.demand),
-                        ("mean_income", income_sum / active if active else 0.0),
+                        ("mean_income", mean_income),
                         ("member_age_sum", member_age / 12.0),
                         ("member_tenure_sum", member_tenure / 12.0),
                         ("active_age_sum", active_age / 12.0)):
-        rec.series[name][m] = value
+        rec.series[name][..., m] = value
 
 
 @kernel
 def _month_counts(active, tenure_months, engaged, member, salary, precarious, engaged_bits, female,
-                  age_months, children, income, parental_months_left, women_months):
-    """Counts over the active rows; adds the active women's months to ``women_months`` by age.
-    Branch-free sums (a & b) where the condition is as good as random. ``engagements`` counts
-    every row of ``engaged``: it was masked by ``active`` before the exits, so this month's
-    leavers' last engaged month counts (one pass instead of separate numpy counts)."""
-    n = experienced = engaged_n = members = member_idle = member_engaged = n_precarious = 0
-    engaged_both = women_45 = women_45_childless = engagements = on_leave = 0
-    income_sum = 0.0
-    member_age = member_tenure = active_age = 0
+                  age_months, children, income, parental_months_left, women_months, bounds, out):
+    """Counts over each run's active rows; adds the active women's months to ``women_months`` by
+    age. Branch-free sums (a & b) where the condition is as good as random. ``engagements``
+    counts every row of ``engaged``: it was masked by ``active`` before the exits, so this
+    month's leavers' last engaged month counts (one pass instead of separate numpy counts)."""
     three, twelve, last_age = np.uint64(3), np.uint32(12), np.uint32(MAX_AGE - 1)
-    for i in range(active.size):
-        a = active[i]
-        n += a
-        income_sum += income[i] * a
-        experienced += a & (tenure_months[i] >= 120)
-        engaged_n += a & engaged[i]
-        engagements += engaged[i]
-        on_leave += a & (parental_months_left[i] != 0)
-        n_precarious += a & precarious[i]
-        engaged_both += a & ((engaged_bits[i] & three) == three)
-        is_member = a & member[i]
-        members += is_member
-        active_age += age_months[i] * a
-        member_age += age_months[i] * is_member
-        member_tenure += tenure_months[i] * is_member
-        member_idle += is_member & (salary[i] > 0)
-        member_engaged += is_member & engaged[i]
-        woman = a & female[i]
-        age = np.uint32(age_months[i])
-        women_months[min(age // twelve, last_age)] += woman
-        at_45 = woman & (age == 45 * 12)
-        women_45 += at_45
-        women_45_childless += at_45 & (children[i] == 0)
-    return (n, experienced, engaged_n, members, member_idle, member_engaged, n_precarious,
-            engaged_both, women_45, women_45_childless, income_sum, member_age, member_tenure,
-            active_age, engagements, on_leave)
+    for g in range(bounds.size - 1):
+        n = experienced = engaged_n = members = member_idle = member_engaged = n_precarious = 0
+        engaged_both = women_45 = women_45_childless = engagements = on_leave = 0
+        income_sum = 0.0
+        member_age = member_tenure = active_age = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            a = active[i]
+            n += a
+            income_sum += income[i] * a
+            experienced += a & (tenure_months[i] >= 120)
+            engaged_n += a & engaged[i]
+            engagements += engaged[i]
+            on_leave += a & (parental_months_left[i] != 0)
+            n_precarious += a & precarious[i]
+            engaged_both += a & ((engaged_bits[i] & three) == three)
+            is_member = a & member[i]
+            members += is_member
+            active_age += age_months[i] * a
+            member_age += age_months[i] * is_member
+            member_tenure += tenure_months[i] * is_member
+            member_idle += is_member & (salary[i] > 0)
+            member_engaged += is_member & engaged[i]
+            woman = a & female[i]
+            age = np.uint32(age_months[i])
+            women_months[g, min(age // twelve, last_age)] += woman
+            at_45 = woman & (age == 45 * 12)
+            women_45 += at_45
+            women_45_childless += at_45 & (children[i] == 0)
+        out[0, g], out[1, g], out[2, g], out[3, g] = n, experienced, engaged_n, members
+        out[4, g], out[5, g], out[6, g], out[7, g] = member_idle, member_engaged, n_precarious, engaged_both
+        out[8, g], out[9, g], out[10, g], out[11, g] = women_45, women_45_childless, income_sum, member_age
+        out[12, g], out[13, g], out[14, g], out[15, g] = member_tenure, active_age, engagements, on_leave
+    return out
 
 
 def close_year(rec: Recorder, pop, m: int) -> None:

@@ -152,6 +152,10 @@ class Alliance(Policy):
     def new_state(self) -> AllianceState:
         return AllianceState(paid_share=self.planned_salary_share)
 
+    # the monthly methods below serve one run (``pay``, ``review``) or a batch (``*_runs``),
+    # with one implementation each: ``pay`` is ``pay_runs`` on one run; ``review`` reviews
+    # whatever the state, ``review_runs`` only while a run has money (the step's rule)
+
     # ------------------------------------------------------------------ yearly
     def open_year(self, state, pop, ctx, ledger, recorder) -> None:
         m, year = ctx.month, ctx.horizon_month // 12
@@ -247,34 +251,58 @@ class Alliance(Policy):
 
     # ------------------------------------------------------------------ monthly
     def write_modifiers(self, state, pop, ctx) -> None:
+        """The modifier columns follow from each row's membership, training and precarity
+        alone, so one pass serves every run of a batch (``write_modifiers_runs``)."""
         _modifiers(pop.member, pop.precarious, pop.trained_month, ctx.month,
                    self.training_lag_months, self.member_engagement_boost,
                    self.training_engagement_boost, self.member_exit_hr, self.training_exit_hr,
                    self.precarious_member_birth_hr, self.precarious_member_onset_hr,
                    pop.engagement_boost, pop.exit_hr, pop.birth_hr, pop.onset_hr)
 
+    def write_modifiers_runs(self, states, pop, ctx) -> None:
+        self.write_modifiers(None, pop, ctx)  # the modifiers do not read the run's state
+
     def pay(self, state, pop, ctx, engaged, ledger, recorder) -> np.ndarray:
-        m = ctx.month
-        if not state.active:
-            return np.zeros(len(pop))
-        if self.overhead_share:
-            self._spend(state, ledger, "overhead", m, state.grant * self.overhead_share / 12)
+        return self.pay_runs([state], pop, ctx, engaged, [ledger], [recorder])
+
+    def pay_runs(self, states, pop, ctx, engaged, ledgers, recorders) -> np.ndarray:
+        m, runs = ctx.month, len(states)
+        salary = np.zeros(len(pop))
+        paying = np.array([state.active for state in states], dtype=np.bool_)
+        if not paying.any():
+            return salary
+        room, furlough = np.zeros(runs), np.ones(runs)
+        for g in np.flatnonzero(paying):
+            state = states[g]
+            if self.overhead_share:
+                self._spend(state, ledgers[g], "overhead", m, state.grant * self.overhead_share / 12)
+            room[g] = max(0.0, state.salary_budget - state.salary_spent)
+            furlough[g] = state.furlough
         ec = ctx.country.employer_contribution_rate
-        room = max(0.0, state.salary_budget - state.salary_spent)
-        salary = np.empty(len(pop))
-        cost, members, owed_months, furloughed = _salaries(
+        sums = _salaries(
             pop.member, engaged, pop.sick_months_left, pop.parental_months_left, pop.recent_fees,
             pop.paid_months, self.salary * ctx.money_scale, self.partial_month_pay, self.fee_offset,
-            state.furlough, 1 + ec, room, salary)
-        state.salary_spent += cost
-        self._spend(state, ledger, "salaries", m, cost / (1 + ec))
-        self._spend(state, ledger, "salary_contributions", m, cost - cost / (1 + ec))
-        state.member_months += members
-        state.owed_salary_months += owed_months  # the need for salary, not what was affordable
-        recorder.set("furloughed", m, furloughed)
+            furlough, 1 + ec, room, paying, pop.bounds, salary, np.zeros((4, runs)))
+        for g in np.flatnonzero(paying):
+            state, ledger = states[g], ledgers[g]
+            cost, members, owed_months, furloughed = sums[:, g]
+            state.salary_spent += cost
+            self._spend(state, ledger, "salaries", m, cost / (1 + ec))
+            self._spend(state, ledger, "salary_contributions", m, cost - cost / (1 + ec))
+            state.member_months += int(members)
+            state.owed_salary_months += owed_months  # the need for salary, not what was affordable
+            recorders[g].set("furloughed", m, furloughed)
         return salary
 
     def review(self, state, pop, ctx, recorder) -> None:
+        self._review_runs(pop, ctx, [recorder])
+
+    def review_runs(self, states, pop, ctx, recorders) -> None:
+        # a year without money ends every membership in January: nothing to review until then
+        if any(state.active for state in states):
+            self._review_runs(pop, ctx, recorders)
+
+    def _review_runs(self, pop, ctx, recorders) -> None:
         max_paid = -1 if self.max_paid_months is None else self.max_paid_months
         reason = _review(pop.member, pop.member_since, pop.engaged_bits, pop.paid_months, ctx.month,
                          self.work_period_months, window_mask(self.work_period_months),
@@ -282,8 +310,13 @@ class Alliance(Policy):
                          np.zeros(len(pop), dtype=np.int8))
         if not reason.any():  # most months nobody's membership ends: skip the two searches
             return
-        for code, name in ((1, "work_requirement"), (2, "time_account")):
-            self._end(pop, np.flatnonzero(reason == code), name, ctx, recorder)
+        bounds = pop.bounds
+        for g, recorder in enumerate(recorders):
+            run = reason[bounds[g]:bounds[g + 1]]
+            if not run.any():
+                continue
+            for code, name in ((1, "work_requirement"), (2, "time_account")):
+                self._end(pop, bounds[g] + np.flatnonzero(run == code), name, ctx, recorder)
 
 
 @kernel
@@ -303,35 +336,42 @@ def _modifiers(member, precarious, trained_month, month, lag, member_boost, trai
 
 @kernel
 def _salaries(member, engaged, sick_months_left, parental_months_left, recent_fees, paid_months,
-              salary_level, partial_share, fee_offset, furlough, cost_factor, room, salary):
-    """Salary per row: members are owed ``salary_level`` in a month without engagement (and
-    ``partial_share`` of it in an engaged month) minus ``fee_offset`` of recent fees, none on
-    sick or parental leave, times the year's ``furlough``; if that costs (times
-    ``cost_factor``, the employer's contributions) more than ``room``, all salaries are cut
-    pro rata. Returns the cost, the number of members, the salary-months owed (before any cut)
-    and the number of members paid less than owed."""
-    owed_total = owed_months = 0.0
-    members = owed_n = 0
-    for i in range(member.size):
-        owed = 0.0
-        if member[i]:  # members are always active: an exit ends membership in the same month
-            members += 1
-            if (sick_months_left[i] | parental_months_left[i]) == 0:  # on leave: paid by the state
-                share = partial_share if engaged[i] else 1.0
-                owed = max(0.0, salary_level * share - fee_offset * recent_fees[i])
-                owed_months += owed / salary_level
-        salary[i] = owed * furlough
-        owed_n += owed > 0
-        owed_total += salary[i]
-    cost = owed_total * cost_factor
-    scale = 1.0
-    if cost > room:
-        scale, cost = room / cost, room
-    for i in range(member.size):
-        salary[i] *= scale
-        paid_months[i] += salary[i] > 0 and not engaged[i]  # the time account counts idle months
-    furloughed = owed_n if (furlough < 1.0 or scale < 1.0) else 0
-    return cost, members, owed_months, furloughed
+              salary_level, partial_share, fee_offset, furlough, cost_factor, room, paying, bounds,
+              salary, out):
+    """Salary per row of each run that is ``paying`` (rows ``bounds``): members are owed
+    ``salary_level`` in a month without engagement (and ``partial_share`` of it in an engaged
+    month) minus ``fee_offset`` of recent fees, none on sick or parental leave, times the run's
+    ``furlough``; if that costs (times ``cost_factor``, the employer's contributions) more than
+    the run's ``room``, all its salaries are cut pro rata. Per run, into ``out``: the cost, the
+    number of members, the salary-months owed (before any cut) and the number of members paid
+    less than owed."""
+    for g in range(bounds.size - 1):
+        if not paying[g]:
+            continue
+        owed_total = owed_months = 0.0
+        members = owed_n = 0
+        start, end = bounds[g], bounds[g + 1]
+        for i in range(start, end):
+            owed = 0.0
+            if member[i]:  # members are always active: an exit ends membership in the same month
+                members += 1
+                if (sick_months_left[i] | parental_months_left[i]) == 0:  # on leave: the state pays
+                    share = partial_share if engaged[i] else 1.0
+                    owed = max(0.0, salary_level * share - fee_offset * recent_fees[i])
+                    owed_months += owed / salary_level
+            salary[i] = owed * furlough[g]
+            owed_n += owed > 0
+            owed_total += salary[i]
+        cost = owed_total * cost_factor
+        scale = 1.0
+        if cost > room[g]:
+            scale, cost = room[g] / cost, room[g]
+        for i in range(start, end):
+            salary[i] *= scale
+            paid_months[i] += salary[i] > 0 and not engaged[i]  # the time account counts idle months
+        out[0, g], out[1, g], out[2, g] = cost, members, owed_months
+        out[3, g] = owed_n if (furlough[g] < 1.0 or scale < 1.0) else 0
+    return out
 
 
 @kernel

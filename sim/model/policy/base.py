@@ -13,6 +13,13 @@ member. A new design is one frozen dataclass subclassing ``Policy`` (its fields 
 parameters, declared with ``param``) and one YAML file in ``configs/alliance/`` whose
 ``_target_`` names it. Run state (budget, counters) lives in the object ``new_state`` returns,
 so the parameters stay immutable and both arms of a comparison can start from one spec.
+
+A batch of runs (``sim.run_many``) simulates G runs in one population, one group of rows per
+run (``pop.bounds``). The yearly methods are called once per run, with that run's state, its
+rows as the population (``pop.rows_of(g)``, views) and its own ledger and recorder. The monthly
+ones are called once for the whole batch through ``write_modifiers_runs``, ``pay_runs`` and
+``review_runs``, whose defaults call the one-run methods run by run; a design overrides them
+to do the batch in one pass (``Alliance`` does).
 """
 
 from __future__ import annotations
@@ -71,6 +78,38 @@ class Policy(ABC):
                    recorder: Recorder) -> None:
         """December: settle the year's accounts."""
 
+    # ------------------------------------------------------------------ a batch of runs
+    def new_states(self, runs: int) -> list:
+        """Fresh run states of a batch's ``runs`` runs."""
+        return [self.new_state() for _ in range(runs)]
+
+    def write_modifiers_runs(self, states: list, pop: Population, ctx: StepContext) -> None:
+        """``write_modifiers`` for every run of a batch."""
+        for g, rows in enumerate(_runs(pop)):
+            self.write_modifiers(states[g], rows, ctx.for_rows(rows))
+
+    def pay_runs(self, states: list, pop: Population, ctx: StepContext, engaged: np.ndarray,
+                 ledgers: list[Ledger], recorders: list[Recorder]) -> np.ndarray:
+        """``pay`` for every run of a batch; the salaries of all rows."""
+        salary = np.zeros(len(pop))
+        for g, rows in enumerate(_runs(pop)):
+            part = slice(rows.start, rows.start + len(rows))
+            salary[part] = self.pay(states[g], rows, ctx.for_rows(rows), engaged[part],
+                                    ledgers[g], recorders[g])
+        return salary
+
+    def review_runs(self, states: list, pop: Population, ctx: StepContext,
+                    recorders: list[Recorder]) -> None:
+        """``review`` for every run of a batch whose policy is running."""
+        for g, rows in enumerate(_runs(pop)):
+            if getattr(states[g], "active", True):
+                self.review(states[g], rows, ctx.for_rows(rows), recorders[g])
+
     def check_world(self, path: str, spec: ModelSpec) -> None:  # noqa: B027
         """Refuse a world this design cannot run in (a country or sector it does not belong to,
         values that must be ordered with the run's years); default: any."""
+
+
+def _runs(pop):
+    """Each run's rows of a batch population (a single run: all rows)."""
+    return [pop.rows_of(g) for g in range(pop.groups)]
