@@ -330,8 +330,10 @@ def sandbox(tmp_path_factory):
 
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
-        for module in (sim, sim.study.paired, sim.study.sweep, sim.study.cli):
+        for module in (sim, sim.study.paired):
             mp.setattr(module, "run_pair", forbidden)
+        mp.setattr(sim.study.sweep, "run_pairs", forbidden)
+        mp.setattr(sim.study.cli, "run_specs", forbidden)
         mp.setattr(FreelanceModel, "step", forbidden)
         mp.setattr(FreelanceModel, "run", forbidden)
         yield root

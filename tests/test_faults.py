@@ -3,7 +3,7 @@ tables are recomputed, and read-only or full disks fail with one clear line and 
 results.
 
 Every test runs the real command line in a subprocess on a tiny sweep (three funding levels,
-four seeds, 250 agents, 1 + 11 years, the basic launcher) and compares results with one clean,
+four seeds, 250 agents, 1 + 30 years, the basic launcher) and compares results with one clean,
 uninterrupted run of the same command (``reference``). The disk tests mount small tmpfs file
 systems and so need root; they are skipped with the reason otherwise.
 """
@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 
 # jobs must last long enough for a signal to land inside the second one, even on a busy machine
-TINY = ["seeds=4", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=11"]
+TINY = ["seeds=4", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=30"]
 SWEEP = ["-m", "study=funding_sweep", "alliance.funding_m=0,30,60", *TINY,
          "hydra/launcher=basic"]
 TIMEOUT = 300
@@ -62,15 +62,23 @@ def reference(tmp_path_factory) -> Path:
     return folder
 
 
+def _as_in_a_terminal() -> None:
+    """The sweep's Ctrl-C as in a terminal: a shell starts background jobs (``pytest &``) with
+    SIGINT ignored, which its children would inherit."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_and_stop_after_first_job(folder: Path, sig: int) -> tuple[subprocess.CompletedProcess, int]:
     """Start the sweep in its own process group, wait until the first job is complete and the
     next one has started, then send ``sig`` to the whole group. Returns the finished process and
     the number of complete jobs at that moment."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(sweep_command(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=folder.parent, start_new_session=True)
+                            text=True, cwd=folder.parent, start_new_session=True,
+                            preexec_fn=_as_in_a_terminal)
     try:
-        deadline = time.monotonic() + TIMEOUT
+        started = time.monotonic()
+        deadline = started + TIMEOUT
         while not (folder.is_dir() and markers(folder)):
             assert proc.poll() is None, f"the sweep ended before a job was complete: {proc.communicate()}"
             assert time.monotonic() < deadline, "no job was complete in time"
@@ -79,8 +87,11 @@ def start_and_stop_after_first_job(folder: Path, sig: int) -> tuple[subprocess.C
         while len(job_dirs(folder)) < 2 and time.monotonic() < wait_next and proc.poll() is None:
             time.sleep(0.01)
         done = len(markers(folder))
+        running, sent = proc.poll() is None, time.monotonic() - started
         os.killpg(proc.pid, sig)
         out, err = proc.communicate(timeout=120)
+        err += (f"\n[test] signal sent {sent:.2f} s after the start, {done} job(s) complete, "
+                f"sweep {'running' if running else 'already ended'}")
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)

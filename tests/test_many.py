@@ -40,6 +40,7 @@ def test_a_bad_run_stops_the_call_before_anything_runs(monkeypatch):
         raise AssertionError("simulated before checking every run")
 
     monkeypatch.setattr(many, "run_pair", no_simulation)
+    monkeypatch.setattr(many, "run_specs", no_simulation)
     with pytest.raises(ConfigError, match="alliance.funding_m"):
         run_many([*RUNS[:2], {"seed": 3, "alliance.funding_m": -5}])
     with pytest.raises(ConfigError, match="alliance.fundng_m"):

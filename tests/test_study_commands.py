@@ -27,8 +27,9 @@ def no_simulation(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a simulation started")
 
-    monkeypatch.setattr(sim.study.validate, "run_pair", refuse)
+    monkeypatch.setattr(sim.study.validate, "run_specs", refuse)
     monkeypatch.setattr(sim.study.many, "run_pair", refuse)  # calibration runs through run_many
+    monkeypatch.setattr(sim.study.many, "run_specs", refuse)
 
 
 def one_error(capsys) -> str:
@@ -49,13 +50,13 @@ def test_overriding_the_sector_is_refused_in_favour_of_sectors(tmp_path, capsys,
 
 
 def test_repeated_override_flags_are_merged(tmp_path, capsys, monkeypatch):
-    specs, real = [], sim.study.validate.run_pair
+    specs, real = [], sim.study.validate.run_specs
 
-    def spy(spec, seed):
-        specs.append(spec)
-        return real(spec, seed)
+    def spy(items, collect):
+        specs.extend(spec for spec, _ in items)
+        return real(items, collect)
 
-    monkeypatch.setattr(sim.study.validate, "run_pair", spy)
+    monkeypatch.setattr(sim.study.validate, "run_specs", spy)
     targets = tmp_path / "targets.yaml"
     targets.write_text(TARGETS)
     out = tmp_path / "out"
@@ -168,7 +169,7 @@ def test_ctrl_c_during_validation_writes_nothing(tmp_path, capsys, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.study.validate, "run_pair", interrupt)
+    monkeypatch.setattr(sim.study.validate, "run_specs", interrupt)
     out = tmp_path / "out"
     assert sim.study.validate.main(["--cases", "teateralliansen", *TINY, "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]
@@ -218,6 +219,7 @@ def test_ctrl_c_during_calibration_writes_nothing(tmp_path, capsys, monkeypatch)
         raise KeyboardInterrupt
 
     monkeypatch.setattr(sim.study.many, "run_pair", interrupt)
+    monkeypatch.setattr(sim.study.many, "run_specs", interrupt)
     out = tmp_path / "out"
     assert sim.study.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]

@@ -13,9 +13,8 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 from scipy.stats import qmc
 
-from sim import ConfigError, build_spec, compose_config, run_pair
+from sim import ConfigError, build_spec, compose_config
 from sim.study import uncertainty as unc
-from sim.study.cache import MemoryCache
 from sim.study.prim import find_box, peel
 from sim.study.sensitivity import model_config
 
@@ -126,16 +125,6 @@ def test_integer_keys_are_rounded_as_the_model_sees_them():
     assert all(isinstance(v, int) for v in months)
     column = s.names.index("admission.long_min_engaged")
     assert (months == np.round(unc.design(s)[:, column])).all()
-
-
-def test_a_drawn_world_reuses_its_baseline_across_levels_with_identical_results():
-    cache = MemoryCache()
-    for level in (20, 40, 20):
-        spec, _ = build_spec(compose_config({"population.size": 150, "burn_in_years": 1,
-                                             "horizon_years": 3, "alliance.funding_m": level}))
-        assert run_pair(spec, 2, cache).outcomes() == pytest.approx(
-            run_pair(spec, 2).outcomes(), nan_ok=True)
-    assert len(cache.entries) == 1
 
 
 # ---------------------------------------------------------------- PRIM

@@ -18,7 +18,7 @@ makes parallel jobs compute each entry once.
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import fcntl
 import functools
 import hashlib
@@ -48,8 +48,9 @@ def code_fingerprint() -> str:
 
 def baseline_key_text(spec, seed: int) -> str:
     """Everything that shapes the baseline of ``seed``, as text (stored inside each entry)."""
-    shape = repr(dataclasses.replace(spec, alliance=None))
-    return f"{shape}|seed={int(seed)}|code={code_fingerprint()}"
+    from sim.study.paired import world_key  # paired imports this module
+
+    return f"{world_key(spec)}|seed={int(seed)}|code={code_fingerprint()}"
 
 
 def baseline_key(spec, seed: int) -> str:
@@ -71,47 +72,40 @@ class BaselineCache:
         """``decode(arrays)`` of the verified entry for (spec, seed); without one, of
         ``compute()``, which is stored first. ``decode`` raises KeyError or ValueError for a
         missing or malformed array (the entry is then recomputed)."""
-        key, text = baseline_key(spec, seed), baseline_key_text(spec, seed)
-        path = self.folder / f"{key}.npz"
-        with open(self.folder / f"{key}.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
+        return self.get_or_compute_many(spec, [seed], lambda missing: {seed: compute()},
+                                        decode)[seed]
+
+    def get_or_compute_many[T](self, spec, seeds: list[int],
+                               compute: Callable[[list[int]], Mapping[int, Mapping[str, np.ndarray]]],
+                               decode: Callable[[Mapping[str, np.ndarray]], T]) -> dict[int, T]:
+        """``get_or_compute`` for several seeds: the seeds without a verified entry are
+        computed together, ``compute(missing)`` -> arrays per seed (a batch), and stored
+        first. The entries' locks are taken in key order, so parallel jobs wanting the same
+        seeds wait for one another instead of computing them twice, and never deadlock."""
+        seeds = [int(seed) for seed in dict.fromkeys(seeds)]
+        keys = {seed: baseline_key(spec, seed) for seed in seeds}
+        with contextlib.ExitStack() as held:
+            for seed in sorted(seeds, key=keys.__getitem__):
+                lock = held.enter_context(open(self.folder / f"{keys[seed]}.lock", "w"))
+                fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+            out: dict[int, T] = {}
+            for seed in seeds:
+                path = self.folder / f"{keys[seed]}.npz"
                 if path.exists():
                     try:
-                        return _load(path, text, decode)
+                        out[seed] = _load(path, baseline_key_text(spec, seed), decode)
+                        continue
                     except EntryError as err:
                         print(f"warning: baseline cache entry {path.name} did not verify ({err}); "
                               "recomputing", file=sys.stderr, flush=True)
-                arrays = compute()
-                _write(path, text, arrays)
-                return decode(arrays)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-class MemoryCache:
-    """The last ``size`` baselines in memory, with ``BaselineCache``'s interface.
-
-    For a job whose baselines no other job shares: in the uncertainty study every draw is its
-    own world, so a draw's baseline serves only that draw's funding levels, within one job.
-    Keeping it in memory saves writing an entry per draw and seed to disk. Each use decodes a
-    fresh copy of the arrays, so a run never changes what the next one starts from; results
-    are identical with this cache, the disk cache or none."""
-
-    def __init__(self, size: int = 1):
-        self.size = size
-        self.entries: dict[str, Mapping[str, np.ndarray]] = {}
-
-    def get_or_compute[T](self, spec, seed: int, compute: Callable[[], Mapping[str, np.ndarray]],
-                       decode: Callable[[Mapping[str, np.ndarray]], T]) -> T:
-        key = baseline_key_text(spec, seed)
-        arrays = self.entries.pop(key, None)
-        if arrays is None:
-            arrays = dict(compute())
-        self.entries[key] = arrays  # most recently used last
-        while len(self.entries) > self.size:
-            self.entries.pop(next(iter(self.entries)))
-        return decode({name: value.copy() for name, value in arrays.items()})
+            missing = [seed for seed in seeds if seed not in out]
+            if missing:
+                computed = compute(missing)
+                for seed in missing:
+                    _write(self.folder / f"{keys[seed]}.npz", baseline_key_text(spec, seed),
+                           computed[seed])
+                    out[seed] = decode(computed[seed])
+            return out
 
 
 def _load[T](path: Path, text: str, decode: Callable[[Mapping[str, np.ndarray]], T]) -> T:

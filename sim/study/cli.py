@@ -1,9 +1,10 @@
 """``python -m sim``: the Hydra application for one paired comparison over several seeds.
 
-Where it sits: the thin outer layer, after the pre-flight (``sim/study/preflight.py``) has checked the
-whole command. It validates the config again (``sim.study.config.build_spec``), calls
-``sim.study.paired.run_pair`` once per seed, and writes tidy tables, charts and provenance into the
-Hydra run folder. Nothing here is needed to use the model from Python.
+Where it sits: the thin outer layer, after the pre-flight (``sim/study/preflight.py``) has
+checked the whole command. It validates the config again (``sim.study.config.build_spec``),
+simulates every seed's paired run (in batches, ``sim.study.batch.run_specs``), and writes tidy
+tables, charts and provenance into the Hydra run folder. Nothing here is needed to use the
+model from Python.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from tqdm import tqdm
 
 from sim.model.core.params import ConfigError
 from sim.model.outcomes import UNITS, metrics_long
+from sim.study.batch import batches, run_specs
 from sim.study.config import CONFIG_DIR, build_spec
 from sim.study.io import provenance, write_json, write_table, write_text
-from sim.study.paired import run_pair
 from sim.study.stats import summarise
 
 
@@ -66,17 +67,27 @@ def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
 def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     spec, run = build_spec(cfg)  # raises ConfigError before anything is simulated or written
     seeds = range(run.seed, run.seed + run.seeds)
+    keep_series = cfg.output.timeseries or cfg.output.charts
+
+    def collect(pair):
+        return (pair.outcomes(), pair.survival(), pair.timeseries() if keep_series else None)
+
+    # the seeds are simulated in batches (sim/study/batch.py); progress in simulated years of
+    # each batch: the baseline arm's burn-in and horizon, then the alliance arm's horizon
+    horizon = spec.total_months - spec.burn_in_months
+    with tqdm(total=len(batches(spec, list(seeds))) * (spec.total_months + horizon) // 12,
+              desc=f"{run.seeds} paired runs", unit="year", disable=cfg.output.quiet,
+              file=sys.stderr) as bar:
+        pairs = run_specs([(spec, seed) for seed in seeds], collect,
+                          progress=lambda months: bar.update(months / 12))
     metrics, series, survival = [], [], []
     agent_months = 0
-    for seed in tqdm(seeds, desc="paired runs", unit="seed", disable=cfg.output.quiet,
-                     file=sys.stderr):
-        pair = run_pair(spec, seed)
-        outcomes = pair.outcomes()
+    for seed, (outcomes, pair_survival, pair_series) in zip(seeds, pairs, strict=True):
         agent_months += int(outcomes["agent_months"])
         metrics.append(metrics_long(seed, outcomes))
-        survival.append(pair.survival())
-        if cfg.output.timeseries or cfg.output.charts:
-            series.append(pair.timeseries())
+        survival.append(pair_survival)
+        if keep_series:
+            series.append(pair_series)
     metrics_df = pd.concat(metrics, ignore_index=True)
     summary = summarise(metrics_df, UNITS)
     summary.insert(0, "represents", spec.alliance.title)  # the real alliance the run stands for

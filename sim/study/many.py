@@ -9,16 +9,17 @@ exactly (``tests/test_many.py``).
 With ``batch=True`` (the default) runs share the work they have in common:
 
 * the config is composed by Hydra once per *structure* (the runs' config-group choices, e.g.
-  ``sector=dance``; kept across calls); each run's own values are then set on a copy of that config, so the
-  interpolations (``population.size`` from the sector's real size) resolve as on the command
-  line, without composing again;
-* runs of the same world and seed share their baseline arm (no alliance): it is simulated once,
-  kept in memory and reused by every alliance variant, because runs are evaluated grouped by
-  world and seed (the output keeps the input order).
+  ``sector=dance``; kept across calls); each run's own values are then set on a copy of that
+  config, so the interpolations (``population.size`` from the sector's real size) resolve as on
+  the command line, without composing again;
+* runs that differ only in their seed are simulated together, as groups of rows of one
+  population (``sim/study/batch.py``), so each simulated month serves the whole batch;
+* runs of the same world and seeds share their baseline arm (no alliance): it is simulated once
+  and every alliance variant (a funding level) starts from it.
 
-Every run's config is built and checked before the first simulation, so a bad value in run 900
-stops the call before run 1 starts. Not done yet (issue 12): simulating many runs as groups inside
-one population, so that each simulated month serves many runs.
+The output keeps the input order. Every run's config is built and checked before the first
+simulation, so a bad value in run 900 stops the call before run 1 starts. Runs whose parameters
+differ (a Sobol design) are separate batches: a batch shares every parameter but the seed.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.model.core.params import ConfigError
-from sim.study.cache import MemoryCache, baseline_key_text
+from sim.study.batch import run_specs
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override, suggest
-from sim.study.paired import check_seed, run_pair
+from sim.study.paired import PairResult, check_seed, run_pair
 
 # config groups (folders of configs/): choosing one changes the structure of the config
 GROUPS = frozenset(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
@@ -89,14 +90,11 @@ def run_many(runs: list[dict], *, batch: bool = True) -> pd.DataFrame:
         cfg = (_config(structure, own) if batch
                else compose_config({k: _plain(v) for k, v in runs[i].items() if k != "seed"}))
         specs.append(build_spec(cfg)[0])
-    order = list(range(len(runs)))
-    cache = None
-    if batch:  # group runs that share a baseline arm, so it is simulated once
-        order.sort(key=lambda i: (baseline_key_text(specs[i], plans[i][0]), i))
-        cache = MemoryCache(size=1)
+    items = [(spec, plan[0]) for spec, plan in zip(specs, plans, strict=True)]
+    outcomes = (run_specs(items, PairResult.outcomes) if batch
+                else [run_pair(spec, seed).outcomes() for spec, seed in items])
     rows: dict[int, dict] = {}
-    for i in order:
-        out = run_pair(specs[i], plans[i][0], cache).outcomes()
+    for i, out in enumerate(outcomes):
         inputs = {k: _plain(v) for k, v in runs[i].items() if k != "seed"}
         rows[i] = {"run": i, "seed": plans[i][0], **inputs, **out}
     return pd.DataFrame([rows[i] for i in range(len(runs))])

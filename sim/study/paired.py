@@ -21,7 +21,7 @@ from sim.model.core.ledger import Ledger
 from sim.model.core.params import coerce_value
 from sim.model.core.population import Population, exact_array
 from sim.model.core.recorder import STOCKS, Recorder
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import FreelanceModel, RunView
 from sim.model.outcomes import arm_outcomes, paired_outcomes, real_series, survival_curve
 from sim.model.spec import ModelSpec
 from sim.study.cache import BaselineCache
@@ -31,8 +31,8 @@ from sim.study.config import RunSettings, build_spec, compose_config
 @dataclass
 class PairResult:
     seed: int
-    baseline: FreelanceModel
-    alliance: FreelanceModel
+    baseline: FreelanceModel | RunView  # a run of a batch: RunView (what the outcomes read)
+    alliance: FreelanceModel | RunView
     agent_months: int
 
     def outcomes(self) -> dict[str, float]:
@@ -75,11 +75,11 @@ class PairResult:
         return pd.concat(rows, ignore_index=True)
 
 
-def _baseline_states(spec: ModelSpec, seed: int) -> dict:
+def _baseline_states(spec: ModelSpec, seed: int | list[int], progress=None) -> dict:
     baseline = FreelanceModel(spec, seed, "baseline")
-    baseline.run(spec.burn_in_months)
+    _run(baseline, progress, spec.burn_in_months)
     burn_in = baseline.fork("baseline").state()
-    baseline.run()
+    _run(baseline, progress)
     return {"burn_in": burn_in, "final": baseline.state()}
 
 
@@ -119,6 +119,88 @@ def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> 
     # agent-months simulated for this pair: the shared burn-in once, each horizon once
     agent_months = baseline.agent_months + alliance.agent_months - states["burn_in"]["agent_months"]
     return PairResult(seed=seed, baseline=baseline, alliance=alliance, agent_months=agent_months)
+
+
+def world_key(spec: ModelSpec) -> str:
+    """Everything that shapes the baseline arm: the spec without its alliance."""
+    return repr(dataclasses.replace(spec, alliance=None))
+
+
+def baseline_batch(spec: ModelSpec, seeds: list[int], progress=None) -> dict:
+    """The baseline arm of ``seeds`` as one batch: its state after the burn-in (where the
+    alliance arms start) and at the end, with the seeds and the world it was made for."""
+    seeds = [int(s) for s in seeds]
+    return {**_baseline_states(spec, seeds, progress), "seeds": seeds, "world": world_key(spec)}
+
+
+def split_states(states: dict, g: int) -> dict:
+    """Run ``g`` of a baseline batch's states as a single run's (for the disk cache)."""
+    return {when: {"pop": state["pop"].split(g), "ledger": state["ledger"].rows(g),
+                   "recorder": state["recorder"].rows(g), "month": state["month"],
+                   "agent_months": int(np.asarray(state["agent_months"]).reshape(-1)[g])}
+            for when, state in states.items() if when in ("burn_in", "final")}
+
+
+def merge_states(spec: ModelSpec, seeds: list[int], runs: list[dict]) -> dict:
+    """Single runs' baseline states (one per seed, ``split_states`` or ``run_pair``'s) as one
+    baseline batch for ``run_pairs``."""
+    merged = {when: {"pop": Population.merge([run[when]["pop"] for run in runs]),
+                     "ledger": Ledger.stack([run[when]["ledger"] for run in runs]),
+                     "recorder": Recorder.stack([run[when]["recorder"] for run in runs]),
+                     "month": runs[0][when]["month"],
+                     "agent_months": np.array([run[when]["agent_months"] for run in runs])}
+              for when in ("burn_in", "final")}
+    return {**merged, "seeds": [int(s) for s in seeds], "world": world_key(spec)}
+
+
+def cached_baseline_batch(spec: ModelSpec, seeds: list[int], cache: BaselineCache) -> dict:
+    """``baseline_batch(spec, seeds)`` with each seed's states kept in ``cache`` (sweeps): the
+    seeds not cached yet are simulated as one batch and stored one entry per seed."""
+    seeds = [int(s) for s in seeds]
+
+    def compute(missing: list[int]) -> dict:
+        batch = baseline_batch(spec, missing)
+        return {seed: _states_to_arrays(split_states(batch, g)) for g, seed in enumerate(missing)}
+
+    states = cache.get_or_compute_many(spec, seeds, compute, _states_from_arrays)
+    return merge_states(spec, seeds, [states[seed] for seed in seeds])
+
+
+def run_pairs(spec: ModelSpec, seeds: list[int], baseline: dict | None = None,
+              progress=None) -> list[PairResult]:
+    """``run_pair`` for each of ``seeds``, simulated as one batch (a group of rows per seed,
+    ``sim/model/core/loop.py``): one pass over all rows each month serves every run. Each
+    result equals ``run_pair(spec, seed)`` exactly (``tests/test_batch.py``). ``baseline``:
+    ``baseline_batch(spec, seeds)``, when several alliance variants share it; ``progress``: a
+    callable given the number of months simulated since the last call."""
+    seeds = [int(s) for s in seeds]
+    states = baseline_batch(spec, seeds, progress) if baseline is None else baseline
+    if states["seeds"] != seeds or states["world"] != world_key(spec):
+        raise ValueError(f"the baseline batch was made for seeds {states['seeds']} of another "
+                         f"world or order, not for seeds {seeds} of this spec")
+    base = FreelanceModel.from_state(spec, seeds, "baseline", states["final"])
+    alliance = FreelanceModel.from_state(spec, seeds, "alliance", states["burn_in"])
+    _run(alliance, progress)
+    shared = np.asarray(states["burn_in"]["agent_months"])  # the burn-in, counted once
+    results = []
+    for g, seed in enumerate(seeds):
+        agent_months = int(base.run_agent_months[g] + alliance.run_agent_months[g]
+                           - shared.reshape(-1)[g])
+        results.append(PairResult(seed=seed, baseline=base.run_result(g),
+                                  alliance=alliance.run_result(g), agent_months=agent_months))
+    return results
+
+
+def _run(model: FreelanceModel, progress, months: int | None = None) -> FreelanceModel:
+    """``model.run(months)``, telling ``progress`` about each simulated year."""
+    end = model.spec.total_months if months is None else min(model.month + months,
+                                                             model.spec.total_months)
+    while model.month < end:
+        chunk = min(12, end - model.month)
+        model.run(chunk)
+        if progress is not None:
+            progress(chunk)
+    return model
 
 
 def paired_months(spec: ModelSpec, seed: int) -> Iterator[PairResult]:

@@ -101,25 +101,32 @@ def apply(cfg: DictConfig, names: list[str], row, path: str = "sensitivity.param
     return out
 
 
-def run_chunk(cfg: DictConfig, cache=None) -> pd.DataFrame:
+def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     """Evaluate this job's rows: one row per (sample, seed, outcome)."""
-    from sim.study.paired import run_pair
+    from sim.model.outcomes import result_keys
+    from sim.study.batch import run_specs
+    from sim.study.paired import PairResult
 
     s = settings(cfg)
     plain = model_config(cfg, "sensitivity")
     spec, run = build_spec(plain)
     X = design(s)
     rows = np.array_split(np.arange(len(X)), s.chunks)[s.chunk]
-    records = []
+    # every sample's spec is built (and checked) before the first run; a sample's seeds are
+    # simulated as one batch (sim/study/batch.py)
+    keys, items = [], []
     for i in rows:
         spec_i, _ = build_spec(apply(plain, s.problem["names"], X[i]))
         for seed in range(run.seed, run.seed + run.seeds):
-            out = run_pair(spec_i, seed, cache).outcomes()
-            for name in s.outcomes:
-                if name not in out:
-                    raise ConfigError("sensitivity.outcomes", name, "keys of run_model's result")
-                records.append({"sample": int(i), "seed": seed, "outcome": name,
-                                "value": out[name]})
+            keys.append((int(i), seed))
+            items.append((spec_i, seed))
+    known = set(result_keys())
+    for name in s.outcomes:  # before the first run
+        if name not in known:
+            raise ConfigError("sensitivity.outcomes", name, "keys of run_model's result")
+    records = [{"sample": i, "seed": seed, "outcome": name, "value": out[name]}
+               for (i, seed), out in zip(keys, run_specs(items, PairResult.outcomes), strict=True)
+               for name in s.outcomes]
     return pd.DataFrame(records, columns=["sample", "seed", "outcome", "value"])
 
 

@@ -25,10 +25,11 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.model.outcomes import metrics_long
+from sim.study.batch import batches
 from sim.study.cache import BaselineCache, code_fingerprint
 from sim.study.config import build_spec
 from sim.study.io import file_digest, provenance, remove_partial_files, write_json, write_table
-from sim.study.paired import run_pair
+from sim.study.paired import cached_baseline_batch, run_pairs
 
 COMPLETE = "COMPLETE.json"
 CACHE_DIR = ".cache/baseline"
@@ -129,37 +130,38 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
 
 def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run,
                  fingerprint) -> str:
-    cache = BaselineCache(sweep_dir / CACHE_DIR)
     start = time.perf_counter()
     design = next((kind for kind in DESIGN_STUDIES if cfg.get(kind) is not None), None)
     if design is not None:  # a chunk of a sample design: one table of samples
+        # each sample's seeds are one batch; samples of one world share its baseline batch, in
+        # memory (sim/study/batch.py): a design rarely repeats a world across chunks
         if design == "sensitivity":
             from sim.study.sensitivity import run_chunk
-
-            samples = run_chunk(cfg, cache)
-        else:  # every draw is its own world: its baselines stay in memory (MemoryCache)
+        else:
             from sim.study.uncertainty import run_chunk
-
-            samples = run_chunk(cfg)
+        samples = run_chunk(cfg)
         write_table(samples, job_dir / "samples", csv=False)
         seeds = list(range(run.seed, run.seed + run.seeds))
         _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, ["samples.parquet"], start,
               kind=design, job_num=job_num)
         return "done"
+    cache = BaselineCache(sweep_dir / CACHE_DIR)
     metrics, yearly, survival = [], [], []
     seeds = list(range(run.seed, run.seed + run.seeds))
-    # start each job at a different seed, so parallel jobs fill the baseline cache side by side
-    # instead of waiting on each other's lock; the tables are sorted by seed below
-    start_at = int(job_fingerprint(cfg), 16) % len(seeds)
-    order = seeds[start_at:] + seeds[:start_at]
-    for done, seed in enumerate(order, start=1):
-        pair = run_pair(spec, seed, cache)
-        # progress inside a job: one line per finished seed (the job-level line is the callback's)
-        print(f"[sweep] {job_dir.name}: seed {seed} done ({done}/{len(order)}, "
+    # the seeds in batches (sim/study/batch.py); each seed's baseline comes from the cache, so
+    # the sweep's other jobs (funding levels) reuse it; a job wanting seeds another job is
+    # computing waits for them (the cache's locks) and then reads them
+    finished = 0
+    for chunk in batches(spec, seeds):
+        for pair in run_pairs(spec, chunk, cached_baseline_batch(spec, chunk, cache)):
+            metrics.append(metrics_long(pair.seed, pair.outcomes()))
+            yearly.append(pair.yearly())
+            survival.append(pair.survival())
+        # progress inside a job: one line per batch of seeds (the job-level line is the callback's)
+        seed_text = f"seed {chunk[0]}" if len(chunk) == 1 else f"seeds {chunk[0]}-{chunk[-1]}"
+        finished += len(chunk)
+        print(f"[sweep] {job_dir.name}: {seed_text} done ({finished}/{len(seeds)}, "
               f"{time.perf_counter() - start:.0f} s)", file=sys.stderr, flush=True)
-        metrics.append(metrics_long(seed, pair.outcomes()))
-        yearly.append(pair.yearly())
-        survival.append(pair.survival())
     tables = {name: pd.concat(parts, ignore_index=True).sort_values("seed", kind="stable")
               .reset_index(drop=True)
               for name, parts in (("metrics", metrics), ("yearly", yearly), ("survival", survival))}

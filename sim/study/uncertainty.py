@@ -262,24 +262,28 @@ def check_design(cfg: DictConfig) -> Uncertainty:
 
 def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     """Evaluate this job's draws: one row per (draw, level, seed, outcome)."""
-    from sim.study.cache import MemoryCache
+    from sim.study.batch import run_specs
     from sim.study.config import build_spec
-    from sim.study.paired import run_pair
+    from sim.study.paired import PairResult
 
     s = settings(cfg)
     plain = model_config(cfg, "uncertainty")
     _, run = build_spec(plain)
     X = design(s)
-    cache = MemoryCache()  # a draw's baseline of a seed serves all its levels, then is dropped
-    records = []
+    # every (draw, level, seed) of the chunk, checked before the first run; a draw's seeds are
+    # simulated as one batch, and its baseline batch serves all its levels (sim/study/batch.py)
+    keys, items = [], []
     for d in np.array_split(np.arange(s.draws), s.chunks)[s.chunk]:
         world = apply(plain, s.names, X[d], "uncertainty.parameters")
+        specs = [build_spec(apply(world, [s.level_key], [level], "uncertainty.level_key"))[0]
+                 for level in s.levels]
         for seed in range(run.seed, run.seed + run.seeds):
-            for level in s.levels:
-                spec, _ = build_spec(apply(world, [s.level_key], [level], "uncertainty.level_key"))
-                out = run_pair(spec, seed, cache).outcomes()
-                records += [{"draw": int(d), "level": float(level), "seed": seed, "outcome": name,
-                             "value": float(out[name])} for name in s.evaluated]
+            for level, spec in zip(s.levels, specs, strict=True):
+                keys.append((int(d), float(level), seed))
+                items.append((spec, seed))
+    records = [{"draw": d, "level": level, "seed": seed, "outcome": name, "value": float(out[name])}
+               for (d, level, seed), out in zip(keys, run_specs(items, PairResult.outcomes), strict=True)
+               for name in s.evaluated]
     return pd.DataFrame(records, columns=["draw", "level", "seed", "outcome", "value"])
 
 

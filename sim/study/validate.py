@@ -34,10 +34,11 @@ from omegaconf.errors import OmegaConfBaseException  # noqa: E402
 from sim.model.core.params import ConfigError  # noqa: E402
 from sim.model.outcomes import OUTCOMES  # noqa: E402
 from sim.study.args import normalise
+from sim.study.batch import run_specs  # noqa: E402
 from sim.study.command import check_out, compute_then_write  # noqa: E402
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override  # noqa: E402
 from sim.study.io import atomic_write, provenance, write_json, write_table, write_text  # noqa: E402
-from sim.study.paired import run_pair  # noqa: E402
+from sim.study.paired import PairResult  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
@@ -162,8 +163,12 @@ def spec_for(case: str, scale: float, overrides: dict):
 
 
 def simulate(case: str, seeds: int, scale: float, overrides: dict) -> list[dict]:
-    spec = spec_for(case, scale, overrides)
-    return [run_pair(spec, seed).outcomes() for seed in range(seeds)]
+    return outcomes_of(spec_for(case, scale, overrides), seeds)
+
+
+def outcomes_of(spec, seeds: int) -> list[dict]:
+    """Outcomes of seeds 0 .. ``seeds`` - 1, simulated as batches (``sim/study/batch.py``)."""
+    return run_specs([(spec, seed) for seed in range(seeds)], PairResult.outcomes)
 
 
 def validate(cases=None, seeds: int = 6, scale: float = 1.0, overrides: dict | None = None,
@@ -178,14 +183,14 @@ def validate(cases=None, seeds: int = 6, scale: float = 1.0, overrides: dict | N
                 spec_for(case, scale, {**(overrides or {}), **scenario_text(t["overrides"])})
     rows = []
     for case, spec in specs.items():
-        runs = {"": [run_pair(spec, seed).outcomes() for seed in range(seeds)]}
+        runs = {"": outcomes_of(spec, seeds)}
         for fact, t in facts.items():
             if t.get("cases") and case not in t["cases"]:
                 continue
             scenario = repr(sorted((t.get("overrides") or {}).items()))
             if scenario not in runs and t.get("overrides"):
                 shocked = spec_for(case, scale, {**(overrides or {}), **scenario_text(t["overrides"])})
-                runs[scenario] = [run_pair(shocked, seed).outcomes() for seed in range(seeds)]
+                runs[scenario] = outcomes_of(shocked, seeds)
             values = np.array([r[f"{t['arm']}.{t['outcome']}"]
                                for r in runs[scenario if t.get("overrides") else ""]], dtype=float)
             # money targets are in SEK: scaled to the case's currency

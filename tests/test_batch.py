@@ -1,0 +1,230 @@
+"""Batches of runs (issue 12): G runs of one spec as groups of rows of one population.
+
+What must hold: every run of a batch is exactly the run of its seed alone (every outcome, every
+monthly series, the survival curve), whatever else is in the batch; each group draws its own
+seed's random numbers; the population keeps each group's rows together and in a single run's
+order; and a policy without batch methods of its own gets the same results through the
+interface's run-by-run defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import sim.study.batch as batch
+import sim.study.paired as paired
+from sim.model.core.population import Population
+from sim.model.core.rng import Streams, counters
+from sim.model.policy.alliance import Alliance
+from sim.model.policy.base import Policy
+from sim.study.batch import run_specs
+from sim.study.cache import BaselineCache
+from sim.study.paired import run_pair, run_pairs
+from tests.conftest import spec_for
+
+
+def assert_same_run(batched, alone) -> None:
+    """Every outcome, monthly series and survival curve equal (NaN where both are NaN)."""
+    a, b = batched.outcomes(), alone.outcomes()
+    assert a.keys() == b.keys()
+    for key, value in b.items():
+        assert a[key] == value or (math.isnan(a[key]) and math.isnan(value)), key
+    assert batched.timeseries().equals(alone.timeseries())
+    assert batched.survival().equals(alone.survival())
+
+
+# ---------------------------------------------------------------- random streams
+@settings(max_examples=40, deadline=None)
+@given(seeds=st.lists(st.integers(0, 2**31 - 1), min_size=1, max_size=6, unique=True),
+       local=st.lists(st.integers(0, 10**6), min_size=1, max_size=20),
+       month=st.integers(0, 2000), decision=st.sampled_from(["exit", "birth", "init_age"]))
+def test_each_group_draws_what_its_seed_draws_alone(seeds, local, month, decision):
+    streams = Streams(seeds)
+    local = np.array(local, dtype=np.int64)
+    for g, seed in enumerate(seeds):
+        uids = local * len(seeds) + g  # the uid of local agent k in group g
+        alone = Streams(seed)
+        np.testing.assert_array_equal(streams.uniform(decision, uids, month),
+                                      alone.uniform(decision, local, month))
+        np.testing.assert_array_equal(streams.normal(decision, uids, month),
+                                      alone.normal(decision, local, month))
+
+
+def test_a_batch_of_one_uses_the_plain_counters():
+    uids = np.arange(50)
+    np.testing.assert_array_equal(Streams([9]).counters(uids, 7), counters(uids, 7))
+    np.testing.assert_array_equal(Streams([9]).uniform("exit", uids, 7),
+                                  Streams(9).uniform("exit", uids, 7))
+
+
+# ---------------------------------------------------------------- the population's layout
+def test_groups_stay_together_in_a_single_runs_order():
+    pop = Population(groups=3)
+    rows = pop.add(4, age_months=np.arange(12, dtype=np.int32))
+    assert pop.group.tolist() == [0] * 4 + [1] * 4 + [2] * 4
+    assert pop.uid.tolist() == [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]  # local k -> k x 3 + g
+    assert pop.age_months[rows].tolist() == list(range(12))  # values given group by group
+    pop.active[[1, 5]] = False
+    pop.compact(min_inactive_share=0.0)
+    rows = pop.add(2)  # a second cohort joins each group after its earlier rows
+    assert pop.group.tolist() == [0] * 5 + [1] * 5 + [2] * 6
+    assert pop.bounds.tolist() == [0, 5, 10, 16]
+    assert pop.uid[rows].tolist() == [12, 15, 13, 16, 14, 17]
+    for g in range(3):  # within a group, uids ascend: the order a single run keeps
+        local = pop.uid[pop.bounds[g]:pop.bounds[g + 1]] // 3
+        assert np.all(np.diff(local) > 0)
+    assert np.array_equal(pop.row_of_uid[pop.uid], np.arange(len(pop)))
+    assert pop.n_ever == 18
+    reg = pop.group_registry(1)
+    assert reg["entry_month"].size == 6  # local uids 0..5 of group 1
+
+
+def test_a_runs_rows_are_views():
+    pop = Population(groups=2)
+    pop.add(3)
+    rows = pop.rows_of(1)
+    rows.member[1] = True
+    assert pop.member.tolist() == [False, False, False, False, True, False]
+    assert len(rows) == 3 and rows.start == 3 and rows.bounds.tolist() == [0, 3]
+
+
+# ---------------------------------------------------------------- whole runs
+CASES = {
+    "market": {},
+    "steady demand": {"demand": "steady"},
+    "time account, Norwegian dancers": {"alliance": "skuda", "country": "norway",
+                                        "sector": "dance"},
+    "a grant cut to nothing": {"alliance.cut_year": 3, "alliance.cut_share": 1.0},
+    "a crisis": {"demand.shock_depth": 0.4, "demand.shock_start_year": 2, "alliance.crisis_topup_m": 20},
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_run_of_a_batch_equals_the_run_alone(case):
+    spec = spec_for(**CASES[case])
+    seeds = [4, 0, 17]
+    for batched, seed in zip(run_pairs(spec, seeds), seeds, strict=True):
+        assert batched.seed == seed
+        assert_same_run(batched, run_pair(spec, seed))
+
+
+def test_a_run_does_not_depend_on_the_rest_of_its_batch():
+    spec = spec_for()
+    alone = run_pairs(spec, [5])[0]
+    for seeds in ([5, 6], [1, 2, 5], [5, 5 + 2**20]):
+        assert_same_run(run_pairs(spec, seeds)[seeds.index(5)], alone)
+
+
+class RunByRun(Alliance):
+    """The alliance through the policy interface's run-by-run defaults (a design that does not
+    write batch methods of its own)."""
+
+    write_modifiers_runs = Policy.write_modifiers_runs
+    pay_runs = Policy.pay_runs
+    review_runs = Policy.review_runs
+
+    def pay(self, state, pop, ctx, engaged, ledger, recorder):  # one run, on its rows
+        return Alliance.pay_runs(self, [state], pop, ctx, engaged, [ledger], [recorder])
+
+
+def test_a_policy_without_batch_methods_gets_the_same_results():
+    spec = spec_for(alliance="skuda", country="norway", sector="dance")
+    fields = {f.name: getattr(spec.alliance, f.name) for f in dataclasses.fields(Alliance)}
+    slow = dataclasses.replace(spec, alliance=RunByRun(**fields))
+    for fast, by_run in zip(run_pairs(spec, [1, 2]), run_pairs(slow, [1, 2]), strict=True):
+        assert_same_run(by_run, fast)
+
+
+def test_run_specs_keeps_the_order_and_shares_baselines(monkeypatch):
+    spec = spec_for()
+    other = spec.with_alliance(funding_m=80.0)
+    calls = []
+    real = batch.baseline_batch
+    monkeypatch.setattr(batch, "baseline_batch",
+                        lambda spec, seeds, progress=None: calls.append(seeds) or real(spec, seeds))
+    items = [(other, 3), (spec, 1), (spec, 3), (other, 1), (spec, 1)]
+    results = run_specs(items)
+    assert [r.seed for r in results] == [3, 1, 3, 1, 1]
+    assert calls == [[1, 3]]  # one baseline batch for both grants
+    assert results[1] is results[4]  # the same run asked twice is simulated once
+    assert_same_run(results[0], run_pair(other, 3))
+    assert_same_run(results[1], run_pair(spec, 1))
+
+
+def test_batches_are_bounded(monkeypatch):
+    monkeypatch.setattr(batch, "MAX_BATCH_AGENTS", 2 * spec_for().population.agents)
+    calls = []
+    real = batch.run_pairs
+    monkeypatch.setattr(batch, "run_pairs",
+                        lambda spec, seeds, *a: calls.append(list(seeds)) or real(spec, seeds, *a))
+    run_specs([(spec_for(), s) for s in range(5)], collect=lambda r: r.seed)
+    assert calls == [[0, 1], [2, 3], [4]]
+
+
+# ---------------------------------------------------------------- batches and the disk cache
+def test_a_batch_splits_into_single_runs_and_merges_back():
+    spec = spec_for()
+    batch_states = paired.baseline_batch(spec, [2, 5])
+    alone = paired._baseline_states(spec, 5)
+    single = paired.split_states(batch_states, 1)
+    for when in ("burn_in", "final"):
+        got, want = single[when], alone[when]
+        keep, keep_alone = got["pop"].active, want["pop"].active
+        for name in ("uid", "age_months", "buffer", "engaged_bits", "member", "log_fee"):
+            np.testing.assert_array_equal(getattr(got["pop"], name)[keep],
+                                          getattr(want["pop"], name)[keep_alone], err_msg=name)
+        for name, values in want["pop"].registry.items():
+            np.testing.assert_array_equal(got["pop"].registry[name], values, err_msg=name)
+        for name, values in want["ledger"].flows.items():
+            np.testing.assert_array_equal(got["ledger"].flows[name], values, err_msg=name)
+        for name, values in want["recorder"].series.items():
+            np.testing.assert_array_equal(got["recorder"].series[name], values, err_msg=name)
+        assert got["agent_months"] == want["agent_months"]
+    # single runs merged into a batch give every run's results, in any grouping
+    merged = paired.merge_states(spec, [5, 2], [single, paired.split_states(batch_states, 0)])
+    for result, seed in zip(run_pairs(spec, [5, 2], merged), [5, 2], strict=True):
+        assert_same_run(result, run_pair(spec, seed))
+
+
+def test_a_baseline_batch_is_checked_against_its_seeds_and_world():
+    spec = spec_for()
+    states = paired.baseline_batch(spec, [1, 2])
+    with pytest.raises(ValueError, match="seeds"):
+        run_pairs(spec, [3, 4], states)
+    with pytest.raises(ValueError, match="seeds"):
+        run_pairs(spec_for(**{"exit.beta_buffer": -0.3}), [1, 2], states)
+
+
+def test_sweep_jobs_keep_one_cache_entry_per_seed(tmp_path, monkeypatch):
+    spec = spec_for()
+    cache = BaselineCache(tmp_path)
+    run_pair(spec, 1, cache)  # a single run's entry, as an older job may have left
+    simulated = []
+    real = paired.baseline_batch
+    monkeypatch.setattr(paired, "baseline_batch",
+                        lambda spec, seeds, progress=None: simulated.append(seeds) or real(spec, seeds))
+    first = run_pairs(spec, [1, 2, 3], paired.cached_baseline_batch(spec, [1, 2, 3], cache))
+    assert simulated == [[2, 3]]  # seed 1 came from the cache
+    again = run_pairs(spec.with_alliance(funding_m=80.0), [1, 2, 3],
+                      paired.cached_baseline_batch(spec, [1, 2, 3], cache))
+    assert simulated == [[2, 3]]  # all three from the cache now
+    for result, seed in zip(first, [1, 2, 3], strict=True):
+        assert_same_run(result, run_pair(spec, seed))
+    assert_same_run(again[2], run_pair(spec.with_alliance(funding_m=80.0), 3))
+
+
+def test_seeds_are_shared_out_over_as_few_and_as_equal_batches_as_allowed(monkeypatch):
+    spec = spec_for()
+    monkeypatch.setattr(batch, "MAX_BATCH_AGENTS", 8 * spec.population.agents)
+    assert batch.batches(spec, list(range(10))) == [list(range(5)), list(range(5, 10))]
+    assert batch.batches(spec, list(range(17))) == [list(range(6)), list(range(6, 12)),
+                                                     list(range(12, 17))]
+    assert batch.batches(spec, [3]) == [[3]] and batch.batches(spec, []) == []
+    monkeypatch.setattr(batch, "MAX_BATCH_AGENTS", 1)  # runs larger than a batch: one at a time
+    assert batch.batches(spec, [1, 2]) == [[1], [2]]
