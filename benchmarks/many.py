@@ -6,16 +6,20 @@
 
 1. For each population (agents = 2,500 Swedish actors / population.scale), the same runs (every
    level x every seed) through ``run_model`` one by one and through ``run_many``, in one process;
-   seconds per run and the ratio. ``run_many`` composes the config once and simulates each
-   seed's baseline arm once for all levels.
-2. Throughput of a Sobol-like design (every run its own world: distinct seeds, nothing shared)
-   through ``run_many`` at ``--sobol-agents``, against one paired run at ``--big`` agents, in
-   agent-months per second simulated (the burn-in once, each arm's horizon), measured in the same
-   process; and the projected time of a Sobol study of 20 parameters with N = 1,024 on
-   ``--workers`` cores (joblib, one run per core, assuming perfect scaling): with first-order and
-   total indices only, as ``study=sensitivity`` samples (``calc_second_order=False``: N x (D + 2)
-   = 22,528 paired runs), and with second-order indices too (N x (2D + 2) = 43,008, the count the
-   issue uses).
+   seconds per run and the ratio. ``run_many`` composes the config once, simulates each level's
+   seeds as one batch (groups of rows of one population) and each batch's baseline arm once for
+   all levels.
+2. Throughput of many 2,000-agent runs through ``run_many`` against one paired run at ``--big``
+   agents, in agent-months per second simulated (the burn-in once, each arm's horizon), measured
+   in the same process, for two designs: replications (``--small-runs`` seeds of one world, which
+   batch) and a Sobol-like design (every run its own world: a behavioural parameter of its own,
+   so no two runs share a batch or a baseline).
+3. The projected time of a Sobol study of 20 parameters with N = 1,024 at ``--sobol-agents`` on
+   ``--workers`` cores (joblib, one chunk per core, assuming perfect scaling): with first-order
+   and total indices only, as ``study=sensitivity`` samples (``calc_second_order=False``:
+   N x (D + 2) = 22,528 paired runs), and with second-order indices too (N x (2D + 2) = 43,008,
+   the count the issue uses); every sample its own world, one seed (the Sobol-like time per run)
+   or ``seeds=2`` (two seeds of each sample as one batch).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ def main() -> None:
     parser.add_argument("--big", type=int, default=64_000)
     parser.add_argument("--sobol-agents", type=int, default=2000)
     parser.add_argument("--sobol-runs", type=int, default=8)
+    parser.add_argument("--small-runs", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     results = []
@@ -61,31 +66,60 @@ def main() -> None:
                       "small_against_big": small_against_big(args)}, indent=1))
 
 
-def small_against_big(args) -> dict:
-    """Agent-months/s of many small independent runs (run_many) against one big run."""
-    runs = [{"seed": 1000 + s, "population.scale": REAL_SIZE / args.sobol_agents}
-            for s in range(args.sobol_runs)]
+def _rate(runs: list[dict]) -> tuple[float, float]:
+    """(seconds per paired run, agent-months per second) of ``runs`` through run_many."""
     t0 = time.perf_counter()
     table = run_many(runs)
-    small_s = time.perf_counter() - t0
-    small_rate = table["agent_months"].sum() / small_s
+    seconds = time.perf_counter() - t0
+    return seconds / len(runs), table["agent_months"].sum() / seconds
+
+
+def small_against_big(args) -> dict:
+    """Agent-months/s of many small runs (run_many) against one big run, and the Sobol study's
+    projected time."""
+    scale = REAL_SIZE / args.sobol_agents
+    replications = [{"seed": 1000 + s, "population.scale": scale} for s in range(args.small_runs)]
+    replication_s, replication_rate = _rate(replications)
+    # a Sobol-like design: every run its own world (a behavioural parameter of its own, so no
+    # two runs share a baseline), one seed each; then two seeds of each world, as seeds=2 runs
+    def world(s: int) -> dict:
+        return {"population.scale": scale, "exit.beta_buffer": -0.40 - 0.002 * s}
+
+    sobol_like = [{"seed": 1000 + s, **world(s)} for s in range(args.sobol_runs)]
+    sobol_s, sobol_rate = _rate(sobol_like)
+    two_seeds = [{"seed": 1000 + seed, **world(s)} for s in range(args.sobol_runs // 2)
+                 for seed in range(2)]
+    two_seeds_s, _ = _rate(two_seeds)
     t0 = time.perf_counter()
     big = run_model(seed=2000, **{"population.scale": REAL_SIZE / args.big})
     big_s = time.perf_counter() - t0
     big_rate = big["agent_months"] / big_s
-    per_run = small_s / len(runs)
     first_and_total, with_second_order = 1024 * (20 + 2), 1024 * (2 * 20 + 2)
-    return {"small_agents": args.sobol_agents, "small_runs": len(runs),
-            "small_s_per_run": round(per_run, 3), "small_agent_months_per_s": round(small_rate),
+
+    def hours(runs: int, per_run: float) -> float:
+        return round(runs * per_run / args.workers / 3600, 2)
+
+    return {"small_agents": args.sobol_agents, "replication_runs": len(replications),
+            "replication_s_per_run": round(replication_s, 3),
+            "replication_agent_months_per_s": round(replication_rate),
+            "sobol_like_runs": len(sobol_like), "sobol_like_s_per_run": round(sobol_s, 3),
+            "sobol_like_agent_months_per_s": round(sobol_rate),
+            "two_seeds_s_per_run": round(two_seeds_s, 3),
             "big_agents": args.big, "big_s": round(big_s, 2),
             "big_agent_months_per_s": round(big_rate),
-            "ratio_small_to_big": round(small_rate / big_rate, 3),
+            "ratio_replications_to_big": round(replication_rate / big_rate, 3),
+            "ratio_sobol_like_to_big": round(sobol_rate / big_rate, 3),
             "workers": args.workers,
             **{f"sobol_{name}_paired_runs": runs for name, runs in
                (("first_and_total", first_and_total), ("with_second_order", with_second_order))},
-            **{f"sobol_{name}_projected_hours": round(runs * per_run / args.workers / 3600, 2)
+            **{f"sobol_{name}_projected_hours": hours(runs, sobol_s)
                for name, runs in (("first_and_total", first_and_total),
-                                  ("with_second_order", with_second_order))}}
+                                  ("with_second_order", with_second_order))},
+            **{f"sobol_{name}_seeds_2_projected_hours": hours(2 * runs, two_seeds_s)
+               for name, runs in (("first_and_total", first_and_total),
+                                  ("with_second_order", with_second_order))},
+            "sobol_with_second_order_hours_at_big_run_speed": hours(
+                with_second_order, args.sobol_agents * big_s / args.big)}
 
 
 if __name__ == "__main__":
