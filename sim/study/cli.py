@@ -79,7 +79,7 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
               desc=f"{run.seeds} paired runs", unit="year", disable=cfg.output.quiet,
               file=sys.stderr) as bar:
         pairs = run_specs([(spec, seed) for seed in seeds], collect,
-                          progress=lambda months: bar.update(months / 12))
+                          progress=lambda months: bar.update(months // 12))  # whole years
     metrics, series, survival = [], [], []
     agent_months = 0
     for seed, (outcomes, pair_survival, pair_series) in zip(seeds, pairs, strict=True):
