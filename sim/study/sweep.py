@@ -152,7 +152,11 @@ def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run
     # the sweep's other jobs (funding levels) reuse it; a job wanting seeds another job is
     # computing waits for them (the cache's locks) and then reads them
     finished = 0
-    for chunk in batches(spec, seeds):
+    chunks = batches(spec, seeds)
+    # parallel jobs start at different batches (by job number), so they fill the baseline
+    # cache side by side instead of waiting on each other's locks; tables are sorted by seed
+    first = job_num % len(chunks)
+    for chunk in chunks[first:] + chunks[:first]:
         for pair in run_pairs(spec, chunk, cached_baseline_batch(spec, chunk, cache)):
             metrics.append(metrics_long(pair.seed, pair.outcomes()))
             yearly.append(pair.yearly())
