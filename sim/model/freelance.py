@@ -78,7 +78,7 @@ class FreelanceModel(mesa.Model):
 
     ``seed`` may be a list of seeds: the model is then a batch of runs of the same spec, one
     per seed, simulated as groups of rows of one population (``sim/model/core/loop.py``); each
-    run draws exactly what a model of its seed alone draws, and ``run(g)`` is run g's results.
+    run draws exactly what a model of its seed alone draws, and ``run_result(g)`` is run g's results.
     """
 
     def __init__(self, spec, seed: int | list[int], arm: str = "baseline"):
@@ -116,7 +116,7 @@ class FreelanceModel(mesa.Model):
         self.run_ledgers = [ledgers.group(g) for g in range(len(self.seeds))]
         self.run_recorders = [recorders.group(g) for g in range(len(self.seeds))]
 
-    # a single run's own objects (a batch has one per run: ``run(g)``)
+    # a single run's own objects (a batch has one per run: ``run_result(g)``)
     @property
     def seed(self) -> int:
         return self._single("seed", self.seeds)
@@ -146,7 +146,7 @@ class FreelanceModel(mesa.Model):
     def _single(self, name: str, values: list):
         if len(values) != 1:
             raise AttributeError(f"{name}: this model is a batch of {len(self.seeds)} runs; "
-                                 "use model.run(g) for run g's")
+                                 "use model.run_result(g) for run g's")
         return values[0]
 
     def run_result(self, g: int) -> RunView:

@@ -311,7 +311,7 @@ class GroupRows:
         start, end = pop.bounds[group], pop.bounds[group + 1]
         for name in COLUMNS:
             setattr(self, name, getattr(pop, name)[start:end])
-        self.group_index, self.start = group, int(start)
+        self.start = int(start)
         self.groups, self.bounds = 1, np.array([0, end - start], dtype=np.int64)
 
     def __len__(self) -> int:
