@@ -9,6 +9,7 @@ from sim.model.core.finance import outside_tax, unemployment_benefit
 from sim.model.core.ledger import Ledger
 from sim.model.core.population import Population
 from sim.model.core.recorder import Recorder
+from sim.model.core.runs import RunValues
 from tests.conftest import spec_for
 
 
@@ -69,7 +70,7 @@ def budget_world(n_members, room_for, **changes):
 def january(spec, year, n):
     return SimpleNamespace(month=spec.burn_in_months + 12 * year, horizon_month=12 * year,
                            money_scale=1.0, people_per_agent=1.0, country=spec.country,
-                           demand=1.0, demand_level=1.0,
+                           demand=1.0, demand_level=1.0, runs=RunValues([spec]),
                            uniform=lambda name: np.zeros(n))
 
 
@@ -143,7 +144,7 @@ def test_salaries_are_cut_pro_rata_when_the_budget_runs_out():
     pop = Population()
     pop.add(5, member=np.ones(5, bool))
     ledger, rec = Ledger(10), Recorder(10)
-    ctx = SimpleNamespace(month=0, money_scale=1.0, country=spec.country)
+    ctx = SimpleNamespace(month=0, money_scale=1.0, country=spec.country, runs=RunValues([spec]))
     salary = policy.pay(state, pop, ctx, np.zeros(5, bool), ledger, rec)
     ec = spec.country.employer_contribution_rate
     assert salary.sum() * (1 + ec) == pytest.approx(50_000.0)

@@ -3,8 +3,9 @@
 What must hold: every run of a batch is exactly the run of its seed alone (every outcome, every
 monthly series, the survival curve), whatever else is in the batch; each group draws its own
 seed's random numbers; the population keeps each group's rows together and in a single run's
-order; and a policy without batch methods of its own gets the same results through the
-interface's run-by-run defaults.
+order; a policy without batch methods of its own gets the same results through the
+interface's run-by-run defaults; and runs whose specs differ in per-run parameters (a Sobol
+design's samples) share a batch and still equal their runs alone.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ import sim.study.batch as batch
 import sim.study.paired as paired
 from sim.model.core.population import Population
 from sim.model.core.rng import Streams, counters
+from sim.model.core.runs import SLOTS, batch_spec, per_run_fields
+from sim.model.freelance import FreelanceModel
 from sim.model.policy.alliance import Alliance
 from sim.model.policy.base import Policy
 from sim.study.batch import run_specs
 from sim.study.cache import BaselineCache
 from sim.study.paired import run_pair, run_pairs
+from sim.study.sensitivity import model_config
 from tests.conftest import spec_for
 
 
@@ -151,7 +155,7 @@ def test_run_specs_keeps_the_order_and_shares_baselines(monkeypatch):
     items = [(other, 3), (spec, 1), (spec, 3), (other, 1), (spec, 1)]
     results = run_specs(items)
     assert [r.seed for r in results] == [3, 1, 3, 1, 1]
-    assert calls == [[1, 3]]  # one baseline batch for both grants
+    assert calls == [[3, 1]]  # one baseline batch for both grants, seeds as first asked
     assert results[1] is results[4]  # the same run asked twice is simulated once
     assert_same_run(results[0], run_pair(other, 3))
     assert_same_run(results[1], run_pair(spec, 1))
@@ -228,3 +232,79 @@ def test_seeds_are_shared_out_over_as_few_and_as_equal_batches_as_allowed(monkey
     assert batch.batches(spec, [3]) == [[3]] and batch.batches(spec, []) == []
     monkeypatch.setattr(batch, "MAX_BATCH_AGENTS", 1)  # runs larger than a batch: one at a time
     assert batch.batches(spec, [1, 2]) == [[1], [2]]
+
+
+# ---------------------------------------------------------------- per-run parameters
+# a value for every per-run parameter of the default world, away from its default and such
+# that it changes the runs of the tiny world
+OTHER_VALUES = {
+    "sector.outside_wage": 32000.0, "sector.fee_tail_max": 20.0, "country.benefit_takeup": 0.3,
+    "income.beta_skill": 0.4, "exit.beta_buffer": -1.0, "exit.beta_outside": 0.6,
+    "fertility.insecurity_hr": 0.7,
+    "health.insecurity_or": 1.6, "alliance.funding_m": 80.0, "alliance.salary": 31000.0,
+    "alliance.overhead_share": 0.2, "alliance.member_engagement_boost": 0.3,
+    "alliance.member_exit_hr": 0.5, "alliance.precarious_member_birth_hr": 1.25,
+    "admission.recent_window_months": 30, "admission.recent_min_engaged": 20,
+    "admission.long_window_months": 100, "admission.long_min_engaged": 50,
+    "admission.rank_window_months": 12, "admission.leave_extension_months": 24,
+    "admission.max_age": 35.0, "admission.reserved_share": 0.5, "admission.reserved_max_age": 40.0,
+    "admission.reserved_long_min_engaged": 6,
+}
+
+
+def per_run_keys(spec) -> list[str]:
+    return [f"{slot}.{name}" for slot, get in SLOTS.items() for name in per_run_fields(get(spec))]
+
+
+def test_every_per_run_parameter_has_a_value_to_test():
+    assert sorted(per_run_keys(spec_for())) == sorted(OTHER_VALUES)
+
+
+def test_runs_that_differ_in_per_run_parameters_share_a_batch_and_equal_their_runs_alone():
+    keys = per_run_keys(spec_for())
+    # run 0 the defaults, run 1 every other value, runs 2 and 3 half of them each (in turn)
+    specs = [spec_for(), spec_for(**OTHER_VALUES),
+             spec_for(**{k: OTHER_VALUES[k] for k in keys[::2]}),
+             spec_for(**{k: OTHER_VALUES[k] for k in keys[1::2]})]
+    seeds = [3, 3, 3, 8]
+    results = run_pairs(specs, seeds)
+    for result, spec, seed in zip(results, specs, seeds, strict=True):
+        assert_same_run(result, run_pair(spec, seed))
+    assert not results[0].timeseries().equals(results[1].timeseries())
+
+
+def test_a_batch_spec_blanks_the_values_that_differ():
+    a, b = spec_for(), spec_for(**{"exit.beta_buffer": -0.9, "alliance.salary": 30000.0})
+    spec = batch_spec([a, b])
+    assert spec.rules.exit.beta_buffer is None and spec.alliance.salary is None
+    assert spec.rules.exit.beta_outside == a.rules.exit.beta_outside  # the same in both: kept
+    model = FreelanceModel([a, b], [1, 2], "alliance")
+    assert model.spec.alliance.salary is None and model.policies[1].salary == 30000.0
+    assert model.run_result(1).spec is b
+
+
+def test_runs_that_differ_elsewhere_are_not_batched_together(monkeypatch):
+    a, b = spec_for(), spec_for(**{"exit.base_late": 0.006})  # not a per-run parameter
+    with pytest.raises(ValueError, match="per-run"):
+        batch_spec([a, b])
+    # the baseline arm has no alliance: its runs may differ in the alliance's structure
+    FreelanceModel([a, spec_for(alliance="generic")], [1, 2], "baseline")
+    calls = []
+    real = batch.run_pairs
+    monkeypatch.setattr(batch, "run_pairs",
+                        lambda specs, seeds, *a: calls.append(list(seeds)) or real(specs, seeds, *a))
+    results = run_specs([(a, 1), (b, 1), (a, 2)])
+    assert sorted(calls) == [[1], [1, 2]]
+    assert_same_run(results[1], run_pair(b, 1))
+
+
+@pytest.mark.parametrize("study", ["sensitivity", "uncertainty"])
+def test_the_shipped_studies_vary_only_per_run_parameters(study):
+    """So each Sobol, Morris or uncertainty sample shares its batch with others."""
+    from sim.study.config import compose_config
+
+    cfg = compose_config([f"study={study}"])
+    names = list(cfg[study].parameters)
+    keys = set(per_run_keys(spec_for()))
+    assert names and set(names) <= keys, sorted(set(names) - keys)
+    assert model_config(cfg, study)  # the study's model config composes

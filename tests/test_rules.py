@@ -1,5 +1,6 @@
 """Rules against hand-computed expectations."""
 
+import dataclasses
 import math
 from types import SimpleNamespace
 
@@ -7,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model.core.population import NO_MONTH, Population
+from sim.model.core.runs import RunValues
 from sim.model.rules.admission import QualifyingWindows
 from sim.model.rules.base import window_counts
 from sim.model.rules.exit import StressHazardExit
@@ -24,7 +26,8 @@ def one_agent(**values):
 
 def ctx_for(spec, pop, month=0, **extra):
     base = dict(month=month, sector=spec.sector, country=spec.country, money_scale=1.0,
-                demand=1.0, precarious=np.zeros(len(pop), dtype=bool), uids=pop.uid)
+                demand=1.0, precarious=np.zeros(len(pop), dtype=bool), uids=pop.uid,
+                runs=RunValues([spec]))
     base.update(extra)
     return SimpleNamespace(**base)
 
@@ -107,7 +110,10 @@ def test_health_onset_by_hand():
     rule = StressEpisodes(onset=0.01, insecurity_or=1.5, drops_or=2.0, drops_needed=2,
                           episode_months=1)
     pop = one_agent(drop_bits=np.uint64(0b101), member=True)
-    p = rule.onset_probability(pop, SimpleNamespace(precarious=np.array([True])))
+    spec = spec_for()
+    spec = dataclasses.replace(spec, rules=dataclasses.replace(spec.rules, health=rule))
+    p = rule.onset_probability(pop, SimpleNamespace(precarious=np.array([True]),
+                                                    runs=RunValues([spec])))
     assert p[0] == pytest.approx(0.01 * 1.5 * 2.0)
 
 

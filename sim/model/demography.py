@@ -48,7 +48,8 @@ def enter(model, ctx: StepContext) -> np.ndarray:
         entry_month=month - tenure_m,
         tenure_months=tenure_m,
         buffer=s.initial_buffer_months * living,
-        insured=draw.uniform("init_insured", uids, month) < ctx.country.benefit_takeup,
+        insured=draw.uniform("init_insured", uids, month)
+        < ctx.runs.per_row("country", "benefit_takeup", np.arange(uids.size) // n),
         partnered=draw.uniform("init_partner", uids, month) < p.initial_partnered,
         recent_income=living,
     )

@@ -20,11 +20,13 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.model.core.finance import outside_tax
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.population import COLUMNS, EXIT_REASONS, REGISTRY, Population
 from sim.model.core.recorder import Recorder
 from sim.model.core.rng import Streams
+from sim.model.core.runs import SLOTS, WORLD_SLOTS, RunValues, batch_spec
 
 ARMS = ("baseline", "alliance")
 
@@ -76,25 +78,41 @@ class Freelancer(mesa.Agent):
 class FreelanceModel(mesa.Model):
     """One arm of the comparison: a freelance sector with or without the policy (the alliance).
 
-    ``seed`` may be a list of seeds: the model is then a batch of runs of the same spec, one
-    per seed, simulated as groups of rows of one population (``sim/model/core/loop.py``); each
-    run draws exactly what a model of its seed alone draws, and ``run_result(g)`` is run g's results.
+    ``seed`` may be a list of seeds: the model is then a batch of runs, one per seed, of ``spec``
+    or of a list of specs (one per seed) that differ only in per-run parameters
+    (``sim/model/core/runs.py``), simulated as groups of rows of one population
+    (``sim/model/core/loop.py``); each run draws exactly what a model of its seed alone draws,
+    and ``run_result(g)`` is run g's results.
     """
 
     def __init__(self, spec, seed: int | list[int], arm: str = "baseline"):
         if arm not in ARMS:
             raise ValueError(f"arm must be one of {ARMS}, got {arm!r}")
         seeds = [int(s) for s in seed] if isinstance(seed, list | tuple) else [int(seed)]
+        specs = list(spec) if isinstance(spec, list | tuple) else [spec] * len(seeds)
+        if len(specs) != len(seeds):
+            raise ValueError(f"{len(specs)} specs for {len(seeds)} seeds: give one spec per seed")
         super().__init__(rng=seeds[0])
-        self.spec, self.seeds, self.arm = spec, seeds, arm
+        # the batch's spec: per-run values that differ are None there (sim/model/core/runs.py);
+        # the baseline arm runs no policy, so its runs may differ in the alliance as they like
+        slots = SLOTS if arm == "alliance" else WORLD_SLOTS
+        self.spec, self.specs = batch_spec(specs, slots), specs
+        self.seeds, self.arm = seeds, arm
+        self.runs = RunValues(specs)
+        # tax paid each month by one leaver working outside (one number per run)
+        taxes = [outside_tax(s.sector, s.country) for s in specs]
+        self.leaver_tax = taxes[0] if len(specs) == 1 else np.array(taxes)
         self.streams = Streams(seeds)
-        self.rules = spec.rules
+        self.rules = self.spec.rules
         self.pop = Population(len(seeds))
-        self._set_accounts(Ledger(spec.total_months, groups=len(seeds)),
-                           Recorder(spec.total_months, groups=len(seeds)))
-        # the alliance arm runs the spec's policy; the baseline arm runs none
-        self.policy = spec.alliance if arm == "alliance" else None
-        self.policy_states = self.policy.new_states(len(seeds)) if self.policy is not None else None
+        self._set_accounts(Ledger(self.spec.total_months, groups=len(seeds)),
+                           Recorder(self.spec.total_months, groups=len(seeds)))
+        # the alliance arm runs the spec's policy (each run's own for the yearly parts); the
+        # baseline arm runs none
+        self.policy = self.spec.alliance if arm == "alliance" else None
+        self.policies = [s.alliance for s in specs] if arm == "alliance" else None
+        self.policy_states = ([p.new_state() for p in self.policies] if self.policy is not None
+                              else None)
         self.month = 0
         self.run_agent_months = np.zeros(len(seeds), dtype=np.int64)
         self._handles: dict[int, Freelancer] = {}
@@ -153,7 +171,7 @@ class FreelanceModel(mesa.Model):
         """Run ``g`` of a batch as a model of its own, for the outcome tables (read only)."""
         pop = Population.__new__(Population)
         pop.registry = self.pop.group_registry(g)
-        return RunView(spec=self.spec, seed=self.seeds[g], arm=self.arm, pop=pop,
+        return RunView(spec=self.specs[g], seed=self.seeds[g], arm=self.arm, pop=pop,
                        ledger=self.run_ledgers[g], recorder=self.run_recorders[g],
                        agent_months=int(self.run_agent_months[g]), month=self.month)
 
@@ -191,8 +209,9 @@ class FreelanceModel(mesa.Model):
 
     def fork(self, arm: str) -> FreelanceModel:
         """A second arm that starts from this model's state (used after the shared burn-in)."""
-        return FreelanceModel.from_state(self.spec, self.seeds if len(self.seeds) > 1 else self.seed,
-                                         arm, self.state())
+        single = len(self.seeds) == 1
+        return FreelanceModel.from_state(self.specs[0] if single else self.specs,
+                                         self.seed if single else self.seeds, arm, self.state())
 
     def freelancer(self, uid: int) -> Freelancer:
         """The Mesa agent of ``uid``, registered with this model on first use."""

@@ -63,6 +63,9 @@ class Sector:
                                               "age from which physical wear raises exit (null: none)")
     retirement_age: float = param("years", 30, 90, "age at which everyone leaves")
 
+    per_run = ("outside_wage", "fee_tail_max")  # may differ between runs of a batch
+    # (sim/model/core/runs.py)
+
 
 @dataclass(frozen=True)
 class Country:
@@ -112,6 +115,8 @@ class Country:
     population_median_income: float = param("currency/year", 0, None,
                                             "median income of the working-age population",
                                             lo_open=True)
+
+    per_run = ("benefit_takeup",)  # may differ between runs of a batch (sim/model/core/runs.py)
 
     def check(self, path: str) -> None:
         if self.benefit_floor > self.benefit_cap:

@@ -12,14 +12,16 @@ With ``batch=True`` (the default) runs share the work they have in common:
   ``sector=dance``; kept across calls); each run's own values are then set on a copy of that
   config, so the interpolations (``population.size`` from the sector's real size) resolve as on
   the command line, without composing again;
-* runs that differ only in their seed are simulated together, as groups of rows of one
-  population (``sim/study/batch.py``), so each simulated month serves the whole batch;
-* runs of the same world and seeds share their baseline arm (no alliance): it is simulated once
+* runs that differ only in their seed and their per-run parameters (``sim/model/core/runs.py``:
+  every parameter of the shipped sensitivity and uncertainty studies) are simulated together,
+  as groups of rows of one population (``sim/study/batch.py``), so each simulated month serves
+  the whole batch;
+* runs of the same world and seed share their baseline arm (no alliance): it is simulated once
   and every alliance variant (a funding level) starts from it.
 
 The output keeps the input order. Every run's config is built and checked before the first
-simulation, so a bad value in run 900 stops the call before run 1 starts. Runs whose parameters
-differ (a Sobol design) are separate batches: a batch shares every parameter but the seed.
+simulation, so a bad value in run 900 stops the call before run 1 starts. Runs that differ in a
+preset or in a parameter that is not per run are separate batches.
 """
 
 from __future__ import annotations

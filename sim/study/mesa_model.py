@@ -138,6 +138,7 @@ class FreelanceModel(freelance.FreelanceModel):
         """Simulate one month, collect the reporters; ``running`` is False after the last."""
         if self.month == self.spec.burn_in_months and self.arm == "alliance" and self.policy is None:
             self.policy = self.spec.alliance  # as run_pair forks the alliance arm here
+            self.policies = [self.policy]
             self.policy_state = self.policy.new_state()
         super().step()
         if self.month >= self.spec.total_months:

@@ -10,7 +10,7 @@ and returns the flat outcome dict.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,9 +75,10 @@ class PairResult:
         return pd.concat(rows, ignore_index=True)
 
 
-def _baseline_states(spec: ModelSpec, seed: int | list[int], progress=None) -> dict:
+def _baseline_states(spec: ModelSpec | list[ModelSpec], seed: int | list[int],
+                     progress=None) -> dict:
     baseline = FreelanceModel(spec, seed, "baseline")
-    _run(baseline, progress, spec.burn_in_months)
+    _run(baseline, progress, baseline.spec.burn_in_months)
     burn_in = baseline.fork("baseline").state()
     _run(baseline, progress)
     return {"burn_in": burn_in, "final": baseline.state()}
@@ -126,11 +127,23 @@ def world_key(spec: ModelSpec) -> str:
     return repr(dataclasses.replace(spec, alliance=None))
 
 
-def baseline_batch(spec: ModelSpec, seeds: list[int], progress=None) -> dict:
+def _per_seed(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int]) -> list[ModelSpec]:
+    """One spec per seed: ``spec`` for every seed, or the list given (one per seed)."""
+    specs = list(spec) if isinstance(spec, list | tuple) else [spec] * len(seeds)
+    if len(specs) != len(seeds):
+        raise ValueError(f"{len(specs)} specs for {len(seeds)} seeds: give one spec per seed")
+    return specs
+
+
+def baseline_batch(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], progress=None) -> dict:
     """The baseline arm of ``seeds`` as one batch: its state after the burn-in (where the
-    alliance arms start) and at the end, with the seeds and the world it was made for."""
+    alliance arms start) and at the end, with the seeds and the worlds it was made for.
+    ``spec``: one for every seed, or a list with one per seed whose worlds differ only in
+    per-run parameters (``sim/model/core/runs.py``)."""
     seeds = [int(s) for s in seeds]
-    return {**_baseline_states(spec, seeds, progress), "seeds": seeds, "world": world_key(spec)}
+    specs = _per_seed(spec, seeds)
+    return {**_baseline_states(specs, seeds, progress), "seeds": seeds,
+            "worlds": [world_key(s) for s in specs]}
 
 
 def split_states(states: dict, g: int) -> dict:
@@ -141,16 +154,17 @@ def split_states(states: dict, g: int) -> dict:
             for when, state in states.items() if when in ("burn_in", "final")}
 
 
-def merge_states(spec: ModelSpec, seeds: list[int], runs: list[dict]) -> dict:
+def merge_states(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], runs: list[dict]) -> dict:
     """Single runs' baseline states (one per seed, ``split_states`` or ``run_pair``'s) as one
-    baseline batch for ``run_pairs``."""
+    baseline batch for ``run_pairs`` (``spec``: as for ``baseline_batch``)."""
     merged = {when: {"pop": Population.merge([run[when]["pop"] for run in runs]),
                      "ledger": Ledger.stack([run[when]["ledger"] for run in runs]),
                      "recorder": Recorder.stack([run[when]["recorder"] for run in runs]),
                      "month": runs[0][when]["month"],
                      "agent_months": np.array([run[when]["agent_months"] for run in runs])}
               for when in ("burn_in", "final")}
-    return {**merged, "seeds": [int(s) for s in seeds], "world": world_key(spec)}
+    seeds = [int(s) for s in seeds]
+    return {**merged, "seeds": seeds, "worlds": [world_key(s) for s in _per_seed(spec, seeds)]}
 
 
 def cached_baseline_batch(spec: ModelSpec, seeds: list[int], cache: BaselineCache) -> dict:
@@ -166,20 +180,23 @@ def cached_baseline_batch(spec: ModelSpec, seeds: list[int], cache: BaselineCach
     return merge_states(spec, seeds, [states[seed] for seed in seeds])
 
 
-def run_pairs(spec: ModelSpec, seeds: list[int], baseline: dict | None = None,
+def run_pairs(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], baseline: dict | None = None,
               progress=None) -> list[PairResult]:
     """``run_pair`` for each of ``seeds``, simulated as one batch (a group of rows per seed,
-    ``sim/model/core/loop.py``): one pass over all rows each month serves every run. Each
-    result equals ``run_pair(spec, seed)`` exactly (``tests/test_batch.py``). ``baseline``:
+    ``sim/model/core/loop.py``): one pass over all rows each month serves every run. ``spec``
+    is one spec for every seed, or a list of one spec per seed that differ only in per-run
+    parameters (``sim/model/core/runs.py``: a Sobol design's samples). Each result equals
+    ``run_pair(spec_of_its_seed, seed)`` exactly (``tests/test_batch.py``). ``baseline``:
     ``baseline_batch(spec, seeds)``, when several alliance variants share it; ``progress``: a
     callable given the number of months simulated since the last call."""
     seeds = [int(s) for s in seeds]
-    states = baseline_batch(spec, seeds, progress) if baseline is None else baseline
-    if states["seeds"] != seeds or states["world"] != world_key(spec):
-        raise ValueError(f"the baseline batch was made for seeds {states['seeds']} of another "
-                         f"world or order, not for seeds {seeds} of this spec")
-    base = FreelanceModel.from_state(spec, seeds, "baseline", states["final"])
-    alliance = FreelanceModel.from_state(spec, seeds, "alliance", states["burn_in"])
+    specs = _per_seed(spec, seeds)
+    states = baseline_batch(specs, seeds, progress) if baseline is None else baseline
+    if states["seeds"] != seeds or states["worlds"] != [world_key(s) for s in specs]:
+        raise ValueError(f"the baseline batch was made for seeds {states['seeds']} of other "
+                         f"worlds or in another order, not for seeds {seeds} of these specs")
+    base = FreelanceModel.from_state(specs, seeds, "baseline", states["final"])
+    alliance = FreelanceModel.from_state(specs, seeds, "alliance", states["burn_in"])
     _run(alliance, progress)
     shared = np.asarray(states["burn_in"]["agent_months"])  # the burn-in, counted once
     results = []

@@ -15,6 +15,7 @@ import numpy as np
 from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.population import LAST_12_MONTHS
 from sim.model.core.rng import Streams
+from sim.model.core.runs import RunValues
 from sim.model.parameters import Country, Population, Sector
 
 
@@ -27,6 +28,7 @@ class StepContext:
     population: Population
     streams: Streams
     uids: np.ndarray
+    runs: RunValues  # per-run parameter values of a batch (sim/model/core/runs.py)
     demand: float = 1.0  # sector demand index this month
     demand_level: float = 1.0  # its level outside shocks
     pool: int | None = None  # demand=market: engagement-months offered this month; None: steady
@@ -52,10 +54,13 @@ class StepContext:
         return self.country.wage_scale
 
     def for_rows(self, rows) -> StepContext:
-        """This context for one run's rows of a batch (``Population.rows_of``)."""
+        """This context for one run's rows of a batch (``Population.rows_of``), with the run's
+        own sector and country (their per-run values)."""
         part = slice(rows.start, rows.start + len(rows))
         precarious = self.precarious[part] if self.precarious.size else self.precarious
-        return dataclasses.replace(self, uids=rows.uid, precarious=precarious)
+        spec = self.runs.specs[rows.run]
+        return dataclasses.replace(self, uids=rows.uid, precarious=precarious,
+                                   sector=spec.sector, country=spec.country)
 
     def _counter(self) -> np.ndarray:
         """Weyl counters of the current rows, computed once per set of rows."""

@@ -24,7 +24,8 @@ Every phase works on whole columns; nothing here loops over agents. Random decis
 policy's modifier columns in ``sim/model/core/decisions.py``.
 
 The same step runs a batch of G runs (``sim.run_many``): one population with a group of rows
-per run, each run with its own random streams, ledger row, recorder row and policy state.
+per run, each run with its own random streams, per-run parameters (``ctx.runs``,
+``sim/model/core/runs.py``), ledger row, recorder row, policy object and policy state.
 Every phase still makes one pass over all rows; what a run sums up is summed over its own rows;
 the yearly parts (the policy's year and hiring round, December's statistics) run run by run on
 views of the run's rows. A single run is a batch of one.
@@ -37,7 +38,7 @@ import numpy as np
 from sim.model.core import decisions, parental
 from sim.model.core.context import StepContext
 from sim.model.core.events import book_births, book_episodes
-from sim.model.core.finance import outside_tax, settle_month
+from sim.model.core.finance import settle_month
 from sim.model.core.population import NO_MONTH
 from sim.model.core.recorder import close_year, record_month
 from sim.model.demography import enter
@@ -50,7 +51,7 @@ def make_context(model) -> StepContext:
     spec = model.spec
     ctx = StepContext(month=model.month, burn_in_months=spec.burn_in_months, sector=spec.sector,
                       country=spec.country, population=spec.population,
-                      streams=model.streams, uids=model.pop.uid)
+                      streams=model.streams, uids=model.pop.uid, runs=model.runs)
     ctx.demand = spec.demand.index(ctx.horizon_month)
     ctx.demand_level = spec.demand.level
     ctx.pool = spec.demand.pool(ctx.horizon_month, spec.population.agents)
@@ -60,7 +61,7 @@ def make_context(model) -> StepContext:
 def monthly_step(model) -> None:
     # the batch's ledger and recorder (a row per run) and each run's own (views of a row)
     pop, rules, batch_ledger, batch_rec = model.pop, model.rules, model.ledgers, model.recorders
-    policy, states = model.policy, model.policy_states
+    policy, policies, states = model.policy, model.policies, model.policy_states
     run_ledgers, run_recorders = model.run_ledgers, model.run_recorders
     ctx = make_context(model)
     m = ctx.month
@@ -75,8 +76,9 @@ def monthly_step(model) -> None:
             for g in range(pop.groups):
                 rows = pop.rows_of(g)
                 run_ctx = ctx.for_rows(rows)
-                policy.open_year(states[g], rows, run_ctx, run_ledgers[g], run_recorders[g])
-                policy.admit(states[g], rows, run_ctx, rules.admission, run_recorders[g])
+                policies[g].open_year(states[g], rows, run_ctx, run_ledgers[g], run_recorders[g])
+                policies[g].admit(states[g], rows, run_ctx, model.specs[g].rules.admission,
+                                  run_recorders[g])
         policy.write_modifiers_runs(states, pop, ctx)
     # 3. health (precarity as of last month)
     ctx.precarious = pop.precarious  # as of last month's household phase (entrants: at entry)
@@ -111,7 +113,7 @@ def monthly_step(model) -> None:
     exit_counts, retire_at, runs = pop.record_exits(leave, reason, m, round(s.retirement_age * 12))
     if ctx.horizon_month >= 0:  # leavers of the measured years who do not retire take the
         batch_ledger.add_leavers(m + 1, retire_at, runs)  # outside job (burn-in leavers: same in both arms)
-    batch_ledger.add("leavers_tax", m, batch_ledger.leavers_working(m) * outside_tax(s, c))
+    batch_ledger.add("leavers_tax", m, batch_ledger.leavers_working(m) * model.leaver_tax)
     # 10. policy_review
     if policy is not None:
         policy.review_runs(states, pop, ctx, run_recorders)
@@ -129,8 +131,8 @@ def monthly_step(model) -> None:
             rows = pop.rows_of(g)
             close_year(run_recorders[g], rows, m)
             if policy is not None:
-                policy.close_year(states[g], rows, ctx.for_rows(rows), run_ledgers[g],
-                                  run_recorders[g])
+                policies[g].close_year(states[g], rows, ctx.for_rows(rows), run_ledgers[g],
+                                       run_recorders[g])
     pop.compact()
     model.month += 1
 

@@ -311,7 +311,7 @@ class GroupRows:
         start, end = pop.bounds[group], pop.bounds[group + 1]
         for name in COLUMNS:
             setattr(self, name, getattr(pop, name)[start:end])
-        self.start = int(start)
+        self.start, self.run = int(start), group
         self.groups, self.bounds = 1, np.array([0, end - start], dtype=np.int64)
 
     def __len__(self) -> int:

@@ -109,6 +109,11 @@ class Alliance(Policy):
     layoff_after_years: int | None = param("years", 0, 50,
                                            "years of shortfall before lay-offs (null: never)")
 
+    # may differ between the runs of a batch (sim/model/core/runs.py): the yearly methods run
+    # run by run on the run's own policy, the monthly ones read one value per run
+    per_run = ("funding_m", "salary", "overhead_share", "member_engagement_boost",
+               "member_exit_hr", "precarious_member_birth_hr")
+
     def check(self, path: str) -> None:
         if self.work_requirement_months > self.work_period_months:
             raise ConfigError(f"{path}.work_requirement_months", self.work_requirement_months,
@@ -253,11 +258,13 @@ class Alliance(Policy):
     def write_modifiers(self, state, pop, ctx) -> None:
         """The modifier columns follow from each row's membership, training and precarity
         alone, so one pass serves every run of a batch (``write_modifiers_runs``)."""
-        _modifiers(pop.member, pop.precarious, pop.trained_month, ctx.month,
-                   self.training_lag_months, self.member_engagement_boost,
-                   self.training_engagement_boost, self.member_exit_hr, self.training_exit_hr,
-                   self.precarious_member_birth_hr, self.precarious_member_onset_hr,
-                   pop.engagement_boost, pop.exit_hr, pop.birth_hr, pop.onset_hr)
+        runs = ctx.runs
+        _modifiers(pop.member, pop.precarious, pop.trained_month, pop.group, ctx.month,
+                   self.training_lag_months, runs.values("alliance", "member_engagement_boost"),
+                   self.training_engagement_boost, runs.values("alliance", "member_exit_hr"),
+                   self.training_exit_hr, runs.values("alliance", "precarious_member_birth_hr"),
+                   self.precarious_member_onset_hr, pop.engagement_boost, pop.exit_hr,
+                   pop.birth_hr, pop.onset_hr)
 
     def write_modifiers_runs(self, states, pop, ctx) -> None:
         self.write_modifiers(None, pop, ctx)  # the modifiers do not read the run's state
@@ -272,16 +279,18 @@ class Alliance(Policy):
         if not paying.any():
             return salary
         room, furlough = np.zeros(runs), np.ones(runs)
+        overhead = ctx.runs.values("alliance", "overhead_share")
         for g in np.flatnonzero(paying):
             state = states[g]
-            if self.overhead_share:
-                self._spend(state, ledgers[g], "overhead", m, state.grant * self.overhead_share / 12)
+            if overhead[g]:
+                self._spend(state, ledgers[g], "overhead", m, state.grant * overhead[g] / 12)
             room[g] = max(0.0, state.salary_budget - state.salary_spent)
             furlough[g] = state.furlough
         ec = ctx.country.employer_contribution_rate
         sums = _salaries(
             pop.member, engaged, pop.sick_months_left, pop.parental_months_left, pop.recent_fees,
-            pop.paid_months, self.salary * ctx.money_scale, self.partial_month_pay, self.fee_offset,
+            pop.paid_months, ctx.runs.values("alliance", "salary") * ctx.money_scale,
+            self.partial_month_pay, self.fee_offset,
             furlough, 1 + ec, room, paying, pop.bounds, salary, np.zeros((4, runs)))
         for g in np.flatnonzero(paying):
             state, ledger = states[g], ledgers[g]
@@ -320,17 +329,20 @@ class Alliance(Policy):
 
 
 @kernel
-def _modifiers(member, precarious, trained_month, month, lag, member_boost, training_boost,
+def _modifiers(member, precarious, trained_month, group, month, lag, member_boost, training_boost,
                member_exit_hr, training_exit_hr, birth_hr_precarious, onset_hr_precarious,
                boost, exit_hr, birth_hr, onset_hr):
-    """The alliance's modifier columns; open training keeps paying off after it ends."""
+    """The alliance's modifier columns; open training keeps paying off after it ends.
+    ``member_boost``, ``member_exit_hr`` and ``birth_hr_precarious`` hold one value per run
+    (``group``)."""
     for i in range(member.size):
         trained = trained_month[i] > NO_MONTH and month - trained_month[i] >= lag
         m = member[i]
-        boost[i] = member_boost * m + training_boost * trained
-        exit_hr[i] = (member_exit_hr if m else 1.0) * (training_exit_hr if trained else 1.0)
+        g = group[i]
+        boost[i] = member_boost[g] * m + training_boost * trained
+        exit_hr[i] = (member_exit_hr[g] if m else 1.0) * (training_exit_hr if trained else 1.0)
         insecure_member = m and precarious[i]
-        birth_hr[i] = birth_hr_precarious if insecure_member else 1.0
+        birth_hr[i] = birth_hr_precarious[g] if insecure_member else 1.0
         onset_hr[i] = onset_hr_precarious if insecure_member else 1.0
 
 
@@ -339,7 +351,7 @@ def _salaries(member, engaged, sick_months_left, parental_months_left, recent_fe
               salary_level, partial_share, fee_offset, furlough, cost_factor, room, paying, bounds,
               salary, out):
     """Salary per row of each run that is ``paying`` (rows ``bounds``): members are owed
-    ``salary_level`` in a month without engagement (and ``partial_share`` of it in an engaged
+    the run's ``salary_level`` in a month without engagement (and ``partial_share`` of it in an engaged
     month) minus ``fee_offset`` of recent fees, none on sick or parental leave, times the run's
     ``furlough``; if that costs (times ``cost_factor``, the employer's contributions) more than
     the run's ``room``, all its salaries are cut pro rata. Per run, into ``out``: the cost, the
@@ -351,14 +363,15 @@ def _salaries(member, engaged, sick_months_left, parental_months_left, recent_fe
         owed_total = owed_months = 0.0
         members = owed_n = 0
         start, end = bounds[g], bounds[g + 1]
+        level = salary_level[g]
         for i in range(start, end):
             owed = 0.0
             if member[i]:  # members are always active: an exit ends membership in the same month
                 members += 1
                 if (sick_months_left[i] | parental_months_left[i]) == 0:  # on leave: the state pays
                     share = partial_share if engaged[i] else 1.0
-                    owed = max(0.0, salary_level * share - fee_offset * recent_fees[i])
-                    owed_months += owed / salary_level
+                    owed = max(0.0, level * share - fee_offset * recent_fees[i])
+                    owed_months += owed / level
             salary[i] = owed * furlough[g]
             owed_n += owed > 0
             owed_total += salary[i]

@@ -19,7 +19,10 @@ run (``pop.bounds``). The yearly methods are called once per run, with that run'
 rows as the population (``pop.rows_of(g)``, views) and its own ledger and recorder. The monthly
 ones are called once for the whole batch through ``write_modifiers_runs``, ``pay_runs`` and
 ``review_runs``, whose defaults call the one-run methods run by run; a design overrides them
-to do the batch in one pass (``Alliance`` does).
+to do the batch in one pass (``Alliance`` does). The yearly methods are called on the run's
+own policy object, the monthly ones on the batch's; a design whose runs may differ in a
+parameter within one batch lists it in ``per_run`` and reads it per run in the monthly methods
+(``ctx.runs``, ``sim/model/core/runs.py``).
 """
 
 from __future__ import annotations
@@ -79,10 +82,6 @@ class Policy(ABC):
         """December: settle the year's accounts."""
 
     # ------------------------------------------------------------------ a batch of runs
-    def new_states(self, runs: int) -> list:
-        """Fresh run states of a batch's ``runs`` runs."""
-        return [self.new_state() for _ in range(runs)]
-
     def write_modifiers_runs(self, states: list, pop: Population, ctx: StepContext) -> None:
         """``write_modifiers`` for every run of a batch."""
         for g, rows in enumerate(_runs(pop)):

@@ -49,6 +49,12 @@ class QualifyingWindows(AdmissionRule):
     reserved_long_min_engaged: int = param("months", 0, HISTORY_MONTHS,
                                            "early-career track: engaged months in the long window")
 
+    # the policy calls the rule run by run with the run's own rule, so every value may differ
+    # between the runs of a batch (sim/model/core/runs.py)
+    per_run = ("recent_window_months", "recent_min_engaged", "long_window_months",
+               "long_min_engaged", "rank_window_months", "leave_extension_months", "max_age",
+               "reserved_share", "reserved_max_age", "reserved_long_min_engaged")
+
     def check(self, path: str) -> None:
         for window, need in (("recent_window_months", "recent_min_engaged"),
                              ("long_window_months", "long_min_engaged"),

@@ -5,13 +5,18 @@ receives the population columns (``pop``, see ``sim/model/core/population.py``) 
 (``ctx``, see ``sim/model/core/context.py``) and works on every row at once; rows of agents who already
 left (``pop.active`` false) may be present and must be masked by the caller's use of the result.
 
-In a batch of runs (``sim/model/core/loop.py``) the rows are those of several runs of the same
-spec, so a rule's values for a row may depend on that row (and the spec) only, never on a sum
-over the population. The admission rule, which ranks the eligible against each other, is
-called once per run, on the run's own rows.
+In a batch of runs (``sim/model/core/loop.py``) the rows are those of several runs, so a rule's
+values for a row may depend on that row (and the spec) only, never on a sum over the
+population. The admission rule, which ranks the eligible against each other, is called once per
+run, on the run's own rows and as the run's own rule object.
 
 To add a rule: subclass the interface in one file, declare parameters with ``param``, write one
 YAML file in the matching ``configs/<group>/`` folder with ``_target_`` pointing at the class.
+Runs whose rules differ in a parameter are then simulated in separate batches. To let a Sobol
+or uncertainty design vary a parameter within one batch, list it in the class attribute
+``per_run`` and read it per run: ``ctx.runs.values("<group>", "<name>")`` gives one value per
+run, which a kernel indexes with the population's ``group`` column (``sim/model/core/runs.py``;
+``StressHazardExit.beta_buffer`` is an example).
 """
 
 from __future__ import annotations

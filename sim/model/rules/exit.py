@@ -17,6 +17,7 @@ import numpy as np
 
 from sim.model.core.jit import kernel
 from sim.model.core.params import param
+from sim.model.core.runs import by_row
 from sim.model.rules.base import ExitRule
 
 
@@ -39,23 +40,28 @@ class StressHazardExit(ExitRule):
     physical_base: float = param("probability/month", 0, 1, "wear hazard at the physical age")
     physical_slope: float = param("log-hazard/year", 0, 5, "growth of the wear hazard with age")
 
+    per_run = ("beta_buffer", "beta_outside")  # may differ between runs of a batch
+
     def hazard(self, pop, ctx) -> tuple[np.ndarray, np.ndarray]:
         n = len(pop)
         living = ctx.sector.living_cost * ctx.money_scale
-        outside = ctx.sector.outside_wage * ctx.money_scale
+        # the outside wage and the betas may differ between the runs of a batch (one value per
+        # run, sim/model/core/runs.py)
+        outside = ctx.runs.values("sector", "outside_wage") * ctx.money_scale
         # logs and exp in numpy (vectorised), the rest fused in one kernel (see sim/model/core/jit.py)
         # x: log savings, then the log effects of money, then the hazard;
         # ratio: log recent income, then the baseline hazard times the hazard ratios
         x = np.maximum(pop.buffer, 1e-9 * living)
         np.log(x, out=x)
-        ratio = np.maximum(pop.recent_income, 1e-3 * outside)
+        ratio = np.maximum(pop.recent_income, by_row(1e-3 * outside, pop.group))
         np.log(ratio, out=ratio)
-        _log_odds_and_ratios(pop.idle_streak, pop.tenure_months, pop.age_months,
-                             log_savings_unit=np.log(3.0 * living),
-                             log_outside=np.log(outside), beta_buffer=self.beta_buffer,
+        _log_odds_and_ratios(pop.idle_streak, pop.tenure_months, pop.age_months, pop.group,
+                             log_savings_unit=np.log(3.0 * living), log_outside=np.log(outside),
+                             beta_buffer=ctx.runs.values("exit", "beta_buffer"),
                              buffer_log_min=self.buffer_log_min, buffer_log_max=self.buffer_log_max,
                              beta_idle=self.beta_idle, idle_spell_months=self.idle_spell_months,
-                             beta_outside=self.beta_outside, outside_log_max=self.outside_log_max,
+                             beta_outside=ctx.runs.values("exit", "beta_outside"),
+                             outside_log_max=self.outside_log_max,
                              early_months=self.early_years * 12, base_early=self.base_early,
                              base_late=self.base_late, young_months=self.young_age * 12,
                              young_hr=self.young_hr, x=x, ratio=ratio)
@@ -72,21 +78,24 @@ class StressHazardExit(ExitRule):
 
 
 @kernel
-def _log_odds_and_ratios(idle_streak, tenure_months, age_months, *, log_savings_unit, log_outside,
+def _log_odds_and_ratios(idle_streak, tenure_months, age_months, group, *, log_savings_unit,
+                         log_outside,
                          beta_buffer, buffer_log_min, buffer_log_max, beta_idle, idle_spell_months,
                          beta_outside, outside_log_max, early_months, base_early, base_late,
                          young_months, young_hr, x, ratio):
     """Hazard = ``ratio * exp(x)``. On entry ``x`` holds log savings and ``ratio`` log recent
     income; on exit ``x`` holds the log effects of money and ``ratio`` the baseline hazard times
-    the hazard ratio of youth."""
+    the hazard ratio of youth. ``log_outside``, ``beta_buffer`` and ``beta_outside`` hold one
+    value per run (``group``)."""
     for i in range(x.size):
+        g = group[i]
         # savings in units of 3 months' living costs and the outside pull, on clipped log scales
         savings = x[i] - log_savings_unit
-        pull = log_outside - ratio[i]
-        xi = beta_buffer * min(max(savings, buffer_log_min), buffer_log_max)
+        pull = log_outside[g] - ratio[i]
+        xi = beta_buffer[g] * min(max(savings, buffer_log_min), buffer_log_max)
         if idle_streak[i] >= idle_spell_months:
             xi += beta_idle
-        x[i] = xi + beta_outside * min(max(pull, -outside_log_max), outside_log_max)
+        x[i] = xi + beta_outside[g] * min(max(pull, -outside_log_max), outside_log_max)
         r = base_early if tenure_months[i] < early_months else base_late
         if age_months[i] < young_months:
             r *= young_hr

@@ -51,6 +51,8 @@ class HadwigerFertility(FertilityRule):
     higher_parity_hr: float = param("hazard ratio", 0, 5, "for a third or later child")
     insecurity_hr: float = param("hazard ratio", 0, 2, "in a precarious month")
 
+    per_run = ("insecurity_hr",)  # may differ between runs of a batch (sim/model/core/runs.py)
+
     def init_agents(self, pop, rows, ctx) -> None:
         """Entrants may already be parents: P(child) = 1 - exp(-expected births by their age)
         under the national schedule (mostly first births at these ages); parents are partnered."""
@@ -102,8 +104,8 @@ class HadwigerFertility(FertilityRule):
                              pop.children, parental.expected_benefit(pop, c),
                              c.parental_basic_level, ctx.sector.living_cost * ctx.money_scale,
                              self._table(c.tfr), round(self.partner_age_gap * 12), ctx.month,
-                             self.birth_gap_months, self.higher_parity_hr, self.insecurity_hr,
-                             np.empty(len(pop)))
+                             self.birth_gap_months, self.higher_parity_hr, pop.group,
+                             ctx.runs.values("fertility", "insecurity_hr"), np.empty(len(pop)))
 
     def update_partnerships(self, pop, ctx) -> None:
         _partnering(*ctx.stream("partnership"), pop.age_months, pop.partnered,
@@ -114,9 +116,10 @@ class HadwigerFertility(FertilityRule):
 @kernel
 def _birth_hazard(age_months, female, partnered, last_birth_month, children, benefit, basic,
                   living, table, partner_gap_months, month, birth_gap_months, higher_parity_hr,
-                  insecurity_hr, out):
+                  group, insecurity_hr, out):
     """Birth hazard per row. Written with selects and products rather than early exits: the
-    conditions are as good as random per row, and mispredicted branches cost more."""
+    conditions are as good as random per row, and mispredicted branches cost more.
+    ``insecurity_hr`` holds one value per run (``group``)."""
     for i in range(out.size):
         can = partnered[i] & (month - last_birth_month[i] >= birth_gap_months)
         # the woman's age drives a couple's fertility
@@ -126,7 +129,7 @@ def _birth_hazard(age_months, female, partnered, last_birth_month, children, ben
         # insecurity: 1 at the basic parental benefit, 0 once the benefit covers living costs
         insecure = 1.0 if living <= basic else min(max((living - benefit[i]) / (living - basic),
                                                        0.0), 1.0)
-        h *= 1.0 - (1.0 - insecurity_hr) * insecure
+        h *= 1.0 - (1.0 - insecurity_hr[group[i]]) * insecure
         out[i] = min(h, 1.0)
     return out
 

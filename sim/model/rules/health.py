@@ -27,21 +27,24 @@ class StressEpisodes(HealthRule):
     drops_needed: int = param("drops", 1, 12, "drops within 12 months that count as repeated")
     episode_months: int = param("months", 1, 24, "months of work lost per episode")
 
+    per_run = ("insecurity_or",)  # may differ between runs of a batch (sim/model/core/runs.py)
+
     def onset_probability(self, pop, ctx) -> np.ndarray:
         """Monthly onset probability per row (the core draws the onsets,
         ``sim/model/core/decisions.py``)."""
-        return _onset_probability(ctx.precarious, pop.drop_bits, pop.sick_months_left, self.onset,
-                                  self.insecurity_or, self.drops_needed, self.drops_or,
-                                  np.empty(len(pop)))
+        return _onset_probability(ctx.precarious, pop.drop_bits, pop.sick_months_left, pop.group,
+                                  self.onset, ctx.runs.values("health", "insecurity_or"),
+                                  self.drops_needed, self.drops_or, np.empty(len(pop)))
 
 
 @kernel
-def _onset_probability(precarious, drop_bits, sick_months_left, onset, insecurity_or, drops_needed,
-                       drops_or, out):
+def _onset_probability(precarious, drop_bits, sick_months_left, group, onset, insecurity_or,
+                       drops_needed, drops_or, out):
     """Onset probability per row, with selects and products rather than early exits (the
-    conditions are as good as random per row)."""
+    conditions are as good as random per row); ``insecurity_or`` holds one value per run
+    (``group``)."""
     for i in range(out.size):
-        p = onset * (1.0 + (insecurity_or - 1.0) * precarious[i])
+        p = onset * (1.0 + (insecurity_or[group[i]] - 1.0) * precarious[i])
         p *= drops_or if popcount(drop_bits[i] & LAST_12_MONTHS) >= drops_needed else 1.0
         out[i] = min(p, 1.0) * (sick_months_left[i] == 0)  # none while an episode runs
     return out

@@ -18,6 +18,7 @@ import numpy as np
 from sim.model.core.jit import kernel
 from sim.model.core.params import param
 from sim.model.core.rng import uniform_at
+from sim.model.core.runs import by_row
 from sim.model.rules.base import Earnings, IncomeRule, logit
 
 
@@ -39,6 +40,8 @@ class MarkovEngagement(IncomeRule):
     sigma_permanent: float = param("log points/month", 0, 1, "SD of the permanent pay shock")
     fee_drift: float = param("log points/month", -1, 1, "drift of the permanent pay level")
 
+    per_run = ("beta_skill",)  # may differ between runs of a batch (sim/model/core/runs.py)
+
     def init_agents(self, pop, rows, ctx) -> None:
         s = ctx.sector
         uids = pop.uid[rows]
@@ -51,8 +54,12 @@ class MarkovEngagement(IncomeRule):
         # [1, 2**(1/alpha) * fee_tail_max], divided by its untruncated median 2**(1/alpha).
         # Without the cap the mean of an alpha < 2 tail grows with the number of agents drawn,
         # and results would change with population.scale.
+        # (the cap may differ between the runs of a batch: the mass per run, in Python floats
+        # as for a single run, then per row)
         alpha = s.fee_pareto_alpha
-        mass = 1.0 - (2.0 ** (1.0 / alpha) * s.fee_tail_max) ** -alpha
+        mass = by_row(np.array([1.0 - (2.0 ** (1.0 / alpha) * float(cap)) ** -alpha
+                                for cap in ctx.runs.values("sector", "fee_tail_max")]),
+                      pop.group[rows])
         log_tail = -np.log1p(-u_tail * mass) / alpha - np.log(2.0) / alpha
         pop.log_fee[rows] = np.log(s.fee_median * ctx.money_scale) + s.fee_sigma * z_fee + log_tail
         pop.side_base[rows] = s.side_income_median * ctx.money_scale * np.exp(
@@ -75,8 +82,8 @@ class MarkovEngagement(IncomeRule):
         """Log-odds of an engagement this month per row: the chain's log-odds given last month,
         plus skill, contacts and sector demand (log1p in numpy's vectorised code)."""
         x = np.log1p(pop.network)  # log contacts, then the log-odds
-        _log_odds(pop.engaged, pop.skill, x, logit_stay=logit(self.p_stay),
-                  logit_find=logit(self.p_find), beta_skill=self.beta_skill,
+        _log_odds(pop.engaged, pop.skill, x, pop.group, logit_stay=logit(self.p_stay),
+                  logit_find=logit(self.p_find), beta_skill=ctx.runs.values("income", "beta_skill"),
                   beta_network=self.beta_network, log_network_ref=np.log1p(self.network_ref),
                   log_demand=np.log(ctx.demand))
         return x
@@ -118,12 +125,13 @@ _STEP = np.uint64(0xD1B54A32D192ED03)  # an odd constant: distinct counters per 
 
 
 @kernel
-def _log_odds(engaged, skill, x, *, logit_stay, logit_find, beta_skill, beta_network,
+def _log_odds(engaged, skill, x, group, *, logit_stay, logit_find, beta_skill, beta_network,
               log_network_ref, log_demand):
-    """The log-odds of engagement, written over ``x`` (log1p of the contact count)."""
+    """The log-odds of engagement, written over ``x`` (log1p of the contact count);
+    ``beta_skill`` holds one value per run (``group``)."""
     for i in range(x.size):
         xi = logit_stay if engaged[i] else logit_find
-        xi += beta_skill * skill[i] + beta_network * (x[i] - log_network_ref)
+        xi += beta_skill[group[i]] * skill[i] + beta_network * (x[i] - log_network_ref)
         x[i] = xi + log_demand
 
 
