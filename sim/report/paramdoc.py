@@ -74,7 +74,10 @@ def _files_for(block: str) -> Path:
 
 def render() -> str:
     spec, _ = build_spec(compose_config({}))
-    out = [BEGIN, ""]
+    out = [BEGIN, "",
+           "Keys marked *per run* may differ between the runs of one batch: samples of a Sobol, "
+           "Morris or uncertainty design that differ only in such keys are simulated together "
+           "(§1.3, `sim/model/core/runs.py`).", ""]
     blocks = {**{k: getattr(spec, k) for k in WORLD_BLOCKS},
               **{k: getattr(spec, k) for k in POLICY_GROUPS},
               **{k: getattr(spec.rules, k) for k in RULE_GROUPS}}
@@ -87,11 +90,14 @@ def render() -> str:
                 "| key | default | unit | allowed | meaning | source / note |",
                 "|---|---|---|---|---|---|"]
         hints = typing.get_type_hints(type(obj))
+        per_run = set(getattr(type(obj), "per_run", ()))
         for f in dataclasses.fields(obj):
             key = f"{block}.{f.name}"
             value = getattr(obj, f.name)
             note = link_citations(notes.get(key, ("", ""))[1].replace("|", "/"))
             allowed = describe_allowed(hints[f.name], f.metadata)
+            if f.name in per_run:
+                allowed += "; *per run*"
             out.append(f"| `{key}` | {value} | {f.metadata['unit']} | {allowed} "
                        f"| {f.metadata['doc'].replace('|', '/')} | {note} |")
         out.append("")
