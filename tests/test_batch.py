@@ -137,12 +137,29 @@ class RunByRun(Alliance):
         return Alliance.pay_runs(self, [state], pop, ctx, engaged, [ledger], [recorder])
 
 
+def run_by_run(spec):
+    """``spec`` with its alliance as a ``RunByRun`` design of the same values."""
+    fields = {f.name: getattr(spec.alliance, f.name) for f in dataclasses.fields(Alliance)}
+    return dataclasses.replace(spec, alliance=RunByRun(**fields))
+
+
 def test_a_policy_without_batch_methods_gets_the_same_results():
     spec = spec_for(alliance="skuda", country="norway", sector="dance")
-    fields = {f.name: getattr(spec.alliance, f.name) for f in dataclasses.fields(Alliance)}
-    slow = dataclasses.replace(spec, alliance=RunByRun(**fields))
-    for fast, by_run in zip(run_pairs(spec, [1, 2]), run_pairs(slow, [1, 2]), strict=True):
+    for fast, by_run in zip(run_pairs(spec, [1, 2]), run_pairs(run_by_run(spec), [1, 2]),
+                            strict=True):
         assert_same_run(by_run, fast)
+
+
+def test_the_run_by_run_defaults_give_each_run_its_own_per_run_values():
+    # run 1 differs in every per-run value of the alliance: the defaults must call run 1's
+    # policy, and its pay must read run 1's salary and overhead, not run 0's
+    other = {k: v for k, v in OTHER_VALUES.items() if k.startswith("alliance.")}
+    specs = [run_by_run(spec_for()), run_by_run(spec_for(**other))]
+    results = run_pairs(specs, [3, 3])
+    for result, spec in zip(results, specs, strict=True):
+        assert_same_run(result, run_pair(spec, 3))
+    spend = [r.outcomes()["alliance.alliance_spend_m"] for r in results]
+    assert spend[0] != spend[1]
 
 
 def test_run_specs_keeps_the_order_and_shares_baselines(monkeypatch):

@@ -127,6 +127,13 @@ class Population:
             self._bounds = np.searchsorted(self.group, np.arange(self.groups + 1)).astype(np.int64)
         return self._bounds
 
+    @property
+    def run_numbers(self) -> np.ndarray:
+        """The run (``group``) of each span of ``bounds``: here 0 .. G - 1. Index per-run values
+        (``ctx.runs.values``) by it in code that loops over ``bounds``, so that the code also
+        serves one run's rows (``GroupRows``, whose one span is its run)."""
+        return np.arange(self.groups)
+
     def next_uids(self, n: int) -> np.ndarray:
         """The uids ``add(n)`` will give, group by group."""
         local = np.arange(self.next_uid, self.next_uid + n, dtype=np.int64)
@@ -313,6 +320,7 @@ class GroupRows:
             setattr(self, name, getattr(pop, name)[start:end])
         self.start, self.run = int(start), group
         self.groups, self.bounds = 1, np.array([0, end - start], dtype=np.int64)
+        self.run_numbers = np.array([group])  # the run of its one span (Population.run_numbers)
 
     def __len__(self) -> int:
         return len(self.uid)

@@ -279,7 +279,9 @@ class Alliance(Policy):
         if not paying.any():
             return salary
         room, furlough = np.zeros(runs), np.ones(runs)
-        overhead = ctx.runs.values("alliance", "overhead_share")
+        # one value per span of pop.bounds: a batch's runs, or the one run of a run's rows
+        overhead = ctx.runs.values("alliance", "overhead_share")[pop.run_numbers]
+        salary_level = ctx.runs.values("alliance", "salary")[pop.run_numbers] * ctx.money_scale
         for g in np.flatnonzero(paying):
             state = states[g]
             if overhead[g]:
@@ -289,7 +291,7 @@ class Alliance(Policy):
         ec = ctx.country.employer_contribution_rate
         sums = _salaries(
             pop.member, engaged, pop.sick_months_left, pop.parental_months_left, pop.recent_fees,
-            pop.paid_months, ctx.runs.values("alliance", "salary") * ctx.money_scale,
+            pop.paid_months, salary_level,
             self.partial_month_pay, self.fee_offset,
             furlough, 1 + ec, room, paying, pop.bounds, salary, np.zeros((4, runs)))
         for g in np.flatnonzero(paying):

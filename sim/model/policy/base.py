@@ -19,10 +19,11 @@ run (``pop.bounds``). The yearly methods are called once per run, with that run'
 rows as the population (``pop.rows_of(g)``, views) and its own ledger and recorder. The monthly
 ones are called once for the whole batch through ``write_modifiers_runs``, ``pay_runs`` and
 ``review_runs``, whose defaults call the one-run methods run by run; a design overrides them
-to do the batch in one pass (``Alliance`` does). The yearly methods are called on the run's
-own policy object, the monthly ones on the batch's; a design whose runs may differ in a
-parameter within one batch lists it in ``per_run`` and reads it per run in the monthly methods
-(``ctx.runs``, ``sim/model/core/runs.py``).
+to do the batch in one pass (``Alliance`` does). The yearly methods and the run-by-run
+defaults are called on the run's own policy object, a batch method on the batch's. A design
+whose runs may differ in a parameter within one batch lists it in ``per_run``; its batch
+methods read such a parameter per run (``ctx.runs``, ``sim/model/core/runs.py``), indexed by
+the run of each row (``group``) or of each span of ``pop.bounds`` (``pop.run_numbers``).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ class Policy(ABC):
     def write_modifiers_runs(self, states: list, pop: Population, ctx: StepContext) -> None:
         """``write_modifiers`` for every run of a batch."""
         for g, rows in enumerate(_runs(pop)):
-            self.write_modifiers(states[g], rows, ctx.for_rows(rows))
+            _own(ctx, rows).write_modifiers(states[g], rows, ctx.for_rows(rows))
 
     def pay_runs(self, states: list, pop: Population, ctx: StepContext, engaged: np.ndarray,
                  ledgers: list[Ledger], recorders: list[Recorder]) -> np.ndarray:
@@ -93,8 +94,8 @@ class Policy(ABC):
         salary = np.zeros(len(pop))
         for g, rows in enumerate(_runs(pop)):
             part = slice(rows.start, rows.start + len(rows))
-            salary[part] = self.pay(states[g], rows, ctx.for_rows(rows), engaged[part],
-                                    ledgers[g], recorders[g])
+            salary[part] = _own(ctx, rows).pay(states[g], rows, ctx.for_rows(rows),
+                                               engaged[part], ledgers[g], recorders[g])
         return salary
 
     def review_runs(self, states: list, pop: Population, ctx: StepContext,
@@ -102,7 +103,7 @@ class Policy(ABC):
         """``review`` for every run of a batch whose policy is running."""
         for g, rows in enumerate(_runs(pop)):
             if getattr(states[g], "active", True):
-                self.review(states[g], rows, ctx.for_rows(rows), recorders[g])
+                _own(ctx, rows).review(states[g], rows, ctx.for_rows(rows), recorders[g])
 
     def check_world(self, path: str, spec: ModelSpec) -> None:  # noqa: B027
         """Refuse a world this design cannot run in (a country or sector it does not belong to,
@@ -112,3 +113,9 @@ class Policy(ABC):
 def _runs(pop):
     """Each run's rows of a batch population (a single run: all rows)."""
     return [pop.rows_of(g) for g in range(pop.groups)]
+
+
+def _own(ctx, rows) -> Policy:
+    """The policy of the run of ``rows``, with its own per-run values (the batch's policy has
+    None where the runs' values differ; ``sim/model/core/runs.py``)."""
+    return ctx.runs.specs[rows.run].alliance
