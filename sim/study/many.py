@@ -8,10 +8,11 @@ exactly (``tests/test_many.py``).
 
 With ``batch=True`` (the default) runs share the work they have in common:
 
-* the config is composed by Hydra once per *structure* (the runs' config-group choices, e.g.
-  ``sector=dance``; kept across calls); each run's own values are then set on a copy of that
-  config, so the interpolations (``population.size`` from the sector's real size) resolve as on
-  the command line, without composing again;
+* the config is composed by Hydra and built once per *structure* (the runs' config-group
+  choices, e.g. ``sector=dance``, and values that are not per-run parameters; kept across
+  calls); each run's per-run parameters are then set on the built spec
+  (``sim/study/variants.py``), any other value on a copy of the config, so the interpolations
+  (``population.size`` from the sector's real size) resolve as on the command line;
 * runs that differ only in their seed and their per-run parameters (``sim/model/core/runs.py``:
   every parameter of the shipped sensitivity and uncertainty studies) are simulated together,
   as groups of rows of one population (``sim/study/batch.py``), so each simulated month serves
@@ -37,6 +38,7 @@ from sim.model.core.params import ConfigError
 from sim.study.batch import run_specs
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override, suggest
 from sim.study.paired import PairResult, check_seed, run_pair
+from sim.study.variants import SpecVariants
 
 # config groups (folders of configs/): choosing one changes the structure of the config
 GROUPS = frozenset(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
@@ -57,18 +59,25 @@ def _split(i: int, run: dict) -> tuple[int, tuple[str, ...], dict[str, Any]]:
     return seed, structure, own
 
 
-# Hydra's composition of each structure, kept across calls (a calibration calls run_many once
-# per evaluation); copies are changed, never the kept configs
+# Hydra's composition of each structure, and the built specs of a structure with the values
+# that are not per-run parameters, kept across calls (a calibration calls run_many once per
+# evaluation); copies are changed, never the kept configs
 _COMPOSED: dict[tuple[str, ...], Any] = {}
+_BUILT: dict[tuple, SpecVariants] = {}
 _KEEP = 32
 
 
+def _kept(cache: dict, key, make):
+    value = cache.get(key)
+    if value is None:
+        value = cache[key] = make()
+        while len(cache) > _KEEP:
+            cache.pop(next(iter(cache)))
+    return value
+
+
 def _config(structure: tuple[str, ...], own: dict[str, Any]):
-    base = _COMPOSED.get(structure)
-    if base is None:
-        base = _COMPOSED[structure] = compose_config(list(structure))
-        while len(_COMPOSED) > _KEEP:
-            _COMPOSED.pop(next(iter(_COMPOSED)))
+    base = _kept(_COMPOSED, structure, lambda: compose_config(list(structure)))
     cfg = copy.deepcopy(base)
     for key, value in own.items():
         if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
@@ -80,6 +89,18 @@ def _config(structure: tuple[str, ...], own: dict[str, Any]):
     return cfg
 
 
+def _spec(structure: tuple[str, ...], own: dict[str, Any]):
+    """The spec of a run: the structure's, built once with the run's values that are not
+    per-run parameters, then the per-run ones set on it."""
+    plain = _kept(_BUILT, (structure,), lambda: SpecVariants(_config(structure, {})))
+    per_run = {k: v for k, v in own.items() if plain.settable(k)}
+    rest = {k: v for k, v in own.items() if k not in per_run}
+    base = plain if not rest else _kept(
+        _BUILT, (structure, *sorted(format_override(k, v) for k, v in rest.items())),
+        lambda: SpecVariants(_config(structure, rest)))
+    return base.with_values(per_run)
+
+
 def run_many(runs: list[dict], *, batch: bool = True) -> pd.DataFrame:
     """One paired run per dict of ``runs`` (``{"seed": s, **overrides}``); a DataFrame with the
     columns ``run`` (position in ``runs``), ``seed``, every override given and every outcome of
@@ -89,9 +110,8 @@ def run_many(runs: list[dict], *, batch: bool = True) -> pd.DataFrame:
     plans = [_split(i, run) for i, run in enumerate(runs)]
     specs = []
     for i, (_, structure, own) in enumerate(plans):  # every config is checked before any run
-        cfg = (_config(structure, own) if batch
-               else compose_config({k: _plain(v) for k, v in runs[i].items() if k != "seed"}))
-        specs.append(build_spec(cfg)[0])
+        specs.append(_spec(structure, own) if batch else build_spec(compose_config(
+            {k: _plain(v) for k, v in runs[i].items() if k != "seed"}))[0])
     items = [(spec, plan[0]) for spec, plan in zip(specs, plans, strict=True)]
     outcomes = (run_specs(items, PairResult.outcomes) if batch
                 else [run_pair(spec, seed).outcomes() for spec, seed in items])

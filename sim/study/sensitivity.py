@@ -20,7 +20,6 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.model.core.params import ConfigError, param
-from sim.study.config import build_spec
 
 
 @dataclass(frozen=True)
@@ -106,17 +105,21 @@ def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     from sim.model.outcomes import result_keys
     from sim.study.batch import run_specs
     from sim.study.paired import PairResult
+    from sim.study.variants import SpecVariants
 
     s = settings(cfg)
     plain = model_config(cfg, "sensitivity")
-    spec, run = build_spec(plain)
+    variants = SpecVariants(plain)  # built once; each sample's values set on the built spec
+    run = variants.run
     X = design(s)
     rows = np.array_split(np.arange(len(X)), s.chunks)[s.chunk]
     # every sample's spec is built (and checked) before the first run; a sample's seeds are
     # simulated as one batch (sim/study/batch.py)
     keys, items = [], []
+    names = s.problem["names"]
     for i in rows:
-        spec_i, _ = build_spec(apply(plain, s.problem["names"], X[i]))
+        spec_i = variants.with_values(
+            {name: coerce(plain, name, value) for name, value in zip(names, X[i], strict=True)})
         for seed in range(run.seed, run.seed + run.seeds):
             keys.append((int(i), seed))
             items.append((spec_i, seed))

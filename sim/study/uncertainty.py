@@ -263,20 +263,23 @@ def check_design(cfg: DictConfig) -> Uncertainty:
 def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     """Evaluate this job's draws: one row per (draw, level, seed, outcome)."""
     from sim.study.batch import run_specs
-    from sim.study.config import build_spec
     from sim.study.paired import PairResult
+    from sim.study.variants import SpecVariants
 
     s = settings(cfg)
     plain = model_config(cfg, "uncertainty")
-    _, run = build_spec(plain)
+    variants = SpecVariants(plain)  # built once; each draw's values set on the built spec
+    run = variants.run
     X = design(s)
     # every (draw, level, seed) of the chunk, checked before the first run; a draw's seeds are
     # simulated as one batch, and its baseline batch serves all its levels (sim/study/batch.py)
     keys, items = [], []
     for d in np.array_split(np.arange(s.draws), s.chunks)[s.chunk]:
-        world = apply(plain, s.names, X[d], "uncertainty.parameters")
-        specs = [build_spec(apply(world, [s.level_key], [level], "uncertainty.level_key"))[0]
-                 for level in s.levels]
+        world = {name: coerce(plain, name, value, "uncertainty.parameters")
+                 for name, value in zip(s.names, X[d], strict=True)}
+        specs = [variants.with_values(
+            world | {s.level_key: coerce(plain, s.level_key, level, "uncertainty.level_key")})
+            for level in s.levels]
         for seed in range(run.seed, run.seed + run.seeds):
             for level, spec in zip(s.levels, specs, strict=True):
                 keys.append((int(d), float(level), seed))

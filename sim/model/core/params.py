@@ -11,6 +11,7 @@ dotted key, the offending value and what is allowed.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import types
 import typing
@@ -106,13 +107,20 @@ def coerce_value(key: str, value: Any, annotation: Any, meta: dict) -> Any:
     return value
 
 
+@functools.cache
+def _type_hints(cls: type) -> dict[str, Any]:
+    """The fields' annotations of a parameter class (resolved once: a Sobol design builds
+    thousands of specs)."""
+    return typing.get_type_hints(cls)
+
+
 def check_params(cls: type, values: dict[str, Any], path: str) -> Any:
     """Build ``cls`` from ``values`` after checking keys, types and ranges.
 
     ``path`` is the config node of the values (``""`` for top-level keys)."""
     fields = {f.name: f for f in dataclasses.fields(cls)}
     prefix = f"{path}." if path else ""
-    hints = typing.get_type_hints(cls)
+    hints = _type_hints(cls)
     for key in values:
         if key not in fields:
             raise ConfigError(f"{prefix}{key}", values[key],

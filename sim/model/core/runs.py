@@ -54,7 +54,7 @@ def _blanked(obj: Any, names) -> Any:
     return dataclasses.replace(obj, **{name: None for name in names}) if names else obj
 
 
-def _with_slots(spec, objects: dict[str, Any]):
+def with_slots(spec, objects: dict[str, Any]):
     """``spec`` with the objects of some slots replaced."""
     rules = {slot: objects[slot] for slot in ("income", "exit", "fertility", "health", "admission")
              if slot in objects}
@@ -71,7 +71,7 @@ def structure_key(spec, slots: Sequence[str] = tuple(SLOTS)) -> str:
                for slot in slots}
     if "alliance" not in slots:
         blanked["alliance"] = None
-    return repr(_with_slots(spec, blanked))
+    return repr(with_slots(spec, blanked))
 
 
 def world_structure_key(spec) -> str:
@@ -96,7 +96,7 @@ def batch_spec(specs: Sequence, slots: Sequence[str] = tuple(SLOTS)):
                  if any(getattr(SLOTS[slot](spec), name) != getattr(obj, name) for spec in specs)]
         if names:
             differing[slot] = _blanked(obj, names)
-    return _with_slots(first, differing) if differing else first
+    return with_slots(first, differing) if differing else first
 
 
 class RunValues:
