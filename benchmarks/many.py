@@ -1,8 +1,8 @@
 """run_many against a loop of run_model, and small runs against one large run; prints JSON.
 
     uv run python benchmarks/many.py [--levels 0 20 40 80] [--seeds 4] [--agents 500 2000 10000]
-                                     [--big 64000] [--sobol-agents 2000] [--sobol-runs 8]
-                                     [--workers 2]
+                                     [--big 64000] [--sobol-agents 2000] [--sobol-runs 40]
+                                     [--workers 2] [--repeats 3]
 
 1. For each population (agents = 2,500 Swedish actors / population.scale), the same runs (every
    level x every seed) through ``run_model`` one by one and through ``run_many``, in one process;
@@ -18,7 +18,10 @@
    seed of its own (every run its own world and seed: the efficiency of batching alone) and
    every sample with the same seed, as the study runs them (samples that change only alliance
    parameters then share their baseline arm, so fewer agent-months are simulated than the
-   table's ``agent_months`` adds up: an *effective* rate).
+   table's ``agent_months`` adds up: an *effective* rate). Each design and the big run are
+   measured ``--repeats`` times, interleaved, since the shared machine's speed drifts by tens of
+   percent within minutes: seconds are medians, and each ratio is the median of the ratios to
+   the big run measured right after (with their range).
 3. The projected time of a Sobol study of 20 parameters with N = 1,024 at ``--sobol-agents`` on
    ``--workers`` cores (joblib, one chunk per core, assuming perfect scaling): with first-order
    and total indices only, as ``study=sensitivity`` samples (``calc_second_order=False``:
@@ -32,6 +35,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import statistics
 import time
 
 from sim import run_many, run_model
@@ -49,6 +53,7 @@ def main() -> None:
     parser.add_argument("--sobol-runs", type=int, default=40)
     parser.add_argument("--small-runs", type=int, default=40)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     results = []
     run_model(seed=99, **{"population.scale": 25, "horizon_years": 1, "burn_in_years": 1})  # compile
@@ -98,56 +103,70 @@ def sobol_samples(runs: int, scale: float) -> list[dict]:
             for row in design]
 
 
+def _big_rate(agents: int) -> tuple[float, float]:
+    """(seconds, agent-months per second) of one paired run of ``agents`` agents."""
+    t0 = time.perf_counter()
+    big = run_model(seed=2000, **{"population.scale": REAL_SIZE / agents})
+    seconds = time.perf_counter() - t0
+    return seconds, big["agent_months"] / seconds
+
+
 def small_against_big(args) -> dict:
     """Agent-months/s of many small runs (run_many) against one big run, and the Sobol study's
-    projected time."""
+    projected time. Every measurement is repeated ``--repeats`` times, interleaved (the machine's
+    speed drifts by tens of percent within minutes); each ratio is the median over the repeats
+    of the ratio to the big run measured next to it, each time the median."""
     scale = REAL_SIZE / args.sobol_agents
     replications = [{"seed": 1000 + s, "population.scale": scale} for s in range(args.small_runs)]
-    replication_s, replication_rate = _rate(replications)
     # the shipped sensitivity study's Sobol design: each sample with a seed of its own; then
     # every sample with one seed, and two seeds of each, as the study (seeds=1, seeds=2) runs it
     samples = sobol_samples(args.sobol_runs, scale)
-    distinct = [{"seed": 1000 + s, **sample} for s, sample in enumerate(samples)]
-    distinct_s, distinct_rate = _rate(distinct)
-    sobol_like = [{"seed": 1000, **sample} for sample in samples]
-    sobol_s, sobol_rate = _rate(sobol_like)
-    two_seeds = [{"seed": 1000 + seed, **sample} for sample in samples[: args.sobol_runs // 2]
-                 for seed in range(2)]
-    two_seeds_s, _ = _rate(two_seeds)
-    t0 = time.perf_counter()
-    big = run_model(seed=2000, **{"population.scale": REAL_SIZE / args.big})
-    big_s = time.perf_counter() - t0
-    big_rate = big["agent_months"] / big_s
+    designs = {
+        "replication": replications,
+        "sobol_distinct_seeds": [{"seed": 1000 + s, **sample} for s, sample in enumerate(samples)],
+        "sobol_study_seeds": [{"seed": 1000, **sample} for sample in samples],
+        "two_seeds": [{"seed": 1000 + seed, **sample}
+                      for sample in samples[: args.sobol_runs // 2] for seed in range(2)]}
+    seconds = {name: [] for name in (*designs, "big")}
+    rates = {name: [] for name in (*designs, "big")}
+    ratios = {name: [] for name in designs}
+    for _ in range(args.repeats):
+        for name, runs in designs.items():
+            per_run, rate = _rate(runs)
+            seconds[name].append(per_run)
+            rates[name].append(rate)
+        big_s, big_rate = _big_rate(args.big)
+        seconds["big"].append(big_s)
+        rates["big"].append(big_rate)
+        for name in designs:
+            ratios[name].append(rates[name][-1] / big_rate)
+    median = {name: statistics.median(values) for name, values in seconds.items()}
     first_and_total, with_second_order = 1024 * (20 + 2), 1024 * (2 * 20 + 2)
 
     def hours(runs: int, per_run: float) -> float:
         return round(runs * per_run / args.workers / 3600, 2)
 
-    return {"small_agents": args.sobol_agents, "replication_runs": len(replications),
-            "replication_s_per_run": round(replication_s, 3),
-            "replication_agent_months_per_s": round(replication_rate),
-            "sobol_runs": len(sobol_like),
-            "sobol_distinct_seeds_s_per_run": round(distinct_s, 3),
-            "sobol_distinct_seeds_agent_months_per_s": round(distinct_rate),
-            "sobol_study_seeds_s_per_run": round(sobol_s, 3),
-            "sobol_study_seeds_effective_agent_months_per_s": round(sobol_rate),
-            "two_seeds_s_per_run": round(two_seeds_s, 3),
-            "big_agents": args.big, "big_s": round(big_s, 2),
-            "big_agent_months_per_s": round(big_rate),
-            "ratio_replications_to_big": round(replication_rate / big_rate, 3),
-            "ratio_sobol_distinct_seeds_to_big": round(distinct_rate / big_rate, 3),
-            "ratio_sobol_study_seeds_effective_to_big": round(sobol_rate / big_rate, 3),
-            "workers": args.workers,
-            **{f"sobol_{name}_paired_runs": runs for name, runs in
-               (("first_and_total", first_and_total), ("with_second_order", with_second_order))},
-            **{f"sobol_{name}_projected_hours": hours(runs, sobol_s)
-               for name, runs in (("first_and_total", first_and_total),
-                                  ("with_second_order", with_second_order))},
-            **{f"sobol_{name}_seeds_2_projected_hours": hours(2 * runs, two_seeds_s)
-               for name, runs in (("first_and_total", first_and_total),
-                                  ("with_second_order", with_second_order))},
-            "sobol_with_second_order_hours_at_big_run_speed": hours(
-                with_second_order, args.sobol_agents * big_s / args.big)}
+    out = {"small_agents": args.sobol_agents, "small_runs": args.small_runs,
+           "sobol_runs": args.sobol_runs, "repeats": args.repeats,
+           "big_agents": args.big, "big_s": round(median["big"], 2),
+           "big_agent_months_per_s": round(statistics.median(rates["big"]))}
+    for name in designs:
+        rate = ("effective_agent_months_per_s" if name in ("sobol_study_seeds", "two_seeds")
+                else "agent_months_per_s")
+        out[f"{name}_s_per_run"] = round(median[name], 3)
+        out[f"{name}_{rate}"] = round(statistics.median(rates[name]))
+        out[f"ratio_{name}_to_big"] = round(statistics.median(ratios[name]), 3)
+        out[f"ratio_{name}_to_big_range"] = [round(min(ratios[name]), 3), round(max(ratios[name]), 3)]
+    sobol_s, two_seeds_s = median["sobol_study_seeds"], median["two_seeds"]
+    designs_of_study = (("first_and_total", first_and_total), ("with_second_order", with_second_order))
+    return out | {
+        "workers": args.workers,
+        **{f"sobol_{name}_paired_runs": runs for name, runs in designs_of_study},
+        **{f"sobol_{name}_projected_hours": hours(runs, sobol_s) for name, runs in designs_of_study},
+        **{f"sobol_{name}_seeds_2_projected_hours": hours(2 * runs, two_seeds_s)
+           for name, runs in designs_of_study},
+        "sobol_with_second_order_hours_at_big_run_speed": hours(
+            with_second_order, args.sobol_agents * median["big"] / args.big)}
 
 
 if __name__ == "__main__":
