@@ -35,10 +35,20 @@ from sim.report.document import (  # noqa: E402
     front_matter,
     source_blocks,
 )
-from sim.report.i18n import N_, _, language, localise_axes, million, number, thousand  # noqa: E402
+from sim.report.i18n import (  # noqa: E402
+    N_,
+    _,
+    currency,
+    language,
+    localise_axes,
+    million,
+    number,
+    thousand,
+)
 from sim.report.words import (  # noqa: E402
     ASSUMPTION_WORDS,
     assumption_words,
+    benefit,
     demand_words,
     includes_zero,
     interval,
@@ -78,10 +88,10 @@ def _footnote(fig, sweep) -> None:
     assumed = []
     if "salary" in a:
         assumed.append(_("alliance salary {amount} {cur}/month in idle months").format(
-            amount=number(a["salary"] * scale), cur=cur))
+            amount=number(a["salary"] * scale), cur=currency(cur)))
     if "outside_wage" in s:
         assumed.append(_("leavers earn {amount} {cur}/month outside").format(
-            amount=number(s["outside_wage"] * scale), cur=cur))
+            amount=number(s["outside_wage"] * scale), cur=currency(cur)))
     alliance = _(a.get("label", "the alliance")) + (_(" (hypothetical grant)") if a.get("hypothetical")
                                                    else "")
     sector = _("each sector") if "sector" in sweep.swept else _(s.get("label", "sector"))
@@ -172,7 +182,8 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
     parts = {_("grant (net of what it pays back)"): (("grant_net_m", +1),),
              _("taxes and contributions back"): (("taxes_returned_m", -1),),
-             _("benefits, parental benefit and health care"): (
+             _("benefits, {parental} and health care").format(
+                 parental=benefit("parental", _world(sweep)[2].get("name"))): (
                  ("benefits_m", +1), ("health_care_m", +1), ("parental_benefit_m", +1))}
     net = _row(sweep, "public_cost_m")
     funded = net[net[x_key] > 0]
@@ -614,7 +625,7 @@ def _write_report(sweep, out: Path) -> Path:
     words, appendix, cited = assumptions(sweep)
     top = sensitivity_top(sweep.folder)
     if top:
-        named = [assumption_words(p, None, cur)[0] for p in top]
+        named = [assumption_words(p, None, cur, country=country.get("name"))[0] for p in top]
         blocks += [("h2", _("The three most influential assumptions")),
                    ("p", _("From the sensitivity study: {names}. Results move most when these "
                            "change; see that study's brief.").format(names="; ".join(named)))]
@@ -663,8 +674,10 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> P
         ax.set_xlabel(_("relative {index}").format(index=label), fontsize=8)
     top = top_parameters(indices)
 
+    country = ((markers[0].get("config") or {}).get("country") or {}).get("name")
+
     def name(key: str) -> str:
-        return assumption_words(key, None, "")[0]
+        return assumption_words(key, None, "", country=country)[0]
 
     ax_labels = [name(p) if p in ASSUMPTION_WORDS else p for p in order]
     for ax in axes[0]:

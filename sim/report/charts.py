@@ -90,15 +90,27 @@ COST_PARTS = {  # chart label (a message, translated when drawn) -> ledger flows
     N_("income tax"): ("income_tax",),
     N_("contributions"): ("contributions",),
     N_("leavers' taxes outside the sector"): ("leavers_tax",),
-    N_("unemployment benefit"): ("unemployment_benefit",),
-    N_("parental benefit"): ("parental_benefit",),
-    N_("sickness benefit, care, pension fees on benefits"): ("sickness_benefit", "health_care",
-                                                             "benefit_pension_contributions"),
+    "{unemployment}": ("unemployment_benefit",),  # the country's benefit (sim/report/words.py)
+    "{parental}": ("parental_benefit",),
+    N_("{sickness}, care, pension fees on benefits"): ("sickness_benefit", "health_care",
+                                                       "benefit_pension_contributions"),
 }
 
 
-def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note: str) -> Path:
-    """Yearly change in net public cost (alliance minus baseline), split into its parts."""
+def part_label(label: str, country: str | None) -> str:
+    """A part of the public ledger in words, its benefits named as ``country`` names them."""
+    from sim.report.words import benefits
+
+    return (label if label.startswith("{") else _(label)).format(**benefits(country))
+
+
+def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note: str,
+                      country: str | None = None) -> Path:
+    """Yearly change in net public cost (alliance minus baseline), split into its parts;
+    ``country`` names the benefits (None: the currency's country)."""
+    from sim.report.words import COUNTRY_OF_CURRENCY
+
+    country = country or COUNTRY_OF_CURRENCY.get(str(currency).upper())
     yearly = timeseries.groupby(["seed", "arm", "year", "variable"], as_index=False)["value"].sum()
     wide = yearly.pivot_table(index=["seed", "year", "variable"], columns="arm",
                               values="value").reset_index()
@@ -110,7 +122,8 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     for (label, flows), colour in zip(COST_PARTS.items(), PART_COLOURS, strict=True):
         values = sum(FLOWS[f][0] * diff[f"ledger_{f}"].to_numpy() for f in flows)
         bottom = np.where(values >= 0, pos, neg)
-        ax.bar(years, values, bottom=bottom, color=colour, label=_(label), width=0.85)
+        ax.bar(years, values, bottom=bottom, color=colour, label=part_label(label, country),
+               width=0.85)
         pos += np.maximum(values, 0)
         neg += np.minimum(values, 0)
     net = bands(wide[wide["variable"] == "ledger_net_cost"].assign(d=lambda d: d["diff"] / 1e6),

@@ -99,7 +99,7 @@ def assumption_tables(flat: dict, notes: dict, keys: list[str], currency: str,
     for key in keys:
         if key not in flat:
             continue
-        name, value = assumption_words(key, flat[key], currency, wage_scale)
+        name, value = assumption_words(key, flat[key], currency, wage_scale, flat.get("country.name"))
         source, anchors = source_cell(notes.get(key, ""), known)
         cited += anchors
         words.append([name, value, source])

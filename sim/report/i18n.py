@@ -35,11 +35,22 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 LANGUAGES = ("en", "sv", "nb")
 LOCALES = {"en": "en_GB", "sv": "sv_SE", "nb": "nb_NO"}
-# million of the currency, as a unit after a number (tables, charts) and in running prose
+# The currency is the simulated country's, the words around it the reader's language: a Swede
+# reads "kr" as Swedish kronor and a Norwegian as Norwegian kroner, so "kr" (and "kronor",
+# "kroner") is written only for the currency of the reader's own country; any other currency keeps
+# its ISO code after an amount and its full name in prose ("norska kronor", "svenske kroner").
+HOME_CURRENCY = {"sv": "SEK", "nb": "NOK"}
+CURRENCY_NAMES = {"en": {},
+                  "sv": {"SEK": "kronor", "NOK": "norska kronor"},
+                  "nb": {"NOK": "kroner", "SEK": "svenske kroner"}}
+# million of the currency, as a unit after a number (tables, charts) and in running prose;
+# thousand: as a unit. {cur}: the ISO code, {name}: the currency's name in the language.
 MILLION = {"en": ("M {cur}", "million {cur}"),
-           "sv": ("mnkr", "miljoner kronor"),
-           "nb": ("mill. kr", "millioner kroner")}
-THOUSAND = {"en": "thousand {cur}", "sv": "tkr", "nb": "tusen kr"}
+           "sv": ("mn {cur}", "miljoner {name}"),
+           "nb": ("mill. {cur}", "millioner {name}")}
+MILLION_HOME = {"sv": ("mnkr", "miljoner kronor"), "nb": ("mill. kr", "millioner kroner")}
+THOUSAND = {"en": "thousand {cur}", "sv": "tusen {cur}", "nb": "tusen {cur}"}
+THOUSAND_HOME = {"sv": "tkr", "nb": "tusen kr"}
 
 _current: contextvars.ContextVar[str] = contextvars.ContextVar("report_language", default="en")
 
@@ -126,14 +137,37 @@ def percent(share: float) -> str:
     return format_percent(share, locale=LOCALES[current()])
 
 
+def _home(cur: str) -> bool:
+    """Whether ``cur`` is the currency of the current language's country (SEK for Swedish)."""
+    return HOME_CURRENCY.get(current()) == str(cur).upper()
+
+
+def currency(cur: str) -> str:
+    """The currency after an amount: ``kr`` for the reader's own currency, else its ISO code
+    (``27 000 kr`` in a Swedish brief of a Swedish run, ``27 000 SEK`` in a Norwegian one)."""
+    return "kr" if _home(cur) else str(cur)
+
+
+def currency_name(cur: str) -> str:
+    """The currency in running prose: ``kronor`` / ``norska kronor`` / ``kroner`` / ``svenske
+    kroner``; English and unknown currencies keep the ISO code."""
+    return CURRENCY_NAMES[current()].get(str(cur).upper(), str(cur))
+
+
 def million(cur: str, prose: bool = False) -> str:
     """The unit 'million <currency>': ``M SEK`` / ``mnkr`` / ``mill. kr``; in prose
-    ``million SEK`` / ``miljoner kronor`` / ``millioner kroner``."""
-    return MILLION[current()][prose].format(cur=cur)
+    ``million SEK`` / ``miljoner kronor`` / ``millioner kroner``. A currency that is not the
+    reader's own is named: ``mn NOK`` / ``miljoner norska kronor``, ``mill. SEK`` / ``millioner
+    svenske kroner``."""
+    lang = current()
+    if _home(cur):
+        return MILLION_HOME[lang][prose]
+    return MILLION[lang][prose].format(cur=cur, name=currency_name(cur))
 
 
 def thousand(cur: str) -> str:
-    return THOUSAND[current()].format(cur=cur)
+    """The unit 'thousand <currency>': ``thousand SEK`` / ``tkr`` / ``tusen kr`` / ``tusen SEK``."""
+    return THOUSAND_HOME[current()] if _home(cur) else THOUSAND[current()].format(cur=cur)
 
 
 def axis_formatter():

@@ -25,8 +25,18 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from sim.report.brief import _level, _num, _save, represents  # noqa: E402
 from sim.report.document import _html, _markdown, front_matter, source_blocks  # noqa: E402
-from sim.report.i18n import N_, _, current, language, million, ngettext, percent, thousand  # noqa: E402
-from sim.report.words import ASSUMPTION_WORDS, cited_anchors, source_entries  # noqa: E402
+from sim.report.i18n import (  # noqa: E402
+    N_,
+    _,
+    currency_name,
+    current,
+    language,
+    million,
+    ngettext,
+    percent,
+    thousand,
+)
+from sim.report.words import ASSUMPTION_WORDS, cited_anchors, plain_name, source_entries  # noqa: E402
 from sim.study.io import write_text  # noqa: E402
 
 LEVEL_COLOURS = ["#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#999999"]
@@ -74,7 +84,7 @@ def drivers_sentence(drivers: pd.DataFrame, params: pd.DataFrame, level: float, 
     def name(key: str) -> str:  # in words: the study's label (English only), the brief's name,
         # else the key
         label = str(meaning.get(key, "") or "") if current() == "en" else ""
-        return label or (_(ASSUMPTION_WORDS[key][0]).lower() if key in ASSUMPTION_WORDS
+        return label or (plain_name(ASSUMPTION_WORDS[key][0], None).lower() if key in ASSUMPTION_WORDS
                          else f"`{key}`")
 
     def rho(v: float) -> str:
@@ -118,7 +128,7 @@ class _Level(float):
 
 def level_words(s, level: float, cur: str) -> str:
     """``uncertainty.level_label`` (a config message) with the level in the current language."""
-    return _(s.level_label).format(level=_Level(level), currency=cur,
+    return _(s.level_label).format(level=_Level(level), currency=currency_name(cur),
                                    million=million(cur, prose=True))
 
 

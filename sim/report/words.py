@@ -18,7 +18,7 @@ import math
 import re
 from pathlib import Path
 
-from sim.report.i18n import N_, _, localise_number, million
+from sim.report.i18n import N_, _, currency, localise_number, million
 
 SOURCES = Path(__file__).resolve().parents[2] / "docs" / "sources.md"
 
@@ -69,9 +69,59 @@ def includes_zero(lo: float, hi: float) -> bool:
     return bool(lo <= 0 <= hi)
 
 
+# ---------------------------------------------------------------- benefits by country
+# The names of a country's benefits follow the country simulated, not the reader's language: a
+# Swedish run says "a-kassa" in every language and a Norwegian run "dagpenger". A reader from
+# another country gets the national name with a gloss in their own words. (Proper names of
+# schemes, not catalogue messages: one line per country and language.)
+BENEFITS = {
+    "sweden": {
+        "unemployment": {"en": "unemployment benefit (a-kassa)", "sv": "a-kassa",
+                         "nb": "a-kassa (svensk arbeidsledighetstrygd)"},
+        "parental": {"en": "parental benefit (föräldrapenning)", "sv": "föräldrapenning",
+                     "nb": "föräldrapenning (svensk stønad ved foreldrepermisjon)"},
+        "sickness": {"en": "sickness benefit (sjukpenning)", "sv": "sjukpenning",
+                     "nb": "sjukpenning (svensk stønad ved sykdom)"},
+    },
+    "norway": {
+        "unemployment": {"en": "unemployment benefit (dagpenger)",
+                         "sv": "dagpenger (norsk arbetslöshetsersättning)", "nb": "dagpenger"},
+        "parental": {"en": "parental benefit (foreldrepenger)",
+                     "sv": "foreldrepenger (norsk ersättning vid föräldraledighet)",
+                     "nb": "foreldrepenger"},
+        "sickness": {"en": "sickness benefit (sykepenger)",
+                     "sv": "sykepenger (norsk ersättning vid sjukdom)", "nb": "sykepenger"},
+    },
+}
+# A country known only by its currency (the single run's cost chart is given the currency).
+COUNTRY_OF_CURRENCY = {"SEK": "sweden", "NOK": "norway"}
+GENERIC_BENEFITS = {"unemployment": N_("unemployment benefit"), "parental": N_("parental benefit"),
+                    "sickness": N_("sickness benefit")}
+
+
+def benefit(kind: str, country: str | None) -> str:
+    """The name of a benefit (``unemployment``, ``parental``, ``sickness``) of ``country`` in the
+    current language; an unknown country gets the plain words."""
+    from sim.report.i18n import current
+
+    names = BENEFITS.get(str(country or "").lower(), {}).get(kind)
+    if names:
+        return names[current()]
+    return _(GENERIC_BENEFITS[kind])
+
+
+def benefits(country: str | None) -> dict[str, str]:
+    """``{unemployment, parental, sickness}`` -> name, to fill a message's placeholders."""
+    return {kind: benefit(kind, country) for kind in ("unemployment", "parental", "sickness")}
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 # ---------------------------------------------------------------- assumptions in words
 def _money(v, cur, scale):
-    return _("{amount} {cur} a month").format(amount=rounded(v * scale, 3), cur=cur)
+    return _("{amount} {cur} a month").format(amount=rounded(v * scale, 3), cur=currency(cur))
 
 
 def _pct(v, *_args):
@@ -119,8 +169,7 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
     "health.insecurity_or": (
         N_("Risk of depression in months of insecure work"),
         lambda v, *a: _("odds {value}% higher").format(value=rounded((v - 1) * 100, 2))),
-    "country.benefit_takeup": (N_("Share of idle freelancers who claim unemployment benefit"),
-                               _pct),
+    "country.benefit_takeup": (N_("Share of idle freelancers who claim {unemployment}"), _pct),
     "country.employer_contribution_rate": (N_("Employer social contributions, share of pay"), _pct),
     "admission.long_min_engaged": (
         N_("Work needed to qualify for the alliance"),
@@ -134,9 +183,9 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
         lambda v, *a: _("not used: networking adds work") if v is None else _pct(v)),
     "sector.fee_tail_max": (N_("Highest fee, as a multiple of the typical (median) fee"),
                             lambda v, *a: _("{value} times").format(value=_g(v))),
-    "country.parental_replacement": (N_("Parental benefit, share of pay"), _pct),
+    "country.parental_replacement": (N_("{Parental}, share of pay"), _pct),
     "country.parental_qualifying_months": (
-        N_("Work needed before a birth for earnings-related parental benefit"),
+        N_("Work needed before a birth for earnings-related {parental}"),
         lambda v, *a: _("{value} months").format(value=_g(v))),
     "alliance.overhead_share": (N_("Share of the grant spent on administration"), _pct),
     "alliance.funding_m": (N_("Yearly grant to the alliance"),
@@ -145,15 +194,26 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
 }
 
 
-def assumption_words(key: str, value, currency: str, wage_scale: float = 1.0) -> tuple[str, str]:
-    """(plain name, value in words) of a config key; unknown keys keep the key and the value."""
+def assumption_words(key: str, value, currency: str, wage_scale: float = 1.0,
+                     country: str | None = None) -> tuple[str, str]:
+    """(plain name, value in words) of a config key; unknown keys keep the key and the value.
+    ``country`` (``sweden``) names its benefits; None: the currency's country."""
     if key not in ASSUMPTION_WORDS:
         return key, str(value)
     name, say = ASSUMPTION_WORDS[key]
+    name = plain_name(name, country or COUNTRY_OF_CURRENCY.get(str(currency).upper()))
     try:
-        return _(name), say(value, currency, wage_scale)
+        return name, say(value, currency, wage_scale)
     except (TypeError, ValueError):
-        return _(name), str(value)
+        return name, str(value)
+
+
+def plain_name(message: str, country: str | None) -> str:
+    """An assumption's name (a message) in the current language, its benefits named as
+    ``country`` names them (``{unemployment}``; ``{Parental}`` at the start of a sentence)."""
+    names = benefits(country)
+    names.update({k.title(): capitalised(v) for k, v in list(names.items())})
+    return _(message).format(**names) if "{" in message else _(message)
 
 
 # ---------------------------------------------------------------- scenarios in words

@@ -1,0 +1,110 @@
+"""What a reader of a brief reads in words: the currency and benefits of the country simulated in
+the reader's language, headlines that never make a part larger than its whole, chart titles that
+state what the headlines state, and where each language's brief is written (issue 20)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from omegaconf import OmegaConf
+
+from sim import compose_config
+from sim.report.i18n import currency, language, million, thousand
+from sim.report.words import assumption_words, benefit
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------- currency and benefits
+@pytest.mark.parametrize(("lang", "cur", "unit", "prose", "small", "amount"), [
+    ("en", "SEK", "M SEK", "million SEK", "thousand SEK", "SEK"),
+    ("en", "NOK", "M NOK", "million NOK", "thousand NOK", "NOK"),
+    ("sv", "SEK", "mnkr", "miljoner kronor", "tkr", "kr"),
+    ("sv", "NOK", "mn NOK", "miljoner norska kronor", "tusen NOK", "NOK"),
+    ("nb", "NOK", "mill. kr", "millioner kroner", "tusen kr", "kr"),
+    ("nb", "SEK", "mill. SEK", "millioner svenske kroner", "tusen SEK", "SEK"),
+])
+def test_the_currency_is_the_countrys_and_the_words_the_readers(lang, cur, unit, prose, small,
+                                                                amount):
+    """"kr" and "kronor"/"kroner" only for the reader's own currency: a Norwegian reads
+    "millioner kroner" as NOK, so a Swedish run says "millioner svenske kroner" to them."""
+    with language(lang):
+        assert (million(cur), million(cur, prose=True), thousand(cur), currency(cur)) == (
+            unit, prose, small, amount)
+
+
+NATIONAL = {"sweden": ("a-kassa", "föräldrapenning"), "norway": ("dagpenger", "foreldrepenger")}
+
+
+@pytest.mark.parametrize("lang", ["en", "sv", "nb"])
+@pytest.mark.parametrize(("country", "cur"), [("sweden", "SEK"), ("norway", "NOK")])
+def test_benefits_are_named_as_the_country_simulated_names_them(lang, country, cur):
+    other = next(c for c in NATIONAL if c != country)
+    with language(lang):
+        takeup = assumption_words("country.benefit_takeup", 0.5, cur, country=country)[0]
+        parental = assumption_words("country.parental_replacement", 0.8, cur, country=country)[0]
+        salary = assumption_words("alliance.salary", 27000, cur, country=country)[1]
+        said = " ".join([takeup, parental, benefit("unemployment", country)])
+    assert NATIONAL[country][0] in takeup and NATIONAL[country][1] in parental.lower()
+    assert not any(name in said for name in NATIONAL[other]), said
+    home = {"sv": "SEK", "nb": "NOK"}.get(lang)
+    assert salary.endswith("kr i månaden" if home == cur == "SEK" else
+                           "kr i måneden" if home == cur else f"{cur} a month" if lang == "en"
+                           else f"{cur} i m" + ("ånaden" if lang == "sv" else "åneden")), salary
+
+
+def run_config(*overrides: str) -> dict:
+    return OmegaConf.to_container(compose_config(list(overrides)), resolve=True)
+
+
+def run_summary(active=(25.5, 20.0, 31.0), experienced=(29.2, 26.0, 32.4)) -> pd.DataFrame:
+    """A single run's summary table (as ``python -m sim`` writes it) in which the alliance keeps
+    more experienced people than people in all: fewer newcomers stay."""
+    rows = {"alliance_members": (0, 80, 80, 80, 80), "active_workforce": (2500, 2525.5, *active),
+            "experienced_workforce": (1200, 1229.2, *experienced),
+            "retention_10y": (0.40, 0.38, -0.02, -0.04, 0.0),
+            "births_per_year": (60, 61, 1, -1, 3), "public_cost_m": (-1800, -1790, 10, 8, 12)}
+    out = []
+    for outcome, values in rows.items():
+        if len(values) == 5:
+            base, alli, eff, lo, hi = values
+        else:
+            (base, alli, (eff, lo, hi)) = values[0], values[1], values[2:]
+        out.append({"outcome": outcome, "baseline": base, "alliance": alli, "effect": eff,
+                    "baseline_ci_low": base, "baseline_ci_high": base, "alliance_ci_low": alli,
+                    "alliance_ci_high": alli, "effect_ci_low": lo, "effect_ci_high": hi})
+    return pd.DataFrame(out)
+
+
+def run_brief(tmp_path: Path, lang: str, *overrides: str) -> str:
+    from sim.report.run_brief import write_run_brief
+
+    with language(lang):
+        write_run_brief(run_summary(), run_config(*overrides), None, 2, tmp_path)
+    return (tmp_path / "brief.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("lang", "overrides", "said", "never"), [
+    ("nb", [], ["millioner svenske kroner", "SEK i måneden", "a-kassa"],
+     ["millioner kroner", " kr ", "dagpenger"]),
+    ("sv", ["alliance=skuda"], ["miljoner norska kronor", "NOK i månaden", "dagpenger"],
+     ["miljoner kronor", " kr ", "a-kassa"]),
+    ("sv", [], ["miljoner kronor", "kr i månaden", "a-kassa"], ["NOK", "dagpenger"]),
+    ("nb", ["alliance=skuda"], ["millioner kroner", "kr i måneden", "dagpenger"],
+     ["NOK", "SEK", "a-kassa"]),
+    ("en", ["alliance=skuda"], ["million NOK", "NOK a month", "dagpenger"], ["SEK", "a-kassa"]),
+])
+def test_run_brief_names_the_currency_and_benefits_of_the_country(tmp_path, lang, overrides,
+                                                                  said, never):
+    text = run_brief(tmp_path, lang, *overrides)
+    words = text.split("## ")  # up to the sources, which are quoted as written
+    words = "## ".join(p for p in words if not p.startswith(("Källor", "Kilder", "Sources",
+                                                               "Appendix", "Bilaga", "Vedlegg")))
+    for s in said:
+        assert s in words, (s, lang, overrides)
+    for s in never:
+        assert s not in re.sub(r"\(docs/sources\.md[^)]*\)|\[[^\]]*\]\(#[^)]*\)", " ", words), (
+            s, lang, overrides)
