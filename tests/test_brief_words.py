@@ -108,3 +108,53 @@ def test_run_brief_names_the_currency_and_benefits_of_the_country(tmp_path, lang
     for s in never:
         assert s not in re.sub(r"\(docs/sources\.md[^)]*\)|\[[^\]]*\]\(#[^)]*\)", " ", words), (
             s, lang, overrides)
+
+
+# ---------------------------------------------------------------- the part and the whole
+FEWER = {"en": "fewer newcomers stay", "sv": "färre nykomlingar stannar",
+         "nb": "færre nykommere blir værende"}
+OF_THEM = {"en": "of them", "sv": "varav", "nb": "hvorav"}
+
+
+def funding_sweep(summary: pd.DataFrame, levels=(0.0, 40.0)):
+    """A funding sweep as the report reads it (no simulation): one job per level, the run
+    summary's values at every funded level."""
+    import types
+
+    jobs = pd.DataFrame({"job": [f"alliance.funding_m={lv:g}" for lv in levels],
+                         "alliance.funding_m": list(levels)})
+    rows = [{**r, "job": j, "alliance.funding_m": lv} for j, lv in zip(jobs["job"], levels,
+                                                                         strict=True)
+            for r in summary.to_dict("records")]
+    spec = {"charts": ["funding"], "x": "alliance.funding_m", "headline_level": 40,
+            "title": None, "assumptions": [], "left_out": []}
+    return types.SimpleNamespace(markers=[{"report": spec, "seeds": [0, 1], "config": {}}],
+                                 swept=["alliance.funding_m"], jobs=jobs, currency="SEK",
+                                 summary=pd.DataFrame(rows), contrast=pd.DataFrame(),
+                                 study="funding_sweep")
+
+
+@pytest.mark.parametrize("lang", ["en", "sv", "nb"])
+def test_headlines_never_make_the_experienced_a_part_larger_than_the_whole(tmp_path, lang):
+    """25.5 more people working, 29.2 more experienced: never "29.2 of them"; the brief says in
+    words that fewer newcomers stay (single run and sweep alike)."""
+    from sim.report.brief import headlines
+
+    text = run_brief(tmp_path, lang)
+    first = re.search(r"^- (.*)$", text, flags=re.M)[1]
+    with language(lang):
+        sweep_first = headlines(funding_sweep(run_summary()), "SEK")[0]
+    for line in (first, sweep_first):
+        assert OF_THEM[lang] not in line, line
+        assert FEWER[lang] in line, line
+        assert re.search(r"29[.,]2", line) and re.search(r"\b26 \(95", line), line
+        assert re.search(r"3[.,]7", line), line  # the fewer less-experienced people, in number
+
+
+def test_the_part_is_said_as_a_part_when_it_is_one(tmp_path):
+    from sim.report.brief import headlines
+
+    summary = run_summary(active=(40.0, 35.0, 45.0), experienced=(29.2, 26.0, 32.4))
+    line = headlines(funding_sweep(summary), "SEK")[0]
+    assert "40 (95% CI 35 to 45) more people working in the profession, 29" in line
+    assert "of them" in line and "newcomers" not in line

@@ -409,6 +409,36 @@ def headline_job(sweep) -> str | None:
     return levels.iloc[(levels[x_key] - target).abs().argmin()]["job"]
 
 
+def workforce_headline(level: str, million_words: str, members: float, active, exp) -> str:
+    """The headline on the workforce, without its final full stop. ``active`` and ``exp``: the
+    effects (mean, 95% CI low, high) on the people working in the profession and on those with
+    ten or more years of experience. The experienced are a part of the people working, so "of
+    them" is said only when the part is no larger than the whole; when the alliance keeps more
+    experienced people than people in all, fewer newcomers stay, and the sentence says so."""
+    head = dict(level=level, million=million_words, members=_num(members), active=_ci(*active),
+                exp=_ci(*exp))
+    if 0 <= exp[0] <= active[0]:
+        return _("With a grant of {level} {million} a year the alliance employs about {members} "
+                 "freelancers and keeps {active} more people working in the profession, {exp} of "
+                 "them with ten or more years of experience").format(**head)
+    if exp[0] > active[0]:
+        fewer = _num(exp[0] - active[0])
+        if active[0] >= 0:
+            return _("With a grant of {level} {million} a year the alliance employs about "
+                     "{members} freelancers and keeps {exp} more people with ten or more years of "
+                     "experience in the profession; fewer newcomers stay, so about {fewer} fewer "
+                     "people with less experience are working and the number working in the "
+                     "profession rises by only {active}").format(fewer=fewer, **head)
+        return _("With a grant of {level} {million} a year the alliance employs about {members} "
+                 "freelancers and keeps {exp} more people with ten or more years of experience in "
+                 "the profession; fewer newcomers stay, so about {fewer} fewer people with less "
+                 "experience are working and the number working in the profession changes by "
+                 "{active}").format(fewer=fewer, **head)
+    return _("With a grant of {level} {million} a year the alliance employs about {members} "
+             "freelancers; the number of people working in the profession changes by {active}, "
+             "the number with ten or more years of experience by {exp}").format(**head)
+
+
 def grant_headlines(get, level: float, cur: str) -> list[str]:
     """Headlines of one grant against no alliance; ``get(outcome, arm="effect")`` gives
     (mean, 95% CI low, high). Used by study briefs and the single-run brief."""
@@ -417,11 +447,7 @@ def grant_headlines(get, level: float, cur: str) -> list[str]:
     active, exp = get("active_workforce"), get("experienced_workforce")
     zero = [what for what, ci in ((_("of the people working"), active), (_("of the experienced"), exp))
             if includes_zero(ci[1], ci[2])]
-    lines.append(_("With a grant of {level} {million} a year the alliance employs about {members} "
-                   "freelancers and keeps {active} more people working in the profession, {exp} of "
-                   "them with ten or more years of experience").format(
-        level=_level(level), million=million(cur, prose=True), members=_num(members),
-        active=_ci(*active), exp=_ci(*exp))
+    lines.append(workforce_headline(_level(level), million(cur, prose=True), members, active, exp)
                  + (_("; the 95% CI {which} includes zero").format(which=_(" and ").join(zero))
                     if zero else "") + ".")
     b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "alliance")[0], get(
