@@ -103,7 +103,8 @@ def _job(folder: Path, level: float, config: dict, num: int) -> None:
                                    for name, (base, effects) in OUTCOMES.items()}, 100.0)
     config = {**config, "alliance": {**config["alliance"], "funding_m": level}}
     write_json(job / COMPLETE, {
-        "fingerprint": "f", "code": "abc", "git_commit": "c0ffee", "packages": {}, "job_num": num,
+        "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
+        "job_num": num,
         "overrides": [f"alliance.funding_m={level:g}"], "study": "funding_sweep", "seeds": [0, 1, 2],
         "config": config, "currency": "SEK", "report": config["report"],
         "choices": {"alliance": "teateralliansen", "sector": "theatre", "country": "sweden",

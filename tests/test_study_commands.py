@@ -252,7 +252,7 @@ def fake_sweep(folder, config):
     files = write_job_tables(job, {"experienced_workforce": (10.0, [5.0, 6.0, 7.0]),
                                    "public_cost_m": (10.0, [1.0, 0.0, -1.0])}, 1.0)
     write_json(job / COMPLETE, {
-        "fingerprint": "f", "code": "abc", "git_commit": "c0ffee", "packages": {},
+        "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
         "overrides": ["alliance.funding_m=40", "exit=constant"], "study": "toy", "seeds": [0, 1, 2],
         "config": config, "currency": "SEK", "files": files})
     return folder

@@ -7,10 +7,12 @@ every ``_target_`` into typed objects. Any bad value raises one ``ConfigError`` 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import functools
 import importlib
+import keyword
 import re
 import typing
 from dataclasses import dataclass
@@ -52,19 +54,68 @@ class Output:
     quiet: bool = param("-", doc="suppress the printed table and progress bar")
 
 
-def _target_class(node: dict, path: str, interface: type | None) -> type:
-    target = node.get("_target_")
+PROJECT_PACKAGE = "sim"  # classes named by ``_target_`` come from here, or from ``plugins``
+
+
+def plugin_packages(cfg: DictConfig | dict | None) -> tuple[str, ...]:
+    """The installed packages the config names in ``plugins`` (top-level import names), checked:
+    each must be an identifier provided by an installed distribution. Nothing is imported here."""
+    value = None if cfg is None else cfg.get("plugins")
+    if value is None:
+        return ()
+    if OmegaConf.is_list(value):
+        value = list(value)
+    if not isinstance(value, list | tuple):
+        raise ConfigError("plugins", value, "a list of installed package names, e.g. [mypkg]")
+    names = tuple(value)
+    installed = _installed_packages()
+    for name in names:
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise ConfigError("plugins", name, "a top-level package name (an identifier)")
+        if name not in installed:
+            raise ConfigError("plugins", name, "a package installed in this environment "
+                              "(pip/uv install it first; a module in the current folder is never used)")
+    return names
+
+
+@functools.cache
+def _installed_packages() -> frozenset[str]:
+    """Top-level import names that an installed distribution provides (read from its metadata)."""
+    import importlib.metadata
+
+    return frozenset(importlib.metadata.packages_distributions())
+
+
+def check_target(target: Any, path: str, plugins: tuple[str, ...] = ()) -> tuple[str, str]:
+    """``(module, class name)`` of a ``_target_`` once its dotted path is known to lie inside the
+    project's package or a package named in ``plugins``; ``ConfigError`` before anything is
+    imported otherwise (a module in the current folder, or one read from a results folder, never runs)."""
+    allowed = (PROJECT_PACKAGE, *plugins)
+    what = ("a dotted path to a class in " + ", ".join(f"{p}." for p in allowed)
+            + " (another installed package: name it in plugins=[...])")
     if not isinstance(target, str) or "." not in target:
-        raise ConfigError(f"{path}._target_", target, "a dotted path to a class")
-    module, _, name = target.rpartition(".")
+        raise ConfigError(f"{path}._target_", target, what)
+    parts = target.split(".")
+    if any(not p.isidentifier() or keyword.iskeyword(p) or p.startswith("__") for p in parts):
+        raise ConfigError(f"{path}._target_", target, what)
+    if parts[0] not in allowed:
+        raise ConfigError(f"{path}._target_", target, what)
+    return ".".join(parts[:-1]), parts[-1]
+
+
+def _target_class(node: dict, path: str, interface: type | None,
+                  plugins: tuple[str, ...] = ()) -> type:
+    module, name = check_target(node.get("_target_"), path, plugins)
     try:
         cls = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as err:
-        raise ConfigError(f"{path}._target_", target, f"an importable class ({err})") from None
+        raise ConfigError(f"{path}._target_", node.get("_target_"),
+                          f"an importable class ({err})") from None
     if interface is not None and not (isinstance(cls, type) and issubclass(cls, interface)):
-        raise ConfigError(f"{path}._target_", target, f"a subclass of {interface.__name__}")
+        raise ConfigError(f"{path}._target_", node.get("_target_"), f"a subclass of {interface.__name__}")
     if not dataclasses.is_dataclass(cls):
-        raise ConfigError(f"{path}._target_", target, "a dataclass declared with sim.model.core.params.param")
+        raise ConfigError(f"{path}._target_", node.get("_target_"),
+                          "a dataclass declared with sim.model.core.params.param")
     return cls
 
 
@@ -89,7 +140,8 @@ def _resolved(cfg: DictConfig) -> None:
                               ) from None
 
 
-def _build(cfg: DictConfig, path: str, interface: type | None, default_cls: type | None):
+def _build(cfg: DictConfig, path: str, interface: type | None, default_cls: type | None,
+           plugins: tuple[str, ...] = ()):
     node = cfg.get(path)
     if node is None:
         raise ConfigError(path, None, "a config block")
@@ -97,8 +149,8 @@ def _build(cfg: DictConfig, path: str, interface: type | None, default_cls: type
         raise ConfigError(path, node, "a block of parameters (choose a config group option with "
                           f"{path}=<option>, or set a key with {path}.<key>=<value>)")
     values = OmegaConf.to_container(node, resolve=True)
-    cls = _target_class(values, path, interface) if "_target_" in values or default_cls is None \
-        else default_cls
+    cls = _target_class(values, path, interface, plugins) \
+        if "_target_" in values or default_cls is None else default_cls
     values.pop("_target_", None)
     return check_params(cls, values, path)
 
@@ -107,14 +159,16 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     """Validate the whole config and build the model spec and run settings."""
     known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | set(POLICY_GROUPS)
     known |= {f.name for f in dataclasses.fields(RunSettings)}
-    known |= {"output", "report", "hydra", "study", "sensitivity", "uncertainty"}
+    known |= {"output", "report", "hydra", "study", "sensitivity", "uncertainty", "plugins"}
     _resolved(cfg)
     for key in cfg:
         if key not in known:
             raise ConfigError(str(key), cfg.get(key), "a known top-level key: " + ", ".join(sorted(known)))
+    plugins = plugin_packages(cfg)
     world = {name: _build(cfg, name, None, cls) for name, cls in WORLD_BLOCKS.items()}
-    world |= {name: _build(cfg, name, iface, None) for name, iface in POLICY_GROUPS.items()}
-    rules = Rules(**{name: _build(cfg, name, iface, None) for name, iface in RULE_GROUPS.items()})
+    world |= {name: _build(cfg, name, iface, None, plugins) for name, iface in POLICY_GROUPS.items()}
+    rules = Rules(**{name: _build(cfg, name, iface, None, plugins)
+                     for name, iface in RULE_GROUPS.items()})
     run_values = {f.name: cfg.get(f.name) for f in dataclasses.fields(RunSettings)}
     run = check_params(RunSettings, run_values, "")
     _build(cfg, "output", None, Output)
@@ -135,6 +189,23 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
 
         check_design(cfg)
     return spec, run
+
+
+@functools.cache
+def preset_classes() -> dict[str, type]:
+    """The classes the project's own presets name (``configs/<group>/*.yaml``), by ``_target_``.
+    What a results folder says ran is looked up here, as text: it never names code to import."""
+    import yaml
+
+    classes = {}
+    for path in sorted(CONFIG_DIR.glob("*/*.yaml")):
+        with contextlib.suppress(yaml.YAMLError, OSError):
+            node = yaml.safe_load(path.read_text(encoding="utf-8"))
+            target = node.get("_target_") if isinstance(node, dict) else None
+            if isinstance(target, str) and target.startswith(f"{PROJECT_PACKAGE}.model."):
+                with contextlib.suppress(ConfigError):
+                    classes[target] = _target_class({"_target_": target}, path.parent.name, None)
+    return classes
 
 
 @functools.cache
@@ -182,7 +253,7 @@ def declaration(cfg: DictConfig, key: str) -> tuple[Any, dict]:
     if not block:
         cls = RunSettings
     elif isinstance(node, DictConfig) and "_target_" in node:
-        cls = _target_class({"_target_": node.get("_target_")}, block, None)
+        cls = _target_class({"_target_": node.get("_target_")}, block, None, plugin_packages(cfg))
     elif block in WORLD_BLOCKS:
         cls = WORLD_BLOCKS[block]
     else:
@@ -228,19 +299,97 @@ def compose_config(overrides: dict[str, Any] | list[str] | None = None,
     if isinstance(overrides, dict):
         overrides = [format_override(k, v) for k, v in overrides.items()]
     overrides = list(overrides or [])
+    check_overrides(overrides, config_name)
     if config_dir is not None:
         overrides.append(f"hydra.searchpath=[file://{Path(config_dir).resolve()}]")
     try:
         if GlobalHydra.instance().is_initialized():  # inside a running Hydra app
-            return compose(config_name=config_name, overrides=overrides,
-                           return_hydra_config=with_hydra)
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name=config_name, overrides=overrides,
-                           return_hydra_config=with_hydra)
+            cfg = compose(config_name=config_name, overrides=overrides,
+                          return_hydra_config=with_hydra)
+        else:
+            with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+                cfg = compose(config_name=config_name, overrides=overrides,
+                              return_hydra_config=with_hydra)
     except ConfigError:
         raise
     except Exception as err:  # noqa: BLE001 - YAML, grammar, int-size and Hydra errors alike
         raise _override_error(overrides, err) from None
+    check_composed(cfg)
+    return cfg
+
+
+ENV_INTERPOLATION = re.compile(r"\$\{\s*oc\.env\s*:")
+# where Hydra's own launchers, sweepers and callbacks come from (its nodes name them by _target_)
+HYDRA_TARGETS = ("hydra.", "hydra_plugins.", f"{PROJECT_PACKAGE}.")
+
+
+def check_overrides(overrides: list[str], config_name: str = "config") -> None:
+    """Refuse, before Hydra reads anything, what would make it read or run what the user did not
+    name: a config name or a group choice with a path in it (``alliance=../../x``), an
+    environment variable pulled into the config (``${oc.env:...}``, which would be copied into
+    the saved config), and a ``_target_`` outside the project's package or the named plugins."""
+    if not isinstance(config_name, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", config_name) \
+            or ".." in config_name:
+        raise ConfigError("--config-name", config_name,
+                          "the name of a config file in the config folders (no path, no ..)")
+    pairs = [(o.lstrip("+~").partition("=")[0], o.partition("=")[2]) for o in overrides
+             if isinstance(o, str)]
+    plugins = ()
+    for key, value in pairs:
+        if key == "plugins":
+            with contextlib.suppress(Exception):  # checked with the composed config
+                from hydra.core.override_parser.overrides_parser import OverridesParser
+
+                parsed = OverridesParser.create().parse_override(f"k={value}").value()
+                plugins = tuple(p for p in parsed if isinstance(p, str)) \
+                    if isinstance(parsed, list) else ()
+    for key, value in pairs:
+        if ENV_INTERPOLATION.search(value):
+            raise ConfigError(key, value, "a value without ${oc.env:...} (environment variables "
+                              "are not read into the config: give the value itself)")
+        if "/" in key or group_options(key) is not None:  # a group choice names a file
+            names = [v.strip() for v in value.strip("[]").split(",")]
+            if any(not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", n) or ".." in n
+                   for n in names if n not in ("", "null")):
+                raise ConfigError(key, value, "the name of an option of the group "
+                                  "(no path, no ..)" + _options_hint(key))
+        if key.split(".")[-1] == "_target_":
+            if key.startswith("hydra."):
+                raise ConfigError(key, value, "nothing: Hydra's launchers and callbacks are "
+                                  "chosen with hydra/launcher=<option>, not by _target_")
+            check_target(value.strip("'\""), key.rpartition(".")[0], plugins)
+
+
+def _options_hint(group: str) -> str:
+    options = group_options(group)
+    return f": one of {', '.join(options)}" if options else ""
+
+
+def check_composed(cfg: DictConfig) -> None:
+    """Refuse a composed config that reads the environment (``${oc.env:...}`` in a study file
+    or a config of ``--config-dir``) or whose Hydra nodes name code outside Hydra, its plugins
+    and the project's package (a ``_target_`` Hydra would import when it starts)."""
+    raw = OmegaConf.to_container(cfg, resolve=False)
+
+    def walk(node, prefix):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                yield from walk(value, f"{prefix}{key}.")
+        elif isinstance(node, list):
+            for i, value in enumerate(node):
+                yield from walk(value, f"{prefix}{i}.")
+        else:
+            yield prefix[:-1], node
+
+    for key, value in walk(raw, ""):
+        if not isinstance(value, str):
+            continue
+        if ENV_INTERPOLATION.search(value) and not key.startswith("hydra."):
+            raise ConfigError(key, value, "a value without ${oc.env:...} (environment variables "
+                              "are not read into the config: give the value itself)")
+        if key.startswith("hydra.") and key.endswith("._target_") and not value.startswith(HYDRA_TARGETS):
+            raise ConfigError(key, value, "a class of Hydra, its plugins or this project ("
+                              + ", ".join(HYDRA_TARGETS) + ")")
 
 
 @functools.cache

@@ -316,18 +316,16 @@ def parameter_values(s: Uncertainty, plain: DictConfig) -> pd.DataFrame:
 def describe_parameters(s: Uncertainty, plain: DictConfig) -> pd.DataFrame:
     """Each uncertain parameter with its meaning and unit (from its declaration), default,
     distribution and source."""
-    import importlib
-
     from sim.model.spec import WORLD_BLOCKS
+    from sim.study.config import preset_classes
 
     rows = []
     for key in s.names:
         block, _, leaf = key.rpartition(".")
         cls = WORLD_BLOCKS.get(block)
         target = OmegaConf.select(plain, f"{block}._target_")
-        if cls is None and isinstance(target, str) and "." in target:
-            module, _, name = target.rpartition(".")
-            cls = getattr(importlib.import_module(module), name, None)
+        if cls is None and isinstance(target, str):  # text from a marker: looked up, never imported
+            cls = preset_classes().get(target)
         meta = next((f.metadata for f in dataclasses.fields(cls) if f.name == leaf), {}) \
             if dataclasses.is_dataclass(cls) else {}
         d = distribution(s, key)

@@ -1,0 +1,225 @@
+"""Nothing runs that the user did not name (issue 19, items 1, 2, 7, 10, 13).
+
+A module planted beside the command (``evil.py`` in the current folder or in a results folder)
+writes a file when imported; every test asserts that file never appears, whatever a command
+line, a study file, a marker or the Python API names.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sim import compose_config
+from sim.model.core.params import ConfigError
+from sim.study.io import write_json
+from sim.study.sweep import COMPLETE
+from tests.conftest import write_job_tables
+
+EVIL = "open({flag!r}, 'w').write('ran')\nclass Boom:\n    pass\n"
+
+
+def plant(folder: Path, name: str = "evil") -> Path:
+    """``folder/<name>.py``, which writes ``folder/<name>.ran`` when it is imported."""
+    folder.mkdir(parents=True, exist_ok=True)
+    flag = folder / f"{name}.ran"
+    (folder / f"{name}.py").write_text(EVIL.format(flag=str(flag)))
+    return flag
+
+
+def sim(args: list[str], cwd: Path, module: str = "sim") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=300)
+
+
+# ---------------------------------------------------------------- item 2: _target_ checked first
+@pytest.mark.parametrize("override", [
+    "exit._target_=evil.Boom",
+    "alliance._target_=evil.Boom",
+    "+hydra.callbacks.x._target_=evil.Boom",
+    "hydra.launcher._target_=evil.Boom",
+    "plugins=[evil]",  # not an installed package: naming it is not enough
+])
+def test_a_target_outside_the_project_is_refused_before_any_import(tmp_path, override):
+    flag = plant(tmp_path)
+    extra = ["exit._target_=evil.Boom"] if override == "plugins=[evil]" else []
+    proc = sim([override, *extra], cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr[-800:]
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error:")
+    assert not flag.exists()
+    assert not (tmp_path / "results").exists()
+
+
+def test_an_unknown_target_module_is_never_imported(tmp_path):
+    proc = sim(["exit._target_=this.Zen"], cwd=tmp_path)  # `import this` prints the Zen of Python
+    assert proc.returncode == 2 and "exit._target_" in proc.stderr
+    assert "Beautiful is better" not in proc.stdout + proc.stderr
+
+
+def test_the_python_api_refuses_a_foreign_target_without_importing_it(tmp_path, monkeypatch):
+    plant(tmp_path, "evil_api")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(ConfigError, match=r"exit\._target_"):
+        compose_config({"exit._target_": "evil_api.Boom"})
+    assert "evil_api" not in sys.modules and not (tmp_path / "evil_api.ran").exists()
+
+
+@pytest.mark.parametrize("target", ["sim..x.Y", "sim.model.__init__.X", "sim.model.rules.exit.1X",
+                                    "os.system", "builtins.eval", 3])
+def test_malformed_or_foreign_targets_name_the_key(target):
+    from sim.study.config import check_target
+
+    with pytest.raises(ConfigError, match=r"exit\._target_"):
+        check_target(target, "exit")
+
+
+def test_an_installed_package_named_in_plugins_may_provide_a_class():
+    from sim.study.config import check_target, plugin_packages
+
+    assert plugin_packages({"plugins": ["numpy"]}) == ("numpy",)
+    assert check_target("numpy.ndarray", "exit", ("numpy",)) == ("numpy", "ndarray")
+    with pytest.raises(ConfigError, match="plugins"):
+        plugin_packages({"plugins": "numpy"})
+    with pytest.raises(ConfigError, match="installed"):
+        plugin_packages({"plugins": ["surely_not_installed_pkg"]})
+
+
+def test_a_study_file_naming_foreign_code_is_refused(tmp_path):
+    flag = plant(tmp_path)
+    study = tmp_path / "configs" / "study"
+    study.mkdir(parents=True)
+    (study / "mine.yaml").write_text("# @package _global_\nstudy: mine\nexit:\n  _target_: evil.Boom\n")
+    (study / "hooks.yaml").write_text("# @package _global_\nstudy: hooks\nhydra:\n  callbacks:\n"
+                                      "    x:\n      _target_: evil.Boom\n")
+    for name in ("mine", "hooks"):
+        proc = sim(["--config-dir", str(tmp_path / "configs"), f"study={name}"], cwd=tmp_path)
+        assert proc.returncode == 2 and "_target_" in proc.stderr, proc.stderr[-800:]
+    assert not flag.exists()
+
+
+# ---------------------------------------------------------------- item 7: paths and environment
+@pytest.mark.parametrize("args, key", [
+    (["alliance=../../etc/passwd"], "alliance"),
+    (["study=../configs/config"], "study"),
+    (["-m", "sector=theatre,../x"], "sector"),
+    (["--config-name=../configs/config"], "--config-name"),
+    (["alliance.label=${oc.env:HOME}"], "alliance.label"),
+    (["hydra.run.dir=${oc.env:HOME}/x"], "hydra.run.dir"),
+])
+def test_paths_in_choices_and_environment_interpolation_are_refused(tmp_path, args, key):
+    proc = sim(args, cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr[-800:]
+    assert f"{key}=" in proc.stderr and proc.stderr.count("\n") == 1
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_study_file_reading_the_environment_is_refused(tmp_path):
+    study = tmp_path / "configs" / "study"
+    study.mkdir(parents=True)
+    (study / "env.yaml").write_text("# @package _global_\nstudy: env\nalliance:\n  label: ${oc.env:HOME}\n")
+    proc = sim(["--config-dir", str(tmp_path / "configs"), "study=env"], cwd=tmp_path)
+    assert proc.returncode == 2 and "alliance.label" in proc.stderr and "oc.env" in proc.stderr
+
+
+def test_the_python_api_refuses_environment_interpolation():
+    with pytest.raises(ConfigError, match=r"alliance\.label"):
+        compose_config({"alliance.label": "${oc.env:HOME}"})
+
+
+# ---------------------------------------------------------------- markers: data, never code
+WORLD = {"alliance": {"funding_m": 40.0, "label": "TeaterAlliansen", "_target_": "evil.Boom"},
+         "sector": {"name": "theatre"}, "country": {"name": "sweden", "currency": "SEK"},
+         "exit": {"_target_": "evil.Boom"}}
+
+
+def fake_job(folder: Path, level: int, num: int, **marker) -> Path:
+    job = folder / f"alliance.funding_m={level}"
+    job.mkdir(parents=True)
+    files = write_job_tables(job, {"active_workforce": (10.0, [1.0 * level, 2.0, 3.0])}, 1.0)
+    config = json.loads(json.dumps(WORLD))
+    config["alliance"]["funding_m"] = float(level)
+    write_json(job / COMPLETE, {
+        "kind": "comparison", "job_num": num, "job_dir": job.name, "fingerprint": "f",
+        "code": "abc", "git_commit": "c0ffee", "packages": {},
+        "overrides": [f"alliance.funding_m={level}"], "study": "toy", "seeds": [0, 1, 2],
+        "config": config, "currency": "SEK", "choices": {"alliance": "teateralliansen"},
+        "files": files, **marker})
+    return job
+
+
+def aggregate(folder: Path, *extra) -> subprocess.CompletedProcess:
+    return sim([str(folder), "--no-charts", *extra], cwd=folder, module="sim.aggregate")
+
+
+def test_aggregating_a_folder_whose_markers_name_a_planted_module_imports_nothing(tmp_path):
+    folder = tmp_path / "sweep"
+    fake_job(folder, 0, 0)
+    fake_job(folder, 20, 1)
+    flag = plant(folder)
+    proc = aggregate(folder)
+    assert proc.returncode == 0, proc.stderr[-800:]
+    assert not flag.exists()
+
+
+def test_a_marker_copied_into_another_job_folder_is_refused(tmp_path):
+    folder = tmp_path / "sweep"
+    low, high = fake_job(folder, 10, 0), fake_job(folder, 20, 1)
+    (high / COMPLETE).write_bytes((low / COMPLETE).read_bytes())  # files are the same tables
+    proc = aggregate(folder)
+    assert proc.returncode == 2
+    assert "alliance.funding_m=20" in proc.stderr and "alliance.funding_m=10" in proc.stderr
+    assert proc.stderr.count("\n") == 1 and not (folder / "aggregate").exists()
+
+
+@pytest.mark.parametrize("field, value, named", [
+    ("report", {"language": "de"}, "report.language"),
+    ("report", "oops", "report="),
+    ("config", {**WORLD, "alliance": [1, 2]}, "config.alliance"),
+    ("choices", {"alliance": "../../etc/passwd"}, "choices.alliance"),
+    ("choices", ["alliance"], "choices="),
+    ("seeds", [0, "x"], "seeds"),
+    ("kind", "evil", "kind="),
+    ("config", {**WORLD, "country": {"name": "${oc.env:HOME}"}}, "config.country.name"),
+    ("job_dir", "elsewhere", "elsewhere"),
+    ("job_dir", None, "None"),
+])
+def test_hand_edited_marker_values_are_refused_in_one_line(tmp_path, field, value, named):
+    folder = tmp_path / "sweep"
+    fake_job(folder, 0, 0)
+    job = fake_job(folder, 20, 1)
+    marker = json.loads((job / COMPLETE).read_text())
+    if field == "report" and isinstance(value, dict):
+        from omegaconf import OmegaConf
+
+        from sim.study.config import compose_config as compose
+        value = {**OmegaConf.to_container(compose().report), **value}
+    marker[field] = value
+    write_json(job / COMPLETE, marker)
+    proc = aggregate(folder)
+    assert proc.returncode == 2, proc.stderr[-800:]
+    assert named in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1
+
+
+def test_describe_parameters_reads_targets_as_text(tmp_path, monkeypatch):
+    from omegaconf import OmegaConf
+
+    from sim.study.uncertainty import describe_parameters, settings
+
+    plant(tmp_path, "evil_unc")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    cfg = compose_config(["study=uncertainty", "uncertainty.draws=8"])
+    s = settings(cfg)
+    plain = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
+    for block in {k.rpartition(".")[0] for k in s.names}:
+        if OmegaConf.select(plain, f"{block}._target_") is not None:
+            OmegaConf.update(plain, f"{block}._target_", "evil_unc.Boom")
+    table = describe_parameters(s, plain)
+    assert len(table) == len(s.names)
+    assert "evil_unc" not in sys.modules and not (tmp_path / "evil_unc.ran").exists()
+    default = describe_parameters(s, OmegaConf.create(OmegaConf.to_container(cfg, resolve=True)))
+    assert (default["unit"] != "").any()  # the project's presets still describe their parameters
