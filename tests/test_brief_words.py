@@ -158,3 +158,59 @@ def test_the_part_is_said_as_a_part_when_it_is_one(tmp_path):
     line = headlines(funding_sweep(summary), "SEK")[0]
     assert "40 (95% CI 35 to 45) more people working in the profession, 29" in line
     assert "of them" in line and "newcomers" not in line
+
+
+# ---------------------------------------------------------------- a sweep over the grant
+TINY = ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11"]
+
+
+@pytest.fixture(scope="module")
+def adhoc_sweep(tmp_path_factory):
+    """``python -m sim -m alliance.funding_m=0,40,80`` (an ad-hoc sweep over the grant), tiny."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("adhoc") / "sweep"
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "alliance.funding_m=0,40,80", *TINY,
+                           f"hydra.sweep.dir={folder}", "hydra/launcher=basic"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return folder
+
+
+def saved_charts(monkeypatch):
+    """(stem, figure) of every chart the briefs save from now on, as saved."""
+    from sim.report import brief
+    from sim.report.charts import smallest_printed_pt
+
+    seen, save = [], brief._save
+
+    def recording(fig, out, stem):
+        path = save(fig, out, stem)
+        seen.append((stem, fig, smallest_printed_pt(fig)))
+        return path
+
+    monkeypatch.setattr(brief, "_save", recording)
+    return seen
+
+
+@pytest.mark.parametrize("lang", ["en", "sv", "nb"])
+def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_sweep, tmp_path,
+                                                                         monkeypatch, lang):
+    from sim.report import brief
+    from sim.study.aggregate import load
+
+    seen = saved_charts(monkeypatch)
+    brief.write_report(load(adhoc_sweep), tmp_path, lang)
+    text = (tmp_path / "brief.md").read_text(encoding="utf-8")
+    timeline = [fig for stem, fig, _pt in seen if stem == "workforce_over_time"]
+    assert timeline
+    title = timeline[0]._suptitle.get_text().replace("\n", " ")
+    number = re.search(r"\d[\d\s\xa0.,−-]* \(95", title)[0]
+    assert number in text.replace("\n", " "), (number, title)  # the headline's number
+    assert "up to" not in title and "upp till" not in title and "opptil" not in title
+    labels = [ax.get_xlabel() for ax in timeline[0].axes if ax.get_xlabel()]
+    assert set(labels) == {{"en": "years from today", "sv": "år från i dag",
+                            "nb": "år fra i dag"}[lang]}
+    for stem, _fig, printed in seen:
+        assert printed >= 7.95, (stem, printed)

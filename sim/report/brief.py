@@ -25,7 +25,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from sim.report.charts import ARM_COLOURS, EFFECT_COLOUR, PART_COLOURS, bands, paired_bands  # noqa: E402
+from sim.report.charts import (  # noqa: E402
+    EFFECT_COLOUR,
+    PART_COLOURS,
+    PRINT_WIDTH_IN,
+    paired_bands,
+    readable_in_print,
+)
 from sim.report.document import (  # noqa: E402
     _html,
     _markdown,
@@ -68,6 +74,7 @@ def report_spec(sweep) -> dict:
 # ---------------------------------------------------------------- helpers
 def _save(fig, out: Path, stem: str) -> Path:
     localise_axes(fig)
+    readable_in_print(fig)
     for fmt in ("png", "svg"):
         atomic_write(out / f"{stem}.{fmt}",
                      lambda p, f=fmt: fig.savefig(p, dpi=120, bbox_inches="tight", format=f))
@@ -82,7 +89,7 @@ def _world(sweep) -> tuple[dict, dict, dict]:
     return tuple(cfg.get(block) or {} for block in ("alliance", "sector", "country"))
 
 
-def _footnote(fig, sweep) -> None:
+def _footnote(fig, sweep, first: str = "") -> None:
     a, s, c = _world(sweep)
     scale, cur = c.get("wage_scale", 1.0), c.get("currency", sweep.currency)
     assumed = []
@@ -96,11 +103,12 @@ def _footnote(fig, sweep) -> None:
                                                    else "")
     sector = _("each sector") if "sector" in sweep.swept else _(s.get("label", "sector"))
     n = len(sweep.markers[0]["seeds"])
-    text = (_("{alliance}: {sector}, {country}; {n} paired seeds, bands and bars are 95% CIs.").format(
+    text = (first + " " if first else "") + (_(
+        "{alliance}: {sector}, {country}; {n} paired seeds, bands and bars are 95% CIs.").format(
         alliance=alliance, sector=sector, country=country_name(c), n=n) + " "
             + (_("Assumptions: {list}.").format(list="; ".join(assumed)) + " " if assumed else "")
             + _("Sources: docs/sources.md."))
-    fig.text(0.01, -0.01, text, fontsize=6.5, ha="left", va="top", wrap=True)
+    fig.text(0.01, -0.01, text, fontsize=8.5, ha="left", va="top", wrap=True)
 
 
 def country_name(country: dict) -> str:
@@ -298,51 +306,82 @@ def _events(sweep, job: str) -> list[tuple[float, float, str, float]]:
     return events
 
 
-def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
-    yearly = sweep.yearly[sweep.yearly["variable"].isin(["active", "experienced"])]
+def shown_jobs(sweep) -> pd.DataFrame:
+    """The settings a chart or headline shows: all but a grant of zero, whose effect is zero by
+    construction (no alliance in either arm); all when the sweep has nothing else."""
     jobs = sweep.jobs.reset_index(drop=True)
-    fig, axes = plt.subplots(2, len(jobs), figsize=(max(4.6 * len(jobs), 6), 6.4), squeeze=False,
-                             sharey="row", layout="constrained")
-    gaps = {}
+    if "alliance.funding_m" in jobs:
+        funded = jobs[jobs["alliance.funding_m"].astype(float) > 0].reset_index(drop=True)
+        return funded if len(funded) else jobs
+    return jobs
+
+
+def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
+    """Year by year, what the alliance changes in each setting: the extra experienced
+    freelancers (the main panel) and the extra people working, each with alliance minus baseline
+    of the same seed and its 95% band. The title states the headline's number (the mean over the
+    horizon); each panel marks that mean and names its peak as a peak."""
+    yearly = sweep.yearly[sweep.yearly["variable"].isin(["active", "experienced"])]
+    jobs = shown_jobs(sweep)
+    cols = min(len(jobs), 3)
+    blocks = math.ceil(len(jobs) / cols)
+    fig = plt.figure(figsize=(PRINT_WIDTH_IN, 4.6 * blocks), layout="constrained")
+    grid = fig.add_gridspec(2 * blocks, cols, height_ratios=[1.5, 1] * blocks)
+    axes = [[None] * len(jobs), [None] * len(jobs)]
+    for j in range(len(jobs)):
+        r, c = divmod(j, cols)
+        axes[0][j] = fig.add_subplot(grid[2 * r, c], sharey=axes[0][0])
+        axes[1][j] = fig.add_subplot(grid[2 * r + 1, c], sharex=axes[0][j], sharey=axes[1][0])
+    rows = (("experienced", _("extra experienced\nfreelancers")),
+            ("active", _("extra people\nworking")))
     for j, job_row in jobs.iterrows():
         job = job_row["job"]
         sub = yearly[yearly["job"] == job]
-        ax = axes[0][j]
-        active = sub[sub["variable"] == "active"]
-        for arm, colour in ARM_COLOURS.items():
-            band = bands(active[active["arm"] == arm], "year", "value")
-            ax.plot(band["year"], band["mean"], color=colour,
-                    label=_("with the alliance") if arm == "alliance" else _("without"))
-            ax.fill_between(band["year"], band["lo"].clip(lower=0), band["hi"], color=colour,
-                            alpha=0.25, lw=0)
-        ax.set(ylabel=_("freelancers working") if j == 0 else None)
-        ax.set_title(_job_words(sweep, job_row), fontsize=9, wrap=True)
-        ax = axes[1][j]
-        exp = sub[sub["variable"] == "experienced"]
-        band = paired_bands(exp, "year")
-        ax.plot(band["year"], band["mean"], color=EFFECT_COLOUR)
-        ax.fill_between(band["year"], band["lo"], band["hi"], color=EFFECT_COLOUR, alpha=0.25, lw=0)
-        ax.axhline(0, color="grey", lw=0.8)
-        ax.set(xlabel=_("year of the horizon"),
-               ylabel=_("extra experienced freelancers\n(with minus without)") if j == 0 else None)
-        gaps[job] = band["mean"].max() if len(band) else math.nan
-        for start, end, what, shade in _events(sweep, job):
-            for row in (0, 1):
-                label = what if row == 0 else None
+        for row, (variable, ylabel) in enumerate(rows):
+            ax = axes[row][j]
+            band = paired_bands(sub[sub["variable"] == variable], "year")
+            ax.fill_between(band["year"], band["lo"], band["hi"], color=EFFECT_COLOUR, alpha=0.25,
+                            lw=0)
+            ax.plot(band["year"], band["mean"], color=EFFECT_COLOUR)
+            ax.axhline(0, color="grey", lw=0.8)
+            ax.set_ylabel(ylabel if j % cols == 0 else None, fontsize=9)
+            ax.tick_params(labelsize=9)
+            if row == 1:
+                ax.set_xlabel(_("years from today"), fontsize=9)
+            else:
+                plt.setp(ax.get_xticklabels(), visible=False)
+                mean = _effect(sweep, "experienced_workforce", job)
+                ax.axhline(mean[0], color="black", lw=1, ls=":")
+                if len(band):
+                    peak = band.loc[band["mean"].idxmax()]
+                    ax.annotate(_("peak {n}").format(n=_num(peak["mean"])),
+                                (peak["year"], peak["mean"]), xytext=(0, 4),
+                                textcoords="offset points", ha="center", va="bottom", fontsize=9)
+                wide = {1: 80, 2: 42}.get(cols, 28)
+                ax.set_title(textwrap.fill(_job_words(sweep, job_row), wide) + "\n" + textwrap.fill(
+                    _("on average {exp}").format(exp=_ci(*mean)), wide), fontsize=9)
+            for start, end, what, shade in _events(sweep, job):
                 if end > start:
-                    axes[row][j].axvspan(start, end, color="#CC79A7", alpha=shade, lw=0, label=label)
+                    ax.axvspan(start, end, color="#CC79A7", alpha=shade, lw=0, label=what)
                 else:
-                    axes[row][j].axvline(start, color="#CC79A7", lw=1.5, ls="--", label=label)
+                    ax.axvline(start, color="#CC79A7", lw=1.5, ls="--", label=what)
     handles = {}
     for ax in axes[0]:
         for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
             handles.setdefault(lab, h)
-    axes[0][-1].legend(handles.values(), handles.keys(), loc="best", fontsize=8, framealpha=0.95)
+    events = {lab: h for lab, h in handles.items() if lab in {e[2] for job in jobs["job"]
+                                                              for e in _events(sweep, job)}}
+    if events:
+        axes[0][0].legend(events.values(), events.keys(), loc="upper left", fontsize=8.5,
+                          framealpha=0.95)
     last = jobs.iloc[-1]
-    fig.suptitle(_("Workforce over time: the alliance keeps up to {n} more experienced freelancers "
-                   "({setting})").format(n=_num(gaps.get(last["job"], math.nan)),
-                                         setting=_job_words(sweep, last)))
-    _footnote(fig, sweep)
+    mean = _effect(sweep, "experienced_workforce", last["job"])
+    fig.suptitle(textwrap.fill(_("The alliance keeps {exp} more experienced freelancers on average "
+                                 "over the years shown ({setting}){zero}").format(
+        exp=_ci(*mean), setting=_job_words(sweep, last), zero=_zero_note(mean[1], mean[2])), 70),
+        fontsize=10)
+    _footnote(fig, sweep, _("Lines: with the alliance minus without, in the same simulated "
+                            "world; dotted: the mean over the years shown, as in the headlines."))
     return [(_("Active and experienced workforce over time"), _save(fig, out, "workforce_over_time"))]
 
 
@@ -488,7 +527,7 @@ def headlines(sweep, cur: str) -> list[str]:
                        "studied).").format(million=million(cur, prose=True), n=_num(slope * 10)))
         return lines
     # other studies: the alliance's effect in each scenario, then how that effect changes
-    for _i, job_row in sweep.jobs.iterrows():
+    for _i, job_row in shown_jobs(sweep).iterrows():
         job = job_row["job"]
         name = _job_words(sweep, job_row)
         exp = _effect(sweep, "experienced_workforce", job)

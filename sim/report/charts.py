@@ -5,6 +5,7 @@ Colours are the Okabe-Ito colour-blind-safe palette; bands are 95% t intervals o
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import matplotlib
@@ -25,8 +26,53 @@ EFFECT_COLOUR = "#009E73"  # paired effects (alliance minus baseline), a colour 
 PART_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999"]
 
 
+# A brief prints on A4 with 16 mm margins left and right (sim/report/document.py): a chart is
+# scaled to the 7.0 in between them, so a chart this wide prints its text at the size it sets.
+PRINT_WIDTH_IN = 6.9
+A4_TEXT_WIDTH_IN = 7.0
+MIN_PRINT_PT = 8.0
+
+
+def printed_sizes(fig) -> tuple[float, float]:
+    """(width of the saved chart in inches, its smallest font size in points), as saved with
+    ``bbox_inches="tight"``; printed on A4 a font prints at ``size * 7.0 / width`` points when the
+    chart is wider than the page's text."""
+    from matplotlib.text import Text
+
+    if not hasattr(fig.canvas, "get_renderer"):  # a closed figure
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    width = fig.get_tightbbox(fig.canvas.get_renderer()).width
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return width, min(sizes, default=math.inf)
+
+
+def smallest_printed_pt(fig) -> float:
+    """The size in points at which the smallest text of ``fig`` prints on A4: saved at 120 dpi,
+    a chart inch is 1.25 in on the page until the chart fills the 7.0 in of text width."""
+    width, smallest = printed_sizes(fig)
+    return smallest * min(1.25, A4_TEXT_WIDTH_IN / width)
+
+
+def readable_in_print(fig) -> None:
+    """Every text of ``fig`` large enough to print at 8 pt or more on A4 (``MIN_PRINT_PT``)."""
+    from matplotlib.text import Text
+
+    width, _smallest = printed_sizes(fig)
+    floor = MIN_PRINT_PT * max(width, A4_TEXT_WIDTH_IN) / A4_TEXT_WIDTH_IN * 1.04
+    for ax in fig.axes:
+        ax.tick_params(labelsize=max(floor, ax.xaxis.get_ticklabels()[0].get_fontsize()
+                                     if ax.xaxis.get_ticklabels() else floor))
+    for text in fig.findobj(Text):
+        if text.get_fontsize() < floor:
+            text.set_fontsize(floor)
+
+
 def _save(fig, path: Path) -> Path:
     localise_axes(fig)
+    readable_in_print(fig)
     atomic_write(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format="png"))
     plt.close(fig)
     return path
@@ -135,7 +181,7 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     per_seed = (wide[wide["variable"] == "ledger_net_cost"].groupby("seed")["diff"].mean() / 1e6)
     mean, lo, hi, _n = mean_ci(per_seed.to_numpy())
     zero = _("; the 95% CI includes zero") if includes_zero(lo, hi) else ""
-    ax.set(xlabel=_("year of the horizon"),
+    ax.set(xlabel=_("years from today"),
            ylabel=_("{million} a year\n(with the alliance minus without)").format(
                million=million(currency, prose=True)),
            title=_("Net public cost of the alliance: {cost} a year on average,\nafter taxes, "
