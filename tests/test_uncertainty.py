@@ -328,3 +328,15 @@ def test_the_acceptability_chart_is_not_squeezed_by_one_costly_world():
     assert 1500 <= top <= 1500 * 1.15 + 100  # 39 of 40 worlds (97.5%) reached at 1,500
     nobody = accept.assign(probability=0.0)  # no world keeps extra workers: the whole range
     assert _chart_top(nobody) == thresholds.max()
+
+
+@pytest.mark.parametrize("study", ["uncertainty", "sensitivity"])
+def test_one_setting_decides_the_number_of_chunks_and_the_sweep_follows(study):
+    from sim import build_spec, compose_config
+    from sim.study.preflight import expand_jobs, sweep_params
+
+    cfg = compose_config([f"study={study}", f"{study}.chunks=3"], with_hydra=True)
+    assert sweep_params(cfg) == {f"{study}.chunk": "range(0,3)"}
+    assert len(expand_jobs([], sweep_params(cfg))) == 3
+    if study == "uncertainty":  # fewer draws than chunks: the extra chunks hold no draw
+        build_spec(compose_config(["study=uncertainty", "uncertainty.draws=6"]))

@@ -136,9 +136,6 @@ class Uncertainty:
     def check(self, path: str) -> None:
         if self.chunk >= self.chunks:
             raise ConfigError(f"{path}.chunk", self.chunk, f"below {path}.chunks ({self.chunks})")
-        if self.chunks > self.draws:
-            raise ConfigError(f"{path}.chunks", self.chunks,
-                              f"at most {path}.draws ({self.draws}): every job needs a draw")
         levels = self.levels
         if (not isinstance(levels, list | tuple) or not levels
                 or not all(isinstance(v, int | float) and not isinstance(v, bool)
