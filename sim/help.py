@@ -16,13 +16,18 @@ from sim.model.catalogue import EFFECT_ONLY, OUTCOMES
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 PRESET_GROUPS = {"sector": "who the freelancers are", "country": "tax and benefit rules",
                  "alliance": "the alliance design; generic = a hypothetical one",
-                 "demand": "labour market", "study": "sweeps and studies, run with -m"}
+                 "demand": "labour market", "study": "sweeps and studies, run with -m",
+                 "income": "rule: engagements and pay", "exit": "rule: leaving the profession",
+                 "fertility": "rule: births", "health": "rule: sickness episodes",
+                 "admission": "rule: who the alliance hires"}
 STABLE_KEYS = {
     "population.size": "people in the sector (default: the sector preset's real number)",
     "population.scale": "people per simulated agent: precision, not the scenario (default 1)",
     "alliance.funding_m": "yearly grant, million in the country's currency",
     "seed, seeds": "first seed and number of paired runs (CIs are over seeds)",
     "burn_in_years, horizon_years": "years before and of the measured period",
+    "report.language": "language of briefs and charts: en, sv (Swedish) or nb (Norwegian)",
+    "plugins": "installed packages whose classes a rule's _target_ may name (default none)",
 }
 EXAMPLES = [
     ("uv run python -m sim", "TeaterAlliansen vs no alliance, Swedish actors, 10 seeds"),
