@@ -22,8 +22,37 @@ class ConfigError(ValueError):
     """A configuration value is unknown, of the wrong type or out of range."""
 
     def __init__(self, key: str, value: Any, allowed: str):
+        # every refusal says what is allowed (an empty text would end the line in "allowed:")
+        allowed = " ".join(str(allowed).split()) or "see python -m sim --help"
         self.key, self.value, self.allowed = key, value, allowed
-        super().__init__(f"invalid config: {key}={value!r}; allowed: {allowed}")
+        super().__init__(f"invalid config: {key}={shown(value)}; allowed: {allowed}")
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` for a message: one line, and a whole number too long to read (or to
+    convert to a float: ``10**400``) by its first digits and its number of digits."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**20:
+        digits = str(abs(value))
+        return f"{'-' if value < 0 else ''}{digits[:6]}... ({len(digits)} digits)"
+    text = repr(value)
+    if "\n" in text or len(text) > 200:
+        text = " ".join(text.split())
+        text = text if len(text) <= 200 else text[:197] + "..."
+    return text
+
+
+def plain_number(value: float) -> str:
+    """A limit as people write it: ``2,147,483,647``, ``10,000,000``, ``100000``, ``0.001``
+    (never ``2.14748e+09``); numbers below a million read as before."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if float(value).is_integer():
+        whole = int(value)
+        return f"{whole:,}" if abs(whole) >= 10**6 else str(whole)
+    text = f"{value:g}"
+    if "e" in text:  # a tiny or huge fraction: written out, without trailing zeros
+        text = f"{value:.15f}".rstrip("0").rstrip(".") if abs(value) < 1 else f"{value:,.2f}"
+    return text
 
 
 def param(unit: str, lo: float | None = None, hi: float | None = None, doc: str = "",
@@ -39,8 +68,8 @@ def describe_range(meta: dict) -> str:
         return "one of " + ", ".join(map(str, meta["choices"]))
     lo, hi = meta.get("lo"), meta.get("hi")
     left = "(" if meta.get("lo_open") else "["
-    lo_s = "-inf" if lo is None else f"{lo:g}"
-    hi_s = "inf" if hi is None else f"{hi:g}"
+    lo_s = "-inf" if lo is None else plain_number(lo)
+    hi_s = "inf" if hi is None else plain_number(hi)
     right = ")" if meta.get("hi_open") or hi is None else "]"
     return f"a number in {left}{lo_s}, {hi_s}{right}"
 
@@ -95,7 +124,10 @@ def coerce_value(key: str, value: Any, annotation: Any, meta: dict) -> Any:
     elif float in allowed:
         if not isinstance(value, int | float) or isinstance(value, bool):
             raise ConfigError(key, value, describe_range(meta))
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond any float (10**400): not a finite number
+            raise ConfigError(key, value, describe_range(meta) + " (finite)") from None
         if not math.isfinite(value):
             raise ConfigError(key, value, describe_range(meta) + " (finite)")
     lo, hi = meta.get("lo"), meta.get("hi")
@@ -105,6 +137,17 @@ def coerce_value(key: str, value: Any, annotation: Any, meta: dict) -> Any:
         if too_low or too_high:
             raise ConfigError(key, value, describe_range(meta))
     return value
+
+
+SEED = {"unit": "-", "lo": 0, "hi": 2**31 - 1, "doc": "seed of a run's random streams"}
+
+
+def check_seed(seed: Any, key: str = "seed", meta: dict | None = None) -> int:
+    """A seed as the command line accepts it: a whole number in [0, 2,147,483,647] (numpy
+    integers too); anything else raises ``ConfigError`` naming ``key``."""
+    if hasattr(seed, "dtype") and getattr(seed, "shape", None) == ():  # a numpy scalar
+        seed = seed.item()
+    return coerce_value(key, seed, int, SEED if meta is None else meta)
 
 
 @functools.cache
