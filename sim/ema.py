@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from omegaconf import OmegaConf
 
-from sim.model.core.params import coerce_value
+from sim.model.core.params import ConfigError, coerce_value
 from sim.model.outcomes import EFFECT_ONLY, OUTCOMES
 from sim.study.config import (
     build_spec,
@@ -91,14 +91,39 @@ def _study_ranges() -> dict[str, tuple[float, float, str]]:
     return {key: (float(d.low), float(d.high), f"{d.basis}: {d.source}") for key, d in node.items()}
 
 
-def _ranges(given: Mapping[str, Sequence[float]] | None, default: dict, fixed: dict) -> dict:
+PAIR = "a mapping of dotted key -> (low, high), e.g. {\"alliance.funding_m\": (0, 80)}"
+
+
+def _number(value: Any) -> bool:
+    value = value.item() if isinstance(value, np.generic) else value
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _ranges(name: str, given: Mapping[str, Sequence[float]] | None, default: dict,
+            fixed: dict) -> dict:
+    """``given`` (argument ``name``) checked, as key -> (low, high, source); ``default``
+    without the fixed keys when ``given`` is None."""
     if given is None:
         return {key: v for key, v in default.items() if key not in fixed}
-    ranges = {dotted(key): (lo, hi, "given") for key, (lo, hi) in given.items()}
+    if not isinstance(given, Mapping):
+        raise ConfigError(name, _kind(given), PAIR)
+    ranges = {}
+    for key, bounds in given.items():
+        if not isinstance(key, str) or not key:
+            raise ConfigError(name, _kind(key), PAIR)
+        if (isinstance(bounds, str | bytes | Mapping) or not isinstance(bounds, Sequence | np.ndarray)
+                or len(bounds) != 2 or not all(_number(b) for b in bounds)):
+            raise ConfigError(f"{name}[{key!r}]", _kind(bounds), "(low, high): two numbers")
+        ranges[dotted(key)] = (bounds[0], bounds[1], "given")
     both = sorted(set(ranges) & set(fixed))
     if both:
-        raise ValueError(f"{both} are given both a range and a fixed value")
+        raise ConfigError(name, both[0], "keys not also given a fixed value (drop one of the two)")
     return ranges
+
+
+def _kind(value: Any) -> Any:
+    """``value`` for a message about its type: short values as they are, others by type."""
+    return value if len(repr(value)) <= 60 else f"<{type(value).__name__}>"
 
 
 def describe(*, uncertainties: Mapping[str, Sequence[float]] | None = None,
@@ -109,8 +134,8 @@ def describe(*, uncertainties: Mapping[str, Sequence[float]] | None = None,
     fixed = {dotted(key): value for key, value in fixed.items()}
     cfg = compose_config({k: v for k, v in fixed.items() if k != "seed"})
     rows = []
-    for kind, ranges in (("lever", _ranges(levers, LEVERS, fixed)),
-                         ("uncertainty", _ranges(uncertainties, {
+    for kind, ranges in (("lever", _ranges("levers", levers, LEVERS, fixed)),
+                         ("uncertainty", _ranges("uncertainties", uncertainties, {
                              k: v for k, v in _study_ranges().items() if k not in LEVERS}, fixed))):
         for key, (lo, hi, source) in ranges.items():
             annotation, meta = declaration(cfg, key)
@@ -118,7 +143,7 @@ def describe(*, uncertainties: Mapping[str, Sequence[float]] | None = None,
             lo, hi = (coerce_value(key, round(v) if integer else float(v), annotation, meta)
                       for v in (lo, hi))
             if not lo < hi:
-                raise ValueError(f"{key}: low ({lo}) must be below high ({hi})")
+                raise ConfigError(key, (lo, hi), "(low, high) with low below high")
             rows.append({"name": identifier(key), "parameter": key, "kind": kind,
                          "type": "integer" if integer else "real", "unit": meta.get("unit", ""),
                          "low": lo, "high": hi, "default": OmegaConf.select(cfg, key),
@@ -158,6 +183,19 @@ def model(*, uncertainties: Mapping[str, Sequence[float]] | None = None,
         ``ema_workbench.Model`` (or ``ReplicatorModel``) whose function is ``sim.ema.run``.
         Bad fixed values, ranges or outcome names raise before anything is simulated.
     """
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ConfigError("name", _kind(name), "a Python identifier, e.g. alliance_sim")
+    if isinstance(replications, np.integer):
+        replications = int(replications)
+    if not isinstance(replications, int) or isinstance(replications, bool) or replications < 1:
+        raise ConfigError("replications", _kind(replications), "a whole number >= 1")
+    if outcomes is not None and (isinstance(outcomes, str | bytes | Mapping)
+                                 or not isinstance(outcomes, Sequence)
+                                 or not all(isinstance(n, str) for n in outcomes)):
+        raise ConfigError("outcomes", _kind(outcomes), "a list of outcome names such as "
+                          "[\"effect.public_cost_m\"], or None for every stable outcome")
+    for argument, given in (("levers", levers), ("uncertainties", uncertainties)):
+        _ranges(argument, given, {}, {})  # the argument's shape, before EMA is imported
     ema = _ema()
     fixed = {dotted(key): value for key, value in fixed.items()}
     seed = check_seed(fixed.pop("seed", 0))
@@ -166,10 +204,10 @@ def model(*, uncertainties: Mapping[str, Sequence[float]] | None = None,
     names = list(STABLE_OUTCOMES if outcomes is None else outcomes)
     unknown = [n for n in names if n not in STABLE_OUTCOMES]
     if unknown:
-        raise ValueError(f"unknown outcomes {unknown}; stable outcomes are arm.name with arm in "
-                         f"{ARMS} and name in sim.model.outcomes.OUTCOMES (e.g. effect.public_cost_m)")
-    if not isinstance(replications, int) or replications < 1:
-        raise ValueError(f"replications must be a whole number >= 1, got {replications!r}")
+        raise ConfigError("outcomes", unknown, "stable outcomes, no unknown outcomes: arm.name "
+                          "with arm one of "
+                          f"{', '.join(ARMS)} and name in sim.model.outcomes.OUTCOMES "
+                          "(e.g. effect.public_cost_m)")
 
     def parameter(row):
         cls = ema.IntegerParameter if row.type == "integer" else ema.RealParameter

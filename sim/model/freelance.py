@@ -23,10 +23,12 @@ import numpy as np
 from sim.model.core.finance import outside_tax
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
+from sim.model.core.params import ConfigError, check_seed
 from sim.model.core.population import COLUMNS, EXIT_REASONS, REGISTRY, Population
 from sim.model.core.recorder import Recorder
 from sim.model.core.rng import Streams
 from sim.model.core.runs import SLOTS, WORLD_SLOTS, RunValues, batch_spec
+from sim.model.spec import ModelSpec
 
 ARMS = ("baseline", "alliance")
 
@@ -86,12 +88,24 @@ class FreelanceModel(mesa.Model):
     """
 
     def __init__(self, spec, seed: int | list[int], arm: str = "baseline"):
-        if arm not in ARMS:
-            raise ValueError(f"arm must be one of {ARMS}, got {arm!r}")
-        seeds = [int(s) for s in seed] if isinstance(seed, list | tuple) else [int(seed)]
+        if not isinstance(arm, str) or arm not in ARMS:
+            raise ConfigError("arm", arm if isinstance(arm, str) else f"<{type(arm).__name__}>",
+                              "one of " + ", ".join(ARMS))
+        if isinstance(seed, list | tuple):
+            if not seed:
+                raise ConfigError("seed", [], "a seed or a non-empty list of seeds")
+            seeds = [check_seed(s, f"seed[{g}]") for g, s in enumerate(seed)]
+        else:
+            seeds = [check_seed(seed)]
         specs = list(spec) if isinstance(spec, list | tuple) else [spec] * len(seeds)
+        for g, one in enumerate(specs):
+            if not isinstance(one, ModelSpec):
+                raise ConfigError("spec" if one is spec else f"spec[{g}]",
+                                  f"<{type(one).__name__}>", "a ModelSpec, as "
+                                  "sim.build_spec(sim.compose_config({...}))[0] returns")
         if len(specs) != len(seeds):
-            raise ValueError(f"{len(specs)} specs for {len(seeds)} seeds: give one spec per seed")
+            raise ConfigError("spec", f"{len(specs)} specs",
+                              f"one spec per seed ({len(seeds)} seeds)")
         super().__init__(rng=seeds[0])
         # the batch's spec: per-run values that differ are None there (sim/model/core/runs.py);
         # the baseline arm runs no policy, so its runs may differ in the alliance as they like

@@ -28,6 +28,7 @@ preset or in a parameter that is not per run are separate batches.
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -36,7 +37,14 @@ from omegaconf import OmegaConf
 
 from sim.model.core.params import ConfigError
 from sim.study.batch import run_specs
-from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override, suggest
+from sim.study.config import (
+    CONFIG_DIR,
+    build_spec,
+    compose_config,
+    format_override,
+    known_keys,
+    suggest,
+)
 from sim.study.paired import PairResult, check_seed, run_pair
 from sim.study.variants import SpecVariants
 
@@ -50,8 +58,12 @@ def _plain(value: Any) -> Any:
 
 def _split(i: int, run: dict) -> tuple[int, tuple[str, ...], dict[str, Any]]:
     """(seed, the structure's override texts, the run's own values) of run ``i``."""
-    if not isinstance(run, dict) or "seed" not in run:
-        raise ConfigError(f"runs[{i}]", run, 'a dict with a "seed" and overrides, as run_model takes')
+    if not isinstance(run, Mapping) or "seed" not in run:
+        raise ConfigError(f"runs[{i}]", _kind(run),
+                          'a dict with a "seed" and overrides, as run_model takes')
+    bad = [k for k in run if not isinstance(k, str) or not k]
+    if bad:
+        raise ConfigError(f"runs[{i}]", bad[0], "config keys as strings, e.g. alliance.funding_m")
     seed = check_seed(run["seed"], f"runs[{i}].seed")
     values = {k: _plain(v) for k, v in run.items() if k != "seed"}
     structure = tuple(sorted(format_override(k, v) for k, v in values.items() if k in GROUPS))
@@ -81,7 +93,7 @@ def _config(structure: tuple[str, ...], own: dict[str, Any]):
     cfg = copy.deepcopy(base)
     for key, value in own.items():
         if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
-            raise ConfigError(key, value, suggest(key))
+            raise ConfigError(key, value, unknown_key(key))
         try:
             OmegaConf.update(cfg, key, value, merge=False)
         except Exception as err:  # noqa: BLE001 - OmegaConf's own type errors, as one ConfigError
@@ -101,11 +113,35 @@ def _spec(structure: tuple[str, ...], own: dict[str, Any]):
     return base.with_values(per_run)
 
 
+def unknown_key(key: str) -> str:
+    """What is allowed instead of the unknown dotted ``key``: its block's keys when the block
+    exists, else the nearest known keys (never an empty text)."""
+    keys = known_keys()
+    parent = key.rsplit(".", 1)[0] if "." in key else None
+    if parent in keys:
+        siblings = sorted(k.rsplit(".", 1)[-1] for k in keys
+                          if k.startswith(f"{parent}.") and k.count(".") == key.count("."))
+        return f"a known key of {parent}: {', '.join(siblings)}" + suggest(key)
+    return "a known key" + (suggest(key) or ": see python -m sim --cfg job")
+
+
+def _kind(value: Any) -> Any:
+    """``value`` for a message about its type: short values as they are, others by type."""
+    return value if len(repr(value)) <= 60 else f"<{type(value).__name__}>"
+
+
 def run_many(runs: list[dict], *, batch: bool = True) -> pd.DataFrame:
     """One paired run per dict of ``runs`` (``{"seed": s, **overrides}``); a DataFrame with the
     columns ``run`` (position in ``runs``), ``seed``, every override given and every outcome of
     ``run_model``. ``batch=False`` runs each exactly as ``run_model`` would, one after the other
-    (for checking; the results are the same)."""
+    (for checking; the results are the same). Bad arguments (``runs`` not a list of dicts, a bad
+    seed, key or value in any run, ``batch`` not true or false) raise ``ConfigError`` naming
+    them before the first run starts."""
+    if isinstance(runs, str | bytes | Mapping) or not isinstance(runs, Iterable):
+        raise ConfigError("runs", _kind(runs), 'a list of dicts such as [{"seed": 0, '
+                          '"alliance.funding_m": 40}, ...]')
+    if not isinstance(batch, bool | np.bool_):
+        raise ConfigError("batch", _kind(batch), "true or false")
     runs = list(runs)
     plans = [_split(i, run) for i, run in enumerate(runs)]
     specs = []

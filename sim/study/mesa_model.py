@@ -51,6 +51,7 @@ import numpy as np
 
 from sim.model import freelance
 from sim.model.core.ledger import FLOWS
+from sim.model.core.params import ConfigError
 from sim.model.core.recorder import NOT_TOTALS
 from sim.model.outcomes import OUTCOMES, arm_outcomes
 from sim.study.config import build_spec, compose_config, dotted
@@ -80,15 +81,28 @@ REPORTERS: dict[str, tuple[str, str]] = {
 }
 
 
+RNG = ("an integer seed in [0, 2,147,483,647], a numpy Generator or SeedSequence, or None "
+       "(a seed from the operating system's entropy)")
+
+
 def _seed(seed: Any, rng: Any) -> int:
     if seed is not None and rng is not None:
-        raise ValueError("pass either seed or rng, not both")
+        raise ConfigError("rng", _kind(rng), f"None when seed is given (seed={seed!r}): pass "
+                          "either seed or rng, not both")
     if seed is not None:
         return check_seed(seed)
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
+    if isinstance(rng, int | np.integer | bool | np.bool_ | float | np.floating):
         return check_seed(rng, "rng")
+    if rng is not None and not isinstance(rng, np.random.Generator | np.random.SeedSequence
+                                          | np.random.BitGenerator):
+        raise ConfigError("rng", _kind(rng), RNG)
     # None (OS entropy, as Mesa does), a Generator, a SeedSequence: one integer seed from it
     return int(np.random.default_rng(rng).integers(2**31 - 1))
+
+
+def _kind(value: Any) -> Any:
+    """``value`` for a message about its type: short values as they are, others by type."""
+    return value if len(repr(value)) <= 60 else f"<{type(value).__name__}>"
 
 
 class FreelanceModel(freelance.FreelanceModel):
@@ -110,12 +124,14 @@ class FreelanceModel(freelance.FreelanceModel):
     """
 
     def __init__(self, rng: Any = None, arm: str = "alliance", **overrides: Any):
-        if arm not in freelance.ARMS:
-            raise ValueError(f"arm must be one of {freelance.ARMS}, got {arm!r}")
+        if not isinstance(arm, str) or arm not in freelance.ARMS:
+            raise ConfigError("arm", _kind(arm), "one of " + ", ".join(freelance.ARMS))
         seed = _seed(overrides.pop("seed", None), rng)
         keys = [dotted(k) for k in overrides]
-        if len(set(keys)) < len(keys):
-            raise ValueError(f"a key is given twice (dotted and with '__'): {sorted(overrides)}")
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:
+            raise ConfigError(twice[0], None, "one value per key (given twice: dotted and "
+                              "spelled with '__')")
         self.overrides = dict(zip(keys, overrides.values(), strict=True))
         spec, _ = build_spec(compose_config(self.overrides))
         # the burn-in is the baseline's, shared by both arms; the alliance starts with the horizon

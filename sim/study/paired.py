@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.model.core import params
 from sim.model.core.ledger import Ledger
-from sim.model.core.params import coerce_value
+from sim.model.core.params import ConfigError
 from sim.model.core.population import Population, exact_array
 from sim.model.core.recorder import STOCKS, Recorder
 from sim.model.freelance import FreelanceModel, RunView
@@ -110,8 +111,14 @@ def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> 
     """Baseline and alliance arms from one seed, sharing the burn-in and every random stream.
 
     With a ``cache`` (sweeps), the baseline of this seed is computed once and reused by every
-    alliance variant; results are identical with or without it.
+    alliance variant; results are identical with or without it. A ``spec`` that is not a
+    ``ModelSpec``, a seed that is not a whole number in [0, 2,147,483,647] or a ``cache`` that
+    is not a ``BaselineCache`` raises ``ConfigError`` naming the argument before anything is
+    simulated.
     """
+    spec, seed = check_spec(spec), check_seed(seed)
+    if cache is not None and not isinstance(cache, BaselineCache):
+        raise ConfigError("cache", _kind(cache), "None or a sim.study.cache.BaselineCache")
     states = (_baseline_states(spec, seed) if cache is None
               else cache.get_or_compute(spec, seed, lambda: _states_to_arrays(_baseline_states(spec, seed)),
                                         _states_from_arrays))
@@ -239,12 +246,25 @@ def paired_months(spec: ModelSpec, seed: int) -> Iterator[PairResult]:
 
 
 def check_seed(seed: Any, key: str = "seed") -> int:
-    """A seed as the command line accepts it: a whole number in [0, 2**31 - 1] (numpy integers
-    too); anything else raises ``ConfigError`` naming ``key``."""
-    if isinstance(seed, np.generic):
-        seed = seed.item()
+    """A seed as the command line accepts it: a whole number in [0, 2,147,483,647] (numpy
+    integers too); anything else raises ``ConfigError`` naming ``key``."""
     meta = next(f.metadata for f in dataclasses.fields(RunSettings) if f.name == "seed")
-    return coerce_value(key, seed, int, meta)
+    return params.check_seed(seed, key, meta)
+
+
+def check_spec(spec: Any, key: str = "spec") -> ModelSpec:
+    """``spec`` if it is a built ``ModelSpec``, else ``ConfigError`` naming ``key``."""
+    if not isinstance(spec, ModelSpec):
+        raise ConfigError(key, _kind(spec), "a ModelSpec, as sim.build_spec(sim.compose_config("
+                          "{...}))[0] returns (or run_model(seed=..., **overrides))")
+    return spec
+
+
+def _kind(value: Any) -> str:
+    """A value for a message about its type: short values as they are, others by type."""
+    text = repr(value)
+    return value if len(text) <= 60 and not hasattr(value, "__dict__") else \
+        f"<{type(value).__name__}>"
 
 
 def run_model(*, seed: int, **overrides: Any) -> dict[str, float]:
@@ -253,6 +273,9 @@ def run_model(*, seed: int, **overrides: Any) -> dict[str, float]:
     ``alliance.<outcome>``, ``effect.<outcome>`` and ``agent_months``. Bad input raises
     ``ConfigError`` before anything is simulated."""
     seed = check_seed(seed)
+    bad = [k for k in overrides if not isinstance(k, str) or not k]
+    if bad:
+        raise ConfigError("overrides", bad[0], "config keys as strings, e.g. alliance.funding_m")
     spec, _ = build_spec(compose_config(overrides))
     return run_pair(spec, seed).outcomes()
 
