@@ -44,3 +44,28 @@ class ReportSpec:
         unknown = [c for c in self.charts if c not in CHARTS]
         if unknown:
             raise ConfigError(f"{path}.charts", unknown[0], "one of " + ", ".join(CHARTS))
+
+
+def check_report(cfg) -> None:
+    """The report keys that name other keys of the composed config ``cfg``: ``report.x`` must
+    be one of its values (a number when the brief draws funding charts), or null. A key that
+    does not exist would leave the funding charts out of the brief without a word."""
+    from omegaconf import OmegaConf
+
+    report = cfg.get("report") if hasattr(cfg, "get") else None
+    x = None if report is None else OmegaConf.select(cfg, "report.x", default=None)
+    if x is None:
+        return
+    value = OmegaConf.select(cfg, str(x), default=_ABSENT, throw_on_resolution_failure=False)
+    if str(x).split(".")[0] in ("report", "hydra") or value is _ABSENT or OmegaConf.is_config(value):
+        raise ConfigError("report.x", x, "a key of the config that holds one value, e.g. "
+                          "alliance.funding_m (the swept key the funding charts put on their x "
+                          "axis), or null")
+    charts = OmegaConf.select(cfg, "report.charts", default=None) or []
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if "funding" in charts and not numeric:
+        raise ConfigError("report.x", x, f"a key whose value is a number when the brief draws "
+                          f"funding charts ({x} is {value!r})")
+
+
+_ABSENT = object()
