@@ -18,7 +18,11 @@ def run() -> int:
         from sim.study.cli import main
 
         main()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as err:
+        from sim.study.command import interrupted
+
+        if not interrupted(err):  # a real SystemError stays one
+            raise
         print("\ninterrupted; run the same command again to resume", file=sys.stderr)
         return 130
     from sim.study.callbacks import FAILURES

@@ -24,6 +24,7 @@ from tqdm import tqdm
 from sim.model.core.params import ConfigError
 from sim.model.outcomes import UNITS, metrics_long
 from sim.study.batch import batches, run_specs
+from sim.study.command import interrupted
 from sim.study.config import CONFIG_DIR, build_spec
 from sim.study.io import provenance, write_json, write_table, write_text
 from sim.study.stats import summarise
@@ -136,6 +137,10 @@ def main(cfg: DictConfig) -> None:
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         sys.exit(2)
+    except SystemError as err:  # Ctrl-C while numba compiles a kernel on its first call
+        if interrupted(err):  # an interruption (python -m sim: one line, exit 130), not a failure
+            raise KeyboardInterrupt from err
+        raise
     except OSError as err:  # a full or failing disk: one line, no results that look complete
         kept = ("the job has no COMPLETE.json, so it counts as unfinished"
                 if hc.mode == RunMode.MULTIRUN else "no results were kept there")

@@ -15,6 +15,23 @@ from pathlib import Path
 from sim.model.core.params import ConfigError
 
 
+def interrupted(err: BaseException) -> bool:
+    """Whether ``err`` is a Ctrl-C: a ``KeyboardInterrupt``, or the ``SystemError`` CPython
+    raises when a compiled function (numba's dispatcher, compiling a kernel on its first call)
+    returns while the interrupt is pending ("CPUDispatcher(...) returned a result with an
+    exception set"), whose cause is that ``KeyboardInterrupt``. Any other ``SystemError`` is a
+    real error and is not one."""
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        if isinstance(err, KeyboardInterrupt):
+            return True
+        if not isinstance(err, SystemError):
+            return False
+        seen.add(id(err))
+        err = err.__cause__ or (None if err.__suppress_context__ else err.__context__)
+    return False
+
+
 def check_out(out: Path, key: str = "--out") -> None:
     """Fail before any simulation unless ``out`` can be created and written. Folders made only
     for this probe are removed again, so a run that fails later leaves nothing behind."""
@@ -46,12 +63,16 @@ def compute_then_write[T](compute: Callable[[], T], write: Callable[[T], None],
     except ConfigError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2, None
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as err:
+        if not interrupted(err):
+            raise
         print("interrupted; nothing was written", file=sys.stderr)
         return 130, None
     try:
         write(result)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as err:
+        if not interrupted(err):
+            raise
         print(f"interrupted while writing {out}; some of its files are missing", file=sys.stderr)
         return 130, None
     return None, result
