@@ -12,6 +12,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import compose_config
+from sim.report.document import tagged
 from sim.report.i18n import currency, language, million, thousand
 from sim.report.words import assumption_words, benefit
 
@@ -84,7 +85,7 @@ def run_brief(tmp_path: Path, lang: str, *overrides: str) -> str:
 
     with language(lang):
         write_run_brief(run_summary(), run_config(*overrides), None, 2, tmp_path)
-    return (tmp_path / "brief.md").read_text(encoding="utf-8")
+    return (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(("lang", "overrides", "said", "never"), [
@@ -202,7 +203,7 @@ def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_s
 
     seen = saved_charts(monkeypatch)
     brief.write_report(load(adhoc_sweep), tmp_path, lang)
-    text = (tmp_path / "brief.md").read_text(encoding="utf-8")
+    text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
     timeline = [fig for stem, fig, _pt in seen if stem == "workforce_over_time"]
     assert timeline
     title = timeline[0]._suptitle.get_text().replace("\n", " ")
@@ -214,3 +215,28 @@ def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_s
                             "nb": "år fra i dag"}[lang]}
     for stem, _fig, printed in seen:
         assert printed >= 7.95, (stem, printed)
+
+
+# ---------------------------------------------------------------- languages side by side
+def test_rendering_another_language_keeps_the_english_brief(adhoc_sweep):
+    """``python -m sim.aggregate <folder> report.language=sv`` (then nb) adds brief.sv.* and
+    brief.nb.* beside brief.html and brief.md, which stay as they were, with their charts."""
+    import subprocess
+    import sys
+
+    aggregate = adhoc_sweep / "aggregate"
+    english = {name: (aggregate / name).read_bytes()
+               for name in ("brief.html", "brief.md", "workforce_over_time.png")}
+    for lang in ("sv", "nb"):
+        proc = subprocess.run([sys.executable, "-m", "sim.aggregate", str(adhoc_sweep),
+                               f"report.language={lang}"], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    for name, content in english.items():
+        assert (aggregate / name).read_bytes() == content, name
+    for lang in ("sv", "nb"):
+        page = (aggregate / f"brief.{lang}.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in page
+        md = (aggregate / f"brief.{lang}.md").read_text(encoding="utf-8")
+        assert f"(workforce_over_time.{lang}.png)" in md
+        assert (aggregate / f"workforce_over_time.{lang}.png").is_file()
+    assert "(workforce_over_time.png)" in english["brief.md"].decode()

@@ -157,11 +157,11 @@ def test_funding_sweep_brief_and_charts_have_no_english(sweep_folder, lang, tmp_
     from sim.study.aggregate import load
 
     if lang == "sv":  # the sweep itself wrote its brief in Swedish
-        page = (sweep_folder / "aggregate" / "brief.html").read_text(encoding="utf-8")
+        page = (sweep_folder / "aggregate" / "brief.sv.html").read_text(encoding="utf-8")
         assert '<html lang="sv">' in page
     texts = record_chart_texts(monkeypatch, brief)
     brief.write_report(load(sweep_folder), tmp_path, lang)  # re-rendered: no simulation
-    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    page = (tmp_path / f"brief.{lang}.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in page
     text = visible_text(page)
     assert not english_words(text), f"{lang} brief: English words {english_words(text)}"
@@ -179,7 +179,7 @@ def test_single_run_brief_in_norwegian(tmp_path):
                            "burn_in_years=1", "horizon_years=11", "report.language=nb",
                            f"hydra.run.dir={tmp_path}"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
-    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    page = (tmp_path / "brief.nb.html").read_text(encoding="utf-8")
     assert '<html lang="nb">' in page
     text = visible_text(page)
     assert not english_words(text), english_words(text)
@@ -199,7 +199,7 @@ def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp
     assert proc.returncode == 0, proc.stderr[-2000:]
     texts = record_chart_texts(monkeypatch, brief)
     brief.write_report(load(folder), tmp_path, lang)
-    text = visible_text((tmp_path / "brief.html").read_text(encoding="utf-8"))
+    text = visible_text((tmp_path / f"brief.{lang}.html").read_text(encoding="utf-8"))
     assert not english_words(text), english_words(text)
     left = {t: english_words(t) for t in texts if english_words(t)}
     assert not left, left
@@ -227,7 +227,7 @@ def test_sensitivity_brief_has_no_english(lang, tmp_path):
                                             "alliance": {"label": "TeaterAlliansen"}},
                 "report": {"language": lang}}]
     write_sensitivity_report(indices, s, markers, tmp_path)
-    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    page = (tmp_path / f"brief.{lang}.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in page
     text = visible_text(page)
     assert "morris" in text  # the method, in the text the English scan saw
@@ -282,8 +282,13 @@ def test_the_same_sweep_in_another_language_reuses_its_jobs(sweep_folder):
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stderr.count("already complete") == 2, proc.stderr[-2000:]
-    page = (sweep_folder / "aggregate" / "brief.html").read_text(encoding="utf-8")
+    aggregate = sweep_folder / "aggregate"
+    page = (aggregate / "brief.nb.html").read_text(encoding="utf-8")
     assert '<html lang="nb">' in page
+    # each language beside the others: the Swedish brief of the first command is still there
+    assert '<html lang="sv">' in (aggregate / "brief.sv.html").read_text(encoding="utf-8")
+    assert "workforce_over_time.sv.png" not in (aggregate / "brief.nb.md").read_text()
+    assert (aggregate / "talent_vs_funding.sv.png").is_file()
     from sim.study.preflight import default_sweep_dir
 
     assert default_sweep_dir("funding_sweep", ["seeds=2", "report.language=sv"]) == \
@@ -324,7 +329,7 @@ def test_uncertainty_brief_and_charts_have_no_english(lang, tmp_path, monkeypatc
                 "report": {"language": lang, "headline_level": 40}}]
     texts = record_chart_texts(monkeypatch, uncertainty)
     uncertainty.write_uncertainty_report(tables, s, markers, tmp_path)
-    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    page = (tmp_path / f"brief.{lang}.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in page
     text = visible_text(page)
     assert not english_words(text), f"{lang} brief: English words {english_words(text)}"

@@ -33,13 +33,13 @@ from sim.report.charts import (  # noqa: E402
     readable_in_print,
 )
 from sim.report.document import (  # noqa: E402
-    _html,
-    _markdown,
     appendix_blocks,
     assumption_tables,
     config_notes,
     front_matter,
     source_blocks,
+    tagged,
+    write_brief,
 )
 from sim.report.i18n import (  # noqa: E402
     N_,
@@ -61,7 +61,7 @@ from sim.report.words import (  # noqa: E402
     rounded,
     scenario_words,
 )
-from sim.study.io import atomic_write, write_text  # noqa: E402
+from sim.study.io import atomic_write  # noqa: E402
 
 
 def report_spec(sweep) -> dict:
@@ -75,11 +75,11 @@ def report_spec(sweep) -> dict:
 def _save(fig, out: Path, stem: str) -> Path:
     localise_axes(fig)
     readable_in_print(fig)
-    for fmt in ("png", "svg"):
-        atomic_write(out / f"{stem}.{fmt}",
+    for fmt in ("png", "svg"):  # each language's charts beside the others' (document.tagged)
+        atomic_write(out / tagged(f"{stem}.{fmt}"),
                      lambda p, f=fmt: fig.savefig(p, dpi=120, bbox_inches="tight", format=f))
     plt.close(fig)
-    return out / f"{stem}.png"
+    return out / tagged(f"{stem}.png")
 
 
 def _world(sweep) -> tuple[dict, dict, dict]:
@@ -699,9 +699,7 @@ def _write_report(sweep, out: Path) -> Path:
     blocks += left_out_blocks(spec)
     blocks += source_blocks(cited)
     blocks += appendix_blocks(appendix)
-    write_text(out / "brief.md", _markdown(blocks))
-    write_text(out / "brief.html", _html(blocks, title))
-    return out / "brief.md"
+    return write_brief(out, blocks, title)
 
 
 # ---------------------------------------------------------------- sensitivity
@@ -749,7 +747,7 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> P
         ax.set_yticks(range(len(order)), ax_labels, fontsize=8)
     fig.suptitle(textwrap.fill(_("The assumptions that drive the results most: {names}").format(
         names="; ".join(name(p).lower() for p in top)), 110), fontsize=10)
-    _save(fig, out, "sensitivity")
+    chart = _save(fig, out, "sensitivity")
     n_seeds = len(markers[0]["seeds"])
     config = markers[0].get("config") or {}
     title = _("Which assumptions drive the results?")
@@ -764,16 +762,14 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> P
                            method=s.method, n=s.problem["num_vars"], seeds=n_seeds)),
                ("h2", _("The three most influential assumptions")),
                ("ul", [name(p) for p in top]),
-               ("img", _("Relative influence of each assumption"), out / "sensitivity.png"),
+               ("img", _("Relative influence of each assumption"), chart),
                ("h2", _("Appendix for researchers"), "appendix"),
                ("table", [_("outcome"), _("config key"), _("assumption"), _("importance"),
                           _("relative")],
                 [[r["outcome"], f"`{r['parameter']}`", name(r["parameter"]), _num(r["importance"]),
                   _num(r["relative"])] for _i, r in indices.sort_values(
                       ["outcome", "relative"], ascending=[True, False]).iterrows()])]
-    write_text(out / "brief.md", _markdown(blocks))
-    write_text(out / "brief.html", _html(blocks, title))
-    return out / "brief.md"
+    return write_brief(out, blocks, title)
 
 
 def sensitivity_top(sweep_folder: Path) -> list[str]:

@@ -14,9 +14,62 @@ from __future__ import annotations
 import base64
 import html
 import re
+import shutil
+from pathlib import Path
 
-from sim.report.i18n import _, current
+from sim.report.i18n import LANGUAGES, _, current
 from sim.report.words import assumption_words, cited_anchors, is_assumption, source_entries
+
+
+# ---------------------------------------------------------------- files of each language
+# Each language's brief and charts lie beside the others': English (the default) as brief.md,
+# brief.html and <chart>.png, Swedish as brief.sv.md, brief.sv.html and <chart>.sv.png,
+# Norwegian as brief.nb.*. Rendering a sweep again in another language (``python -m
+# sim.aggregate <folder> report.language=sv``) adds its files and keeps the others.
+def tagged(name: str, lang: str | None = None) -> str:
+    """``brief.html`` in the current language's file name: ``brief.sv.html`` (English: as is)."""
+    lang = lang or current()
+    if lang == "en":
+        return name
+    stem, dot, ext = name.rpartition(".")
+    return f"{stem}.{lang}.{ext}" if dot else f"{name}.{lang}"
+
+
+def write_brief(out: Path, blocks, title: str) -> Path:
+    """The brief as Markdown and HTML in ``out`` under the current language's names, beside
+    the other languages' briefs of the same results (``keep_other_languages``); returns the
+    Markdown file."""
+    from sim.study.io import write_text
+
+    write_text(out / tagged("brief.md"), _markdown(blocks))
+    write_text(out / tagged("brief.html"), _html(blocks, title))
+    keep_other_languages(out)
+    return out / tagged("brief.md")
+
+
+def language_of(name: str) -> str:
+    """The language a brief's or chart's file is in, from its name (``brief.sv.html``: sv)."""
+    parts = name.split(".")
+    return parts[-2] if len(parts) > 2 and parts[-2] in LANGUAGES else "en"
+
+
+def keep_other_languages(out: Path) -> None:
+    """When ``out`` is the fresh folder that will replace a sweep's ``aggregate/`` (sim/study/
+    aggregate.py writes there first) and its tables are the same as those of the ``aggregate/``
+    it replaces, the briefs and charts of other languages written there earlier come along, so
+    one language's brief never removes another's. Only regular files (never a link) are
+    copied; nothing is copied when any table differs."""
+    old = out.parent / "aggregate"
+    if out.name == "aggregate" or not old.is_dir() or old.is_symlink():
+        return
+    tables = sorted(p.name for p in out.glob("*.csv"))
+    if not tables or any(not (old / t).is_file() or (old / t).is_symlink()
+                         or (old / t).read_bytes() != (out / t).read_bytes() for t in tables):
+        return
+    for path in old.iterdir():
+        if (path.suffix in (".md", ".html", ".png", ".svg") and language_of(path.name) != current()
+                and path.is_file() and not path.is_symlink() and not (out / path.name).exists()):
+            shutil.copyfile(path, out / path.name)
 
 
 def model_version() -> str:

@@ -16,16 +16,14 @@ import pandas as pd
 
 from sim.report.brief import grant_headlines, left_out_blocks, represents
 from sim.report.document import (
-    _html,
-    _markdown,
     appendix_blocks,
     assumption_tables,
     config_notes,
     front_matter,
     source_blocks,
+    write_brief,
 )
 from sim.report.i18n import N_, _, million, ngettext
-from sim.study.io import write_text
 
 RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by years since entry"),
               "public_cost.png": N_("Yearly change in public cost, by part")}
@@ -81,6 +79,4 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
     blocks += [("h2", _("The assumptions that drive the result")),
                ("table", [_("assumption"), _("value"), _("source")], words)]
     blocks += left_out_blocks(spec) + source_blocks(cited) + appendix_blocks(appendix)
-    write_text(out / "brief.md", _markdown(blocks))
-    write_text(out / "brief.html", _html(blocks, title))
-    return out / "brief.md"
+    return write_brief(out, blocks, title)

@@ -24,7 +24,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from sim.report.brief import _level, _num, _save, represents  # noqa: E402
-from sim.report.document import _html, _markdown, front_matter, source_blocks  # noqa: E402
+from sim.report.document import front_matter, source_blocks, write_brief  # noqa: E402
 from sim.report.i18n import (  # noqa: E402
     N_,
     _,
@@ -37,7 +37,6 @@ from sim.report.i18n import (  # noqa: E402
     thousand,
 )
 from sim.report.words import ASSUMPTION_WORDS, cited_anchors, plain_name, source_entries  # noqa: E402
-from sim.study.io import write_text  # noqa: E402
 
 LEVEL_COLOURS = ["#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#999999"]
 
@@ -436,9 +435,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     blocks += [("p", _("Tables: uncertainty (every world and grant), acceptability, summary, "
                        "intervals, drivers, scenarios, parameters (Parquet and CSV). Method: "
                        "docs/model.md. Reproduce: see provenance.json in this folder."))]
-    write_text(out / "brief.md", _markdown(blocks))
-    write_text(out / "brief.html", _html(blocks, title))
-    return out / "brief.md"
+    return write_brief(out, blocks, title)
 
 
 # ---------------------------------------------------------------- the funding brief's lines

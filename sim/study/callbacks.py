@@ -88,7 +88,10 @@ class SweepProgress(Callback):
             print(end_of_sweep_table(out))
         except (OSError, ValueError, KeyError) as err:  # the table is a courtesy; results stand
             print(f"[sweep] (no summary table: {err})", file=sys.stderr)
-        for name in ("brief.html", "brief.md"):
+        from sim.report.document import tagged  # brief.sv.html in Swedish (README, languages)
+
+        lang = OmegaConf.select(config, "report.language") or "en"
+        for name in (tagged("brief.html", lang), tagged("brief.md", lang)):
             if (out / name).exists():
                 print(f"brief: {out / name}")
                 break
