@@ -13,7 +13,9 @@ stored key is the expected one (a swapped or stale file is refused) and every ar
 anything else prints one warning and the entry is recomputed and rewritten. The hash catches
 truncated and damaged files, not a deliberate forgery: whoever can write the cache folder can
 change results, but not run code. Files are written atomically, the hash last; a file lock
-makes parallel jobs compute each entry once.
+makes parallel jobs compute each entry once. Nothing is written through a link: a cache folder
+that is, or holds, a link is refused (``LinkError``), and lock files are opened with
+``O_NOFOLLOW`` and never truncated.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.study.io import atomic_write
+from sim.study.io import atomic_write, open_lock, refuse_links
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 KEY = "__key__"  # name of the array that holds an entry's key text
@@ -65,7 +67,11 @@ class EntryError(Exception):
 class BaselineCache:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
+        for each in (self.folder.parent, self.folder):
+            if each.is_symlink():
+                refuse_links(each, "baseline cache folder")
         self.folder.mkdir(parents=True, exist_ok=True)
+        refuse_links(self.folder, "baseline cache folder")
 
     def get_or_compute[T](self, spec, seed: int, compute: Callable[[], Mapping[str, np.ndarray]],
                        decode: Callable[[Mapping[str, np.ndarray]], T]) -> T:
@@ -86,7 +92,7 @@ class BaselineCache:
         keys = {seed: baseline_key(spec, seed) for seed in seeds}
         with contextlib.ExitStack() as held:
             for seed in sorted(seeds, key=keys.__getitem__):
-                lock = held.enter_context(open(self.folder / f"{keys[seed]}.lock", "w"))
+                lock = held.enter_context(open_lock(self.folder / f"{keys[seed]}.lock"))
                 fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
             out: dict[int, T] = {}
             for seed in seeds:

@@ -4,6 +4,12 @@ Where it sits: around the sweep jobs. ``on_multirun_start`` (main process) write
 (number of jobs, start time); ``on_job_end`` (in whichever process ran the job) prints
 ``jobs done / total, elapsed, estimate`` from the completion markers on disk, which works the
 same for every launcher; ``on_multirun_end`` aggregates the sweep (``sim.study.aggregate``).
+
+Before Hydra writes anything (``multirun.yaml``, each job's ``.hydra/config.yaml``),
+``on_multirun_start`` and ``on_run_start`` refuse an output folder that is, or holds, a link
+(one ``error:`` line, exit 2): nothing is written through a link to a file outside it. Hydra's
+own writer of ``.hydra/*.yaml`` is replaced by an atomic one that refuses links too
+(``_save_config``), which covers links made after the start.
 """
 
 from __future__ import annotations
@@ -15,11 +21,52 @@ import time
 from pathlib import Path
 from typing import Any
 
+import hydra.core.utils
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from sim.model.core.params import ConfigError
+
 PLAN = "_sweep_plan.json"
 FAILURES: list[str] = []  # set in the main process when the aggregation failed (exit code 1)
+
+
+def _refuse(err: ConfigError) -> None:
+    """One ``error:`` line and exit 2 (Hydra turns a callback's exceptions into warnings)."""
+    print(f"error: {err}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+def check_no_links(folder: Path, key: str) -> None:
+    """Exit 2 with one line if the output folder is, or holds, a link."""
+    from sim.study.io import refuse_links
+
+    try:
+        refuse_links(Path(folder), key)
+    except ConfigError as err:
+        _refuse(err)
+
+
+def _save_config(cfg: DictConfig, filename: str, output_dir: Path) -> None:
+    """Hydra's writer of ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml``, written
+    atomically (renamed into place: a link there is replaced, never written through), refusing a
+    ``.hydra`` folder or job folder that is a symbolic link."""
+    from sim.study.io import LinkError, write_text
+
+    output_dir = Path(output_dir)
+    for folder in (output_dir.parent, output_dir):
+        if folder.is_symlink():
+            _refuse(LinkError("hydra.runtime.output_dir", output_dir.parent, folder))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        write_text(output_dir / filename, OmegaConf.to_yaml(cfg))
+    except ConfigError as err:
+        _refuse(err)
+
+
+# Hydra's run_job looks its writer up in its module at each call: every process that loads this
+# callback (the main one, and each launcher worker, which unpickles it) writes safely.
+hydra.core.utils._save_config = _save_config
 
 
 def count_jobs(config: DictConfig) -> int:
@@ -36,8 +83,12 @@ def _fmt(seconds: float) -> str:
 
 
 class SweepProgress(Callback):
+    def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        check_no_links(Path(config.hydra.run.dir), "hydra.run.dir")
+
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         sweep_dir = Path(config.hydra.sweep.dir)
+        check_no_links(sweep_dir, "hydra.sweep.dir")
         sweep_dir.mkdir(parents=True, exist_ok=True)
         from sim.study.io import write_json
         from sim.study.sweep import read_marker

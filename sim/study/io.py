@@ -3,13 +3,23 @@
 Where it sits: after the runs, called by the CLI. Every file is written to a temporary name in
 the same folder and renamed, so a reader never sees a half-written file; ``provenance.json``
 records the code version, package versions and the exact command.
+
+Nothing is written through a link: the project never makes symbolic or hard links in its
+folders, so a file or folder it would write that is a symbolic link, or a folder holding links
+(``find_link``), is refused with one ``ConfigError`` line (``LinkError``) instead of writing
+outside the folder the user named. Lock files are opened with ``O_NOFOLLOW`` and never
+truncated (``open_lock``); every other file is renamed into place, which replaces a name and
+never writes into the file it pointed to.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
+import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -18,6 +28,8 @@ from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+
+from sim.model.core.params import ConfigError
 
 PART = ".part"  # suffix of a file being written
 PACKAGES = ("mesa", "hydra-core", "numpy", "pandas", "pyarrow", "matplotlib", "scipy")
@@ -32,10 +44,83 @@ def _umask() -> int:
 FILE_MODE = 0o666 & ~_umask()  # what open() would give: colleagues may read shared results
 
 
+class LinkError(ConfigError):
+    """A folder the project would write into is, or holds, a link the project did not make."""
+
+    def __init__(self, key: str, folder, link: Path):
+        link = Path(link)
+        try:
+            what = f"links to {os.readlink(link)}" if link.is_symlink() else "is a hard link"
+        except OSError:
+            what = "is a link"
+        super().__init__(key, str(folder), "a folder that neither is nor holds a link "
+                         f"({link} {what}; nothing is written through a link: remove it or "
+                         "choose a new folder)")
+
+
+def _is_link(path: Path, st: os.stat_result | None = None) -> bool:
+    """A symbolic link, or a file (not a folder) with a second name elsewhere (a hard link)."""
+    st = st or os.lstat(path)
+    return stat.S_ISLNK(st.st_mode) or (not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1)
+
+
+def find_link(folder: Path) -> Path | None:
+    """``folder`` itself if it is a symbolic link, else the first link found inside it
+    (symbolic links at any depth, never followed, and hard-linked files); None without any."""
+    folder = Path(folder)
+    try:
+        if _is_link(folder):
+            return folder
+    except FileNotFoundError:
+        return None
+    if not folder.is_dir():
+        return None
+    for root, dirs, files in os.walk(folder):  # does not follow links
+        for name in sorted(dirs) + sorted(files):
+            path = Path(root, name)
+            try:
+                if _is_link(path):
+                    return path
+            except FileNotFoundError:  # removed meanwhile
+                continue
+    return None
+
+
+def refuse_links(folder: Path, key: str = "folder") -> None:
+    """Raise ``LinkError`` (a ConfigError naming ``key``) if ``folder`` is or holds a link."""
+    link = find_link(folder)
+    if link is not None:
+        raise LinkError(key, folder, link)
+
+
+def open_lock(path: Path):
+    """A lock file opened for ``flock``: created with the umask's permissions if missing, never
+    truncated, never through a symbolic link (``O_NOFOLLOW``); a link or anything but a regular
+    file there is a ``LinkError``."""
+    path = Path(path)
+    if path.parent.is_symlink():
+        raise LinkError("folder", path.parent, path.parent)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as err:
+        if err.errno == errno.ELOOP:
+            raise LinkError("folder", path.parent, path) from None
+        raise
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode) or st.st_nlink > 1:
+        os.close(fd)
+        raise LinkError("folder", path.parent, path)
+    return os.fdopen(fd, "r+")
+
+
 def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     """Call ``write(tmp)`` then rename ``tmp`` to ``path``; nothing is left on failure.
-    The file gets the permissions the user's umask gives any new file."""
+    The file gets the permissions the user's umask gives any new file. A ``path`` or a folder
+    of it that is a symbolic link is refused (``LinkError``): nothing is written through one."""
     path = Path(path)
+    for each in (path, path.parent):
+        if each.is_symlink():
+            raise LinkError("folder", path.parent, each)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=PART, dir=path.parent)
     os.close(fd)
@@ -47,6 +132,35 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return path
+
+
+def write_set(out: Path, write: Callable[[Path], None]) -> Path:
+    """Write a set of result files as one: ``write(staging)`` writes them into a temporary
+    folder inside ``out``, and they are moved into ``out`` only when every one is written (as
+    ``python -m sim`` does). On any failure (a full disk, Ctrl-C) the staging folder, and
+    ``out`` and its parents if this call created them, are removed: no partial set is left."""
+    out = Path(out)
+    made = [p for p in (out, *out.parents) if not p.exists() and not p.is_symlink()]
+    if out.is_symlink():
+        raise LinkError("--out", out, out)
+    out.mkdir(parents=True, exist_ok=True)
+    refuse_links(out, "--out")
+    staging = Path(tempfile.mkdtemp(prefix=".partial-", dir=out))
+    try:
+        write(staging)
+        for item in sorted(staging.iterdir()):
+            os.replace(item, out / item.name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        for folder in made:  # deepest first; only the folders this call made, only if empty
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return out
 
 
 def remove_partial_files(folder: Path) -> int:

@@ -8,6 +8,8 @@ jobs with that marker, and only the files it lists, after checking them. A job w
 matches its config and code and whose files still match the marker is skipped, so re-running an
 interrupted sweep with the same command completes only what is missing; a damaged job is
 recomputed. A job holds a lock while it runs, so two identical sweeps never compute it twice.
+A job folder that is, or holds, a link is refused before anything is written (``LinkError``):
+the project never writes through a link into a file or folder outside the sweep.
 """
 
 from __future__ import annotations
@@ -28,7 +30,15 @@ from sim.model.outcomes import metrics_long
 from sim.study.batch import batches
 from sim.study.cache import BaselineCache, code_fingerprint
 from sim.study.config import build_spec
-from sim.study.io import file_digest, provenance, remove_partial_files, write_json, write_table
+from sim.study.io import (
+    file_digest,
+    open_lock,
+    provenance,
+    refuse_links,
+    remove_partial_files,
+    write_json,
+    write_table,
+)
 from sim.study.paired import cached_baseline_batch, run_pairs
 
 COMPLETE = "COMPLETE.json"
@@ -96,14 +106,26 @@ def verify_job(job_dir: Path) -> tuple[dict | None, str]:
 def job_lock(job_dir: Path):
     """Hold the job's lock: a second sweep running the same job waits here, then finds it
     complete and skips it (``flock``; on a cluster the sweep folder needs a file system that
-    supports it)."""
+    supports it). The lock file is never truncated nor opened through a link."""
     job_dir.mkdir(parents=True, exist_ok=True)
-    with open(job_dir / ".lock", "w") as lock:
+    with open_lock(job_dir / ".lock") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         try:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def check_job_folders(job_dir: Path, sweep_dir: Path) -> None:
+    """Refuse (``LinkError``, exit 2) a sweep folder that is a symbolic link, a job folder that
+    is or holds a link, and a baseline cache folder reached through one, before this job writes
+    anything (the whole sweep folder was checked before the sweep started: this catches links
+    made since)."""
+    key = "hydra.sweep.dir"
+    for folder in (sweep_dir, sweep_dir / CACHE_DIR.split("/")[0], sweep_dir / CACHE_DIR):
+        if folder.is_symlink():
+            refuse_links(folder, key)
+    refuse_links(job_dir, key)
 
 
 def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str],
@@ -112,10 +134,11 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
     job_dir, sweep_dir = Path(job_dir), Path(sweep_dir)
     spec, run = build_spec(cfg)  # bad input stops here, before anything is written
     fingerprint = job_fingerprint(cfg)
+    check_job_folders(job_dir, sweep_dir)
     with job_lock(job_dir):
         marker, reason = verify_job(job_dir)
         if marker is not None and marker.get("fingerprint") == fingerprint:
-            os.utime(job_dir / COMPLETE)  # counts as done in this run's progress
+            os.utime(job_dir / COMPLETE, follow_symlinks=False)  # counts as done in this run's progress
             print(f"[sweep] skip {job_dir.name}: already complete", file=sys.stderr)
             return "skipped"
         if marker is not None:
