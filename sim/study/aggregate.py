@@ -305,6 +305,26 @@ def _remove_leftovers(folder: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def check_sweep_folder(folder: Path) -> None:
+    """SweepError unless ``folder`` is a sweep folder (a folder with at least one job folder
+    holding a ``COMPLETE.json``) that neither is nor holds a link; touches nothing."""
+    from sim.study.io import find_link
+    from sim.study.sweep import COMPLETE
+
+    if not folder.is_dir() or folder.is_symlink():
+        what = "a symbolic link" if folder.is_symlink() else "not a folder"
+        raise SweepError(f"{folder} is {what}; give a sweep folder (hydra.sweep.dir)")
+    if not any(job.is_dir() and not job.name.startswith((".", "aggregate"))
+               and (job / COMPLETE).is_file() for job in folder.iterdir()):
+        raise SweepError(f"no finished jobs in {folder}, so it is not a sweep folder (a job is "
+                         "finished when its COMPLETE.json exists); nothing there was changed: "
+                         "give a sweep folder (hydra.sweep.dir), or run or resume the sweep first")
+    link = find_link(folder)
+    if link is not None:
+        raise SweepError(f"{folder} holds a link ({link}) the sweep did not make; nothing is "
+                         "written through a link: remove it, nothing there was changed")
+
+
 def aggregate(folder: Path, charts: bool = True, language: str | None = None) -> Path:
     """Aggregate ``folder`` into ``folder/aggregate``; returns that path.
 
@@ -312,12 +332,14 @@ def aggregate(folder: Path, charts: bool = True, language: str | None = None) ->
     so no file of an earlier aggregation survives next to new ones. ``language`` writes the brief
     and charts of a comparison in another language than the study's ``report.language`` (the
     runs are not repeated: ``report`` is not part of a job's fingerprint). When aggregation fails,
-    an earlier ``aggregate/`` is moved to ``aggregate.stale/`` and the error is raised."""
+    an earlier ``aggregate/`` is moved to ``aggregate.stale/`` and the error is raised.
+    A folder that is not a sweep, or that is or holds a link, is refused before anything in it
+    is renamed or removed (``check_sweep_folder``)."""
     folder = Path(folder)
     final = folder / "aggregate"
     staging = folder / f".aggregate-{os.getpid()}"
-    if folder.is_dir():
-        _remove_leftovers(folder)
+    check_sweep_folder(folder)
+    _remove_leftovers(folder)
     try:
         markers = finished_jobs(folder)
         if markers[0].get("kind") == "sensitivity":
