@@ -204,18 +204,20 @@ def test_kernel_cache_falls_back_to_a_private_temporary_folder(tmp_path, monkeyp
     assert os.path.basename(jit._cache_dir()).startswith("alliance-sim-numba-")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert jit._cache_dir() == str(tmp_path / "home" / ".cache" / "alliance-sim" / "numba"
-                                   / jit._source_fingerprint())
+                                   / jit.checkout_id() / jit._source_fingerprint())
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "env"))
-    assert jit._cache_dir() == str(tmp_path / "env" / jit._source_fingerprint())
+    assert jit._cache_dir() == str(tmp_path / "env" / jit.checkout_id() / jit._source_fingerprint())
 
 
 def test_kernel_cache_keeps_the_current_and_four_recent_fingerprints(tmp_path):
     old = [f"{i:016x}" for i in range(8)]
+    mine = tmp_path / jit.checkout_id()  # this checkout's folder in the base
+    mine.mkdir(mode=0o700)
     for i, name in enumerate([*old, "not-a-fingerprint"]):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "index.nbi").write_text("")
-        os.utime(tmp_path / name, (1_000_000 + i, 1_000_000 + i))  # later index: used more recently
+        (mine / name).mkdir(mode=0o700)
+        (mine / name / "index.nbi").write_text("")
+        os.utime(mine / name, (1_000_000 + i, 1_000_000 + i))  # later index: used more recently
     current = old[0]  # the oldest on disk, but in use now: kept and touched
-    assert jit.choose_cache_dir(tmp_path, current) == str(tmp_path / current)
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([current, *old[4:], "not-a-fingerprint"])
-    assert (tmp_path / current).stat().st_mtime > (tmp_path / old[-1]).stat().st_mtime
+    assert jit.choose_cache_dir(tmp_path, current) == str(mine / current)
+    assert sorted(p.name for p in mine.iterdir()) == sorted([current, *old[4:], "not-a-fingerprint"])
+    assert (mine / current).stat().st_mtime > (mine / old[-1]).stat().st_mtime

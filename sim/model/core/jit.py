@@ -13,12 +13,18 @@ only a kernel's own source file for changes, not the helpers and constants it in
 other files, so the cache lives in a folder named after a fingerprint of the whole package's
 source and of the numba and numpy versions: any edit anywhere in ``sim/`` starts a fresh
 cache (about 7 s of compiling, once).
-The folder is under ``$NUMBA_CACHE_DIR`` if set, else the user's cache folder
-(``$XDG_CACHE_HOME`` or ``~/.cache``)/``alliance-sim/numba``; it is touched on each start, and
-of the other fingerprint folders there only the ``KEEP_OTHERS`` most recently used are kept.
-numba reads its cache index with pickle, so the folder must be private: where that base folder
-is not writable, each process compiles into a fresh private temporary folder (mode 0700, removed
-at exit), never into a shared fixed path.
+The folder is ``<base>/checkout-<hash of this checkout's path>/<fingerprint>``, the base being
+``$NUMBA_CACHE_DIR`` if set, else the user's cache folder (``$XDG_CACHE_HOME`` or
+``~/.cache``)/``alliance-sim/numba``; it is touched on each start, and of this checkout's other
+fingerprint folders only the ``KEEP_OTHERS`` most recently used are kept (another checkout's,
+or anything else in a shared base, is never removed; numba's cache is per source path anyway).
+numba reads its cache index with pickle, so the folder must be private: the folders are created
+with mode 0700 (the cache files in them are then unreachable for others whatever the umask), and
+a base or cache folder owned by another user, or writable by group or others, is refused with
+one ``ConfigError`` line naming ``NUMBA_CACHE_DIR`` (``check_private``), as is a folder below one
+that others could replace. Where the base folder cannot be created or written, each process
+compiles into a fresh private temporary folder (mode 0700, removed at exit), never into a
+shared fixed path.
 
 Semantics are numpy's: ``error_model="numpy"`` (division by zero gives inf/nan, no exception)
 and no ``fastmath`` (no reassociation, so results do not depend on the CPU's vector width).
@@ -30,16 +36,20 @@ float64).
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 from importlib.metadata import version
 from pathlib import Path
 
 import numpy as np
+
+from sim.model.core.params import ConfigError
 
 
 def _source_fingerprint() -> str:
@@ -52,32 +62,78 @@ def _source_fingerprint() -> str:
 
 
 KEEP_OTHERS = 4  # fingerprint folders kept besides the current one (most recently used first)
+FINGERPRINT = re.compile(r"[0-9a-f]{16}")
+
+
+def checkout_id() -> str:
+    """Names this checkout's folder in a cache base that several checkouts may share."""
+    package = str(Path(__file__).resolve().parents[2])
+    return "checkout-" + hashlib.blake2b(package.encode(), digest_size=6).hexdigest()
+
+
+def check_private(folder: Path, key: str = "NUMBA_CACHE_DIR") -> None:
+    """ConfigError (one line naming ``key``) unless ``folder`` is owned by this user and
+    writable by nobody else, and every folder above it is owned by this user or root and, if
+    others may write it, sticky (as ``/tmp``): nobody else can plant a pickle numba would load."""
+    uid = os.geteuid()
+    folder = Path(os.path.abspath(folder))
+    st = os.lstat(folder)
+    if stat.S_ISLNK(st.st_mode) or not stat.S_ISDIR(st.st_mode):
+        raise ConfigError(key, str(folder), "a folder of your own, not a link or a file "
+                          "(numba loads its cache with pickle)")
+    if st.st_uid != uid or st.st_mode & 0o022:
+        raise ConfigError(key, str(folder), f"a folder owned by you (uid {uid}) that only you can "
+                          f"write (it is owned by uid {st.st_uid}, mode {stat.S_IMODE(st.st_mode):o}"
+                          "; numba loads its cache with pickle): unset it or give a new folder")
+    for parent in folder.parents:
+        st = os.stat(parent)
+        if st.st_uid not in (uid, 0) or (st.st_mode & 0o002 and not st.st_mode & stat.S_ISVTX) \
+                or (st.st_mode & 0o020 and st.st_uid != uid and not st.st_mode & stat.S_ISVTX):
+            raise ConfigError(key, str(folder), f"a folder below folders only you or root can "
+                              f"change ({parent} is owned by uid {st.st_uid}, mode "
+                              f"{stat.S_IMODE(st.st_mode):o}): unset it or give a new folder")
+
+
+def _make_private(path: Path) -> None:
+    """Create ``path`` and its missing parents with mode 0700."""
+    missing = [p for p in (path, *path.parents) if not os.path.lexists(p)]
+    for folder in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # made by a parallel process meanwhile
+            os.mkdir(folder, 0o700)
 
 
 def choose_cache_dir(base: str | os.PathLike, fingerprint: str) -> str:
-    """``base/fingerprint``, created and touched, with older fingerprint folders in ``base``
-    pruned; a new private temporary folder if ``base`` is not writable."""
+    """``base/checkout-<id>/fingerprint``, created private (0700) and touched, with this
+    checkout's older fingerprint folders pruned; a ConfigError if ``base`` or a folder in it is
+    not private (checked before anything is created in it); a new private temporary folder if
+    ``base`` cannot be created or written."""
     base = Path(base)
-    path = base / fingerprint
+    mine = base / checkout_id()
+    path = mine / fingerprint
     try:
-        path.mkdir(parents=True, exist_ok=True)
+        _make_private(base)
+        check_private(base)
+        _make_private(path)
         if not os.access(path, os.W_OK | os.X_OK):
             raise PermissionError(path)
-        os.utime(path)
     except OSError:  # no writable cache folder (some batch systems): a private one for this process
         private = tempfile.mkdtemp(prefix="alliance-sim-numba-")  # mode 0700
         atexit.register(shutil.rmtree, private, ignore_errors=True)
         return private
-    _prune(base, fingerprint)
+    check_private(mine)
+    check_private(path)
+    os.utime(path)
+    _prune(mine, fingerprint)
     return str(path)
 
 
-def _prune(base: Path, current: str) -> None:
+def _prune(folder: Path, current: str) -> None:
     """Remove all but the ``KEEP_OTHERS`` most recently used fingerprint folders besides
-    ``current`` (only folders named like a fingerprint: the base may be shared)."""
+    ``current`` from this checkout's ``folder`` (only folders named like a fingerprint)."""
     try:
-        others = [(p.stat().st_mtime, p) for p in base.iterdir()
-                  if p.name != current and re.fullmatch(r"[0-9a-f]{16}", p.name) and p.is_dir()]
+        others = [(p.stat().st_mtime, p) for p in folder.iterdir()
+                  if p.name != current and FINGERPRINT.fullmatch(p.name) and p.is_dir()
+                  and not p.is_symlink()]
     except OSError:  # another process pruning at the same time
         return
     for _, old in sorted(others, reverse=True)[KEEP_OTHERS:]:
