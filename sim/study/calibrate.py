@@ -26,10 +26,10 @@ from scipy import optimize
 
 from sim.model.core.params import ConfigError
 from sim.study.args import normalise
-from sim.study.command import check_out, compute_then_write
+from sim.study.command import compute_then_write
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override
 from sim.study.io import provenance, write_json, write_table, write_text
-from sim.study.validate import is_number, load_mapping, load_targets
+from sim.study.validate import check_out_folder, is_number, load_mapping, load_targets, write_outputs
 
 # scipy.optimize.minimize methods that take bounds and need no gradient (COBYQA: scipy >= 1.14)
 METHODS = ("Nelder-Mead", "Powell", "L-BFGS-B", "TNC", "SLSQP", "trust-constr", "COBYLA", "COBYQA")
@@ -90,6 +90,13 @@ class Calibration:
                 raise ConfigError(f"calibration.{key}", value, "an integer, at least 1")
         if not isinstance(c.get("overrides", {}), dict):
             raise ConfigError("calibration.overrides", c["overrides"], "a mapping of key to value")
+        for block, keys in (("overrides", c.get("overrides", {})), ("parameters", params)):
+            for key in keys:
+                name = str(key).lstrip("+~")
+                if name == "hydra" or name.startswith(("hydra.", "hydra/")):
+                    raise ConfigError(f"calibration.{block}.{key}", keys[key], "a model key "
+                                      "(the calibration runs no Hydra job: hydra.* settings do "
+                                      "not apply; see python -m sim --help for the model's keys)")
         cal = cls(parameters=params, facts=facts, **c)
         # fail now, not mid-fit: every bound must give a valid model config
         for corner in (0.0, 1.0):
@@ -211,26 +218,35 @@ def main(argv: list[str] | None = None) -> int:
         cal = Calibration.from_config(args.config)
         if args.max_evaluations:
             cal.max_evaluations = args.max_evaluations
-        check_out(out)
+        check_out_folder(out)
         result = cal.fit()
         return cal, result, cal.simulate(result["values"])
 
+    failed: list[int] = []
+
     def write(fitted: tuple[Calibration, dict, dict[str, float]]) -> None:
         cal, result, simulated = fitted
-        write_text(out / "fitted.yaml", fitted_yaml(cal, result, simulated))
-        fit = pd.DataFrame([{"fact": f, "target_low": t["low"], "target_high": t["high"],
-                             "simulated": simulated[f], "weight": t["weight"]}
-                            for f, t in cal.facts.items()])
-        write_table(fit, out / "fit", csv=True)
-        write_table(pd.DataFrame(cal.history), out / "history", csv=True)
-        write_json(out / "provenance.json", provenance({
-            "calibration": args.config, "parameters": cal.parameters, "facts": list(cal.facts),
-            "sector": cal.sector, "population.size": cal.population_size, "seeds": cal.seeds,
-            "loss": result["loss"], "evaluations": result["evaluations"]}))
+
+        def files(folder: Path) -> None:
+            write_text(folder / "fitted.yaml", fitted_yaml(cal, result, simulated))
+            fit = pd.DataFrame([{"fact": f, "target_low": t["low"], "target_high": t["high"],
+                                 "simulated": simulated[f], "weight": t["weight"]}
+                                for f, t in cal.facts.items()])
+            write_table(fit, folder / "fit", csv=True)
+            write_table(pd.DataFrame(cal.history), folder / "history", csv=True)
+            write_json(folder / "provenance.json", provenance({
+                "calibration": args.config, "parameters": cal.parameters,
+                "facts": list(cal.facts), "sector": cal.sector,
+                "population.size": cal.population_size, "seeds": cal.seeds,
+                "loss": result["loss"], "evaluations": result["evaluations"]}))
+
+        code = write_outputs(out, files)
+        if code is not None:
+            failed.append(code)
 
     code, _ = compute_then_write(compute, write, out)
-    if code is not None:
-        return code
+    if code is not None or failed:
+        return code if code is not None else failed[0]
     print((out / "fitted.yaml").read_text())
     print(f"written to {out}")
     return 0

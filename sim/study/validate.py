@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -37,7 +38,15 @@ from sim.study.args import normalise
 from sim.study.batch import run_specs  # noqa: E402
 from sim.study.command import check_out, compute_then_write  # noqa: E402
 from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override  # noqa: E402
-from sim.study.io import atomic_write, provenance, write_json, write_table, write_text  # noqa: E402
+from sim.study.io import (  # noqa: E402
+    atomic_write,
+    provenance,
+    refuse_links,
+    write_json,
+    write_set,
+    write_table,
+    write_text,
+)
 from sim.study.paired import PairResult  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
@@ -102,6 +111,10 @@ def load_targets(name: str = "default") -> tuple[dict, dict]:
                               "one of " + ", ".join(FIELDS + OPTIONAL))
         if not isinstance(spec.get("cases") or [], list):
             raise ConfigError(f"targets.facts.{fact}.cases", spec["cases"], "a list of cases")
+        for case in spec.get("cases") or []:  # checked now: an unknown case would match nothing
+            if not isinstance(case, str) or case not in known_cases():
+                raise ConfigError(f"targets.facts.{fact}.cases", case, "a list of alliance or "
+                                  "sector presets: " + ", ".join(known_cases()))
         if not isinstance(spec.get("overrides") or {}, dict):
             raise ConfigError(f"targets.facts.{fact}.overrides", spec["overrides"],
                               "a mapping of key to value (a scenario)")
@@ -110,6 +123,11 @@ def load_targets(name: str = "default") -> tuple[dict, dict]:
 
 def options(group: str) -> list[str]:
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def known_cases() -> list[str]:
+    """Every name a case may have: the alliance presets, then the sector presets."""
+    return options("alliance") + options("sector")
 
 
 def case_overrides(case: str) -> dict[str, str]:
@@ -139,6 +157,9 @@ def parse_overrides(items: list[str]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
             raise ConfigError("--override", item, "key=value pairs")
+        if key.lstrip("+~").startswith(("hydra.", "hydra/")) or key.lstrip("+~") == "hydra":
+            raise ConfigError(f"--override {key}", value, "a model key (sim.validate runs no "
+                              "Hydra job: hydra.* settings do not apply; see python -m sim --help)")
         option = OPTION_KEYS.get(key.lstrip("+~"))
         if option:
             raise ConfigError(f"--override {key}", value, f"no override: use {option} instead")
@@ -176,6 +197,12 @@ def validate(cases=None, seeds: int = 6, scale: float = 1.0, overrides: dict | N
     """One row per case and fact: target, simulated mean with 95% CI, status."""
     facts, known = load_targets(targets)
     cases = list(cases or default_cases())
+    for case in cases:
+        case_overrides(case)
+    if not any(not t.get("cases") or case in t["cases"] for t in facts.values() for case in cases):
+        raise ConfigError("--cases", ",".join(cases), "cases that a fact of the targets applies "
+                          "to: " + ", ".join(sorted({c for t in facts.values()
+                                                     for c in t.get("cases") or []})))
     specs = {case: spec_for(case, scale, overrides or {}) for case in cases}  # fail before running
     for t in facts.values():  # every scenario builds, before anything runs
         for case in cases:
@@ -269,6 +296,38 @@ def chart(table: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
+def check_out_folder(out: Path, key: str = "--out") -> None:
+    """The output folder of a helper command (``sim.validate``, ``sim.calibrate``): the same
+    guard as ``python -m sim`` (never the project's code, configs, tests, docs or root, never
+    an existing file, writable), no links in it, and creatable; a ConfigError otherwise."""
+    from sim.study.preflight import check_output_folder
+
+    check_output_folder(key, out)
+    refuse_links(out, key)
+    check_out(out, key)
+
+
+def write_outputs(out: Path, write: Callable[[Path], None]) -> int | None:
+    """``write(folder)`` writes a command's files; they appear in ``out`` together, only when
+    all are written (``write_set``). Returns None when done, else the exit code after one
+    line: 1 for a full or failing disk, 2 for a refused folder, 130 for Ctrl-C; nothing of the
+    set is left in ``out`` then."""
+    try:
+        write_set(out, write)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        reason = " ".join(str(err.strerror or err).split())
+        print(f"error: could not write the results to {out}: {reason}; nothing was written "
+              "there: free space and run the same command again", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted while writing {out}; nothing was written there", file=sys.stderr)
+        return 130
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sim.validate", description=__doc__.splitlines()[0])
     parser.add_argument("--cases", nargs="+", default=None,
@@ -295,20 +354,27 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--scale", args.scale, "a number in [0.01, 10000]")
         for case in args.cases or []:
             case_overrides(case)
-        check_out(out)
+        check_out_folder(out)
         return validate(args.cases, args.seeds, args.scale, overrides, args.targets)
 
+    failed: list[int] = []
+
     def write(table: pd.DataFrame) -> None:
-        write_table(table, out / "validation")
-        write_text(out / "validation.md", to_markdown(table))
-        write_json(out / "provenance.json", provenance({
-            "targets": args.targets, "cases": list(dict.fromkeys(table["case"])), "seeds": args.seeds,
-            "population.scale": args.scale, "overrides": args.override}))
-        chart(table, out / "validation.png")
+        def files(folder: Path) -> None:
+            write_table(table, folder / "validation")
+            write_text(folder / "validation.md", to_markdown(table))
+            write_json(folder / "provenance.json", provenance({
+                "targets": args.targets, "cases": list(dict.fromkeys(table["case"])),
+                "seeds": args.seeds, "population.scale": args.scale, "overrides": args.override}))
+            chart(table, folder / "validation.png")
+
+        code = write_outputs(out, files)
+        if code is not None:
+            failed.append(code)
 
     code, table = compute_then_write(compute, write, out)
-    if code is not None:
-        return code
+    if code is not None or failed:
+        return code if code is not None else failed[0]
     print(to_markdown(table))
     failed = table[table["status"] == "FAIL"]
     unsure = int((table["status"] == "inconclusive").sum())
