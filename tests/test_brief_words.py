@@ -80,11 +80,11 @@ def run_summary(active=(25.5, 20.0, 31.0), experienced=(29.2, 26.0, 32.4)) -> pd
     return pd.DataFrame(out)
 
 
-def run_brief(tmp_path: Path, lang: str, *overrides: str) -> str:
+def run_brief(tmp_path: Path, lang: str, *overrides: str, choices: dict | None = None) -> str:
     from sim.report.run_brief import write_run_brief
 
     with language(lang):
-        write_run_brief(run_summary(), run_config(*overrides), None, 2, tmp_path)
+        write_run_brief(run_summary(), run_config(*overrides), choices, 2, tmp_path)
     return (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
 
 
@@ -240,3 +240,36 @@ def test_rendering_another_language_keeps_the_english_brief(adhoc_sweep):
         assert f"(workforce_over_time.{lang}.png)" in md
         assert (aggregate / f"workforce_over_time.{lang}.png").is_file()
     assert "(workforce_over_time.png)" in english["brief.md"].decode()
+
+
+# ---------------------------------------------------------------- sources in the reader's words
+SKUDA_CHOICES = {"study": None, "alliance": "skuda", "country": "norway", "sector": "dance",
+                 "demand": "market", "admission": "qualifying_windows", "exit": "stress_hazard",
+                 "income": "markov_engagement", "fertility": "hadwiger", "health": "stress_episodes"}
+
+
+@pytest.mark.parametrize(("lang", "title", "same"), [
+    ("sv", "Offentligfinansiella parametrar (Sverige och Norge, 2024)", "samma som för TeaterAlliansen"),
+    ("nb", "Parametere for offentlige finanser (Sverige og Norge, 2024)",
+     "det samme som for TeaterAlliansen"),
+    ("en", "Public-finance parameters (Sweden and Norway, 2024)", "the same as TeaterAlliansen"),
+])
+def test_sources_are_cited_as_the_project_has_them_in_the_readers_words(tmp_path, lang, title,
+                                                                        same):
+    """A SKUDA brief: source titles in the reader's language; SKUDA's salary is TeaterAlliansen's
+    by assumption (said so), its qualifying rule is its own; the appendix cites docs/sources.md,
+    never the fact sheets the project does not ship (behaviour.md, alliances.md)."""
+    text = run_brief(tmp_path, lang, "alliance=skuda", choices=SKUDA_CHOICES)
+    assert title in text
+    if lang != "en":
+        assert "Public-finance parameters" not in text
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines()
+            if line.startswith("| ") and line.count("|") == 4}
+    with language(lang):
+        salary = assumption_words("alliance.salary", 1, "NOK")[0]
+        rule = assumption_words("admission.long_min_engaged", 1, "NOK")[0]
+    assert same in rows[salary], rows[salary]
+    assert "#a-1-1" not in rows[rule], rows[rule]  # SKUDA's own rule: not TeaterAlliansen's source
+    appendix = text.split("## ")[-1]
+    assert "behaviour.md" not in appendix and "alliances.md" not in appendix, appendix
+    assert "[docs/sources.md#b-11](#b-11)" in appendix

@@ -18,7 +18,13 @@ import shutil
 from pathlib import Path
 
 from sim.report.i18n import LANGUAGES, _, current
-from sim.report.words import assumption_words, cited_anchors, is_assumption, source_entries
+from sim.report.words import (
+    assumption_words,
+    cite_sources,
+    cited_anchors,
+    is_assumption,
+    source_entries,
+)
 
 
 # ---------------------------------------------------------------- files of each language
@@ -106,7 +112,7 @@ def source_blocks(anchors: list[str]) -> list:
         for b in re.findall(r"\]\(#([\w-]+)\)", known[a]["text"]):
             if b in known and b not in anchors:
                 anchors.append(b)
-    items = [(a, known[a]["title"], known[a]["text"]) for a in anchors]
+    items = [(a, _(known[a]["title"]), known[a]["text"]) for a in anchors]  # titles: the reader's
     if not items:
         return []
     return [("h2", _("Sources")),
@@ -121,23 +127,62 @@ def config_notes(choices: dict | None) -> dict[str, str]:
     picks (with the files those options build on)."""
     from sim.report.paramdoc import CONFIG_DIR, yaml_entries
 
-    files = [CONFIG_DIR / "config.yaml"]
-    for group, option in (choices or {}).items():
+    notes = {k: note for k, (_, note) in yaml_entries(CONFIG_DIR / "config.yaml").items() if note}
+    for group, option in sorted((choices or {}).items(), key=lambda item: composition_rank(item[0])):
         if option and isinstance(option, str) and (CONFIG_DIR / group / f"{option}.yaml").exists():
             path = CONFIG_DIR / group / f"{option}.yaml"
             base = [line.split("-", 1)[1].strip() for line in path.read_text().splitlines()
                     if line.startswith("  - ") and "_self_" not in line and ":" not in line]
-            files += [CONFIG_DIR / group / f"{b}.yaml" for b in base] + [path]
-    notes = {}
-    for path in files:
-        notes.update({k: note for k, (_, note) in yaml_entries(path).items() if note})
+            for b in base:  # a preset built on another takes over its values: say so
+                notes.update({k: f"{INHERITED.format(base=b)}{note}" for k, (_, note)
+                              in yaml_entries(CONFIG_DIR / group / f"{b}.yaml").items() if note})
+            notes.update({k: note for k, (_, note) in yaml_entries(path).items() if note})
     return notes
+
+
+# A note a preset takes over from the preset it builds on (SKUDA's salary is TeaterAlliansen's).
+INHERITED = "as in {base}.yaml, assumed the same: "
+_INHERITED = re.compile(r"^as in (?P<base>[\w-]+)\.yaml, assumed the same: ")
+
+
+def composition_rank(group: str) -> int:
+    """Where a config group comes in configs/config.yaml's defaults: a later group's values
+    (an alliance preset's admission rules) win over an earlier one's, and so do their notes."""
+    import yaml
+
+    from sim.report.paramdoc import CONFIG_DIR
+
+    order = []
+    for entry in yaml.safe_load((CONFIG_DIR / "config.yaml").read_text()).get("defaults", []):
+        if isinstance(entry, dict):
+            order += [k for k in entry if not str(k).startswith("override")]
+    return order.index(group) if group in order else len(order)
+
+
+def base_label(option: str) -> str:
+    """A preset's name for a reader: its ``label`` (TeaterAlliansen) or its name, title-cased
+    and translated (sweden: Sverige)."""
+    import yaml
+
+    from sim.report.paramdoc import CONFIG_DIR
+
+    for path in CONFIG_DIR.glob(f"*/{option}.yaml"):
+        data = yaml.safe_load(path.read_text()) or {}
+        block = data.get("alliance") if isinstance(data.get("alliance"), dict) else data
+        if block.get("label"):
+            return _(str(block["label"]))
+        return _(str(block.get("name", option)).title())
+    return option
 
 
 def source_cell(note: str, known: dict) -> tuple[str, list[str]]:
     """The source column of an assumption: links to the brief's source list, or 'assumption'."""
     anchors = cited_anchors(note, known)
-    links = ", ".join(f"[{known[a]['title']}](#{a})" for a in anchors)
+    links = ", ".join(f"[{_(known[a]['title'])}](#{a})" for a in anchors)
+    inherited = _INHERITED.match(note)
+    if inherited:
+        return _("assumption: the same as {preset}; see {sources}").format(
+            preset=base_label(inherited["base"]), sources=links or "docs/sources.md"), anchors
     if is_assumption(note):
         links = _("assumption; see {sources}").format(sources=links) if links else _(
             "assumption (no direct source)")
@@ -156,9 +201,10 @@ def assumption_tables(flat: dict, notes: dict, keys: list[str], currency: str,
         source, anchors = source_cell(notes.get(key, ""), known)
         cited += anchors
         words.append([name, value, source])
-        see = ", ".join(f"[{a}](#{a})" for a in anchors)
-        appendix.append([f"`{key}`", str(flat[key]),
-                         notes.get(key, "") + (f" (docs/sources.md: {see})" if see else "")])
+        note = cite_sources(notes.get(key, ""), known)  # the project's sources.md, not the
+        see = ", ".join(f"[docs/sources.md#{a}](#{a})" for a in anchors  # fact sheets it cites
+                        if f"(#{a})" not in note)
+        appendix.append([f"`{key}`", str(flat[key]), note + (f" ({see})" if see else "")])
     return words, appendix, list(dict.fromkeys(cited))
 
 

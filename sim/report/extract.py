@@ -5,7 +5,8 @@ brief shows that come from configs/ rather than from the code are messages too, 
 text as msgid: what the model leaves out (``report.left_out``), a study's question
 (``report.title``), sector and alliance labels (``label``), the uncertainty study's parameter
 labels and ``level_label`` and country names (``name``, shown
-title-cased: ``sweden`` -> ``Sweden``).
+title-cased: ``sweden`` -> ``Sweden``). The titles of the entries of docs/sources.md are
+messages as well (``extract_sources``): a brief cites them in the reader's language.
 """
 
 from __future__ import annotations
@@ -46,3 +47,14 @@ def extract_config(fileobj, keywords, comment_tags, options):
         probe = message.lower()[:30]
         lineno = next((i + 1 for i, line in enumerate(lines) if probe in line.lower()), 1)
         yield lineno, "_", message, ["from the config files"]
+
+
+def extract_sources(fileobj, keywords, comment_tags, options):
+    """Babel extraction method for docs/sources.md: the title of each entry (the words after
+    its ``<a id="..."></a>`` anchor), yielded as ``(lineno, funcname, message, comments)``."""
+    import re
+
+    for lineno, line in enumerate(fileobj.read().decode("utf-8").splitlines(), start=1):
+        m = re.search(r'<a id="[^"]+"></a>(?P<title>[^\n]*)', line)
+        if m and m["title"].strip():
+            yield lineno, "_", m["title"].strip(), ["title of an entry of docs/sources.md"]
