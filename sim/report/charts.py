@@ -57,8 +57,13 @@ def smallest_printed_pt(fig) -> float:
 
 
 def readable_in_print(fig) -> None:
-    """Every text of ``fig`` large enough to print at 8 pt or more on A4 (``MIN_PRINT_PT``)."""
+    """Every text of ``fig`` large enough to print at 8 pt or more on A4 (``MIN_PRINT_PT``).
+    Only for a chart laid out for the page's width (``PRINT_WIDTH_IN``): larger text in a wider
+    chart would crowd its panels, so such a chart is left as it is."""
     from matplotlib.text import Text
+
+    if fig.get_size_inches()[0] > PRINT_WIDTH_IN + 0.05:
+        return
 
     width, _smallest = printed_sizes(fig)
     floor = MIN_PRINT_PT * max(width, A4_TEXT_WIDTH_IN) / A4_TEXT_WIDTH_IN * 1.04
@@ -72,7 +77,6 @@ def readable_in_print(fig) -> None:
 
 def _save(fig, path: Path) -> Path:
     localise_axes(fig)
-    readable_in_print(fig)
     atomic_write(path, lambda p: fig.savefig(p, dpi=120, bbox_inches="tight", format="png"))
     plt.close(fig)
     return path
