@@ -8,15 +8,19 @@ thread and the page never share a figure; the colours are the reports' (``sim.re
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from sim.app.words import say
 from sim.app.world import SWEEP_OUTCOMES, LiveState
 from sim.report.charts import ARM_COLOURS
 from sim.report.i18n import N_, _, localise_axes, localise_number, million
 
 LABELS = {"baseline": N_("without alliance"), "alliance": N_("with alliance")}  # messages
+TITLE_WIDTH = 52  # [characters] a live panel's title wraps beyond this
 WIDTHS = {"baseline": 2.6, "alliance": 1.3}  # the baseline drawn wider, so it shows where they meet
 
 
@@ -26,7 +30,7 @@ def live_figure(state: LiveState) -> Figure:
     axes = fig.subplots(2, 2)
     years = np.arange(1, state.month + 1) / 12  # each month at its end
     base, ally = state.series.get("baseline", {}), state.series.get("alliance", {})
-    cur, alliance_label = state.currency, state.alliance_label
+    cur, alliance_label = state.currency, _(state.alliance_label)
 
     ax = axes[0, 0]
     if ally:
@@ -37,17 +41,19 @@ def live_figure(state: LiveState) -> Figure:
     ax.set(xlabel=_("years into the horizon"), ylabel=_("members (people)"))
     ax.set_ylim(0, 1.15 * max(1.0, float(ally["members"].max())) if state.month else 1)
 
-    ax = axes[0, 1]
+    ax = axes[0, 1]  # all entrants arrive in January: the monthly count steps up each year, so
+    # the month-by-month values are thin and faint, their mean of the last 12 months the lines
     for arm, values in (("baseline", base), ("alliance", ally)):
         if values:
-            ax.plot(years, values["active"], color=ARM_COLOURS[arm], label=_(LABELS[arm]),
+            ax.plot(years, values["active"], color=ARM_COLOURS[arm], linewidth=0.7, alpha=0.35)
+            ax.plot(years, values["active_mean"], color=ARM_COLOURS[arm], label=_(LABELS[arm]),
                     linewidth=WIDTHS[arm])
     if base and state.month:
-        gap = ally["active"][-1] - base["active"][-1]
-        ax.set_title(_("Active freelancers (alliance {gap} now)").format(
-            gap=localise_number(f"{gap:+,.0f}")))
+        gap = ally["active_mean"][-1] - base["active_mean"][-1]
+        ax.set_title(say("Active freelancers, mean of the last 12 months (alliance {gap} now)"
+                         ).format(gap=localise_number(f"{gap:+,.0f}")))
     else:
-        ax.set_title(_("Active freelancers"))
+        ax.set_title(say("Active freelancers, mean of the last 12 months"))
     ax.set(xlabel=_("years into the horizon"), ylabel=_("people"))
     if base:  # one legend for both arms, above the panels
         fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=2,
@@ -78,6 +84,8 @@ def live_figure(state: LiveState) -> Figure:
     else:
         ax.set_title(_("Public ledger, cumulative"))
     ax.set(xlabel=_("years into the horizon"), ylabel=million(cur))
+    for ax in axes.flat:  # a long title (Swedish, Norwegian) takes two lines, not its neighbour's
+        ax.set_title(textwrap.fill(ax.get_title(), TITLE_WIDTH), fontsize=10.5)
     localise_axes(fig)
     return fig
 

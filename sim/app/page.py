@@ -10,6 +10,7 @@ Solara reactive variables, one set per browser session.
 from __future__ import annotations
 
 import html
+import logging
 import os
 import threading
 import time
@@ -18,23 +19,28 @@ from pathlib import Path
 import solara
 
 from sim.app import charts
+from sim.app.words import say
 from sim.app.world import (
     AGENTS,
     HORIZONS,
     SWEEP_OUTCOMES,
     LiveState,
     World,
+    alliance_label,
     alliances,
     countries,
+    country_label,
     currency,
     default_funding,
+    demand_label,
     demands,
-    finished_sweeps,
     fmt,
     funding_effects,
     level_name,
     live_spec,
     nearest_level,
+    read_sweeps,
+    sector_label,
     sectors,
     snapshot,
 )
@@ -42,7 +48,9 @@ from sim.model.core.params import ConfigError
 from sim.report.i18n import _, language
 from sim.study.paired import paired_months
 
+log = logging.getLogger("sim.app")
 SWEEPS = Path(os.environ.get("SIM_APP_SWEEPS", "results/sweeps"))  # set by ``python -m sim.app``
+SWEEPS_SHOWN = os.environ.get("SIM_APP_SWEEPS_SHOWN", str(SWEEPS))  # as the user named it
 CELL = " style='padding: 2px 14px 2px 0; text-align: left'"  # a table cell of the sweep panel
 REFRESH_SECONDS = 0.5  # redraw the live charts at most this often
 
@@ -51,7 +59,7 @@ country = solara.reactive("sweden")
 alliance = solara.reactive("teateralliansen")
 demand = solara.reactive("market")
 funding = solara.reactive(40.0)
-seed = solara.reactive(0)
+seed = solara.reactive("0")  # as typed: checked as the command line checks seed=<text>
 horizon = solara.reactive(10)
 run_count = solara.reactive(0)  # a new value starts a live run
 stop = solara.reactive(False)
@@ -91,23 +99,39 @@ def _start() -> None:
 
 
 def _run(cancel: threading.Event) -> None:
-    """The live run's thread: the shared burn-in, then both arms month by month."""
+    """The live run's thread: the shared burn-in, then both arms month by month. Whatever goes
+    wrong ends the run with one line on the page (the details go to the server's log), so the
+    Start button comes back."""
     if run_count.value == 0:
         return
-    chosen, grant, start_seed = world(), funding.value, seed.value
-    with language(lang()):
+    chosen, grant, start_seed, years = world(), funding.value, seed.value, horizon.value
+    page_language = lang()
+    try:
+        _live(cancel, chosen, grant, start_seed, years, page_language)
+    except ConfigError as err:  # a value the command line refuses too: say which control
+        with language(page_language):
+            control = _control_name(err.key)
+            live.set(LiveState(phase="error", message=f"{control}: {err}" if control else str(err)))
+    except Exception as err:  # noqa: BLE001 - any failure ends the run, visibly
+        log.exception("the live run (%s, %s, seed %r) stopped", chosen, grant, start_seed)
+        reason = " ".join(str(err).split())[:200]
+        with language(page_language):
+            live.set(LiveState(phase="error", message=say(
+                "The live run stopped with an error: {error}. Nothing of it is kept; the details "
+                "are in the server's log.").format(
+                    error=f"{type(err).__name__}: {reason}" if reason else type(err).__name__)))
+
+
+def _live(cancel: threading.Event, chosen, grant, start_seed, years, page_language) -> None:
+    with language(page_language):
         live.set(LiveState(phase="preparing", message=_("Composing the config…")))
-        try:
-            spec = live_spec(chosen, grant, horizon.value)
-        except ConfigError as err:
-            live.set(LiveState(phase="error", message=str(err)))
-            return
+        spec, first_seed = live_spec(chosen, grant, years, start_seed)
         live.set(LiveState(phase="burn-in", months=12 * spec.horizon_years,
                            currency=spec.country.currency, scale=spec.population.scale,
                            message=_("Burn-in: {years} years shared by both arms…").format(
                                years=spec.burn_in_years)))
     shown = 0.0
-    for pair in paired_months(spec, start_seed):
+    for pair in paired_months(spec, first_seed):
         if cancel.is_set():
             return
         done = pair.baseline.month >= spec.total_months
@@ -117,6 +141,25 @@ def _run(cancel: threading.Event) -> None:
         if done or time.monotonic() - shown >= REFRESH_SECONDS:
             live.set(snapshot(pair, "done" if done else "running"))
             shown = time.monotonic()
+
+
+def _control_name(key: str) -> str:
+    """The control on the page that sets a config key (empty if none does)."""
+    return {"seed": _("Seed"), "horizon_years": _("Horizon (years)"), "sector": _("Sector"),
+            "country": _("Country"), "alliance": _("Alliance"),
+            "alliance.funding_m": _("Funding: {amount} {million}/year").split(":")[0],
+            "demand": _("Labour market (demand)")}.get(key, "")
+
+
+@solara.component
+def Choice(label: str, options: dict[str, str], value: solara.Reactive, on_value=None):
+    """A drop-down of config values shown by their labels (``{value: label}``)."""
+    def choose(new):
+        value.set(new)
+        if on_value is not None:
+            on_value(new)
+    solara.v.Select(label=label, v_model=value.value, on_v_model=choose,
+                    items=[{"text": text, "value": key} for key, text in options.items()])
 
 
 @solara.component
@@ -129,19 +172,22 @@ def Controls():
 def _controls():
     from sim.report.i18n import localise_number, million
 
-    solara.Select(_("Sector"), values=sectors(), value=sector, on_value=_choose_alliance)
-    solara.Select(_("Country"), values=countries(), value=country, on_value=_choose_alliance)
-    solara.Select(_("Alliance"), values=alliances(sector.value, country.value), value=alliance,
-                  on_value=_on_alliance)
+    Choice(_("Sector"), {s: sector_label(s) for s in sectors()}, sector,
+           on_value=_choose_alliance)
+    Choice(_("Country"), {c: country_label(c) for c in countries()}, country,
+           on_value=_choose_alliance)
+    Choice(_("Alliance"), {a: alliance_label(a, sector.value, country.value)
+                           for a in alliances(sector.value, country.value)}, alliance,
+           on_value=_on_alliance)
     if alliance.value == "generic":
         solara.Text(_("generic: a hypothetical TeaterAlliansen-type alliance (no real alliance "
                       "exists for this sector and country)"), style={"font-size": "0.8em"})
-    solara.Select(_("Labour market (demand)"), values=demands(), value=demand)
+    Choice(_("Labour market (demand)"), {d: demand_label(d) for d in demands()}, demand)
     solara.SliderFloat(_("Funding: {amount} {million}/year").format(
         amount=localise_number(f"{funding.value:g}"), million=million(currency(country.value))),
         value=funding, min=0, max=200, step=5, thumb_label=False)
     solara.Select(_("Horizon (years)"), values=list(HORIZONS), value=horizon)
-    solara.InputInt(_("Seed"), value=seed)
+    solara.InputText(_("Seed"), value=seed, continuous_update=True)
 
 
 @solara.component
@@ -153,9 +199,11 @@ def SweepPanel():
 
 def _sweep_panel():
     chosen = world()
-    found = solara.use_memo(lambda: finished_sweeps(SWEEPS, chosen), [chosen])
+    found, broken = solara.use_memo(lambda: read_sweeps(SWEEPS, chosen), [chosen])
     money = currency(chosen.country)
     with solara.Card(_("Finished sweeps for this world")):
+        for name in broken:
+            _unreadable(name)
         if not found:
             command = (f"uv run python -m sim -m study=funding_sweep sector={chosen.sector} "
                        f"country={chosen.country} alliance={chosen.alliance} "
@@ -168,17 +216,31 @@ def _sweep_panel():
                 + f"<pre>{html.escape(command)}</pre>"), classes=["sweep-note"])
             return
         for name, rows in found:
-            effects = funding_effects(rows)
-            seeds = int(rows["n_seeds"].max())
-            if effects is not None:
-                solara.FigureMatplotlib(
-                    charts.sweep_figure(effects, funding.value, money,
-                                        _("{name}: effect of the alliance (alliance − baseline), "
-                                          "mean and 95% CI over {seeds} paired seeds").format(
-                                              name=name, seeds=seeds)),
-                    dependencies=[name, funding.value, chosen, lang()], format="png")
-            solara.HTML(unsafe_innerHTML=_level_table(name, nearest_level(rows, funding.value),
-                                                      money), classes=["sweep-table"])
+            try:
+                effects = funding_effects(rows)
+                seeds = int(rows["n_seeds"].max())
+                figure = None if effects is None else charts.sweep_figure(
+                    effects, funding.value, money,
+                    _("{name}: effect of the alliance (alliance − baseline), mean and 95% CI "
+                      "over {seeds} paired seeds").format(name=name, seeds=seeds))
+                table = _level_table(name, nearest_level(rows, funding.value), money)
+            except Exception:  # noqa: BLE001 - one line on the page, the details in the log
+                log.warning("the finished sweep %s cannot be shown", name, exc_info=True)
+                _unreadable(name)
+                continue
+            if figure is not None:
+                solara.FigureMatplotlib(figure, dependencies=[name, funding.value, chosen, lang()],
+                                        format="png")
+            solara.HTML(unsafe_innerHTML=table, classes=["sweep-table"])
+
+
+def _unreadable(name: str) -> None:
+    """One line for a sweep whose results cannot be read: which, and how to rewrite them."""
+    command = f"uv run python -m sim.aggregate {Path(SWEEPS_SHOWN) / name}"
+    solara.Error(say("The finished sweep {name} cannot be shown: its results table "
+                     "(aggregate/summary.parquet) cannot be read. The details are in the "
+                     "server's log; aggregating the sweep again writes a new table: {command}"
+                     ).format(name=name, command=command), classes=["sweep-error"])
 
 
 def _level_table(name: str, rows, money: str) -> str:
@@ -199,7 +261,8 @@ def _level_table(name: str, rows, money: str) -> str:
             cells.append(f"<td{CELL}>–</td>" if r.empty else
                          f"<td{CELL}>{num(r['effect'].iloc[0])} [{num(r['effect_ci_low'].iloc[0])}{sep}"
                          f"{num(r['effect_ci_high'].iloc[0])}]</td>")
-        body.append(f"<tr><td{CELL}>{html.escape(level_name(job_rows))}</td>{''.join(cells)}</tr>")
+        body.append(f"<tr><td{CELL}>{html.escape(level_name(job_rows, money))}</td>"
+                    f"{''.join(cells)}</tr>")
     nearest = _("{name}: the level nearest the chosen funding (effect [95% CI])").format(name=name)
     return (f"<p>{html.escape(nearest)}</p>"
             f"<table style='border-collapse: collapse'><tr><th{CELL}>{_('sweep level')}</th>{head}</tr>"
@@ -239,7 +302,7 @@ def _live_panel():
 
         status = {"running": _("running"), "done": _("done"), "stopped": _("stopped")}[state.phase]
         solara.HTML(tag="div", unsafe_innerHTML=f"<b>{_('This run:')}</b> "
-                                                f"{html.escape(state.describes)}")
+                                                f"{html.escape(state.describes())}")
         solara.HTML(tag="div", unsafe_innerHTML=html.escape(
             _("Month {month} of {months} (year {year}), {status} · {agents} agents per arm, "
               "{people} per agent").format(
@@ -251,6 +314,11 @@ def _live_panel():
             classes=["live-status"])
         solara.FigureMatplotlib(charts.live_figure(state),
                                 dependencies=[state.month, state.phase, lang()], format="png")
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(say(
+            "Newcomers enter the profession together each January, so the monthly count of "
+            "active freelancers (thin lines) steps up by a year's cohort then and falls as people "
+            "leave during the year; the thick lines are the mean of the last 12 months, which "
+            "has no such step.")), style="font-size: 0.85em", classes=["active-note"])
         if state.month:
             base = state.series["baseline"]["net_cost_cum_m"][-1]
             ally = state.series["alliance"]["net_cost_cum_m"][-1]

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +21,18 @@ import pandas as pd
 
 from sim.model.outcomes import real_series, survival_curve
 from sim.model.spec import ModelSpec
-from sim.report.i18n import N_
+from sim.report.i18n import N_, _
+from sim.report.words import ASSUMPTION_WORDS, SCENARIO_WORDS, demand_words, scenario_words
 from sim.study.config import build_spec, compose_config, group_options, matching_alliances
 from sim.study.paired import PairResult
+
+log = logging.getLogger("sim.app")
 
 AGENTS = 800  # [agents] about this many per arm in a live run: a coarse scale, for speed
 HORIZONS = (1, 5, 10, 20, 30)  # [years] horizons offered for a live run
 LIVE_SERIES = ("members", "active", "experienced")
+SMOOTH_MONTHS = 12  # [months] the live chart's active freelancers: mean of the last 12 months,
+# so the yearly entry cohort (all entrants arrive in January) is no step
 SWEEP_OUTCOMES = {  # outcome -> label of the finished-sweeps chart (a message: translate with _()
     # and fill in {million}, e.g. "M SEK")
     "active_workforce": N_("extra active freelancers"),
@@ -62,6 +69,31 @@ def currency(country: str) -> str:
     return str(compose_config({"country": country}).country.currency)
 
 
+# The choices in words, in the current language (``sim.report.i18n.language``): the labels the
+# configs give (``sector.label``, ``alliance.label``, the country's name) and the briefs' words
+# for the labour market. The controls keep the config values; users see these.
+@functools.cache
+def _labels(group: str, name: str, context: tuple = ()) -> str:
+    cfg = compose_config({**dict(context), group: name})
+    return str(cfg[group].get("label") or name)
+
+
+def sector_label(sector: str) -> str:
+    return _(_labels("sector", sector))
+
+
+def country_label(country: str) -> str:
+    return _(country.title())  # as the briefs name it (sim.report.brief.country_name)
+
+
+def alliance_label(alliance: str, sector: str, country: str) -> str:
+    return _(_labels("alliance", alliance, (("sector", sector), ("country", country))))
+
+
+def demand_label(demand: str) -> str:
+    return demand_words(demand)
+
+
 def alliances(sector: str, country: str) -> list[str]:
     """The alliance presets that fit a sector and country: the real ones first, then ``generic``
     (a hypothetical TeaterAlliansen-type alliance, which fits anywhere)."""
@@ -83,22 +115,36 @@ def app_scale(size: float) -> float:
     return float(max(1, round(size / AGENTS)))
 
 
-def live_spec(world: World, funding_m: float, horizon_years: int) -> ModelSpec:
-    """The spec of a live run: the world at a coarse scale (about ``AGENTS`` agents).
-    Raises ``ConfigError`` (naming the key) for a bad choice."""
-    overrides = {**_world_overrides(world), "alliance.funding_m": float(funding_m),
-                 "horizon_years": int(horizon_years)}
+def typed(text) -> int | float | str:
+    """What the command line makes of ``key=<text>`` for a number typed into a field: an integer
+    or a decimal number as Hydra reads it, anything else a string (which the config's checks then
+    refuse, naming the key, the value and what is allowed)."""
+    text = str(text).strip()
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    if re.fullmatch(r"[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?", text):
+        return float(text)
+    return text
+
+
+def live_spec(world: World, funding_m, horizon_years, seed=0) -> tuple[ModelSpec, int]:
+    """The spec and first seed of a live run: the world at a coarse scale (about ``AGENTS``
+    agents). Every value, the typed seed included, goes through the checks the command line
+    uses (``compose_config`` and ``build_spec``); a bad one raises their ``ConfigError``,
+    naming the key, the value and what is allowed."""
+    overrides = {**_world_overrides(world), "alliance.funding_m": typed(funding_m),
+                 "horizon_years": typed(horizon_years), "seed": typed(seed)}
     size = float(compose_config(overrides).population.size)
     overrides["population.scale"] = app_scale(size)
-    spec, _ = build_spec(compose_config(overrides))
-    return spec
+    spec, run = build_spec(compose_config(overrides))
+    return spec, run.seed
 
 
 @dataclass
 class LiveState:
     """A live paired run as the page draws it: plain arrays, copied from the models."""
 
-    phase: str = "idle"  # idle, burn-in, running, done, stopped, error
+    phase: str = "idle"  # idle, preparing, burn-in, running, done, stopped, error
     month: int = 0  # horizon months simulated so far
     months: int = 0  # horizon months in all
     currency: str = ""
@@ -108,34 +154,56 @@ class LiveState:
     series: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # arm -> name -> values
     survival: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     message: str = ""
-    describes: str = ""  # the world, grant and seed of this run (the controls may have moved on)
+    world: World | None = None  # what this run simulates (the controls may have moved on)
+    funding_m: float = 0.0
+    seed: int = 0
 
     @property
     def progress(self) -> float:
         return 100.0 * self.month / self.months if self.months else 0.0
+
+    def describes(self) -> str:
+        """The world, grant and seed of this run in words, in the current language."""
+        if self.world is None:
+            return ""
+        w = self.world
+        return (f"{alliance_label(w.alliance, w.sector, w.country)} · {sector_label(w.sector)}, "
+                f"{country_label(w.country)} · {demand_label(w.demand)} · "
+                f"{scenario_words('alliance.funding_m', self.funding_m, self.currency)} · "
+                f"{_('Seed')} {self.seed}")
+
+
+def smoothed(values: np.ndarray, months: int = SMOOTH_MONTHS) -> np.ndarray:
+    """The mean of the last ``months`` values at each month (of fewer at the start)."""
+    total = np.cumsum(np.asarray(values, dtype=float))
+    before = np.concatenate([np.zeros(months), total[:-months]])[:total.size]
+    count = np.minimum(np.arange(1, total.size + 1), months)
+    return (total - before) / count
 
 
 def snapshot(pair: PairResult, phase: str) -> LiveState:
     """The state of a live pair after its latest month (totals in real people and currency)."""
     spec = pair.baseline.spec
     h0, now = spec.burn_in_months, pair.baseline.month
+    lead = min(h0, SMOOTH_MONTHS - 1)  # burn-in months the first means reach back to
     series, survival = {}, {}
     for arm, model in pair.arms():
         real = real_series(model)
         arm_series = {name: real[name][h0:now].copy() for name in LIVE_SERIES}
+        arm_series["active_mean"] = smoothed(real["active"][h0 - lead:now])[lead:]
         arm_series["net_cost_cum_m"] = np.cumsum(real["ledger_net_cost"][h0:now]) / 1e6
         arm_series["spend_cum_m"] = np.cumsum(model.ledger.alliance_spend()[h0:now]
                                               * spec.population.scale) / 1e6
         series[arm] = arm_series
         survival[arm] = survival_curve(model.pop.registry, h0, now)
+    world = World(sector=spec.sector.name, country=spec.country.name, alliance=spec.alliance.name,
+                  demand=spec.demand.model)
     return LiveState(phase=phase, month=now - h0, months=12 * spec.horizon_years,
                      currency=spec.country.currency, alliance_label=spec.alliance.label,
                      scale=spec.population.scale,
                      agents=int(np.count_nonzero(pair.baseline.pop.active)),
-                     series=series, survival=survival,
-                     describes=(f"{spec.alliance.label} · {spec.sector.label}, {spec.country.name} · "
-                                f"demand={spec.demand.model} · {spec.alliance.funding_m:g} M "
-                                f"{spec.country.currency}/year · seed {pair.seed}"))
+                     series=series, survival=survival, world=world,
+                     funding_m=float(spec.alliance.funding_m), seed=int(pair.seed))
 
 
 # ------------------------------------------------------------------------ finished sweeps
@@ -149,22 +217,57 @@ def _job_world(job_dir: Path) -> World | None:
         return None
 
 
-def finished_sweeps(root: Path, world: World) -> list[tuple[str, pd.DataFrame]]:
+SUMMARY_COLUMNS = ("job", "outcome", "effect", "effect_ci_low", "effect_ci_high", "n_seeds")
+
+
+class SweepUnreadable(ValueError):
+    """A sweep's ``aggregate/summary.parquet`` is not the table ``aggregate`` writes."""
+
+
+def _summary(path: Path) -> pd.DataFrame:
+    """A sweep's summary table, checked to be what ``python -m sim.aggregate`` writes: the
+    columns the page reads, numbers where it draws numbers, job names that are folder names."""
+    summary = pd.read_parquet(path)
+    missing = [c for c in SUMMARY_COLUMNS if c not in summary.columns]
+    if missing:
+        raise SweepUnreadable(f"columns missing: {', '.join(missing)}")
+    numbers = [c for c in (*SUMMARY_COLUMNS[2:], "alliance.funding_m") if c in summary.columns]
+    for column in numbers:
+        summary[column] = pd.to_numeric(summary[column], errors="raise")
+    cols = list(summary.columns)
+    if "outcome" in cols[:cols.index("job")]:
+        raise SweepUnreadable("the column outcome comes before job")
+    for job in summary["job"].unique():
+        if not isinstance(job, str) or not job or job in (".", "..") or "/" in job or "\\" in job:
+            raise SweepUnreadable(f"job {job!r} is not the name of a folder of the sweep")
+    return summary
+
+
+def read_sweeps(root: Path, world: World) -> tuple[list[tuple[str, pd.DataFrame]], list[str]]:
     """Each aggregated sweep under ``root`` (``results/sweeps``) with its rows for ``world``:
-    (folder name, summary rows of the jobs that simulated this world). Sweeps without such a job
-    are left out; a folder that cannot be read is skipped."""
-    out = []
+    (folder name, summary rows of the jobs that simulated this world); sweeps without such a
+    job are left out. Second: the names of sweeps whose summary cannot be read, whatever their
+    world; why is logged to the server's log (the page says only which)."""
+    found, broken = [], []
     for path in sorted(Path(root).glob("*/aggregate/summary.parquet")):
         folder = path.parent.parent
         try:
-            summary = pd.read_parquet(path)
-        except (OSError, ValueError):
+            summary = _summary(path)
+            jobs = [job for job in summary["job"].unique() if _job_world(folder / job) == world]
+        except Exception:  # noqa: BLE001 - any broken file: one line on the page, all in the log
+            log.warning("the finished sweep %s cannot be shown: %s cannot be read", folder.name,
+                        path, exc_info=True)
+            broken.append(folder.name)
             continue
-        jobs = [job for job in summary["job"].unique() if _job_world(folder / job) == world]
         rows = summary[summary["job"].isin(jobs)]
         if not rows.empty:
-            out.append((folder.name, rows.reset_index(drop=True)))
-    return out
+            found.append((folder.name, rows.reset_index(drop=True)))
+    return found, broken
+
+
+def finished_sweeps(root: Path, world: World) -> list[tuple[str, pd.DataFrame]]:
+    """The sweeps of ``read_sweeps`` that can be read."""
+    return read_sweeps(root, world)[0]
 
 
 def funding_effects(rows: pd.DataFrame) -> pd.DataFrame | None:
@@ -187,13 +290,16 @@ def nearest_level(rows: pd.DataFrame, funding_m: float) -> pd.DataFrame:
     return rows[rows["outcome"].isin(SWEEP_OUTCOMES)].reset_index(drop=True)
 
 
-def level_name(rows: pd.DataFrame) -> str:
-    """A sweep job by its swept keys (``alliance.funding_m=40, demand=market``): the summary's
+def level_name(rows: pd.DataFrame, currency: str = "") -> str:
+    """A sweep job by its swept keys in words, in the current language (``a grant of 40 million
+    SEK a year, a fixed pool of roles``; a key without words as ``key = value``): the summary's
     columns between ``job`` and ``outcome``."""
     cols = list(rows.columns)
     swept = [c for c in cols[:cols.index("outcome")] if c not in ("job", "study", "represents")]
     values = {key: rows[key].iloc[0] for key in swept}
-    return ", ".join(f"{key}={fmt(v) if isinstance(v, float) else v}" for key, v in values.items())
+    worded = set(SCENARIO_WORDS) | set(ASSUMPTION_WORDS)  # these format their numbers
+    return ", ".join(scenario_words(key, v if key in worded or not isinstance(v, float)
+                                    else fmt(v), currency) for key, v in values.items())
 
 
 def fmt(value: float, digits: int = 3) -> str:
