@@ -1,10 +1,14 @@
 """The interactive app (``python -m sim.app``): its data without a browser, then the page itself
 in a real browser (the system's Chromium driven by Playwright; no browser is downloaded).
 
-The browser test starts the server on a free port, checks the controls and a finished sweep are
-shown, moves the funding slider, runs a one-year live paired run and waits for the month counter
-to reach its end and the charts to appear. Screenshots go to pytest's tmp folder (the path is
-printed). It skips, saying why, where Chromium or Playwright is missing.
+The browser tests start the server on a free port beside one finished sweep and one broken one.
+The first checks the controls (by their labels) and the finished sweep are shown and the broken
+sweep is one line, moves the funding slider, runs a one-year live paired run and waits for the
+month counter to reach its end and the charts to appear; the second types a negative seed and
+checks the command line's refusal appears on the page and the Start button comes back. The
+server's log must hold the broken sweep's details and no SameSite-cookie warning. Screenshots go
+to pytest's tmp folder (the path is printed). They skip, saying why, where Chromium or
+Playwright is missing. Input checks without a browser: tests/test_app_input.py.
 """
 
 from __future__ import annotations
@@ -110,7 +114,7 @@ def test_finished_sweeps_of_the_chosen_world(tmp_path):
                                                    "public_cost_m"]
     near = nearest_level(rows, 50)
     assert set(near["alliance.funding_m"]) == {40.0}
-    assert level_name(near) == "alliance.funding_m=40"
+    assert level_name(near, "SEK") == "a grant of 40 million SEK a year"
     # another world, or another labour market, has no finished sweep here
     assert finished_sweeps(tmp_path, World(sector="dance", alliance="dansalliansen")) == []
     assert finished_sweeps(tmp_path, World(demand="steady")) == []
@@ -139,10 +143,13 @@ def browser():
 
 @pytest.fixture
 def app(tmp_path):
-    """The app served on a free port, with one finished sweep; a ``BROWSER`` command that
-    would leave a file proves the server opens no browser of its own."""
+    """The app served on a free port, with one finished sweep and one whose summary is broken;
+    a ``BROWSER`` command that would leave a file proves the server opens no browser of its
+    own."""
     sweeps = tmp_path / "sweeps"
     fake_sweep(sweeps)
+    (sweeps / "broken_sweep" / "aggregate").mkdir(parents=True)
+    (sweeps / "broken_sweep" / "aggregate" / "summary.parquet").write_bytes(b"not a table")
     opened = tmp_path / "browser-opened"
     opener = tmp_path / "opener.sh"
     opener.write_text(f"#!/bin/sh\necho \"$@\" > {opened}\n")
@@ -172,7 +179,19 @@ def app(tmp_path):
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         log.close()
-    assert f"open {url}" in (tmp_path / "server.log").read_text()
+    served = (tmp_path / "server.log").read_text()
+    assert f"open {url}" in served
+    assert "samesite" not in served.lower()  # Solara's cookie warning is silenced (only it)
+
+
+def screenshots(tmp_path: Path) -> None:
+    """Keep the screenshots where ``SIM_APP_SCREENSHOTS`` says (e.g. to look at them after CI)."""
+    print(f"screenshots: {tmp_path}")
+    keep = os.environ.get("SIM_APP_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        for png in tmp_path.glob("app_*.png"):
+            shutil.copy(png, Path(keep) / png.name)
 
 
 def test_the_app_in_a_browser(browser, app, tmp_path):  # browser first: a skip costs nothing
@@ -184,10 +203,19 @@ def test_the_app_in_a_browser(browser, app, tmp_path):  # browser first: a skip 
     for label in ("Sector", "Country", "Alliance", "Labour market (demand)", "Horizon (years)",
                   "Seed"):
         assert page.get_by_text(label, exact=True).count() >= 1, label
-    assert page.get_by_text("teateralliansen").first.is_visible()
+    # the choices by their labels, not their config values
+    for shown in ("Freelance actors", "Sweden", "TeaterAlliansen", "a fixed pool of roles"):
+        assert page.get_by_text(shown, exact=True).first.is_visible(), shown
+    for value in ("theatre", "sweden", "teateralliansen", "market"):
+        assert page.get_by_text(value, exact=True).count() == 0, value
     # (a) the finished sweep of this world, at once: the chart and the nearest level's effects
     page.get_by_text("the level nearest the chosen funding").wait_for(timeout=30_000)
-    assert page.get_by_text("alliance.funding_m=40").first.is_visible()
+    assert page.get_by_text("a grant of 40 million SEK a year").first.is_visible()
+    # the broken sweep: one line that names it, no traceback and no file of the server
+    broken = page.locator(".sweep-error")
+    assert "broken_sweep cannot be shown" in broken.inner_text()
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body and "ArrowInvalid" not in body and ".py" not in body
     page.screenshot(path=tmp_path / "app_loaded.png", full_page=True)
 
     # move the funding control: five steps of 5 from the preset's 40
@@ -195,7 +223,7 @@ def test_the_app_in_a_browser(browser, app, tmp_path):  # browser first: a skip 
     for _ in range(5):
         page.keyboard.press("ArrowRight")
     page.get_by_text("Funding: 65 M SEK/year").wait_for(timeout=30_000)
-    page.get_by_text("alliance.funding_m=80").wait_for(timeout=30_000)  # now the nearest level
+    page.get_by_text("a grant of 80 million SEK a year").wait_for(timeout=30_000)  # now nearest
 
     # a one-year live run: choose the horizon, start, watch the counter reach its end
     page.locator(".v-select").filter(has_text="Horizon (years)").click()
@@ -205,14 +233,31 @@ def test_the_app_in_a_browser(browser, app, tmp_path):  # browser first: a skip 
     page.get_by_text(re.compile(r"Month \d+ of 12")).wait_for(timeout=180_000)
     page.get_by_text(re.compile(r"Month 12 of 12 .*done")).wait_for(timeout=180_000)
     page.get_by_text("Net public cost so far").wait_for(timeout=30_000)
+    assert page.get_by_text("mean of the last 12 months").first.is_visible()  # the January step
     charts_shown = page.locator("img").count()
     assert charts_shown >= 2  # the sweep's chart and the live run's
-    shot = tmp_path / "app_live_done.png"
-    page.screenshot(path=shot, full_page=True)
-    print(f"screenshots: {shot.parent}")
-    keep = os.environ.get("SIM_APP_SCREENSHOTS")  # e.g. to look at them after a CI run
-    if keep:
-        Path(keep).mkdir(parents=True, exist_ok=True)
-        for png in tmp_path.glob("app_*.png"):
-            shutil.copy(png, Path(keep) / png.name)
+    page.screenshot(path=tmp_path / "app_live_done.png", full_page=True)
+    screenshots(tmp_path)
     assert not opened.exists(), "the server opened a browser by itself"
+
+
+def test_a_negative_seed_in_a_browser(browser, app, tmp_path):
+    """Issue 20: -5 in Seed and Start left the page at "Burn-in…" with Stop enabled. Now the
+    command line's refusal is on the page and the Start button comes back; so for 2**40."""
+    url, _opened = app
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(url, timeout=120_000)
+    start = page.get_by_role("button", name=re.compile("start live run", re.I))
+    stop = page.get_by_role("button", name=re.compile("^stop$", re.I))
+    start.wait_for(timeout=120_000)
+    seed = page.get_by_label("Seed")
+    for typed, said in (("-5", "seed=-5; allowed: "), ("2**40", "seed='2**40'; allowed: ")):
+        seed.fill(typed)
+        start.click()
+        error = page.locator(".v-alert").filter(has_text=said)
+        error.wait_for(timeout=60_000)
+        assert error.inner_text().strip().startswith("Seed: invalid config: ")
+        assert start.is_enabled() and not stop.is_enabled()
+        assert page.locator(".live-status").count() == 0  # no "Burn-in…" left behind
+    page.screenshot(path=tmp_path / "app_seed_refused.png", full_page=True)
+    screenshots(tmp_path)

@@ -1,0 +1,213 @@
+"""What the interactive app (``python -m sim.app``) accepts and how it refuses, without a browser:
+the server's address (issue 19, item 8), the live run's values checked as the command line checks
+them and failures that end the run on the page (issue 20, item 1), broken sweep tables that
+become one line on the page (issue 19, item 8), and the labels, the smoothed active count and the
+quiet cookie warning (issue 20, item 14). The page itself, in Chromium: tests/test_app.py.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import string
+import threading
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.app import __main__ as app_main
+from sim.app.words import WORDS
+from sim.app.world import (
+    World,
+    alliance_label,
+    country_label,
+    demand_label,
+    level_name,
+    live_spec,
+    read_sweeps,
+    sector_label,
+    smoothed,
+    snapshot,
+)
+from sim.model.core.params import ConfigError
+from sim.report.i18n import language
+from sim.study.config import build_spec, compose_config
+from sim.study.paired import paired_months
+from tests.conftest import spec_for
+from tests.test_app import fake_sweep
+
+
+# ------------------------------------------------------------------------ the server's address
+@pytest.mark.parametrize("host", ["", " ", "bad host!", "999.1.1.1", "8.8.8.8", "[::1]"])
+def test_a_host_that_is_empty_or_not_of_this_machine_is_refused_first(host, capsys):
+    assert app_main.main(["--host", host, "--port", "8765"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""  # no "open http://..." before the refusal
+    assert err.count("\n") == 1 and err.startswith(f"error: --host {host!r}: ")
+    assert "allowed: " in err
+
+
+def test_a_port_in_use_is_refused_in_one_line(capsys):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert app_main.main(["--port", str(port)]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"error: --port {port}: another program listens there; " \
+                                 "allowed: a free port\n"
+    assert app_main.main(["--port", "0"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_the_address_check_accepts_what_the_user_names():
+    assert app_main.check_address("127.0.0.1", 0) is None
+    assert app_main.check_address("localhost", 0) is None
+
+
+def test_only_the_cookie_warning_of_solara_is_silenced():
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        app_main._quiet_cookie_warning()
+        warnings.warn_explicit("Cookies with samesite=none require https, but ...", UserWarning,
+                               "starlette.py", 1, module="solara.server.starlette")
+        warnings.warn_explicit("Cookies with samesite=none require https, but ...", UserWarning,
+                               "other.py", 1, module="somewhere.else")
+        warnings.warn("another warning", UserWarning, stacklevel=1)
+    assert [str(w.message)[:7] for w in seen] == ["Cookies", "another"]
+
+
+# ------------------------------------------------------------------------ a live run's values
+@pytest.mark.parametrize("key, typed", [("seed", "-5"), ("seed", "abc"), ("seed", "1.5"),
+                                        ("seed", "1099511627776"), ("seed", ""),
+                                        ("alliance.funding_m", "-3"), ("horizon_years", "0")])
+def test_the_app_refuses_what_the_command_line_refuses_with_its_message(key, typed):
+    values = {"funding_m": 40, "horizon_years": 1, "seed": 0}
+    values[{"alliance.funding_m": "funding_m"}.get(key, key)] = typed
+    with pytest.raises(ConfigError) as app:
+        live_spec(World(), values["funding_m"], values["horizon_years"], values["seed"])
+    with pytest.raises(ConfigError) as cli:  # python -m sim <key>=<typed>
+        build_spec(compose_config([f"{key}={typed}"]))
+    assert app.value.key == key
+    assert str(app.value) == str(cli.value)
+
+
+@pytest.mark.parametrize("typed", ["2**40", "${oc.env:HOME}", "0,1", "-0.5"])
+def test_odd_seeds_are_refused_naming_the_seed(typed):
+    with pytest.raises(ConfigError) as err:
+        live_spec(World(), 40, 1, typed)
+    assert err.value.key == "seed"
+
+
+def test_a_good_seed_is_the_run_seed():
+    spec, seed = live_spec(World(), 40, 1, " 7 ")
+    assert seed == 7 and spec.horizon_years == 1 and spec.alliance.funding_m == 40
+
+
+@pytest.fixture
+def page_state():
+    from sim.app import page
+
+    before = (page.seed.value, page.horizon.value, page.run_count.value)
+    yield page
+    page.seed.set(before[0])
+    page.horizon.set(before[1])
+    page.run_count.set(before[2])
+    page.live.set(page.LiveState())
+
+
+def test_a_refused_seed_ends_the_run_with_the_error_on_the_page(page_state):
+    page = page_state
+    page.seed.set("-5")
+    page.run_count.set(page.run_count.value + 1)
+    page._run(threading.Event())
+    state = page.live.value
+    assert state.phase == "error"  # not running: the Start button is back
+    assert state.message.startswith("Seed: invalid config: seed=-5; allowed: ")
+
+
+def test_any_failure_of_a_live_run_ends_it_on_the_page(page_state, monkeypatch, caplog):
+    page = page_state
+
+    def fails(spec, seed):
+        yield from ()
+        raise RuntimeError("expected non-negative integer")
+
+    monkeypatch.setattr(page, "paired_months", fails)
+    page.seed.set("1")
+    page.horizon.set(1)
+    page.run_count.set(page.run_count.value + 1)
+    with caplog.at_level(logging.ERROR, logger="sim.app"):
+        page._run(threading.Event())
+    state = page.live.value
+    assert state.phase == "error"
+    assert "RuntimeError: expected non-negative integer" in state.message
+    assert "Traceback" not in state.message
+    assert any(r.exc_info for r in caplog.records)  # the details: in the server's log
+
+
+# ------------------------------------------------------------------------ broken sweep tables
+def test_a_broken_sweep_table_is_named_and_logged_not_raised(tmp_path, caplog):
+    fake_sweep(tmp_path)
+    for name, write in (("garbage", lambda p: p.write_bytes(b"not parquet")),
+                        ("columns", lambda p: pd.DataFrame({"x": [1]}).to_parquet(p)),
+                        ("escapes", lambda p: pd.DataFrame({
+                            "job": ["../funding_sweep/alliance.funding_m=40"], "outcome": ["a"],
+                            "effect": [1.0], "effect_ci_low": [0.0], "effect_ci_high": [2.0],
+                            "n_seeds": [3]}).to_parquet(p)),
+                        ("words", lambda p: pd.DataFrame({
+                            "job": ["j"], "outcome": ["a"], "effect": ["lots"],
+                            "effect_ci_low": [0.0], "effect_ci_high": [2.0],
+                            "n_seeds": [3]}).to_parquet(p))):
+        (tmp_path / name / "aggregate").mkdir(parents=True)
+        write(tmp_path / name / "aggregate" / "summary.parquet")
+    with caplog.at_level(logging.WARNING, logger="sim.app"):
+        found, broken = read_sweeps(tmp_path, World())
+    assert [name for name, _ in found] == ["funding_sweep"]
+    assert broken == ["columns", "escapes", "garbage", "words"]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert str(tmp_path / "garbage" / "aggregate" / "summary.parquet") in logged
+
+
+# ------------------------------------------------------------------------ labels and the chart
+def test_the_controls_show_labels_in_the_pages_language():
+    with language("en"):
+        assert sector_label("theatre") == "Freelance actors"
+        assert country_label("sweden") == "Sweden"
+        assert alliance_label("teateralliansen", "theatre", "sweden") == "TeaterAlliansen"
+        assert alliance_label("generic", "dance", "norway") == "A TeaterAlliansen-type alliance"
+        assert demand_label("market") == "a fixed pool of roles"
+        rows = pd.DataFrame({"job": ["j"], "alliance.funding_m": [40.0], "outcome": ["x"]})
+        assert level_name(rows, "SEK") == "a grant of 40 million SEK a year"
+    with language("sv"):
+        assert sector_label("theatre") == "Frilansande skådespelare"
+        assert country_label("norway") == "Norge"
+        assert "40 miljoner kronor" in level_name(rows, "SEK")
+    with language("nb"):
+        assert sector_label("music") == "Frilansende musikere"
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb"])
+def test_the_apps_own_sentences_are_translated_with_the_same_placeholders(lang):
+    def fields(text):
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+    for message, translations in WORDS.items():
+        assert translations.get(lang), (lang, message)
+        assert fields(translations[lang]) == fields(message), (lang, message)
+
+
+def test_the_active_count_is_smoothed_over_12_months():
+    assert np.allclose(smoothed(np.arange(1, 25)), [*((np.arange(1, 13) + 1) / 2),
+                                                     *np.arange(7, 19) + 0.5])
+    spec = spec_for(horizon_years=3)
+    pairs = paired_months(spec, 2)
+    for _ in range(1 + 36):
+        pair = next(pairs)
+    state = snapshot(pair, "done")
+    for arm in ("baseline", "alliance"):
+        monthly, mean = state.series[arm]["active"], state.series[arm]["active_mean"]
+        assert mean.shape == monthly.shape
+        # the monthly count steps up each January (the yearly cohort); its 12-month mean does not
+        assert np.abs(np.diff(mean)).max() < 0.25 * np.abs(np.diff(monthly)).max()
