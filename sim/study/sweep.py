@@ -39,6 +39,7 @@ from sim.study.io import (
     write_json,
     write_table,
 )
+from sim.study.markers import marker_problem
 from sim.study.paired import cached_baseline_batch, run_pairs
 
 COMPLETE = "COMPLETE.json"
@@ -92,6 +93,9 @@ def verify_job(job_dir: Path) -> tuple[dict | None, str]:
     marker = read_marker(job_dir)
     if marker is None:
         return None, f"{COMPLETE} is damaged"
+    problem = marker_problem(marker, job_dir)
+    if problem is not None:
+        return None, f"{COMPLETE} is not valid: {problem}"
     for entry in marker["files"]:
         path = job_dir / entry["name"]
         if not path.is_file():
@@ -203,7 +207,8 @@ def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, sta
           job_num) -> None:
     """Write the completion marker, last: what ran, how, and which files hold the results."""
     write_json(job_dir / COMPLETE, {
-        "kind": kind, "job_num": job_num, "fingerprint": fingerprint, "code": code_fingerprint(),
+        "kind": kind, "job_num": job_num, "job_dir": job_dir.name, "fingerprint": fingerprint,
+        "code": code_fingerprint(),
         "overrides": overrides, "study": cfg.get("study"), "seeds": seeds,
         "config": job_config(cfg),
         "report": OmegaConf.to_container(cfg.report, resolve=True) if "report" in cfg else {},
