@@ -41,6 +41,8 @@ as ``effect__cost_per_retained_worker_year_k`` is better taken as the ratio of t
 
 from __future__ import annotations
 
+import functools
+import math
 import typing
 import warnings
 from collections.abc import Mapping, Sequence
@@ -85,8 +87,19 @@ def run(seed: int = 0, **parameters: Any) -> dict[str, float]:
     return {identifier(key): value for key, value in out.items()}
 
 
+def _bound(value: Any, integer: bool) -> Any:
+    """A range bound as ``coerce_value`` checks it: numpy values as Python's, a finite float
+    rounded for an integer parameter (an integer too large for a float stays as it is, and is
+    refused as out of range)."""
+    value = value.item() if isinstance(value, np.generic) else value
+    if integer and isinstance(value, float) and math.isfinite(value):
+        return round(value)
+    return value
+
+
+@functools.cache
 def _study_ranges() -> dict[str, tuple[float, float, str]]:
-    """The uncertainty study's parameters: key -> (low, high, source)."""
+    """The uncertainty study's parameters: key -> (low, high, source) (composed once)."""
     node = compose_config({"study": "uncertainty"}).uncertainty.parameters
     return {key: (float(d.low), float(d.high), f"{d.basis}: {d.source}") for key, d in node.items()}
 
@@ -140,8 +153,7 @@ def describe(*, uncertainties: Mapping[str, Sequence[float]] | None = None,
         for key, (lo, hi, source) in ranges.items():
             annotation, meta = declaration(cfg, key)
             integer = int in (typing.get_args(annotation) or (annotation,))
-            lo, hi = (coerce_value(key, round(v) if integer else float(v), annotation, meta)
-                      for v in (lo, hi))
+            lo, hi = (coerce_value(key, _bound(v, integer), annotation, meta) for v in (lo, hi))
             if not lo < hi:
                 raise ConfigError(key, (lo, hi), "(low, high) with low below high")
             rows.append({"name": identifier(key), "parameter": key, "kind": kind,
