@@ -331,7 +331,7 @@ def job_configs(jobs: list[list[str]], compose, groups: set[str]):
 _ABSENT = object()
 
 
-def _check_option_files(head: DictConfig, jobs: list[list[str]], folders: list[Path],
+def _check_option_files(head: DictConfig | None, jobs: list[list[str]], folders: list[Path],
                         groups: set[str], config_name: str = "config") -> None:
     """The primary config and every config group option a job chooses (``study=mine``,
     ``sector=dance``) are files of keys: a YAML list (or a bare value) would be dropped by
@@ -339,7 +339,7 @@ def _check_option_files(head: DictConfig, jobs: list[list[str]], folders: list[P
     import yaml
 
     choices = {"--config-name": config_name}
-    choices |= dict(OmegaConf.select(head, "hydra.runtime.choices") or {})
+    choices |= dict(OmegaConf.select(head, "hydra.runtime.choices") or {}) if head else {}
     for job in jobs:
         for line in job:
             key, _, value = line.lstrip("+~").partition("=")
@@ -407,6 +407,8 @@ def check_command(argv: list[str]) -> Command:
     if not any((f / f"{config_name}.yaml").is_file() for f in folders):
         names = sorted({p.stem for f in folders for p in f.glob("*.yaml")})
         raise ConfigError("--config-name", config_name, "one of " + ", ".join(names))
+    groups = {p.name for f in folders for p in f.iterdir() if p.is_dir()}
+    _check_option_files(None, [], folders, groups, config_name)  # before Hydra reads it
     hydra_overrides = [o for o in args.overrides if _is_hydra_override(o)]
     task = [o for o in args.overrides if not _is_hydra_override(o)]
 
@@ -432,7 +434,6 @@ def check_command(argv: list[str]) -> Command:
     if len(jobs) > SLOW_CHECK:  # said now: the check takes a few seconds
         print(f"note: checking every one of the {len(jobs):,} jobs before the first starts",
               file=sys.stderr, flush=True)
-    groups = {p.name for f in folders for p in f.iterdir() if p.is_dir()}
     check_jobs(jobs, compose, groups)  # every value of every job, before the first job starts
     _check_option_files(head, jobs, folders, groups, config_name)
     _check_chdir(head)
