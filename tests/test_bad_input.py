@@ -9,8 +9,8 @@ On the command line that is exit code 2 with exactly one ``error:`` line and no 
 The generated cases come from the declared parameters themselves: every field of the world
 blocks and the policy (``sim.model.spec``), of the default rules and of ``RunSettings``, with its type
 and its ``param(...)`` range. Hypothesis runs derandomized and without a database, so every run
-generates the same examples; the hypothesis tests below ask for 227 examples in all (50 + 35 +
-15 + 20 + 10 + 15 + 11 x 2 + 9 x 3 + 3 + 15 + 15; the 3 memory cases depend on the machine's
+generates the same examples; the hypothesis tests below ask for 242 examples in all (50 + 35 +
+15 + 20 + 10 + 15 + 11 x 2 + 9 x 3 + 3 + 15 + 15 + 15; the 3 memory cases depend on the machine's
 memory and may be skipped), and ``test_enough_generated_examples_ran`` checks that at least 150 ran.
 
 Bugs this suite found in the package are kept as tests at the end of the file
@@ -907,3 +907,120 @@ def test_fixed_null_message_for_non_numbers(sandbox, argv):
 def test_fixed_command_lines(tmp_path, args):
     """The same bugs seen from the command line: exit code and stderr."""
     assert_one_error_line(run_cli(tmp_path, *args))
+
+
+# ----------------------------------------------------------------------------------------------
+# Issue 19: numbers too large for a float, plain limits, huge sweeps, silently ignored settings
+
+
+FLOAT_FIELDS = [f for f in NUMERIC if not f.is_int]
+
+
+@counted
+@examples(15)
+@given(data=st.data())
+def test_numbers_too_large_for_a_float_are_refused(sandbox, data):
+    """``alliance.funding_m=1`` followed by 400 zeros raised OverflowError (exit 1)."""
+    f = data.draw(st.sampled_from(FLOAT_FIELDS))
+    digits = data.draw(st.integers(309, 800))
+    count(f.key.split(".")[0])
+    err = assert_refused(sandbox, [f"{f.key}={data.draw(st.sampled_from(['', '-']))}1{'0' * digits}"],
+                         f.key)
+    assert f"({digits + 1} digits)" in str(err) and len(str(err)) < 1000, str(err)
+
+
+def test_limits_are_plain_numbers():
+    """No range is printed in exponent notation (``2.14748e+09``)."""
+    from sim.model.core.params import describe_range, plain_number
+
+    for f in BOUNDED:
+        assert "e+" not in describe_range(f.meta) and "e-" not in describe_range(f.meta), f.key
+    assert plain_number(2**31 - 1) == "2,147,483,647" and plain_number(1e7) == "10,000,000"
+    assert plain_number(100000) == "100000" and plain_number(1e-5) == "0.00001"
+    assert plain_number(0.25) == "0.25" and plain_number(-3) == "-3"
+
+
+@pytest.mark.parametrize("argv", [
+    ["-m", "seed=range(0,2147483647)"],
+    ["-m", "alliance.funding_m=range(0,1e300,1e-300)"],
+    ["-m", "alliance.funding_m=shuffle(range(0,10000000000))"],
+    ["-m", "alliance.funding_m=range(0,101)", "seed=range(0,101)"],
+    ["seed=range(0,2147483647)"],
+])
+def test_a_huge_sweep_is_refused_within_a_second(sandbox, argv):
+    """A sweep of more jobs than any sweep should have is refused at once: counted, not
+    listed (the pre-flight was silent for minutes)."""
+    import time
+
+    from sim.study.preflight import MAX_JOBS
+
+    started = time.perf_counter()
+    err = assert_refused(sandbox, argv, {"seed", "alliance.funding_m"})
+    assert time.perf_counter() - started < 2
+    assert f"{MAX_JOBS:,}" in err.allowed and "e+" not in str(err), str(err)
+
+
+def test_jobs_that_share_a_composition_equal_hydras(sandbox):
+    """The pre-flight sets plain values on one composed config instead of composing each job;
+    every job's config equals Hydra's own composition of it."""
+    from sim.study.preflight import expand_jobs, job_configs
+
+    jobs = expand_jobs(["alliance.funding_m=0,40.5", "seed=1,2", "sector=theatre,dance",
+                        "report.charts=[funding]", "exit.beta_buffer=-0.2,-0.3",
+                        "alliance.label='a, b'"], None)
+    groups = {p.name for p in CONFIG_DIR.iterdir() if p.is_dir()}
+    for job, cfg in zip(jobs, job_configs(jobs, compose_config, groups), strict=True):
+        assert OmegaConf.to_container(cfg) == OmegaConf.to_container(compose_config(job)), job
+
+
+def test_a_study_file_that_is_a_yaml_list_is_refused(sandbox, tmp_path):
+    configs = tmp_path / "configs"
+    (configs / "study").mkdir(parents=True)
+    (configs / "study" / "listed.yaml").write_text("- alliance.funding_m: 10\n- seeds: 2\n")
+    err = assert_refused(sandbox, [f"--config-dir={configs}", "study=listed"], "study")
+    assert "YAML list" in err.allowed
+    (configs / "mine.yaml").write_text("- a\n")
+    assert_refused(sandbox, [f"--config-dir={configs}", "--config-name=mine"], "--config-name")
+
+
+@pytest.mark.parametrize("argv", [
+    ["report.x=nope.nope"], ["report.x=alliance"], ["report.x=alliance.fundingm"],
+    ["report.charts=[funding]", "report.x=sector.name"], ["report.x=report.title"],
+    ["-m", "alliance.funding_m=0,40", "report.x=alliance.nope"],
+])
+def test_report_x_must_name_a_value(sandbox, argv):
+    """``report.x`` naming no key left the funding charts out of the brief without a word."""
+    assert_refused(sandbox, argv, "report.x")
+
+
+def test_hydra_job_chdir_is_refused(sandbox, tmp_path):
+    """Each job would build its own baseline cache in its own folder: refused, also when a
+    study sets it."""
+    assert_refused(sandbox, ["-m", "alliance.funding_m=0,40", "hydra.job.chdir=true"],
+                   "hydra.job.chdir")
+    configs = tmp_path / "configs"
+    write_study(configs, "moving", "hydra:\n  job:\n    chdir: true\n")
+    assert_refused(sandbox, [f"--config-dir={configs}", "study=moving"], "hydra.job.chdir")
+
+
+def test_a_studys_own_sweep_folder_is_honoured(sandbox, tmp_path):
+    """A study file's ``hydra.sweep.dir`` (with ``--config-dir``) was silently replaced by
+    ``results/sweeps/<study>``; it is used, and the pre-flight says so."""
+    configs, own = tmp_path / "configs", tmp_path / "own-sweep"
+    write_study(configs, "mine", f"hydra:\n  sweep:\n    dir: {own}\n  sweeper:\n    params:\n"
+                "      alliance.funding_m: 0,40\n")
+    command = check_command([f"--config-dir={configs}", "study=mine"])
+    assert command.multirun and command.output_dir == own, command
+    assert not any(a.startswith("hydra.sweep.dir=") for a in command.argv)
+    assert any(str(own) in note for note in command.notes) and not own.exists()
+    given = tmp_path / "given"
+    command = check_command([f"--config-dir={configs}", "study=mine", f"hydra.sweep.dir={given}"])
+    assert command.output_dir == given  # the command line still wins
+
+
+def test_the_command_line_refuses_a_number_too_large_for_a_float(tmp_path):
+    """Issue 19 item 11 as typed: exit 2, one line, nothing created."""
+    run = tmp_path / "run"
+    proc = run_cli(tmp_path, "alliance.funding_m=1" + "0" * 400, f"hydra.run.dir={run}")
+    assert_one_error_line(proc, "alliance.funding_m=100000... (401 digits)", "allowed:")
+    assert not run.exists()
