@@ -13,6 +13,7 @@ import json
 import logging
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,10 +24,19 @@ from sim.model.outcomes import real_series, survival_curve
 from sim.model.spec import ModelSpec
 from sim.report.i18n import N_, _
 from sim.report.words import ASSUMPTION_WORDS, SCENARIO_WORDS, demand_words, scenario_words
-from sim.study.config import build_spec, compose_config, group_options, matching_alliances
+from sim.study.config import build_spec, group_options, matching_alliances
+from sim.study.config import compose_config as _compose_config
 from sim.study.paired import PairResult
 
 log = logging.getLogger("sim.app")
+_HYDRA = threading.RLock()  # Hydra's composition is global state: one at a time (the pages and
+# the live runs of every browser session compose from their own threads)
+
+
+def compose_config(overrides):
+    """``sim.study.config.compose_config``, one call at a time."""
+    with _HYDRA:
+        return _compose_config(overrides)
 
 AGENTS = 800  # [agents] about this many per arm in a live run: a coarse scale, for speed
 HORIZONS = (1, 5, 10, 20, 30)  # [years] horizons offered for a live run
@@ -97,7 +107,8 @@ def demand_label(demand: str) -> str:
 def alliances(sector: str, country: str) -> list[str]:
     """The alliance presets that fit a sector and country: the real ones first, then ``generic``
     (a hypothetical TeaterAlliansen-type alliance, which fits anywhere)."""
-    return [*matching_alliances(country, sector), "generic"]
+    with _HYDRA:  # composes each alliance preset once
+        return [*matching_alliances(country, sector), "generic"]
 
 
 def default_funding(world: World) -> float:
