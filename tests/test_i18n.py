@@ -170,7 +170,8 @@ def test_funding_sweep_brief_and_charts_have_no_english(sweep_folder, lang, tmp_
     assert not left, f"{lang} charts: {left}"
     decimal = [t for t in texts if re.search(r"\d\.\d", t)]
     assert not decimal, f"{lang} charts: decimal points {decimal}"
-    assert "miljoner kronor" in text if lang == "sv" else "millioner kroner" in text
+    # a Swedish sweep: kronor to a Swede, Swedish kronor to a Norwegian (tests/test_brief_words.py)
+    assert "miljoner kronor" in text if lang == "sv" else "millioner svenske kroner" in text
 
 
 def test_single_run_brief_in_norwegian(tmp_path):
@@ -183,7 +184,7 @@ def test_single_run_brief_in_norwegian(tmp_path):
     assert '<html lang="nb">' in page
     text = visible_text(page)
     assert not english_words(text), english_words(text)
-    assert "millioner kroner" in text
+    assert "millioner svenske kroner" in text  # the default run is Swedish
 
 
 @pytest.mark.parametrize(("study", "swept", "lang"), [
@@ -340,4 +341,5 @@ def test_uncertainty_brief_and_charts_have_no_english(lang, tmp_path, monkeypatc
     assert not left, f"{lang} charts: {left}"
     assert not [t for t in texts if re.search(r"\d\.\d", t)]
     assert ("rimliga världar" if lang == "sv" else "plausible verdener") in text
-    assert ("mnkr" if lang == "sv" else "mill. kr") in " ".join(texts)
+    # a Swedish study: kronor to a Swede, Swedish kronor to a Norwegian (test_brief_words.py)
+    assert ("mnkr" if lang == "sv" else "svenske kroner") in " ".join(texts)
