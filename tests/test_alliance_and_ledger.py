@@ -5,17 +5,32 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.model import tables
 from sim.model.core.finance import outside_tax, unemployment_benefit
 from sim.model.core.ledger import Ledger
 from sim.model.core.population import Population
-from sim.model.core.recorder import Recorder
+from sim.model.core.recorder import SERIES, Recorder
 from sim.model.core.runs import RunValues
+from sim.model.policy.alliance import Alliance
 from tests.conftest import spec_for
+
+
+# the alliance arm's tables: the core's plus the alliance's
+def alliance_pop():
+    return Population(columns=tables.columns(Alliance))
+
+
+def alliance_recorder(n_months):
+    return Recorder(n_months, series=[*SERIES, *Alliance.SERIES])
+
+
+def alliance_ledger(n_months):
+    return Ledger(n_months, spending=Alliance.SPENDING)
 
 
 def members(n, month_admitted, engaged_months_per_member, qualifying=None):
     """``n`` members admitted in ``month_admitted``; member i was engaged in its first k_i months."""
-    pop = Population()
+    pop = alliance_pop()
     bits = []
     for k in engaged_months_per_member:  # period of 36 months, engaged in the first k
         word = 0
@@ -33,7 +48,7 @@ def test_work_requirement_is_checked_on_the_period_just_ended():
     policy = spec.alliance  # 12 engaged months per 36
     state = policy.new_state()
     pop = members(3, 120, [12, 11, 36])
-    rec = Recorder(200)
+    rec = alliance_recorder(200)
     policy.review(state, pop, SimpleNamespace(month=120 + 34), rec)  # period not over yet
     assert pop.member.all()
     policy.review(state, pop, SimpleNamespace(month=120 + 35), rec)  # last month of the period
@@ -47,7 +62,7 @@ def test_the_time_account_ends_employment_once_used_up():
     policy, state = spec.alliance, spec.alliance.new_state()
     pop = members(2, 100, [36, 36])
     pop.paid_months[:] = [23, 24]
-    rec = Recorder(200)
+    rec = alliance_recorder(200)
     policy.review(state, pop, SimpleNamespace(month=110), rec)
     assert pop.member.tolist() == [True, False]
     assert rec.series["ends_time_account"][110] == 1
@@ -60,7 +75,7 @@ def budget_world(n_members, room_for, **changes):
     ec = spec.country.employer_contribution_rate
     cost = 12 * spec.alliance.planned_salary_share * spec.alliance.salary * (1 + ec)
     spec = spec.with_alliance(funding_m=(room_for + 0.5) * cost / 1e6)
-    pop = Population()
+    pop = alliance_pop()
     pop.add(n_members, member=np.ones(n_members, bool),
             member_since=np.arange(n_members) * 12, qualifying_months=np.full(n_members, 100),
             active=np.ones(n_members, bool))
@@ -77,7 +92,7 @@ def january(spec, year, n):
 def test_a_shortfall_means_furlough_then_lay_offs_last_in_first_out():
     spec, pop = budget_world(4, room_for=2)  # layoff_after_years = 2 (teateralliansen)
     policy, state = spec.alliance, spec.alliance.new_state()
-    ledger, rec = Ledger(spec.total_months), Recorder(spec.total_months)
+    ledger, rec = alliance_ledger(spec.total_months), alliance_recorder(spec.total_months)
     for year in (0, 1):  # two years of shortfall: everyone keeps the job at half pay
         policy.open_year(state, pop, january(spec, year, 4), ledger, rec)
         assert pop.member.all() and state.furlough == pytest.approx(2 / 4)
@@ -93,7 +108,7 @@ def test_a_shortfall_means_furlough_then_lay_offs_last_in_first_out():
 def test_furlough_cuts_every_salary_pro_rata():
     spec, pop = budget_world(4, room_for=3)
     policy, state = spec.alliance, spec.alliance.new_state()
-    ledger, rec = Ledger(spec.total_months), Recorder(spec.total_months)
+    ledger, rec = alliance_ledger(spec.total_months), alliance_recorder(spec.total_months)
     ctx = january(spec, 0, 4)
     policy.open_year(state, pop, ctx, ledger, rec)
     assert state.furlough == pytest.approx(3 / 4)
@@ -110,11 +125,11 @@ def test_hiring_rounds_only_when_due_and_enough_places_are_free():
                                                  "alliance.min_vacancies": 20})
     policy, state = spec.alliance, spec.alliance.new_state()
     admission = spec.rules.admission
-    pop = Population()
+    pop = alliance_pop()
     pop.add(40, active=np.ones(40, bool), age_months=np.full(40, 40 * 12),
             engaged_bits=np.full(40, 2**64 - 1, np.uint64),
             engaged_bits_2=np.full(40, 2**64 - 1, np.uint64))
-    ledger, rec = Ledger(400), Recorder(400)
+    ledger, rec = alliance_ledger(400), alliance_recorder(400)
     for year, expected in ((0, 30), (1, 30), (2, 30)):
         ctx = january(spec, year, 40)
         policy.open_year(state, pop, ctx, ledger, rec)
@@ -141,9 +156,9 @@ def test_salaries_are_cut_pro_rata_when_the_budget_runs_out():
     policy = spec.alliance
     state = policy.new_state()
     state.grant, state.salary_budget = 1e6, 50_000.0
-    pop = Population()
+    pop = alliance_pop()
     pop.add(5, member=np.ones(5, bool))
-    ledger, rec = Ledger(10), Recorder(10)
+    ledger, rec = alliance_ledger(10), alliance_recorder(10)
     ctx = SimpleNamespace(month=0, money_scale=1.0, country=spec.country, runs=RunValues([spec]))
     salary = policy.pay(state, pop, ctx, np.zeros(5, bool), ledger, rec)
     ec = spec.country.employer_contribution_rate
@@ -153,7 +168,7 @@ def test_salaries_are_cut_pro_rata_when_the_budget_runs_out():
 
 
 def test_leavers_pay_tax_until_retirement():
-    ledger = Ledger(24)
+    ledger = alliance_ledger(24)
     ledger.add_leavers(3, np.array([10, 30, 2]))  # the third retires before starting: ignored
     assert [ledger.leavers_working(m) for m in (2, 3, 9, 10, 23)] == [0, 2, 2, 1, 1]
     spec = spec_for()
@@ -166,7 +181,7 @@ def test_leavers_pay_tax_until_retirement():
 
 def test_unemployment_benefit_by_hand():
     c = spec_for().country
-    pop = Population()
+    pop = alliance_pop()
     six = np.uint64(0b111111)
     pop.add(4, insured=np.array([True, True, False, True]),
             engaged_bits=np.array([six, six, six, np.uint64(0b11111)]),
@@ -179,7 +194,7 @@ def test_unemployment_benefit_by_hand():
 
 
 def test_net_cost_signs():
-    ledger = Ledger(1)
+    ledger = alliance_ledger(1)
     for flow, amount in {"grant": 100, "grant_returned": 10, "income_tax": 20,
                          "contributions": 15, "unemployment_benefit": 7, "sickness_benefit": 3,
                          "health_care": 2, "leavers_tax": 5}.items():
@@ -194,6 +209,6 @@ def test_the_state_tops_up_the_grant_while_demand_is_down():
         state = policy.new_state()
         ctx = january(spec, 0, 0)
         ctx.demand = demand
-        policy.open_year(state, Population(), ctx, Ledger(spec.total_months),
-                         Recorder(spec.total_months))
+        policy.open_year(state, alliance_pop(), ctx, alliance_ledger(spec.total_months),
+                         alliance_recorder(spec.total_months))
         assert state.grant == pytest.approx(expected)

@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 import sim.study.batch as batch
 import sim.study.paired as paired
+from sim.model import tables
 from sim.model.core.population import Population
 from sim.model.core.rng import Streams, counters
 from sim.model.core.runs import SLOTS, batch_spec, per_run_fields
@@ -90,7 +91,7 @@ def test_groups_stay_together_in_a_single_runs_order():
 
 
 def test_a_runs_rows_are_views():
-    pop = Population(groups=2)
+    pop = Population(groups=2, columns=tables.columns(Alliance))
     pop.add(3)
     rows = pop.rows_of(1)
     rows.member[1] = True
@@ -197,7 +198,7 @@ def test_a_batch_splits_into_single_runs_and_merges_back():
     for when in ("burn_in", "final"):
         got, want = single[when], alone[when]
         keep, keep_alone = got["pop"].active, want["pop"].active
-        for name in ("uid", "age_months", "buffer", "engaged_bits", "member", "log_fee"):
+        for name in ("uid", "age_months", "buffer", "engaged_bits", "insured", "log_fee"):
             np.testing.assert_array_equal(getattr(got["pop"], name)[keep],
                                           getattr(want["pop"], name)[keep_alone], err_msg=name)
         for name, values in want["pop"].registry.items():

@@ -20,11 +20,11 @@ def test_episodes_start_only_for_the_active_and_are_counted():
 def test_births_update_children_registry_and_age_table():
     pop = Population()
     pop.add(4, active=np.array([True, True, True, False]), female=np.array([True, False, True, True]),
-            member=np.array([True, False, False, False]), children=np.array([0, 0, 2, 0]),
+            children=np.array([0, 0, 2, 0]),
             age_months=np.array([30 * 12 + 5, 34 * 12, 38 * 12, 29 * 12]))
     by_age = np.zeros(MAX_AGE)
     counts = book_births(pop, np.array([True, True, True, True]), month=50, women_births_by_age=by_age)
-    assert counts == {"births": 3, "member_births": 1, "first_births_women": 1,
+    assert counts == {"births": 3, "first_births_women": 1,
                       "first_birth_age_sum": (30 * 12 + 5) / 12.0}
     assert pop.children.tolist() == [1, 1, 3, 0]
     assert pop.last_birth_month.tolist() == [50, 50, 50, NO_MONTH]

@@ -7,8 +7,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from sim.model import tables
 from sim.model.core.population import NO_MONTH, Population
 from sim.model.core.runs import RunValues
+from sim.model.policy.alliance import Alliance
 from sim.model.rules.admission import QualifyingWindows
 from sim.model.rules.base import window_counts
 from sim.model.rules.exit import StressHazardExit
@@ -19,7 +21,7 @@ from tests.conftest import spec_for
 
 
 def one_agent(**values):
-    pop = Population()
+    pop = Population(columns=tables.columns(Alliance))  # an alliance arm's: rules ignore members
     pop.add(1, **{k: np.array([v]) for k, v in values.items()})
     return pop
 
@@ -127,7 +129,7 @@ def history(engaged_months_ago, leave_months_ago=(), **values):
 
 
 def population(*agents):
-    pop = Population()
+    pop = Population(columns=tables.columns(Alliance))  # the admission rule reads `member`
     columns = {name: np.array([a[name] for a in agents],
                               dtype=np.uint64 if "bits" in name else None) for name in agents[0]}
     pop.add(len(agents), **columns)

@@ -1,4 +1,4 @@
-"""The names analysts' scripts rely on: outcomes with units and meanings, and why memberships end.
+"""The names analysts' scripts rely on: outcomes with units and meanings.
 
 Where it sits: read by the outcomes (``sim/model/outcomes.py``), the recorder, the docs and
 ``python -m sim --help``. It imports nothing beyond the standard library, so the command line
@@ -7,18 +7,12 @@ can list the outcomes before numpy, pandas, Mesa or numba are loaded.
 
 from __future__ import annotations
 
-# why a membership ends -> meaning; each has a series ``ends_<reason>``
-END_REASONS: dict[str, str] = {
-    "work_requirement": "work requirement of a period not met",
-    "time_account": "time account of paid months used up",
-    "left_sector": "the member left the profession",
-    "retirement": "the member retired",
-    "budget": "laid off for lack of money",
-}
+from sim.model.policy.alliance_catalogue import END_REASONS as ALLIANCE_END_REASONS
+from sim.model.policy.alliance_catalogue import OUTCOMES as ALLIANCE_OUTCOMES
 
-
-# name -> (unit, meaning)
-OUTCOMES: dict[str, tuple[str, str]] = {
+# The core's outcomes: name -> (unit, meaning). A policy declares its own (``Policy.OUTCOMES``),
+# and a run's outcome table is the core's plus its policy's (``sim/model/tables.py``).
+CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "retention_5y": ("share", "entrants of the horizon still active 5 years after entry"),
     "retention_10y": ("share", "entrants of the horizon still active 10 years after entry"),
     "active_workforce": ("people", "mean number of active freelancers over the horizon"),
@@ -28,10 +22,6 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "mean_career_years": ("years", "mean length of careers that ended in the horizon"),
     "income_cv_monthly": ("-", "mean CV of an agent's monthly earned income within a year"),
     "idle_share": ("share", "active agent-months without an outside engagement"),
-    "alliance_members": ("people", "mean number of alliance members"),
-    "member_exit_rate": ("exits/member-year", "exits from the sector of members"),
-    "member_birth_rate": ("births/member-year", "births to members"),
-    "alliance_spend_m": ("million currency/year", "alliance spending (salaries, overhead, training)"),
     "public_cost_m": ("million currency/year",
                       "net public cost: grant + benefits (unemployment, sickness, parental) + "
                       "pension contributions on benefits + care - taxes - contributions"),
@@ -59,26 +49,20 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "childless_at_45": ("share", "women turning 45 in the sector without children"),
     "mean_age_first_birth": ("years", "mean age of women at their first birth"),
     "health_gradient": ("ratio", "episode rate of the precarious / episode rate of the secure"),
-    "member_outside_work_share": ("share", "member-months with an outside engagement"),
-    "applicants_per_place": ("applicants/place", "eligible applicants per place offered"),
-    "cost_per_member_k": ("thousand currency/member-year", "alliance spending per member-year"),
-    # who the members are, and why memberships end
-    "member_mean_age": ("years", "mean age of members"),
-    "member_age_p10": ("years", "10th percentile of members' ages (mean of the Decembers)"),
-    "member_age_p90": ("years", "90th percentile of members' ages (mean of the Decembers)"),
-    "member_years_in_profession": ("years", "mean years in the profession of members"),
-    "membership_years": ("years", "mean length of the memberships that ended"),
-    "member_leave_rate": ("ends/member-year", "memberships ended per member-year, any reason"),
-    **{f"member_leave_rate_{reason}": ("ends/member-year", f"memberships ended per member-year: {text}")
-       for reason, text in END_REASONS.items()},
-    "new_members_per_year": ("members/year", "members hired per year"),
-    "hiring_rounds_per_year": ("rounds/year", "hiring rounds held per year"),
-    "furlough_share": ("share", "member-months paid less than the salary owed (furlough)"),
     # the whole sector
     "mean_age_active": ("years", "mean age of active freelancers"),
     "median_tenure_active_years": ("years", "median years in the profession of the active"),
     "benefit_recipient_share": ("share", "active person-months paid unemployment benefit"),
 }
+
+# The shipped policy's (the alliance's) outcomes and reasons a membership ends
+# (sim/model/policy/alliance_catalogue.py).
+END_REASONS = ALLIANCE_END_REASONS
+
+# The outcome table of the shipped policy's runs (the core's plus the alliance's), for readers
+# that list outcomes before a spec exists (``python -m sim --help``, EMA, the Mesa reporters);
+# a spec's own table is ``sim.model.tables.outcome_table(spec)``.
+OUTCOMES: dict[str, tuple[str, str]] = {**CORE_OUTCOMES, **ALLIANCE_OUTCOMES}
 
 # Only for the paired effect.
 EFFECT_ONLY: dict[str, tuple[str, str]] = {

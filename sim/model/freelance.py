@@ -20,11 +20,12 @@ from typing import Any
 import mesa
 import numpy as np
 
+from sim.model import tables
 from sim.model.core.finance import outside_tax
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.params import ConfigError, check_seed
-from sim.model.core.population import COLUMNS, EXIT_REASONS, REGISTRY, Population
+from sim.model.core.population import EXIT_REASONS, REGISTRY, Population
 from sim.model.core.recorder import Recorder
 from sim.model.core.rng import Streams
 from sim.model.core.runs import SLOTS, WORLD_SLOTS, RunValues, batch_spec
@@ -55,10 +56,10 @@ class Freelancer(mesa.Agent):
         self.uid = int(uid)
 
     def __getattr__(self, name: str) -> Any:
-        if name in COLUMNS or name in REGISTRY:
-            pop = self.__dict__["model"].pop
+        pop = self.__dict__["model"].pop
+        if name in pop.columns or name in REGISTRY:
             row = pop.row(self.__dict__["uid"])
-            if row >= 0 and name in COLUMNS:
+            if row >= 0 and name in pop.columns:
                 return getattr(pop, name)[row].item()
             if name in REGISTRY:
                 return pop.registry[name][self.__dict__["uid"]].item()
@@ -74,7 +75,8 @@ class Freelancer(mesa.Agent):
 
     def snapshot(self) -> dict[str, Any]:
         """All state of this freelancer as a plain dict (read-only copy)."""
-        return {name: getattr(self, name) for name in COLUMNS if self.model.pop.row(self.uid) >= 0}
+        pop = self.model.pop
+        return {name: getattr(self, name) for name in pop.columns if pop.row(self.uid) >= 0}
 
 
 class FreelanceModel(mesa.Model):
@@ -118,12 +120,15 @@ class FreelanceModel(mesa.Model):
         self.leaver_tax = taxes[0] if len(specs) == 1 else np.array(taxes)
         self.streams = Streams(seeds)
         self.rules = self.spec.rules
-        self.pop = Population(len(seeds))
-        self._set_accounts(Ledger(self.spec.total_months, groups=len(seeds)),
-                           Recorder(self.spec.total_months, groups=len(seeds)))
         # the alliance arm runs the spec's policy (each run's own for the yearly parts); the
-        # baseline arm runs none
+        # baseline arm runs none. Only the policy arm's population holds the policy's columns;
+        # both arms' ledgers and recorders hold the core's tables plus the policy's
+        # (sim/model/tables.py), which stay zero in the baseline arm.
         self.policy = self.spec.alliance if arm == "alliance" else None
+        self.pop = Population(len(seeds), tables.columns(self.policy))
+        self._set_accounts(
+            Ledger(self.spec.total_months, groups=len(seeds), spending=tables.spending(specs)),
+            Recorder(self.spec.total_months, groups=len(seeds), series=tables.series(specs)))
         self.policies = [s.alliance for s in specs] if arm == "alliance" else None
         self.policy_states = ([p.new_state() for p in self.policies] if self.policy is not None
                               else None)
@@ -216,10 +221,32 @@ class FreelanceModel(mesa.Model):
         """A model of ``arm`` that continues from a copy of ``state``."""
         model = cls(spec, seed, arm)
         model.pop = state["pop"].copy()
-        model._set_accounts(state["ledger"].copy(), state["recorder"].copy())
+        ledger, recorder = state["ledger"].copy(), state["recorder"].copy()
+        # the policy arm forks from a baseline state: the policy's columns, every agent at its
+        # fill value (and any series or spending line the state's tables lack, at zero)
+        extra = set(model.pop.columns) - set(model.pop_columns())
+        if extra:
+            raise ValueError(f"the {arm} arm cannot start from a state holding the columns "
+                             f"{sorted(extra)} of a policy it does not run")
+        model.pop.add_columns(model.pop_columns())
+        ledger.add_spending(model.ledgers.spending)
+        recorder.add_series(model.recorders.series)
+        model._set_accounts(ledger, recorder)
         model.month = state["month"]
         model.run_agent_months[:] = state["agent_months"]
         return model
+
+    def start_policy(self) -> None:
+        """Run the spec's policy from now on, as the policy arm does after forking (a model
+        made as the baseline arm, which the Mesa wrapper switches at the horizon)."""
+        self.policy = self.spec.alliance
+        self.policies = [s.alliance for s in self.specs]
+        self.policy_states = [p.new_state() for p in self.policies]
+        self.pop.add_columns(self.pop_columns())
+
+    def pop_columns(self) -> dict:
+        """The agent columns of this arm: the core's, plus its policy's in the policy arm."""
+        return tables.columns(self.policy)
 
     def fork(self, arm: str) -> FreelanceModel:
         """A second arm that starts from this model's state (used after the shared burn-in)."""

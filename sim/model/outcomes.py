@@ -2,8 +2,10 @@
 
 Where it sits: after the last month. ``arm_outcomes`` reads one arm's recorder, ledger and
 career registry; ``paired_outcomes`` adds the alliance-minus-baseline effects. Everything is
-measured over the horizon (after the burn-in). ``OUTCOMES`` (``sim/model/catalogue.py``) is the
-single table of names, units and meanings (README and docs/model.md show it).
+measured over the horizon (after the burn-in). A run's outcome table is the core's
+(``CORE_OUTCOMES``, ``sim/model/catalogue.py``) plus its policy's (``Policy.OUTCOMES``, computed
+by ``Policy.outcome_values``): ``sim.model.tables.outcome_table(spec)``. ``OUTCOMES`` is the
+table of the shipped policy (README and docs/model.md show it).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from sim.model import tables
 from sim.model.catalogue import EFFECT_ONLY, OUTCOMES  # noqa: F401 (re-exported)
-from sim.model.core.recorder import END_REASONS, NOT_TOTALS
+from sim.model.core.ledger import Ledger
+from sim.model.tables import REAL_TOTAL_UNITS, december_mean, ratio
 
 # Effect outcomes that are ratios of two effects: summaries over seeds use the ratio of the mean
 # effects (the usual incremental cost-effectiveness estimator) with a Fieller interval, not the
@@ -26,11 +30,7 @@ RATIO_EFFECTS: dict[str, tuple[str, str, float]] = {
 
 UNITS: dict[str, str] = {name: unit for name, (unit, _) in {**OUTCOMES, **EFFECT_ONLY}.items()}
 
-# Units of totals over the population: simulated with population.size / population.scale agents
-# and reported for the real sector (x scale), like Covasim's pop_scale. Rates, shares, means and
-# per-person ratios are the same at any scale.
-REAL_TOTAL_UNITS = frozenset({"people", "births/year", "members/year", "million currency/year",
-                              "engagement-months/year"})
+# outcomes of the shipped table reported x population.scale (a spec's: tables.real_totals)
 REAL_TOTALS = frozenset(name for name, unit in UNITS.items() if unit in REAL_TOTAL_UNITS)
 
 
@@ -41,8 +41,11 @@ def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["seed", "arm", "outcome", "value"])
 
 
-def _ratio(num: float, den: float) -> float:
-    return float(num / den) if den > 0 else math.nan
+_ratio = ratio
+_december_mean = december_mean
+
+# readers' old name of the policy's spending (sim/app), until they read ``policy_spend``
+Ledger.alliance_spend = Ledger.policy_spend
 
 
 def retention(registry: dict, start: int, end: int, years: int) -> float:
@@ -70,7 +73,8 @@ def survival_curve(registry: dict, start: int, end: int) -> tuple[np.ndarray, np
 def arm_outcomes(model) -> dict[str, float]:
     """One arm's outcomes over the horizon, totals in real people and currency."""
     scale = model.spec.population.scale
-    return {name: value * scale if name in REAL_TOTALS else value
+    real = tables.real_totals(model.spec)
+    return {name: value * scale if name in real else value
             for name, value in _agent_outcomes(model).items()}
 
 
@@ -80,13 +84,10 @@ def _agent_outcomes(model) -> dict[str, float]:
     s = {k: v[h0:end] for k, v in model.recorder.series.items()}
     reg = model.pop.registry
     person_years = s["active"].sum() / 12
-    member_years = s["members"].sum() / 12
     ended = (reg["exit_month"] >= h0)
     careers = (reg["exit_month"][ended] - reg["entry_month"][ended]) / 12
     years = (end - h0) / 12
-    spend = model.ledger.alliance_spend()[h0:end].sum()
     flows = {k: v[h0:end].sum() / 1e6 / years for k, v in model.ledger.flows.items()}
-    admissions = s["places"].sum()
     r2, r10 = retention(reg, h0, end, 2), retention(reg, h0, end, 10)
     p_engaged = _ratio(s["engaged"].sum(), s["active"].sum())
     both = _ratio(s["engaged_both"].sum(), s["active"].sum())
@@ -95,7 +96,7 @@ def _agent_outcomes(model) -> dict[str, float]:
     asfr = by_age["women_births"][fertile] / np.maximum(by_age["women_months"][fertile] / 12, 1e-12)
     secure = s["active_at_onset"].sum() - s["precarious_at_onset"].sum()
     medians = s["median_year_income"][s["median_year_income"] > 0]
-    return {
+    core = {
         "retention_5y": retention(reg, h0, end, 5),
         "retention_10y": retention(reg, h0, end, 10),
         "active_workforce": float(s["active"].mean()),
@@ -105,10 +106,6 @@ def _agent_outcomes(model) -> dict[str, float]:
         "mean_career_years": float(careers.mean()) if careers.size else math.nan,
         "income_cv_monthly": _ratio(s["cv_sum"].sum(), s["cv_count"].sum()),
         "idle_share": 1.0 - _ratio(s["engaged"].sum(), s["active"].sum()),
-        "alliance_members": float(s["members"].mean()),
-        "member_exit_rate": _ratio(s["member_exits"].sum(), member_years),
-        "member_birth_rate": _ratio(s["member_births"].sum(), member_years),
-        "alliance_spend_m": spend / 1e6 / years,
         "public_cost_m": model.ledger.net_cost()[h0:end].sum() / 1e6 / years,
         "grant_net_m": flows["grant"] - flows["grant_returned"],
         "taxes_returned_m": flows["income_tax"] + flows["contributions"] + flows["leavers_tax"],
@@ -130,21 +127,23 @@ def _agent_outcomes(model) -> dict[str, float]:
         "mean_age_first_birth": _ratio(s["first_birth_age_sum"].sum(), s["first_births_women"].sum()),
         "health_gradient": _ratio(_ratio(s["episodes_precarious"].sum(), s["precarious_at_onset"].sum()),
                                   _ratio(s["episodes"].sum() - s["episodes_precarious"].sum(), secure)),
-        "member_outside_work_share": _ratio(s["member_engaged"].sum(), s["members"].sum()),
-        "applicants_per_place": _ratio(s["applicants"].sum(), admissions),
-        "cost_per_member_k": _ratio(spend / 1e3, member_years),
-        **member_outcomes(s, member_years, years),
         "mean_age_active": _ratio(s["active_age_sum"].sum(), s["active"].sum()),
         "median_tenure_active_years": _december_mean(s["median_tenure_active"]),
         "benefit_recipient_share": _ratio(s["benefit_recipients"].sum(), s["active"].sum()),
     }
+    # the policy's outcomes, from its series (zero in the baseline arm) and spending lines
+    spending = model.ledger.policy_spend()[h0:end]
+    for policy in tables.policies(spec):
+        core.update(policy.outcome_values(s, spending, years))
+    return core
 
 
 def real_series(model) -> dict[str, np.ndarray]:
     """Monthly series of one arm over all months, totals in real people and currency: the
     recorder's series, the ledger's flows (``ledger_*``), spending (``spend_*``) and net cost."""
     scale = model.spec.population.scale
-    series = {name: values if name in NOT_TOTALS else values * scale
+    not_totals = tables.not_totals(model.spec)
+    series = {name: values if name in not_totals else values * scale
               for name, values in model.recorder.series.items()}
     ledger = model.ledger
     series.update({f"ledger_{k}": v * scale for k, v in ledger.flows.items()})
@@ -153,40 +152,18 @@ def real_series(model) -> dict[str, np.ndarray]:
     return series
 
 
-def _december_mean(values: np.ndarray) -> float:
-    """Mean of a December-only series over the years it was recorded (nan if never)."""
-    recorded = values[values > 0]
-    return float(recorded.mean()) if recorded.size else math.nan
-
-
-def member_outcomes(s: dict, member_years: float, years: float) -> dict[str, float]:
-    """Who the members are and why their memberships end (nan without members)."""
-    ends = {reason: s[f"ends_{reason}"].sum() for reason in END_REASONS}
-    total_ends = sum(ends.values())
-    return {
-        "member_mean_age": _ratio(s["member_age_sum"].sum(), s["members"].sum()),
-        "member_age_p10": _december_mean(s["member_age_p10"]),
-        "member_age_p90": _december_mean(s["member_age_p90"]),
-        "member_years_in_profession": _ratio(s["member_tenure_sum"].sum(), s["members"].sum()),
-        "membership_years": _ratio(s["membership_months_ended"].sum() / 12, total_ends),
-        "member_leave_rate": _ratio(total_ends, member_years),
-        **{f"member_leave_rate_{reason}": _ratio(n, member_years) for reason, n in ends.items()},
-        "new_members_per_year": float(s["admitted"].sum() / years),
-        "hiring_rounds_per_year": float(s["hiring_rounds"].sum() / years),
-        "furlough_share": _ratio(s["furloughed"].sum(), s["members"].sum()),
-    }
-
-
-def result_keys() -> list[str]:
-    """The keys of ``run_model``'s result (``paired_outcomes`` and ``agent_months``)."""
-    return ([f"{arm}.{name}" for name in OUTCOMES for arm in ("baseline", "alliance", "effect")]
+def result_keys(spec=None) -> list[str]:
+    """The keys of ``run_model``'s result (``paired_outcomes`` and ``agent_months``) for runs
+    of ``spec`` (default: the shipped policy's)."""
+    names = OUTCOMES if spec is None else tables.outcome_table(spec)
+    return ([f"{arm}.{name}" for name in names for arm in ("baseline", "alliance", "effect")]
             + [f"effect.{name}" for name in EFFECT_ONLY] + ["agent_months"])
 
 
 def paired_outcomes(baseline: dict[str, float], alliance: dict[str, float]) -> dict[str, float]:
     """Flat dict ``baseline.x``, ``alliance.x``, ``effect.x`` (alliance minus baseline)."""
     out: dict[str, float] = {}
-    for name in OUTCOMES:
+    for name in baseline:
         out[f"baseline.{name}"] = baseline[name]
         out[f"alliance.{name}"] = alliance[name]
         out[f"effect.{name}"] = alliance[name] - baseline[name]

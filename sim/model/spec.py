@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.model.core.params import ConfigError
+from sim.model.core.runs import add_policy_slot
 from sim.model.parameters import Country, Demand, Population, Sector
 from sim.model.policy.base import Policy
 from sim.model.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
@@ -25,6 +26,8 @@ WORLD_BLOCKS: dict[str, type] = {"population": Population, "sector": Sector, "co
                                  "demand": Demand}
 # config group -> interface of the policy the alliance arm runs
 POLICY_GROUPS: dict[str, type] = {"alliance": Policy}
+for _group in POLICY_GROUPS:  # the spec's field of the policy is a slot of a batch's runs
+    add_policy_slot(_group)
 
 
 @dataclass(frozen=True)

@@ -153,9 +153,7 @@ class FreelanceModel(freelance.FreelanceModel):
     def step(self) -> None:
         """Simulate one month, collect the reporters; ``running`` is False after the last."""
         if self.month == self.spec.burn_in_months and self.arm == "alliance" and self.policy is None:
-            self.policy = self.spec.alliance  # as run_pair forks the alliance arm here
-            self.policies = [self.policy]
-            self.policy_state = self.policy.new_state()
+            self.start_policy()  # as run_pair forks the alliance arm here
         super().step()
         if self.month >= self.spec.total_months:
             self.running = False

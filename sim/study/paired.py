@@ -21,10 +21,11 @@ from sim.model.core import params
 from sim.model.core.ledger import Ledger
 from sim.model.core.params import ConfigError
 from sim.model.core.population import Population, exact_array
-from sim.model.core.recorder import STOCKS, Recorder
+from sim.model.core.recorder import Recorder
 from sim.model.freelance import FreelanceModel, RunView
 from sim.model.outcomes import arm_outcomes, paired_outcomes, real_series, survival_curve
 from sim.model.spec import ModelSpec
+from sim.model.tables import stocks as stock_series
 from sim.study.cache import BaselineCache
 from sim.study.config import RunSettings, build_spec, compose_config
 
@@ -60,7 +61,7 @@ class PairResult:
     def yearly(self) -> pd.DataFrame:
         """Yearly series of both arms (levels averaged, flows summed), long format."""
         monthly = self.timeseries()
-        is_stock = monthly["variable"].isin(STOCKS)
+        is_stock = monthly["variable"].isin(stock_series(self.baseline.spec))
         keys = ["seed", "arm", "year", "variable"]
         stocks = monthly[is_stock].groupby(keys, as_index=False)["value"].mean()
         flows = monthly[~is_stock].groupby(keys, as_index=False)["value"].sum()

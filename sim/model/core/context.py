@@ -45,7 +45,7 @@ class StepContext:
     @property
     def people_per_agent(self) -> float:
         """Real people each agent stands for (``population.scale``): real budgets and numbers
-        of places are divided by it, so a grant buys the same real members at any scale."""
+        of places are divided by it, so a grant buys the same real support at any scale."""
         return self.population.scale
 
     @property
@@ -94,8 +94,8 @@ def is_precarious(engaged_last_12, buffer, living_cost):
     """Economic insecurity, the one definition used by fertility, health and the outcomes.
 
     Precarious = engaged in fewer than half of the last 12 months, or savings below one month
-    of living costs. Alliance membership is not part of it: the policy decides how much of the
-    penalty membership removes, through its modifier columns (behaviour.md B.15-B.16, B.18).
+    of living costs. A policy's support is not part of it: the policy decides how much of the
+    penalty its support removes, through its modifier columns (behaviour.md B.15-B.16, B.18).
     Evaluated for every agent at the
     end of the household phase (``sim/model/core/finance.py``) into the column ``precarious``.
     """

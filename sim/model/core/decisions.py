@@ -2,7 +2,7 @@
 
 Where it sits: phases ``health``, ``income``, ``family`` and ``exit`` of the monthly step
 (``sim/model/core/loop.py``). A rule gives a probability (or log-odds, or a hazard) computed
-from agent state alone; it never needs to know who is an alliance member. A policy writes
+from agent state alone; it never needs to know whom a policy supports. A policy writes
 modifier columns (``exit_hr``, ``birth_hr``, ``onset_hr``, ``engagement_boost``, see
 ``sim/model/core/population.py``). Here the core applies the modifiers to whatever the rule
 returned and draws the decision from the decision's own random stream, so a researcher's rule
@@ -42,7 +42,7 @@ def engagements(pop, ctx, log_odds: np.ndarray, source: str) -> np.ndarray:
     ``pool`` with the smallest ``odds(u) / odds`` — steady demand's rule ``u < P`` is
     ``odds(u) / odds < 1`` — which is Pareto order sampling (Rosén 1997): a fixed number drawn,
     each with about the logistic probability at the shifted log-odds. One freelancer's extra
-    odds (an alliance's networking) then take work from the others, and the number engaged is
+    odds (a policy's networking boost) then take work from the others, and the number engaged is
     the pool whoever is in the sector (in a batch: each run's pool among its own rows). ``u`` is
     the same ``engagement`` stream as under steady demand, so both arms of a comparison meet the
     same luck. ``exp`` runs in numpy's

@@ -48,25 +48,24 @@ def book_births(pop, births: np.ndarray, month: int, women_births_by_age) -> dic
     check_rows(births, len(pop), "the fertility rule's step")
     count = women_births_by_age is not None
     by_age = women_births_by_age if count else np.zeros((pop.groups, MAX_AGE))
-    n, members, first_women, first_age_months = _book_births(
-        births, pop.active, pop.member, pop.female, pop.age_months, pop.uid, pop.children,
+    n, first_women, first_age_months = _book_births(
+        births, pop.active, pop.female, pop.age_months, pop.uid, pop.children,
         pop.last_birth_month, pop.registry["first_birth_age_months"], month,
-        by_age.reshape(pop.groups, MAX_AGE), pop.bounds, np.empty((4, pop.groups)))
-    return {"births": n, "member_births": members, "first_births_women": first_women,
+        by_age.reshape(pop.groups, MAX_AGE), pop.bounds, np.empty((3, pop.groups)))
+    return {"births": n, "first_births_women": first_women,
             "first_birth_age_sum": first_age_months / 12.0}
 
 
 @kernel
-def _book_births(births, active, member, female, age_months, uid, children, last_birth_month,
+def _book_births(births, active, female, age_months, uid, children, last_birth_month,
                  first_birth_age_months, month, women_births_by_age, bounds, out):
     for g in range(bounds.size - 1):
-        n = members = first_women = 0
+        n = first_women = 0
         first_age_months = 0.0
         for i in range(bounds[g], bounds[g + 1]):
             if not (births[i] and active[i]):
                 continue
             n += 1
-            members += member[i]
             age = age_months[i]
             if children[i] == 0:
                 first_birth_age_months[uid[i]] = age
@@ -77,5 +76,5 @@ def _book_births(births, active, member, female, age_months, uid, children, last
                 women_births_by_age[g, min(age // 12, MAX_AGE - 1)] += 1
             children[i] += 1
             last_birth_month[i] = month
-        out[0, g], out[1, g], out[2, g], out[3, g] = n, members, first_women, first_age_months
+        out[0, g], out[1, g], out[2, g] = n, first_women, first_age_months
     return out

@@ -13,9 +13,10 @@ and benefits are pensionable up to ``pension_income_cap``: ``pension_accrual_rat
 earned as pension rights, and the state pays ``pension_contribution_rate`` on the benefits.
 
 Rules of the country (``configs/country/``): an insured freelancer who is idle, not sick and not
-an alliance member gets ``benefit_replacement`` of recent fees, between floor and cap, minus side
-income, if engaged in at least ``benefit_work_months`` of the last 12 (the work condition of the
-Swedish a-kassa, alliances.md section 6). Sickness benefit replaces ``sickness_replacement`` of
+employed by the policy (``Policy.employed``: paid a salary between engagements) gets
+``benefit_replacement`` of recent fees, between floor and cap, minus side income, if engaged
+in at least ``benefit_work_months`` of the last 12 (the work condition of the Swedish a-kassa,
+alliances.md section 6). Sickness benefit replaces ``sickness_replacement`` of
 recent income up to a cap. Income tax is a flat municipal rate above a basic deduction plus the
 state rate above its threshold. Households consume living costs plus ``1 - surplus_saving`` of
 what is left and may borrow down to ``debt_limit_months`` of living costs.
@@ -40,9 +41,9 @@ def income_tax(taxable, rate, basic_deduction, state_rate, state_threshold):
 
 
 @inline
-def _benefit(insured, idle, sick, member, worked_12, recent_fees, side, work_months, replacement,
+def _benefit(insured, idle, sick, employed, worked_12, recent_fees, side, work_months, replacement,
              floor, cap):
-    if not insured or not idle or sick or member or worked_12 < work_months:
+    if not insured or not idle or sick or employed or worked_12 < work_months:
         return 0.0
     level = min(max(replacement * recent_fees, floor), cap)
     return max(level - side, 0.0)
@@ -61,24 +62,29 @@ def outside_tax(s, c) -> float:
 
 
 @kernel
-def _benefits(insured, engaged, sick, member, engaged_bits, recent_fees, side, work_months,
+def _benefits(insured, engaged, sick, employed, engaged_bits, recent_fees, side, work_months,
               replacement, floor, cap, out):
     for i in range(out.size):
-        out[i] = _benefit(insured[i], not engaged[i], sick[i], member[i],
+        out[i] = _benefit(insured[i], not engaged[i], sick[i], employed[i],
                           popcount(engaged_bits[i] & LAST_12_MONTHS), recent_fees[i], side[i],
                           work_months, replacement, floor, cap)
     return out
 
 
-def unemployment_benefit(pop, c, engaged, sick, side) -> np.ndarray:
-    """Benefit per row in this month (before this month enters the engagement history)."""
-    return _benefits(pop.insured, engaged, sick, pop.member, pop.engaged_bits, pop.recent_fees, side,
+def unemployment_benefit(pop, c, engaged, sick, side, employed=None) -> np.ndarray:
+    """Benefit per row in this month (before this month enters the engagement history);
+    ``employed``: rows the policy employs (none by default)."""
+    employed = np.zeros(len(pop), dtype=np.bool_) if employed is None else employed
+    return _benefits(pop.insured, engaged, sick, employed, pop.engaged_bits, pop.recent_fees, side,
                      c.benefit_work_months, c.benefit_replacement, c.benefit_floor, c.benefit_cap,
                      np.empty(len(pop)))
 
 
-def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> dict[str, np.ndarray]:
+def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
+                 employed: np.ndarray | None = None) -> dict[str, np.ndarray]:
     """Benefits, taxes and the household's month for every row; books the state's flows.
+    ``salary``: the policy's salary per row (earned income like fees); ``employed``: rows the
+    policy employs, who draw no unemployment benefit (``Policy.employed``; None: nobody).
     Updates every household column, ``precarious`` included. Returns the month's counts for the
     recorder: active freelancers paid unemployment benefit, pension rights earned and old-age
     pension contributions on their pay and benefits."""
@@ -87,9 +93,11 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> dict[st
         check_rows(getattr(earn, name), len(pop), f"the income rule's step ({name})")
     living = s.living_cost * ctx.money_scale
     income = np.empty(len(pop))
+    if employed is None:
+        employed = np.zeros(len(pop), dtype=np.bool_)
     sums = _settle(
         pop.active, engaged, earn.fees, earn.side, salary, pop.sick_months_left,
-        pop.parental_months_left, pop.parental_benefit, pop.insured, pop.member, pop.precarious,
+        pop.parental_months_left, pop.parental_benefit, pop.insured, employed, pop.precarious,
         pop.buffer, pop.idle_streak, pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
         pop.leave_bits, pop.drop_bits, pop.earning_bits, pop.recent_income, pop.recent_fees,
         pop.qualifying_months, pop.year_income_sum, pop.year_income_sq, pop.year_months,
@@ -119,7 +127,7 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger) -> dict[st
 
 @kernel
 def _settle(active, engaged, fees, side, salary, sick_months_left, parental_months_left,
-            parental_benefit, insured, member, precarious, buffer, idle_streak, engaged_bits,
+            parental_benefit, insured, employed, precarious, buffer, idle_streak, engaged_bits,
             engaged_bits_2, engaged_bits_3, leave_bits, drop_bits, earning_bits, recent_income,
             recent_fees, qualifying_months, year_income_sum, year_income_sq, year_months,
             year_fees, income_now, *, work_months, replacement, floor, cap, sick_replacement,
@@ -137,7 +145,7 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, parental_mont
             earned = fee + side_i + salary[i]
             sick = sick_months_left[i] > 0 and not on_leave
             benefit = 0.0 if on_leave else _benefit(
-                insured[i], not works, sick, member[i], popcount(bits & LAST_12_MONTHS),
+                insured[i], not works, sick, employed[i], popcount(bits & LAST_12_MONTHS),
                 recent_fees[i], side_i, work_months, replacement, floor, cap)
             sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
             parental = parental_benefit[i] if on_leave else 0.0
@@ -163,7 +171,7 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, parental_mont
             engaged_bits_2[i] = (engaged_bits_2[i] << _ONE) | (bits >> _TOP)
             bits = (bits << _ONE) | np.uint64(works)
             engaged_bits[i] = bits
-            # sick and parental leave push the alliances' qualifying windows back
+            # sick and parental leave push qualifying windows back (admission rules)
             leave_bits[i] = (leave_bits[i] << _ONE) | np.uint64(sick or on_leave)
             earning_bits[i] = (earning_bits[i] << _ONE) | np.uint64(taxable >= earning_threshold)
             dropped = earned + parental < 0.75 * income_avg  # a drop of 25% or more

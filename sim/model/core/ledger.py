@@ -1,8 +1,11 @@
 """Public ledger: money flowing between the state and the sector, per month (phase ``public_finance``).
 
-Where it sits: written by the alliance (grant, returned grant) and by the public-finance phase
-(taxes, contributions, benefits, health care), read by the outcomes. Flows are in the country's
-currency; ``net_cost`` is what the state pays out minus what flows back.
+Where it sits: written by the policy (grant, returned grant, and its spending lines) and by the
+public-finance phase (taxes, contributions, benefits, health care), read by the outcomes. Flows
+are in the country's currency; ``net_cost`` is what the state pays out minus what flows back.
+The policy's own account of how it spends the grant has the lines it declares
+(``Policy.SPENDING``); a ledger holds the lines it was made with (``Ledger(n_months,
+spending=...)``, none by default).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from sim.model.core.population import exact_array
 
 # name -> (sign in the net public cost, meaning)
 FLOWS: dict[str, tuple[int, str]] = {
-    "grant": (+1, "state grant paid to the alliance"),
+    "grant": (+1, "state grant paid to the policy's programme"),
     "grant_returned": (-1, "unspent grant returned at year end"),
     "income_tax": (-1, "income tax paid by the freelancers"),
     "contributions": (-1, "employer social contributions on all pay"),
@@ -28,15 +31,12 @@ FLOWS: dict[str, tuple[int, str]] = {
                            "while they work outside the sector"),
 }
 
-# Alliance spending (part of the grant), for the alliance's own account.
-SPENDING = ("salaries", "salary_contributions", "overhead", "training")
-
-
 class Ledger:
-    def __init__(self, n_months: int, groups: int | None = None):
+    def __init__(self, n_months: int, groups: int | None = None, spending=()):
+        """``spending``: the names of the policy's spending lines (part of the grant)."""
         shape = (n_months,) if groups is None else (groups, n_months)
         self.flows = {name: np.zeros(shape) for name in FLOWS}
-        self.spending = {name: np.zeros(shape) for name in SPENDING}
+        self.spending = {name: np.zeros(shape) for name in spending}
         # leavers of working age: +1 in the month after exit, -1 at their retirement month
         self.leavers_change = np.zeros(shape[:-1] + (n_months + 1,))
 
@@ -64,7 +64,7 @@ class Ledger:
         out = cls.__new__(cls)
         out.flows = {k: np.concatenate([ledger.flows[k] for ledger in ledgers]) for k in FLOWS}
         out.spending = {k: np.concatenate([ledger.spending[k] for ledger in ledgers])
-                        for k in SPENDING}
+                        for k in ledgers[0].spending}
         out.leavers_change = np.concatenate([ledger.leavers_change for ledger in ledgers])
         return out
 
@@ -93,11 +93,19 @@ class Ledger:
     def spend(self, item: str, month: int, amount: float | np.ndarray) -> None:
         self.spending[item][..., month] += amount
 
+    def add_spending(self, names) -> None:
+        """Add the spending lines of ``names`` this ledger does not hold yet, at zero."""
+        shape = self.flows["grant"].shape
+        for name in names:
+            if name not in self.spending:
+                self.spending[name] = np.zeros(shape)
+
     def net_cost(self) -> np.ndarray:
         return sum(sign * self.flows[name] for name, (sign, _) in FLOWS.items())
 
-    def alliance_spend(self) -> np.ndarray:
-        return sum(self.spending.values())
+    def policy_spend(self) -> np.ndarray:
+        """The policy's spending, all lines (zeros without any)."""
+        return sum(self.spending.values(), np.zeros(self.flows["grant"].shape))
 
     def copy(self) -> Ledger:
         clone = Ledger.__new__(Ledger)
@@ -114,16 +122,20 @@ class Ledger:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays, prefix: str = "") -> Ledger:
-        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+    def from_arrays(cls, arrays, prefix: str = "", spending=None) -> Ledger:
+        """The inverse of ``to_arrays`` (copies) with the spending lines ``spending`` (default:
+        those in ``arrays``); KeyError or ValueError if anything is off."""
         ledger = cls.__new__(cls)
         ndim = arrays[f"{prefix}leavers_change"].ndim  # 1: one run; 2: a batch
         if ndim not in (1, 2):
             raise ValueError(f"{prefix}leavers_change: {ndim} dimensions, expected 1 or 2")
         ledger.flows = {name: exact_array(arrays, f"{prefix}flow.{name}", np.float64, ndim)
                         for name in FLOWS}
+        if spending is None:
+            start = f"{prefix}spend."
+            spending = [key[len(start):] for key in arrays if key.startswith(start)]
         ledger.spending = {name: exact_array(arrays, f"{prefix}spend.{name}", np.float64, ndim)
-                           for name in SPENDING}
+                           for name in spending}
         ledger.leavers_change = exact_array(arrays, f"{prefix}leavers_change", np.float64, ndim)
         return ledger
 

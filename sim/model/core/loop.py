@@ -14,14 +14,19 @@ Each month, for one arm, in this order (``STEP_ORDER``):
                        policy rewrites its modifiers with this month's precarity.
 8. ``family``          births (fertility rule x the policy's modifier), which start parental
                        leave (``sim/model/core/parental.py``), and partnerships.
-9. ``exit``            permanent exits (exit rule x the policy's modifier); membership ends too.
+9. ``exit``            permanent exits (exit rule x the policy's modifier); the policy is told
+                       who left (``on_exits``).
 10. ``policy_review``  the policy's work requirement and time account.
-11. ``record``         monthly aggregates.
+11. ``record``         monthly aggregates (the core's, then the policy's ``record_month``).
 12. ``age``            ageing and experience; December: year-end statistics, the policy's
                        accounts; compaction.
 
 Every phase works on whole columns; nothing here loops over agents. Random decisions meet the
-policy's modifier columns in ``sim/model/core/decisions.py``.
+policy's modifier columns in ``sim/model/core/decisions.py``. The core knows the policy only
+through its interface (``sim/model/policy/base.py``): its modifier columns, the salary ``pay``
+returns (earned income) and the rows it ``employed`` (no unemployment benefit), and the hooks
+``on_births``, ``on_exits`` and ``record_month``, through which it keeps its own columns and
+series.
 
 The same step runs a batch of G runs (``sim.run_many``): one population with a group of rows
 per run, each run with its own random streams, per-run parameters (``ctx.runs``,
@@ -95,7 +100,8 @@ def monthly_step(model) -> None:
     salary = (policy.pay_runs(states, pop, ctx, engaged, run_ledgers, run_recorders)
               if policy is not None else np.zeros(len(pop)))  # per row; made once for the phases that read it
     # 6. public_finance and 7. household (one pass, sim/model/core/finance.py)
-    counts |= settle_month(pop, ctx, earn, engaged, salary, batch_ledger)
+    employed = policy.employed(pop) if policy is not None else None
+    counts |= settle_month(pop, ctx, earn, engaged, salary, batch_ledger, employed)
     ctx.precarious = pop.precarious  # this month's, set by the household phase
     if policy is not None:
         policy.write_modifiers_runs(states, pop, ctx)
@@ -104,13 +110,17 @@ def monthly_step(model) -> None:
     born = decisions.births(pop, ctx, p_birth, "the fertility rule's birth_probability")
     rules.fertility.update_partnerships(pop, ctx)
     counts |= book_births(pop, born, m, batch_rec.by_age["women_births"] if ctx.horizon_month >= 0 else None)
+    if policy is not None:
+        policy.on_births(states, pop, ctx, born, run_recorders)
     leave = parental.start_leave(pop, born, c)  # from next month, at the benefit fixed now
     batch_ledger.add("parental_benefit", m, leave["lump_sum"])
     counts["births_qualified"] = leave["births_qualified"]
     # 9. exit
     total, physical = rules.exit.hazard(pop, ctx)
     leave, reason = decisions.exits(pop, ctx, total, physical, f"{type(rules.exit).__name__}.hazard")
-    exit_counts, retire_at, runs = pop.record_exits(leave, reason, m, round(s.retirement_age * 12))
+    exit_counts, retire_at, runs, left = pop.record_exits(leave, reason, m, round(s.retirement_age * 12))
+    if policy is not None:
+        policy.on_exits(states, pop, ctx, left, reason[left], run_recorders)
     if ctx.horizon_month >= 0:  # leavers of the measured years who do not retire take the
         batch_ledger.add_leavers(m + 1, retire_at, runs)  # outside job (burn-in leavers: same in both arms)
     batch_ledger.add("leavers_tax", m, batch_ledger.leavers_working(m) * model.leaver_tax)
@@ -120,10 +130,10 @@ def monthly_step(model) -> None:
     # 11. record
     counts["entrants"] = entrants.size // pop.groups  # the same cohort in every run
     counts["engagement_pool"] = 0 if ctx.pool is None else ctx.pool
-    for name in ("ends_left_sector", "ends_retirement", "membership_months_ended"):
-        batch_rec.series[name][..., m] += exit_counts.pop(name)
     counts |= exit_counts
-    record_month(batch_rec, pop, ctx, counts, engaged, salary)
+    record_month(batch_rec, pop, ctx, counts, engaged)
+    if policy is not None:
+        policy.record_month(states, pop, ctx, engaged, salary, run_recorders)
     # 12. age
     pop.age_one_month()
     if ctx.calendar_month == 11:

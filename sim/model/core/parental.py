@@ -3,7 +3,7 @@
 Where it sits: a birth in the ``family`` phase starts the parent's leave, with its monthly
 benefit fixed at the birth; from the next month the parent cannot work, is paid that benefit
 by the state (``sim/model/core/finance.py``) and has the months marked as leave, which pushes
-the alliances' qualifying windows back as their rules allow. The fertility rule reads
+admission rules' qualifying windows back as those rules allow. The fertility rule reads
 ``expected_benefit`` for its economic-security factor, so the one formula decides both what a
 parent is paid and how secure a would-be parent feels.
 
@@ -12,7 +12,7 @@ Rules of the country (``configs/country/``; Försäkringskassan and NAV, 2024):
 * Qualifying: income (work, unemployment, sickness or parental benefit) of at least
   ``parental_income_threshold`` in ``parental_qualifying_months`` of the last
   ``parental_qualifying_window`` months (Sweden: 240 days in a row above the basic level;
-  Norway: 6 of the last 10 months). Irregular freelance income often misses this; an alliance
+  Norway: 6 of the last 10 months). Irregular freelance income often misses this; a policy's
   salary between engagements keeps it (alliances-2.md).
 * Qualified: ``parental_replacement`` of the benefit-qualifying income (SGI, here the 12-month
   average of earned income) up to ``parental_income_cap``, at least ``parental_basic_level``.

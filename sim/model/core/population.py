@@ -23,7 +23,9 @@ NO_MONTH = -(2**30)  # "never" for month-valued columns
 MAX_UIDS = 2**44  # agents ever in one run: the random counters hold uid << 20 | month in 64 bits
 LAST_12_MONTHS = np.uint64(0xFFF)  # the last 12 months of a history column (bit 0 = this month)
 
-# name -> (dtype, fill value for new rows, meaning). The single list of per-agent state.
+# name -> (dtype, fill value for new rows, meaning). The core's per-agent state; a policy
+# declares its own columns (``Policy.COLUMNS``), which its arm's population adds
+# (``Population.add_columns``): the baseline arm holds the core's alone.
 COLUMNS: dict[str, tuple[type, object, str]] = {
     "uid": (np.int64, -1, "stable agent id (keys the random streams)"),
     "group": (np.int32, 0, "run of a batch the row belongs to (uid % groups; 0 in a single run)"),
@@ -48,7 +50,7 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "drop_bits": (np.uint64, 0, "history of income drops of 25% or more"),
     # set by the household phase and for entrants (sim.model.core.context.is_precarious)
     "precarious": (np.bool_, True, "economically insecure as of the latest household phase"),
-    "income": (np.float64, 0.0, "earned income this month (fees + side + alliance salary)"),
+    "income": (np.float64, 0.0, "earned income this month (fees + side + the policy's salary)"),
     "fees": (np.float64, 0.0, "outside engagement pay this month"),
     "recent_income": (np.float64, 0.0, "12-month moving average of earned income"),
     "recent_fees": (np.float64, 0.0, "12-month moving average of fees"),
@@ -60,10 +62,6 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "parental_benefit": (np.float64, 0.0, "monthly parental benefit of the current leave"),
     "earning_bits": (np.uint64, 0, "history of months with income of at least "
                      "country.parental_income_threshold, bit 0 = this month"),
-    "member": (np.bool_, False, "employed by the alliance"),
-    "member_since": (np.int32, NO_MONTH, "month of admission"),
-    "paid_months": (np.int32, 0, "months of alliance salary received (time account)"),
-    "trained_month": (np.int32, NO_MONTH, "month of the latest open training"),
     # policy modifiers: written by the policy (sim/model/policy), applied by the core to whatever
     # the rules return (sim/model/core/decisions.py); neutral without a policy
     "exit_hr": (np.float64, 1.0, "multiplier of the exit hazard (not of physical wear)"),
@@ -101,10 +99,12 @@ def check_rows(values: np.ndarray, rows: int, source: str) -> None:
 
 class Population:
     """Columns of the agents currently in the sector plus the registry of everyone ever
-    (of ``groups`` runs in a batch; one by default)."""
+    (of ``groups`` runs in a batch; one by default). ``columns`` is this population's table:
+    the core's ``COLUMNS`` plus those of the policy its arm runs (``add_columns``)."""
 
-    def __init__(self, groups: int = 1) -> None:
-        for name, (dtype, _, _) in COLUMNS.items():
+    def __init__(self, groups: int = 1, columns: dict | None = None) -> None:
+        self.columns = dict(COLUMNS if columns is None else columns)
+        for name, (dtype, _, _) in self.columns.items():
             setattr(self, name, np.empty(0, dtype=dtype))
         self.registry = {name: np.empty(0, dtype=dtype) for name, (dtype, _) in REGISTRY.items()}
         self.groups = int(groups)
@@ -114,6 +114,18 @@ class Population:
 
     def __len__(self) -> int:
         return len(self.uid)
+
+    def add_columns(self, columns: dict) -> None:
+        """Add the columns of ``columns`` (name -> (dtype, fill, meaning)) this population does
+        not hold yet, every row at its fill value (a policy's columns, when its arm forks from
+        the shared burn-in)."""
+        for name, (dtype, fill, meaning) in columns.items():
+            if name in self.columns:
+                continue
+            if hasattr(self, name):
+                raise ValueError(f"column {name!r} would hide an attribute of the population")
+            self.columns[name] = (dtype, fill, meaning)
+            setattr(self, name, np.full(len(self), fill, dtype=dtype))
 
     @property
     def n_ever(self) -> int:
@@ -153,11 +165,11 @@ class Population:
         uids = self.next_uids(n)
         values["uid"] = uids
         values["group"] = np.repeat(np.arange(g, dtype=np.int32), n)
-        unknown = set(values) - set(COLUMNS)
+        unknown = set(values) - set(self.columns)
         if unknown:
             raise KeyError(f"unknown columns {sorted(unknown)}")
         old = len(self)
-        for name, (_, fill, _) in COLUMNS.items():
+        for name, (_, fill, _) in self.columns.items():
             setattr(self, name, _appended(getattr(self, name), n * g, values.get(name, fill)))
         for name, (_, fill) in REGISTRY.items():
             value = values.get(name, fill) if name in ("entry_month", "female") else fill
@@ -168,7 +180,7 @@ class Population:
         rows = np.arange(old, old + n * g, dtype=np.int64)
         if g > 1:  # keep rows sorted by group: each group's old rows, then its new ones
             order = np.argsort(self.group, kind="stable")
-            for name in COLUMNS:
+            for name in self.columns:
                 setattr(self, name, getattr(self, name).take(order))
             rows = np.flatnonzero(order >= old)
         self.row_of_uid[self.uid] = np.arange(len(self), dtype=np.int64)
@@ -177,22 +189,20 @@ class Population:
         return rows
 
     def record_exits(self, leave: np.ndarray, reason: np.ndarray, month: int,
-                     retirement_months: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+                     retirement_months: int) -> tuple[dict[str, np.ndarray], np.ndarray,
+                                                      np.ndarray, np.ndarray]:
         """Active rows in ``leave`` leave the sector in ``month`` for ``reason`` (EXIT_REASONS):
-        they become inactive, stop being members and get their career summary. Returns counts
-        for the recorder, one per run of a batch (exits, and the memberships that ended: by
-        leaving, by retiring, and their total length in months); and, for each leaver who does
-        not retire, the month in which they reach ``retirement_months`` of age and their run."""
+        they become inactive and get their career summary. Returns the exits for the recorder,
+        one count per run of a batch; for each leaver who does not retire, the month in which
+        they reach ``retirement_months`` of age and their run; and the rows of all who left (in
+        row order, for the policy's ``on_exits``)."""
         reg = self.registry
-        counts, retire_at, runs = _record_exits(
-            leave, reason, self.active, self.member, self.member_since, self.uid, self.children,
+        counts, retire_at, runs, rows = _record_exits(
+            leave, reason, self.active, self.uid, self.children,
             self.age_months, reg["exit_month"], reg["exit_reason"], reg["children"],
             reg["age_at_exit_months"], month, retirement_months, self.bounds,
-            np.empty((4, self.groups)))
-        exits, left, retired, member_months = counts
-        counts = {"exits": exits, "member_exits": left + retired, "ends_left_sector": left,
-                  "ends_retirement": retired, "membership_months_ended": member_months}
-        return counts, retire_at, runs
+            np.empty(self.groups))
+        return {"exits": counts}, retire_at, runs, rows
 
     def age_one_month(self) -> None:
         """Phase ``age``: the active grow a month older and more experienced; episodes run on."""
@@ -211,7 +221,7 @@ class Population:
         if n == 0 or inactive < min_inactive_share * n:
             return False
         keep = np.flatnonzero(self.active)  # an index: taking by it is faster than a mask
-        for name in COLUMNS:
+        for name in self.columns:
             setattr(self, name, getattr(self, name).take(keep))
         self.row_of_uid[:] = -1
         self.row_of_uid[self.uid] = np.arange(len(self), dtype=np.int64)
@@ -220,7 +230,8 @@ class Population:
 
     def copy(self) -> Population:
         clone = Population.__new__(Population)
-        for name in COLUMNS:
+        clone.columns = dict(self.columns)
+        for name in self.columns:
             setattr(clone, name, getattr(self, name).copy())
         clone.registry = {k: v.copy() for k, v in self.registry.items()}
         clone.groups, clone.next_uid, clone._bounds = self.groups, self.next_uid, None
@@ -232,8 +243,8 @@ class Population:
         of its seed holds, but for rows of agents who left that a compaction has not dropped
         yet (nothing reads them)."""
         start, end = self.bounds[group], self.bounds[group + 1]
-        pop = Population()
-        for name in COLUMNS:
+        pop = Population(columns=self.columns)
+        for name in self.columns:
             setattr(pop, name, getattr(self, name)[start:end].copy())
         pop.uid //= self.groups  # the local uid
         pop.group[:] = 0
@@ -249,9 +260,11 @@ class Population:
         The runs must be of one spec at the same month (as many agents ever)."""
         if any(run.groups != 1 for run in runs) or len({run.next_uid for run in runs}) != 1:
             raise ValueError("merge: single runs with as many agents ever, one per group")
+        if any(run.columns != runs[0].columns for run in runs):
+            raise ValueError("merge: runs with the same columns (the same policy or none)")
         groups = len(runs)
-        batch = cls(groups)
-        for name in COLUMNS:
+        batch = cls(groups, runs[0].columns)
+        for name in batch.columns:
             setattr(batch, name, np.concatenate([getattr(run, name) for run in runs]))
         batch.uid = np.concatenate([run.uid * groups + g for g, run in enumerate(runs)])
         batch.group = np.repeat(np.arange(groups, dtype=np.int32), [len(run) for run in runs])
@@ -275,7 +288,7 @@ class Population:
 
     def to_arrays(self, prefix: str = "") -> dict[str, np.ndarray]:
         """Every array of the state under ``prefix``-ed names (for a data-only file)."""
-        out = {f"{prefix}col.{name}": getattr(self, name) for name in COLUMNS}
+        out = {f"{prefix}col.{name}": getattr(self, name) for name in self.columns}
         out.update({f"{prefix}reg.{name}": values for name, values in self.registry.items()})
         out[f"{prefix}next_uid"] = np.array(self.next_uid, dtype=np.int64)
         out[f"{prefix}groups"] = np.array(self.groups, dtype=np.int64)
@@ -283,10 +296,13 @@ class Population:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays, prefix: str = "") -> Population:
-        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+    def from_arrays(cls, arrays, prefix: str = "", columns: dict | None = None) -> Population:
+        """The inverse of ``to_arrays`` (copies) for the table ``columns`` (default: the core's
+        ``COLUMNS``; others in ``arrays`` are not read); KeyError or ValueError if anything is
+        off."""
         pop = cls.__new__(cls)
-        for name, (dtype, _, _) in COLUMNS.items():
+        pop.columns = dict(COLUMNS if columns is None else columns)
+        for name, (dtype, _, _) in pop.columns.items():
             setattr(pop, name, exact_array(arrays, f"{prefix}col.{name}", dtype, 1))
         pop.registry = {name: exact_array(arrays, f"{prefix}reg.{name}", dtype, 1)
                         for name, (dtype, _) in REGISTRY.items()}
@@ -295,7 +311,7 @@ class Population:
         pop.row_of_uid = exact_array(arrays, f"{prefix}row_of_uid", np.int64, 1)
         pop._bounds = None
         per_uid = {v.size for v in (pop.row_of_uid, *pop.registry.values())}
-        per_row = {getattr(pop, name).size for name in COLUMNS}
+        per_row = {getattr(pop, name).size for name in pop.columns}
         if pop.groups < 1 or per_uid != {pop.n_ever} or len(per_row) != 1:
             raise ValueError(f"population arrays {prefix}* differ in length")
         return pop
@@ -305,7 +321,7 @@ class Population:
         return int(self.row_of_uid[uid]) if 0 <= uid < self.n_ever else -1
 
     def nbytes(self) -> int:
-        cols = sum(getattr(self, name).nbytes for name in COLUMNS)
+        cols = sum(getattr(self, name).nbytes for name in self.columns)
         return cols + sum(v.nbytes for v in self.registry.values()) + self.row_of_uid.nbytes
 
 
@@ -316,7 +332,8 @@ class GroupRows:
 
     def __init__(self, pop: Population, group: int):
         start, end = pop.bounds[group], pop.bounds[group + 1]
-        for name in COLUMNS:
+        self.columns = pop.columns
+        for name in pop.columns:
             setattr(self, name, getattr(pop, name)[start:end])
         self.start, self.run = int(start), group
         self.groups, self.bounds = 1, np.array([0, end - start], dtype=np.int64)
@@ -344,24 +361,21 @@ def _appended(column: np.ndarray, n: int, values) -> np.ndarray:
 
 
 @kernel
-def _record_exits(leave, reason, active, member, member_since, uid, children, age_months, exit_month,
-                  exit_reason, exit_children, age_at_exit, month, retirement_months, bounds, out):
+def _record_exits(leave, reason, active, uid, children, age_months, exit_month, exit_reason,
+                  exit_children, age_at_exit, month, retirement_months, bounds, out):
     retire_at = np.empty(leave.size, dtype=np.int64)
     runs = np.empty(leave.size, dtype=np.int64)
-    working = 0
+    rows = np.empty(leave.size, dtype=np.int64)
+    working = left = 0
     for g in range(bounds.size - 1):
-        exits = member_left = member_retired = 0
-        member_months = 0.0
+        exits = 0
         for i in range(bounds[g], bounds[g + 1]):
             if not (leave[i] and active[i]):
                 continue
             exits += 1
-            if member[i]:
-                member_retired += reason[i] == 3
-                member_left += reason[i] != 3
-                member_months += month + 1 - member_since[i]
-                member_since[i] = NO_MONTH
-            active[i] = member[i] = False
+            rows[left] = i
+            left += 1
+            active[i] = False
             u = uid[i]
             exit_month[u], exit_reason[u] = month, reason[i]
             exit_children[u], age_at_exit[u] = children[i], age_months[i]
@@ -369,8 +383,8 @@ def _record_exits(leave, reason, active, member, member_since, uid, children, ag
                 retire_at[working] = month + 1 + (retirement_months - age_months[i])
                 runs[working] = g
                 working += 1
-        out[0, g], out[1, g], out[2, g], out[3, g] = exits, member_left, member_retired, member_months
-    return out, retire_at[:working], runs[:working]
+        out[g] = exits
+    return out, retire_at[:working], runs[:working], rows[:left]
 
 
 @kernel

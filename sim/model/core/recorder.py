@@ -1,8 +1,10 @@
 """Monthly aggregates of one arm (phase ``record``), the source of time series and outcomes.
 
 Where it sits: the last phase of each month writes one value per variable; year-end summaries
-(income variability, income concentration) are written in December. Variable names and units
-are listed once, in ``SERIES``.
+(income variability, income concentration) are written in December. The core's variable
+names and units are listed once, in ``SERIES``; a policy declares its own (``Policy.SERIES``),
+and a recorder holds the table it was made with (``Recorder(n_months, series=...)``, by default
+the core's): the model builds it from its spec, the core's series plus the policy's.
 
 A batch of G runs keeps one recorder with a leading axis of G (``Recorder(n_months, groups=G)``);
 ``group(g)`` is run g's recorder, whose arrays are views of that row.
@@ -12,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.model.catalogue import END_REASONS
 from sim.model.core.jit import kernel
 from sim.model.core.population import exact_array
 
@@ -21,27 +22,12 @@ SERIES: dict[str, tuple[str, str]] = {
     "active": ("agents", "freelancers in the sector"),
     "experienced": ("agents", "active with 10 or more years in the profession"),
     "engaged": ("agents", "active with an outside engagement"),
-    "members": ("agents", "alliance members"),
-    "member_idle": ("agents", "members paid by the alliance this month"),
-    "member_engaged": ("agents", "members with an outside engagement"),
     "entrants": ("agents", "new entrants this month"),
     "exits": ("agents", "agents who left this month"),
-    "member_exits": ("agents", "members who left the sector this month"),
     "births": ("births", "births this month"),
-    "member_births": ("births", "births to members this month"),
     "episodes": ("episodes", "health episodes starting this month"),
     "episodes_precarious": ("episodes", "episodes starting among the precarious"),
     "precarious": ("agents", "active agents in a precarious month"),
-    "hiring_rounds": ("rounds", "hiring rounds held this month"),
-    "applicants": ("agents", "eligible applicants at this month's hiring round"),
-    "places": ("places", "places offered at this month's hiring round"),
-    "admitted": ("agents", "admitted at this month's hiring round"),
-    "furloughed": ("agents", "members paid less than owed (furlough or the year's money spent)"),
-    **{f"ends_{reason}": ("memberships", f"memberships ended: {text}")
-       for reason, text in END_REASONS.items()},
-    "membership_months_ended": ("months", "total length of the memberships that ended"),
-    "member_age_sum": ("years", "sum of the members' ages"),
-    "member_tenure_sum": ("years", "sum of the members' years in the profession"),
     "active_age_sum": ("years", "sum of the active's ages"),
     "benefit_recipients": ("agents", "active freelancers paid unemployment benefit"),
     "on_parental_leave": ("agents", "active freelancers on parental leave"),
@@ -54,8 +40,6 @@ SERIES: dict[str, tuple[str, str]] = {
                                          "the last month of those who leave)"),
     "engagement_pool": ("engagement-months", "demand=market: engagement-months offered (0 "
                                              "under steady demand)"),
-    "member_age_p10": ("years", "December: 10th percentile of members' ages"),
-    "member_age_p90": ("years", "December: 90th percentile of members' ages"),
     "median_tenure_active": ("years", "December: median years in the profession of the active"),
     "active_at_onset": ("agents", "active when health episodes are drawn"),
     "precarious_at_onset": ("agents", "precarious and active when health episodes are drawn"),
@@ -79,23 +63,25 @@ BY_AGE = ("women_births", "women_months")
 
 
 # Series that are levels (averaged over a year); all others are monthly flows (summed).
-STOCKS = frozenset({"active", "experienced", "engaged", "members", "member_idle",
-                    "on_parental_leave", "engagement_pool",
-                    "member_engaged", "precarious", "demand", "mean_income", "furloughed",
-                    "member_age_sum", "member_tenure_sum", "active_age_sum", "benefit_recipients"})
+# (a policy lists its own in ``Policy.STOCKS``)
+STOCKS = frozenset({"active", "experienced", "engaged", "on_parental_leave", "engagement_pool",
+                    "precarious", "demand", "mean_income", "active_age_sum",
+                    "benefit_recipients"})
 # December-only series (the year's statistics) are summed like flows: one value per year
 
 # Series that are not totals over agents (indices, means, percentiles, shares, rounds held):
 # the same at any ``population.scale``. Every other series is a total and is reported x scale.
-NOT_TOTALS = frozenset({"demand", "mean_income", "member_age_p10", "member_age_p90",
-                        "median_tenure_active", "top1_share", "top5_share", "median_year_income",
-                        "hiring_rounds"})
+# (A policy lists its own in ``Policy.NOT_TOTALS``.)
+NOT_TOTALS = frozenset({"demand", "mean_income", "median_tenure_active", "top1_share",
+                        "top5_share", "median_year_income"})
 
 
 class Recorder:
-    def __init__(self, n_months: int, groups: int | None = None):
+    def __init__(self, n_months: int, groups: int | None = None, series=None):
+        """``series``: the names of the table (default: the core's ``SERIES``)."""
         lead = () if groups is None else (groups,)
-        self.series = {name: np.zeros(lead + (n_months,)) for name in SERIES}
+        self.series = {name: np.zeros(lead + (n_months,))
+                       for name in (SERIES if series is None else series)}
         self.by_age = {name: np.zeros(lead + (MAX_AGE,)) for name in BY_AGE}
 
     def group(self, g: int) -> Recorder:
@@ -118,12 +104,20 @@ class Recorder:
     def stack(cls, recorders: list[Recorder]) -> Recorder:
         """Batch recorders (of one run or more) as one batch, in order (copies)."""
         out = cls.__new__(cls)
-        out.series = {k: np.concatenate([rec.series[k] for rec in recorders]) for k in SERIES}
+        out.series = {k: np.concatenate([rec.series[k] for rec in recorders])
+                      for k in recorders[0].series}
         out.by_age = {k: np.concatenate([rec.by_age[k] for rec in recorders]) for k in BY_AGE}
         return out
 
     def set(self, name: str, month: int, value: float | np.ndarray) -> None:
         self.series[name][..., month] = value
+
+    def add_series(self, names) -> None:
+        """Add the series of ``names`` this recorder does not hold yet, at zero."""
+        shape = self.series["active"].shape
+        for name in names:
+            if name not in self.series:
+                self.series[name] = np.zeros(shape)
 
     def copy(self) -> Recorder:
         clone = Recorder.__new__(Recorder)
@@ -138,20 +132,26 @@ class Recorder:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays, prefix: str = "") -> Recorder:
-        """The inverse of ``to_arrays`` (copies); KeyError or ValueError if anything is off."""
+    def from_arrays(cls, arrays, prefix: str = "", series=None) -> Recorder:
+        """The inverse of ``to_arrays`` (copies) for the table ``series`` (default: every
+        series in ``arrays``, which must hold the core's ``SERIES``); KeyError or ValueError if
+        anything is off."""
         rec = cls.__new__(cls)
         ndim = arrays[f"{prefix}series.active"].ndim  # 1: one run; 2: a batch
         if ndim not in (1, 2):
             raise ValueError(f"{prefix}series.active: {ndim} dimensions, expected 1 or 2")
+        if series is None:
+            start = f"{prefix}series."
+            stored = [key[len(start):] for key in arrays if key.startswith(start)]
+            series = [*SERIES, *(name for name in stored if name not in SERIES)]
         rec.series = {name: exact_array(arrays, f"{prefix}series.{name}", np.float64, ndim)
-                      for name in SERIES}
+                      for name in series}
         rec.by_age = {name: exact_array(arrays, f"{prefix}by_age.{name}", np.float64, ndim)
                       for name in BY_AGE}
         return rec
 
 
-def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None:
+def record_month(rec: Recorder, pop, ctx, counts: dict, engaged) -> None:
     """Phase ``record``: this month's counts (given and computed; one per run of a batch, whose
     recorder has a leading axis of runs) into the series."""
     m = ctx.month
@@ -159,39 +159,34 @@ def record_month(rec: Recorder, pop, ctx, counts: dict, engaged, salary) -> None
         rec.series[name][..., m] = value
     women_months = (rec.by_age["women_months"].reshape(pop.groups, MAX_AGE)
                     if ctx.horizon_month >= 0 else np.zeros((pop.groups, MAX_AGE)))
-    (active, experienced, engaged_n, members, member_idle, member_engaged, precarious, engaged_both,
-     women_45, women_45_childless, income_sum, member_age, member_tenure, active_age, engagements,
-     on_leave) = _month_counts(
-        pop.active, pop.tenure_months, engaged, pop.member, salary,
-        ctx.precarious, pop.engaged_bits, pop.female, pop.age_months, pop.children, pop.income,
-        pop.parental_months_left, women_months, pop.bounds, np.empty((16, pop.groups)))
+    (active, experienced, engaged_n, precarious, engaged_both, women_45, women_45_childless,
+     income_sum, active_age, engagements, on_leave) = _month_counts(
+        pop.active, pop.tenure_months, engaged, ctx.precarious, pop.engaged_bits, pop.female,
+        pop.age_months, pop.children, pop.income, pop.parental_months_left, women_months,
+        pop.bounds, np.empty((11, pop.groups)))
     mean_income = np.divide(income_sum, active, out=np.zeros(pop.groups), where=active > 0)
     for name, value in (("active", active), ("experienced", experienced), ("engaged", engaged_n),
                         ("engagements", engagements), ("on_parental_leave", on_leave),
-                        ("members", members), ("member_idle", member_idle),
-                        ("member_engaged", member_engaged), ("precarious", precarious),
-                        ("engaged_both", engaged_both), ("women_45", women_45),
-                        ("women_45_childless", women_45_childless), ("demand", ctx.demand),
-                        ("mean_income", mean_income),
-                        ("member_age_sum", member_age / 12.0),
-                        ("member_tenure_sum", member_tenure / 12.0),
+                        ("precarious", precarious), ("engaged_both", engaged_both),
+                        ("women_45", women_45), ("women_45_childless", women_45_childless),
+                        ("demand", ctx.demand), ("mean_income", mean_income),
                         ("active_age_sum", active_age / 12.0)):
         rec.series[name][..., m] = value
 
 
 @kernel
-def _month_counts(active, tenure_months, engaged, member, salary, precarious, engaged_bits, female,
-                  age_months, children, income, parental_months_left, women_months, bounds, out):
+def _month_counts(active, tenure_months, engaged, precarious, engaged_bits, female, age_months,
+                  children, income, parental_months_left, women_months, bounds, out):
     """Counts over each run's active rows; adds the active women's months to ``women_months`` by
     age. Branch-free sums (a & b) where the condition is as good as random. ``engagements``
     counts every row of ``engaged``: it was masked by ``active`` before the exits, so this
     month's leavers' last engaged month counts (one pass instead of separate numpy counts)."""
     three, twelve, last_age = np.uint64(3), np.uint32(12), np.uint32(MAX_AGE - 1)
     for g in range(bounds.size - 1):
-        n = experienced = engaged_n = members = member_idle = member_engaged = n_precarious = 0
+        n = experienced = engaged_n = n_precarious = 0
         engaged_both = women_45 = women_45_childless = engagements = on_leave = 0
         income_sum = 0.0
-        member_age = member_tenure = active_age = 0
+        active_age = 0
         for i in range(bounds[g], bounds[g + 1]):
             a = active[i]
             n += a
@@ -202,23 +197,16 @@ def _month_counts(active, tenure_months, engaged, member, salary, precarious, en
             on_leave += a & (parental_months_left[i] != 0)
             n_precarious += a & precarious[i]
             engaged_both += a & ((engaged_bits[i] & three) == three)
-            is_member = a & member[i]
-            members += is_member
             active_age += age_months[i] * a
-            member_age += age_months[i] * is_member
-            member_tenure += tenure_months[i] * is_member
-            member_idle += is_member & (salary[i] > 0)
-            member_engaged += is_member & engaged[i]
             woman = a & female[i]
             age = np.uint32(age_months[i])
             women_months[g, min(age // twelve, last_age)] += woman
             at_45 = woman & (age == 45 * 12)
             women_45 += at_45
             women_45_childless += at_45 & (children[i] == 0)
-        out[0, g], out[1, g], out[2, g], out[3, g] = n, experienced, engaged_n, members
-        out[4, g], out[5, g], out[6, g], out[7, g] = member_idle, member_engaged, n_precarious, engaged_both
-        out[8, g], out[9, g], out[10, g], out[11, g] = women_45, women_45_childless, income_sum, member_age
-        out[12, g], out[13, g], out[14, g], out[15, g] = member_tenure, active_age, engagements, on_leave
+        out[0, g], out[1, g], out[2, g], out[3, g] = n, experienced, engaged_n, n_precarious
+        out[4, g], out[5, g], out[6, g] = engaged_both, women_45, women_45_childless
+        out[7, g], out[8, g], out[9, g], out[10, g] = income_sum, active_age, engagements, on_leave
     return out
 
 
@@ -231,11 +219,6 @@ def close_year(rec: Recorder, pop, m: int) -> None:
     rec.set("cv_count", m, np.count_nonzero(full))
     if full.any():
         rec.set("median_year_income", m, float(np.median(pop.year_income_sum[full])))
-    member_ages = pop.age_months[pop.active & pop.member] / 12.0
-    if member_ages.size:
-        p10, p90 = np.percentile(member_ages, [10, 90])
-        rec.set("member_age_p10", m, p10)
-        rec.set("member_age_p90", m, p90)
     if pop.active.any():
         rec.set("median_tenure_active", m, float(np.median(pop.tenure_months[pop.active])) / 12.0)
     fees = pop.year_fees[pop.active & (pop.year_months == 12)]

@@ -29,20 +29,24 @@ from typing import Any
 
 import numpy as np
 
-# where each slot's object sits in a spec; ``per_run`` is declared on the object's class
+# where each slot's object sits in a spec; ``per_run`` is declared on the object's class.
+# The world's slots are the spec's blocks and rules; the policy's slot (named after its config
+# group, a field of the spec) is added by ``sim/model/spec.py`` (``add_policy_slot``).
+BLOCK_SLOTS = ("population", "sector", "country", "demand")
+RULE_SLOTS = ("income", "exit", "fertility", "health", "admission")
 SLOTS = {
-    "population": lambda spec: spec.population,
-    "sector": lambda spec: spec.sector,
-    "country": lambda spec: spec.country,
-    "demand": lambda spec: spec.demand,
-    "alliance": lambda spec: spec.alliance,
-    "income": lambda spec: spec.rules.income,
-    "exit": lambda spec: spec.rules.exit,
-    "fertility": lambda spec: spec.rules.fertility,
-    "health": lambda spec: spec.rules.health,
-    "admission": lambda spec: spec.rules.admission,
+    **{slot: (lambda spec, slot=slot: getattr(spec, slot)) for slot in BLOCK_SLOTS},
+    **{slot: (lambda spec, slot=slot: getattr(spec.rules, slot)) for slot in RULE_SLOTS},
 }
-WORLD_SLOTS = tuple(slot for slot in SLOTS if slot != "alliance")
+WORLD_SLOTS = tuple(SLOTS)
+POLICY_SLOTS: list[str] = []
+
+
+def add_policy_slot(slot: str) -> None:
+    """The policy's slot: the spec's field ``slot`` holds the policy an arm may run."""
+    if slot not in SLOTS:
+        SLOTS[slot] = lambda spec: getattr(spec, slot)
+        POLICY_SLOTS.append(slot)
 
 
 def per_run_fields(obj: Any) -> tuple[str, ...]:
@@ -56,32 +60,34 @@ def _blanked(obj: Any, names) -> Any:
 
 def with_slots(spec, objects: dict[str, Any]):
     """``spec`` with the objects of some slots replaced."""
-    rules = {slot: objects[slot] for slot in ("income", "exit", "fertility", "health", "admission")
-             if slot in objects}
-    blocks = {slot: objects[slot] for slot in ("population", "sector", "country", "demand",
-                                                "alliance") if slot in objects}
+    rules = {slot: objects[slot] for slot in RULE_SLOTS if slot in objects}
+    blocks = {slot: objects[slot] for slot in (*BLOCK_SLOTS, *POLICY_SLOTS) if slot in objects}
     if rules:
         blocks["rules"] = dataclasses.replace(spec.rules, **rules)
     return dataclasses.replace(spec, **blocks)
 
 
-def structure_key(spec, slots: Sequence[str] = tuple(SLOTS)) -> str:
-    """What runs of one batch must share: ``spec`` (its ``slots``) without its per-run values."""
+def structure_key(spec, slots: Sequence[str] | None = None) -> str:
+    """What runs of one batch must share: ``spec`` (its ``slots``, default all) without its
+    per-run values."""
+    slots = tuple(SLOTS) if slots is None else slots
     blanked = {slot: _blanked(SLOTS[slot](spec), per_run_fields(SLOTS[slot](spec)))
                for slot in slots}
-    if "alliance" not in slots:
-        blanked["alliance"] = None
+    for slot in POLICY_SLOTS:
+        if slot not in slots:
+            blanked[slot] = None
     return repr(with_slots(spec, blanked))
 
 
 def world_structure_key(spec) -> str:
-    """``structure_key`` of the world alone (the baseline arm has no alliance)."""
+    """``structure_key`` of the world alone (the baseline arm runs no policy)."""
     return structure_key(spec, WORLD_SLOTS)
 
 
-def batch_spec(specs: Sequence, slots: Sequence[str] = tuple(SLOTS)):
+def batch_spec(specs: Sequence, slots: Sequence[str] | None = None):
     """The spec of a batch of runs of ``specs``: the first one's, with every per-run field whose
     values differ between runs set to None. Raises ValueError if the specs differ elsewhere."""
+    slots = tuple(SLOTS) if slots is None else slots
     first = specs[0]
     key = structure_key(first, slots)
     for g, spec in enumerate(specs[1:], start=1):

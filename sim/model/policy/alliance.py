@@ -25,7 +25,14 @@ Where it sits in the monthly step (order in ``sim/model/core/loop.py``; interfac
 * ``review``: employment ends at the end of a work period with fewer than
   ``work_requirement_months`` engaged months, or when the time account of ``max_paid_months``
   salaried months is used up.
-* ``close_year``: what was not spent goes back to the state.
+* ``close_year``: what was not spent goes back to the state; December's ages of the members.
+
+What it owns (``sim/model/policy/base.py``): the columns ``member``, ``member_since``,
+``paid_months`` and ``trained_month``, which only the alliance arm's population holds; the
+member, hiring and furlough series of the recorder (``SERIES``; ``on_births``, ``on_exits`` and
+``record_month`` keep them); the ledger's spending lines ``SPENDING``; its outcomes
+(``sim/model/policy/alliance_catalogue.py``, computed by ``outcome_values``). Members are
+employed: they draw no unemployment benefit (``employed``), and their salary is earned income.
 
 The grant and ``min_vacancies`` are real amounts; the simulated population is the real one over
 ``population.scale`` (people per agent), so both are divided by the scale and a grant buys the
@@ -40,9 +47,50 @@ import numpy as np
 
 from sim.model.core.jit import kernel, popcount
 from sim.model.core.params import ConfigError, param
-from sim.model.core.population import NO_MONTH
+from sim.model.core.population import EXIT_REASONS, NO_MONTH
+from sim.model.policy.alliance_catalogue import END_REASONS, OUTCOMES
 from sim.model.policy.base import Policy
 from sim.model.rules.base import window_mask
+from sim.model.tables import december_mean, ratio
+
+RETIRED = next(code for code, name in EXIT_REASONS.items() if name == "retired")
+
+# name -> (dtype, fill value for new rows, meaning): the alliance's own per-agent state
+COLUMNS: dict[str, tuple[type, object, str]] = {
+    "member": (np.bool_, False, "employed by the alliance"),
+    "member_since": (np.int32, NO_MONTH, "month of admission"),
+    "paid_months": (np.int32, 0, "months of alliance salary received (time account)"),
+    "trained_month": (np.int32, NO_MONTH, "month of the latest open training"),
+}
+
+# name -> (unit, meaning): the alliance's monthly series
+SERIES: dict[str, tuple[str, str]] = {
+    "members": ("agents", "alliance members"),
+    "member_idle": ("agents", "members paid by the alliance this month"),
+    "member_engaged": ("agents", "members with an outside engagement"),
+    "member_exits": ("agents", "members who left the sector this month"),
+    "member_births": ("births", "births to members this month"),
+    "hiring_rounds": ("rounds", "hiring rounds held this month"),
+    "applicants": ("agents", "eligible applicants at this month's hiring round"),
+    "places": ("places", "places offered at this month's hiring round"),
+    "admitted": ("agents", "admitted at this month's hiring round"),
+    "furloughed": ("agents", "members paid less than owed (furlough or the year's money spent)"),
+    **{f"ends_{reason}": ("memberships", f"memberships ended: {text}")
+       for reason, text in END_REASONS.items()},
+    "membership_months_ended": ("months", "total length of the memberships that ended"),
+    "member_age_sum": ("years", "sum of the members' ages"),
+    "member_tenure_sum": ("years", "sum of the members' years in the profession"),
+    "member_age_p10": ("years", "December: 10th percentile of members' ages"),
+    "member_age_p90": ("years", "December: 90th percentile of members' ages"),
+}
+
+# the alliance's spending of its grant: name -> meaning
+SPENDING: dict[str, str] = {
+    "salaries": "salaries paid to members",
+    "salary_contributions": "employer's contributions on the salaries",
+    "overhead": "administration",
+    "training": "open training places",
+}
 
 
 @dataclass
@@ -108,6 +156,25 @@ class Alliance(Policy):
     min_vacancies: int = param("places", 1, 10_000, "free places needed to hold a round")
     layoff_after_years: int | None = param("years", 0, 50,
                                            "years of shortfall before lay-offs (null: never)")
+
+    # what it owns (sim/model/policy/base.py)
+    COLUMNS = COLUMNS
+    SERIES = SERIES
+    STOCKS = frozenset({"members", "member_idle", "member_engaged", "furloughed",
+                        "member_age_sum", "member_tenure_sum"})
+    NOT_TOTALS = frozenset({"member_age_p10", "member_age_p90", "hiring_rounds"})
+    SPENDING = SPENDING
+    OUTCOMES = OUTCOMES
+    KIND = "a state-funded employer of established freelancers"
+    # the config keys that drive its results most (config.yaml's report.assumptions)
+    ASSUMPTIONS = ("alliance.salary", "alliance.member_engagement_boost",
+                   "alliance.member_exit_hr", "alliance.precarious_member_birth_hr",
+                   "admission.long_min_engaged", "admission.rank_window_months")
+    LEAVES_OUT = (
+        "The market's pool of engagement-months does not respond to the freelancers: the "
+        "alliance can neither create roles (e.g. members' own productions) nor raise fees.",
+        "Applicants are every eligible freelancer: nobody eligible chooses not to apply.",
+    )
 
     # may differ between the runs of a batch (sim/model/core/runs.py): the yearly methods run
     # run by run on the run's own policy, the monthly ones read one value per run
@@ -222,6 +289,11 @@ class Alliance(Policy):
         recorder.set("admitted", m, admitted.size)
 
     def close_year(self, state, pop, ctx, ledger, recorder) -> None:
+        member_ages = pop.age_months[pop.active & pop.member] / 12.0
+        if member_ages.size:
+            p10, p90 = np.percentile(member_ages, [10, 90])
+            recorder.set("member_age_p10", ctx.month, p10)
+            recorder.set("member_age_p90", ctx.month, p90)
         if state.grant > 0:
             ledger.add("grant_returned", ctx.month, max(0.0, state.grant - state.spent))
 
@@ -245,7 +317,7 @@ class Alliance(Policy):
 
     @staticmethod
     def _end(pop, rows, reason: str, ctx, recorder, served_this_month: bool = True) -> None:
-        """End the memberships at ``rows`` for ``reason`` (a key of recorder.END_REASONS); in
+        """End the memberships at ``rows`` for ``reason`` (a key of ``END_REASONS``); in
         January, before the month's pay, this month is not served (``served_this_month``)."""
         if rows.size:
             served = ctx.month + (1 if served_this_month else 0) - pop.member_since[rows]
@@ -253,6 +325,73 @@ class Alliance(Policy):
             recorder.series["membership_months_ended"][ctx.month] += float(np.sum(served))
             pop.member[rows] = False
             pop.member_since[rows] = NO_MONTH
+
+    # ------------------------------------------------------------------ hooks of the core
+    def employed(self, pop) -> np.ndarray:
+        return pop.member  # members are employed: no unemployment benefit
+
+    def on_births(self, states, pop, ctx, born, recorders) -> None:
+        counts = _births_to_members(born, pop.active, pop.member, pop.bounds,
+                                    np.zeros(pop.groups))
+        for g, recorder in enumerate(recorders):
+            recorder.set("member_births", ctx.month, counts[g])
+
+    def on_exits(self, states, pop, ctx, rows, reasons, recorders) -> None:
+        """Leaving the sector ends a membership: counted by why (left or retired) and its length."""
+        was_member = pop.member[rows]
+        if not was_member.any():
+            return
+        members, retired = rows[was_member], reasons[was_member] == RETIRED
+        groups, m = pop.group[members], ctx.month
+        left_n = np.bincount(groups[~retired], minlength=pop.groups)
+        retired_n = np.bincount(groups[retired], minlength=pop.groups)
+        months = np.bincount(groups, weights=m + 1 - pop.member_since[members],
+                             minlength=pop.groups)
+        for g, recorder in enumerate(recorders):
+            recorder.set("member_exits", m, left_n[g] + retired_n[g])
+            recorder.series["ends_left_sector"][m] += left_n[g]
+            recorder.series["ends_retirement"][m] += retired_n[g]
+            recorder.series["membership_months_ended"][m] += months[g]
+        pop.member[members] = False
+        pop.member_since[members] = NO_MONTH
+
+    def record_month(self, states, pop, ctx, engaged, salary, recorders) -> None:
+        counts = _member_counts(pop.active, pop.member, engaged, salary, pop.age_months,
+                                pop.tenure_months, pop.bounds, np.empty((5, pop.groups)))
+        members, idle, outside, age_months, tenure_months = counts
+        for g, recorder in enumerate(recorders):
+            for name, value in (("members", members[g]), ("member_idle", idle[g]),
+                                ("member_engaged", outside[g]),
+                                ("member_age_sum", age_months[g] / 12.0),
+                                ("member_tenure_sum", tenure_months[g] / 12.0)):
+                recorder.set(name, ctx.month, value)
+
+    def outcome_values(self, series, spending, years) -> dict[str, float]:
+        s = series
+        member_years = s["members"].sum() / 12
+        spend = spending.sum()
+        ends = {reason: s[f"ends_{reason}"].sum() for reason in END_REASONS}
+        total_ends = sum(ends.values())
+        return {
+            "alliance_members": float(s["members"].mean()),
+            "member_exit_rate": ratio(s["member_exits"].sum(), member_years),
+            "member_birth_rate": ratio(s["member_births"].sum(), member_years),
+            "alliance_spend_m": spend / 1e6 / years,
+            "member_outside_work_share": ratio(s["member_engaged"].sum(), s["members"].sum()),
+            "applicants_per_place": ratio(s["applicants"].sum(), s["places"].sum()),
+            "cost_per_member_k": ratio(spend / 1e3, member_years),
+            # who the members are and why their memberships end (nan without members)
+            "member_mean_age": ratio(s["member_age_sum"].sum(), s["members"].sum()),
+            "member_age_p10": december_mean(s["member_age_p10"]),
+            "member_age_p90": december_mean(s["member_age_p90"]),
+            "member_years_in_profession": ratio(s["member_tenure_sum"].sum(), s["members"].sum()),
+            "membership_years": ratio(s["membership_months_ended"].sum() / 12, total_ends),
+            "member_leave_rate": ratio(total_ends, member_years),
+            **{f"member_leave_rate_{reason}": ratio(n, member_years) for reason, n in ends.items()},
+            "new_members_per_year": float(s["admitted"].sum() / years),
+            "hiring_rounds_per_year": float(s["hiring_rounds"].sum() / years),
+            "furlough_share": ratio(s["furloughed"].sum(), s["members"].sum()),
+        }
 
     # ------------------------------------------------------------------ monthly
     def write_modifiers(self, state, pop, ctx) -> None:
@@ -404,3 +543,33 @@ def _review(member, member_since, engaged_bits, paid_months, month, period, peri
         elif max_paid >= 0 and paid_months[i] >= max_paid:
             reason[i] = 2
     return reason
+
+
+@kernel
+def _births_to_members(births, active, member, bounds, out):
+    """Births to members, per run (``births`` marks the month's births among the active)."""
+    for g in range(bounds.size - 1):
+        n = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            n += births[i] & active[i] & member[i]
+        out[g] = n
+    return out
+
+
+@kernel
+def _member_counts(active, member, engaged, salary, age_months, tenure_months, bounds, out):
+    """Per run: members, members paid this month, members engaged outside, and the sums of the
+    members' ages and years in the profession (in months)."""
+    for g in range(bounds.size - 1):
+        members = idle = outside = 0
+        age = tenure = 0
+        for i in range(bounds[g], bounds[g + 1]):
+            if not (member[i] and active[i]):  # members are always active
+                continue
+            members += 1
+            age += age_months[i]
+            tenure += tenure_months[i]
+            idle += salary[i] > 0
+            outside += engaged[i]
+        out[0, g], out[1, g], out[2, g], out[3, g], out[4, g] = members, idle, outside, age, tenure
+    return out

@@ -6,6 +6,26 @@ is due); every month ``write_modifiers`` (twice: before ``health`` and after ``h
 modifiers see this month's membership and precarity), ``pay`` after ``income`` and ``review``
 after ``exit``; in December ``close_year``. The baseline arm has no policy.
 
+A policy owns its state, its accounts and its description. It declares, as class attributes:
+
+* ``COLUMNS``: its per-agent columns, name -> (dtype, fill value of a new agent, meaning). The
+  policy arm's population holds the core's columns plus these; the baseline arm's holds the
+  core's alone (``Population.add_columns`` adds them when the policy arm forks from the shared
+  burn-in, every agent at the fill value), so a cached baseline never holds policy state.
+* ``SERIES`` (name -> (unit, meaning)), with ``STOCKS`` (levels, averaged over a year) and
+  ``NOT_TOTALS`` (not scaled by ``population.scale``): its monthly series in the recorder.
+* ``SPENDING`` (name -> meaning): its lines in the ledger's account of how the grant is spent.
+* ``OUTCOMES`` (name -> (unit, meaning), as ``sim/model/catalogue.py`` declares the core's),
+  computed by ``outcome_values``.
+
+Both arms' recorders, ledgers and outcome tables are built from the spec: the core's tables plus
+the policy's (``sim/model/tables.py``); in the baseline arm the policy's series and spending
+lines stay zero. The core meets a policy only through this interface: the modifier columns, the
+salary ``pay`` returns (earned income, taxed like fees), the rows it ``employed`` (no
+unemployment benefit), and the hooks ``on_births``, ``on_exits`` and ``record_month``
+(defaults: nothing), through which the policy keeps its own columns and series up to date.
+``describe`` tells readers what the policy is (``Description``).
+
 A policy acts on the rules only through modifier columns (``exit_hr``, ``birth_hr``,
 ``onset_hr``, ``engagement_boost``, see ``sim/model/core/population.py``), which the core applies
 to whatever the rules return (``sim/model/core/decisions.py``): a rule never knows who is a
@@ -28,8 +48,11 @@ the run of each row (``group``) or of each span of ``pop.bounds`` (``pop.run_num
 
 from __future__ import annotations
 
+import dataclasses
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -42,8 +65,44 @@ if TYPE_CHECKING:
     from sim.model.spec import ModelSpec
 
 
+@dataclass(frozen=True)
+class Assumption:
+    """A config key that drives a policy's results: its value, unit and meaning, and the source
+    note the config gives it (None if the caller passed none)."""
+
+    key: str
+    value: Any
+    unit: str
+    meaning: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Description:
+    """What readers and tools need to know about a policy (``Policy.describe``)."""
+
+    title: str  # for titles and headlines, e.g. 'TeaterAlliansen'
+    label: str  # short, for tables and legends
+    kind: str  # what kind of instrument it is, in a few words
+    currency: str  # of every amount (the spec's country)
+    assumptions: tuple[Assumption, ...]  # what drives it
+    leaves_out: tuple[str, ...]  # what the model of it leaves out
+
+
 class Policy(ABC):
     """Interface of a policy design; see the module docstring for when each method runs."""
+
+    # declarations (see the module docstring); a design overrides those it has
+    COLUMNS: ClassVar[dict[str, tuple[Any, object, str]]] = {}
+    SERIES: ClassVar[dict[str, tuple[str, str]]] = {}
+    STOCKS: ClassVar[frozenset[str]] = frozenset()
+    NOT_TOTALS: ClassVar[frozenset[str]] = frozenset()
+    SPENDING: ClassVar[dict[str, str]] = {}
+    OUTCOMES: ClassVar[dict[str, tuple[str, str]]] = {}
+    # config keys (``<group>.<name>``) that drive the results most, for ``describe``
+    ASSUMPTIONS: ClassVar[tuple[str, ...]] = ()
+    LEAVES_OUT: ClassVar[tuple[str, ...]] = ()
+    KIND: ClassVar[str] = ""  # what kind of instrument it is, in a few words
 
     @property
     @abstractmethod
@@ -82,6 +141,50 @@ class Policy(ABC):
                    recorder: Recorder) -> None:
         """December: settle the year's accounts."""
 
+    # ------------------------------------------------------------------ hooks of the core
+    def employed(self, pop: Population) -> np.ndarray | None:
+        """Rows the policy employs this month (they draw no unemployment benefit); None: none."""
+        return None
+
+    def on_births(self, states: list, pop: Population, ctx: StepContext, born: np.ndarray,  # noqa: B027
+                  recorders: list[Recorder]) -> None:
+        """Phase ``family``, after the births are booked: ``born`` marks the rows with a birth
+        (among the active); for the policy's own series."""
+
+    def on_exits(self, states: list, pop: Population, ctx: StepContext, rows: np.ndarray,  # noqa: B027
+                 reasons: np.ndarray, recorders: list[Recorder]) -> None:
+        """Phase ``exit``: the agents at ``rows`` left the sector this month for ``reasons``
+        (``sim.model.core.population.EXIT_REASONS``); they are already inactive. A policy ends
+        what it holds for them and counts it."""
+
+    def record_month(self, states: list, pop: Population, ctx: StepContext, engaged: np.ndarray,  # noqa: B027
+                     salary: np.ndarray, recorders: list[Recorder]) -> None:
+        """Phase ``record``, after the core's: the policy's monthly series (``engaged``, this
+        month's engagements; ``salary``, what ``pay`` returned)."""
+
+    # ------------------------------------------------------------------ what it is and yields
+    def outcome_values(self, series: Mapping[str, np.ndarray], spending: np.ndarray,
+                       years: float) -> dict[str, float]:
+        """The values of ``OUTCOMES`` (in agents and currency, unscaled) from one arm's series
+        over the horizon (``series``: the recorder's, each over the horizon's months;
+        ``spending``: the ledger's spending lines summed, over the horizon; ``years``: its
+        length). In the baseline arm the policy's series are zero. Default: none."""
+        return {}
+
+    def describe(self, spec: ModelSpec, notes: Mapping[str, str] | None = None) -> Description:
+        """What readers need to know about this policy in the world of ``spec`` (its
+        currency); ``notes``: source notes by config key (e.g. the config files' comments),
+        attached to the assumptions that have one."""
+        notes = notes or {}
+        assumptions = []
+        for key in self.ASSUMPTIONS:
+            value, unit, meaning = _config_value(spec, key)
+            assumptions.append(Assumption(key, value, unit, meaning, notes.get(key)))
+        return Description(title=self.title, label=getattr(self, "label", None) or self.title,
+                           kind=self.KIND or type(self).__name__,
+                           currency=spec.country.currency, assumptions=tuple(assumptions),
+                           leaves_out=tuple(self.LEAVES_OUT))
+
     # ------------------------------------------------------------------ a batch of runs
     def write_modifiers_runs(self, states: list, pop: Population, ctx: StepContext) -> None:
         """``write_modifiers`` for every run of a batch."""
@@ -108,6 +211,16 @@ class Policy(ABC):
     def check_world(self, path: str, spec: ModelSpec) -> None:  # noqa: B027
         """Refuse a world this design cannot run in (a country or sector it does not belong to,
         values that must be ordered with the run's years); default: any."""
+
+
+def _config_value(spec: ModelSpec, key: str) -> tuple[Any, str, str]:
+    """The value, unit and meaning of the config key ``<group>.<name>`` in ``spec``."""
+    from sim.model.core.runs import SLOTS
+
+    group, name = key.split(".", 1)
+    obj = SLOTS[group](spec)
+    meta = next((f.metadata for f in dataclasses.fields(obj) if f.name == name), {})
+    return getattr(obj, name), meta.get("unit", "-"), meta.get("doc", "")
 
 
 def _runs(pop):
