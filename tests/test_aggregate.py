@@ -32,7 +32,8 @@ def fake_job(folder, level, values, code="abc", config=None, marker=True):
     cfg["alliance"]["funding_m"] = float(level)
     if marker:
         write_json(job / COMPLETE, {
-            "fingerprint": f"f{level}", "job_dir": job.name, "code": code, "git_commit": "c0ffee", "packages": {},
+            "fingerprint": f"f{level}", "job_dir": job.name, "code": code, "git_commit": "c0ffee",
+            "packages": {},
             "overrides": [f"alliance.funding_m={level}", "seeds=3"], "study": "toy",
             "seeds": [0, 1, 2], "config": cfg, "currency": "SEK",
             "files": [file_digest(job / f) for f in ("metrics.parquet", "yearly.parquet",
