@@ -173,3 +173,27 @@ def test_numeric_levels_are_ordered_by_value_whatever_the_job_numbers(tmp_path):
     sweep = load(tmp_path)
     assert list(sweep.jobs["alliance.funding_m"]) == [0.0, 20.0, 40.0]
     assert set(sweep.contrast["reference"]) == {"alliance.funding_m=0"}
+
+
+def test_ctrl_c_while_a_kernel_compiles_is_an_interruption_of_the_aggregation(tmp_path, monkeypatch,
+                                                                              capsys):
+    """numba turns a Ctrl-C during a kernel's first call into a SystemError caused by it."""
+    import sim.study.aggregate as agg
+
+    def compiling(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise SystemError("CPUDispatcher(...) returned a result with an exception set") \
+                from interrupt
+
+    monkeypatch.setattr(agg, "aggregate", compiling)
+    assert agg.main([str(tmp_path)]) == 130
+    assert capsys.readouterr().err.count("\n") == 1
+
+    def broken(*args, **kwargs):
+        raise SystemError("a real one")
+
+    monkeypatch.setattr(agg, "aggregate", broken)
+    with pytest.raises(SystemError, match="a real one"):
+        agg.main([str(tmp_path)])

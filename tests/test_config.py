@@ -104,3 +104,8 @@ def test_the_hypothetical_musikeralliansen_says_so():
     spec, _ = build_spec(compose_config({"alliance": "musikeralliansen"}))
     assert spec.alliance.hypothetical and "hypothetical" in spec.alliance.title
     assert spec.country.name == "norway" and spec.sector.name == "music"
+
+
+def test_report_x_is_checked_by_build_spec_as_by_the_command_line():
+    with pytest.raises(ConfigError, match=r"report\.x"):
+        build_spec(compose_config({"report.x": "alliance.nope"}))

@@ -1,6 +1,7 @@
 """Sweeps end to end: every study runs tiny, launchers agree, resume skips finished jobs,
 and the brief holds every chart and headline number."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -137,3 +138,17 @@ def test_sensitivity_study_runs_tiny_through_the_cli(tmp_path):
     brief = (out / "brief.md").read_text()
     assert "three most influential assumptions" in brief and (out / "sensitivity.png").exists()
     assert "8/8 jobs complete" in proc.stderr
+
+
+def test_a_single_run_says_nothing_about_an_old_sweep_in_its_folder(tmp_path, capsys):
+    """Issue 20 item 9: the progress callback read an earlier sweep's plan after a single run."""
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from sim.study.callbacks import PLAN, SweepProgress
+
+    (tmp_path / PLAN).write_text(json.dumps({"jobs": 3, "started": 0.0, "complete_at_start": 0}))
+    for mode, says in ((RunMode.RUN, False), (RunMode.MULTIRUN, True)):
+        config = OmegaConf.create({"hydra": {"mode": mode, "sweep": {"dir": str(tmp_path)}}})
+        SweepProgress().on_job_end(config)
+        assert ("jobs complete" in capsys.readouterr().err) is says, mode

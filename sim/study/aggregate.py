@@ -408,7 +408,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: could not write {args.folder / 'aggregate'}: {err.strerror or err}",
               file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemError) as err:
+        from sim.study.command import interrupted
+
+        if not interrupted(err):  # numba's SystemError caused by a Ctrl-C is one; others are not
+            raise
         print("interrupted; nothing was replaced: run the same command again", file=sys.stderr)
         return 130
     print(f"aggregated {args.folder} into {out}")

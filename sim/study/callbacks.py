@@ -101,8 +101,12 @@ class SweepProgress(Callback):
                                       "complete_at_start": already, "command": command})
 
     def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
+        from hydra.types import RunMode
+
         from sim.study.sweep import read_marker
 
+        if OmegaConf.select(config, "hydra.mode") != RunMode.MULTIRUN:
+            return  # a single run has no sweep to report (an old sweep's plan may lie in its folder)
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
             plan = json.loads((sweep_dir / PLAN).read_text())
@@ -128,6 +132,10 @@ class SweepProgress(Callback):
             # markers keep the language they were run with; report is not in the fingerprint)
             out = aggregate(sweep_dir, language=OmegaConf.select(config, "report.language"))
         except Exception as err:  # noqa: BLE001 - report any failure, never leave it silent
+            from sim.study.command import interrupted
+
+            if interrupted(err):  # Ctrl-C while a kernel compiled: an interruption, exit 130
+                raise KeyboardInterrupt from err
             kind = "" if isinstance(err, SweepError) else f"{type(err).__name__}: "
             message = (f"error: aggregation of {sweep_dir} failed: {kind}{err}; an earlier "
                        "aggregate/ there was moved to aggregate.stale/")

@@ -35,7 +35,7 @@ from sim.model.spec import (
     check_consistency,
     check_memory,
 )
-from sim.report.spec import ReportSpec
+from sim.report.spec import ReportSpec, check_report
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
@@ -173,6 +173,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     run = check_params(RunSettings, run_values, "")
     _build(cfg, "output", None, Output)
     _build(cfg, "report", None, ReportSpec)
+    check_report(cfg)  # report.x names a key of this config
     spec = ModelSpec(rules=rules, burn_in_years=run.burn_in_years,
                      horizon_years=run.horizon_years, **world)
     try:
