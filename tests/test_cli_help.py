@@ -56,3 +56,20 @@ def test_a_bad_value_is_refused_before_numba_pandas_or_mesa_load():
                           timeout=300, check=True)
     assert "LOADED []" in proc.stdout
     assert "alliance.funding_m" in proc.stderr and "[0, 100000]" in proc.stderr
+
+
+def test_shares_are_percent_and_their_effects_percentage_points():
+    from sim.study.cli import table_notes
+
+    summary = pd.DataFrame([
+        {"outcome": "retention_10y", "unit": "share", "baseline": 0.185, "alliance": 0.186,
+         "effect": 0.000241, "effect_ci_low": -0.000242, "effect_ci_high": 0.000724},
+        {"outcome": "public_cost_m", "unit": "million currency/year", "baseline": -1798.0,
+         "alliance": -1773.0, "effect": 24.9, "effect_ci_low": 23.0, "effect_ci_high": 26.9}])
+    _, share, cost = format_table(summary, "SEK").splitlines()
+    assert "18.5%" in share and "18.6%" in share and "% points" in share
+    assert "0.0241 [-0.0242, 0.0724]" in share
+    assert "-1,798" in cost and "24.9 [23, 26.9]" in cost
+    (note,) = table_notes(summary)
+    assert "negative" in note and "taxes" in note
+    assert table_notes(summary[summary["outcome"] == "retention_10y"]) == []

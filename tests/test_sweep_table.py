@@ -19,3 +19,13 @@ def test_the_table_shows_each_job_and_a_design_study_prints_none(tmp_path):
     pd.DataFrame({"level": [20.0, 40.0], "p_pays_for_itself": [0.0, 0.0]}).to_parquet(
         tmp_path / "summary.parquet")
     assert end_of_sweep_table(tmp_path) == ""
+
+
+def test_the_header_names_the_grant_and_the_currency(tmp_path):
+    rows = [{"job": "alliance.funding_m=40", "alliance.funding_m": 40, "outcome": name,
+             "effect": 1.0, "effect_ci_low": 0.5, "effect_ci_high": 1.5} for name in TABLE_OUTCOMES]
+    pd.DataFrame(rows).to_parquet(tmp_path / "summary.parquet")
+    (tmp_path / "provenance.json").write_text(json.dumps({"swept": ["alliance.funding_m"]}))
+    first, head, *_ = end_of_sweep_table(tmp_path, "NOK").splitlines()
+    assert "million NOK/year" in first
+    assert "grant (M NOK/yr)" in head and "alliance.funding_m" not in head

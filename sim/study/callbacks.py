@@ -144,7 +144,7 @@ class SweepProgress(Callback):
             return
         print(f"[sweep] aggregated into {out}", file=sys.stderr)
         try:
-            print(end_of_sweep_table(out))
+            print(end_of_sweep_table(out, str(OmegaConf.select(config, "country.currency") or "")))
         except (OSError, ValueError, KeyError) as err:  # the table is a courtesy; results stand
             print(f"[sweep] (no summary table: {err})", file=sys.stderr)
         from sim.report.document import tagged  # brief.sv.html in Swedish (README, languages)
@@ -160,11 +160,16 @@ class SweepProgress(Callback):
 TABLE_OUTCOMES = {"experienced_workforce": "extra experienced", "active_workforce": "extra active",
                   "public_cost_m": "net public cost"}
 MAX_ROWS = 12
+# the swept keys' column headers ({currency}: the country's)
+KEY_LABELS = {"alliance.funding_m": "grant (M {currency}/yr)", "alliance": "alliance",
+              "demand": "labour market", "sector": "sector", "country": "country"}
 
 
-def end_of_sweep_table(out: Path) -> str:
+def end_of_sweep_table(out: Path, currency: str = "") -> str:
     """A short table of the sweep's main effects per job (mean [95% CI]), for the terminal."""
     import pandas as pd
+
+    from sim.study.cli import number
 
     path = out / "summary.parquet"
     if not path.exists():  # a design study (sensitivity): its brief says it all
@@ -175,12 +180,12 @@ def end_of_sweep_table(out: Path) -> str:
     levels = json.loads((out / "provenance.json").read_text()).get("swept") or []
     rows = summary[summary["outcome"].isin(TABLE_OUTCOMES)]
 
-    def fmt(x: float) -> str:
-        return "–" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
-
-    head = (" ".join(f"{k:>18s}" for k in levels)
+    fmt = number
+    money = f"million {currency}/year" if currency else "million/year"
+    labels = [KEY_LABELS.get(k, k).format(currency=currency or "currency") for k in levels]
+    head = (" ".join(f"{k:>18s}" for k in labels)
             + "".join(f"{v:>28s}" for v in TABLE_OUTCOMES.values()))
-    lines = ["effects (alliance - baseline, mean [95% CI]; money in million/year):", head]
+    lines = [f"effects (alliance - baseline, mean [95% CI]; money in {money}):", head]
     jobs = list(dict.fromkeys(rows["job"]))
     for job in jobs[:MAX_ROWS]:
         r = rows[rows["job"] == job].set_index("outcome")

@@ -36,18 +36,40 @@ def unit_text(unit: str, currency: str) -> str:
         "thousand currency", f"k {currency}").replace("currency", currency) if currency else unit
 
 
-def format_table(summary: pd.DataFrame, currency: str = "") -> str:
-    def fmt(x: float) -> str:
-        return "–" if pd.isna(x) else f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
+def number(x: float, scale: float = 1.0) -> str:
+    """A number for the terminal: three significant digits, whole numbers from 1,000 on."""
+    if pd.isna(x):
+        return "–"
+    x = x * scale
+    return f"{x:,.3g}" if abs(x) < 1000 else f"{x:,.0f}"
 
+
+def format_table(summary: pd.DataFrame, currency: str = "") -> str:
+    """The terminal's table of a comparison: shares in per cent and their effects in percentage
+    points (0.185 is shown as 18.5%, an effect of 0.0002 as 0.02 points), money in the currency."""
     lines = [f"{'outcome':34s} {'unit':24s} {'baseline':>10s} {'alliance':>10s} "
              f"{'effect [95% CI]':>32s}"]
     for _, r in summary.iterrows():
-        ci = f"{fmt(r['effect'])} [{fmt(r['effect_ci_low'])}, {fmt(r['effect_ci_high'])}]"
-        unit = unit_text(str(r.get("unit", "")), currency)
-        lines.append(f"{r['outcome']:34s} {unit:24s} {fmt(r['baseline']):>10s} "
-                     f"{fmt(r['alliance']):>10s} {ci:>32s}")
+        share = r.get("unit") == "share"
+        scale, pct = (100.0, "%") if share else (1.0, "")
+        ci = (f"{number(r['effect'], scale)} [{number(r['effect_ci_low'], scale)}, "
+              f"{number(r['effect_ci_high'], scale)}]")
+        unit = "% (effect: % points)" if share else unit_text(str(r.get("unit", "")), currency)
+        base, alliance = (number(r[arm], scale) for arm in ("baseline", "alliance"))
+        base, alliance = (v + pct if v != "–" else v for v in (base, alliance))
+        lines.append(f"{r['outcome']:34s} {unit:24s} {base:>10s} {alliance:>10s} {ci:>32s}")
     return "\n".join(lines)
+
+
+def table_notes(summary: pd.DataFrame) -> list[str]:
+    """Lines under the terminal's table for what a reader would otherwise ask about."""
+    notes = []
+    cost = summary[summary["outcome"] == "public_cost_m"]
+    if len(cost) and cost["baseline"].iloc[0] < 0:
+        notes.append("public_cost_m is negative in both arms: the sector's freelancers pay more in "
+                     "taxes and contributions than they draw in benefits; the effect is what the "
+                     "alliance changes (positive: it costs the state money)")
+    return notes
 
 
 def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
@@ -152,4 +174,6 @@ def main(cfg: DictConfig) -> None:
         print(f"{summary['represents'].iloc[0]}, {cfg.sector.label}, {str(cfg.country.name).title()}"
               f" (alliance arm) against no alliance (baseline):")
         print(format_table(summary, str(cfg.country.currency)))
+        for note in table_notes(summary):
+            print(f"note: {note}")
         print(f"\nresults: {out_dir}")

@@ -1,0 +1,64 @@
+"""The README's code samples print what the code prints today (issue 20 item 12).
+
+Every ```python block of the README that is followed directly by a plain ``` block is a sample
+with its output: the test runs the code and compares the output, numbers within floating-point
+noise, so a sample cannot go stale. Update a sample by running its code and pasting the output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+PAIR = re.compile(r"^```python\n((?:(?!```).)*?)^```\n\n^```\n((?:(?!```).)*?)^```", re.S | re.M)
+NUMBER = re.compile(r"-?\d[\d,]*\.?\d*(?:e[+-]?\d+)?")
+
+
+def samples() -> list[tuple[str, str]]:
+    return [(m.group(1), m.group(2)) for m in PAIR.finditer(README.read_text(encoding="utf-8"))]
+
+
+def split(text: str) -> tuple[list[str], list[float]]:
+    """Words and numbers of a printed output, apart."""
+    numbers = [float(n.replace(",", "")) for n in NUMBER.findall(text)]
+    return NUMBER.sub("#", text).split(), numbers
+
+
+def test_the_readme_has_samples():
+    assert any("mesa.batch_run" in code for code, _ in samples())
+
+
+@pytest.mark.parametrize("code, expected", samples())
+def test_a_readme_sample_prints_what_it_shows(code, expected):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(code, str(README), "exec"), {})  # noqa: S102 - the project's own README
+    words, numbers = split(out.getvalue())
+    want_words, want_numbers = split(expected)
+    assert words == want_words, out.getvalue()
+    assert np.allclose(numbers, want_numbers, rtol=1e-6, atol=1e-6), out.getvalue()
+
+
+def test_the_readme_sample_table_is_what_the_default_command_prints(tmp_path):
+    """The README's abridged sample of `uv run python -m sim`: each row it shows, verbatim."""
+    import subprocess
+    import sys
+
+    text = README.read_text(encoding="utf-8")
+    start = text.index("```\nTeaterAlliansen, Freelance actors")
+    sample = text[start + 4:text.index("```", start + 4)].splitlines()
+    shown = [line for line in sample if line and line != "..." and not line.startswith("results:")]
+    proc = subprocess.run([sys.executable, "-m", "sim", "output.charts=false",
+                           "output.timeseries=false", f"hydra.run.dir={tmp_path / 'run'}"],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    printed = proc.stdout.splitlines()
+    assert len(shown) > 10
+    missing = [line for line in shown if line not in printed]
+    assert not missing, "README rows not printed by a fresh run:\n" + "\n".join(missing)
