@@ -669,7 +669,7 @@ def _write_report(sweep, out: Path) -> Path:
     blocks = front_matter(title, represents(alliance, sector, country),
                           _("{n} simulated runs of each setting with and without the alliance "
                             "under identical conditions (common random numbers); reproduce with "
-                            "`{command}`").format(n=n, command=f"python -m sim -m study={sweep.study}"))
+                            "`{command}`").format(n=n, command=sweep.command))
     blocks += [("p", _("{where}, simulated {n} times with and without the alliance under identical "
                        "conditions. Ranges are 95% confidence intervals over those runs: they measure "
                        "simulation noise, not the uncertainty of the assumptions below").format(
@@ -713,13 +713,16 @@ SENSITIVITY_OUTCOMES = {  # outcome of a sensitivity study -> its panel title (a
 
 
 def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path,
-                             lang: str | None = None) -> Path:
-    """The sensitivity study's chart and brief, in ``lang`` (None: its ``report.language``)."""
+                             lang: str | None = None, command: str | None = None) -> Path:
+    """The sensitivity study's chart and brief, in ``lang`` (None: its ``report.language``);
+    ``command``: the command that reproduces the sweep folder (sim.study.aggregate.sweep_command;
+    None: the study's own command)."""
     with language(lang or (markers[0].get("report") or {}).get("language", "en")):
-        return _write_sensitivity_report(indices, s, markers, out)
+        return _write_sensitivity_report(indices, s, markers, out,
+                                         command or "python -m sim -m study=sensitivity")
 
 
-def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> Path:
+def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path, command: str) -> Path:
     from sim.study.sensitivity import top_parameters
 
     outcomes = list(dict.fromkeys(indices["outcome"]))
@@ -756,7 +759,7 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path) -> P
                           _("{method} design over {n} assumptions, {seeds} simulated runs per "
                             "design point; reproduce with `{command}`").format(
                               method=s.method, n=s.problem["num_vars"], seeds=n_seeds,
-                              command="python -m sim -m study=sensitivity"))
+                              command=command))
     blocks += [("p", _("Global sensitivity analysis ({method}, {n} assumptions, {seeds} seeds per "
                        "design point, common random numbers).").format(
                            method=s.method, n=s.problem["num_vars"], seeds=n_seeds)),

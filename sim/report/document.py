@@ -93,6 +93,34 @@ def model_version() -> str:
                                         if commit else "")
 
 
+def _shell_quote(arg: str) -> str:
+    """One argument as a shell takes it back: as is when safe, in double quotes when it holds
+    Hydra's single quotes (``"hydra.sweep.dir='a,b'"``), else in shell single quotes."""
+    import shlex
+
+    quoted = shlex.quote(arg)
+    if quoted == arg or "'" not in arg or any(c in arg for c in '"$`\\!'):
+        return quoted
+    return f'"{arg}"'
+
+
+def typed_command(argv: list[str] | None = None, program: str | None = None) -> str:
+    """The command that started this process (``sim.study.io.command_line``, which
+    provenance.json records) as a shell takes it back, each argument quoted where a shell would
+    split or expand it: the "reproduce with" line of a brief. ``argv``: the arguments after the
+    program (default: this process's); ``program``: e.g. ``python -m sim`` (default: this
+    process's)."""
+    import sys
+
+    from sim.study.io import command_line
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    if program is None:
+        line = command_line()
+        program = line.removesuffix(" ".join(sys.argv[1:])).rstrip() if sys.argv[1:] else line
+    return " ".join([program, *map(_shell_quote, args)])
+
+
 def front_matter(title: str, represents: str, method: str) -> list:
     """The blocks every brief opens with: title, date, model version, what it represents."""
     import datetime

@@ -21,6 +21,7 @@ from sim.report.document import (
     config_notes,
     front_matter,
     source_blocks,
+    typed_command,
     write_brief,
 )
 from sim.report.i18n import N_, _, million, ngettext
@@ -30,7 +31,7 @@ RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by y
 
 
 def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, seeds: int,
-                    out: Path) -> Path:
+                    out: Path, command: str | None = None) -> Path:
     """A short brief for one paired comparison (``python -m sim``): headline effects with their
     95% CIs in words, the run's two charts, the assumptions, date, version, how it was made; in
     the current language (``with sim.report.i18n.language(...)``, as the CLI does).
@@ -41,6 +42,9 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         choices: the config group options the run used (Hydra's runtime choices).
         seeds: the number of paired seeds.
         out: the run folder, which already holds the charts.
+        command: the command that reproduces the run, every override included (None: the
+            command that started this process, as provenance.json records it, quoted for a
+            shell: ``sim.report.document.typed_command``).
     """
     alliance, sector, country = (config.get(k) or {} for k in ("alliance", "sector", "country"))
     cur = country.get("currency", "")
@@ -60,11 +64,13 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         level=_g(level), million=million(cur, prose=True), alliance=label)
     spec = {"assumptions": [], "left_out": [], **(config.get("report") or {})}
     blocks = front_matter(title, represents(alliance, sector, country),
-                          ngettext("python -m sim: {n} simulated run with and without the alliance "
-                                   "under identical conditions (common random numbers)",
-                                   "python -m sim: {n} simulated runs with and without the alliance "
-                                   "under identical conditions (common random numbers)",
-                                   seeds).format(n=seeds))
+                          ngettext("{n} simulated run with and without the alliance under "
+                                   "identical conditions (common random numbers); reproduce with "
+                                   "`{command}`",
+                                   "{n} simulated runs with and without the alliance under "
+                                   "identical conditions (common random numbers); reproduce with "
+                                   "`{command}`",
+                                   seeds).format(n=seeds, command=command or typed_command()))
     blocks += [("p", _("Ranges are 95% confidence intervals over the simulated runs: they measure "
                        "simulation noise, not the uncertainty of the assumptions below.")),
                ("h2", _("Headline numbers")), ("ul", grant_headlines(get, level, cur))]

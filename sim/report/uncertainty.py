@@ -280,10 +280,13 @@ def scenario_blocks(tables, s, level: float, cur: str) -> list:
 
 
 def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path,
-                             lang: str | None = None) -> Path:
-    """The study's two charts and brief, in ``lang`` (None: the study's ``report.language``)."""
+                             lang: str | None = None, command: str | None = None) -> Path:
+    """The study's two charts and brief, in ``lang`` (None: the study's ``report.language``);
+    ``command``: the command that reproduces the sweep folder (sim.study.aggregate.sweep_command;
+    None: the study's own command)."""
     with language(lang or (markers[0].get("report") or {}).get("language", "en")):
-        return _write_uncertainty_report(tables, s, markers, out)
+        return _write_uncertainty_report(tables, s, markers, out,
+                                         command or "python -m sim -m study=uncertainty")
 
 
 def _meaning(text) -> str:
@@ -292,7 +295,8 @@ def _meaning(text) -> str:
     return _(text) if text else ""
 
 
-def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path) -> Path:
+def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path,
+                              command: str) -> Path:
     from sim.report.brief import country_name
 
     cfg = markers[0]["config"]
@@ -392,7 +396,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                        "alliance; reproduce with {command}",
                        "{draws} plausible worlds, {seeds} simulated runs each with and without "
                        "the alliance; reproduce with {command}", seeds)
-              .format(draws=s.draws, seeds=seeds, command="`python -m sim -m study=uncertainty`"))
+              .format(draws=s.draws, seeds=seeds, command=f"`{command}`"))
     blocks = [*front_matter(title, represents(alliance, sector, country), method),
         ("p", _("{sector} in {country}, with and without the alliance ({which}). Instead of one "
                 "set of assumptions, {draws} plausible worlds: each draws the {n} uncertain "

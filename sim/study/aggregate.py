@@ -47,6 +47,7 @@ class Sweep:
     yearly: pd.DataFrame
     survival: pd.DataFrame
     markers: list[dict]
+    command: str = ""  # the command that reproduces the folder (sweep_command), for the briefs
 
     @property
     def currency(self) -> str:
@@ -154,6 +155,41 @@ def _table(marker: dict, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     return table
 
 
+PLAN = "_sweep_plan.json"  # written by sim/study/callbacks.py at the start of each sweep
+
+
+def sweep_command(folder: Path, markers: list[dict]) -> str:
+    """The command that reproduces the sweep folder: run from the same working folder it resumes
+    it, every finished job skipped. The command the sweep was last started with (its plan), when
+    every job in the folder is one of its jobs; otherwise (a folder filled by several commands,
+    or without a plan) one command with every level of the folder's jobs and the folder."""
+    from sim.study.config import format_override
+
+    plan = {}
+    with contextlib.suppress(OSError, json.JSONDecodeError):
+        plan = json.loads((Path(folder) / PLAN).read_text())
+    planned = plan.get("job_overrides")
+    if plan.get("command") and planned is not None:
+        jobs = [_parse(job) for job in planned]
+        if all(_parse(m["overrides"]) in jobs for m in markers):
+            return str(plan["command"])
+    from sim.report.document import typed_command
+
+    ordered = sorted(markers, key=lambda m: m.get("job_num", 0))
+    levels: dict[str, list[str]] = {}
+    for marker in ordered:
+        for key, value in _parse(marker["overrides"]).items():
+            levels.setdefault(key, [])
+            if value not in levels[key]:
+                levels[key].append(value)
+    for values in levels.values():  # numbers in increasing order, as load orders the jobs
+        if all(isinstance(_value(v), float) for v in values):
+            values.sort(key=_value)
+    args = ["-m", *(f"{key}={','.join(values)}" for key, values in levels.items()),
+            format_override("hydra.sweep.dir", str(folder))]
+    return typed_command(args, program="python -m sim")
+
+
 def load(folder: Path) -> Sweep:
     folder = Path(folder)
     markers = finished_jobs(folder)
@@ -185,7 +221,8 @@ def load(folder: Path) -> Sweep:
     return Sweep(folder=folder, study=study, swept=swept, jobs=jobs, results=results,
                  summary=summary, contrast=contrast(results, jobs), markers=markers,
                  yearly=pd.concat(yearly, ignore_index=True),
-                 survival=pd.concat(survival, ignore_index=True))
+                 survival=pd.concat(survival, ignore_index=True),
+                 command=sweep_command(folder, markers))
 
 
 def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
@@ -228,7 +265,8 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
     if charts:
         from sim.report.brief import write_sensitivity_report
 
-        write_sensitivity_report(indices, s, markers, out, language)
+        write_sensitivity_report(indices, s, markers, out, language,
+                                 command=sweep_command(folder, markers))
     return out
 
 
@@ -279,7 +317,8 @@ def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: 
     if charts:
         from sim.report.uncertainty import write_uncertainty_report
 
-        write_uncertainty_report(tables, s, markers, out, language)
+        write_uncertainty_report(tables, s, markers, out, language,
+                                 command=sweep_command(folder, markers))
     return out
 
 
@@ -370,12 +409,9 @@ def _aggregate_comparison(folder: Path, charts: bool, out: Path, language: str |
     if not sweep.contrast.empty:
         write_table(sweep.contrast, out / "contrast")
     write_table(sweep.yearly, out / "yearly", csv=False)
-    plan = {}
-    with contextlib.suppress(OSError, json.JSONDecodeError):
-        plan = json.loads((Path(folder) / "_sweep_plan.json").read_text())
     first = sweep.markers[0]
     write_json(out / "provenance.json", provenance({
-        "study": sweep.study, "sweep_command": plan.get("command"),
+        "study": sweep.study, "sweep_command": sweep.command,
         "git_commits": sorted({str(m.get("git_commit")) for m in sweep.markers}),
         "code": first.get("code"),
         "packages": first.get("packages"), "jobs": [m["overrides"] for m in sweep.markers],

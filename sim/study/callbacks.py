@@ -69,12 +69,35 @@ def _save_config(cfg: DictConfig, filename: str, output_dir: Path) -> None:
 hydra.core.utils._save_config = _save_config
 
 
-def count_jobs(config: DictConfig) -> int:
-    """Number of jobs of the sweep, listed as Hydra's basic sweeper lists them."""
+def list_jobs(config: DictConfig) -> list[list[str]]:
+    """The overrides of every job of the sweep, listed as Hydra's basic sweeper lists them."""
     from sim.study.preflight import expand_jobs, sweep_params
 
     task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
-    return len(expand_jobs(task, sweep_params(config)))
+    return expand_jobs(task, sweep_params(config))
+
+
+def typed(config: DictConfig) -> str:
+    """The sweep's command as the user typed it, quoted for a shell. ``python -m sim`` hands
+    Hydra the pre-flight's argv (sim/study/preflight.py), which adds ``-m`` to a study and, when
+    the command names no folder, ``hydra.sweep.dir`` with the folder the command's overrides
+    decide: that folder is left out again, since the same command from the same working folder
+    resumes it all the same."""
+    from sim.report.document import typed_command
+    from sim.study.config import format_override
+    from sim.study.preflight import default_sweep_dir
+
+    argv = sys.argv[1:]
+    task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
+    decided = format_override("hydra.sweep.dir", default_sweep_dir(str(config.get("study")), task))
+    if argv and argv[-1] == decided:
+        argv = argv[:-1]
+    return typed_command(argv)
+
+
+def count_jobs(config: DictConfig) -> int:
+    """Number of jobs of the sweep, listed as Hydra's basic sweeper lists them."""
+    return len(list_jobs(config))
 
 
 def _fmt(seconds: float) -> str:
@@ -94,11 +117,13 @@ class SweepProgress(Callback):
         from sim.study.sweep import read_marker
 
         already = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))
-        from sim.study.io import command_line
-
-        command = command_line()
-        write_json(sweep_dir / PLAN, {"jobs": count_jobs(config), "started": time.time(),
-                                      "complete_at_start": already, "command": command})
+        # the command as run, quoted for a shell, and its jobs' overrides: the briefs' "reproduce
+        # with" line when the folder's jobs are all of this command (sim.study.aggregate.
+        # sweep_command)
+        jobs = list_jobs(config)
+        write_json(sweep_dir / PLAN, {"jobs": len(jobs), "started": time.time(),
+                                      "complete_at_start": already, "command": typed(config),
+                                      "job_overrides": jobs})
 
     def on_job_end(self, config: DictConfig, job_return: Any = None, **kwargs: Any) -> None:
         from hydra.types import RunMode
