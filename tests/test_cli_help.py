@@ -73,3 +73,19 @@ def test_shares_are_percent_and_their_effects_percentage_points():
     (note,) = table_notes(summary)
     assert "negative" in note and "taxes" in note
     assert table_notes(summary[summary["outcome"] == "retention_10y"]) == []
+
+
+def test_a_drifted_baseline_pool_is_said_with_the_command_that_refits_it():
+    from sim.study.cli import table_notes
+
+    def summary(active):
+        return pd.DataFrame([{"outcome": "active_workforce", "unit": "people", "baseline": active,
+                              "alliance": active + 20, "effect": 20.0, "effect_ci_low": 15.0,
+                              "effect_ci_high": 25.0}])
+
+    refit = "uv run python scripts/fit-entry-rate exit=constant --sectors theatre --countries sweden"
+    (note,) = table_notes(summary(2940.0), 2500.0, refit)
+    assert "2,940" in note and "18% above" in note and "2,500" in note and refit in note
+    (note,) = table_notes(summary(2300.0), 2500.0, refit)
+    assert "8% below" in note
+    assert table_notes(summary(2600.0), 2500.0, refit) == []  # within 5%: calibrated

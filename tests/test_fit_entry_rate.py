@@ -47,3 +47,19 @@ def test_a_fit_that_runs_out_of_rounds_keeps_the_last_rate_it_evaluated(script, 
     rate = script.fit("dance", "sweden", seeds=1, tolerance=0.01, rounds=2)
     assert rate == seen[-1] and len(seen) == 2
     assert "NOT CONVERGED" in capsys.readouterr().out
+
+
+def test_the_fit_is_for_the_world_named_on_the_command_line(script, monkeypatch):
+    """A researcher's swapped rule is part of the world the entry rate is fitted for."""
+    seen = []
+
+    def pool_ratio(overrides, seeds):
+        seen.append(overrides)
+        return 1.0
+
+    monkeypatch.setattr(script, "pool_ratio", pool_ratio)
+    extra = script.parse_overrides(["exit=constant", "exit.monthly_hazard=0.02"])
+    assert extra == {"exit": "constant", "exit.monthly_hazard": 0.02}
+    script.fit("theatre", "sweden", 1, 0.01, 2, extra)
+    assert seen[0]["exit"] == "constant" and seen[0]["exit.monthly_hazard"] == 0.02
+    assert seen[0]["sector"] == "theatre"

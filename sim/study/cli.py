@@ -27,7 +27,7 @@ from sim.study.batch import batches, run_specs
 from sim.study.command import interrupted
 from sim.study.config import CONFIG_DIR, build_spec
 from sim.study.io import provenance, write_json, write_table, write_text
-from sim.study.stats import summarise
+from sim.study.stats import DRIFT_TOLERANCE, pool_drift, summarise
 
 
 def unit_text(unit: str, currency: str) -> str:
@@ -61,9 +61,18 @@ def format_table(summary: pd.DataFrame, currency: str = "") -> str:
     return "\n".join(lines)
 
 
-def table_notes(summary: pd.DataFrame) -> list[str]:
-    """Lines under the terminal's table for what a reader would otherwise ask about."""
+def table_notes(summary: pd.DataFrame, size: float | None = None, refit: str = "") -> list[str]:
+    """Lines under the terminal's table for what a reader would otherwise ask about: a baseline
+    pool that drifted from ``size`` (``population.size``: the rules no longer hold the sector at
+    its real size, ``refit`` says how to refit the entry rate), and a negative net public cost."""
     notes = []
+    active = summary[summary["outcome"] == "active_workforce"]
+    drift = pool_drift(active["baseline"].iloc[0], size) if len(active) and size else None
+    if drift is not None and abs(drift) > DRIFT_TOLERANCE:
+        notes.append(f"the baseline pool holds {active['baseline'].iloc[0]:,.0f} freelancers on "
+                     f"average over the horizon, {abs(drift):.0%} {'above' if drift > 0 else 'below'} "
+                     f"population.size ({size:,.0f}): the entry rate is not calibrated for this "
+                     f"world; refit it with {refit or 'uv run python scripts/fit-entry-rate'}")
     cost = summary[summary["outcome"] == "public_cost_m"]
     if len(cost) and cost["baseline"].iloc[0] < 0:
         notes.append("public_cost_m is negative in both arms: the sector's freelancers pay more in "
@@ -143,6 +152,20 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     return summary
 
 
+def refit_command(cfg: DictConfig) -> str:
+    """``scripts/fit-entry-rate`` for this run's sector, country and the overrides that shape its
+    baseline (the alliance, the seeds and presentation keys do not)."""
+    import shlex
+
+    skip = ("alliance", "seed", "seeds", "output", "report", "hydra", "study", "population.entry_rate")
+    task = list(HydraConfig.get().overrides.task) if HydraConfig.initialized() else []
+    world = [o for o in task if not o.lstrip("+~").split("=")[0].startswith(skip)
+             and o.split("=")[0] not in ("sector", "country")]
+    words = ["uv run python scripts/fit-entry-rate", *(shlex.quote(o) for o in world),
+             f"--sectors {cfg.sector.name}", f"--countries {cfg.country.name}"]
+    return " ".join(words)
+
+
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")
 def main(cfg: DictConfig) -> None:
     hc = HydraConfig.get()
@@ -174,6 +197,6 @@ def main(cfg: DictConfig) -> None:
         print(f"{summary['represents'].iloc[0]}, {cfg.sector.label}, {str(cfg.country.name).title()}"
               f" (alliance arm) against no alliance (baseline):")
         print(format_table(summary, str(cfg.country.currency)))
-        for note in table_notes(summary):
+        for note in table_notes(summary, float(cfg.population.size), refit_command(cfg)):
             print(f"note: {note}")
         print(f"\nresults: {out_dir}")

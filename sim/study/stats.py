@@ -13,6 +13,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+DRIFT_TOLERANCE = 0.05  # a baseline pool this far from population.size is not the calibrated sector
+
+
+def pool_drift(baseline_active: float, size: float) -> float:
+    """How far the baseline's mean pool over the horizon is from the sector's size, as a share
+    (0.176: 17.6% larger). The entry rates are fitted so that it is near 0 for the shipped rules
+    (scripts/fit-entry-rate); a swapped rule or parameter can move it."""
+    return float(baseline_active) / float(size) - 1.0
+
 
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
     """Mean, lower, upper bound of the t interval, and the number of finite values."""
