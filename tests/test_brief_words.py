@@ -273,3 +273,58 @@ def test_sources_are_cited_as_the_project_has_them_in_the_readers_words(tmp_path
     appendix = text.split("## ")[-1]
     assert "behaviour.md" not in appendix and "alliances.md" not in appendix, appendix
     assert "[docs/sources.md#b-11](#b-11)" in appendix
+
+
+# ---------------------------------------------------------------- every sweep over the grant
+TITLE = {"en": "talent, births and net public cost at each funding level",
+         "sv": "talanger, födslar och offentlig nettokostnad vid varje bidragsnivå",
+         "nb": "talenter, fødsler og offentlig nettokostnad ved hvert tilskuddsnivå"}
+
+
+@pytest.mark.parametrize("lang", ["en", "sv", "nb"])
+def test_an_adhoc_sweep_over_the_grant_gets_the_funding_studys_brief(adhoc_sweep, tmp_path, lang):
+    """``-m alliance.funding_m=0,40,80`` (issue 20 item 7): the funding study's title and charts
+    against the grant (and, with few levels, the workforce over time), headlines of a funded
+    level only, no "Compared with" lines repeating them, one demand model (the sweep ran one)."""
+    from sim.report import brief
+    from sim.report.i18n import _
+    from sim.study.aggregate import load
+
+    brief.write_report(load(adhoc_sweep), tmp_path, lang)
+    text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
+    first = text.splitlines()[0]
+    with language(lang):
+        assert first.endswith(_(brief.funding_study_report()["title"])), first
+        from sim.report.words import demand_words
+
+        under = _("Under {demand}:").format(demand=demand_words("market"))
+    assert "comparison" not in first and TITLE[lang] in first
+    for chart in ("talent_vs_funding", "public_cost_vs_funding", "cost_per_worker_year",
+                  "births_vs_funding", "workforce_over_time"):
+        assert f"({tagged(chart + '.png', lang)})" in text, chart
+    headlines = text.split("## ")[1]
+    assert "Compared with" not in headlines and "Jämfört med" not in headlines
+    assert "Sammenlignet med" not in headlines
+    assert re.search(r"\b40 (million|miljoner|millioner)", headlines), headlines
+    assert not re.search(r"\b0 (million|miljoner|millioner)", headlines), headlines
+    assert under not in headlines  # one demand model: no "Under ...:" paragraphs
+
+
+def test_a_sweep_over_the_grant_and_both_demand_models_reports_each(tmp_path):
+    """``-m alliance.funding_m=0,40 demand=market,steady``: the headline under each demand model,
+    the charts of the default (market), as in the funding study's brief."""
+    import subprocess
+    import sys
+
+    folder = tmp_path / "sweep"
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "alliance.funding_m=0,40",
+                           "demand=market,steady", *TINY, f"hydra.sweep.dir={folder}",
+                           "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    text = (folder / "aggregate" / "brief.md").read_text(encoding="utf-8")
+    assert TITLE["en"] in text.splitlines()[0]
+    market, steady = text.index("Under a fixed pool of roles:"), text.index("Under steady demand")
+    assert market < steady
+    assert text[market:steady].count("With a grant of 40 million SEK") == 1
+    assert text[steady:].count("With a grant of 40 million SEK") == 1
+    assert "(talent_vs_funding.png)" in text and "Why they differ" in text

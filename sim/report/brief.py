@@ -63,12 +63,45 @@ from sim.report.words import (  # noqa: E402
 )
 from sim.study.io import atomic_write  # noqa: E402
 
+FUNDING_STUDY = "funding_sweep"  # the study whose brief every sweep over the grant gets
+TIMELINE_MAX = 3  # a sweep over the grant keeps the timeline chart up to this many funded levels
+
+
+def funding_study_report() -> dict:
+    """``report:`` of the funding study (configs/study/funding_sweep.yaml)."""
+    import yaml
+
+    from sim.report.paramdoc import CONFIG_DIR
+
+    path = CONFIG_DIR / "study" / f"{FUNDING_STUDY}.yaml"
+    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("report") or {}
+
+
+def sweeps_the_grant(sweep, spec: dict) -> bool:
+    """Whether the sweep runs more than one level of the report's x key (the grant)."""
+    x = spec.get("x")
+    return (x is not None and x in sweep.swept and sweep.jobs[x].nunique() > 1
+            and pd.api.types.is_numeric_dtype(sweep.jobs[x]))
+
 
 def report_spec(sweep) -> dict:
-    """The study's report spec (``report:`` of its config, sim/report/spec.py)."""
+    """The study's report spec (``report:`` of its config, sim/report/spec.py). A sweep over the
+    grant (``report.x``, alliance.funding_m by default) gets the funding study's brief: its
+    charts against the grant, and its title and headline level where the study sets none (an
+    ad-hoc ``python -m sim -m alliance.funding_m=0,40,80`` reads like ``study=funding_sweep``);
+    the workforce over time stays when the study asked for no charts and few levels ran."""
     spec = sweep.markers[0].get("report") or {}
-    return {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": [],
+    spec = {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": [],
             "left_out": [], "language": "en", **spec}
+    if "funding" not in spec["charts"] and sweeps_the_grant(sweep, spec):
+        funding = funding_study_report()
+        funded = (sweep.jobs[spec["x"]] > 0).sum()
+        kept = list(spec["charts"]) or (["timeline"] if funded <= TIMELINE_MAX else [])
+        spec = {**spec, "charts": ["funding", *kept]}
+        for key in ("title", "headline_level"):
+            if spec[key] is None:
+                spec[key] = funding.get(key)
+    return spec
 
 
 # ---------------------------------------------------------------- helpers
@@ -374,7 +407,10 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     if events:
         axes[0][0].legend(events.values(), events.keys(), loc="upper left", fontsize=8.5,
                           framealpha=0.95)
-    last = jobs.iloc[-1]
+    # the title states a headline's number: the level the headlines describe in a sweep over
+    # the grant, else the last setting
+    stated = headline_job(sweep) if "funding" in report_spec(sweep)["charts"] else None
+    last = jobs[jobs["job"] == stated].iloc[0] if stated in set(jobs["job"]) else jobs.iloc[-1]
     mean = _effect(sweep, "experienced_workforce", last["job"])
     fig.suptitle(textwrap.fill(_("The alliance keeps {exp} more experienced freelancers on average "
                                  "over the years shown ({setting}){zero}").format(
@@ -664,8 +700,9 @@ def _write_report(sweep, out: Path) -> Path:
     n = len(sweep.markers[0]["seeds"])
     english = alliance.get("label", "")  # "A TeaterAlliansen-type alliance": lower case mid-sentence
     who = label[0].lower() + label[1:] if english.startswith("A ") else label
-    title = _("What {alliance} buys: {question}").format(
-        alliance=who, question=_(spec["title"]) if spec["title"] else sweep.study.replace("_", " "))
+    question = (_(spec["title"]) if spec["title"] else _("its effect in each setting studied")
+                if sweep.study == "comparison" else sweep.study.replace("_", " "))  # ad hoc
+    title = _("What {alliance} buys: {question}").format(alliance=who, question=question)
     blocks = front_matter(title, represents(alliance, sector, country),
                           _("{n} simulated runs of each setting with and without the alliance "
                             "under identical conditions (common random numbers); reproduce with "
