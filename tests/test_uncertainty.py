@@ -340,3 +340,35 @@ def test_one_setting_decides_the_number_of_chunks_and_the_sweep_follows(study):
     assert len(expand_jobs([], sweep_params(cfg))) == 3
     if study == "uncertainty":  # fewer draws than chunks: the extra chunks hold no draw
         build_spec(compose_config(["study=uncertainty", "uncertainty.draws=6"]))
+
+
+@pytest.mark.parametrize("lang", ["en", "sv", "nb"])
+def test_the_uncertainty_headline_never_makes_the_experienced_a_part_larger_than_the_whole(
+        tmp_path, lang):
+    """Medians of 25.5 more people working and 29.2 more experienced (issue 20 item 4, in the
+    uncertainty brief): the words of the other briefs' headline (sim.report.brief.workforce_kept),
+    never "29.2 of them"; and the brief's reproduce line is the command it is given."""
+    import re
+
+    from omegaconf import OmegaConf
+
+    from sim.report import uncertainty
+    from tests.test_brief_words import FEWER, OF_THEM
+    from tests.test_i18n import synthetic_uncertainty_tables
+
+    tables, s, cfg = synthetic_uncertainty_tables()
+    intervals = tables["intervals"]
+    for outcome, median in ((uncertainty._denominator(s), 25.5),
+                            ("effect.experienced_workforce", 29.2)):
+        at = (intervals["level"] == 40.0) & (intervals["outcome"] == outcome)
+        intervals.loc[at, ["median", "low", "high"]] = [median, median - 10, median + 10]
+    markers = [{"seeds": [0, 1], "currency": "SEK", "report": {"language": lang,
+                                                               "headline_level": 40},
+                "config": OmegaConf.to_container(cfg, resolve=True)}]
+    command = "python -m sim -m study=uncertainty uncertainty.draws=16 'uncertainty.levels=[20,40]'"
+    md = uncertainty.write_uncertainty_report(tables, s, markers, tmp_path, command=command)
+    text = md.read_text(encoding="utf-8")
+    line = next(line for line in text.splitlines() if re.search(r"\b29 \(19", line))
+    assert OF_THEM[lang] not in line and FEWER[lang] in line, line
+    assert re.search(r"\b3[.,]7 ", line), line  # the fewer less-experienced people, in number
+    assert f"`{command}`" in text

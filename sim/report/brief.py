@@ -484,34 +484,51 @@ def headline_job(sweep) -> str | None:
     return levels.iloc[(levels[x_key] - target).abs().argmin()]["job"]
 
 
+def workforce_kept(active_text: str, exp_text: str, active: float, exp: float) -> str | None:
+    """What the alliance keeps in the profession, as the object of "keeps" (the one wording of
+    the single-run, sweep and uncertainty headlines). ``active_text``, ``exp_text``: the effects on
+    the people working in the profession and on those with ten or more years of experience in
+    words (a mean and its 95% CI, or a median and its range); ``active``, ``exp``: their central
+    values. The experienced are a part of the people working, so "of them" is said only when the
+    part is no larger than the whole; when the alliance keeps more experienced people than people
+    in all, fewer newcomers stay, and the words say so. None when it keeps no more experienced
+    people and fewer in all (``workforce_changes`` then says it)."""
+    if 0 <= exp <= active:
+        return _("{active} more people working in the profession, {exp} of them with ten or more "
+                 "years of experience").format(active=active_text, exp=exp_text)
+    if exp > active:
+        fewer = _num(exp - active)
+        if active >= 0:
+            return _("{exp} more people with ten or more years of experience in the profession; "
+                     "fewer newcomers stay, so about {fewer} fewer people with less experience are "
+                     "working and the number working in the profession rises by only "
+                     "{active}").format(exp=exp_text, fewer=fewer, active=active_text)
+        return _("{exp} more people with ten or more years of experience in the profession; fewer "
+                 "newcomers stay, so about {fewer} fewer people with less experience are working "
+                 "and the number working in the profession changes by {active}").format(
+            exp=exp_text, fewer=fewer, active=active_text)
+    return None
+
+
+def workforce_changes(active_text: str, exp_text: str) -> str:
+    """Both effects as changes, when the alliance keeps no more experienced people."""
+    return _("the number of people working in the profession changes by {active}, the number "
+             "with ten or more years of experience by {exp}").format(active=active_text,
+                                                                     exp=exp_text)
+
+
 def workforce_headline(level: str, million_words: str, members: float, active, exp) -> str:
     """The headline on the workforce, without its final full stop. ``active`` and ``exp``: the
     effects (mean, 95% CI low, high) on the people working in the profession and on those with
-    ten or more years of experience. The experienced are a part of the people working, so "of
-    them" is said only when the part is no larger than the whole; when the alliance keeps more
-    experienced people than people in all, fewer newcomers stay, and the sentence says so."""
-    head = dict(level=level, million=million_words, members=_num(members), active=_ci(*active),
-                exp=_ci(*exp))
-    if 0 <= exp[0] <= active[0]:
+    ten or more years of experience (in words: ``workforce_kept``)."""
+    head = dict(level=level, million=million_words, members=_num(members))
+    kept = workforce_kept(_ci(*active), _ci(*exp), active[0], exp[0])
+    if kept is not None:
         return _("With a grant of {level} {million} a year the alliance employs about {members} "
-                 "freelancers and keeps {active} more people working in the profession, {exp} of "
-                 "them with ten or more years of experience").format(**head)
-    if exp[0] > active[0]:
-        fewer = _num(exp[0] - active[0])
-        if active[0] >= 0:
-            return _("With a grant of {level} {million} a year the alliance employs about "
-                     "{members} freelancers and keeps {exp} more people with ten or more years of "
-                     "experience in the profession; fewer newcomers stay, so about {fewer} fewer "
-                     "people with less experience are working and the number working in the "
-                     "profession rises by only {active}").format(fewer=fewer, **head)
-        return _("With a grant of {level} {million} a year the alliance employs about {members} "
-                 "freelancers and keeps {exp} more people with ten or more years of experience in "
-                 "the profession; fewer newcomers stay, so about {fewer} fewer people with less "
-                 "experience are working and the number working in the profession changes by "
-                 "{active}").format(fewer=fewer, **head)
+                 "freelancers and keeps {kept}").format(kept=kept, **head)
     return _("With a grant of {level} {million} a year the alliance employs about {members} "
-             "freelancers; the number of people working in the profession changes by {active}, "
-             "the number with ten or more years of experience by {exp}").format(**head)
+             "freelancers; {changes}").format(changes=workforce_changes(_ci(*active), _ci(*exp)),
+                                              **head)
 
 
 def grant_headlines(get, level: float, cur: str) -> list[str]:

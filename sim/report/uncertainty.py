@@ -331,12 +331,15 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
              drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))]
     active = _interval(intervals, level, _denominator(s))
     exp = _interval(intervals, level, "effect.experienced_workforce")
-    if active is not None and exp is not None:
-        lines.append(_("With {level} the alliance keeps {active} more people working in the "
-                       "profession, {exp} of them with ten or more years of experience (medians "
-                       "over the worlds).").format(level=words,
-                                                   active=_span(active, interval=s.interval),
-                                                   exp=_span(exp)))
+    if active is not None and exp is not None:  # in the words of the other briefs' headline
+        from sim.report.brief import workforce_changes, workforce_kept
+
+        texts = _span(active, interval=s.interval), _span(exp)
+        kept = workforce_kept(*texts, active["median"], exp["median"])
+        lines.append(_("With {level} the alliance keeps {kept} (medians over the worlds).").format(
+            level=words, kept=kept) if kept is not None else _(
+            "With {level}: {changes} (medians over the worlds).").format(
+            level=words, changes=workforce_changes(*texts)))
     cost = _interval(intervals, level, s.net_cost)
     lines.append(_("Its net effect on public finances is {cost} {million} a year, once taxes, "
                    "contributions, benefits and care flowing back are counted.").format(
