@@ -44,7 +44,7 @@ def test_presets_change_what_they_say():
     ("alliance.funding_m", -5, "[0, 100000]"),
     ("alliance.overhead_share", 1.5, "[0, 1]"),
     ("population.female_share", -0.1, "[0, 1]"),
-    ("population.size", 0, "[1, 1e+07]"),
+    ("population.size", 0, "[1, 10,000,000]"),
     ("horizon_years", 0, "[1, 200]"),
     ("population.size", "many", "integer"),
     ("seeds", 2.5, "integer"),

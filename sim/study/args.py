@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 
 _KEY_VALUE = re.compile(r"^([A-Za-z_][\w.-]*)=(.*)$", re.DOTALL)
 
 
 def normalise(parser: argparse.ArgumentParser, argv: list[str],
               model_option: str | None = None) -> list[str]:
-    """``argv`` with ``key=value`` tokens turned into the parser's own ``--key value`` form."""
+    """``argv`` with ``key=value`` tokens turned into the parser's own ``--key value`` form.
+    The parser's own errors (``--seeds nan``) become one ``error:`` line and exit 2, as the
+    main command's."""
+    one_line_errors(parser)
     options, positional = {}, set()
     for action in parser._actions:
         if not action.option_strings and action.dest != "help":
@@ -66,3 +70,12 @@ def normalise(parser: argparse.ArgumentParser, argv: list[str],
     if model:
         out += [model_option, *model]
     return out
+
+
+def one_line_errors(parser: argparse.ArgumentParser) -> None:
+    """Make ``parser`` answer a bad argument with one ``error:`` line (no usage block), exit 2."""
+    def error(message: str):
+        print(f"error: {' '.join(message.split())} (see {parser.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+    parser.error = error

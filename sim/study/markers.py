@@ -45,8 +45,8 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
     config); this checks the values the readers use."""
     job_dir = Path(job_dir)
     if marker.get("job_dir") != job_dir.name:
-        return (f"its marker was written for folder {marker.get('job_dir')!r}, not {job_dir.name!r} "
-                "(a marker names its own job folder)")
+        return (f"job_dir={marker.get('job_dir')!r} (allowed: {job_dir.name!r}, the folder it is in: "
+                "a marker names its own job folder, and one copied from another is not valid)")
     if marker.get("kind", "comparison") not in KINDS:
         return f"kind={marker.get('kind')!r} (allowed: one of {', '.join(KINDS)})"
     if not _is_int(marker.get("job_num", 0)) or marker.get("job_num", 0) < 0:
@@ -56,7 +56,7 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
     for field in ("study", "currency"):
         if marker.get(field) is not None and not isinstance(marker[field], str):
             return f"{field}={marker[field]!r} (allowed: a string)"
-    choices = marker.get("choices") or {}
+    choices = {} if marker.get("choices") is None else marker["choices"]
     if not isinstance(choices, dict):
         return f"choices={choices!r} (allowed: a mapping of config groups to option names)"
     for group, option in choices.items():
@@ -76,7 +76,7 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
         chunk = (config.get(kind) or {}).get("chunk")
         if not _is_int(chunk) or chunk < 0:
             return f"config.{kind}.chunk={chunk!r} (allowed: a whole number >= 0)"
-    report = marker.get("report") or {}
+    report = {} if marker.get("report") is None else marker["report"]
     if not isinstance(report, dict):
         return f"report={report!r} (allowed: a mapping of report settings)"
     if report:

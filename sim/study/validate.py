@@ -348,8 +348,9 @@ def main(argv: list[str] | None = None) -> int:
 
     def compute() -> pd.DataFrame:
         overrides = parse_overrides(args.override)
-        if args.seeds < 2:
-            raise ConfigError("--seeds", args.seeds, "at least 2 (a CI needs two seeds)")
+        if not 2 <= args.seeds <= 100_000:  # as seeds= of python -m sim; a CI needs two
+            raise ConfigError("--seeds", args.seeds, "a whole number in [2, 100,000] (a CI needs "
+                              "two seeds)")
         if not 0.01 <= args.scale <= 10_000:
             raise ConfigError("--scale", args.scale, "a number in [0.01, 10000]")
         for case in args.cases or []:
