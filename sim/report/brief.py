@@ -35,6 +35,7 @@ from sim.report.charts import (  # noqa: E402
 from sim.report.document import (  # noqa: E402
     appendix_blocks,
     assumption_tables,
+    calibration_blocks,
     config_notes,
     front_matter,
     source_blocks,
@@ -680,6 +681,19 @@ def represents(alliance: dict, sector: dict, country: dict) -> str:
         country=country_name(country))
 
 
+def sweep_calibration_blocks(sweep, sector: dict, country: dict) -> list:
+    """The calibration warning of a sweep (``calibration_blocks``), from its first job's baseline
+    pool: every job of a sweep over the grant shares the baseline."""
+    from sim.study.stats import refit_command
+
+    base = _row(sweep, "active_workforce", "baseline")
+    size = ((sweep.markers[0].get("config") or {}).get("population") or {}).get("size")
+    if base.empty or not size:
+        return []
+    return calibration_blocks(float(base["mean"].iloc[0]), float(size), refit_command(
+        sector.get("name", ""), country.get("name", ""), list(sweep.markers[0]["overrides"])))
+
+
 def write_report(sweep, out: Path, lang: str | None = None) -> Path:
     """The study's charts and brief, in ``lang`` (None: the study's ``report.language``)."""
     with language(lang or report_spec(sweep)["language"]):
@@ -724,6 +738,7 @@ def _write_report(sweep, out: Path) -> Path:
                           _("{n} simulated runs of each setting with and without the alliance "
                             "under identical conditions (common random numbers); reproduce with "
                             "`{command}`").format(n=n, command=sweep.command))
+    blocks += sweep_calibration_blocks(sweep, sector, country)
     blocks += [("p", _("{where}, simulated {n} times with and without the alliance under identical "
                        "conditions. Ranges are 95% confidence intervals over those runs: they measure "
                        "simulation noise, not the uncertainty of the assumptions below").format(

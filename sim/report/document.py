@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import base64
 import html
+import math
 import re
 import shutil
 from pathlib import Path
 
-from sim.report.i18n import LANGUAGES, _, current
+from sim.report.i18n import LANGUAGES, _, current, number, percent
 from sim.report.words import (
     assumption_words,
     cite_sources,
@@ -119,6 +120,33 @@ def typed_command(argv: list[str] | None = None, program: str | None = None) -> 
         line = command_line()
         program = line.removesuffix(" ".join(sys.argv[1:])).rstrip() if sys.argv[1:] else line
     return " ".join([program, *map(_shell_quote, args)])
+
+
+def calibration_blocks(baseline_active: float, size: float, refit: str) -> list:
+    """A warning paragraph when the simulated sector without the alliance holds more than 5%
+    more or fewer freelancers than ``population.size`` (``size``): the chosen rules or parameters
+    changed how long careers last and the entry rate is no longer calibrated; ``refit`` is the
+    command that refits it. Empty when the sector holds its size."""
+    from sim.study.stats import DRIFT_TOLERANCE, pool_drift
+
+    if not (math.isfinite(baseline_active) and size):
+        return []
+    drift = pool_drift(baseline_active, size)
+    if abs(drift) <= DRIFT_TOLERANCE:
+        return []
+    words = dict(active=number(baseline_active), size=number(size), share=percent(abs(drift)),
+                 command=refit)
+    text = (_("Calibration warning: without the alliance the simulated sector holds {active} "
+              "freelancers on average, {share} more than the {size} it stands for. The rules or "
+              "parameters chosen here change how long careers last, so the entry rate is not "
+              "calibrated for this world; refit it with `{command}` before reading the numbers "
+              "as the real sector's.") if drift > 0 else
+            _("Calibration warning: without the alliance the simulated sector holds {active} "
+              "freelancers on average, {share} fewer than the {size} it stands for. The rules or "
+              "parameters chosen here change how long careers last, so the entry rate is not "
+              "calibrated for this world; refit it with `{command}` before reading the numbers "
+              "as the real sector's."))
+    return [("p", text.format(**words))]
 
 
 def front_matter(title: str, represents: str, method: str) -> list:

@@ -18,6 +18,7 @@ from sim.report.brief import grant_headlines, left_out_blocks, represents
 from sim.report.document import (
     appendix_blocks,
     assumption_tables,
+    calibration_blocks,
     config_notes,
     front_matter,
     source_blocks,
@@ -31,7 +32,7 @@ RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by y
 
 
 def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, seeds: int,
-                    out: Path, command: str | None = None) -> Path:
+                    out: Path, command: str | None = None, refit: str | None = None) -> Path:
     """A short brief for one paired comparison (``python -m sim``): headline effects with their
     95% CIs in words, the run's two charts, the assumptions, date, version, how it was made; in
     the current language (``with sim.report.i18n.language(...)``, as the CLI does).
@@ -45,6 +46,8 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         command: the command that reproduces the run, every override included (None: the
             command that started this process, as provenance.json records it, quoted for a
             shell: ``sim.report.document.typed_command``).
+        refit: the command that refits the entry rate for this world, said when the baseline's
+            pool drifted from ``population.size`` (None: for its sector and country alone).
     """
     alliance, sector, country = (config.get(k) or {} for k in ("alliance", "sector", "country"))
     cur = country.get("currency", "")
@@ -71,6 +74,11 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
                                    "identical conditions (common random numbers); reproduce with "
                                    "`{command}`",
                                    seeds).format(n=seeds, command=command or typed_command()))
+    from sim.study.stats import refit_command
+
+    blocks += calibration_blocks(
+        get("active_workforce", "baseline")[0], float((config.get("population") or {}).get("size", 0)),
+        refit or refit_command(sector.get("name", ""), country.get("name", ""), []))
     blocks += [("p", _("Ranges are 95% confidence intervals over the simulated runs: they measure "
                        "simulation noise, not the uncertainty of the assumptions below.")),
                ("h2", _("Headline numbers")), ("ul", grant_headlines(get, level, cur))]

@@ -28,6 +28,7 @@ from sim.study.command import interrupted
 from sim.study.config import CONFIG_DIR, build_spec
 from sim.study.io import provenance, write_json, write_table, write_text
 from sim.study.stats import DRIFT_TOLERANCE, pool_drift, summarise
+from sim.study.stats import refit_command as stats_refit_command
 
 
 def unit_text(unit: str, currency: str) -> str:
@@ -145,7 +146,7 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
             choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
                        if HydraConfig.initialized() else None)
             write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices,
-                            run.seeds, out_dir)
+                            run.seeds, out_dir, refit=refit_command(cfg))
     write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     write_json(out_dir / "provenance.json",
                provenance({"seeds": list(seeds), "agent_months": agent_months}))
@@ -153,17 +154,9 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
 
 
 def refit_command(cfg: DictConfig) -> str:
-    """``scripts/fit-entry-rate`` for this run's sector, country and the overrides that shape its
-    baseline (the alliance, the seeds and presentation keys do not)."""
-    import shlex
-
-    skip = ("alliance", "seed", "seeds", "output", "report", "hydra", "study", "population.entry_rate")
+    """``scripts/fit-entry-rate`` for this run's world (``sim.study.stats.refit_command``)."""
     task = list(HydraConfig.get().overrides.task) if HydraConfig.initialized() else []
-    world = [o for o in task if not o.lstrip("+~").split("=")[0].startswith(skip)
-             and o.split("=")[0] not in ("sector", "country")]
-    words = ["uv run python scripts/fit-entry-rate", *(shlex.quote(o) for o in world),
-             f"--sectors {cfg.sector.name}", f"--countries {cfg.country.name}"]
-    return " ".join(words)
+    return stats_refit_command(str(cfg.sector.name), str(cfg.country.name), task)
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base="1.3")

@@ -23,6 +23,19 @@ def pool_drift(baseline_active: float, size: float) -> float:
     return float(baseline_active) / float(size) - 1.0
 
 
+def refit_command(sector: str, country: str, overrides: list[str]) -> str:
+    """``scripts/fit-entry-rate`` for a world: its sector, country and the overrides that shape
+    its baseline (the alliance, the seeds and presentation keys do not), quoted for a shell."""
+    import shlex
+
+    skip = ("alliance", "seed", "seeds", "output", "report", "hydra", "study", "sector", "country")
+    keys = [o.lstrip("+~").split("=")[0] for o in overrides]
+    world = [o for o, key in zip(overrides, keys, strict=True)
+             if key.split(".")[0] not in skip and key != "population.entry_rate"]
+    return " ".join(["uv run python scripts/fit-entry-rate", *(shlex.quote(o) for o in world),
+                     f"--sectors {sector}", f"--countries {country}"])
+
+
 def mean_ci(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float, int]:
     """Mean, lower, upper bound of the t interval, and the number of finite values."""
     x = np.asarray(values, dtype=float)
