@@ -139,22 +139,35 @@ class Demand:
                                         lo_open=True)
     level: float = param("index", 0, None, "sector demand outside shocks (1 = calibrated)",
                          lo_open=True)
+    displacement: float = param(
+        "share", 0, 1, "market: share of the work gained by people a policy keeps in the "
+        "profession that is taken from others (1: a fixed pool of engagement-months; 0: the pool "
+        "grows with the people active, each bringing their share of work)")
     shock_depth: float = param("share", 0, 1, "fall in demand during the shock")
     shock_start_year: float = param("horizon year", 0, 1000, "start of the shock")
     shock_months: int = param("months", 0, 1200, "months at the bottom")
     recovery_months: int = param("months", 0, 1200, "linear recovery after the shock")
+
+    per_run = ("displacement",)  # may differ between runs of a batch (sim/model/core/runs.py)
 
     def check(self, path: str) -> None:
         if self.model == "market" and self.engaged_share is None:
             raise ConfigError(f"{path}.engaged_share", None,
                               f"a share in (0, 1] when {path}.model is market")
 
-    def pool(self, horizon_month: int, agents: int) -> int | None:
-        """Engagement-months offered to ``agents`` simulated freelancers this month (market),
-        moved by the demand index and shocks; None under steady demand."""
+    def pool(self, horizon_month: int, agents: int, active: float | None = None,
+             displacement: float = 1.0) -> int | None:
+        """Engagement-months offered this month (market) to a sector of ``agents`` simulated
+        freelancers, moved by the demand index and shocks; None under steady demand. With
+        ``displacement`` d below 1 the pool follows the people ``active`` in part: it is that of
+        a sector of d x agents + (1 - d) x active, so of the work a person kept in the profession
+        finds, the share d is taken from others and 1 - d is new."""
         if self.model != "market":
             return None
-        return int(round(self.engaged_share * agents * self.index(horizon_month)))
+        if displacement == 1.0 or active is None:
+            return int(round(self.engaged_share * agents * self.index(horizon_month)))
+        size = displacement * agents + (1.0 - displacement) * active
+        return int(round(self.engaged_share * size * self.index(horizon_month)))
 
     def index(self, horizon_month: int) -> float:
         """Demand multiplier in a month counted from the start of the horizon (negative in burn-in)."""

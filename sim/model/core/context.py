@@ -31,7 +31,7 @@ class StepContext:
     runs: RunValues  # per-run parameter values of a batch (sim/model/core/runs.py)
     demand: float = 1.0  # sector demand index this month
     demand_level: float = 1.0  # its level outside shocks
-    pool: int | None = None  # demand=market: engagement-months offered this month; None: steady
+    pool: np.ndarray | None = None  # demand=market: each run's engagement-months this month; None: steady
     precarious: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
     @property

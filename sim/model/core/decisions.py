@@ -62,12 +62,13 @@ def engagements(pop, ctx, log_odds: np.ndarray, source: str) -> np.ndarray:
                             np.empty(pop.groups, dtype=np.int64))
     for g in range(pop.groups):  # each run of a batch has its own market
         run_keys, run_out = keys[bounds[g]:bounds[g + 1]], out[bounds[g]:bounds[g + 1]]
-        if ctx.pool >= can_work[g]:  # everyone who can work is engaged
+        pool = int(ctx.pool[g])  # this run's pool (sim/model/core/loop.py, market_pools)
+        if pool >= can_work[g]:  # everyone who can work is engaged
             np.less(run_keys, np.inf, out=run_out)
-        elif ctx.pool <= 0:
+        elif pool <= 0:
             run_out[:] = False
         else:
-            _smallest(run_keys, ctx.pool, run_out)
+            _smallest(run_keys, pool, run_out)
     return out
 
 

@@ -59,8 +59,21 @@ def make_context(model) -> StepContext:
                       streams=model.streams, uids=model.pop.uid, runs=model.runs)
     ctx.demand = spec.demand.index(ctx.horizon_month)
     ctx.demand_level = spec.demand.level
-    ctx.pool = spec.demand.pool(ctx.horizon_month, spec.population.agents)
     return ctx
+
+
+def market_pools(model, ctx) -> np.ndarray | None:
+    """Each run's pool of engagement-months this month under demand=market (None: steady),
+    from the people active after this month's entry where a run's ``demand.displacement`` is
+    below 1 (``Demand.pool``)."""
+    spec, pop = model.spec, model.pop
+    if spec.demand.model != "market":
+        return None
+    displacement = ctx.runs.values("demand", "displacement")
+    active = (np.bincount(pop.group[pop.active], minlength=pop.groups)
+              if (displacement < 1.0).any() else np.zeros(pop.groups))
+    return np.array([spec.demand.pool(ctx.horizon_month, spec.population.agents, float(a), float(d))
+                     for a, d in zip(active, displacement, strict=True)], dtype=np.int64)
 
 
 def monthly_step(model) -> None:
@@ -75,6 +88,7 @@ def monthly_step(model) -> None:
     # 1. enter
     entrants = enter(model, ctx)
     ctx.uids = pop.uid
+    ctx.pool = market_pools(model, ctx)  # after entry: a pool may follow the people active
     # 2. policy_year (run by run, on views of each run's rows)
     if policy is not None:
         if m % 12 == 0 and ctx.horizon_month >= 0:
