@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.app.words import say
 from sim.app.world import SWEEP_OUTCOMES, LiveState
 from sim.report.charts import ARM_COLOURS
 from sim.report.i18n import N_, _, localise_axes, localise_number, million
@@ -50,10 +49,10 @@ def live_figure(state: LiveState) -> Figure:
                     linewidth=WIDTHS[arm])
     if base and state.month:
         gap = ally["active_mean"][-1] - base["active_mean"][-1]
-        ax.set_title(say("Active freelancers, mean of the last 12 months (alliance {gap} now)"
-                         ).format(gap=localise_number(f"{gap:+,.0f}")))
+        ax.set_title(_("Active freelancers, mean of the last 12 months (alliance {gap} now)"
+                       ).format(gap=localise_number(f"{gap:+,.0f}")))
     else:
-        ax.set_title(say("Active freelancers, mean of the last 12 months"))
+        ax.set_title(_("Active freelancers, mean of the last 12 months"))
     ax.set(xlabel=_("years into the horizon"), ylabel=_("people"))
     if base:  # one legend for both arms, above the panels
         fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=2,

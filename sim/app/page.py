@@ -19,7 +19,6 @@ from pathlib import Path
 import solara
 
 from sim.app import charts
-from sim.app.words import say
 from sim.app.world import (
     AGENTS,
     HORIZONS,
@@ -116,7 +115,7 @@ def _run(cancel: threading.Event) -> None:
         log.exception("the live run (%s, %s, seed %r) stopped", chosen, grant, start_seed)
         reason = " ".join(str(err).split())[:200]
         with language(page_language):
-            live.set(LiveState(phase="error", message=say(
+            live.set(LiveState(phase="error", message=_(
                 "The live run stopped with an error: {error}. Nothing of it is kept; the details "
                 "are in the server's log.").format(
                     error=f"{type(err).__name__}: {reason}" if reason else type(err).__name__)))
@@ -136,10 +135,10 @@ def _live(cancel: threading.Event, chosen, grant, start_seed, years, page_langua
             return
         done = pair.baseline.month >= spec.total_months
         if stop.value:
-            live.set(snapshot(pair, "stopped"))
+            live.set(snapshot(pair, "stopped", chosen))
             return
         if done or time.monotonic() - shown >= REFRESH_SECONDS:
-            live.set(snapshot(pair, "done" if done else "running"))
+            live.set(snapshot(pair, "done" if done else "running", chosen))
             shown = time.monotonic()
 
 
@@ -237,10 +236,10 @@ def _sweep_panel():
 def _unreadable(name: str) -> None:
     """One line for a sweep whose results cannot be read: which, and how to rewrite them."""
     command = f"uv run python -m sim.aggregate {Path(SWEEPS_SHOWN) / name}"
-    solara.Error(say("The finished sweep {name} cannot be shown: its results table "
-                     "(aggregate/summary.parquet) cannot be read. The details are in the "
-                     "server's log; aggregating the sweep again writes a new table: {command}"
-                     ).format(name=name, command=command), classes=["sweep-error"])
+    solara.Error(_("The finished sweep {name} cannot be shown: its results table "
+                   "(aggregate/summary.parquet) cannot be read. The details are in the "
+                   "server's log; aggregating the sweep again writes a new table: {command}"
+                   ).format(name=name, command=command), classes=["sweep-error"])
 
 
 def _level_table(name: str, rows, money: str) -> str:
@@ -314,7 +313,7 @@ def _live_panel():
             classes=["live-status"])
         solara.FigureMatplotlib(charts.live_figure(state),
                                 dependencies=[state.month, state.phase, lang()], format="png")
-        solara.HTML(tag="p", unsafe_innerHTML=html.escape(say(
+        solara.HTML(tag="p", unsafe_innerHTML=html.escape(_(
             "Newcomers enter the profession together each January, so the monthly count of "
             "active freelancers (thin lines) steps up by a year's cohort then and falls as people "
             "leave during the year; the thick lines are the mean of the last 12 months, which "

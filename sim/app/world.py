@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.model.core.params import ConfigError
 from sim.model.outcomes import real_series, survival_curve
 from sim.model.spec import ModelSpec
 from sim.report.i18n import N_, _
@@ -96,8 +97,22 @@ def country_label(country: str) -> str:
     return _(country.title())  # as the briefs name it (sim.report.brief.country_name)
 
 
+@functools.cache
+def _policy_label(alliance: str, sector: str, country: str) -> str:
+    """The short label of the policy preset ``alliance`` describes itself by in that world
+    (``Policy.describe``); the preset's name when it does not fit the world."""
+    from sim.report.description import as_data
+
+    try:
+        spec, _run = build_spec(compose_config({"sector": sector, "country": country,
+                                                "alliance": alliance}))
+    except ConfigError:
+        return alliance
+    return as_data(spec.alliance.describe(spec))["label"]
+
+
 def alliance_label(alliance: str, sector: str, country: str) -> str:
-    return _(_labels("alliance", alliance, (("sector", sector), ("country", country))))
+    return _(_policy_label(alliance, sector, country))
 
 
 def demand_label(demand: str) -> str:
@@ -178,7 +193,7 @@ class LiveState:
         if self.world is None:
             return ""
         w = self.world
-        return (f"{alliance_label(w.alliance, w.sector, w.country)} · {sector_label(w.sector)}, "
+        return (f"{_(self.alliance_label)} · {sector_label(w.sector)}, "
                 f"{country_label(w.country)} · {demand_label(w.demand)} · "
                 f"{scenario_words('alliance.funding_m', self.funding_m, self.currency)} · "
                 f"{_('Seed')} {self.seed}")
@@ -192,9 +207,13 @@ def smoothed(values: np.ndarray, months: int = SMOOTH_MONTHS) -> np.ndarray:
     return (total - before) / count
 
 
-def snapshot(pair: PairResult, phase: str) -> LiveState:
-    """The state of a live pair after its latest month (totals in real people and currency)."""
+def snapshot(pair: PairResult, phase: str, world: World | None = None) -> LiveState:
+    """The state of a live pair of ``world`` after its latest month (totals in real people and
+    currency); what it knows of the policy is the policy's description."""
+    from sim.report.description import as_data
+
     spec = pair.baseline.spec
+    policy = as_data(spec.alliance.describe(spec))
     h0, now = spec.burn_in_months, pair.baseline.month
     lead = min(h0, SMOOTH_MONTHS - 1)  # burn-in months the first means reach back to
     series, survival = {}, {}
@@ -203,18 +222,17 @@ def snapshot(pair: PairResult, phase: str) -> LiveState:
         arm_series = {name: real[name][h0:now].copy() for name in LIVE_SERIES}
         arm_series["active_mean"] = smoothed(real["active"][h0 - lead:now])[lead:]
         arm_series["net_cost_cum_m"] = np.cumsum(real["ledger_net_cost"][h0:now]) / 1e6
-        arm_series["spend_cum_m"] = np.cumsum(model.ledger.alliance_spend()[h0:now]
+        arm_series["spend_cum_m"] = np.cumsum(model.ledger.policy_spend()[h0:now]
                                               * spec.population.scale) / 1e6
         series[arm] = arm_series
         survival[arm] = survival_curve(model.pop.registry, h0, now)
-    world = World(sector=spec.sector.name, country=spec.country.name, alliance=spec.alliance.name,
-                  demand=spec.demand.model)
     return LiveState(phase=phase, month=now - h0, months=12 * spec.horizon_years,
-                     currency=spec.country.currency, alliance_label=spec.alliance.label,
+                     currency=policy["currency"], alliance_label=policy["label"],
                      scale=spec.population.scale,
                      agents=int(np.count_nonzero(pair.baseline.pop.active)),
                      series=series, survival=survival, world=world,
-                     funding_m=float(spec.alliance.funding_m), seed=int(pair.seed))
+                     funding_m=float(spec.alliance.funding_m),  # the key alliance.funding_m
+                     seed=int(pair.seed))
 
 
 # ------------------------------------------------------------------------ finished sweeps
