@@ -20,8 +20,8 @@ from sim.model.core.recorder import NOT_TOTALS, SERIES, STOCKS
 # units of totals over the population: simulated with population.size / population.scale
 # agents and reported for the real sector (x scale), like Covasim's pop_scale. Rates, shares,
 # means and per-person ratios are the same at any scale.
-REAL_TOTAL_UNITS = frozenset({"people", "births/year", "members/year", "million currency/year",
-                              "engagement-months/year"})
+REAL_TOTAL_UNITS = frozenset({"people", "births/year", "members/year", "people/year",
+                              "million currency/year", "engagement-months/year"})
 
 
 def policies(specs) -> list:

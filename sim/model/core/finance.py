@@ -12,8 +12,17 @@ parental benefit fixed at the birth; their benefit-qualifying income is frozen m
 and benefits are pensionable up to ``pension_income_cap``: ``pension_accrual_rate`` of it is
 earned as pension rights, and the state pays ``pension_contribution_rate`` on the benefits.
 
+Money a policy pays that is not pay for work (``Policy.transfers_runs``, e.g. a working grant)
+is a second income path: it always reaches the household's savings and its income-drop history,
+but never the earned-income statistics and never carries employer's contributions (nobody
+employs its recipient). The policy declares the rest (``Transfer``): whether it is taxed like
+earned income, and whether it earns social rights, i.e. counts as pensionable income and as the
+qualifying income of the sickness and parental benefits (``recent_income``, ``earning_bits``),
+on which the state then pays the old-age contribution as on its benefits.
+
 Rules of the country (``configs/country/``): an insured freelancer who is idle, not sick and not
-employed by the policy (``Policy.employed``: paid a salary between engagements) gets
+barred by the policy (``Policy.no_unemployment_benefit``: by default the rows it employs, paid
+a salary between engagements) gets
 ``benefit_replacement`` of recent fees, between floor and cap, minus side income, if engaged
 in at least ``benefit_work_months`` of the last 12 (the work condition of the Swedish a-kassa,
 alliances.md section 6). Sickness benefit replaces ``sickness_replacement`` of
@@ -81,10 +90,15 @@ def unemployment_benefit(pop, c, engaged, sick, side, employed=None) -> np.ndarr
 
 
 def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
-                 employed: np.ndarray | None = None) -> dict[str, np.ndarray]:
+                 employed: np.ndarray | None = None, transfer: np.ndarray | None = None,
+                 transfer_taxed: bool = False,
+                 transfer_rights: bool = False) -> dict[str, np.ndarray]:
     """Benefits, taxes and the household's month for every row; books the state's flows.
-    ``salary``: the policy's salary per row (earned income like fees); ``employed``: rows the
-    policy employs, who draw no unemployment benefit (``Policy.employed``; None: nobody).
+    ``salary``: the policy's salary per row (earned income like fees); ``employed``: rows that
+    draw no unemployment benefit (``Policy.no_unemployment_benefit``; None: nobody);
+    ``transfer``: the policy's payments per row that are not pay (None: none), taxed like
+    earned income if ``transfer_taxed`` and earning social rights if ``transfer_rights``
+    (``Policy.transfer_rules``).
     Updates every household column, ``precarious`` included. Returns the month's counts for the
     recorder: active freelancers paid unemployment benefit, pension rights earned and old-age
     pension contributions on their pay and benefits."""
@@ -95,8 +109,12 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
     income = np.empty(len(pop))
     if employed is None:
         employed = np.zeros(len(pop), dtype=np.bool_)
+    if transfer is None:
+        transfer = np.zeros(len(pop))
+    else:
+        check_rows(transfer, len(pop), "the policy's transfers")
     sums = _settle(
-        pop.active, engaged, earn.fees, earn.side, salary, pop.sick_months_left,
+        pop.active, engaged, earn.fees, earn.side, salary, transfer, pop.sick_months_left,
         pop.parental_months_left, pop.parental_benefit, pop.insured, employed, pop.precarious,
         pop.buffer, pop.idle_streak, pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
         pop.leave_bits, pop.drop_bits, pop.earning_bits, pop.recent_income, pop.recent_fees,
@@ -108,33 +126,37 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
         basic_deduction=c.basic_deduction, state_rate=c.state_tax_rate,
         state_threshold=c.state_tax_threshold, living=living, surplus_saving=s.surplus_saving,
         debt_floor=-s.debt_limit_months * living, earning_threshold=c.parental_income_threshold,
-        pension_cap=c.pension_income_cap, bounds=pop.bounds, sums=np.empty((7, pop.groups)))
-    tax, earned, benefit, sick_pay, parental, pensionable, recipients = sums
+        pension_cap=c.pension_income_cap, transfer_taxed=bool(transfer_taxed),
+        transfer_rights=bool(transfer_rights), bounds=pop.bounds, sums=np.empty((8, pop.groups)))
+    tax, earned, benefit, sick_pay, parental, pensionable, recipients, rights = sums
     pop.engaged, pop.fees, pop.income = engaged, earn.fees, income
     ledger.add("income_tax", m, tax)
     ledger.add("contributions", m, c.employer_contribution_rate * earned)
     ledger.add("unemployment_benefit", m, benefit)
     ledger.add("sickness_benefit", m, sick_pay)
     ledger.add("parental_benefit", m, parental)
-    # the state pays the old-age pension contribution on the benefits it pays (Sweden)
+    # the state pays the old-age pension contribution on the benefits it pays (Sweden), and on
+    # the transfers that earn rights (``rights``: their sum; zero without any)
     ledger.add("benefit_pension_contributions", m,
-               c.pension_contribution_rate * (benefit + sick_pay + parental))
+               c.pension_contribution_rate * (benefit + sick_pay + parental + rights))
     return {"benefit_recipients": recipients,
             "pension_rights": c.pension_accrual_rate * pensionable,
             "pension_contributions": c.pension_contribution_rate * (earned + benefit + sick_pay
-                                                                    + parental)}
+                                                                    + parental + rights)}
 
 
 @kernel
-def _settle(active, engaged, fees, side, salary, sick_months_left, parental_months_left,
+def _settle(active, engaged, fees, side, salary, transfer, sick_months_left, parental_months_left,
             parental_benefit, insured, employed, precarious, buffer, idle_streak, engaged_bits,
             engaged_bits_2, engaged_bits_3, leave_bits, drop_bits, earning_bits, recent_income,
             recent_fees, qualifying_months, year_income_sum, year_income_sq, year_months,
             year_fees, income_now, *, work_months, replacement, floor, cap, sick_replacement,
             sick_cap, tax_rate, basic_deduction, state_rate, state_threshold, living,
-            surplus_saving, debt_floor, earning_threshold, pension_cap, bounds, sums):
+            surplus_saving, debt_floor, earning_threshold, pension_cap, transfer_taxed,
+            transfer_rights, bounds, sums):
     for g in range(bounds.size - 1):  # the rows of each run of a batch
         tax_sum = earned_sum = benefit_sum = sick_pay_sum = parental_sum = pensionable_sum = 0.0
+        rights_sum = 0.0
         recipients = 0
         for i in range(bounds[g], bounds[g + 1]):
             # locals: each column is read once and written once
@@ -149,7 +171,14 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, parental_mont
                 recent_fees[i], side_i, work_months, replacement, floor, cap)
             sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
             parental = parental_benefit[i] if on_leave else 0.0
-            taxable = earned + benefit + sick_pay + parental
+            # the policy's transfer (not pay): its taxed part and its part that earns rights
+            # (each 0.0 without one: adding it changes no sum)
+            paid = transfer[i]
+            taxed = paid if transfer_taxed else 0.0
+            entitled = paid if transfer_rights else 0.0
+            income_base = earned + benefit + sick_pay + parental
+            taxable = income_base + taxed
+            rights_base = income_base + entitled  # pensionable and benefit-qualifying income
             tax = income_tax(taxable, tax_rate, basic_deduction, state_rate, state_threshold)
             if active[i]:
                 tax_sum += tax
@@ -158,10 +187,11 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, parental_mont
                 sick_pay_sum += sick_pay
                 parental_sum += parental
                 # pay and benefits are pensionable up to the ceiling (Pensionsmyndigheten, NAV)
-                pensionable_sum += min(taxable, pension_cap)
+                pensionable_sum += min(rights_base, pension_cap)
+                rights_sum += entitled
                 recipients += benefit > 0
             # household: consume living costs and part of any surplus; borrow down to the floor
-            net = taxable - tax
+            net = taxable - tax + (paid - taxed)  # an untaxed transfer reaches the savings whole
             spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
             savings = max(buffer[i] + net - spend, debt_floor)
             buffer[i] = savings
@@ -173,11 +203,11 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, parental_mont
             engaged_bits[i] = bits
             # sick and parental leave push qualifying windows back (admission rules)
             leave_bits[i] = (leave_bits[i] << _ONE) | np.uint64(sick or on_leave)
-            earning_bits[i] = (earning_bits[i] << _ONE) | np.uint64(taxable >= earning_threshold)
-            dropped = earned + parental < 0.75 * income_avg  # a drop of 25% or more
+            earning_bits[i] = (earning_bits[i] << _ONE) | np.uint64(rights_base >= earning_threshold)
+            dropped = earned + parental + paid < 0.75 * income_avg  # a drop of 25% or more
             drop_bits[i] = (drop_bits[i] << _ONE) | np.uint64(dropped)
             if not on_leave:  # the benefit-qualifying income is protected during parental leave
-                recent_income[i] = income_avg + (earned - income_avg) / 12.0
+                recent_income[i] = income_avg + (earned + entitled - income_avg) / 12.0
                 recent_fees[i] += (fee - recent_fees[i]) / 12.0
             income_now[i] = earned
             qualifying_months[i] += works
@@ -188,4 +218,5 @@ def _settle(active, engaged, fees, side, salary, sick_months_left, parental_mont
             precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
         sums[0, g], sums[1, g], sums[2, g], sums[3, g] = tax_sum, earned_sum, benefit_sum, sick_pay_sum
         sums[4, g], sums[5, g], sums[6, g] = parental_sum, pensionable_sum, recipients
+        sums[7, g] = rights_sum
     return sums

@@ -7,7 +7,7 @@ Each month, for one arm, in this order (``STEP_ORDER``):
                        lay-offs) and it hires if a round is due; then it writes its modifiers.
 3. ``health``          episodes start (from last month's precarity); the sick cannot work.
 4. ``income``          engagements (the income rule's odds, the policy's boost), pay, side income.
-5. ``policy_pay``      salaries paid by the policy.
+5. ``policy_pay``      salaries paid by the policy, and its transfers (money that is not pay).
 6. ``public_finance``  unemployment, sickness and parental benefits, income tax, contributions,
                        pension rights, care costs.
 7. ``household``       savings, idle spells, income history and yearly income statistics; then the
@@ -24,7 +24,9 @@ Each month, for one arm, in this order (``STEP_ORDER``):
 Every phase works on whole columns; nothing here loops over agents. Random decisions meet the
 policy's modifier columns in ``sim/model/core/decisions.py``. The core knows the policy only
 through its interface (``sim/model/policy/base.py``): its modifier columns, the salary ``pay``
-returns (earned income) and the rows it ``employed`` (no unemployment benefit), and the hooks
+returns (earned income), the transfers ``transfers_runs`` returns (not pay, taxed and earning
+rights as ``transfer_rules`` says), the rows it bars from unemployment benefit
+(``no_unemployment_benefit``: by default those it ``employed``), and the hooks
 ``on_births``, ``on_exits`` and ``record_month``, through which it keeps its own columns and
 series.
 
@@ -113,9 +115,15 @@ def monthly_step(model) -> None:
     # 5. policy_pay
     salary = (policy.pay_runs(states, pop, ctx, engaged, run_ledgers, run_recorders)
               if policy is not None else np.zeros(len(pop)))  # per row; made once for the phases that read it
+    transfer = (policy.transfers_runs(states, pop, ctx, engaged, run_ledgers, run_recorders)
+                if policy is not None else None)  # per row, or None: no transfers
+    rules_of_transfer = policy.transfer_rules(ctx.country) if transfer is not None else None
     # 6. public_finance and 7. household (one pass, sim/model/core/finance.py)
-    employed = policy.employed(pop) if policy is not None else None
-    counts |= settle_month(pop, ctx, earn, engaged, salary, batch_ledger, employed)
+    barred = policy.no_unemployment_benefit(pop) if policy is not None else None
+    counts |= settle_month(
+        pop, ctx, earn, engaged, salary, batch_ledger, barred, transfer,
+        transfer_taxed=rules_of_transfer is not None and rules_of_transfer.taxed,
+        transfer_rights=rules_of_transfer is not None and rules_of_transfer.social_rights)
     ctx.precarious = pop.precarious  # this month's, set by the household phase
     if policy is not None:
         policy.write_modifiers_runs(states, pop, ctx)

@@ -21,10 +21,21 @@ A policy owns its state, its accounts and its description. It declares, as class
 Both arms' recorders, ledgers and outcome tables are built from the spec: the core's tables plus
 the policy's (``sim/model/tables.py``); in the baseline arm the policy's series and spending
 lines stay zero. The core meets a policy only through this interface: the modifier columns, the
-salary ``pay`` returns (earned income, taxed like fees), the rows it ``employed`` (no
-unemployment benefit), and the hooks ``on_births``, ``on_exits`` and ``record_month``
-(defaults: nothing), through which the policy keeps its own columns and series up to date.
-``describe`` tells readers what the policy is (``Description``).
+salary ``pay`` returns (earned income, taxed like fees), the transfers ``transfers_runs``
+returns (money that is not pay for work, such as a working grant; default: none), the rows it
+``employed`` (no unemployment benefit) or otherwise bars from it (``no_unemployment_benefit``),
+and the hooks ``on_births``, ``on_exits`` and ``record_month`` (defaults: nothing), through
+which the policy keeps its own columns and series up to date. ``describe`` tells readers what
+the policy is (``Description``).
+
+Salary and transfers are the two income paths of ``sim/model/core/finance.py``. A salary is
+pay: taxed, pensionable, qualifying for sickness and parental benefit, and the employer's
+contributions are due on it (the policy pays them from its money). A transfer reaches the
+household's savings but is not pay: nobody employs its recipient, so no employer's
+contributions are due, and it counts in no earned-income statistics. Whether it is taxed like
+earned income, and whether it earns social rights (pension rights, and the qualifying income
+of the sickness and parental benefits) is the country's rule for that kind of money, which the
+policy declares per country (``transfer_rules`` returns a ``Transfer``).
 
 A policy acts on the rules only through modifier columns (``exit_hr``, ``birth_hr``,
 ``onset_hr``, ``engagement_boost``, see ``sim/model/core/population.py``), which the core applies
@@ -89,6 +100,15 @@ class Description:
     leaves_out: tuple[str, ...]  # what the model of it leaves out
 
 
+@dataclass(frozen=True)
+class Transfer:
+    """How the core treats the money a policy pays that is not pay (``Policy.transfers_runs``).
+    It never carries employer's contributions and always reaches the household's savings."""
+
+    taxed: bool  # income tax as on earned income (else it reaches the savings whole)
+    social_rights: bool  # pensionable, and qualifying income of sickness and parental benefit
+
+
 class Policy(ABC):
     """Interface of a policy design; see the module docstring for when each method runs."""
 
@@ -145,6 +165,26 @@ class Policy(ABC):
     def employed(self, pop: Population) -> np.ndarray | None:
         """Rows the policy employs this month (they draw no unemployment benefit); None: none."""
         return None
+
+    def no_unemployment_benefit(self, pop: Population) -> np.ndarray | None:
+        """Rows that draw no unemployment benefit this month because of the policy (phase
+        ``public_finance``); default: the rows it ``employed``."""
+        return self.employed(pop)
+
+    def transfers_runs(self, states: list, pop: Population, ctx: StepContext,
+                       engaged: np.ndarray, ledgers: list[Ledger],
+                       recorders: list[Recorder]) -> np.ndarray | None:
+        """Phase ``policy_pay``, after ``pay_runs``, for every run of a batch: this month's
+        transfers per row, money paid that is not pay for work (a grant), treated as
+        ``transfer_rules`` says; the policy books them in its own spending lines. Default: None
+        (no transfers)."""
+        return None
+
+    def transfer_rules(self, country: Any) -> Transfer:
+        """How ``country`` (the spec's ``Country`` block) treats this policy's transfers:
+        taxed or not, earning social rights or not. Only read when ``transfers_runs`` pays."""
+        raise NotImplementedError(f"{type(self).__name__} pays transfers but does not declare "
+                                  "how they are taxed (transfer_rules)")
 
     def on_births(self, states: list, pop: Population, ctx: StepContext, born: np.ndarray,  # noqa: B027
                   recorders: list[Recorder]) -> None:
