@@ -259,7 +259,7 @@ OTHER_VALUES = {
     "sector.outside_wage": 32000.0, "sector.fee_tail_max": 20.0, "country.benefit_takeup": 0.3,
     "income.beta_skill": 0.4, "exit.beta_buffer": -1.0, "exit.beta_outside": 0.6,
     "fertility.insecurity_hr": 0.7,
-    "health.insecurity_or": 1.6, "alliance.funding_m": 80.0, "alliance.salary": 31000.0,
+    "health.insecurity_or": 1.6, "demand.displacement": 0.3, "alliance.funding_m": 80.0, "alliance.salary": 31000.0,
     "alliance.overhead_share": 0.2, "alliance.member_engagement_boost": 0.3,
     "alliance.member_exit_hr": 0.5, "alliance.precarious_member_birth_hr": 1.25,
     "admission.recent_window_months": 30, "admission.recent_min_engaged": 20,

@@ -39,12 +39,12 @@ def test_the_allocation_favours_higher_odds_and_keeps_common_random_numbers():
     n = len(pop)
     log_odds = np.zeros(n)
     log_odds[: n // 2] = 2.0  # the first half is much more likely to be chosen
-    ctx.pool = n // 4
+    ctx.pool = np.array([n // 4])  # the one run's pool
     first = decisions.engagements(pop, ctx, log_odds, "test")
     again = decisions.engagements(pop, ctx, log_odds, "test")
     assert np.array_equal(first, again)  # keyed draws: the same luck
     can_work = (pop.sick_months_left == 0) & (pop.parental_months_left == 0) & pop.active
-    assert first.sum() == min(ctx.pool, can_work.sum())
+    assert first.sum() == min(ctx.pool[0], can_work.sum())
     assert not (first & ~can_work).any()
     assert first[: n // 2].mean() > 3 * first[n // 2:].mean()
     # one common shift clears the market: everyone engaged has a lower logit(u) - log-odds than
