@@ -25,6 +25,12 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "public_cost_m": ("million currency/year",
                       "net public cost: grant + benefits (unemployment, sickness, parental) + "
                       "pension contributions on benefits + care - taxes - contributions"),
+    "public_cost_pv_m": ("million currency",
+                         "present value of the net public cost over the horizon, discounted at "
+                         "country.discount_rate to the horizon's start"),
+    "active_person_years_pv": ("person-years",
+                               "present value of the person-years active in the profession over "
+                               "the horizon (people discounted as money)"),
     "grant_net_m": ("million currency/year", "grant paid minus grant returned"),
     "taxes_returned_m": ("million currency/year",
                          "income tax + contributions + taxes of those who left during the "
@@ -69,4 +75,8 @@ EFFECT_ONLY: dict[str, tuple[str, str]] = {
     "cost_per_retained_worker_year_k": (
         "thousand currency/worker-year",
         "extra net public cost per extra active worker-year (NaN if no extra workers)"),
+    "cost_per_retained_worker_year_pv_k": (
+        "thousand currency/worker-year",
+        "present value of the extra net public cost per present value of the extra active "
+        "worker-years, both at country.discount_rate (NaN if no extra workers)"),
 }

@@ -25,6 +25,7 @@ from sim.model.tables import REAL_TOTAL_UNITS, december_mean, ratio
 # mean of per-seed ratios, which is unstable when a seed's denominator is near zero.
 RATIO_EFFECTS: dict[str, tuple[str, str, float]] = {
     "cost_per_retained_worker_year_k": ("public_cost_m", "active_workforce", 1e3),
+    "cost_per_retained_worker_year_pv_k": ("public_cost_pv_m", "active_person_years_pv", 1e3),
 }
 
 
@@ -87,6 +88,8 @@ def _agent_outcomes(model) -> dict[str, float]:
     ended = (reg["exit_month"] >= h0)
     careers = (reg["exit_month"][ended] - reg["entry_month"][ended]) / 12
     years = (end - h0) / 12
+    # present values at the country's appraisal rate, each month discounted to the horizon's start
+    discount = (1.0 + spec.country.discount_rate) ** (-np.arange(end - h0) / 12)
     flows = {k: v[h0:end].sum() / 1e6 / years for k, v in model.ledger.flows.items()}
     r2, r10 = retention(reg, h0, end, 2), retention(reg, h0, end, 10)
     p_engaged = _ratio(s["engaged"].sum(), s["active"].sum())
@@ -107,6 +110,8 @@ def _agent_outcomes(model) -> dict[str, float]:
         "income_cv_monthly": _ratio(s["cv_sum"].sum(), s["cv_count"].sum()),
         "idle_share": 1.0 - _ratio(s["engaged"].sum(), s["active"].sum()),
         "public_cost_m": model.ledger.net_cost()[h0:end].sum() / 1e6 / years,
+        "public_cost_pv_m": float(model.ledger.net_cost()[h0:end] @ discount / 1e6),
+        "active_person_years_pv": float(s["active"] @ discount / 12),
         "grant_net_m": flows["grant"] - flows["grant_returned"],
         "taxes_returned_m": flows["income_tax"] + flows["contributions"] + flows["leavers_tax"],
         "benefits_m": flows["unemployment_benefit"] + flows["sickness_benefit"],
@@ -170,4 +175,8 @@ def paired_outcomes(baseline: dict[str, float], alliance: dict[str, float]) -> d
     extra_workers = out["effect.active_workforce"]
     out["effect.cost_per_retained_worker_year_k"] = (
         out["effect.public_cost_m"] * 1e3 / extra_workers if extra_workers > 0 else math.nan)
+    extra_years = out["effect.active_person_years_pv"]
+    out["effect.cost_per_retained_worker_year_pv_k"] = (
+        out["effect.public_cost_pv_m"] * 1e3 / extra_years
+        if extra_workers > 0 and extra_years > 0 else math.nan)
     return out

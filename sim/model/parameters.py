@@ -115,6 +115,9 @@ class Country:
     population_median_income: float = param("currency/year", 0, None,
                                             "median income of the working-age population",
                                             lo_open=True)
+    discount_rate: float = param("1/year", 0, 0.2, "real discount rate of the country's public "
+                                 "appraisals: present values of money and of person-years over "
+                                 "the horizon (public_cost_pv_m)")
 
     per_run = ("benefit_takeup",)  # may differ between runs of a batch (sim/model/core/runs.py)
 

@@ -21,7 +21,8 @@ from sim.model.core.recorder import NOT_TOTALS, SERIES, STOCKS
 # agents and reported for the real sector (x scale), like Covasim's pop_scale. Rates, shares,
 # means and per-person ratios are the same at any scale.
 REAL_TOTAL_UNITS = frozenset({"people", "births/year", "members/year", "people/year",
-                              "million currency/year", "engagement-months/year"})
+                              "million currency/year", "engagement-months/year",
+                              "million currency", "person-years"})
 
 
 def policies(specs) -> list:
