@@ -343,3 +343,16 @@ def test_uncertainty_brief_and_charts_have_no_english(lang, tmp_path, monkeypatc
     assert ("rimliga världar" if lang == "sv" else "plausible verdener") in text
     # a Swedish study: kronor to a Swede, Swedish kronor to a Norwegian (test_brief_words.py)
     assert ("mnkr" if lang == "sv" else "svenske kroner") in " ".join(texts)
+
+
+@pytest.mark.parametrize("lang, words", [("sv", "vård, pensionsavgifter"),
+                                         ("nb", "pensjon")])
+def test_every_part_of_the_cost_chart_is_in_the_readers_language(lang, words):
+    """A part whose label starts with the country's benefit ("{sickness}, care, ...") was left
+    in English: only a bare placeholder is not a message."""
+    from sim.report.charts import COST_PARTS, part_label
+
+    with language(lang):
+        labels = [part_label(label, "sweden") for label in COST_PARTS]
+    assert any(words in label for label in labels), labels
+    assert not any("care" in label or "benefits" in label for label in labels), labels

@@ -151,7 +151,8 @@ def part_label(label: str, country: str | None) -> str:
     """A part of the public ledger in words, its benefits named as ``country`` names them."""
     from sim.report.words import benefits
 
-    return (label if label.startswith("{") else _(label)).format(**benefits(country))
+    placeholder = label.startswith("{") and label.endswith("}") and label.count("{") == 1
+    return (label if placeholder else _(label)).format(**benefits(country))
 
 
 def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note: str,
