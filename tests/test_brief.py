@@ -67,7 +67,12 @@ def test_docs_link_only_to_anchors_that_exist_and_never_outside_the_project():
 
 
 def test_every_assumption_a_brief_lists_has_plain_words():
-    keys = set(compose_config({}).report.assumptions)
+    from omegaconf import OmegaConf
+
+    from sim.report.description import assumptions_listed, describe_config
+
+    config = OmegaConf.to_container(compose_config({}), resolve=True)
+    keys = set(assumptions_listed(config["report"]["assumptions"], describe_config(config)))
     assert keys <= set(ASSUMPTION_WORDS), keys - set(ASSUMPTION_WORDS)
 
 
@@ -96,22 +101,28 @@ def _config() -> dict:
     return cfg  # resolved, as a job's marker holds it
 
 
-def _job(folder: Path, level: float, config: dict, num: int) -> None:
+def _job(folder: Path, level: float, config: dict, num: int, policy: dict | None = None) -> None:
+    """A finished sweep job at grant ``level``; its marker carries the policy's description
+    (``policy``; None: as the sweep writes it for ``config``)."""
     job = folder / f"alliance.funding_m={level:g}"
     job.mkdir(parents=True)
     share = 1.0 if level else 0.0
     files = write_job_tables(job, {name: (base, [e * share for e in effects])
                                    for name, (base, effects) in OUTCOMES.items()}, 100.0)
     config = {**config, "alliance": {**config["alliance"], "funding_m": level}}
+    choices = {"alliance": "teateralliansen", "sector": "theatre", "country": "sweden",
+               "exit": "stress_hazard", "fertility": "hadwiger", "health": "stress_episodes",
+               "demand": "market", "admission": "qualifying_windows"}
+    if policy is None:
+        from sim.report.description import describe_config
+
+        policy = describe_config(config, choices)
     write_json(job / COMPLETE, {
         "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
         "job_num": num,
         "overrides": [f"alliance.funding_m={level:g}"], "study": "funding_sweep", "seeds": [0, 1, 2],
-        "config": config, "currency": "SEK", "report": config["report"],
-        "choices": {"alliance": "teateralliansen", "sector": "theatre", "country": "sweden",
-                    "exit": "stress_hazard", "fertility": "hadwiger", "health": "stress_episodes",
-                    "demand": "market", "admission": "qualifying_windows"},
-        "files": files})
+        "config": config, "currency": "SEK", "report": config["report"], "choices": choices,
+        "policy": policy, "files": files})
 
 
 def _check_brief(out: Path, title_words: str) -> tuple[str, str]:
@@ -125,7 +136,9 @@ def _check_brief(out: Path, title_words: str) -> tuple[str, str]:
     assert "TeaterAlliansen as it runs today" in md
     # config keys only in the appendix for researchers
     body, appendix = md.split("## Appendix for researchers")
-    keys = set(_config()["report"]["assumptions"])
+    from sim.report.description import assumptions_listed, describe_config
+
+    keys = set(assumptions_listed(_config()["report"]["assumptions"], describe_config(_config())))
     assert not [k for k in keys if k in body], "config keys outside the appendix"
     assert all(f"`{k}`" in appendix for k in keys)
     assert "behaviour.md" not in body and "alliances.md" not in body

@@ -40,7 +40,7 @@ def test_invariants_hold_every_month(params):
         assert np.array_equal(pop.precarious, expected)
     led = model.ledger
     # the alliance never spends more than its grant, year by year
-    spend = led.alliance_spend().reshape(-1, 12).sum(axis=1)
+    spend = led.policy_spend().reshape(-1, 12).sum(axis=1)
     grant = led.flows["grant"].reshape(-1, 12).sum(axis=1)
     assert np.all(spend <= grant * (1 + 1e-9) + 1e-6)
     # unspent money goes back: grant - returned == spend, every year

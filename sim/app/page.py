@@ -27,6 +27,7 @@ from sim.app.world import (
     World,
     alliance_label,
     alliances,
+    anywhere_alliances,
     countries,
     country_label,
     currency,
@@ -55,7 +56,7 @@ REFRESH_SECONDS = 0.5  # redraw the live charts at most this often
 
 sector = solara.reactive("theatre")
 country = solara.reactive("sweden")
-alliance = solara.reactive("teateralliansen")
+alliance = solara.reactive(World().alliance)
 demand = solara.reactive("market")
 funding = solara.reactive(40.0)
 seed = solara.reactive("0")  # as typed: checked as the command line checks seed=<text>
@@ -178,7 +179,7 @@ def _controls():
     Choice(_("Alliance"), {a: alliance_label(a, sector.value, country.value)
                            for a in alliances(sector.value, country.value)}, alliance,
            on_value=_on_alliance)
-    if alliance.value == "generic":
+    if alliance.value in anywhere_alliances():
         solara.Text(_("generic: a hypothetical TeaterAlliansen-type alliance (no real alliance "
                       "exists for this sector and country)"), style={"font-size": "0.8em"})
     Choice(_("Labour market (demand)"), {d: demand_label(d) for d in demands()}, demand)

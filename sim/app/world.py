@@ -25,7 +25,7 @@ from sim.model.outcomes import real_series, survival_curve
 from sim.model.spec import ModelSpec
 from sim.report.i18n import N_, _
 from sim.report.words import ASSUMPTION_WORDS, SCENARIO_WORDS, demand_words, scenario_words
-from sim.study.config import build_spec, group_options, matching_alliances
+from sim.study.config import alliance_homes, build_spec, group_options, matching_alliances
 from sim.study.config import compose_config as _compose_config
 from sim.study.paired import PairResult
 
@@ -58,8 +58,15 @@ class World:
 
     sector: str = "theatre"
     country: str = "sweden"
-    alliance: str = "teateralliansen"
+    alliance: str = field(default_factory=lambda: default_option("alliance"))  # config.yaml's
     demand: str = "market"
+
+
+def default_option(group: str) -> str:
+    """The option ``configs/config.yaml`` chooses for a config group."""
+    from sim.report.brief import default_option as chosen
+
+    return str(chosen(group))
 
 
 def sectors() -> list[str]:
@@ -98,17 +105,24 @@ def country_label(country: str) -> str:
 
 
 @functools.cache
-def _policy_label(alliance: str, sector: str, country: str) -> str:
-    """The short label of the policy preset ``alliance`` describes itself by in that world
-    (``Policy.describe``); the preset's name when it does not fit the world."""
+def _description(alliance: str, sector: str, country: str) -> dict | None:
+    """What the policy preset ``alliance`` says of itself in that world (``Policy.describe``, as
+    data); None when it does not fit the world."""
     from sim.report.description import as_data
 
     try:
-        spec, _run = build_spec(compose_config({"sector": sector, "country": country,
-                                                "alliance": alliance}))
+        with _HYDRA:
+            spec, _run = build_spec(compose_config({"sector": sector, "country": country,
+                                                    "alliance": alliance}))
     except ConfigError:
-        return alliance
-    return as_data(spec.alliance.describe(spec))["label"]
+        return None
+    return as_data(spec.alliance.describe(spec))
+
+
+def _policy_label(alliance: str, sector: str, country: str) -> str:
+    """The short label the preset describes itself by; its name when it does not fit."""
+    described = _description(alliance, sector, country)
+    return described["label"] if described else alliance
 
 
 def alliance_label(alliance: str, sector: str, country: str) -> str:
@@ -120,10 +134,23 @@ def demand_label(demand: str) -> str:
 
 
 def alliances(sector: str, country: str) -> list[str]:
-    """The alliance presets that fit a sector and country: the real ones first, then ``generic``
-    (a hypothetical TeaterAlliansen-type alliance, which fits anywhere)."""
+    """The alliance presets that fit a sector and country: the real ones first, then those that
+    fit anywhere (``anywhere_alliances``)."""
     with _HYDRA:  # composes each alliance preset once
-        return [*matching_alliances(country, sector), "generic"]
+        return [*matching_alliances(country, sector), *anywhere_alliances()]
+
+
+def anywhere_alliances() -> list[str]:
+    """The presets whose config names no country and no sectors, so that they fit any world,
+    and that are the kind of instrument the app shows (the default preset's, as their
+    descriptions say): the hypothetical ``generic``. Choosing among instruments is issue 21
+    step 3."""
+    world = World()
+    kind = (_description(world.alliance, world.sector, world.country) or {}).get("kind")
+    with _HYDRA:
+        homes = alliance_homes()
+    return [name for name, (c, sectors) in homes.items() if c is None and sectors is None
+            and (_description(name, world.sector, world.country) or {}).get("kind") == kind]
 
 
 def default_funding(world: World) -> float:

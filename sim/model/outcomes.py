@@ -17,7 +17,6 @@ import pandas as pd
 
 from sim.model import tables
 from sim.model.catalogue import EFFECT_ONLY, OUTCOMES  # noqa: F401 (re-exported)
-from sim.model.core.ledger import Ledger
 from sim.model.tables import REAL_TOTAL_UNITS, december_mean, ratio
 
 # Effect outcomes that are ratios of two effects: summaries over seeds use the ratio of the mean
@@ -44,9 +43,6 @@ def metrics_long(seed: int, outcomes: dict[str, float]) -> pd.DataFrame:
 
 _ratio = ratio
 _december_mean = december_mean
-
-# readers' old name of the policy's spending (sim/app), until they read ``policy_spend``
-Ledger.alliance_spend = Ledger.policy_spend
 
 
 def retention(registry: dict, start: int, end: int, years: int) -> float:

@@ -32,6 +32,15 @@ from sim.report.charts import (  # noqa: E402
     paired_bands,
     readable_in_print,
 )
+from sim.report.description import (  # noqa: E402
+    assumption_keys,
+    assumption_value,
+    assumptions_listed,
+    label_words,
+    of_marker,
+    title_words,
+    which_words,
+)
 from sim.report.document import (  # noqa: E402
     appendix_blocks,
     assumption_tables,
@@ -92,7 +101,7 @@ def report_spec(sweep) -> dict:
     ad-hoc ``python -m sim -m alliance.funding_m=0,40,80`` reads like ``study=funding_sweep``);
     the workforce over time stays when the study asked for no charts and few levels ran."""
     spec = sweep.markers[0].get("report") or {}
-    spec = {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": [],
+    spec = {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": None,
             "left_out": [], "language": "en", **spec}
     if "funding" not in spec["charts"] and sweeps_the_grant(sweep, spec):
         funding = funding_study_report()
@@ -117,24 +126,28 @@ def _save(fig, out: Path, stem: str) -> Path:
 
 
 def _world(sweep) -> tuple[dict, dict, dict]:
-    """The alliance, sector and country blocks of the first job's config (world parameters; a
-    report never reads a rule's parameters, which depend on the rule chosen)."""
+    """The policy's description (``sim.report.description``) and the sector and country blocks
+    of the first job's marker (world parameters; a report never reads a rule's parameters, which
+    depend on the rule chosen, nor the policy's but through its description)."""
     cfg = sweep.markers[0].get("config") or {}
-    return tuple(cfg.get(block) or {} for block in ("alliance", "sector", "country"))
+    return (of_marker(sweep.markers[0]), *(cfg.get(block) or {} for block in ("sector", "country")))
+
+
+# the assumptions a chart's footnote names, by config key: (words, its value is money a month)
+FOOTNOTE_WORDS = {"alliance.salary": N_("alliance salary {amount} {cur}/month in idle months"),
+                  "sector.outside_wage": N_("leavers earn {amount} {cur}/month outside")}
 
 
 def _footnote(fig, sweep, first: str = "") -> None:
     a, s, c = _world(sweep)
-    scale, cur = c.get("wage_scale", 1.0), c.get("currency", sweep.currency)
-    assumed = []
-    if "salary" in a:
-        assumed.append(_("alliance salary {amount} {cur}/month in idle months").format(
-            amount=number(a["salary"] * scale), cur=currency(cur)))
+    scale, cur = c.get("wage_scale", 1.0), a.get("currency") or c.get("currency", sweep.currency)
+    values = {k: assumption_value(a, k) for k in assumption_keys(a)}
     if "outside_wage" in s:
-        assumed.append(_("leavers earn {amount} {cur}/month outside").format(
-            amount=number(s["outside_wage"] * scale), cur=currency(cur)))
-    alliance = _(a.get("label", "the alliance")) + (_(" (hypothetical grant)") if a.get("hypothetical")
-                                                   else "")
+        values["sector.outside_wage"] = s["outside_wage"]
+    assumed = [_(words).format(amount=number(values[key] * scale), cur=currency(cur))
+               for key, words in FOOTNOTE_WORDS.items()
+               if isinstance(values.get(key), int | float) and not isinstance(values[key], bool)]
+    alliance = title_words(a)
     sector = _("each sector") if "sector" in sweep.swept else _(s.get("label", "sector"))
     n = len(sweep.markers[0]["seeds"])
     text = (first + " " if first else "") + (_(
@@ -615,16 +628,20 @@ def _flat_config(sweep) -> dict:
 
 def assumptions(sweep) -> tuple[list[list[str]], list[list[str]], list[str]]:
     """(rows in words, appendix rows with config keys, cited source anchors)."""
-    _, _, country = _world(sweep)
+    policy, _, country = _world(sweep)
     return assumption_tables(_flat_config(sweep), config_notes(sweep.markers[0].get("choices")),
-                             report_spec(sweep)["assumptions"],
-                             country.get("currency", sweep.currency), country.get("wage_scale", 1.0))
+                             assumptions_listed(report_spec(sweep)["assumptions"], policy),
+                             policy.get("currency") or country.get("currency", sweep.currency),
+                             country.get("wage_scale", 1.0))
 
 
-def left_out_blocks(spec) -> list:
-    """What the model leaves out: each item of ``report.left_out`` is a message of the catalogue
-    (its English text is the msgid; tests/test_i18n.py checks every item has a translation)."""
-    return [("h2", _("What the model leaves out")), ("ul", [_(item) for item in spec["left_out"]])]
+def left_out_blocks(spec, policy: dict | None = None) -> list:
+    """What the model leaves out: each item of ``report.left_out``, then what the policy's
+    description says its model leaves out (``leaves_out``), each once; each is a message of the
+    catalogue (its English text is the msgid; tests/test_i18n.py checks every item of the
+    config's list has a translation)."""
+    items = list(dict.fromkeys([*spec["left_out"], *(policy or {}).get("leaves_out", [])]))
+    return [("h2", _("What the model leaves out")), ("ul", [_(item) for item in items])]
 
 
 # A swept key whose levels the brief reports side by side rather than as a scenario axis: the
@@ -671,13 +688,11 @@ def split_by(sweep, key: str):
     return views
 
 
-def represents(alliance: dict, sector: dict, country: dict) -> str:
-    """"TeaterAlliansen as it runs today; freelance actors in Sweden"."""
-    label = _(alliance.get("label", "the alliance"))
-    which = _("{alliance}, with a hypothetical grant") if alliance.get("hypothetical") else (
-        _("{alliance} as it runs today"))
+def represents(policy: dict, sector: dict, country: dict) -> str:
+    """"TeaterAlliansen as it runs today; freelance actors in Sweden" (``policy``: its
+    description, whose title is its label unless it qualifies it, e.g. as hypothetical)."""
     return _("{which}; {sector} in {country}").format(
-        which=which.format(alliance=label), sector=_(str(sector.get("label", "the sector"))).lower(),
+        which=which_words(policy), sector=_(str(sector.get("label", "the sector"))).lower(),
         country=country_name(country))
 
 
@@ -720,7 +735,7 @@ def _write_report(sweep, out: Path) -> Path:
     alliance, sector, country = _world(sweep)
     where = _("{sector} in {country}").format(sector=_(sector.get("label", "The sector")),
                                              country=country_name(country))
-    label = _(alliance.get("label", "the alliance"))
+    label = label_words(alliance)
     lines = headlines(sweep, cur)
     plausible = []  # from a sibling uncertainty study: intervals over plausible worlds
     if "funding" in wanted and spec["x"] in sweep.swept and headline_job(sweep) is not None:
@@ -765,7 +780,7 @@ def _write_report(sweep, out: Path) -> Path:
                            "change; see that study's brief.").format(names="; ".join(named)))]
     blocks += [("h2", _("The assumptions that drive the result")),
                ("table", [_("assumption"), _("value"), _("source")], words)]
-    blocks += left_out_blocks(spec)
+    blocks += left_out_blocks(spec, alliance)
     blocks += source_blocks(cited)
     blocks += appendix_blocks(appendix)
     return write_brief(out, blocks, title)
@@ -823,8 +838,8 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path, comm
     n_seeds = len(markers[0]["seeds"])
     config = markers[0].get("config") or {}
     title = _("Which assumptions drive the results?")
-    blocks = front_matter(title, represents(*(config.get(k) or {} for k in ("alliance", "sector",
-                                                                           "country"))),
+    blocks = front_matter(title, represents(of_marker(markers[0]), *(config.get(k) or {} for k
+                                                                     in ("sector", "country"))),
                           _("{method} design over {n} assumptions, {seeds} simulated runs per "
                             "design point; reproduce with `{command}`").format(
                               method=s.method, n=s.problem["num_vars"], seeds=n_seeds,

@@ -197,12 +197,14 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     return _save(fig, path)
 
 
-def run_note(alliance_label: str, hypothetical: bool, sector_label: str, country_name: str,
-             funding_m: float, currency: str, seeds: int) -> str:
-    """The footnote of a single run's charts, in the current language."""
+def run_note(policy: dict, sector_label: str, country_name: str, funding_m: float,
+             seeds: int) -> str:
+    """The footnote of a single run's charts, in the current language (``policy``: the policy's
+    description, ``sim.report.description``)."""
+    from sim.report.description import title_words
     from sim.report.words import _g
 
-    alliance = _(alliance_label) + (_(" (hypothetical grant)") if hypothetical else "")
+    alliance, currency = title_words(policy), policy["currency"]
     return _("{alliance}: {sector}, {country}; grant {funding} {million}/year; {n} paired seeds, "
              "95% bands. Assumptions: docs/model.md; sources: docs/sources.md.").format(
         alliance=alliance, sector=_(sector_label), country=_(country_name.title()),

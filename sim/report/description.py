@@ -89,9 +89,9 @@ def of_marker(marker: Mapping) -> dict:
 
 # ---------------------------------------------------------------- in words
 # what the shipped policies' titles add to their labels, as messages of the catalogue (the
-# policies live in sim/model, which ``pybabel extract`` does not read); labels come from their
-# config files
-QUALIFIERS = (N_(" (hypothetical grant)"),)
+# policies live in sim/model, which ``pybabel extract`` does not read; labels come from their
+# config files), each with how a brief says what the run represents
+QUALIFIERS = {N_(" (hypothetical grant)"): N_("{alliance}, with a hypothetical grant")}
 
 
 def label_words(d: Mapping) -> str:
@@ -108,6 +108,18 @@ def title_words(d: Mapping) -> str:
     if label and title.startswith(label) and _(title) == title:
         return _(label) + _(title[len(label):])
     return _(title)
+
+
+def which_words(d: Mapping) -> str:
+    """The policy as a run represents it: "TeaterAlliansen as it runs today" when its title is
+    its label; a title with a known qualifier in that qualifier's words ("A TeaterAlliansen-type
+    alliance, with a hypothetical grant"); else its title."""
+    title, label = d.get("title") or "", d.get("label") or ""
+    if not title or title == label:
+        return _("{alliance} as it runs today").format(alliance=label_words(d))
+    if label and title[len(label):] in QUALIFIERS and title.startswith(label):
+        return _(QUALIFIERS[title[len(label):]]).format(alliance=label_words(d))
+    return title_words(d)
 
 
 def assumption_keys(d: Mapping) -> list[str]:

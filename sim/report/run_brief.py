@@ -32,7 +32,8 @@ RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by y
 
 
 def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, seeds: int,
-                    out: Path, command: str | None = None, refit: str | None = None) -> Path:
+                    out: Path, command: str | None = None, refit: str | None = None,
+                    policy: dict | None = None) -> Path:
     """A short brief for one paired comparison (``python -m sim``): headline effects with their
     95% CIs in words, the run's two charts, the assumptions, date, version, how it was made; in
     the current language (``with sim.report.i18n.language(...)``, as the CLI does).
@@ -48,9 +49,14 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
             shell: ``sim.report.document.typed_command``).
         refit: the command that refits the entry rate for this world, said when the baseline's
             pool drifted from ``population.size`` (None: for its sector and country alone).
+        policy: the policy's description (``sim.report.description``; None: described from
+            ``config``, as the CLI does).
     """
-    alliance, sector, country = (config.get(k) or {} for k in ("alliance", "sector", "country"))
-    cur = country.get("currency", "")
+    from sim.report.description import assumptions_listed, describe_config, label_words
+
+    policy = policy or describe_config(config, choices)
+    sector, country = (config.get(k) or {} for k in ("sector", "country"))
+    cur = policy["currency"]
     rows = summary.set_index("outcome")
 
     def get(outcome, arm="effect"):
@@ -59,14 +65,14 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         r = rows.loc[outcome]
         return float(r[arm]), float(r[f"{arm}_ci_low"]), float(r[f"{arm}_ci_high"])
 
-    label = _(alliance.get("title") or alliance.get("label", "the alliance"))
-    level = float(alliance.get("funding_m", math.nan))
+    label = label_words(policy)
+    level = float((config.get("alliance") or {}).get("funding_m", math.nan))  # the grant (a key)
     from sim.report.words import _g
 
     title = _("What a {level} {million} grant to {alliance} buys").format(
         level=_g(level), million=million(cur, prose=True), alliance=label)
-    spec = {"assumptions": [], "left_out": [], **(config.get("report") or {})}
-    blocks = front_matter(title, represents(alliance, sector, country),
+    spec = {"assumptions": None, "left_out": [], **(config.get("report") or {})}
+    blocks = front_matter(title, represents(policy, sector, country),
                           ngettext("{n} simulated run with and without the alliance under "
                                    "identical conditions (common random numbers); reproduce with "
                                    "`{command}`",
@@ -88,9 +94,10 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         blocks += [("h2", _("Charts"))] + [("img", caption, path) for caption, path in charts]
     flat = {f"{block}.{k}": v for block, values in config.items() if isinstance(values, dict)
             for k, v in values.items()}
-    words, appendix, cited = assumption_tables(flat, config_notes(choices), spec["assumptions"], cur,
-                                               country.get("wage_scale", 1.0))
+    words, appendix, cited = assumption_tables(flat, config_notes(choices),
+                                               assumptions_listed(spec["assumptions"], policy),
+                                               cur, country.get("wage_scale", 1.0))
     blocks += [("h2", _("The assumptions that drive the result")),
                ("table", [_("assumption"), _("value"), _("source")], words)]
-    blocks += left_out_blocks(spec) + source_blocks(cited) + appendix_blocks(appendix)
+    blocks += left_out_blocks(spec, policy) + source_blocks(cited) + appendix_blocks(appendix)
     return write_brief(out, blocks, title)

@@ -14,6 +14,13 @@ from dataclasses import dataclass
 from sim.model.core.params import ConfigError, param
 
 CHARTS = ("funding", "timeline", "sectors")
+# the world's and the rules' keys a brief's assumptions table lists after the policy's own
+# (``Policy.describe``) when the study sets no ``report.assumptions``
+CORE_ASSUMPTIONS = ("sector.outside_wage", "exit.beta_buffer", "fertility.insecurity_hr",
+                    "health.insecurity_or", "country.benefit_takeup",
+                    "country.employer_contribution_rate", "admission.long_min_engaged",
+                    "admission.rank_window_months", "demand.engaged_share", "sector.fee_tail_max",
+                    "country.parental_replacement", "country.parental_qualifying_months")
 
 
 @dataclass(frozen=True)
@@ -24,8 +31,10 @@ class ReportSpec:
     x: str | None = param("-", doc="the swept key the funding charts put on their x axis")
     headline_level: float | None = param(
         "value of x", None, None, "the level the headlines describe (null: the middle funded level)")
-    assumptions: list = param("-", doc="config keys listed in the brief's assumptions table "
-                                       "(keys the chosen rules do not have are left out)")
+    assumptions: list | None = param("-", doc="config keys listed in the brief's assumptions "
+                                              "table (keys the chosen rules do not have are left "
+                                              "out; null: the policy's, then the world's and the "
+                                              "rules')")
     left_out: list = param("-", doc="what the model leaves out, one sentence each (each a message "
                                     "of the translation catalogues, sim/report/locale)")
     language: str = param("-", doc="language of the brief and its charts: en, sv or nb")
@@ -33,6 +42,8 @@ class ReportSpec:
     def check(self, path: str) -> None:
         for name in ("charts", "assumptions", "left_out"):
             value = getattr(self, name)
+            if name == "assumptions" and value is None:
+                continue
             if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
                 raise ConfigError(f"{path}.{name}", value, "a list of strings")
         if self.title is not None and not isinstance(self.title, str):

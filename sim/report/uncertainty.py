@@ -298,11 +298,13 @@ def _meaning(text) -> str:
 def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path,
                               command: str) -> Path:
     from sim.report.brief import country_name
+    from sim.report.description import label_words, of_marker, which_words
 
     cfg = markers[0]["config"]
-    cur = markers[0].get("currency", "")
-    alliance, sector, country = (cfg.get(b) or {} for b in ("alliance", "sector", "country"))
-    label = alliance.get("label") or _("the alliance")
+    alliance = of_marker(markers[0])  # the policy's description
+    cur = alliance["currency"] or markers[0].get("currency", "")
+    sector, country = (cfg.get(b) or {} for b in ("sector", "country"))
+    label = label_words(alliance)
     sector_label = _(sector["label"]) if sector.get("label") else _("the sector")
     place = country_name(country)
     seeds = len(markers[0]["seeds"])
@@ -392,8 +394,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     assumption_rows = [[_meaning(r["meaning"]), _distribution(r),
                         _(BASIS.get(str(r["basis"]), str(r["basis"]))), source_cell(r),
                         f"`{r['parameter']}`"] for _i, r in params.iterrows()]
-    which = (_("{alliance}, with a hypothetical grant") if alliance.get("hypothetical")
-             else _("{alliance} as it runs today")).format(alliance=label)
+    which = which_words(alliance)
     title = _("What {alliance} buys when the assumptions are uncertain").format(alliance=label)
     method = (ngettext("{draws} plausible worlds, {seeds} simulated run each with and without the "
                        "alliance; reproduce with {command}",

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim.model.outcomes import UNITS
+from sim.report.description import of_marker
 from sim.study.args import normalise
 from sim.study.io import provenance, write_json, write_table
 from sim.study.stats import mean_ci, summarise
@@ -200,7 +201,7 @@ def load(folder: Path) -> Sweep:
         job = marker["dir"].name
         levels = {k: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
         job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
-        represents = (marker["config"].get("alliance") or {}).get("label", "")
+        represents = of_marker(marker)["label"]  # the policy's description
         tag = {"study": study, "job": job, "represents": represents, **levels}
         results.append(_table(marker, "metrics", METRICS_COLUMNS).assign(**tag))
         yearly.append(_table(marker, "yearly", ("seed", "arm", "year", "variable", "value"))

@@ -123,7 +123,13 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
             series.append(pair_series)
     metrics_df = pd.concat(metrics, ignore_index=True)
     summary = summarise(metrics_df, UNITS)
-    summary.insert(0, "represents", spec.alliance.title)  # the real alliance the run stands for
+    from sim.report.description import describe
+
+    choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
+               if HydraConfig.initialized() else None)
+    policy = describe(spec, choices)  # all the readers know of the policy (as data)
+    summary.insert(0, "represents", policy["title"])  # what the run stands for
+    summary.attrs["policy"] = policy
     write_table(metrics_df, out_dir / "metrics")
     write_table(summary, out_dir / "summary", csv=False)
     write_text(out_dir / "summary.csv", summary.to_csv(index=False))
@@ -136,21 +142,25 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
         from sim.report.run_brief import write_run_brief
 
         with language(cfg.report.get("language", "en") if "report" in cfg else "en"):
-            note = run_note(spec.alliance.label, spec.alliance.hypothetical, spec.sector.label,
-                            spec.country.name, spec.alliance.funding_m, spec.country.currency,
-                            run.seeds)
+            note = run_note(policy, spec.sector.label, spec.country.name,
+                            float(cfg.alliance.funding_m), run.seeds)
             survival_chart(pd.concat(survival, ignore_index=True),
                            out_dir / "cohort_survival.png", note)
             public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
-                              spec.country.currency, note)
-            choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
-                       if HydraConfig.initialized() else None)
+                              policy["currency"], note)
             write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices,
-                            run.seeds, out_dir, refit=refit_command(cfg))
+                            run.seeds, out_dir, refit=refit_command(cfg), policy=policy)
     write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
     write_json(out_dir / "provenance.json",
-               provenance({"seeds": list(seeds), "agent_months": agent_months}))
+               provenance({"seeds": list(seeds), "agent_months": agent_months, "policy": policy}))
     return summary
+
+
+def table_header(summary: pd.DataFrame, cfg: DictConfig) -> str:
+    """The line above the terminal's table: what the run represents (the policy's title, from
+    its description), its sector and country."""
+    return (f"{summary['represents'].iloc[0]}, {cfg.sector.label}, "
+            f"{str(cfg.country.name).title()} (alliance arm) against no alliance (baseline):")
 
 
 def refit_command(cfg: DictConfig) -> str:
@@ -187,9 +197,9 @@ def main(cfg: DictConfig) -> None:
               "and run the same command again", file=sys.stderr)
         sys.exit(1)
     if not cfg.output.quiet:
-        print(f"{summary['represents'].iloc[0]}, {cfg.sector.label}, {str(cfg.country.name).title()}"
-              f" (alliance arm) against no alliance (baseline):")
-        print(format_table(summary, str(cfg.country.currency)))
+        print(table_header(summary, cfg))
+        policy = summary.attrs.get("policy") or {"currency": str(cfg.country.currency)}
+        print(format_table(summary, policy["currency"]))
         for note in table_notes(summary, float(cfg.population.size), refit_command(cfg)):
             print(f"note: {note}")
         print(f"\nresults: {out_dir}")

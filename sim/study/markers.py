@@ -3,7 +3,8 @@
 Where it sits: between a sweep job's marker on disk (written by ``sim/study/sweep.py``) and
 everything that reads it back (the sweep's skip test, ``sim.aggregate``, the briefs, the app).
 A marker is data from a folder anyone may have edited: it never names code (a ``_target_`` is
-looked up among the project's presets as text, ``sim.study.config.preset_classes``), it names
+looked up among the project's presets as text, ``sim.study.config.preset_classes``; the policy
+is described as data, ``policy``, checked by ``sim.report.description.problem``), it names
 the folder it was written in, its group choices are plain option names, and the report settings
 it carries pass the same checks as ``report.*`` on the command line. A marker that fails any of
 this counts as damaged: the sweep recomputes its job and the aggregation names the reason.
@@ -64,6 +65,12 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
                 option is not None and (not isinstance(option, str) or not PLAIN_NAME.fullmatch(option)
                                         or ".." in option)):
             return f"choices.{group}={option!r} (allowed: the name of a preset, no path)"
+    if marker.get("policy") is not None:  # the policy's description (older markers have none)
+        from sim.report.description import problem
+
+        wrong = problem(marker["policy"])
+        if wrong:
+            return wrong
     config = marker["config"]
     for block in READ_BLOCKS:
         if block in config and config[block] is not None and not isinstance(config[block], dict):

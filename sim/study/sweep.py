@@ -205,7 +205,10 @@ def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run
 
 def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, start, kind,
           job_num) -> None:
-    """Write the completion marker, last: what ran, how, and which files hold the results."""
+    """Write the completion marker, last: what ran, how, and which files hold the results, and
+    the policy's description (``sim.report.description``), all the readers know of it."""
+    from sim.report.description import describe
+
     write_json(job_dir / COMPLETE, {
         "kind": kind, "job_num": job_num, "job_dir": job_dir.name, "fingerprint": fingerprint,
         "code": code_fingerprint(),
@@ -213,5 +216,6 @@ def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, sta
         "config": job_config(cfg),
         "report": OmegaConf.to_container(cfg.report, resolve=True) if "report" in cfg else {},
         "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},
-        "currency": spec.country.currency, "files": [file_digest(job_dir / f) for f in files],
+        "currency": spec.country.currency, "policy": describe(spec, choices),
+        "files": [file_digest(job_dir / f) for f in files],
         "seconds": round(time.perf_counter() - start, 2), **provenance()})
