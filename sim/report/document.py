@@ -161,7 +161,7 @@ def front_matter(title: str, represents: str, method: str) -> list:
 
 def source_blocks(anchors: list[str]) -> list:
     """The brief's list of the sources it cites, each with its anchor in docs/sources.md."""
-    known = source_entries()
+    known = source_entries(lang=current())  # texts: the reader's where docs/sources.<lang>.md has them
     anchors = [a for a in anchors if a in known]
     anchors = list(dict.fromkeys(anchors))
     for a in anchors:  # entries an entry refers to ("as in B.6") come too, so every link resolves
@@ -171,10 +171,11 @@ def source_blocks(anchors: list[str]) -> list:
     items = [(a, _(known[a]["title"]), known[a]["text"]) for a in anchors]  # titles: the reader's
     if not items:
         return []
+    untranslated = any(known[a]["lang"] != current() for a in anchors)  # an entry left in English
     return [("h2", _("Sources")),
             ("p", _("Full list with every source the model uses: docs/sources.md in the model's "
                     "repository.") + (" " + _("The sources are quoted in their own language or in "
-                                               "English.") if current() != "en" else "")),
+                                               "English.") if untranslated else "")),
             ("sources", items)]
 
 

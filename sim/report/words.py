@@ -256,8 +256,24 @@ def scenario_words(key: str, value, currency: str = "") -> str:
 ANCHOR = re.compile(r'<a id="(?P<id>[^"]+)"></a>(?P<title>[^\n]*)')
 
 
-def source_entries(path: Path = SOURCES) -> dict[str, dict]:
-    """``anchor -> {title, text, urls}`` of every entry of docs/sources.md."""
+def source_entries(path: Path = SOURCES, lang: str | None = None) -> dict[str, dict]:
+    """``anchor -> {title, text, urls, lang}`` of every entry of docs/sources.md.
+
+    With ``lang`` (``sv``, ``nb``) an entry's text is its translation in docs/sources.<lang>.md
+    when that file has the anchor, else the English text; ``lang`` says which. Titles stay the
+    English ones (the brief translates them through the catalogues)."""
+    entries = _source_file(path)
+    for entry in entries.values():
+        entry["lang"] = "en"
+    translated = path.with_name(f"{path.stem}.{lang}{path.suffix}")
+    if lang and lang != "en" and translated.exists():
+        for anchor, other in _source_file(translated).items():
+            if anchor in entries:
+                entries[anchor].update(text=other["text"], lang=lang)
+    return entries
+
+
+def _source_file(path: Path) -> dict[str, dict]:
     text = path.read_text(encoding="utf-8")
     matches = list(ANCHOR.finditer(text))
     entries = {}
