@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -48,3 +49,34 @@ def write_job_tables(job: Path, outcomes: dict, yearly_base: float) -> list:
     pd.DataFrame({"seed": [0], "arm": ["baseline"], "years_since_entry": [0],
                   "share_active": [1.0]}).to_parquet(job / "survival.parquet")
     return [file_digest(job / name) for name in JOB_TABLES]
+
+
+class Simulated(AssertionError):
+    """Raised by the patched simulation: bad input reached it."""
+
+
+@contextlib.contextmanager
+def simulation_forbidden(root: Path):
+    """Work in ``root`` with every way into the simulation (a run, a pair, a batch, the model's
+    month loop) patched to raise ``Simulated``: for tests that bad input stops before it."""
+    import sim
+    import sim.study.batch
+    import sim.study.cli
+    import sim.study.many
+    import sim.study.paired
+    import sim.study.sweep
+    from sim.model.freelance import FreelanceModel
+
+    def forbidden(*args, **kwargs):
+        raise Simulated("bad input reached the simulation")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(root)
+        for module in (sim, sim.study.paired):
+            mp.setattr(module, "run_pair", forbidden)
+        mp.setattr(sim.study.sweep, "run_pairs", forbidden)
+        for module in (sim.study.cli, sim.study.many, sim.study.batch):
+            mp.setattr(module, "run_specs", forbidden)
+        mp.setattr(FreelanceModel, "step", forbidden)
+        mp.setattr(FreelanceModel, "run", forbidden)
+        yield root

@@ -33,12 +33,12 @@ import sim.study.paired
 from sim import ConfigError, build_spec, compose_config, run_many, run_model, run_pair
 from sim.model import freelance
 from sim.study.mesa_model import FreelanceModel
+from tests.conftest import Simulated, simulation_forbidden
 from tests.test_bad_input import (
     BAD_SEEDS,
     BOUNDED,
     FIELDS,
     NUMERIC,
-    Simulated,
     bad_override_cases,
     examples,
     out_of_range,
@@ -55,17 +55,7 @@ FLOATS = [f for f in NUMERIC if not f.is_int]
 def sandbox(tmp_path_factory):
     """An empty working folder; the simulation (both model classes' month loop and the
     batched runs) raises ``Simulated`` if bad input ever reaches it."""
-    root = tmp_path_factory.mktemp("api-input")
-
-    def forbidden(*args, **kwargs):
-        raise Simulated("bad input reached the simulation")
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(root)
-        mp.setattr(freelance.FreelanceModel, "step", forbidden)
-        mp.setattr(freelance.FreelanceModel, "run", forbidden)
-        mp.setattr(sim.study.many, "run_specs", forbidden)
-        mp.setattr(sim.study.batch, "run_specs", forbidden)
+    with simulation_forbidden(tmp_path_factory.mktemp("api-input")) as root:
         yield root
 
 

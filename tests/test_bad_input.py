@@ -37,12 +37,7 @@ from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
-import sim
-import sim.study.cli
-import sim.study.paired
-import sim.study.sweep
 from sim import ConfigError, build_spec, compose_config, run_model
-from sim.model.freelance import FreelanceModel
 from sim.model.spec import (
     BYTES_BASE,
     BYTES_PER_AGENT,
@@ -54,6 +49,7 @@ from sim.model.spec import (
 )
 from sim.study.config import CONFIG_DIR, Output, RunSettings, known_keys
 from sim.study.preflight import check_command
+from tests.conftest import Simulated, simulation_forbidden
 
 ROOT = CONFIG_DIR.parent
 DEFAULTS = compose_config({})
@@ -317,26 +313,10 @@ def cross_field_cases(draw, rule: int):
 # The check
 
 
-class Simulated(AssertionError):
-    """Raised by the patched simulation: bad input reached it."""
-
-
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     """A temporary working folder, with the simulation patched to fail if it is ever called."""
-    root = tmp_path_factory.mktemp("bad-input")
-
-    def forbidden(*args, **kwargs):
-        raise Simulated("bad input reached the simulation")
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(root)
-        for module in (sim, sim.study.paired):
-            mp.setattr(module, "run_pair", forbidden)
-        mp.setattr(sim.study.sweep, "run_pairs", forbidden)
-        mp.setattr(sim.study.cli, "run_specs", forbidden)
-        mp.setattr(FreelanceModel, "step", forbidden)
-        mp.setattr(FreelanceModel, "run", forbidden)
+    with simulation_forbidden(tmp_path_factory.mktemp("bad-input")) as root:
         yield root
 
 

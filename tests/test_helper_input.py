@@ -21,29 +21,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-import sim.study.batch
-from sim.model import freelance
 from sim.study import aggregate, calibrate, validate
 from sim.study.config import format_override
 from sim.study.io import write_json
 from sim.study.sweep import COMPLETE
-from tests.conftest import write_job_tables
-from tests.test_bad_input import Simulated, bad_override_cases, examples
+from tests.conftest import simulation_forbidden, write_job_tables
+from tests.test_bad_input import bad_override_cases, examples
 
 
 @pytest.fixture(scope="module")
 def sandbox(tmp_path_factory):
     """An empty working folder; the simulation raises ``Simulated`` if bad input reaches it."""
-    root = tmp_path_factory.mktemp("helper-input")
-
-    def forbidden(*args, **kwargs):
-        raise Simulated("bad input reached the simulation")
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.chdir(root)
-        mp.setattr(freelance.FreelanceModel, "step", forbidden)
-        mp.setattr(freelance.FreelanceModel, "run", forbidden)
-        mp.setattr(sim.study.batch, "run_specs", forbidden)
+    with simulation_forbidden(tmp_path_factory.mktemp("helper-input")) as root:
         yield root
 
 

@@ -323,17 +323,22 @@ def cited_anchors(note: str, known: dict | None = None) -> list[str]:
     return list(dict.fromkeys(a for _, a in sorted(found) if a in known))
 
 
+def _citation_spans(text: str) -> list[tuple[int, int, str]]:
+    """``(start, end, anchor)`` of every short citation in ``text``, in reading order (the
+    longest first where two start together)."""
+    spans = [(m.start(), m.end(), anchor(m)) for pattern, anchor in _CITES
+             for m in pattern.finditer(text)]
+    return sorted(spans, key=lambda s: (s[0], -s[1]))
+
+
 def cite_sources(text: str, known: dict | None = None) -> str:
     """``text`` with each short citation of a fact sheet the project does not ship
     (``behaviour.md B.11``, ``A §1.1``, ``alliances-2.md``) replaced by the entry of
     docs/sources.md that resolves it, as a link to the brief's own source list:
     ``[docs/sources.md#b-11](#b-11)``."""
     known = source_entries() if known is None else known
-    spans = []
-    for pattern, anchor in _CITES:
-        spans += [(m.start(), m.end(), anchor(m)) for m in pattern.finditer(text)]
     out, pos = [], 0
-    for start, end, anchor in sorted(spans, key=lambda s: (s[0], -s[1])):
+    for start, end, anchor in _citation_spans(text):
         if start < pos or anchor not in known:
             continue
         out += [text[pos:start], f"[docs/sources.md#{anchor}](#{anchor})"]
@@ -346,11 +351,8 @@ def link_citations(text: str, target: str = "sources.md", known: dict | None = N
     turned into a Markdown link to its entry, ``[behaviour.md B.11](sources.md#b-11)``; text
     already inside a link is left alone."""
     known = source_entries() if known is None else known
-    spans = []
-    for pattern, anchor in _CITES:
-        spans += [(m.start(), m.end(), anchor(m)) for m in pattern.finditer(text)]
     out, pos = [], 0
-    for start, end, anchor in sorted(spans, key=lambda s: (s[0], -s[1])):
+    for start, end, anchor in _citation_spans(text):
         if start < pos or anchor not in known or text[max(0, start - 1):start] == "[" or (
                 text[end:end + 2] == "](" or text.rfind("[", 0, start) > text.rfind("]", 0, start)):
             continue

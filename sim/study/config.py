@@ -361,6 +361,19 @@ def check_overrides(overrides: list[str], config_name: str = "config") -> None:
             check_target(value.strip("'\""), key.rpartition(".")[0], plugins)
 
 
+def leaves(node: Any, prefix: str = ""):
+    """``(dotted key, value)`` of every leaf of a tree of mappings and lists (list items by
+    their index: ``report.charts.0``)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from leaves(value, f"{prefix}{key}.")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from leaves(value, f"{prefix}{i}.")
+    elif prefix:
+        yield prefix[:-1], node
+
+
 def _options_hint(group: str) -> str:
     options = group_options(group)
     return f": one of {', '.join(options)}" if options else ""
@@ -370,19 +383,7 @@ def check_composed(cfg: DictConfig) -> None:
     """Refuse a composed config that reads the environment (``${oc.env:...}`` in a study file
     or a config of ``--config-dir``) or whose Hydra nodes name code outside Hydra, its plugins
     and the project's package (a ``_target_`` Hydra would import when it starts)."""
-    raw = OmegaConf.to_container(cfg, resolve=False)
-
-    def walk(node, prefix):
-        if isinstance(node, dict):
-            for key, value in node.items():
-                yield from walk(value, f"{prefix}{key}.")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                yield from walk(value, f"{prefix}{i}.")
-        else:
-            yield prefix[:-1], node
-
-    for key, value in walk(raw, ""):
+    for key, value in leaves(OmegaConf.to_container(cfg, resolve=False)):
         if not isinstance(value, str):
             continue
         if ENV_INTERPOLATION.search(value) and not key.startswith("hydra."):

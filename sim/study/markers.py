@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.core.params import ConfigError, check_params
+from sim.study.config import leaves
 
 KINDS = ("comparison", "sensitivity", "uncertainty")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -27,17 +28,6 @@ READ_BLOCKS = ("alliance", "sector", "country", "demand", "population", "sensiti
 
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _strings(node: Any, prefix: str = ""):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield from _strings(value, f"{prefix}{key}.")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _strings(value, f"{prefix}{i}.")
-    elif isinstance(node, str):
-        yield prefix[:-1], node
 
 
 def marker_problem(marker: dict, job_dir: Path) -> str | None:
@@ -75,8 +65,8 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
     for block in READ_BLOCKS:
         if block in config and config[block] is not None and not isinstance(config[block], dict):
             return f"config.{block}={config[block]!r} (allowed: a mapping)"
-    for key, text in _strings(config):
-        if "${" in text:
+    for key, text in leaves(config):
+        if isinstance(text, str) and "${" in text:
             return f"config.{key}={text!r} (allowed: a resolved value, not an interpolation)"
     kind = marker.get("kind", "comparison")
     if kind != "comparison":
