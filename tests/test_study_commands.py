@@ -248,7 +248,11 @@ WORLD = {"alliance": {"funding_m": 40.0, "salary": 27000}, "sector": {"label": "
 
 
 def fake_sweep(folder, config):
-    """One finished job whose marker carries ``config``, with the outcomes the brief reads."""
+    """One finished job whose marker carries ``config``, with the outcomes the brief reads, and
+    (with a world) the default policy's description, as a sweep job writes it."""
+    from sim.report.description import describe
+
+    policy = {"policy": describe(build_spec(compose_config())[0])} if "sector" in config else {}
     job = folder / "alliance.funding_m=40"
     job.mkdir(parents=True)
     files = write_job_tables(job, {"experienced_workforce": (10.0, [5.0, 6.0, 7.0]),
@@ -256,7 +260,7 @@ def fake_sweep(folder, config):
     write_json(job / COMPLETE, {
         "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
         "overrides": ["alliance.funding_m=40", "exit=constant"], "study": "toy", "seeds": [0, 1, 2],
-        "config": config, "currency": "SEK", "files": files})
+        "config": config, "currency": "SEK", "files": files, **policy})
     return folder
 
 
@@ -280,5 +284,5 @@ def test_the_report_reads_no_rule_parameter(tmp_path, config):
     assert "exit hazard" not in note and "Sources: docs/sources.md." in note
     if "sector" in config:
         assert "Theatre in Sweden, simulated 3 times" in brief
-        assert note.startswith("the alliance: Theatre, Sweden; 3 paired seeds")
+        assert note.startswith("TeaterAlliansen: Theatre, Sweden; 3 paired seeds")  # its description
         assert "alliance salary 27,000 SEK/month" in note and "leavers earn 21,000 SEK/month" in note
