@@ -286,3 +286,14 @@ def test_in_a_run_nobody_holds_swedish_grants_more_than_two_years_in_a_row():
     pop = pair.alliance.pop
     assert pop.grant_years_in_row.max() == 2  # reached, never passed
     assert (pop.grant_end[pop.grant_end != NO_MONTH] % 12 == 0).all()  # awarded in January
+
+
+def test_validation_runs_the_real_alliances_and_skips_facts_working_grants_do_not_have():
+    """stipends is an instrument to compare, not a real alliance with published facts: it is no
+    default case of python -m sim.validate, and named as a case its members' facts do not apply."""
+    from sim.study.validate import default_cases, validate
+
+    cases = default_cases()
+    assert "stipends" not in cases and "generic" not in cases and "teateralliansen" in cases
+    table = validate(["stipends"], seeds=2, scale=8)
+    assert len(table) and not table["outcome"].str.contains("member|applicants").any()

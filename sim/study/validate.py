@@ -142,8 +142,13 @@ def case_overrides(case: str) -> dict[str, str]:
 
 
 def default_cases() -> list[str]:
-    """Every real alliance preset, then every sector no real alliance employs."""
-    alliances = [a for a in options("alliance") if a != "generic"]
+    """Every real alliance preset (one that names its country and sectors: not the hypothetical
+    ``generic`` nor another instrument such as ``stipends``), then every sector no real alliance
+    employs."""
+    from sim.study.config import alliance_homes
+
+    alliances = [a for a, (country, sectors) in alliance_homes().items()
+                 if country is not None and sectors is not None]
     covered = set()
     for alliance in alliances:
         covered.add(str(compose_config({"alliance": alliance}).sector.name))
@@ -218,8 +223,11 @@ def validate(cases=None, seeds: int = 6, scale: float = 1.0, overrides: dict | N
             if scenario not in runs and t.get("overrides"):
                 shocked = spec_for(case, scale, {**(overrides or {}), **scenario_text(t["overrides"])})
                 runs[scenario] = outcomes_of(shocked, seeds)
-            values = np.array([r[f"{t['arm']}.{t['outcome']}"]
-                               for r in runs[scenario if t.get("overrides") else ""]], dtype=float)
+            results = runs[scenario if t.get("overrides") else ""]
+            key = f"{t['arm']}.{t['outcome']}"
+            if key not in results[0]:  # an outcome the case's policy does not have (members of
+                continue               # an alliance, for working grants): the fact does not apply
+            values = np.array([r[key] for r in results], dtype=float)
             # money targets are in SEK: scaled to the case's currency
             unit_scale = spec.country.wage_scale if t.get("money") else 1.0
             mean, lo, hi, n = mean_ci(values)
