@@ -38,6 +38,7 @@ from sim.study import aggregate as aggregate_module
 from sim.study.cache import BaselineCache
 from sim.study.io import LinkError, atomic_write, find_link, open_lock, write_set
 from sim.study.sweep import check_job_folders, job_lock
+from tests.test_study_commands import calibration_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["seeds=2", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=11"]
@@ -478,17 +479,6 @@ def test_cases_no_fact_applies_to_are_refused_before_simulating(tmp_path, capsys
     assert line.endswith("dansalliansen")
 
 
-def calibration_file(tmp_path, **changes) -> str:
-    import json
-
-    values = {"targets": "default", "sector": "theatre", "population_size": 200, "seeds": 1,
-              "method": "Nelder-Mead", "max_evaluations": 2,
-              "overrides": {"burn_in_years": 1, "horizon_years": 11},
-              "parameters": {"exit.base_late": [0.002, 0.006]}, "facts": {"survival_10y": 1.0},
-              **changes}
-    path = tmp_path / "calibration.yaml"
-    path.write_text(json.dumps(values))
-    return str(path)
 
 
 @pytest.mark.parametrize("changes", [
