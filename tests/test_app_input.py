@@ -21,11 +21,12 @@ import pytest
 from sim.app import __main__ as app_main
 from sim.app.world import (
     World,
-    alliance_label,
     country_label,
     demand_label,
     level_name,
     live_spec,
+    policy_help,
+    policy_label,
     read_sweeps,
     sector_label,
     smoothed,
@@ -82,10 +83,10 @@ def test_only_the_cookie_warning_of_solara_is_silenced():
 # ------------------------------------------------------------------------ a live run's values
 @pytest.mark.parametrize("key, typed", [("seed", "-5"), ("seed", "abc"), ("seed", "1.5"),
                                         ("seed", "1099511627776"), ("seed", ""),
-                                        ("alliance.funding_m", "-3"), ("horizon_years", "0")])
+                                        ("policy.funding_m", "-3"), ("horizon_years", "0")])
 def test_the_app_refuses_what_the_command_line_refuses_with_its_message(key, typed):
     values = {"funding_m": 40, "horizon_years": 1, "seed": 0}
-    values[{"alliance.funding_m": "funding_m"}.get(key, key)] = typed
+    values[{"policy.funding_m": "funding_m"}.get(key, key)] = typed
     with pytest.raises(ConfigError) as app:
         live_spec(World(), values["funding_m"], values["horizon_years"], values["seed"])
     with pytest.raises(ConfigError) as cli:  # python -m sim <key>=<typed>
@@ -103,7 +104,7 @@ def test_odd_seeds_are_refused_naming_the_seed(typed):
 
 def test_a_good_seed_is_the_run_seed():
     spec, seed = live_spec(World(), 40, 1, " 7 ")
-    assert seed == 7 and spec.horizon_years == 1 and spec.alliance.funding_m == 40
+    assert seed == 7 and spec.horizon_years == 1 and spec.policy.funding_m == 40
 
 
 @pytest.fixture
@@ -154,7 +155,7 @@ def test_a_broken_sweep_table_is_named_and_logged_not_raised(tmp_path, caplog):
     for name, write in (("garbage", lambda p: p.write_bytes(b"not parquet")),
                         ("columns", lambda p: pd.DataFrame({"x": [1]}).to_parquet(p)),
                         ("escapes", lambda p: pd.DataFrame({
-                            "job": ["../funding_sweep/alliance.funding_m=40"], "outcome": ["a"],
+                            "job": ["../funding_sweep/policy.funding_m=40"], "outcome": ["a"],
                             "effect": [1.0], "effect_ci_low": [0.0], "effect_ci_high": [2.0],
                             "n_seeds": [3]}).to_parquet(p)),
                         ("words", lambda p: pd.DataFrame({
@@ -176,14 +177,26 @@ def test_the_controls_show_labels_in_the_pages_language():
     with language("en"):
         assert sector_label("theatre") == "Freelance actors"
         assert country_label("sweden") == "Sweden"
-        assert alliance_label("teateralliansen", "theatre", "sweden") == "TeaterAlliansen"
-        assert alliance_label("generic", "dance", "norway") == "A TeaterAlliansen-type alliance"
+        assert policy_label("teateralliansen", "theatre", "sweden") == "TeaterAlliansen"
+        assert policy_label("generic", "dance", "norway") == "A TeaterAlliansen-type alliance"
+        assert policy_label("stipends", "journalism", "norway") == "Working grants"
+        # the help under the picker: the title when it says more than the label, and the kind
+        assert policy_help("teateralliansen", "theatre", "sweden").startswith(
+            "A state-funded employer that pays established freelancers a salary")
+        assert policy_help("generic", "theatre", "sweden").startswith(
+            "A TeaterAlliansen-type alliance (hypothetical grant): a state-funded employer")
+        assert policy_help("stipends", "theatre", "sweden") == (
+            "Konstnärsnämnden working grants: working grants paid to freelancers chosen by "
+            "artistic merit; nobody is employed")
+        assert policy_label("skuda", "theatre", "sweden") == "skuda"  # cannot run there
+        assert policy_help("skuda", "theatre", "sweden") == ""
         assert demand_label("market") == "a fixed pool of roles"
-        rows = pd.DataFrame({"job": ["j"], "alliance.funding_m": [40.0], "outcome": ["x"]})
+        rows = pd.DataFrame({"job": ["j"], "policy.funding_m": [40.0], "outcome": ["x"]})
         assert level_name(rows, "SEK") == "a grant of 40 million SEK a year"
     with language("sv"):
         assert sector_label("theatre") == "Frilansande skådespelare"
         assert country_label("norway") == "Norge"
+        assert policy_label("stipends", "theatre", "sweden") == "Arbetsstipendier"
         assert "40 miljoner kronor" in level_name(rows, "SEK")
     with language("nb"):
         assert sector_label("music") == "Frilansende musikere"
@@ -191,8 +204,21 @@ def test_the_controls_show_labels_in_the_pages_language():
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_SENTENCES = (  # the app's own sentences, once in sim/app/words.py, now in the catalogues
-    "Active freelancers, mean of the last 12 months (alliance {gap} now)",
+    "Active freelancers, mean of the last 12 months (with {policy} {gap} now)",
     "Active freelancers, mean of the last 12 months",
+    "Freelance artists: a policy simulator",
+    "Freelance artists with and without {policy}",
+    "Policy",
+    "People {policy} supports",
+    "{Policy} names no count of the people it supports",
+    "spending by {policy}",
+    "extra net public cost (with {policy} − without)",
+    "{name}: effect of {policy} (with {policy} − without), mean and 95% CI over {seeds} paired "
+    "seeds",
+    "Net public cost so far (taxes and contributions received minus benefits, care and the grant "
+    "paid; negative: the state takes in more; the grant is paid each January and what is left is "
+    "returned in December): without {policy} {without} {million}, with {policy} {with_} "
+    "{million}.",
     "Newcomers enter the profession together each January, so the monthly count of active "
     "freelancers (thin lines) steps up by a year's cohort then and falls as people leave during "
     "the year; the thick lines are the mean of the last 12 months, which has no such step.",
@@ -212,8 +238,9 @@ def test_the_apps_own_sentences_are_translated_with_the_same_placeholders(lang):
         return {name for _, name, _, _ in string.Formatter().parse(text) if name}
     assert not (ROOT / "sim" / "app" / "words.py").exists()
     with language(lang):
+        untranslated = [message for message in APP_SENTENCES if _(message) == message]
+        assert untranslated == [], f"not in the {lang} catalogue: {untranslated}"
         for message in APP_SENTENCES:
-            assert _(message) != message, (lang, message)
             assert fields(_(message)) == fields(message), (lang, message)
 
 
@@ -225,7 +252,7 @@ def test_the_active_count_is_smoothed_over_12_months():
     for _ in range(1 + 36):
         pair = next(pairs)
     state = snapshot(pair, "done")
-    for arm in ("baseline", "alliance"):
+    for arm in ("baseline", "policy"):
         monthly, mean = state.series[arm]["active"], state.series[arm]["active_mean"]
         assert mean.shape == monthly.shape
         # the monthly count steps up each January (the yearly cohort); its 12-month mean does not

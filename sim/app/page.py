@@ -25,9 +25,6 @@ from sim.app.world import (
     SWEEP_OUTCOMES,
     LiveState,
     World,
-    alliance_label,
-    alliances,
-    anywhere_alliances,
     countries,
     country_label,
     currency,
@@ -39,12 +36,17 @@ from sim.app.world import (
     level_name,
     live_spec,
     nearest_level,
+    policies,
+    policy_help,
+    policy_label,
     read_sweeps,
     sector_label,
     sectors,
     snapshot,
 )
+from sim.app.world import description as policy_description
 from sim.model.core.params import ConfigError
+from sim.report.description import EMPTY, named
 from sim.report.i18n import _, language
 from sim.study.paired import paired_months
 
@@ -56,7 +58,7 @@ REFRESH_SECONDS = 0.5  # redraw the live charts at most this often
 
 sector = solara.reactive("theatre")
 country = solara.reactive("sweden")
-alliance = solara.reactive(World().alliance)
+policy = solara.reactive(World().policy)
 demand = solara.reactive("market")
 funding = solara.reactive(40.0)
 seed = solara.reactive("0")  # as typed: checked as the command line checks seed=<text>
@@ -76,20 +78,26 @@ def lang() -> str:
 
 
 def world() -> World:
-    return World(sector=sector.value, country=country.value, alliance=alliance.value,
+    return World(sector=sector.value, country=country.value, policy=policy.value,
                  demand=demand.value)
 
 
-def _choose_alliance(*_ignored) -> None:
-    """After a sector or country change: keep the alliance if it still fits, else the first that
-    does; then the grant of that preset."""
-    options = alliances(sector.value, country.value)
-    if alliance.value not in options:
-        alliance.set(options[0])
+def chosen_policy() -> dict:
+    """The chosen policy's description in the chosen world (as data); what the page knows of
+    it. ``EMPTY`` (it says "the policy") if the preset cannot run there."""
+    return policy_description(policy.value, sector.value, country.value) or dict(EMPTY)
+
+
+def _choose_policy(*_ignored) -> None:
+    """After a sector or country change: keep the policy if it can still run there, else the
+    first that can; then the grant of that preset."""
+    options = policies(sector.value, country.value)
+    if policy.value not in options:
+        policy.set(options[0])
         funding.set(default_funding(world()))
 
 
-def _on_alliance(_name: str) -> None:
+def _on_policy(_name: str) -> None:
     funding.set(default_funding(world()))
 
 
@@ -146,20 +154,23 @@ def _live(cancel: threading.Event, chosen, grant, start_seed, years, page_langua
 def _control_name(key: str) -> str:
     """The control on the page that sets a config key (empty if none does)."""
     return {"seed": _("Seed"), "horizon_years": _("Horizon (years)"), "sector": _("Sector"),
-            "country": _("Country"), "alliance": _("Alliance"),
-            "alliance.funding_m": _("Funding: {amount} {million}/year").split(":")[0],
+            "country": _("Country"), "policy": _("Policy"),
+            "policy.funding_m": _("Funding: {amount} {million}/year").split(":")[0],
             "demand": _("Labour market (demand)")}.get(key, "")
 
 
 @solara.component
-def Choice(label: str, options: dict[str, str], value: solara.Reactive, on_value=None):
-    """A drop-down of config values shown by their labels (``{value: label}``)."""
+def Choice(label: str, options: dict[str, str], value: solara.Reactive, on_value=None,
+           hint: str = ""):
+    """A drop-down of config values shown by their labels (``{value: label}``); ``hint``: a
+    line under it on what the chosen value is."""
     def choose(new):
         value.set(new)
         if on_value is not None:
             on_value(new)
     solara.v.Select(label=label, v_model=value.value, on_v_model=choose,
-                    items=[{"text": text, "value": key} for key, text in options.items()])
+                    items=[{"text": text, "value": key} for key, text in options.items()],
+                    hint=hint, persistent_hint=bool(hint))
 
 
 @solara.component
@@ -173,15 +184,12 @@ def _controls():
     from sim.report.i18n import localise_number, million
 
     Choice(_("Sector"), {s: sector_label(s) for s in sectors()}, sector,
-           on_value=_choose_alliance)
+           on_value=_choose_policy)
     Choice(_("Country"), {c: country_label(c) for c in countries()}, country,
-           on_value=_choose_alliance)
-    Choice(_("Alliance"), {a: alliance_label(a, sector.value, country.value)
-                           for a in alliances(sector.value, country.value)}, alliance,
-           on_value=_on_alliance)
-    if alliance.value in anywhere_alliances():
-        solara.Text(_("generic: a hypothetical TeaterAlliansen-type alliance (no real alliance "
-                      "exists for this sector and country)"), style={"font-size": "0.8em"})
+           on_value=_choose_policy)
+    Choice(_("Policy"), {p: policy_label(p, sector.value, country.value)
+                         for p in policies(sector.value, country.value)}, policy,
+           on_value=_on_policy, hint=policy_help(policy.value, sector.value, country.value))
     Choice(_("Labour market (demand)"), {d: demand_label(d) for d in demands()}, demand)
     solara.SliderFloat(_("Funding: {amount} {million}/year").format(
         amount=localise_number(f"{funding.value:g}"), million=million(currency(country.value))),
@@ -206,13 +214,13 @@ def _sweep_panel():
             _unreadable(name)
         if not found:
             command = (f"uv run python -m sim -m study=funding_sweep sector={chosen.sector} "
-                       f"country={chosen.country} alliance={chosen.alliance} "
+                       f"country={chosen.country} policy={chosen.policy} "
                        f"demand={chosen.demand}")
             solara.HTML(unsafe_innerHTML=(
                 _("No finished sweep of this world in {folder}. A funding sweep produces one "
                   "(about 4 minutes on 2 cores; add {quicker} for a quicker one):").format(
                       folder=f"<code>{html.escape(str(SWEEPS))}</code>",
-                      quicker="<code>alliance.funding_m=0,20,40,80 seeds=10</code>")
+                      quicker="<code>policy.funding_m=0,20,40,80 seeds=10</code>")
                 + f"<pre>{html.escape(command)}</pre>"), classes=["sweep-note"])
             return
         for name, rows in found:
@@ -221,8 +229,9 @@ def _sweep_panel():
                 seeds = int(rows["n_seeds"].max())
                 figure = None if effects is None else charts.sweep_figure(
                     effects, funding.value, money,
-                    _("{name}: effect of the alliance (alliance − baseline), mean and 95% CI "
-                      "over {seeds} paired seeds").format(name=name, seeds=seeds))
+                    _("{name}: effect of {policy} (with {policy} − without), mean and 95% CI "
+                      "over {seeds} paired seeds").format(name=name, seeds=seeds,
+                                                           **named(chosen_policy())))
                 table = _level_table(name, nearest_level(rows, funding.value), money)
             except Exception:  # noqa: BLE001 - one line on the page, the details in the log
                 log.warning("the finished sweep %s cannot be shown", name, exc_info=True)
@@ -321,24 +330,25 @@ def _live_panel():
             "has no such step.")), style="font-size: 0.85em", classes=["active-note"])
         if state.month:
             base = state.series["baseline"]["net_cost_cum_m"][-1]
-            ally = state.series["alliance"]["net_cost_cum_m"][-1]
+            with_policy = state.series["policy"]["net_cost_cum_m"][-1]
             solara.Text(_("Net public cost so far (taxes and contributions received minus "
                           "benefits, care and the grant paid; negative: the state takes in more; "
                           "the grant is paid each January and what is left is returned in "
-                          "December): without alliance {without} {million}, with alliance "
+                          "December): without {policy} {without} {million}, with {policy} "
                           "{with_} {million}.").format(
                               without=localise_number(f"{base:,.0f}"),
-                              with_=localise_number(f"{ally:,.0f}"),
-                              million=million(state.currency)), style={"font-size": "0.85em"})
+                              with_=localise_number(f"{with_policy:,.0f}"),
+                              million=million(state.currency), **named(state.policy or EMPTY)),
+                        style={"font-size": "0.85em"})
 
 
 @solara.component
 def Page():
     with language(lang()):
-        solara.Title(_("Alliance simulator"))
+        solara.Title(_("Freelance artists: a policy simulator"))
         with solara.Sidebar():
             Controls()
         solara.HTML(tag="h2", unsafe_innerHTML=html.escape(
-            _("Freelance artists with and without an alliance")))
+            _("Freelance artists with and without {policy}").format(**named(chosen_policy()))))
     SweepPanel()
     LivePanel()

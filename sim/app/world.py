@@ -20,12 +20,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.model import tables
 from sim.model.core.params import ConfigError
+from sim.model.core.recorder import SERIES as CORE_SERIES
 from sim.model.outcomes import real_series, survival_curve
 from sim.model.spec import ModelSpec
+from sim.report.description import label_words, title_words
 from sim.report.i18n import N_, _
 from sim.report.words import ASSUMPTION_WORDS, SCENARIO_WORDS, demand_words, scenario_words
-from sim.study.config import alliance_homes, build_spec, group_options, matching_alliances
+from sim.study.config import alliance_homes, build_spec, group_options
 from sim.study.config import compose_config as _compose_config
 from sim.study.paired import PairResult
 
@@ -41,7 +44,7 @@ def compose_config(overrides):
 
 AGENTS = 800  # [agents] about this many per arm in a live run: a coarse scale, for speed
 HORIZONS = (1, 5, 10, 20, 30)  # [years] horizons offered for a live run
-LIVE_SERIES = ("members", "active", "experienced")
+LIVE_SERIES = ("active", "experienced")  # the core's; with the policy's reach series (``reach``)
 SMOOTH_MONTHS = 12  # [months] the live chart's active freelancers: mean of the last 12 months,
 # so the yearly entry cohort (all entrants arrive in January) is no step
 SWEEP_OUTCOMES = {  # outcome -> label of the finished-sweeps chart (a message: translate with _()
@@ -54,11 +57,11 @@ SWEEP_OUTCOMES = {  # outcome -> label of the finished-sweeps chart (a message: 
 
 @dataclass(frozen=True)
 class World:
-    """What the user chose: the sector, country, alliance preset and labour market."""
+    """What the user chose: the sector, country, policy preset and labour market."""
 
     sector: str = "theatre"
     country: str = "sweden"
-    alliance: str = field(default_factory=lambda: default_option("alliance"))  # config.yaml's
+    policy: str = field(default_factory=lambda: default_option("policy"))  # config.yaml's
     demand: str = "market"
 
 
@@ -88,7 +91,7 @@ def currency(country: str) -> str:
 
 
 # The choices in words, in the current language (``sim.report.i18n.language``): the labels the
-# configs give (``sector.label``, ``alliance.label``, the country's name) and the briefs' words
+# configs give (``sector.label``, ``policy.label``, the country's name) and the briefs' words
 # for the labour market. The controls keep the config values; users see these.
 @functools.cache
 def _labels(group: str, name: str, context: tuple = ()) -> str:
@@ -105,61 +108,82 @@ def country_label(country: str) -> str:
 
 
 @functools.cache
-def _description(alliance: str, sector: str, country: str) -> dict | None:
-    """What the policy preset ``alliance`` says of itself in that world (``Policy.describe``, as
-    data); None when it does not fit the world."""
+def description(policy: str, sector: str, country: str) -> dict | None:
+    """What the policy preset ``policy`` says of itself in that world (``Policy.describe``, as
+    data: ``sim.report.description``); None when it cannot run there (its ``check_world``, or
+    any other check of the config, refuses the world)."""
     from sim.report.description import as_data
 
     try:
         with _HYDRA:
             spec, _run = build_spec(compose_config({"sector": sector, "country": country,
-                                                    "alliance": alliance}))
-    except ConfigError:
+                                                    "policy": policy}))
+    except ConfigError as err:
+        if err.key not in ("sector", "country"):  # not a world it does not belong to: say why
+            log.warning("the policy preset %s is not offered for %s in %s: %s", policy, sector,
+                        country, err)
         return None
-    return as_data(spec.alliance.describe(spec))
+    return as_data(spec.policy.describe(spec))
 
 
-def _policy_label(alliance: str, sector: str, country: str) -> str:
-    """The short label the preset describes itself by; its name when it does not fit."""
-    described = _description(alliance, sector, country)
-    return described["label"] if described else alliance
+def policy_label(policy: str, sector: str, country: str) -> str:
+    """The short name the preset describes itself by, in the current language; its config
+    name when it cannot run in that world."""
+    described = description(policy, sector, country)
+    return label_words(described) if described else policy
 
 
-def alliance_label(alliance: str, sector: str, country: str) -> str:
-    return _(_policy_label(alliance, sector, country))
+def policy_help(policy: str, sector: str, country: str) -> str:
+    """What the preset is, as its description says, in the current language: its title when
+    that says more than its label (``Konstnärsnämnden working grants``, ``... (hypothetical
+    grant)``), then its kind of instrument."""
+    d = description(policy, sector, country)
+    if not d:
+        return ""
+    kind = _(d["kind"]) if d.get("kind") else ""
+    title = title_words(d)
+    if title and title != label_words(d):
+        return _("{title}: {kind}").format(title=title, kind=kind) if kind else title
+    return kind[:1].upper() + kind[1:]
 
 
 def demand_label(demand: str) -> str:
     return demand_words(demand)
 
 
-def alliances(sector: str, country: str) -> list[str]:
-    """The alliance presets that fit a sector and country: the real ones first, then those that
-    fit anywhere (``anywhere_alliances``)."""
-    with _HYDRA:  # composes each alliance preset once
-        return [*matching_alliances(country, sector), *anywhere_alliances()]
+def policies(sector: str, country: str) -> list[str]:
+    """The policy presets that can run in a sector and country, from the config files: each
+    preset whose config declares a country and sectors that include this world (the real
+    alliances), then those that declare fewer (none: they run anywhere), each in name order;
+    a preset is offered only when the world passes its checks (``Policy.check_world``, e.g. a
+    preset with rules per country needs this country's)."""
+    fits = []
+    for name, (home, home_sectors) in _homes():
+        if home is not None and home != country:
+            continue
+        if home_sectors is not None and sector not in home_sectors:
+            continue
+        declared = (home is not None) + (home_sectors is not None)
+        fits.append((-declared, name))
+    return [name for _declared, name in sorted(fits)
+            if description(name, sector, country) is not None]
 
 
-def anywhere_alliances() -> list[str]:
-    """The presets whose config names no country and no sectors, so that they fit any world,
-    and that are the kind of instrument the app shows (the default preset's, as their
-    descriptions say): the hypothetical ``generic``. Choosing among instruments is issue 21
-    step 3."""
-    world = World()
-    kind = (_description(world.alliance, world.sector, world.country) or {}).get("kind")
+@functools.cache
+def _homes() -> tuple[tuple[str, tuple[str | None, tuple[str, ...] | None]], ...]:
+    """Each policy preset's country and sectors as its config file declares them (None: any),
+    read once per server (``sim.study.config.alliance_homes`` composes every preset)."""
     with _HYDRA:
-        homes = alliance_homes()
-    return [name for name, (c, sectors) in homes.items() if c is None and sectors is None
-            and (_description(name, world.sector, world.country) or {}).get("kind") == kind]
+        return tuple(alliance_homes().items())
 
 
 def default_funding(world: World) -> float:
     """The preset's grant (M of the country's currency per year)."""
-    return float(compose_config(_world_overrides(world)).alliance.funding_m)
+    return float(compose_config(_world_overrides(world)).policy.funding_m)
 
 
 def _world_overrides(world: World) -> dict:
-    return {"sector": world.sector, "country": world.country, "alliance": world.alliance,
+    return {"sector": world.sector, "country": world.country, "policy": world.policy,
             "demand": world.demand}
 
 
@@ -185,7 +209,7 @@ def live_spec(world: World, funding_m, horizon_years, seed=0) -> tuple[ModelSpec
     agents). Every value, the typed seed included, goes through the checks the command line
     uses (``compose_config`` and ``build_spec``); a bad one raises their ``ConfigError``,
     naming the key, the value and what is allowed."""
-    overrides = {**_world_overrides(world), "alliance.funding_m": typed(funding_m),
+    overrides = {**_world_overrides(world), "policy.funding_m": typed(funding_m),
                  "horizon_years": typed(horizon_years), "seed": typed(seed)}
     size = float(compose_config(overrides).population.size)
     overrides["population.scale"] = app_scale(size)
@@ -201,7 +225,7 @@ class LiveState:
     month: int = 0  # horizon months simulated so far
     months: int = 0  # horizon months in all
     currency: str = ""
-    alliance_label: str = ""
+    policy: dict = field(default_factory=dict)  # the policy's description (as data)
     scale: float = 1.0
     agents: int = 0  # active agents in the baseline arm now
     series: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # arm -> name -> values
@@ -220,9 +244,9 @@ class LiveState:
         if self.world is None:
             return ""
         w = self.world
-        return (f"{_(self.alliance_label)} · {sector_label(w.sector)}, "
+        return (f"{label_words(self.policy)} · {sector_label(w.sector)}, "
                 f"{country_label(w.country)} · {demand_label(w.demand)} · "
-                f"{scenario_words('alliance.funding_m', self.funding_m, self.currency)} · "
+                f"{scenario_words('policy.funding_m', self.funding_m, self.currency)} · "
                 f"{_('Seed')} {self.seed}")
 
 
@@ -234,19 +258,40 @@ def smoothed(values: np.ndarray, months: int = SMOOTH_MONTHS) -> np.ndarray:
     return (total - before) / count
 
 
+def reach_series(reach: str, spec: ModelSpec) -> str | None:
+    """The recorder's monthly series that counts the people a policy supports, picked by its
+    description's ``reach`` outcome (whose horizon mean it is): among the policy's own level
+    series (``sim.model.tables``: the recorder's series beyond the core's, that are stocks), the
+    one named as the outcome (``grant_holders``), else the longest that ends the outcome's
+    name after an underscore (the alliance's ``alliance_members`` is the mean of its
+    ``members``). None when the description names no reach or no series fits."""
+    if not reach:
+        return None
+    own = [name for name in tables.series(spec)
+           if name not in CORE_SERIES and name in tables.stocks(spec)]
+    if reach in own:
+        return reach
+    fits = [name for name in own if reach.endswith("_" + name)]
+    return max(fits, key=len) if fits else None
+
+
 def snapshot(pair: PairResult, phase: str, world: World | None = None) -> LiveState:
     """The state of a live pair of ``world`` after its latest month (totals in real people and
-    currency); what it knows of the policy is the policy's description."""
+    currency); what it knows of the policy is the policy's description (its ``reach`` picks the
+    series of the people it supports, ``reach_series``)."""
     from sim.report.description import as_data
 
     spec = pair.baseline.spec
-    policy = as_data(spec.alliance.describe(spec))
+    policy = as_data(spec.policy.describe(spec))
+    reach = reach_series(policy["reach"], spec)
     h0, now = spec.burn_in_months, pair.baseline.month
     lead = min(h0, SMOOTH_MONTHS - 1)  # burn-in months the first means reach back to
     series, survival = {}, {}
     for arm, model in pair.arms():
         real = real_series(model)
         arm_series = {name: real[name][h0:now].copy() for name in LIVE_SERIES}
+        if reach is not None:
+            arm_series["reach"] = real[reach][h0:now].copy()
         arm_series["active_mean"] = smoothed(real["active"][h0 - lead:now])[lead:]
         arm_series["net_cost_cum_m"] = np.cumsum(real["ledger_net_cost"][h0:now]) / 1e6
         arm_series["spend_cum_m"] = np.cumsum(model.ledger.policy_spend()[h0:now]
@@ -254,11 +299,11 @@ def snapshot(pair: PairResult, phase: str, world: World | None = None) -> LiveSt
         series[arm] = arm_series
         survival[arm] = survival_curve(model.pop.registry, h0, now)
     return LiveState(phase=phase, month=now - h0, months=12 * spec.horizon_years,
-                     currency=policy["currency"], alliance_label=policy["label"],
+                     currency=policy["currency"], policy=policy,
                      scale=spec.population.scale,
                      agents=int(np.count_nonzero(pair.baseline.pop.active)),
                      series=series, survival=survival, world=world,
-                     funding_m=float(spec.alliance.funding_m),  # the key alliance.funding_m
+                     funding_m=float(spec.policy.funding_m),  # the key policy.funding_m
                      seed=int(pair.seed))
 
 
@@ -268,7 +313,7 @@ def _job_world(job_dir: Path) -> World | None:
     try:
         config = json.loads((job_dir / "COMPLETE.json").read_text())["config"]
         return World(sector=config["sector"]["name"], country=config["country"]["name"],
-                     alliance=config["alliance"]["name"], demand=config["demand"]["model"])
+                     policy=config["policy"]["name"], demand=config["demand"]["model"])
     except (OSError, KeyError, TypeError, ValueError):
         return None
 
@@ -287,7 +332,7 @@ def _summary(path: Path) -> pd.DataFrame:
     missing = [c for c in SUMMARY_COLUMNS if c not in summary.columns]
     if missing:
         raise SweepUnreadable(f"columns missing: {', '.join(missing)}")
-    numbers = [c for c in (*SUMMARY_COLUMNS[2:], "alliance.funding_m") if c in summary.columns]
+    numbers = [c for c in (*SUMMARY_COLUMNS[2:], "policy.funding_m") if c in summary.columns]
     for column in numbers:
         summary[column] = pd.to_numeric(summary[column], errors="raise")
     cols = list(summary.columns)
@@ -329,18 +374,18 @@ def finished_sweeps(root: Path, world: World) -> list[tuple[str, pd.DataFrame]]:
 def funding_effects(rows: pd.DataFrame) -> pd.DataFrame | None:
     """Effect against funding (with the 95% CI) for the chart's outcomes, or None if funding
     was not swept (fewer than two levels)."""
-    if "alliance.funding_m" not in rows or rows["alliance.funding_m"].nunique() < 2:
+    if "policy.funding_m" not in rows or rows["policy.funding_m"].nunique() < 2:
         return None
     keep = rows[rows["outcome"].isin(SWEEP_OUTCOMES)]
-    cols = ["alliance.funding_m", "outcome", "effect", "effect_ci_low", "effect_ci_high", "n_seeds"]
-    return keep[cols].sort_values(["outcome", "alliance.funding_m"]).reset_index(drop=True)
+    cols = ["policy.funding_m", "outcome", "effect", "effect_ci_low", "effect_ci_high", "n_seeds"]
+    return keep[cols].sort_values(["outcome", "policy.funding_m"]).reset_index(drop=True)
 
 
 def nearest_level(rows: pd.DataFrame, funding_m: float) -> pd.DataFrame:
     """The headline effects of the job nearest to ``funding_m`` (the whole sweep if funding was
     not swept), one row per job and outcome."""
-    if "alliance.funding_m" in rows and rows["alliance.funding_m"].notna().all():
-        levels = rows["alliance.funding_m"].astype(float)
+    if "policy.funding_m" in rows and rows["policy.funding_m"].notna().all():
+        levels = rows["policy.funding_m"].astype(float)
         nearest = levels.iloc[int(np.argmin(np.abs(levels.to_numpy() - funding_m)))]
         rows = rows[levels == nearest]
     return rows[rows["outcome"].isin(SWEEP_OUTCOMES)].reset_index(drop=True)
