@@ -19,7 +19,7 @@ import time
 
 COMMANDS = {
     "help": [sys.executable, "-m", "sim", "--help"],
-    "bad_value": [sys.executable, "-m", "sim", "alliance.funding_m=-5"],
+    "bad_value": [sys.executable, "-m", "sim", "policy.funding_m=-5"],
     "import_pandas_mesa_numba": [sys.executable, "-c", "import pandas, mesa, numba"],
 }
 

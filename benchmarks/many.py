@@ -59,7 +59,7 @@ def main() -> None:
     run_model(seed=99, **{"population.scale": 25, "horizon_years": 1, "burn_in_years": 1})  # compile
     for agents in args.agents:
         scale = REAL_SIZE / agents
-        runs = [{"seed": s, "population.scale": scale, "alliance.funding_m": level}
+        runs = [{"seed": s, "population.scale": scale, "policy.funding_m": level}
                 for level in args.levels for s in range(args.seeds)]
         t0 = time.perf_counter()
         for run in runs:

@@ -21,7 +21,7 @@ import numpy as np
 from sim import run_model
 from sim.study.stats import mean_ci
 
-KEYS = ("alliance.alliance_members", "effect.active_workforce", "effect.experienced_workforce",
+KEYS = ("policy.alliance_members", "effect.active_workforce", "effect.experienced_workforce",
         "effect.public_cost_m")
 
 

@@ -30,7 +30,7 @@ OUTCOMES = ("experienced_workforce", "active_workforce", "public_cost_m", "birth
 
 def tasks(levels, seeds, overrides) -> list[dict]:
     """One ``run_model`` keyword set per (level, seed)."""
-    return [{"seed": seed, "alliance.funding_m": level, **overrides}
+    return [{"seed": seed, "policy.funding_m": level, **overrides}
             for level in levels for seed in range(seeds)]
 
 
@@ -47,7 +47,7 @@ def run_on(client, task_list: list[dict]) -> list[dict]:
 
 
 def effects_table(task_list: list[dict], results: list[dict]) -> pd.DataFrame:
-    return pd.DataFrame([{"funding_m": t["alliance.funding_m"], "seed": t["seed"], "outcome": name,
+    return pd.DataFrame([{"funding_m": t["policy.funding_m"], "seed": t["seed"], "outcome": name,
                           "value": out[f"effect.{name}"]}
                          for t, out in zip(task_list, results, strict=True) for name in OUTCOMES])
 

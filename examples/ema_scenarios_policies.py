@@ -33,7 +33,7 @@ import sim.ema
 from sim.study.io import write_table
 
 OUTCOMES = ("effect.public_cost_m", "effect.active_workforce", "effect.experienced_workforce",
-            "alliance.alliance_members", "effect.births_per_year")
+            "policy.alliance_members", "effect.births_per_year")
 
 
 def run(scenarios: int, policies: int, fixed: dict, replications: int = 1, seed: int = 0):

@@ -2,7 +2,7 @@
 
     uv run python -m examples.funding_levels                       # 4 levels x 5 seeds, ~30 s
     uv run python -m examples.funding_levels --levels 0 50 100 --seeds 10 --scale 1
-    uv run python -m examples.funding_levels --override alliance=skuda
+    uv run python -m examples.funding_levels --override policy=skuda
 
 Question: how do retention, births and the net public cost change with the alliance's grant?
 Method: for each funding level and seed, one paired run, all through ``sim.run_many`` (each row
@@ -31,10 +31,10 @@ OUTCOMES = ("retention_10y", "experienced_workforce", "active_workforce", "birth
 
 
 def run(levels, seeds, scale, overrides) -> pd.DataFrame:
-    runs = [{"seed": seed, "population.scale": scale, "alliance.funding_m": level, **overrides}
+    runs = [{"seed": seed, "population.scale": scale, "policy.funding_m": level, **overrides}
             for level in levels for seed in range(seeds)]
     table = run_many(runs)  # one row per run, in the order of ``runs``
-    rows = [{"funding_m": run["alliance.funding_m"], "seed": run["seed"], "outcome": name,
+    rows = [{"funding_m": run["policy.funding_m"], "seed": run["seed"], "outcome": name,
              "value": out[f"effect.{name}"]}
             for run, (_, out) in zip(runs, table.iterrows(), strict=True) for name in OUTCOMES]
     return pd.DataFrame(rows)

@@ -12,7 +12,7 @@ EMA Workbench is imported only when ``model()`` is called.
     pays = outcomes["effect__public_cost_m"] <= 0       # the alliance pays for itself
 
 Names: EMA needs Python identifiers, so every dotted key is written with ``__`` for the dot
-(``alliance.funding_m`` is ``alliance__funding_m``, the outcome ``effect.public_cost_m`` is
+(``policy.funding_m`` is ``policy__funding_m``, the outcome ``effect.public_cost_m`` is
 ``effect__public_cost_m``); ``run`` maps them back, and ``sim.FreelanceModel`` accepts them too.
 
 What varies (``describe()`` lists it with units, ranges and sources):
@@ -32,7 +32,7 @@ ranges are those of the default world (Swedish theatre, SEK): pass ``levers=`` a
 constants and leave the uncertainties and levers.
 
 Outcomes are the stable outcomes (``sim.model.outcomes``) of both arms and their effects:
-``baseline__x``, ``alliance__x``, ``effect__x``. With ``replications=n`` the model is a
+``baseline__x``, ``policy__x``, ``effect__x``. With ``replications=n`` the model is a
 ``ReplicatorModel`` running seeds ``seed .. seed + n - 1`` for every experiment (the same seeds
 everywhere: common random numbers across experiments) and reporting their means (a ratio such
 as ``effect__cost_per_retained_worker_year_k`` is better taken as the ratio of the mean effects
@@ -65,15 +65,15 @@ from sim.study.paired import check_seed, run_model
 
 # dotted key -> (low, high, why this range); the alliance's design choices
 LEVERS: dict[str, tuple[float, float, str]] = {
-    "alliance.funding_m": (0, 80, "no grant to twice TeaterAlliansen's 40 M SEK a year"),
-    "alliance.salary": (21_000, 33_000, "SEK/month: the uncertainty study's range, between "
+    "policy.funding_m": (0, 80, "no grant to twice TeaterAlliansen's 40 M SEK a year"),
+    "policy.salary": (21_000, 33_000, "SEK/month: the uncertainty study's range, between "
                                         "a-kassa's maximum and theatre pay"),
-    "alliance.work_requirement_months": (6, 24, "half to twice TeaterAlliansen's 12 engaged "
+    "policy.work_requirement_months": (6, 24, "half to twice TeaterAlliansen's 12 engaged "
                                                 "months per 36-month period"),
-    "alliance.open_training_share": (0.0, 0.2, "no open training to a fifth of the grant "
+    "policy.open_training_share": (0.0, 0.2, "no open training to a fifth of the grant "
                                                "(TeaterAlliansen: 5%)"),
 }
-ARMS = ("baseline", "alliance", "effect")
+ARMS = ("baseline", "policy", "effect")
 STABLE_OUTCOMES: tuple[str, ...] = (*(f"{arm}.{name}" for arm in ARMS for name in OUTCOMES),
                                     *(f"effect.{name}" for name in EFFECT_ONLY))
 EXTRA_HINT = ("sim.ema needs EMA Workbench, the optional extra 'ema': run `uv sync --extra ema` "
@@ -82,7 +82,7 @@ EXTRA_HINT = ("sim.ema needs EMA Workbench, the optional extra 'ema': run `uv sy
 
 def run(seed: int = 0, **parameters: Any) -> dict[str, float]:
     """The EMA model function: ``run_model`` with identifier names in and out
-    (``alliance__funding_m=40`` -> ``effect__public_cost_m``, ...). Numpy values are accepted."""
+    (``policy__funding_m=40`` -> ``effect__public_cost_m``, ...). Numpy values are accepted."""
     out = run_model(seed=seed, **{dotted(key): value for key, value in parameters.items()})
     return {identifier(key): value for key, value in out.items()}
 
@@ -104,7 +104,7 @@ def _study_ranges() -> dict[str, tuple[float, float, str]]:
     return {key: (float(d.low), float(d.high), f"{d.basis}: {d.source}") for key, d in node.items()}
 
 
-PAIR = "a mapping of dotted key -> (low, high), e.g. {\"alliance.funding_m\": (0, 80)}"
+PAIR = "a mapping of dotted key -> (low, high), e.g. {\"policy.funding_m\": (0, 80)}"
 
 
 def _number(value: Any) -> bool:

@@ -15,7 +15,7 @@ from sim.model.catalogue import EFFECT_ONLY, OUTCOMES
 
 CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 PRESET_GROUPS = {"sector": "who the freelancers are", "country": "tax and benefit rules",
-                 "alliance": "the alliance design; generic = a hypothetical one",
+                 "policy": "the alliance design; generic = a hypothetical one",
                  "demand": "labour market", "study": "sweeps and studies, run with -m",
                  "income": "rule: engagements and pay", "exit": "rule: leaving the profession",
                  "fertility": "rule: births", "health": "rule: sickness episodes",
@@ -23,7 +23,7 @@ PRESET_GROUPS = {"sector": "who the freelancers are", "country": "tax and benefi
 STABLE_KEYS = {
     "population.size": "people in the sector (default: the sector preset's real number)",
     "population.scale": "people per simulated agent: precision, not the scenario (default 1)",
-    "alliance.funding_m": "yearly grant, million in the country's currency",
+    "policy.funding_m": "yearly grant, million in the country's currency",
     "seed, seeds": "first seed and number of paired runs (CIs are over seeds)",
     "burn_in_years, horizon_years": "years before and of the measured period",
     "report.language": "language of briefs and charts: en, sv (Swedish) or nb (Norwegian)",
@@ -31,8 +31,8 @@ STABLE_KEYS = {
 }
 EXAMPLES = [
     ("uv run python -m sim", "TeaterAlliansen vs no alliance, Swedish actors, 10 seeds"),
-    ("uv run python -m sim alliance.funding_m=80", "double the grant"),
-    ("uv run python -m sim alliance=skuda", "SKUDA: Norwegian actors (NOK)"),
+    ("uv run python -m sim policy.funding_m=80", "double the grant"),
+    ("uv run python -m sim policy=skuda", "SKUDA: Norwegian actors (NOK)"),
     ("uv run python -m sim demand=steady", "networking adds work (no crowding-out)"),
     ("uv run python -m sim -m study=funding_sweep", "sweep the grant; brief in results/sweeps/"),
     ("uv run python -m sim -m study=uncertainty", "how sure: plausible worlds, P(pays for itself)"),

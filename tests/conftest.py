@@ -39,12 +39,12 @@ def write_job_tables(job: Path, outcomes: dict, yearly_base: float) -> list:
         for outcome, (base, effects) in outcomes.items():
             effect = effects[seed]
             rows += [{"seed": seed, "arm": "baseline", "outcome": outcome, "value": base},
-                     {"seed": seed, "arm": "alliance", "outcome": outcome, "value": base + effect},
+                     {"seed": seed, "arm": "policy", "outcome": outcome, "value": base + effect},
                      {"seed": seed, "arm": "effect", "outcome": outcome, "value": effect}]
     pd.DataFrame(rows).to_parquet(job / "metrics.parquet")
     pd.DataFrame([{"seed": seed, "arm": arm, "year": year, "variable": var,
                    "value": yearly_base + seed + year}
-                  for seed in range(3) for arm in ("baseline", "alliance") for year in range(3)
+                  for seed in range(3) for arm in ("baseline", "policy") for year in range(3)
                   for var in ("active", "experienced")]).to_parquet(job / "yearly.parquet")
     pd.DataFrame({"seed": [0], "arm": ["baseline"], "years_since_entry": [0],
                   "share_active": [1.0]}).to_parquet(job / "survival.parquet")

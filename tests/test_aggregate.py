@@ -10,18 +10,18 @@ from sim.study.aggregate import SweepError, aggregate, load
 from sim.study.io import file_digest, write_json
 from sim.study.sweep import COMPLETE
 
-BASE_CONFIG = {"study": "toy", "seeds": 3, "alliance": {"funding_m": 0.0},
+BASE_CONFIG = {"study": "toy", "seeds": 3, "policy": {"funding_m": 0.0},
                "population": {"size": 100}}
 
 
 def fake_job(folder, level, values, code="abc", config=None, marker=True):
     """A finished job with effect values ``values`` for seeds 0..2 (baseline 10, alliance 10+v)."""
-    job = folder / f"alliance.funding_m={level}"
+    job = folder / f"policy.funding_m={level}"
     job.mkdir(parents=True)
     rows = []
     for seed, v in enumerate(values):
         rows += [{"seed": seed, "arm": "baseline", "outcome": "active_workforce", "value": 10.0},
-                 {"seed": seed, "arm": "alliance", "outcome": "active_workforce", "value": 10.0 + v},
+                 {"seed": seed, "arm": "policy", "outcome": "active_workforce", "value": 10.0 + v},
                  {"seed": seed, "arm": "effect", "outcome": "active_workforce", "value": v}]
     pd.DataFrame(rows).to_parquet(job / "metrics.parquet")
     pd.DataFrame({"seed": [0], "arm": ["baseline"], "year": [0], "variable": ["active"],
@@ -29,12 +29,12 @@ def fake_job(folder, level, values, code="abc", config=None, marker=True):
     pd.DataFrame({"seed": [0], "arm": ["baseline"], "years_since_entry": [0],
                   "share_active": [1.0]}).to_parquet(job / "survival.parquet")
     cfg = json.loads(json.dumps(config or BASE_CONFIG))
-    cfg["alliance"]["funding_m"] = float(level)
+    cfg["policy"]["funding_m"] = float(level)
     if marker:
         write_json(job / COMPLETE, {
             "fingerprint": f"f{level}", "job_dir": job.name, "code": code, "git_commit": "c0ffee",
             "packages": {},
-            "overrides": [f"alliance.funding_m={level}", "seeds=3"], "study": "toy",
+            "overrides": [f"policy.funding_m={level}", "seeds=3"], "study": "toy",
             "seeds": [0, 1, 2], "config": cfg, "currency": "SEK",
             "files": [file_digest(job / f) for f in ("metrics.parquet", "yearly.parquet",
                                                       "survival.parquet")]})
@@ -45,21 +45,21 @@ def test_summary_and_contrast_match_a_hand_computation(tmp_path):
     fake_job(tmp_path, 0, [0.0, 0.0, 0.0])
     fake_job(tmp_path, 10, [1.0, 2.0, 3.0])
     sweep = load(tmp_path)
-    assert sweep.swept == ["alliance.funding_m"]
+    assert sweep.swept == ["policy.funding_m"]
     assert len(sweep.results) == 2 * 3 * 3
-    assert set(sweep.results.columns) == {"study", "job", "represents", "alliance.funding_m", "seed", "arm",
+    assert set(sweep.results.columns) == {"study", "job", "represents", "policy.funding_m", "seed", "arm",
                                           "outcome", "value"}
-    row = sweep.summary.set_index("alliance.funding_m").loc[10.0]
+    row = sweep.summary.set_index("policy.funding_m").loc[10.0]
     # mean 2, sd 1, t(0.975, 2) = 4.302653, half-width 4.302653 / sqrt(3) = 2.484138
     assert row["effect"] == pytest.approx(2.0)
     assert row["effect_ci_low"] == pytest.approx(2.0 - 2.484138, abs=1e-5)
     assert row["effect_ci_high"] == pytest.approx(2.0 + 2.484138, abs=1e-5)
     assert row["baseline"] == 10 and row["n_seeds"] == 3
-    c = sweep.contrast.set_index(["arm", "outcome"]).loc[("alliance", "active_workforce")]
+    c = sweep.contrast.set_index(["arm", "outcome"]).loc[("policy", "active_workforce")]
     assert c["difference"] == pytest.approx(2.0) and c["ci_high"] == pytest.approx(4.484138, abs=1e-5)
     out = aggregate(tmp_path, charts=False)
     assert (out / "results.parquet").exists() and (out / "summary.csv").exists()
-    assert json.loads((out / "provenance.json").read_text())["swept"] == ["alliance.funding_m"]
+    assert json.loads((out / "provenance.json").read_text())["swept"] == ["policy.funding_m"]
 
 
 def test_unfinished_jobs_are_not_read(tmp_path):
@@ -67,7 +67,7 @@ def test_unfinished_jobs_are_not_read(tmp_path):
     half = fake_job(tmp_path, 10, [5.0, 5.0, 5.0], marker=False)
     (half / "metrics.parquet.part").write_text("garbage")
     sweep = load(tmp_path)
-    assert list(sweep.jobs["job"]) == ["alliance.funding_m=0"]
+    assert list(sweep.jobs["job"]) == ["policy.funding_m=0"]
 
 
 def test_no_finished_jobs_is_a_clear_error(tmp_path):
@@ -117,7 +117,7 @@ def test_jobs_of_different_commands_are_refused(tmp_path):
     fake_job(tmp_path, 0, [0.0] * 3)
     other = fake_job(tmp_path, 10, [1.0] * 3)
     marker = json.loads((other / COMPLETE).read_text())
-    marker["overrides"].append("alliance.salary=30000")
+    marker["overrides"].append("policy.salary=30000")
     write_json(other / COMPLETE, marker)
     with pytest.raises(SweepError, match="different commands"):
         load(tmp_path)
@@ -137,7 +137,7 @@ def test_a_damaged_job_stops_aggregation_and_the_old_aggregate_is_marked_stale(t
     aggregate(tmp_path, charts=False)
     table = job / "metrics.parquet"
     table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])  # truncated, marker kept
-    with pytest.raises(SweepError, match="alliance.funding_m=10 is damaged"):
+    with pytest.raises(SweepError, match="policy.funding_m=10 is damaged"):
         aggregate(tmp_path, charts=False)
     assert not (tmp_path / "aggregate").exists() and (tmp_path / "aggregate.stale").exists()
 
@@ -171,8 +171,8 @@ def test_numeric_levels_are_ordered_by_value_whatever_the_job_numbers(tmp_path):
         marker["job_num"] = num
         write_json(job / COMPLETE, marker)
     sweep = load(tmp_path)
-    assert list(sweep.jobs["alliance.funding_m"]) == [0.0, 20.0, 40.0]
-    assert set(sweep.contrast["reference"]) == {"alliance.funding_m=0"}
+    assert list(sweep.jobs["policy.funding_m"]) == [0.0, 20.0, 40.0]
+    assert set(sweep.contrast["reference"]) == {"policy.funding_m=0"}
 
 
 def test_ctrl_c_while_a_kernel_compiles_is_an_interruption_of_the_aggregation(tmp_path, monkeypatch,

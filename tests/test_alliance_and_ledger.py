@@ -15,7 +15,7 @@ from sim.model.policy.alliance import Alliance
 from tests.conftest import spec_for
 
 
-# the alliance arm's tables: the core's plus the alliance's
+# the policy arm's tables: the core's plus the alliance's
 def alliance_pop():
     return Population(columns=tables.columns(Alliance))
 
@@ -45,7 +45,7 @@ def members(n, month_admitted, engaged_months_per_member, qualifying=None):
 
 def test_work_requirement_is_checked_on_the_period_just_ended():
     spec = spec_for()
-    policy = spec.alliance  # 12 engaged months per 36
+    policy = spec.policy  # 12 engaged months per 36
     state = policy.new_state()
     pop = members(3, 120, [12, 11, 36])
     rec = alliance_recorder(200)
@@ -58,8 +58,8 @@ def test_work_requirement_is_checked_on_the_period_just_ended():
 
 
 def test_the_time_account_ends_employment_once_used_up():
-    spec = spec_for(alliance="skuda")  # a time account of 24 salaried months
-    policy, state = spec.alliance, spec.alliance.new_state()
+    spec = spec_for(policy="skuda")  # a time account of 24 salaried months
+    policy, state = spec.policy, spec.policy.new_state()
     pop = members(2, 100, [36, 36])
     pop.paid_months[:] = [23, 24]
     rec = alliance_recorder(200)
@@ -70,11 +70,11 @@ def test_the_time_account_ends_employment_once_used_up():
 
 def budget_world(n_members, room_for, **changes):
     """A spec whose salary budget sustains ``room_for`` members, and ``n_members`` members."""
-    spec = spec_for(**{"alliance.overhead_share": 0.0, "alliance.open_training_share": 0.0,
-                       "alliance.hiring_margin": 0.0, **changes})
+    spec = spec_for(**{"policy.overhead_share": 0.0, "policy.open_training_share": 0.0,
+                       "policy.hiring_margin": 0.0, **changes})
     ec = spec.country.employer_contribution_rate
-    cost = 12 * spec.alliance.planned_salary_share * spec.alliance.salary * (1 + ec)
-    spec = spec.with_alliance(funding_m=(room_for + 0.5) * cost / 1e6)
+    cost = 12 * spec.policy.planned_salary_share * spec.policy.salary * (1 + ec)
+    spec = spec.with_policy(funding_m=(room_for + 0.5) * cost / 1e6)
     pop = alliance_pop()
     pop.add(n_members, member=np.ones(n_members, bool),
             member_since=np.arange(n_members) * 12, qualifying_months=np.full(n_members, 100),
@@ -91,7 +91,7 @@ def january(spec, year, n):
 
 def test_a_shortfall_means_furlough_then_lay_offs_last_in_first_out():
     spec, pop = budget_world(4, room_for=2)  # layoff_after_years = 2 (teateralliansen)
-    policy, state = spec.alliance, spec.alliance.new_state()
+    policy, state = spec.policy, spec.policy.new_state()
     ledger, rec = alliance_ledger(spec.total_months), alliance_recorder(spec.total_months)
     for year in (0, 1):  # two years of shortfall: everyone keeps the job at half pay
         policy.open_year(state, pop, january(spec, year, 4), ledger, rec)
@@ -107,23 +107,23 @@ def test_a_shortfall_means_furlough_then_lay_offs_last_in_first_out():
 
 def test_furlough_cuts_every_salary_pro_rata():
     spec, pop = budget_world(4, room_for=3)
-    policy, state = spec.alliance, spec.alliance.new_state()
+    policy, state = spec.policy, spec.policy.new_state()
     ledger, rec = alliance_ledger(spec.total_months), alliance_recorder(spec.total_months)
     ctx = january(spec, 0, 4)
     policy.open_year(state, pop, ctx, ledger, rec)
     assert state.furlough == pytest.approx(3 / 4)
     engaged = np.array([False, False, True, True])
     salary = policy.pay(state, pop, ctx, engaged, ledger, rec)
-    s = spec.alliance.salary
+    s = spec.policy.salary
     # idle: the full salary; engaged: partial_month_pay of it; both x 3/4
     assert salary.tolist() == pytest.approx([0.75 * s, 0.75 * s, 0.75 * 0.2 * s, 0.75 * 0.2 * s])
     assert rec.series["furloughed"][ctx.month] == 4
 
 
 def test_hiring_rounds_only_when_due_and_enough_places_are_free():
-    spec, pop = budget_world(0, room_for=30, **{"alliance.round_every_years": 2,
-                                                 "alliance.min_vacancies": 20})
-    policy, state = spec.alliance, spec.alliance.new_state()
+    spec, pop = budget_world(0, room_for=30, **{"policy.round_every_years": 2,
+                                                 "policy.min_vacancies": 20})
+    policy, state = spec.policy, spec.policy.new_state()
     admission = spec.rules.admission
     pop = alliance_pop()
     pop.add(40, active=np.ones(40, bool), age_months=np.full(40, 40 * 12),
@@ -153,7 +153,7 @@ def test_hiring_rounds_only_when_due_and_enough_places_are_free():
 
 def test_salaries_are_cut_pro_rata_when_the_budget_runs_out():
     spec = spec_for()
-    policy = spec.alliance
+    policy = spec.policy
     state = policy.new_state()
     state.grant, state.salary_budget = 1e6, 50_000.0
     pop = alliance_pop()
@@ -203,8 +203,8 @@ def test_net_cost_signs():
 
 
 def test_the_state_tops_up_the_grant_while_demand_is_down():
-    spec = spec_for(**{"alliance.crisis_topup_m": 5.0})
-    policy = spec.alliance
+    spec = spec_for(**{"policy.crisis_topup_m": 5.0})
+    policy = spec.policy
     for demand, expected in ((1.0, 40e6), (0.4, 45e6)):
         state = policy.new_state()
         ctx = january(spec, 0, 0)

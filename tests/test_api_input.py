@@ -157,7 +157,7 @@ NOT_A_SPEC = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.diction
 def test_run_pair_refuses_bad_seeds(sandbox, seed):
     refused(sandbox, lambda: run_pair(SPEC, seed), "seed")
     if not isinstance(seed, list):  # the model layer takes a list of seeds: a batch of runs
-        refused(sandbox, lambda: freelance.FreelanceModel(SPEC, seed, "alliance"), "seed")
+        refused(sandbox, lambda: freelance.FreelanceModel(SPEC, seed, "policy"), "seed")
 
 
 @examples(15)
@@ -177,7 +177,7 @@ def test_run_pair_refuses_what_is_not_a_cache(sandbox, cache):
 NOT_RUNS = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.just({"seed": 0}),
                      st.floats(allow_nan=False))
 NOT_A_RUN = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.just({}),
-                      st.just({"alliance.funding_m": 40}), st.lists(st.integers(), max_size=2))
+                      st.just({"policy.funding_m": 40}), st.lists(st.integers(), max_size=2))
 
 
 @examples(15)
@@ -195,8 +195,8 @@ def test_run_many_refuses_arguments_of_the_wrong_shape(sandbox, runs, run, posit
 
 
 @examples(15)
-@given(arm=st.one_of(st.text(max_size=8).filter(lambda a: a not in ("baseline", "alliance")),
-                     st.integers(), st.none(), st.just(["alliance"])),
+@given(arm=st.one_of(st.text(max_size=8).filter(lambda a: a not in ("baseline", "policy")),
+                     st.integers(), st.none(), st.just(["policy"])),
        seed=BAD_SEEDS,
        rng=st.one_of(st.text(max_size=3), st.just([1, 2]), st.just({}), st.just(object()),
                      st.integers(max_value=-1), st.integers(min_value=2**31)))
@@ -212,7 +212,7 @@ def test_both_freelance_models_refuse_bad_arms_seeds_and_rngs(sandbox, arm, seed
 
 # sim.ema.model: levers and uncertainties are key -> (low, high); outcomes names; replications
 NOT_A_MAPPING = st.one_of(st.lists(st.tuples(st.integers(), st.integers()), min_size=1, max_size=2),
-                          st.just(["alliance.funding_m"]), st.text(min_size=1, max_size=5),
+                          st.just(["policy.funding_m"]), st.text(min_size=1, max_size=5),
                           st.integers(), st.just((0, 80)))
 NOT_A_PAIR = st.one_of(st.integers(), st.text(max_size=4), st.just((1,)), st.just((1, 2, 3)),
                        st.just(("a", "b")), st.just({"low": 0, "high": 1}), st.none(),
@@ -230,7 +230,7 @@ def test_ema_model_refuses_arguments_of_the_wrong_shape(sandbox, given_, pair, a
                                                         replications, outcomes, name):
     """``sim.ema.model(levers=[...])`` ended in an AttributeError."""
     refused(sandbox, lambda: sim.ema.model(**{argument: given_}, **TINY), argument)
-    key = "alliance.funding_m" if argument == "levers" else "exit.beta_buffer"
+    key = "policy.funding_m" if argument == "levers" else "exit.beta_buffer"
     refused(sandbox, lambda: sim.ema.model(**{argument: {key: pair}}, **TINY),
             f"{argument}[{key!r}]")
     refused(sandbox, lambda: sim.ema.model(replications=replications, **TINY), "replications")
@@ -242,7 +242,7 @@ def test_ema_model_refuses_arguments_of_the_wrong_shape(sandbox, given_, pair, a
 @given(data=st.data())
 def test_ema_model_refuses_bad_fixed_values_and_ranges(sandbox, data):
     """Fixed values and lever ranges outside the declared range, or too large for a float."""
-    f = data.draw(st.sampled_from([f for f in BOUNDED if f.key.startswith("alliance.")
+    f = data.draw(st.sampled_from([f for f in BOUNDED if f.key.startswith("policy.")
                                    and not f.is_int]))
     bad = data.draw(st.one_of(out_of_range(f), TOO_BIG))
     refused(sandbox, lambda: sim.ema.model(**{f.key: bad}, **TINY), f.key)
@@ -260,9 +260,9 @@ def test_the_issue_examples(sandbox):
     refused(sandbox, lambda: run_pair(SPEC, -1), "seed")
     refused(sandbox, lambda: run_pair(SPEC, "x"), "seed")
     refused(sandbox, lambda: run_pair({}, 0), "spec")
-    refused(sandbox, lambda: sim.ema.model(levers=[("alliance.funding_m", 0, 80)]), "levers")
-    err = refused(sandbox, lambda: run_model(seed=0, **{"alliance.funding_m": 10**400}),
-                  "alliance.funding_m")
+    refused(sandbox, lambda: sim.ema.model(levers=[("policy.funding_m", 0, 80)]), "levers")
+    err = refused(sandbox, lambda: run_model(seed=0, **{"policy.funding_m": 10**400}),
+                  "policy.funding_m")
     assert "(401 digits)" in str(err) and "100000" in err.allowed
     err = refused(sandbox, lambda: run_many([{"seed": 0, "zzz.qqq": 1}]), "zzz.qqq")
     assert "a known key" in err.allowed
@@ -275,14 +275,14 @@ def test_good_arguments_reach_the_simulation(sandbox):
     with pytest.raises(Simulated):
         run_pair(SPEC, np.int64(3))
     with pytest.raises(Simulated):
-        run_many([{"seed": np.int32(0), **TINY, "alliance.funding_m": np.float64(40)}])
+        run_many([{"seed": np.int32(0), **TINY, "policy.funding_m": np.float64(40)}])
     with pytest.raises(Simulated):
         FreelanceModel(rng=np.random.default_rng(1), arm="baseline", **TINY).step()
     with pytest.raises(Simulated):
-        freelance.FreelanceModel([SPEC, SPEC], [0, np.int64(1)], "alliance").run()
-    model = sim.ema.model(levers={"alliance.funding_m": (0, 80)}, replications=np.int64(2),
+        freelance.FreelanceModel([SPEC, SPEC], [0, np.int64(1)], "policy").run()
+    model = sim.ema.model(levers={"policy.funding_m": (0, 80)}, replications=np.int64(2),
                           outcomes=["effect.public_cost_m"], **TINY)
-    assert [p.name for p in model.levers] == ["alliance__funding_m"]
+    assert [p.name for p in model.levers] == ["policy__funding_m"]
     assert list(sandbox.iterdir()) == []
 
 

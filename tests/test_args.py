@@ -23,12 +23,12 @@ def parser():
 def test_key_value_becomes_the_options():
     p = parser()
     argv = normalise(p, ["seeds=4", "cases=teateralliansen,skuda", "max_evaluations=3",
-                         "no_charts=true", "folder=results/x", "alliance.funding_m=60"],
+                         "no_charts=true", "folder=results/x", "policy.funding_m=60"],
                      model_option="--override")
     args = p.parse_args(argv)
     assert args.seeds == 4 and args.cases == ["teateralliansen", "skuda"]
     assert args.max_evaluations == 3 and args.no_charts and args.folder == "results/x"
-    assert args.override == ["alliance.funding_m=60"]
+    assert args.override == ["policy.funding_m=60"]
 
 
 def test_flags_still_work_and_mix():

@@ -119,7 +119,7 @@ NUMERIC = [f for f in FIELDS if f.is_numeric]
 BOUNDED = [f for f in NUMERIC if f.meta["lo"] is not None or f.meta["hi"] is not None]
 BOOLS = [f for f in FIELDS if f.is_bool]
 STRINGS = [f for f in FIELDS if f.is_str]
-GROUPS = ["sector", "country", "alliance", "demand", *RULE_GROUPS, "study"]
+GROUPS = ["sector", "country", "policy", "demand", *RULE_GROUPS, "study"]
 SPECIAL_WORDS = {"null", "true", "false", "nan", "inf", "none"}  # Hydra reads these as values
 
 
@@ -284,22 +284,22 @@ def cross_field_cases(draw, rule: int):
         return {"sector.retirement_age": r, "sector.physical_career_age": draw(_floats(r, 80))}
     if rule == 2:  # an alliance that starts after the horizon
         h = draw(st.integers(1, 60))
-        return {"horizon_years": h, "alliance.start_year": draw(st.integers(h, 1000))}
+        return {"horizon_years": h, "policy.start_year": draw(st.integers(h, 1000))}
     if rule == 3:  # a cut before the start
         s = draw(st.integers(1, 29))
-        return {"alliance.start_year": s, "alliance.cut_year": draw(st.integers(0, s - 1))}
+        return {"policy.start_year": s, "policy.cut_year": draw(st.integers(0, s - 1))}
     if rule == 4:  # a demand shock after the horizon
         h = draw(st.integers(1, 60))
         return {"horizon_years": h, "demand.shock_depth": draw(_floats(0, 1, exclude_min=True)),
                 "demand.shock_start_year": draw(_floats(h, 1000))}
     if rule == 5:  # a work requirement longer than its period
         p = draw(st.integers(1, 63))
-        return {"alliance.work_period_months": p,
-                "alliance.work_requirement_months": draw(st.integers(p + 1, 64))}
+        return {"policy.work_period_months": p,
+                "policy.work_requirement_months": draw(st.integers(p + 1, 64))}
     if rule == 6:  # more than the whole grant for overhead and training
         o = draw(_floats(0.01, 1))
         t = draw(_floats(1 - o, 1).filter(lambda t: o + t > 1))
-        return {"alliance.overhead_share": o, "alliance.open_training_share": t}
+        return {"policy.overhead_share": o, "policy.open_training_share": t}
     if rule == 7:  # a benefit floor above the cap
         cap = draw(_floats(0, 1e6))
         return {"country.benefit_cap": cap,
@@ -535,7 +535,7 @@ def test_run_model_refuses_bad_seeds(sandbox, seed):
 @st.composite
 def bad_override_cases(draw):
     """Out-of-range (Python or numpy), wrong-typed and non-finite values, and bare leaf keys
-    (``funding_m`` for ``alliance.funding_m``); returns (overrides, key named, hint)."""
+    (``funding_m`` for ``policy.funding_m``); returns (overrides, key named, hint)."""
     kind = draw(st.sampled_from(["range", "numpy", "type", "nonfinite", "leaf"]))
     f = draw(st.sampled_from(BOUNDED))
     if kind == "range":
@@ -572,7 +572,7 @@ def test_run_model_refuses_bad_overrides(sandbox, case):
 
 
 def test_run_model_documented_examples(sandbox):
-    """The contract's examples: ``funding_m=40`` suggests ``alliance.funding_m``; numpy seeds and
+    """The contract's examples: ``funding_m=40`` suggests ``policy.funding_m``; numpy seeds and
     values are accepted (they reach the simulation, which the sandbox replaces)."""
     for seed in (1.7, True, "x", None, -1, 10**20):
         with pytest.raises(ConfigError, match="allowed:") as info:
@@ -580,13 +580,13 @@ def test_run_model_documented_examples(sandbox):
         assert info.value.key == "seed"
     with pytest.raises(ConfigError) as info:
         run_model(seed=0, funding_m=40)
-    assert info.value.key == "funding_m" and "alliance.funding_m" in info.value.allowed
+    assert info.value.key == "funding_m" and "policy.funding_m" in info.value.allowed
     with pytest.raises(Simulated):
         run_model(seed=np.int64(3))
     with pytest.raises(Simulated):
-        run_model(seed=0, **{"alliance.funding_m": np.float64(40)})
+        run_model(seed=0, **{"policy.funding_m": np.float64(40)})
     with pytest.raises(Simulated):
-        run_model(seed=np.int32(2), **{"population.size": np.int64(200), "alliance.enabled": np.bool_(0)})
+        run_model(seed=np.int32(2), **{"population.size": np.int64(200), "policy.enabled": np.bool_(0)})
 
 
 def test_enough_generated_examples_ran():
@@ -604,30 +604,30 @@ def test_enough_generated_examples_ran():
 
 
 @pytest.mark.parametrize("argv,key", [
-    (["alliance.funding_m=-1"], "alliance.funding_m"),
+    (["policy.funding_m=-1"], "policy.funding_m"),
     (["population.size=1.5"], "population.size"),
     (["income.p_stay=1"], "income.p_stay"),
-    (["alliance.enabled=3"], "alliance.enabled"),
+    (["policy.enabled=3"], "policy.enabled"),
     (["sector.name=3"], "sector.name"),
     (["population.size=99999999999999999999999"], "population.size"),
     (["sector=opera"], "sector"),
     (["study=nope"], "study"),
     (["population.sizee=3"], "population.sizee"),
-    (["+alliance.new=1"], "alliance.new"),
-    (["~alliance.funding_m"], "alliance.funding_m"),
+    (["+policy.new=1"], "policy.new"),
+    (["~policy.funding_m"], "policy.funding_m"),
     (["+foo=1"], "foo"),
     (["income._target_=os.system"], "income._target_"),
     (["income._target_=sim.model.rules.exit.StressHazardExit"], "income._target_"),
-    (["-m", "alliance.funding_m=0,,40"], "alliance.funding_m"),
-    (["-m", "alliance.funding_m=range(0,20,0)"], "alliance.funding_m"),
-    (["alliance.funding_m=range(0,20,0)"], "alliance.funding_m"),
-    (["-m", "alliance.funding_m=0,-5"], "alliance.funding_m"),
-    (["-m", "alliance.funding_m=0,40", "population.size=100,-1"], "population.size"),
+    (["-m", "policy.funding_m=0,,40"], "policy.funding_m"),
+    (["-m", "policy.funding_m=range(0,20,0)"], "policy.funding_m"),
+    (["policy.funding_m=range(0,20,0)"], "policy.funding_m"),
+    (["-m", "policy.funding_m=0,-5"], "policy.funding_m"),
+    (["-m", "policy.funding_m=0,40", "population.size=100,-1"], "population.size"),
     (["-m", "sector=theatre,opera"], "sector"),
-    (["study=funding_sweep", "alliance.funding_m=-1"], "alliance.funding_m"),
+    (["study=funding_sweep", "policy.funding_m=-1"], "policy.funding_m"),
     (["population.entry_age_mean=60", "sector.retirement_age=30"],
      {"population.entry_age_mean", "sector.retirement_age"}),
-    (["-m", "alliance.start_year=0,45"], {"alliance.start_year", "horizon_years"}),
+    (["-m", "policy.start_year=0,45"], {"policy.start_year", "horizon_years"}),
 ])
 def test_documented_bad_commands(sandbox, argv, key):
     """The contract's examples of bad values, keys, options, sweeps and combinations."""
@@ -668,7 +668,7 @@ def test_output_folders_that_must_not_be_written_are_refused(at_root, mode, fold
     candidates += [ROOT / "tests" / "out", ROOT / "examples", ROOT / "configs" / "x"]
     existed = {p: p.exists() for p in candidates}
     argv = ([f"hydra.run.dir={folder}"] if mode == "run"
-            else ["-m", "alliance.funding_m=0,40", f"hydra.sweep.dir={folder}"])
+            else ["-m", "policy.funding_m=0,40", f"hydra.sweep.dir={folder}"])
     with pytest.raises(ConfigError) as info:
         check_command(argv)
     assert info.value.key == f"hydra.{mode}.dir", str(info.value)
@@ -679,7 +679,7 @@ def test_output_folders_that_must_not_be_written_are_refused(at_root, mode, fold
 def test_a_good_output_folder_is_accepted_and_not_created(sandbox, tmp_path):
     """The positive control: a fresh folder outside the project passes and is not created."""
     folder = tmp_path / "new" / "run"
-    command = check_command(["alliance.funding_m=40", f"hydra.run.dir={folder}"])
+    command = check_command(["policy.funding_m=40", f"hydra.run.dir={folder}"])
     assert command.output_dir == folder and not (tmp_path / "new").exists()
     assert list(tmp_path.iterdir()) == []
 
@@ -700,7 +700,7 @@ def write_study(folder: Path, name: str, body: str) -> Path:
     (["--config-dir", "/nonexistent/configs"], "--config-dir"),
     (["--config-dir=" + str(ROOT / "pyproject.toml")], "--config-dir"),
     (["--config-name=nope"], "--config-name"),
-    (["--config-name", "nope", "alliance.funding_m=40"], "--config-name"),
+    (["--config-name", "nope", "policy.funding_m=40"], "--config-name"),
     (["--config-path=x"], "--config-path"),
 ])
 def test_bad_flags_are_refused(sandbox, argv, key):
@@ -713,26 +713,26 @@ def test_flags_do_not_turn_the_checks_off(sandbox, tmp_path):
     experiment, a bad value inside the experiment, in its sweep or on the command line is
     still caught; the same folder with good values passes."""
     configs = tmp_path / "configs"
-    write_study(configs, "mine", "alliance:\n  funding_m: -5\n")
-    write_study(configs, "good", "alliance:\n  funding_m: 20\n")
+    write_study(configs, "mine", "policy:\n  funding_m: -5\n")
+    write_study(configs, "good", "policy:\n  funding_m: 20\n")
     write_study(configs, "levels", "hydra:\n  sweeper:\n    params:\n"
-                     "      alliance.funding_m: 0,-5\n")
+                     "      policy.funding_m: 0,-5\n")
     for flag in ([f"--config-dir={configs}"], ["--config-dir", str(configs)], ["-cd", str(configs)]):
-        assert_refused(sandbox, [*flag, "study=mine"], "alliance.funding_m")
+        assert_refused(sandbox, [*flag, "study=mine"], "policy.funding_m")
         assert_refused(sandbox, [*flag, "--config-name=config", "study=mine"],
-                       "alliance.funding_m")
+                       "policy.funding_m")
         assert_refused(sandbox, [*flag, "study=good", "population.size=0"], "population.size")
-        assert_refused(sandbox, [*flag, "study=levels"], "alliance.funding_m")
-        assert_refused(sandbox, ["-m", *flag, "study=levels"], "alliance.funding_m")
+        assert_refused(sandbox, [*flag, "study=levels"], "policy.funding_m")
+        assert_refused(sandbox, ["-m", *flag, "study=levels"], "policy.funding_m")
     command = check_command([f"--config-dir={configs}", "study=good", *outputs(sandbox)])
     assert not command.multirun and not (sandbox / "out").exists()
 
 
 @pytest.mark.parametrize("body", [
-    "alliance:\n  funding_m: [1, 2\n",  # unclosed flow sequence
+    "policy:\n  funding_m: [1, 2\n",  # unclosed flow sequence
     "alliance:\n\tfunding_m: 3\n",  # a tab
     "alliance: {funding_m: 3\n",  # unclosed mapping
-    "alliance:\n  funding_m: 3\n funding_m: 4\n",  # bad indentation
+    "policy:\n  funding_m: 3\n funding_m: 4\n",  # bad indentation
     "study: a\nstudy: b\n",  # duplicate key
 ])
 def test_a_user_experiment_that_is_not_yaml_is_one_error(sandbox, tmp_path, body):
@@ -765,11 +765,11 @@ def assert_one_error_line(proc: subprocess.CompletedProcess, *words: str) -> Non
 
 
 @pytest.mark.parametrize("args,words", [
-    (["alliance.funding_m=-1"], ["alliance.funding_m=-1", "allowed:"]),
-    (["-m", "alliance.funding_m=0,-5"], ["alliance.funding_m=-5", "allowed:"]),
+    (["policy.funding_m=-1"], ["policy.funding_m=-1", "allowed:"]),
+    (["-m", "policy.funding_m=0,-5"], ["policy.funding_m=-5", "allowed:"]),
     (["sector=opera"], ["sector='opera'", "dance"]),
     (["population.entry_age_mean=60", "sector.retirement_age=30"], ["population.entry_age_mean"]),
-    (["alliance.fundingm=3"], ["did you mean alliance.funding_m"]),
+    (["policy.fundingm=3"], ["did you mean policy.funding_m"]),
 ])
 def test_the_command_line_exits_2_with_one_error_line(tmp_path, args, words):
     """``python -m sim`` with bad input: exit 2, one ``error:`` line, no traceback, no run
@@ -784,7 +784,7 @@ def test_the_command_line_exits_2_with_one_error_line(tmp_path, args, words):
 def test_the_command_line_refuses_a_broken_user_experiment(tmp_path):
     """A YAML error in a ``--config-dir`` experiment: exit 2, one line, nothing created."""
     configs = tmp_path / "configs"
-    write_study(configs, "broken", "alliance:\n  funding_m: [1, 2\n")
+    write_study(configs, "broken", "policy:\n  funding_m: [1, 2\n")
     run = tmp_path / "run"
     proc = run_cli(tmp_path, f"--config-dir={configs}", "study=broken", f"hydra.run.dir={run}",
                    f"hydra.sweep.dir={run}")
@@ -798,9 +798,9 @@ def test_the_command_line_refuses_a_broken_user_experiment(tmp_path):
 
 @pytest.mark.parametrize("argv,key", [
     pytest.param(["hydra.run.dir=${oops}"], "hydra.run.dir"),
-    pytest.param(["-m", "alliance.funding_m=0,40", "hydra.sweep.dir=${oops}"], "hydra.sweep.dir"),
-    pytest.param(["alliance.funding_m=${nope}"], "alliance.funding_m"),
-    pytest.param(["alliance.funding_m=${oc.env:SIM_TEST_UNSET_VARIABLE}"], "alliance.funding_m"),
+    pytest.param(["-m", "policy.funding_m=0,40", "hydra.sweep.dir=${oops}"], "hydra.sweep.dir"),
+    pytest.param(["policy.funding_m=${nope}"], "policy.funding_m"),
+    pytest.param(["policy.funding_m=${oc.env:SIM_TEST_UNSET_VARIABLE}"], "policy.funding_m"),
     pytest.param(["population=foo"], "population"),
     pytest.param(["--foo"], "--foo"),
 ])
@@ -822,7 +822,7 @@ def test_fixed_a_flag_without_its_value(sandbox):
     pytest.param(["sector=null"], "sector"),
     pytest.param(["sector=[theatre,opera]"], "sector"),
     pytest.param(["-m", "sector=theatre,1"], "sector"),
-    pytest.param(["alliance.funding_m=0,40"], "alliance.funding_m"),
+    pytest.param(["policy.funding_m=0,40"], "policy.funding_m"),
     pytest.param(["hydra.run.dir=null"], "hydra.run.dir"),
     pytest.param(["hydra/launcher=nope"], "hydra/launcher"),
 ])
@@ -835,27 +835,27 @@ def test_fixed_bad_range_in_a_study_names_the_command(sandbox, tmp_path):
     """A study whose own sweep is ``range(0,20,0)``: the error should name the swept key."""
     configs = tmp_path / "configs"
     write_study(configs, "zero", "hydra:\n  sweeper:\n    params:\n"
-                     "      alliance.funding_m: range(0,20,0)\n")
-    assert_refused(sandbox, [f"--config-dir={configs}", "study=zero"], "alliance.funding_m")
+                     "      policy.funding_m: range(0,20,0)\n")
+    assert_refused(sandbox, [f"--config-dir={configs}", "study=zero"], "policy.funding_m")
 
 
 def test_fixed_interpolation_in_a_user_experiment(sandbox, tmp_path):
     """``funding_m: ${nope.nope}`` in a ``--config-dir`` experiment is one ConfigError."""
     configs = tmp_path / "configs"
-    write_study(configs, "interp", "alliance:\n  funding_m: ${nope.nope}\n")
-    assert_refused(sandbox, [f"--config-dir={configs}", "study=interp"], "alliance.funding_m")
+    write_study(configs, "interp", "policy:\n  funding_m: ${nope.nope}\n")
+    assert_refused(sandbox, [f"--config-dir={configs}", "study=interp"], "policy.funding_m")
 
 
 def test_fixed_run_model_interpolation_value(sandbox):
-    """``run_model(seed=0, **{"alliance.funding_m": "${nope}"})`` is one ConfigError."""
+    """``run_model(seed=0, **{"policy.funding_m": "${nope}"})`` is one ConfigError."""
     with pytest.raises(ConfigError) as info:
-        run_model(seed=0, **{"alliance.funding_m": "${nope}"})
-    assert info.value.key == "alliance.funding_m"
+        run_model(seed=0, **{"policy.funding_m": "${nope}"})
+    assert info.value.key == "policy.funding_m"
 
 
 @pytest.mark.parametrize("argv,key", [
     pytest.param(["hydra.output_subdir={root}/configs"], "hydra.output_subdir"),
-    pytest.param(["-m", "alliance.funding_m=0,40", "hydra.sweep.subdir={root}/configs/job"],
+    pytest.param(["-m", "policy.funding_m=0,40", "hydra.sweep.subdir={root}/configs/job"],
                  "hydra.sweep.subdir"),
 ])
 def test_fixed_output_folders_that_bypass_the_check(sandbox, argv, key):
@@ -867,13 +867,13 @@ def test_fixed_output_folders_that_bypass_the_check(sandbox, argv, key):
 def test_fixed_config_dir_with_a_tilde(sandbox, tmp_path, monkeypatch):
     """Whatever the pre-flight accepts as ``--config-dir``, Hydra must find it too."""
     monkeypatch.setenv("HOME", str(tmp_path))
-    write_study(tmp_path / "mycfg", "good", "alliance:\n  funding_m: 20\n")
+    write_study(tmp_path / "mycfg", "good", "policy:\n  funding_m: 20\n")
     command = check_command(["--config-dir=~/mycfg", "study=good", *outputs(sandbox)])
     dirs = [a.split("=", 1)[1] for a in command.argv if a.startswith("--config-dir=")]
     assert dirs and all(Path(os.path.abspath(d)).is_dir() for d in dirs), command.argv
 
 
-@pytest.mark.parametrize("argv", [["alliance.enabled=null"], ["sector.name=null"]])
+@pytest.mark.parametrize("argv", [["policy.enabled=null"], ["sector.name=null"]])
 def test_fixed_null_message_for_non_numbers(sandbox, argv):
     """null for a boolean or a string: the message must not ask for a number."""
     err = assert_refused(sandbox, argv, argv[0].split("=")[0])
@@ -900,7 +900,7 @@ FLOAT_FIELDS = [f for f in NUMERIC if not f.is_int]
 @examples(15)  # not @counted: it runs after test_enough_generated_examples_ran
 @given(data=st.data())
 def test_numbers_too_large_for_a_float_are_refused(sandbox, data):
-    """``alliance.funding_m=1`` followed by 400 zeros raised OverflowError (exit 1)."""
+    """``policy.funding_m=1`` followed by 400 zeros raised OverflowError (exit 1)."""
     f = data.draw(st.sampled_from(FLOAT_FIELDS))
     digits = data.draw(st.integers(309, 800))
     count(f.key.split(".")[0])
@@ -922,9 +922,9 @@ def test_limits_are_plain_numbers():
 
 @pytest.mark.parametrize("argv", [
     ["-m", "seed=range(0,2147483647)"],
-    ["-m", "alliance.funding_m=range(0,1e300,1e-300)"],
-    ["-m", "alliance.funding_m=shuffle(range(0,10000000000))"],
-    ["-m", "alliance.funding_m=range(0,101)", "seed=range(0,101)"],
+    ["-m", "policy.funding_m=range(0,1e300,1e-300)"],
+    ["-m", "policy.funding_m=shuffle(range(0,10000000000))"],
+    ["-m", "policy.funding_m=range(0,101)", "seed=range(0,101)"],
     ["seed=range(0,2147483647)"],
 ])
 def test_a_huge_sweep_is_refused_within_a_second(sandbox, argv):
@@ -935,7 +935,7 @@ def test_a_huge_sweep_is_refused_within_a_second(sandbox, argv):
     from sim.study.preflight import MAX_JOBS
 
     started = time.perf_counter()
-    err = assert_refused(sandbox, argv, {"seed", "alliance.funding_m"})
+    err = assert_refused(sandbox, argv, {"seed", "policy.funding_m"})
     assert time.perf_counter() - started < 2
     assert f"{MAX_JOBS:,}" in err.allowed and "e+" not in str(err), str(err)
 
@@ -945,9 +945,9 @@ def test_jobs_that_share_a_composition_equal_hydras(sandbox):
     every job's config equals Hydra's own composition of it."""
     from sim.study.preflight import expand_jobs, job_configs
 
-    jobs = expand_jobs(["alliance.funding_m=0,40.5", "seed=1,2", "sector=theatre,dance",
+    jobs = expand_jobs(["policy.funding_m=0,40.5", "seed=1,2", "sector=theatre,dance",
                         "report.charts=[funding]", "exit.beta_buffer=-0.2,-0.3",
-                        "alliance.label='a, b'"], None)
+                        "policy.label='a, b'"], None)
     groups = {p.name for p in CONFIG_DIR.iterdir() if p.is_dir()}
     for job, cfg in zip(jobs, job_configs(jobs, compose_config, groups), strict=True):
         assert OmegaConf.to_container(cfg) == OmegaConf.to_container(compose_config(job)), job
@@ -956,7 +956,7 @@ def test_jobs_that_share_a_composition_equal_hydras(sandbox):
 def test_a_study_file_that_is_a_yaml_list_is_refused(sandbox, tmp_path):
     configs = tmp_path / "configs"
     (configs / "study").mkdir(parents=True)
-    (configs / "study" / "listed.yaml").write_text("- alliance.funding_m: 10\n- seeds: 2\n")
+    (configs / "study" / "listed.yaml").write_text("- policy.funding_m: 10\n- seeds: 2\n")
     err = assert_refused(sandbox, [f"--config-dir={configs}", "study=listed"], "study")
     assert "YAML list" in err.allowed
     (configs / "mine.yaml").write_text("- a\n")
@@ -964,9 +964,9 @@ def test_a_study_file_that_is_a_yaml_list_is_refused(sandbox, tmp_path):
 
 
 @pytest.mark.parametrize("argv", [
-    ["report.x=nope.nope"], ["report.x=alliance"], ["report.x=alliance.fundingm"],
+    ["report.x=nope.nope"], ["report.x=alliance"], ["report.x=policy.fundingm"],
     ["report.charts=[funding]", "report.x=sector.name"], ["report.x=report.title"],
-    ["-m", "alliance.funding_m=0,40", "report.x=alliance.nope"],
+    ["-m", "policy.funding_m=0,40", "report.x=policy.nope"],
 ])
 def test_report_x_must_name_a_value(sandbox, argv):
     """``report.x`` naming no key left the funding charts out of the brief without a word."""
@@ -976,7 +976,7 @@ def test_report_x_must_name_a_value(sandbox, argv):
 def test_hydra_job_chdir_is_refused(sandbox, tmp_path):
     """Each job would build its own baseline cache in its own folder: refused, also when a
     study sets it."""
-    assert_refused(sandbox, ["-m", "alliance.funding_m=0,40", "hydra.job.chdir=true"],
+    assert_refused(sandbox, ["-m", "policy.funding_m=0,40", "hydra.job.chdir=true"],
                    "hydra.job.chdir")
     configs = tmp_path / "configs"
     write_study(configs, "moving", "hydra:\n  job:\n    chdir: true\n")
@@ -988,7 +988,7 @@ def test_a_studys_own_sweep_folder_is_honoured(sandbox, tmp_path):
     ``results/sweeps/<study>``; it is used, and the pre-flight says so."""
     configs, own = tmp_path / "configs", tmp_path / "own-sweep"
     write_study(configs, "mine", f"hydra:\n  sweep:\n    dir: {own}\n  sweeper:\n    params:\n"
-                "      alliance.funding_m: 0,40\n")
+                "      policy.funding_m: 0,40\n")
     command = check_command([f"--config-dir={configs}", "study=mine"])
     assert command.multirun and command.output_dir == own, command
     assert not any(a.startswith("hydra.sweep.dir=") for a in command.argv)
@@ -1001,6 +1001,6 @@ def test_a_studys_own_sweep_folder_is_honoured(sandbox, tmp_path):
 def test_the_command_line_refuses_a_number_too_large_for_a_float(tmp_path):
     """Issue 19 item 11 as typed: exit 2, one line, nothing created."""
     run = tmp_path / "run"
-    proc = run_cli(tmp_path, "alliance.funding_m=1" + "0" * 400, f"hydra.run.dir={run}")
-    assert_one_error_line(proc, "alliance.funding_m=100000... (401 digits)", "allowed:")
+    proc = run_cli(tmp_path, "policy.funding_m=1" + "0" * 400, f"hydra.run.dir={run}")
+    assert_one_error_line(proc, "policy.funding_m=100000... (401 digits)", "allowed:")
     assert not run.exists()

@@ -103,10 +103,10 @@ def test_a_runs_rows_are_views():
 CASES = {
     "market": {},
     "steady demand": {"demand": "steady"},
-    "time account, Norwegian dancers": {"alliance": "skuda", "country": "norway",
+    "time account, Norwegian dancers": {"policy": "skuda", "country": "norway",
                                         "sector": "dance"},
-    "a grant cut to nothing": {"alliance.cut_year": 3, "alliance.cut_share": 1.0},
-    "a crisis": {"demand.shock_depth": 0.4, "demand.shock_start_year": 2, "alliance.crisis_topup_m": 20},
+    "a grant cut to nothing": {"policy.cut_year": 3, "policy.cut_share": 1.0},
+    "a crisis": {"demand.shock_depth": 0.4, "demand.shock_start_year": 2, "policy.crisis_topup_m": 20},
 }
 
 
@@ -140,12 +140,12 @@ class RunByRun(Alliance):
 
 def run_by_run(spec):
     """``spec`` with its alliance as a ``RunByRun`` design of the same values."""
-    fields = {f.name: getattr(spec.alliance, f.name) for f in dataclasses.fields(Alliance)}
-    return dataclasses.replace(spec, alliance=RunByRun(**fields))
+    fields = {f.name: getattr(spec.policy, f.name) for f in dataclasses.fields(Alliance)}
+    return dataclasses.replace(spec, policy=RunByRun(**fields))
 
 
 def test_a_policy_without_batch_methods_gets_the_same_results():
-    spec = spec_for(alliance="skuda", country="norway", sector="dance")
+    spec = spec_for(policy="skuda", country="norway", sector="dance")
     for fast, by_run in zip(run_pairs(spec, [1, 2]), run_pairs(run_by_run(spec), [1, 2]),
                             strict=True):
         assert_same_run(by_run, fast)
@@ -154,18 +154,18 @@ def test_a_policy_without_batch_methods_gets_the_same_results():
 def test_the_run_by_run_defaults_give_each_run_its_own_per_run_values():
     # run 1 differs in every per-run value of the alliance: the defaults must call run 1's
     # policy, and its pay must read run 1's salary and overhead, not run 0's
-    other = {k: v for k, v in OTHER_VALUES.items() if k.startswith("alliance.")}
+    other = {k: v for k, v in OTHER_VALUES.items() if k.startswith("policy.")}
     specs = [run_by_run(spec_for()), run_by_run(spec_for(**other))]
     results = run_pairs(specs, [3, 3])
     for result, spec in zip(results, specs, strict=True):
         assert_same_run(result, run_pair(spec, 3))
-    spend = [r.outcomes()["alliance.alliance_spend_m"] for r in results]
+    spend = [r.outcomes()["policy.alliance_spend_m"] for r in results]
     assert spend[0] != spend[1]
 
 
 def test_run_specs_keeps_the_order_and_shares_baselines(monkeypatch):
     spec = spec_for()
-    other = spec.with_alliance(funding_m=80.0)
+    other = spec.with_policy(funding_m=80.0)
     calls = []
     real = batch.baseline_batch
     monkeypatch.setattr(batch, "baseline_batch",
@@ -233,12 +233,12 @@ def test_sweep_jobs_keep_one_cache_entry_per_seed(tmp_path, monkeypatch):
                         lambda spec, seeds, progress=None: simulated.append(seeds) or real(spec, seeds))
     first = run_pairs(spec, [1, 2, 3], paired.cached_baseline_batch(spec, [1, 2, 3], cache))
     assert simulated == [[2, 3]]  # seed 1 came from the cache
-    again = run_pairs(spec.with_alliance(funding_m=80.0), [1, 2, 3],
+    again = run_pairs(spec.with_policy(funding_m=80.0), [1, 2, 3],
                       paired.cached_baseline_batch(spec, [1, 2, 3], cache))
     assert simulated == [[2, 3]]  # all three from the cache now
     for result, seed in zip(first, [1, 2, 3], strict=True):
         assert_same_run(result, run_pair(spec, seed))
-    assert_same_run(again[2], run_pair(spec.with_alliance(funding_m=80.0), 3))
+    assert_same_run(again[2], run_pair(spec.with_policy(funding_m=80.0), 3))
 
 
 def test_seeds_are_shared_out_over_as_few_and_as_equal_batches_as_allowed(monkeypatch):
@@ -259,10 +259,10 @@ OTHER_VALUES = {
     "sector.outside_wage": 32000.0, "sector.fee_tail_max": 20.0, "country.benefit_takeup": 0.3,
     "income.beta_skill": 0.4, "exit.beta_buffer": -1.0, "exit.beta_outside": 0.6,
     "fertility.insecurity_hr": 0.7,
-    "health.insecurity_or": 1.6, "demand.displacement": 0.3, "alliance.funding_m": 80.0,
-    "alliance.salary": 31000.0,
-    "alliance.overhead_share": 0.2, "alliance.member_engagement_boost": 0.3,
-    "alliance.member_exit_hr": 0.5, "alliance.precarious_member_birth_hr": 1.25,
+    "health.insecurity_or": 1.6, "demand.displacement": 0.3, "policy.funding_m": 80.0,
+    "policy.salary": 31000.0,
+    "policy.overhead_share": 0.2, "policy.member_engagement_boost": 0.3,
+    "policy.member_exit_hr": 0.5, "policy.precarious_member_birth_hr": 1.25,
     "admission.recent_window_months": 30, "admission.recent_min_engaged": 20,
     "admission.long_window_months": 100, "admission.long_min_engaged": 50,
     "admission.rank_window_months": 12, "admission.leave_extension_months": 24,
@@ -293,12 +293,12 @@ def test_runs_that_differ_in_per_run_parameters_share_a_batch_and_equal_their_ru
 
 
 def test_a_batch_spec_blanks_the_values_that_differ():
-    a, b = spec_for(), spec_for(**{"exit.beta_buffer": -0.9, "alliance.salary": 30000.0})
+    a, b = spec_for(), spec_for(**{"exit.beta_buffer": -0.9, "policy.salary": 30000.0})
     spec = batch_spec([a, b])
-    assert spec.rules.exit.beta_buffer is None and spec.alliance.salary is None
+    assert spec.rules.exit.beta_buffer is None and spec.policy.salary is None
     assert spec.rules.exit.beta_outside == a.rules.exit.beta_outside  # the same in both: kept
-    model = FreelanceModel([a, b], [1, 2], "alliance")
-    assert model.spec.alliance.salary is None and model.policies[1].salary == 30000.0
+    model = FreelanceModel([a, b], [1, 2], "policy")
+    assert model.spec.policy.salary is None and model.policies[1].salary == 30000.0
     assert model.run_result(1).spec is b
 
 
@@ -307,7 +307,7 @@ def test_runs_that_differ_elsewhere_are_not_batched_together(monkeypatch):
     with pytest.raises(ValueError, match="per-run"):
         batch_spec([a, b])
     # the baseline arm has no alliance: its runs may differ in the alliance's structure
-    FreelanceModel([a, spec_for(alliance="generic")], [1, 2], "baseline")
+    FreelanceModel([a, spec_for(policy="generic")], [1, 2], "baseline")
     calls = []
     real = batch.run_pairs
     monkeypatch.setattr(batch, "run_pairs",

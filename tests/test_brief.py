@@ -104,13 +104,13 @@ def _config() -> dict:
 def _job(folder: Path, level: float, config: dict, num: int, policy: dict | None = None) -> None:
     """A finished sweep job at grant ``level``; its marker carries the policy's description
     (``policy``; None: as the sweep writes it for ``config``)."""
-    job = folder / f"alliance.funding_m={level:g}"
+    job = folder / f"policy.funding_m={level:g}"
     job.mkdir(parents=True)
     share = 1.0 if level else 0.0
     files = write_job_tables(job, {name: (base, [e * share for e in effects])
                                    for name, (base, effects) in OUTCOMES.items()}, 100.0)
-    config = {**config, "alliance": {**config["alliance"], "funding_m": level}}
-    choices = {"alliance": "teateralliansen", "sector": "theatre", "country": "sweden",
+    config = {**config, "policy": {**config["policy"], "funding_m": level}}
+    choices = {"policy": "teateralliansen", "sector": "theatre", "country": "sweden",
                "exit": "stress_hazard", "fertility": "hadwiger", "health": "stress_episodes",
                "demand": "market", "admission": "qualifying_windows"}
     if policy is None:
@@ -120,7 +120,7 @@ def _job(folder: Path, level: float, config: dict, num: int, policy: dict | None
     write_json(job / COMPLETE, {
         "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
         "job_num": num,
-        "overrides": [f"alliance.funding_m={level:g}"], "study": "funding_sweep", "seeds": [0, 1, 2],
+        "overrides": [f"policy.funding_m={level:g}"], "study": "funding_sweep", "seeds": [0, 1, 2],
         "config": config, "currency": "SEK", "report": config["report"], "choices": choices,
         "policy": policy, "files": files})
 
@@ -180,13 +180,13 @@ def test_a_single_run_writes_a_short_brief(tmp_path):
 
     config = _config()
     rows = [{"seed": s, "arm": arm, "outcome": o, "value": base + (e[s] if arm != "baseline" else 0)}
-            for o, (base, e) in OUTCOMES.items() for s in range(3) for arm in ("baseline", "alliance")]
+            for o, (base, e) in OUTCOMES.items() for s in range(3) for arm in ("baseline", "policy")]
     rows += [{"seed": s, "arm": "effect", "outcome": o, "value": e[s]}
              for o, (_, e) in OUTCOMES.items() for s in range(3)]
     from sim.model.outcomes import UNITS
 
     summary = summarise(pd.DataFrame(rows), UNITS)
-    write_run_brief(summary, config, {"alliance": "teateralliansen", "exit": "stress_hazard"}, 3,
+    write_run_brief(summary, config, {"policy": "teateralliansen", "exit": "stress_hazard"}, 3,
                     tmp_path)
     md, _ = _check_brief(tmp_path, "What a 40 million SEK grant to TeaterAlliansen buys")
     assert "the 95% CI includes zero" in md and "## Sources" in md

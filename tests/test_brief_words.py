@@ -47,7 +47,7 @@ def test_benefits_are_named_as_the_country_simulated_names_them(lang, country, c
     with language(lang):
         takeup = assumption_words("country.benefit_takeup", 0.5, cur, country=country)[0]
         parental = assumption_words("country.parental_replacement", 0.8, cur, country=country)[0]
-        salary = assumption_words("alliance.salary", 27000, cur, country=country)[1]
+        salary = assumption_words("policy.salary", 27000, cur, country=country)[1]
         said = " ".join([takeup, parental, benefit("unemployment", country)])
     assert NATIONAL[country][0] in takeup and NATIONAL[country][1] in parental.lower()
     assert not any(name in said for name in NATIONAL[other]), said
@@ -74,9 +74,9 @@ def run_summary(active=(25.5, 20.0, 31.0), experienced=(29.2, 26.0, 32.4)) -> pd
             base, alli, eff, lo, hi = values
         else:
             (base, alli, (eff, lo, hi)) = values[0], values[1], values[2:]
-        out.append({"outcome": outcome, "baseline": base, "alliance": alli, "effect": eff,
-                    "baseline_ci_low": base, "baseline_ci_high": base, "alliance_ci_low": alli,
-                    "alliance_ci_high": alli, "effect_ci_low": lo, "effect_ci_high": hi})
+        out.append({"outcome": outcome, "baseline": base, "policy": alli, "effect": eff,
+                    "baseline_ci_low": base, "baseline_ci_high": base, "policy_ci_low": alli,
+                    "policy_ci_high": alli, "effect_ci_low": lo, "effect_ci_high": hi})
     return pd.DataFrame(out)
 
 
@@ -91,12 +91,12 @@ def run_brief(tmp_path: Path, lang: str, *overrides: str, choices: dict | None =
 @pytest.mark.parametrize(("lang", "overrides", "said", "never"), [
     ("nb", [], ["millioner svenske kroner", "SEK i måneden", "a-kassa"],
      ["millioner kroner", " kr ", "dagpenger"]),
-    ("sv", ["alliance=skuda"], ["miljoner norska kronor", "NOK i månaden", "dagpenger"],
+    ("sv", ["policy=skuda"], ["miljoner norska kronor", "NOK i månaden", "dagpenger"],
      ["miljoner kronor", " kr ", "a-kassa"]),
     ("sv", [], ["miljoner kronor", "kr i månaden", "a-kassa"], ["NOK", "dagpenger"]),
-    ("nb", ["alliance=skuda"], ["millioner kroner", "kr i måneden", "dagpenger"],
+    ("nb", ["policy=skuda"], ["millioner kroner", "kr i måneden", "dagpenger"],
      ["NOK", "SEK", "a-kassa"]),
-    ("en", ["alliance=skuda"], ["million NOK", "NOK a month", "dagpenger"], ["SEK", "a-kassa"]),
+    ("en", ["policy=skuda"], ["million NOK", "NOK a month", "dagpenger"], ["SEK", "a-kassa"]),
 ])
 def test_run_brief_names_the_currency_and_benefits_of_the_country(tmp_path, lang, overrides,
                                                                   said, never):
@@ -122,15 +122,15 @@ def funding_sweep(summary: pd.DataFrame, levels=(0.0, 40.0)):
     summary's values at every funded level."""
     import types
 
-    jobs = pd.DataFrame({"job": [f"alliance.funding_m={lv:g}" for lv in levels],
-                         "alliance.funding_m": list(levels)})
-    rows = [{**r, "job": j, "alliance.funding_m": lv} for j, lv in zip(jobs["job"], levels,
+    jobs = pd.DataFrame({"job": [f"policy.funding_m={lv:g}" for lv in levels],
+                         "policy.funding_m": list(levels)})
+    rows = [{**r, "job": j, "policy.funding_m": lv} for j, lv in zip(jobs["job"], levels,
                                                                          strict=True)
             for r in summary.to_dict("records")]
-    spec = {"charts": ["funding"], "x": "alliance.funding_m", "headline_level": 40,
+    spec = {"charts": ["funding"], "x": "policy.funding_m", "headline_level": 40,
             "title": None, "assumptions": [], "left_out": []}
     return types.SimpleNamespace(markers=[{"report": spec, "seeds": [0, 1], "config": {}}],
-                                 swept=["alliance.funding_m"], jobs=jobs, currency="SEK",
+                                 swept=["policy.funding_m"], jobs=jobs, currency="SEK",
                                  summary=pd.DataFrame(rows), contrast=pd.DataFrame(),
                                  study="funding_sweep")
 
@@ -167,12 +167,12 @@ TINY = ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11"]
 
 @pytest.fixture(scope="module")
 def adhoc_sweep(tmp_path_factory):
-    """``python -m sim -m alliance.funding_m=0,40,80`` (an ad-hoc sweep over the grant), tiny."""
+    """``python -m sim -m policy.funding_m=0,40,80`` (an ad-hoc sweep over the grant), tiny."""
     import subprocess
     import sys
 
     folder = tmp_path_factory.mktemp("adhoc") / "sweep"
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "alliance.funding_m=0,40,80", *TINY,
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "policy.funding_m=0,40,80", *TINY,
                            f"hydra.sweep.dir={folder}", "hydra/launcher=basic"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -243,7 +243,7 @@ def test_rendering_another_language_keeps_the_english_brief(adhoc_sweep):
 
 
 # ---------------------------------------------------------------- sources in the reader's words
-SKUDA_CHOICES = {"study": None, "alliance": "skuda", "country": "norway", "sector": "dance",
+SKUDA_CHOICES = {"study": None, "policy": "skuda", "country": "norway", "sector": "dance",
                  "demand": "market", "admission": "qualifying_windows", "exit": "stress_hazard",
                  "income": "markov_engagement", "fertility": "hadwiger", "health": "stress_episodes"}
 
@@ -259,14 +259,14 @@ def test_sources_are_cited_as_the_project_has_them_in_the_readers_words(tmp_path
     """A SKUDA brief: source titles in the reader's language; SKUDA's salary is TeaterAlliansen's
     by assumption (said so), its qualifying rule is its own; the appendix cites docs/sources.md,
     never the fact sheets the project does not ship (behaviour.md, alliances.md)."""
-    text = run_brief(tmp_path, lang, "alliance=skuda", choices=SKUDA_CHOICES)
+    text = run_brief(tmp_path, lang, "policy=skuda", choices=SKUDA_CHOICES)
     assert title in text
     if lang != "en":
         assert "Public-finance parameters" not in text
     rows = {line.split("|")[1].strip(): line for line in text.splitlines()
             if line.startswith("| ") and line.count("|") == 4}
     with language(lang):
-        salary = assumption_words("alliance.salary", 1, "NOK")[0]
+        salary = assumption_words("policy.salary", 1, "NOK")[0]
         rule = assumption_words("admission.long_min_engaged", 1, "NOK")[0]
     assert same in rows[salary], rows[salary]
     assert "#a-1-1" not in rows[rule], rows[rule]  # SKUDA's own rule: not TeaterAlliansen's source
@@ -283,7 +283,7 @@ TITLE = {"en": "talent, births and net public cost at each funding level",
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])
 def test_an_adhoc_sweep_over_the_grant_gets_the_funding_studys_brief(adhoc_sweep, tmp_path, lang):
-    """``-m alliance.funding_m=0,40,80`` (issue 20 item 7): the funding study's title and charts
+    """``-m policy.funding_m=0,40,80`` (issue 20 item 7): the funding study's title and charts
     against the grant (and, with few levels, the workforce over time), headlines of a funded
     level only, no "Compared with" lines repeating them, one demand model (the sweep ran one)."""
     from sim.report import brief
@@ -311,13 +311,13 @@ def test_an_adhoc_sweep_over_the_grant_gets_the_funding_studys_brief(adhoc_sweep
 
 
 def test_a_sweep_over_the_grant_and_both_demand_models_reports_each(tmp_path):
-    """``-m alliance.funding_m=0,40 demand=market,steady``: the headline under each demand model,
+    """``-m policy.funding_m=0,40 demand=market,steady``: the headline under each demand model,
     the charts of the default (market), as in the funding study's brief."""
     import subprocess
     import sys
 
     folder = tmp_path / "sweep"
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "alliance.funding_m=0,40",
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "policy.funding_m=0,40",
                            "demand=market,steady", *TINY, f"hydra.sweep.dir={folder}",
                            "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -325,6 +325,6 @@ def test_a_sweep_over_the_grant_and_both_demand_models_reports_each(tmp_path):
     assert TITLE["en"] in text.splitlines()[0]
     market, steady = text.index("Under a fixed pool of roles:"), text.index("Under steady demand")
     assert market < steady
-    assert text[market:steady].count("With a grant of 40 million SEK") == 1
-    assert text[steady:].count("With a grant of 40 million SEK") == 1
+    assert text[market:steady].count("with a grant of 40 million SEK") == 1
+    assert text[steady:].count("with a grant of 40 million SEK") == 1
     assert "(talent_vs_funding.png)" in text and "Why they differ" in text

@@ -21,7 +21,7 @@ from sim.study.cache import BaselineCache, baseline_key, baseline_key_text
 from sim.study.paired import run_pair
 from tests.conftest import spec_for
 
-SPEC = spec_for(**{"alliance.funding_m": 30})
+SPEC = spec_for(**{"policy.funding_m": 30})
 WARNING = "warning: baseline cache entry "
 
 

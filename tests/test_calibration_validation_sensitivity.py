@@ -46,7 +46,7 @@ def test_calibration_recovers_a_parameter_from_targets_the_model_generated():
                         facts={"survival": {"outcome": "retention_10y", "arm": "baseline",
                                             "low": 0.0, "high": 1.0, "weight": 1.0}},
                         population_size=1200, seeds=2, max_evaluations=20,
-                        overrides={**SMALL, "horizon_years": 14, "alliance.funding_m": 0})
+                        overrides={**SMALL, "horizon_years": 14, "policy.funding_m": 0})
     generated = probe.simulate({"exit.base_late": truth})["survival"]
     # a band of +-0.005: at 1,200 people the 10-year survival moves in steps of a few thousandths
     # as single careers end a month earlier or later: the objective has plateaus that wide
@@ -61,8 +61,8 @@ def sensitivity_cfg(method="morris", samples=3):
                           "burn_in_years=1", "horizon_years=11", f"sensitivity.method={method}",
                           f"sensitivity.samples={samples}", "sensitivity.chunks=1"])
     OmegaConf.update(cfg, "sensitivity.parameters",
-                     {"alliance.member_exit_hr": [0.5, 1.0], "demand.recovery_months": [0, 48],
-                      "alliance.member_engagement_boost": [0.0, 0.3]}, merge=False)
+                     {"policy.member_exit_hr": [0.5, 1.0], "demand.recovery_months": [0, 48],
+                      "policy.member_engagement_boost": [0.0, 0.3]}, merge=False)
     OmegaConf.update(cfg, "sensitivity.outcomes",
                      ["effect.experienced_workforce", "effect.public_cost_m"], merge=False)
     return cfg
@@ -76,7 +76,7 @@ def test_morris_indices_have_the_right_shape_and_an_unused_parameter_scores_zero
     indices = analyse(s, samples)
     assert len(indices) == 2 * 3
     unused = indices[indices["parameter"] == "demand.recovery_months"]["importance"]
-    used = indices[indices["parameter"] == "alliance.member_exit_hr"]["importance"]
+    used = indices[indices["parameter"] == "policy.member_exit_hr"]["importance"]
     assert np.allclose(unused, 0.0)  # no shock, so the recovery length is never read
     assert (used > 0).all()
 

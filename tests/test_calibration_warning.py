@@ -28,7 +28,7 @@ def test_the_warning_names_the_pool_the_size_and_the_refit(lang, words):
 
 def test_refit_command_keeps_the_world_and_drops_the_alliance_and_presentation():
     command = refit_command("dance", "norway", ["exit=constant", "exit.monthly_hazard=0.02",
-                                               "alliance.funding_m=80", "seeds=3",
+                                               "policy.funding_m=80", "seeds=3",
                                                "report.language=sv", "population.entry_rate=0.1"])
     assert command == ("uv run python scripts/fit-entry-rate exit=constant exit.monthly_hazard=0.02 "
                        "--sectors dance --countries norway")

@@ -23,7 +23,7 @@ def test_cli_writes_tables_charts_and_provenance(tmp_path):
         assert (tmp_path / name).stat().st_size > 0, name
     metrics = pd.read_parquet(tmp_path / "metrics.parquet")
     assert set(metrics.columns) == {"seed", "arm", "outcome", "value"}
-    assert set(metrics["seed"]) == {0, 1} and set(metrics["arm"]) == {"baseline", "alliance", "effect"}
+    assert set(metrics["seed"]) == {0, 1} and set(metrics["arm"]) == {"baseline", "policy", "effect"}
     summary = pd.read_csv(tmp_path / "summary.csv")
     row = summary.set_index("outcome").loc["active_workforce"]
     assert row["effect_ci_low"] <= row["effect"] <= row["effect_ci_high"]
@@ -31,9 +31,9 @@ def test_cli_writes_tables_charts_and_provenance(tmp_path):
 
 
 def test_cli_rejects_bad_input_before_writing_anything(tmp_path):
-    proc = run_cli(tmp_path / "bad", "alliance.funding_m=-1")
+    proc = run_cli(tmp_path / "bad", "policy.funding_m=-1")
     assert proc.returncode != 0
-    assert "alliance.funding_m=-1" in proc.stderr and "allowed" in proc.stderr
+    assert "policy.funding_m=-1" in proc.stderr and "allowed" in proc.stderr
     assert not (tmp_path / "bad" / "metrics.parquet").exists()
     assert not list((tmp_path / "bad").glob("*.parquet")) if (tmp_path / "bad").exists() else True
 
@@ -75,7 +75,7 @@ def interrupt_in_kernel(*args, **kwargs):
 real_run_pairs = sim.study.sweep.run_pairs
 
 def second_level(spec, *args, **kwargs):
-    if spec.alliance.funding_m == 30:
+    if spec.policy.funding_m == 30:
         interrupt_in_kernel()
     return real_run_pairs(spec, *args, **kwargs)
 
@@ -84,7 +84,7 @@ sim.study.sweep.run_pairs = second_level
 sys.argv[1:] = {argv!r}
 sys.exit(run())
 """
-SWEEP = ["-m", "alliance.funding_m=0,30,60", "population.size=150", "seeds=2",
+SWEEP = ["-m", "policy.funding_m=0,30,60", "population.size=150", "seeds=2",
          "burn_in_years=1", "horizon_years=11", "hydra/launcher=basic"]
 
 

@@ -22,7 +22,7 @@ def test_help_lists_presets_outcomes_and_examples_without_heavy_imports():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=120, check=True).stdout
     assert "LOADED []" in out
-    for text in ("usage: python -m sim", "population.scale", "alliance={dansalliansen",
+    for text in ("usage: python -m sim", "population.scale", "policy={basic_income,dansalliansen",
                  "demand={market,steady}", "study={", "examples:", "report.language",
                  "exit={constant,stress_hazard}", "income={", "fertility={", "health={",
                  "admission={"):
@@ -39,7 +39,7 @@ def test_units_name_the_currency():
 
 def test_the_terminal_table_has_a_unit_column():
     summary = pd.DataFrame([{"outcome": "public_cost_m", "unit": "million currency/year",
-                             "baseline": -10.0, "alliance": -5.0, "effect": 5.0,
+                             "baseline": -10.0, "policy": -5.0, "effect": 5.0,
                              "effect_ci_low": 4.0, "effect_ci_high": 6.0}])
     header, row = format_table(summary, "NOK").splitlines()
     assert "unit" in header and "M NOK/year" in row and "5 [4, 6]" in row
@@ -47,7 +47,7 @@ def test_the_terminal_table_has_a_unit_column():
 
 def test_a_bad_value_is_refused_before_numba_pandas_or_mesa_load():
     code = ("import runpy, sys\n"
-            "sys.argv = ['sim', 'alliance.funding_m=-5']\n"
+            "sys.argv = ['sim', 'policy.funding_m=-5']\n"
             "try:\n    runpy.run_module('sim', run_name='__main__')\n"
             "except SystemExit as e:\n    assert e.code == 2, e.code\n"
             "print('LOADED', sorted(m for m in ('numba', 'pandas', 'mesa', 'matplotlib') "
@@ -55,17 +55,17 @@ def test_a_bad_value_is_refused_before_numba_pandas_or_mesa_load():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=300, check=True)
     assert "LOADED []" in proc.stdout
-    assert "alliance.funding_m" in proc.stderr and "[0, 100000]" in proc.stderr
+    assert "policy.funding_m" in proc.stderr and "[0, 100000]" in proc.stderr
 
 
 def test_shares_are_percent_and_their_effects_percentage_points():
     from sim.study.cli import table_notes
 
     summary = pd.DataFrame([
-        {"outcome": "retention_10y", "unit": "share", "baseline": 0.185, "alliance": 0.186,
+        {"outcome": "retention_10y", "unit": "share", "baseline": 0.185, "policy": 0.186,
          "effect": 0.000241, "effect_ci_low": -0.000242, "effect_ci_high": 0.000724},
         {"outcome": "public_cost_m", "unit": "million currency/year", "baseline": -1798.0,
-         "alliance": -1773.0, "effect": 24.9, "effect_ci_low": 23.0, "effect_ci_high": 26.9}])
+         "policy": -1773.0, "effect": 24.9, "effect_ci_low": 23.0, "effect_ci_high": 26.9}])
     _, share, cost = format_table(summary, "SEK").splitlines()
     assert "18.5%" in share and "18.6%" in share and "% points" in share
     assert "0.0241 [-0.0242, 0.0724]" in share
@@ -80,7 +80,7 @@ def test_a_drifted_baseline_pool_is_said_with_the_command_that_refits_it():
 
     def summary(active):
         return pd.DataFrame([{"outcome": "active_workforce", "unit": "people", "baseline": active,
-                              "alliance": active + 20, "effect": 20.0, "effect_ci_low": 15.0,
+                              "policy": active + 20, "effect": 20.0, "effect_ci_low": 15.0,
                               "effect_ci_high": 25.0}])
 
     refit = "uv run python scripts/fit-entry-rate exit=constant --sectors theatre --countries sweden"

@@ -39,7 +39,7 @@ def sim(args: list[str], cwd: Path, module: str = "sim") -> subprocess.Completed
 # ---------------------------------------------------------------- item 2: _target_ checked first
 @pytest.mark.parametrize("override", [
     "exit._target_=evil.Boom",
-    "alliance._target_=evil.Boom",
+    "policy._target_=evil.Boom",
     "+hydra.callbacks.x._target_=evil.Boom",
     "hydra.launcher._target_=evil.Boom",
     "plugins=[evil]",  # not an installed package: naming it is not enough
@@ -103,11 +103,11 @@ def test_a_study_file_naming_foreign_code_is_refused(tmp_path):
 
 # ---------------------------------------------------------------- item 7: paths and environment
 @pytest.mark.parametrize("args, key", [
-    (["alliance=../../etc/passwd"], "alliance"),
+    (["policy=../../etc/passwd"], "policy"),
     (["study=../configs/config"], "study"),
     (["-m", "sector=theatre,../x"], "sector"),
     (["--config-name=../configs/config"], "--config-name"),
-    (["alliance.label=${oc.env:HOME}"], "alliance.label"),
+    (["policy.label=${oc.env:HOME}"], "policy.label"),
     (["hydra.run.dir=${oc.env:HOME}/x"], "hydra.run.dir"),
 ])
 def test_paths_in_choices_and_environment_interpolation_are_refused(tmp_path, args, key):
@@ -120,33 +120,33 @@ def test_paths_in_choices_and_environment_interpolation_are_refused(tmp_path, ar
 def test_a_study_file_reading_the_environment_is_refused(tmp_path):
     study = tmp_path / "configs" / "study"
     study.mkdir(parents=True)
-    (study / "env.yaml").write_text("# @package _global_\nstudy: env\nalliance:\n  label: ${oc.env:HOME}\n")
+    (study / "env.yaml").write_text("# @package _global_\nstudy: env\npolicy:\n  label: ${oc.env:HOME}\n")
     proc = sim(["--config-dir", str(tmp_path / "configs"), "study=env"], cwd=tmp_path)
-    assert proc.returncode == 2 and "alliance.label" in proc.stderr and "oc.env" in proc.stderr
+    assert proc.returncode == 2 and "policy.label" in proc.stderr and "oc.env" in proc.stderr
 
 
 def test_the_python_api_refuses_environment_interpolation():
-    with pytest.raises(ConfigError, match=r"alliance\.label"):
-        compose_config({"alliance.label": "${oc.env:HOME}"})
+    with pytest.raises(ConfigError, match=r"policy\.label"):
+        compose_config({"policy.label": "${oc.env:HOME}"})
 
 
 # ---------------------------------------------------------------- markers: data, never code
-WORLD = {"alliance": {"funding_m": 40.0, "label": "TeaterAlliansen", "_target_": "evil.Boom"},
+WORLD = {"policy": {"funding_m": 40.0, "label": "TeaterAlliansen", "_target_": "evil.Boom"},
          "sector": {"name": "theatre"}, "country": {"name": "sweden", "currency": "SEK"},
          "exit": {"_target_": "evil.Boom"}}
 
 
 def fake_job(folder: Path, level: int, num: int, **marker) -> Path:
-    job = folder / f"alliance.funding_m={level}"
+    job = folder / f"policy.funding_m={level}"
     job.mkdir(parents=True)
     files = write_job_tables(job, {"active_workforce": (10.0, [1.0 * level, 2.0, 3.0])}, 1.0)
     config = json.loads(json.dumps(WORLD))
-    config["alliance"]["funding_m"] = float(level)
+    config["policy"]["funding_m"] = float(level)
     write_json(job / COMPLETE, {
         "kind": "comparison", "job_num": num, "job_dir": job.name, "fingerprint": "f",
         "code": "abc", "git_commit": "c0ffee", "packages": {},
-        "overrides": [f"alliance.funding_m={level}"], "study": "toy", "seeds": [0, 1, 2],
-        "config": config, "currency": "SEK", "choices": {"alliance": "teateralliansen"},
+        "overrides": [f"policy.funding_m={level}"], "study": "toy", "seeds": [0, 1, 2],
+        "config": config, "currency": "SEK", "choices": {"policy": "teateralliansen"},
         "files": files, **marker})
     return job
 
@@ -171,16 +171,16 @@ def test_a_marker_copied_into_another_job_folder_is_refused(tmp_path):
     (high / COMPLETE).write_bytes((low / COMPLETE).read_bytes())  # files are the same tables
     proc = aggregate(folder)
     assert proc.returncode == 2
-    assert "alliance.funding_m=20" in proc.stderr and "alliance.funding_m=10" in proc.stderr
+    assert "policy.funding_m=20" in proc.stderr and "policy.funding_m=10" in proc.stderr
     assert proc.stderr.count("\n") == 1 and not (folder / "aggregate").exists()
 
 
 @pytest.mark.parametrize("field, value, named", [
     ("report", {"language": "de"}, "report.language"),
     ("report", "oops", "report="),
-    ("config", {**WORLD, "alliance": [1, 2]}, "config.alliance"),
-    ("choices", {"alliance": "../../etc/passwd"}, "choices.alliance"),
-    ("choices", ["alliance"], "choices="),
+    ("config", {**WORLD, "policy": [1, 2]}, "config.policy"),
+    ("choices", {"policy": "../../etc/passwd"}, "choices.policy"),
+    ("choices", ["policy"], "choices="),
     ("seeds", [0, "x"], "seeds"),
     ("kind", "evil", "kind="),
     ("config", {**WORLD, "country": {"name": "${oc.env:HOME}"}}, "config.country.name"),

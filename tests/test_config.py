@@ -8,7 +8,7 @@ from sim import ConfigError, build_spec, compose_config, run_pair
 from sim.model.spec import RULE_GROUPS
 from sim.study.config import CONFIG_DIR
 
-GROUPS = ["sector", "country", "alliance", "demand", *RULE_GROUPS]
+GROUPS = ["sector", "country", "policy", "demand", *RULE_GROUPS]
 
 
 def options(group):
@@ -19,7 +19,7 @@ def options(group):
                          [(g, o) for g in GROUPS for o in options(g)])
 def test_every_option_composes_builds_and_runs(group, option):
     # a sector or country no real alliance works in runs with the hypothetical one
-    world = {"alliance": "generic"} if group in ("sector", "country") else {}
+    world = {"policy": "generic"} if group in ("sector", "country") else {}
     spec, _ = build_spec(compose_config({group: option, "population.size": 100,
                                          "burn_in_years": 1, "horizon_years": 2, **world}))
     out = run_pair(spec, 0).outcomes()
@@ -27,28 +27,28 @@ def test_every_option_composes_builds_and_runs(group, option):
 
 
 def test_presets_change_what_they_say():
-    dance, _ = build_spec(compose_config({"alliance": "dansalliansen"}))
+    dance, _ = build_spec(compose_config({"policy": "dansalliansen"}))
     theatre, _ = build_spec(compose_config({}))
-    norway, _ = build_spec(compose_config({"alliance": "skuda"}))
-    assert dance.sector.name == "dance" and dance.alliance.label == "Dansalliansen"
+    norway, _ = build_spec(compose_config({"policy": "skuda"}))
+    assert dance.sector.name == "dance" and dance.policy.label == "Dansalliansen"
     assert dance.sector.physical_career_age == 35 and theatre.sector.physical_career_age is None
-    assert dance.alliance.work_period_months == 24 and theatre.alliance.work_period_months == 36
+    assert dance.policy.work_period_months == 24 and theatre.policy.work_period_months == 36
     assert dance.rules.admission.long_window_months == 72  # Dansalliansen's 6-year window
-    assert norway.alliance.max_paid_months == 24 and norway.country.name == "norway"
+    assert norway.policy.max_paid_months == 24 and norway.country.name == "norway"
     assert dance.sector.retirement_age == theatre.sector.retirement_age  # inherited
     assert norway.country.currency == "NOK"
     assert norway.country.sickness_income_cap != theatre.country.sickness_income_cap
 
 
 @pytest.mark.parametrize("key,value,allowed", [
-    ("alliance.funding_m", -5, "[0, 100000]"),
-    ("alliance.overhead_share", 1.5, "[0, 1]"),
+    ("policy.funding_m", -5, "[0, 100000]"),
+    ("policy.overhead_share", 1.5, "[0, 1]"),
     ("population.female_share", -0.1, "[0, 1]"),
     ("population.size", 0, "[1, 10,000,000]"),
     ("horizon_years", 0, "[1, 200]"),
     ("population.size", "many", "integer"),
     ("seeds", 2.5, "integer"),
-    ("alliance.enabled", 3, "true or false"),
+    ("policy.enabled", 3, "true or false"),
 ])
 def test_bad_values_name_key_value_and_range(key, value, allowed):
     with pytest.raises(ConfigError) as err:
@@ -59,15 +59,15 @@ def test_bad_values_name_key_value_and_range(key, value, allowed):
 
 def test_unknown_key_is_rejected_with_the_known_keys():
     with pytest.raises(ConfigError) as err:
-        build_spec(compose_config(["+alliance.fundng_m=3"]))
-    assert "alliance.fundng_m" in str(err.value) and "funding_m" in str(err.value)
+        build_spec(compose_config(["+policy.fundng_m=3"]))
+    assert "policy.fundng_m" in str(err.value) and "funding_m" in str(err.value)
     with pytest.raises(ConfigError):
-        compose_config(["alliance.fundng_m=3"])  # Hydra's own struct check, same error type
+        compose_config(["policy.fundng_m=3"])  # Hydra's own struct check, same error type
 
 
 def test_inconsistent_alliance_rules_are_rejected():
     with pytest.raises(ConfigError, match="work_requirement_months"):
-        build_spec(compose_config({"alliance.work_requirement_months": 40}))
+        build_spec(compose_config({"policy.work_requirement_months": 40}))
 
 
 def test_rule_target_must_implement_the_interface():
@@ -91,21 +91,21 @@ def test_every_default_is_in_one_place():
 
 def test_an_alliance_outside_its_country_or_sector_is_refused_with_the_choices():
     with pytest.raises(ConfigError) as err:
-        build_spec(compose_config({"alliance": "skuda", "country": "sweden"}))
+        build_spec(compose_config({"policy": "skuda", "country": "sweden"}))
     assert err.value.key == "country" and "norway" in err.value.allowed
     with pytest.raises(ConfigError) as err:
         build_spec(compose_config({"sector": "dance"}))  # TeaterAlliansen employs actors
-    assert err.value.key == "sector" and "alliance=dansalliansen" in err.value.allowed
-    generic, _ = build_spec(compose_config({"sector": "dance", "alliance": "generic"}))
-    assert generic.alliance.hypothetical and generic.sector.name == "dance"
+    assert err.value.key == "sector" and "policy=dansalliansen" in err.value.allowed
+    generic, _ = build_spec(compose_config({"sector": "dance", "policy": "generic"}))
+    assert generic.policy.hypothetical and generic.sector.name == "dance"
 
 
 def test_the_hypothetical_musikeralliansen_says_so():
-    spec, _ = build_spec(compose_config({"alliance": "musikeralliansen"}))
-    assert spec.alliance.hypothetical and "hypothetical" in spec.alliance.title
+    spec, _ = build_spec(compose_config({"policy": "musikeralliansen"}))
+    assert spec.policy.hypothetical and "hypothetical" in spec.policy.title
     assert spec.country.name == "norway" and spec.sector.name == "music"
 
 
 def test_report_x_is_checked_by_build_spec_as_by_the_command_line():
     with pytest.raises(ConfigError, match=r"report\.x"):
-        build_spec(compose_config({"report.x": "alliance.nope"}))
+        build_spec(compose_config({"report.x": "policy.nope"}))

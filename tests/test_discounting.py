@@ -14,7 +14,7 @@ from tests.conftest import TINY, spec_for
 def test_at_a_rate_of_zero_the_present_value_is_the_yearly_mean_times_the_years():
     out = run_model(seed=1, **TINY, **{"country.discount_rate": 0.0})
     years = TINY["horizon_years"]
-    for arm in ("baseline", "alliance", "effect"):
+    for arm in ("baseline", "policy", "effect"):
         assert out[f"{arm}.public_cost_pv_m"] == pytest.approx(out[f"{arm}.public_cost_m"] * years,
                                                                rel=1e-12, abs=1e-9)
         assert out[f"{arm}.active_person_years_pv"] == pytest.approx(
@@ -25,9 +25,9 @@ def test_at_a_rate_of_zero_the_present_value_is_the_yearly_mean_times_the_years(
 
 @pytest.mark.parametrize("country, rate", [("sweden", 0.035), ("norway", 0.04)])
 def test_each_month_is_discounted_to_the_horizons_start_at_the_countrys_rate(country, rate):
-    spec = spec_for(country=country, alliance="generic")
+    spec = spec_for(country=country, policy="generic")
     assert spec.country.discount_rate == rate
-    model = FreelanceModel(spec, 2, "alliance").run()
+    model = FreelanceModel(spec, 2, "policy").run()
     h0, end = spec.burn_in_months, spec.total_months
     series = real_series(model)
     t = np.arange(end - h0) / 12  # years since the horizon started, month by month

@@ -61,7 +61,7 @@ def test_a_batch_of_mixed_displacements_equals_its_runs_alone():
     for i, run in enumerate(runs):
         alone = run_model(**run)
         for key in ("effect.active_workforce", "baseline.engagements_per_year",
-                    "alliance.public_cost_m"):
+                    "policy.public_cost_m"):
             assert table[key].iloc[i] == alone[key], (run, key)
 
 

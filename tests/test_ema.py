@@ -29,29 +29,29 @@ def test_the_model_declares_identifiers_types_and_ranges_from_the_parameters():
     assert all(n.isidentifier() for n in names)
     levers = {p.name: p for p in model.levers}
     assert set(levers) == {sim.ema.identifier(k) for k in sim.ema.LEVERS}
-    assert isinstance(levers["alliance__work_requirement_months"], ema.IntegerParameter)
-    assert isinstance(levers["alliance__funding_m"], ema.RealParameter)
-    assert (levers["alliance__funding_m"].lower_bound, levers["alliance__funding_m"].upper_bound) == (0, 80)
+    assert isinstance(levers["policy__work_requirement_months"], ema.IntegerParameter)
+    assert isinstance(levers["policy__funding_m"], ema.RealParameter)
+    assert (levers["policy__funding_m"].lower_bound, levers["policy__funding_m"].upper_bound) == (0, 80)
     uncertainties = {p.name for p in model.uncertainties}
-    assert "exit__beta_buffer" in uncertainties and "alliance__salary" not in uncertainties
+    assert "exit__beta_buffer" in uncertainties and "policy__salary" not in uncertainties
     assert {o.name for o in model.outcomes} >= {"effect__public_cost_m", "baseline__active_workforce",
                                                 "effect__cost_per_retained_worker_year_k"}
     table = sim.ema.describe(**TINY)
     assert set(table["name"]) == set(levers) | uncertainties
-    assert table.set_index("parameter").loc["alliance.funding_m", "unit"] == "million currency/year"
+    assert table.set_index("parameter").loc["policy.funding_m", "unit"] == "million currency/year"
     # a fixed value is a constant, not a lever any more
-    fixed = sim.ema.model(alliance__salary=30_000, **TINY)
-    assert "alliance__salary" not in {p.name for p in fixed.levers}
-    assert {c.name: c.value for c in fixed.constants}["alliance__salary"] == 30_000
+    fixed = sim.ema.model(policy__salary=30_000, **TINY)
+    assert "policy__salary" not in {p.name for p in fixed.levers}
+    assert {c.name: c.value for c in fixed.constants}["policy__salary"] == 30_000
 
 
 def test_bad_input_raises_before_any_run():
-    with pytest.raises(ConfigError, match="alliance.funding_m"):
-        sim.ema.model(**{**TINY, "alliance.funding_m": -1})
-    with pytest.raises(ConfigError, match="alliance.member_exit_hr"):  # outside its declared range
-        sim.ema.model(uncertainties={"alliance.member_exit_hr": (0.5, 20)}, **TINY)
-    with pytest.raises(ConfigError, match="alliance.nope"):
-        sim.ema.model(levers={"alliance.nope": (0, 1)}, **TINY)
+    with pytest.raises(ConfigError, match="policy.funding_m"):
+        sim.ema.model(**{**TINY, "policy.funding_m": -1})
+    with pytest.raises(ConfigError, match="policy.member_exit_hr"):  # outside its declared range
+        sim.ema.model(uncertainties={"policy.member_exit_hr": (0.5, 20)}, **TINY)
+    with pytest.raises(ConfigError, match="policy.nope"):
+        sim.ema.model(levers={"policy.nope": (0, 1)}, **TINY)
     with pytest.raises(ValueError, match="unknown outcomes"):
         sim.ema.model(outcomes=["effect.nope"], **TINY)
 
@@ -63,10 +63,10 @@ def test_missing_extra_names_the_install_command(monkeypatch):
 
 
 def test_numpy_values_go_straight_in_and_names_map_back():
-    values = {"alliance__funding_m": np.float64(55.5), "admission__long_min_engaged": np.int64(40),
+    values = {"policy__funding_m": np.float64(55.5), "admission__long_min_engaged": np.int64(40),
               "exit__beta_buffer": np.float32(-0.25)}
     out = sim.ema.run(seed=np.int64(3), **values, **{k.replace(".", "__"): v for k, v in TINY.items()})
-    direct = run_model(seed=3, **{"alliance.funding_m": 55.5, "admission.long_min_engaged": 40,
+    direct = run_model(seed=3, **{"policy.funding_m": 55.5, "admission.long_min_engaged": 40,
                                   "exit.beta_buffer": float(np.float32(-0.25))}, **TINY)
     assert set(out) == {k.replace(".", "__") for k in direct}
     assert all(same(out[k.replace(".", "__")], v) for k, v in direct.items())
@@ -74,11 +74,11 @@ def test_numpy_values_go_straight_in_and_names_map_back():
 
 def test_replications_report_the_mean_over_seeds():
     model = sim.ema.model(outcomes=["effect.public_cost_m"], replications=2,
-                          uncertainties={}, levers={"alliance.funding_m": (10, 60)}, **TINY)
+                          uncertainties={}, levers={"policy.funding_m": (10, 60)}, **TINY)
     assert isinstance(model, ema.ReplicatorModel)
     experiments, outcomes = ema.perform_experiments(model, scenarios=1, policies=1, log_progress=True)
-    level = experiments["alliance__funding_m"].iloc[0]
-    runs = [run_model(seed=s, **{**TINY, "alliance.funding_m": level})["effect.public_cost_m"]
+    level = experiments["policy__funding_m"].iloc[0]
+    runs = [run_model(seed=s, **{**TINY, "policy.funding_m": level})["effect.public_cost_m"]
             for s in (0, 1)]
     assert outcomes["effect__public_cost_m"][0] == pytest.approx(np.mean(runs), rel=1e-12)
 
@@ -90,7 +90,7 @@ def test_the_worked_example_runs_tiny(tmp_path, monkeypatch):
                                      "--burn-in", "1", "--horizon", "2", "--out", str(tmp_path)])
     example.main()
     table = pd.read_csv(tmp_path / "experiments.csv")
-    assert len(table) == 6 and {"effect__public_cost_m", "alliance__funding_m"} <= set(table.columns)
+    assert len(table) == 6 and {"effect__public_cost_m", "policy__funding_m"} <= set(table.columns)
     row = table.iloc[0]
     names = list(sim.ema.describe(**TINY)["parameter"])
     again = run_model(seed=0, **TINY, **{k: row[sim.ema.identifier(k)].item() for k in names})

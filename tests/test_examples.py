@@ -25,5 +25,5 @@ def test_salib_morris_feeds_numpy_rows_straight_into_run_model(tmp_path, monkeyp
                                      "--burn-in", "1", "--horizon", "2", "--out", str(tmp_path)])
     salib_morris.main()
     indices = pd.read_csv(tmp_path / "indices.csv")
-    assert "alliance.funding_m" in set(indices["parameter"])
+    assert "policy.funding_m" in set(indices["parameter"])
     assert indices["mu_star"].notna().all()

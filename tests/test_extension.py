@@ -17,23 +17,23 @@ def test_constant_exit_rule_is_selected_and_drives_survival():
     assert abs(out["baseline.retention_5y"] - expected) < 0.03
     # the rule knows nothing of members, yet the alliance keeps people: the core applies the
     # policy's exit modifier to whatever the rule returns
-    assert out["alliance.alliance_members"] > 0
+    assert out["policy.alliance_members"] > 0
     assert out["effect.active_workforce"] > 0
 
 
 def test_without_modifiers_the_alliance_changes_no_exit_of_a_researchers_rule():
-    neutral = {"alliance.member_exit_hr": 1.0, "alliance.training_exit_hr": 1.0,
-               "alliance.member_engagement_boost": 0.0, "alliance.training_engagement_boost": 0.0,
-               "alliance.precarious_member_birth_hr": 1.0,
-               "alliance.precarious_member_onset_hr": 1.0}
+    neutral = {"policy.member_exit_hr": 1.0, "policy.training_exit_hr": 1.0,
+               "policy.member_engagement_boost": 0.0, "policy.training_engagement_boost": 0.0,
+               "policy.precarious_member_birth_hr": 1.0,
+               "policy.precarious_member_onset_hr": 1.0}
     spec, _ = build_spec(compose_config({"exit": "constant", "exit.monthly_hazard": 0.02,
                                          "population.size": 600, "burn_in_years": 1,
                                          "horizon_years": 8, **neutral}))
     pair = run_pair(spec, 0)
     # salaries change incomes, but a flat hazard with a neutral policy: identical exits
-    assert pair.alliance.recorder.series["members"].max() > 0
+    assert pair.policy.recorder.series["members"].max() > 0
     assert np.array_equal(pair.baseline.pop.registry["exit_month"],
-                          pair.alliance.pop.registry["exit_month"])
+                          pair.policy.pop.registry["exit_month"])
 
 
 def test_a_rule_returning_the_wrong_number_of_values_gets_a_clear_error():

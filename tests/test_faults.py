@@ -24,7 +24,7 @@ import pytest
 
 # jobs must last long enough for a signal to land inside the second one, even on a busy machine
 TINY = ["seeds=4", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=30"]
-SWEEP = ["-m", "study=funding_sweep", "alliance.funding_m=0,30,60", *TINY,
+SWEEP = ["-m", "study=funding_sweep", "policy.funding_m=0,30,60", *TINY,
          "hydra/launcher=basic"]
 TIMEOUT = 300
 
@@ -44,8 +44,8 @@ def results_of(folder: Path) -> pd.DataFrame:
 
 
 def job_dirs(folder: Path) -> list[Path]:
-    """The job folders (their names hold every override, e.g. ``alliance.funding_m=30,...``)."""
-    return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.startswith("alliance."))
+    """The job folders (their names hold every override, e.g. ``policy.funding_m=30,...``)."""
+    return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.startswith("policy."))
 
 
 def markers(folder: Path) -> list[Path]:
@@ -137,7 +137,7 @@ def test_a_truncated_job_table_is_refused_by_aggregation_and_recomputed(tmp_path
     the same tables as before the damage."""
     folder = tmp_path / "damaged"
     shutil.copytree(reference, folder, symlinks=True)
-    damaged = next(j for j in job_dirs(folder) if j.name.startswith("alliance.funding_m=30,"))
+    damaged = next(j for j in job_dirs(folder) if j.name.startswith("policy.funding_m=30,"))
     table = damaged / "metrics.parquet"
     data = table.read_bytes()
     table.write_bytes(data[: len(data) // 2])

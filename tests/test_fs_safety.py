@@ -42,7 +42,7 @@ from tests.test_study_commands import calibration_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["seeds=2", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=11"]
-SWEEP = ["-m", "study=funding_sweep", "alliance.funding_m=0,30", *TINY, "hydra/launcher=basic"]
+SWEEP = ["-m", "study=funding_sweep", "policy.funding_m=0,30", *TINY, "hydra/launcher=basic"]
 TIMEOUT = 300
 
 
@@ -194,7 +194,7 @@ def test_a_sweep_seeded_with_links_changes_no_file_outside_it(tmp_path, outside,
     and no file outside changes."""
     rng = np.random.default_rng(draw)
     sweep = tmp_path / "sweep"
-    job = "alliance.funding_m=0," + ",".join(sorted(TINY))
+    job = "policy.funding_m=0," + ",".join(sorted(TINY))
     sites = list(dict.fromkeys([*LINK_SITES[draw::DRAWS], str(rng.choice(LINK_SITES))]))
     rng.shuffle(sites)  # the order they are made in: a folder link may hide a later file link
     for site in sites:
@@ -309,8 +309,8 @@ def test_aggregating_a_folder_that_is_not_a_sweep_touches_nothing(tmp_path, caps
 
 def test_aggregating_a_sweep_holding_a_link_touches_nothing(tmp_path, outside, capsys):
     folder = tmp_path / "sweep"
-    (folder / "alliance.funding_m=0").mkdir(parents=True)
-    (folder / "alliance.funding_m=0" / "COMPLETE.json").write_text("{}")
+    (folder / "policy.funding_m=0").mkdir(parents=True)
+    (folder / "policy.funding_m=0" / "COMPLETE.json").write_text("{}")
     (folder / "aggregate").mkdir()
     (folder / "aggregate" / "brief.html").symlink_to(outside / "victim1")
     (folder / ".aggregate-123").mkdir()

@@ -88,7 +88,7 @@ def test_validate_refuses_bad_flags(sandbox, flag, value):
 def test_validate_refuses_unknown_cases(sandbox, case):
     from sim.study.config import group_options
 
-    if case in (group_options("alliance") or []) + (group_options("sector") or []):
+    if case in (group_options("policy") or []) + (group_options("sector") or []):
         return
     refused(sandbox, validate.main, ["--cases", case], ["--cases", "case"])
 
@@ -110,20 +110,20 @@ def test_calibrate_refuses_a_bad_number_of_evaluations(sandbox, n):
 
 
 # ---------------------------------------------------------------------------- sim.aggregate
-WORLD = {"alliance": {"funding_m": 40.0, "label": "TeaterAlliansen"}, "sector": {"name": "theatre"},
+WORLD = {"policy": {"funding_m": 40.0, "label": "TeaterAlliansen"}, "sector": {"name": "theatre"},
          "country": {"name": "sweden", "currency": "SEK"}}
 BAD_MARKER_VALUES = st.one_of(
     st.tuples(st.just("report"), st.one_of(st.text(max_size=6), st.integers(), st.lists(st.integers()))),
     st.tuples(st.just("report.language"),
               st.text(max_size=4).filter(lambda t: t not in ("en", "sv", "nb"))),
     st.tuples(st.just("choices"), st.one_of(st.lists(st.text(max_size=3)), st.text(max_size=3))),
-    st.tuples(st.just("choices.alliance"),
+    st.tuples(st.just("choices.policy"),
               st.sampled_from(["../../etc/passwd", "/abs", "a/b", "..", 3, ["x"]])),
     st.tuples(st.just("seeds"), st.sampled_from([[], ["0"], [0.5], [-1], [2**40], [True]])),
     st.tuples(st.just("kind"), st.text(max_size=8).filter(
         lambda t: t not in ("comparison", "sensitivity", "uncertainty"))),
     st.tuples(st.just("job_num"), st.sampled_from([-1, "0", 1.5, None, True])),
-    st.tuples(st.sampled_from(["config.alliance", "config.sector", "config.country"]),
+    st.tuples(st.sampled_from(["config.policy", "config.sector", "config.country"]),
               st.one_of(st.lists(st.integers(), max_size=2), st.text(max_size=3), st.integers())),
     st.tuples(st.just("config.country.name"), st.just("${oc.env:HOME}")),
     st.tuples(st.just("job_dir"), st.one_of(st.none(), st.text(max_size=6))),
@@ -147,14 +147,14 @@ def test_aggregate_refuses_hand_edited_markers(sandbox, tmp_path_factory, case):
     folder = tmp_path_factory.mktemp("sweep")
     markers = []
     for num, level in enumerate((0, 40)):
-        job = folder / f"alliance.funding_m={level}"
+        job = folder / f"policy.funding_m={level}"
         job.mkdir()
         files = write_job_tables(job, {"active_workforce": (10.0, [1.0, 2.0, 3.0])}, 1.0)
         markers.append((job, {
             "kind": "comparison", "job_num": num, "job_dir": job.name, "fingerprint": "f",
-            "code": "abc", "packages": {}, "overrides": [f"alliance.funding_m={level}"],
+            "code": "abc", "packages": {}, "overrides": [f"policy.funding_m={level}"],
             "study": "toy", "seeds": [0, 1, 2], "config": json.loads(json.dumps(WORLD)),
-            "currency": "SEK", "choices": {"alliance": "teateralliansen"},
+            "currency": "SEK", "choices": {"policy": "teateralliansen"},
             "report": OmegaConf.to_container(compose_config().report), "files": files}))
     job, marker = markers[1]
     path = field.split(".")
@@ -170,7 +170,7 @@ def test_aggregate_refuses_hand_edited_markers(sandbox, tmp_path_factory, case):
     code, err = call(aggregate.main, [str(folder), "--no-charts"])
     assert code == 2, f"{field}={value!r}: exit {code}: {err}"
     assert err.count("\n") == 1 and err.startswith("error:") and "Traceback" not in err, err
-    assert "alliance.funding_m=40" in err and path[-1] in err, err
+    assert "policy.funding_m=40" in err and path[-1] in err, err
     assert digest(folder) == before and not (folder / "aggregate").exists()
 
 

@@ -115,7 +115,7 @@ def visible_text(page: str) -> str:
 def sweep_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("i18n_sweep")
     proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=funding_sweep",
-                           "alliance.funding_m=0,40", *TINY, "report.language=sv",
+                           "policy.funding_m=0,40", *TINY, "report.language=sv",
                            f"hydra.sweep.dir={folder}", "hydra/launcher=basic"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -188,7 +188,7 @@ def test_single_run_brief_in_norwegian(tmp_path):
 
 
 @pytest.mark.parametrize(("study", "swept", "lang"), [
-    ("sectors", "sector=theatre,dance", "nb"), ("funding_cut", "alliance.cut_share=0,0.12", "sv")])
+    ("sectors", "sector=theatre,dance", "nb"), ("funding_cut", "policy.cut_share=0,0.12", "sv")])
 def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp_path, monkeypatch):
     from sim.report import brief
     from sim.study.aggregate import load
@@ -216,7 +216,7 @@ def test_sensitivity_brief_has_no_english(lang, tmp_path):
 
     from sim.report.brief import write_sensitivity_report
 
-    params = ["alliance.member_exit_hr", "exit.beta_buffer", "sector.outside_wage"]
+    params = ["policy.member_exit_hr", "exit.beta_buffer", "sector.outside_wage"]
     outcomes = ["effect.retention_10y", "effect.experienced_workforce", "effect.public_cost_m"]
     indices = pd.DataFrame([{"outcome": o, "parameter": p, "importance": 0.1 * (i + 1),
                              "relative": (i + 1) / 6} for o in outcomes
@@ -225,7 +225,7 @@ def test_sensitivity_brief_has_no_english(lang, tmp_path):
     config = yaml.safe_load((ROOT / "configs" / "sector" / "theatre.yaml").read_text())
     markers = [{"seeds": [0, 1], "config": {"sector": config["sector"],
                                             "country": {"name": "sweden"},
-                                            "alliance": {"label": "TeaterAlliansen"}},
+                                            "policy": {"label": "TeaterAlliansen"}},
                 "report": {"language": lang}}]
     write_sensitivity_report(indices, s, markers, tmp_path)
     page = (tmp_path / f"brief.{lang}.html").read_text(encoding="utf-8")
@@ -242,7 +242,7 @@ def test_app_charts_in_swedish():
     from sim.app import charts
     from sim.app.world import SWEEP_OUTCOMES
 
-    effects = pd.DataFrame([{"outcome": o, "alliance.funding_m": x, "effect": x / 10,
+    effects = pd.DataFrame([{"outcome": o, "policy.funding_m": x, "effect": x / 10,
                              "effect_ci_low": x / 20, "effect_ci_high": x / 5}
                             for o in SWEEP_OUTCOMES for x in (0.0, 40.0)])
     with language("sv"):
@@ -278,7 +278,7 @@ def test_the_same_sweep_in_another_language_reuses_its_jobs(sweep_folder):
     """report.language is not part of a job: the same command in nb skips every finished job and
     writes the brief again in Norwegian (and needs no new folder)."""
     proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=funding_sweep",
-                           "alliance.funding_m=0,40", *TINY, "report.language=nb",
+                           "policy.funding_m=0,40", *TINY, "report.language=nb",
                            f"hydra.sweep.dir={sweep_folder}", "hydra/launcher=basic"],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -11,11 +11,11 @@ from sim.model.core.params import ConfigError
 
 SMALL = {"population.scale": 20, "burn_in_years": 2, "horizon_years": 6}
 RUNS = [
-    {"seed": 0, **SMALL, "alliance.funding_m": 40},
-    {"seed": 1, **SMALL, "alliance.funding_m": np.float64(20.0)},  # numpy values, as SALib passes
-    {"seed": 0, **SMALL, "alliance.funding_m": 0},
-    {"seed": np.int64(0), **SMALL, "alliance.funding_m": 80, "demand": "steady"},
-    {"seed": 2, **SMALL, "sector": "dance", "alliance": "dansalliansen"},
+    {"seed": 0, **SMALL, "policy.funding_m": 40},
+    {"seed": 1, **SMALL, "policy.funding_m": np.float64(20.0)},  # numpy values, as SALib passes
+    {"seed": 0, **SMALL, "policy.funding_m": 0},
+    {"seed": np.int64(0), **SMALL, "policy.funding_m": 80, "demand": "steady"},
+    {"seed": 2, **SMALL, "sector": "dance", "policy": "dansalliansen"},
 ]
 
 
@@ -41,9 +41,9 @@ def test_a_bad_run_stops_the_call_before_anything_runs(monkeypatch):
 
     monkeypatch.setattr(many, "run_pair", no_simulation)
     monkeypatch.setattr(many, "run_specs", no_simulation)
-    with pytest.raises(ConfigError, match="alliance.funding_m"):
-        run_many([*RUNS[:2], {"seed": 3, "alliance.funding_m": -5}])
-    with pytest.raises(ConfigError, match="alliance.fundng_m"):
-        run_many([{"seed": 0, "alliance.fundng_m": 5}])
+    with pytest.raises(ConfigError, match="policy.funding_m"):
+        run_many([*RUNS[:2], {"seed": 3, "policy.funding_m": -5}])
+    with pytest.raises(ConfigError, match="policy.fundng_m"):
+        run_many([{"seed": 0, "policy.fundng_m": 5}])
     with pytest.raises(ConfigError, match=r"runs\[0\]"):
-        run_many([{"alliance.funding_m": 5}])
+        run_many([{"policy.funding_m": 5}])

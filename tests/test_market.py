@@ -16,7 +16,7 @@ MARKET = {"demand": "market"}
 def test_the_pool_is_filled_exactly_every_month():
     """Conservation: each month exactly min(pool, those who can work) are engaged."""
     spec = spec_for(**MARKET, **{"demand.shock_depth": 0.5, "demand.shock_start_year": 1})
-    model = FreelanceModel(spec, 5, "alliance")
+    model = FreelanceModel(spec, 5, "policy")
     model.run()
     rec = model.recorder.series
     pool = np.array([spec.demand.pool(m - spec.burn_in_months, spec.population.agents)
@@ -61,7 +61,7 @@ def test_the_alliance_cannot_change_the_work_the_sector_offers():
         base = out["baseline.engagements_per_year"]
         assert abs(out["effect.engagements_per_year"]) <= 0.01 * base
         # members' extra engagements are taken from others: their share of work rises
-        assert out["alliance.member_outside_work_share"] > 0
+        assert out["policy.member_outside_work_share"] > 0
 
 
 def test_steady_demand_has_no_pool():

@@ -22,14 +22,14 @@ def same(a: float, b: float) -> bool:
 
 
 def test_batch_run_with_dotted_parameters_returns_the_collected_data():
-    rows = mesa.batch_run(FreelanceModel, parameters={"alliance.funding_m": [0, 40],
+    rows = mesa.batch_run(FreelanceModel, parameters={"policy.funding_m": [0, 40],
                                                       "seed": [0, 1], **TINY},
                           data_collection_period=1, display_progress=False)
     data = pd.DataFrame(rows)
     assert len(data) == 4 * 36  # 2 x 2 runs, one row per month
-    runs = set(zip(data["seed"], data["alliance.funding_m"], strict=True))
+    runs = set(zip(data["seed"], data["policy.funding_m"], strict=True))
     assert runs == {(0, 0), (0, 40), (1, 0), (1, 40)}
-    last = data[data["Step"] == 36].set_index(["seed", "alliance.funding_m"])
+    last = data[data["Step"] == 36].set_index(["seed", "policy.funding_m"])
     assert len(last) == 4
     assert (last.loc[(slice(None), 0), "alliance_members"] == 0).all()
     assert (last.loc[(slice(None), 40), "alliance_members"] > 0).all()
@@ -51,7 +51,7 @@ def test_step_is_one_month_and_the_model_stops_at_the_end_of_the_horizon():
     assert not model.running and model.steps == model.month == 36
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 36 and frame["horizon_month"].iloc[-1] == 23
-    assert frame["members"].iloc[:12].eq(0).all() and frame["members"].iloc[-1] > 0
+    assert frame["reached"].iloc[:12].eq(0).all() and frame["reached"].iloc[-1] > 0
     assert set(frame.columns) == set(REPORTERS) and set(OUTCOMES) <= set(REPORTERS)
     with pytest.raises(RuntimeError, match="no months left"):
         model.step()
@@ -78,9 +78,9 @@ def test_agents_are_the_active_freelancers_and_the_step_creates_none():
     assert len(model.agents_by_type[Freelancer]) == len(model.agents)
 
 
-@pytest.mark.parametrize("arm", ["alliance", "baseline"])
+@pytest.mark.parametrize("arm", ["policy", "baseline"])
 def test_outcomes_are_those_of_the_paired_run(arm):
-    overrides = {**TINY, "alliance.funding_m": 60}
+    overrides = {**TINY, "policy.funding_m": 60}
     model = FreelanceModel(seed=4, arm=arm, **overrides)
     model.run_model()
     paired = run_model(seed=4, **overrides)
@@ -90,29 +90,29 @@ def test_outcomes_are_those_of_the_paired_run(arm):
 
 
 def test_batch_run_over_arms_gives_the_paired_effects():
-    rows = mesa.batch_run(FreelanceModel, parameters={"arm": ["baseline", "alliance"], "seed": 5,
+    rows = mesa.batch_run(FreelanceModel, parameters={"arm": ["baseline", "policy"], "seed": 5,
                                                       **TINY}, display_progress=False)
     by_arm = pd.DataFrame(rows).set_index("arm")
     paired = run_model(seed=5, **TINY)
-    effect = by_arm.loc["alliance", "public_cost_m"] - by_arm.loc["baseline", "public_cost_m"]
+    effect = by_arm.loc["policy", "public_cost_m"] - by_arm.loc["baseline", "public_cost_m"]
     assert effect == paired["effect.public_cost_m"]
 
 
 def test_keywords_seeds_and_bad_input():
-    dotted = FreelanceModel(seed=1, **{**TINY, "alliance.funding_m": 12})
-    spelled = FreelanceModel(rng=np.int64(1), alliance__funding_m=np.float64(12),
+    dotted = FreelanceModel(seed=1, **{**TINY, "policy.funding_m": 12})
+    spelled = FreelanceModel(rng=np.int64(1), policy__funding_m=np.float64(12),
                              population__scale=50, burn_in_years=1, horizon_years=2)
     assert dotted.spec == spelled.spec and dotted.seed == spelled.seed == 1
-    assert spelled.overrides["alliance.funding_m"] == 12
+    assert spelled.overrides["policy.funding_m"] == 12
     assert 0 <= FreelanceModel(**TINY).seed < 2**31  # no seed: drawn from OS entropy, as Mesa does
     generator = FreelanceModel(rng=np.random.default_rng(7), **TINY)
     assert generator.seed == FreelanceModel(rng=np.random.default_rng(7), **TINY).seed
     with pytest.raises(ValueError, match="either seed or rng"):
         FreelanceModel(seed=1, rng=1, **TINY)
     with pytest.raises(ValueError, match="twice"):
-        FreelanceModel(seed=1, alliance__funding_m=1, **{"alliance.funding_m": 2, **TINY})
-    with pytest.raises(ConfigError, match="alliance.funding_m"):
-        FreelanceModel(seed=1, **{**TINY, "alliance.funding_m": -5})
+        FreelanceModel(seed=1, policy__funding_m=1, **{"policy.funding_m": 2, **TINY})
+    with pytest.raises(ConfigError, match="policy.funding_m"):
+        FreelanceModel(seed=1, **{**TINY, "policy.funding_m": -5})
     with pytest.raises(ConfigError, match="seed"):
         FreelanceModel(seed=-1, **TINY)
     with pytest.raises(ValueError, match="arm"):

@@ -39,7 +39,7 @@ def test_swedish_parental_benefit_by_hand():
 
 
 def test_norwegian_lump_sum_for_mothers_without_the_right():
-    c = spec_for(alliance="skuda").country
+    c = spec_for(policy="skuda").country
     # Norway: 6 of the last 10 months; the second mother has 5
     pop = parents(female=[True, True, False], recent_income=[40_000.0, 40_000.0, 40_000.0],
                   earning_bits=[np.uint64(0b1111110000), np.uint64(0b0000011111), np.uint64(0)])
@@ -78,7 +78,7 @@ def test_nobody_on_parental_leave_is_engaged_or_owed_a_salary():
     from sim.model.freelance import FreelanceModel
 
     spec = spec_for(demand="steady")  # everyone who can work does: no pool to share
-    model = FreelanceModel(spec, 2, "alliance")
+    model = FreelanceModel(spec, 2, "policy")
     model.run(spec.burn_in_months + 13)
     pop = model.pop
     away = pop.parental_months_left > 0

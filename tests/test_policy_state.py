@@ -27,7 +27,7 @@ from sim.study.cache import BaselineCache
 from tests.conftest import spec_for
 
 CORE = Path(__file__).resolve().parents[1] / "sim" / "model" / "core"
-PRESETS = sorted(p.stem for p in (CORE.parents[2] / "configs" / "alliance").glob("*.yaml"))
+PRESETS = sorted(p.stem for p in (CORE.parents[2] / "configs" / "policy").glob("*.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +38,10 @@ def pair():
 def test_only_the_policy_arm_holds_the_policys_columns(pair):
     assert set(Alliance.COLUMNS) == {"member", "member_since", "paid_months", "trained_month"}
     assert pair.baseline.pop.columns == COLUMNS
-    assert pair.alliance.pop.columns == {**COLUMNS, **Alliance.COLUMNS}
+    assert pair.policy.pop.columns == {**COLUMNS, **Alliance.COLUMNS}
     for name in Alliance.COLUMNS:
         assert not hasattr(pair.baseline.pop, name)
-        assert getattr(pair.alliance.pop, name).size == len(pair.alliance.pop)
+        assert getattr(pair.policy.pop, name).size == len(pair.policy.pop)
     assert not set(COLUMNS) & set(Alliance.COLUMNS)  # the core declares none of them
 
 
@@ -50,7 +50,7 @@ def test_the_policy_arm_forks_from_a_baseline_state_without_policy_columns():
     states = paired._baseline_states(spec, 3)
     for when in ("burn_in", "final"):
         assert states[when]["pop"].columns == COLUMNS
-    model = FreelanceModel.from_state(spec, 3, "alliance", states["burn_in"])
+    model = FreelanceModel.from_state(spec, 3, "policy", states["burn_in"])
     pop = model.pop
     assert pop.columns == {**COLUMNS, **Alliance.COLUMNS}
     # at the fork nobody is a member yet: every agent at the column's fill value
@@ -74,7 +74,7 @@ def test_the_cached_baseline_holds_no_policy_columns(tmp_path):
     assert columns == set(COLUMNS)
     again = paired.run_pair(spec, 2, cache=cache)  # read back from the cache: the same results
     assert again.baseline.pop.columns == COLUMNS
-    assert again.alliance.pop.columns == {**COLUMNS, **Alliance.COLUMNS}
+    assert again.policy.pop.columns == {**COLUMNS, **Alliance.COLUMNS}
     a, b = first.outcomes(), again.outcomes()
     assert a.keys() == b.keys()
     assert all(a[k] == b[k] or (np.isnan(a[k]) and np.isnan(b[k])) for k in a)
@@ -95,7 +95,7 @@ def test_each_arms_tables_are_the_cores_plus_the_policys(pair):
         assert list(model.recorder.series) == series
         assert list(model.ledger.spending) == list(Alliance.SPENDING)
         assert list(arm_outcomes(model)) == outcomes
-    assert list(tables.outcome_table(pair.alliance.spec)) == outcomes
+    assert list(tables.outcome_table(pair.policy.spec)) == outcomes
     assert not set(SERIES) & set(Alliance.SERIES)
     assert not set(CORE_OUTCOMES) & set(Alliance.OUTCOMES)
     # the shipped table readers list (help, EMA) is the same set of names
@@ -104,8 +104,8 @@ def test_each_arms_tables_are_the_cores_plus_the_policys(pair):
     for name in Alliance.SERIES:
         assert not pair.baseline.recorder.series[name].any(), name
     assert not pair.baseline.ledger.policy_spend().any()
-    assert pair.alliance.recorder.series["members"].any()
-    assert pair.alliance.ledger.policy_spend().any()
+    assert pair.policy.recorder.series["members"].any()
+    assert pair.policy.ledger.policy_spend().any()
 
 
 def test_a_policy_without_declarations_adds_nothing():
@@ -133,7 +133,7 @@ def test_births_to_members_are_counted_by_the_policy():
     ctx = type("Ctx", (), {"month": 7})()
     spec = spec_for()
     # born: rows 0 (member), 1 (not) and 3 (a member, but no longer active: not counted)
-    spec.alliance.on_births([None], pop, ctx, np.array([True, True, False, True]), [rec])
+    spec.policy.on_births([None], pop, ctx, np.array([True, True, False, True]), [rec])
     assert got == {("member_births", 7): 1}
 
 
@@ -179,8 +179,8 @@ def test_the_scan_of_the_core_would_see_a_member_column():
 
 @pytest.mark.parametrize("preset", PRESETS)
 def test_describe_gives_each_presets_title_label_and_currency(preset):
-    spec = spec_for(alliance=preset)
-    policy = spec.alliance
+    spec = spec_for(policy=preset)
+    policy = spec.policy
     described = policy.describe(spec)
     assert isinstance(described, Description)
     assert described.label == policy.label and described.label not in ("", "-")
@@ -196,14 +196,14 @@ def test_describe_gives_each_presets_title_label_and_currency(preset):
         return
     assert described.title == policy.title and described.title.startswith(policy.label)
     assert [a.key for a in described.assumptions] == list(Alliance.ASSUMPTIONS)
-    salary = next(a for a in described.assumptions if a.key == "alliance.salary")
+    salary = next(a for a in described.assumptions if a.key == "policy.salary")
     assert salary.value == policy.salary and salary.unit == "currency/month"
-    noted = policy.describe(spec, notes={"alliance.salary": "a source"})
-    assert next(a for a in noted.assumptions if a.key == "alliance.salary").source == "a source"
+    noted = policy.describe(spec, notes={"policy.salary": "a source"})
+    assert next(a for a in noted.assumptions if a.key == "policy.salary").source == "a source"
 
 
 def test_known_presets_describe_themselves():
-    d = spec_for().alliance.describe(spec_for())
+    d = spec_for().policy.describe(spec_for())
     assert (d.title, d.label, d.currency) == ("TeaterAlliansen", "TeaterAlliansen", "SEK")
-    spec = spec_for(alliance="skuda")
-    assert spec.alliance.describe(spec).currency == "NOK"
+    spec = spec_for(policy="skuda")
+    assert spec.policy.describe(spec).currency == "NOK"

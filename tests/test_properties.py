@@ -10,12 +10,12 @@ from sim.model.rules.base import window_counts
 from tests.conftest import spec_for
 
 configs = st.fixed_dictionaries({
-    "alliance.funding_m": st.floats(0, 60),
-    "alliance.salary": st.floats(5000, 40000),
-    "alliance.planned_salary_share": st.floats(0.05, 1.0),
-    "alliance.fee_offset": st.floats(0, 1),
-    "alliance.cut_share": st.floats(0, 1),
-    "alliance.cut_year": st.integers(0, 3),
+    "policy.funding_m": st.floats(0, 60),
+    "policy.salary": st.floats(5000, 40000),
+    "policy.planned_salary_share": st.floats(0.05, 1.0),
+    "policy.fee_offset": st.floats(0, 1),
+    "policy.cut_share": st.floats(0, 1),
+    "policy.cut_year": st.integers(0, 3),
     "population.size": st.integers(50, 300),
     "seed": st.integers(0, 10_000),
 })
@@ -26,7 +26,7 @@ configs = st.fixed_dictionaries({
 def test_invariants_hold_every_month(params):
     seed = params.pop("seed")
     spec = spec_for(burn_in_years=1, horizon_years=4, **params)
-    model = FreelanceModel(spec, seed, "baseline").run(spec.burn_in_months).fork("alliance")
+    model = FreelanceModel(spec, seed, "baseline").run(spec.burn_in_months).fork("policy")
     while model.month < spec.total_months:
         model.step()
         pop = model.pop
@@ -56,7 +56,7 @@ def test_invariants_hold_every_month(params):
 @given(st.integers(0, 1000))
 def test_counts_add_up(seed):
     pair = run_pair(spec_for(**{"population.size": 200}), seed)
-    for model in (pair.baseline, pair.alliance):
+    for model in (pair.baseline, pair.policy):
         s = model.recorder.series
         # active(t) = active(t-1) + entrants(t) - exits(t)
         assert np.array_equal(s["active"][1:], s["active"][:-1] + s["entrants"][1:] - s["exits"][1:])

@@ -23,7 +23,7 @@ READERS = [*sorted((ROOT / "sim" / "study").rglob("*.py")), *sorted((ROOT / "sim
 # tools whose job is to go through the presets by name, not readers of a policy: sim.validate
 # runs every preset in its own world, sim.paramdoc documents the preset files' parameters
 TOOLS = {ROOT / "sim" / "study" / "validate.py", ROOT / "sim" / "report" / "paramdoc.py"}
-PRESETS = {p.stem.lower() for p in (ROOT / "configs" / "alliance").glob("*.yaml")}
+PRESETS = {p.stem.lower() for p in (ROOT / "configs" / "policy").glob("*.yaml")}
 
 
 def policy_classes() -> set[str]:
@@ -100,7 +100,7 @@ def test_no_reader_names_a_policy_class_or_a_preset():
 # ---------------------------------------------------------------- a policy that says otherwise
 OTHER = Description(title="Working grants (a test)", label="Test grants", kind="a test",
                     currency="NOK",
-                    assumptions=(Assumption("alliance.salary", 20000.0, "currency/month", "pay"),),
+                    assumptions=(Assumption("policy.salary", 20000.0, "currency/month", "pay"),),
                     leaves_out=("Nothing is left out of this test.",))
 
 

@@ -39,10 +39,10 @@ def tables(folder: Path) -> dict[str, pd.DataFrame]:
 
 
 def test_an_adhoc_sweeps_command_resumes_its_folder_with_every_job_skipped(tmp_path):
-    """``python -m sim -m alliance.funding_m=0,40,80`` in its default folder (no
+    """``python -m sim -m policy.funding_m=0,40,80`` in its default folder (no
     hydra.sweep.dir): the brief prints that command, not ``-m study=comparison``; pasted into a
     shell in the same folder it skips every job and leaves the tables as they were."""
-    args = ["-m", "alliance.funding_m=0,40,80", *TINY, "hydra/launcher=basic"]
+    args = ["-m", "policy.funding_m=0,40,80", *TINY, "hydra/launcher=basic"]
     first = subprocess.run([sys.executable, "-m", "sim", *args], cwd=tmp_path,
                            capture_output=True, text=True, timeout=600)
     assert first.returncode == 0, first.stderr[-2000:]
@@ -67,7 +67,7 @@ def test_a_quoted_override_is_printed_as_a_shell_takes_it_back(tmp_path):
     """A sweep folder with a comma (Hydra quotes it) and a range sweep (parentheses): the printed
     command pastes into a shell as it was run, and resumes the folder."""
     folder = "sweep,one"
-    args = ["-m", "alliance.funding_m=range(0,41,40)", *TINY, "hydra/launcher=basic",
+    args = ["-m", "policy.funding_m=range(0,41,40)", *TINY, "hydra/launcher=basic",
             f"hydra.sweep.dir='{folder}'"]
     first = subprocess.run([sys.executable, "-m", "sim", *args], cwd=tmp_path,
                            capture_output=True, text=True, timeout=600)
@@ -113,13 +113,13 @@ def two_commands(tmp_path):
 
 
 def test_a_folder_of_several_commands_gets_one_command_with_every_level(two_commands):
-    plan = {"command": "python -m sim -m alliance.funding_m=80 seeds=3",
-            "job_overrides": [["alliance.funding_m=80", "seeds=3"]]}
+    plan = {"command": "python -m sim -m policy.funding_m=80 seeds=3",
+            "job_overrides": [["policy.funding_m=80", "seeds=3"]]}
     (two_commands / PLAN).write_text(json.dumps(plan))
     command = load(two_commands).command
     assert command.startswith("python -m sim -m ")
-    assert "alliance.funding_m=0,40,80 seeds=3 hydra.sweep.dir=" in command
+    assert "policy.funding_m=0,40,80 seeds=3 hydra.sweep.dir=" in command
     assert shlex.split(command)[-1] == f"hydra.sweep.dir={two_commands}"
-    plan["job_overrides"] += [["alliance.funding_m=0", "seeds=3"], ["seeds=3", "alliance.funding_m=40"]]
+    plan["job_overrides"] += [["policy.funding_m=0", "seeds=3"], ["seeds=3", "policy.funding_m=40"]]
     (two_commands / PLAN).write_text(json.dumps(plan))
     assert sweep_command(two_commands, load(two_commands).markers) == plan["command"]

@@ -21,7 +21,7 @@ from tests.conftest import spec_for
 
 
 def one_agent(**values):
-    pop = Population(columns=tables.columns(Alliance))  # an alliance arm's: rules ignore members
+    pop = Population(columns=tables.columns(Alliance))  # a policy arm's: rules ignore members
     pop.add(1, **{k: np.array([v]) for k, v in values.items()})
     return pop
 
@@ -60,7 +60,7 @@ def test_exit_hazard_by_hand():
 
 
 def test_physical_wear_hazard_for_dancers():
-    spec = spec_for(alliance="dansalliansen")
+    spec = spec_for(policy="dansalliansen")
     rule = spec.rules.exit
     pop = one_agent(tenure_months=60, buffer=3 * spec.sector.living_cost,
                     recent_income=spec.sector.outside_wage, age_months=12 * 39)
@@ -196,7 +196,7 @@ def test_demand_shock_shape():
 
 
 def test_funding_cut_schedule():
-    a = spec_for(**{"alliance.cut_share": 0.12, "alliance.cut_year": 2}).alliance
+    a = spec_for(**{"policy.cut_share": 0.12, "policy.cut_year": 2}).policy
     assert [a.grant_m(y) for y in (0, 1, 2, 5)] == pytest.approx([40, 40, 35.2, 35.2])
 
 

@@ -24,7 +24,7 @@ def test_agents_are_the_real_size_over_the_scale():
 def test_the_real_size_comes_from_the_sector_preset_for_the_country():
     from sim import compose_config
 
-    cfg = compose_config({"sector": "dance", "country": "norway", "alliance": "skuda"})
+    cfg = compose_config({"sector": "dance", "country": "norway", "policy": "skuda"})
     assert cfg.population.size == cfg.sector.freelancers.norway == 530
     assert compose_config().population.size == compose_config().sector.freelancers.sweden
 
@@ -32,11 +32,11 @@ def test_the_real_size_comes_from_the_sector_preset_for_the_country():
 def test_totals_scale_and_rates_do_not():
     """4x the people and 4x the grant at scale 4 simulate exactly the agents of scale 1."""
     small = {"population.size": 600, "burn_in_years": 3, "horizon_years": 8,
-             "alliance.funding_m": 10, "alliance.min_vacancies": 4}
+             "policy.funding_m": 10, "policy.min_vacancies": 4}
     big = {**small, "population.size": 2400, "population.scale": 4,
-           "alliance.funding_m": 40, "alliance.min_vacancies": 16}
+           "policy.funding_m": 40, "policy.min_vacancies": 16}
     one, four = run_model(seed=3, **small), run_model(seed=3, **big)
-    assert one["alliance.alliance_members"] > 0
+    assert one["policy.alliance_members"] > 0
     for key, value in one.items():
         name = key.split(".", 1)[-1]
         expected = value * 4 if name in REAL_TOTALS else value
@@ -54,7 +54,7 @@ def test_real_totals_are_the_counts_and_money():
 @pytest.mark.slow
 def test_scale_one_and_four_estimate_the_same_real_numbers():
     """The README's claim: scale sets precision, not the scenario (statistical, fixed seeds)."""
-    keys = ("alliance.alliance_members", "effect.active_workforce", "effect.public_cost_m")
+    keys = ("policy.alliance_members", "effect.active_workforce", "effect.public_cost_m")
     runs = {scale: [run_model(seed=s, **{"population.scale": scale, "horizon_years": 20})
                     for s in range(8)] for scale in (1, 4)}
     for key in keys:

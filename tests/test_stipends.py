@@ -1,4 +1,4 @@
-"""Working grants (configs/alliance/stipends.yaml, issue 21 step 2): the preset runs, costs
+"""Working grants (configs/policy/stipends.yaml, issue 21 step 2): the preset runs, costs
 nothing at zero funding, pays one recipient as the country's rules say (hand-computed ledger
 flows), chooses by skill and keeps the limit on grant-years in a row."""
 
@@ -29,30 +29,30 @@ ALL_MONTHS = np.uint64(2**64 - 1)  # engaged in every month of the history
 
 
 def stipends_spec(country="sweden", **overrides):
-    return spec_for(alliance="stipends", **COUNTRIES[country], **overrides)
+    return spec_for(policy="stipends", **COUNTRIES[country], **overrides)
 
 
 # ---------------------------------------------------------------- the preset runs
 def test_the_preset_runs_through_run_model():
-    out = run_model(seed=1, alliance="stipends", **TINY)
-    assert out["alliance.grant_holders"] > 0 and out["baseline.grant_holders"] == 0
-    assert out["alliance.grants_spend_m"] > 0
+    out = run_model(seed=1, policy="stipends", **TINY)
+    assert out["policy.grant_holders"] > 0 and out["baseline.grant_holders"] == 0
+    assert out["policy.grants_spend_m"] > 0
     # the core's outcomes are there, unchanged in name
     for name in ("active_workforce", "public_cost_m", "births_per_year", "retention_5y"):
         assert f"effect.{name}" in out
     # the grant paid (net of what went back) is the working grants' spending
-    assert out["alliance.grant_net_m"] == pytest.approx(out["alliance.grants_spend_m"])
+    assert out["policy.grant_net_m"] == pytest.approx(out["policy.grants_spend_m"])
 
 
 @pytest.mark.parametrize("country", sorted(COUNTRIES))
 def test_the_preset_runs_on_the_command_line(tmp_path, country):
     args = [f"{k}={v}" for k, v in TINY.items()] + [f"country={country}"]
     proc = subprocess.run(
-        [sys.executable, "-m", "sim", "alliance=stipends", "output.charts=false", "seeds=2",
+        [sys.executable, "-m", "sim", "policy=stipends", "output.charts=false", "seeds=2",
          *args, f"hydra.run.dir={tmp_path}"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = pd.read_parquet(tmp_path / "metrics.parquet")
-    holders = metrics[(metrics.arm == "alliance") & (metrics.outcome == "grant_holders")]
+    holders = metrics[(metrics.arm == "policy") & (metrics.outcome == "grant_holders")]
     assert len(holders) == 2 and (holders.value > 0).all()
 
 
@@ -60,10 +60,10 @@ def test_describe_names_the_council_of_the_country():
     for country, title, currency in (("sweden", "Konstnärsnämnden working grants", "SEK"),
                                      ("norway", "Statens kunstnerstipend working grants", "NOK")):
         spec = stipends_spec(country)
-        d = spec.alliance.describe(spec)
+        d = spec.policy.describe(spec)
         assert (d.title, d.label, d.currency) == (title, "Working grants", currency)
         keys = [a.key for a in d.assumptions]
-        assert f"alliance.taxed.{country}" in keys and "alliance.admin_share" in keys
+        assert f"policy.taxed.{country}" in keys and "policy.admin_share" in keys
         assert d.leaves_out and d.kind
 
 
@@ -83,14 +83,14 @@ def test_an_unknown_country_is_refused():
 
     spec = stipends_spec()
     with pytest.raises(ConfigError, match="country"):
-        spec.alliance.check_world("alliance", SimpleNamespace(
+        spec.policy.check_world("policy", SimpleNamespace(
             country=SimpleNamespace(name="denmark"), horizon_years=6))
 
 
 # ---------------------------------------------------------------- zero funding
 @pytest.mark.parametrize("country", sorted(COUNTRIES))
 def test_zero_funding_arms_are_bit_identical(country):
-    pair = run_pair(stipends_spec(country, **{"alliance.funding_m": 0}), seed=3)
+    pair = run_pair(stipends_spec(country, **{"policy.funding_m": 0}), seed=3)
     assert_arms_identical(pair)
     out = pair.outcomes()
     assert all(out[k] == 0 or np.isnan(out[k]) for k in out if k.startswith("effect."))
@@ -99,8 +99,8 @@ def test_zero_funding_arms_are_bit_identical(country):
 # ---------------------------------------------------------------- one recipient by hand
 def recipient(spec, **columns):
     """One active freelancer of the grants arm holding a grant of the spec's country."""
-    pop = Population(columns=tables.columns(spec.alliance))
-    amount = spec.alliance.amount[spec.country.name]
+    pop = Population(columns=tables.columns(spec.policy))
+    amount = spec.policy.amount[spec.country.name]
     values = {"active": [True], "insured": [True], "engaged_bits": [ALL_MONTHS],
               "recent_fees": [20_000.0], "recent_income": [20_000.0], "buffer": [100_000.0],
               "grant_monthly": [amount / 12], "grant_end": [500], **columns}
@@ -111,7 +111,7 @@ def recipient(spec, **columns):
 def one_month(spec, pop):
     """The recipient's month without engagement or side income: the policy's transfer, then
     the public-finance and household phases. Returns the batch ledger and the counts."""
-    policy, state = spec.alliance, spec.alliance.new_state()
+    policy, state = spec.policy, spec.policy.new_state()
     ledger = Ledger(2, groups=1, spending=policy.SPENDING)
     ctx = SimpleNamespace(sector=spec.sector, country=spec.country, month=0,
                           money_scale=spec.country.wage_scale)
@@ -128,7 +128,7 @@ def one_month(spec, pop):
 def test_a_swedish_grant_is_untaxed_earns_no_rights_and_reaches_the_savings():
     spec = stipends_spec("sweden")
     c, s = spec.country, spec.sector
-    assert spec.alliance.transfer_rules(c) == Transfer(taxed=False, social_rights=False)
+    assert spec.policy.transfer_rules(c) == Transfer(taxed=False, social_rights=False)
     pop = recipient(spec)
     grant = 70_000 / 12
     ledger, counts, state = one_month(spec, pop)
@@ -156,7 +156,7 @@ def test_a_swedish_grant_is_untaxed_earns_no_rights_and_reaches_the_savings():
 def test_a_norwegian_grant_is_taxed_like_wages_and_earns_rights():
     spec = stipends_spec("norway")
     c, s = spec.country, spec.sector
-    assert spec.alliance.transfer_rules(c) == Transfer(taxed=True, social_rights=True)
+    assert spec.policy.transfer_rules(c) == Transfer(taxed=True, social_rights=True)
     pop = recipient(spec)
     grant = 268_222 / 12
     ledger, counts, _ = one_month(spec, pop)
@@ -198,7 +198,7 @@ def test_without_a_policy_the_transfer_path_changes_nothing():
 # ---------------------------------------------------------------- who receives a grant
 def applicants(n, **columns):
     spec = stipends_spec()
-    pop = Population(columns=tables.columns(spec.alliance))
+    pop = Population(columns=tables.columns(spec.policy))
     values = {"active": np.ones(n, bool), "engaged_bits": np.full(n, ALL_MONTHS),
               "uid": np.arange(n), **columns}
     pop.add(n, **values)
@@ -211,7 +211,7 @@ def january(spec, year):
 
 
 def award(spec, pop, state, year, recorder=None):
-    policy = spec.alliance
+    policy = spec.policy
     recorder = recorder or Recorder(spec.total_months, series=[*SERIES, *Stipends.SERIES])
     ledger = Ledger(spec.total_months, spending=Stipends.SPENDING)
     ctx = january(spec, year)
@@ -222,16 +222,16 @@ def award(spec, pop, state, year, recorder=None):
 
 def funding_for(spec, grants: float) -> float:
     """funding_m that buys ``grants`` grant-years after administration."""
-    amount = spec.alliance.amount[spec.country.name]
-    return grants * amount / (1 - spec.alliance.admin_share) / 1e6
+    amount = spec.policy.amount[spec.country.name]
+    return grants * amount / (1 - spec.policy.admin_share) / 1e6
 
 
 def test_grants_go_to_the_most_skilled_not_to_the_longest_serving():
     skill = [0.1, 2.0, -1.0, 1.5, 0.9, 1.2]
     qualifying = [300, 10, 400, 20, 250, 30]  # the longest-serving are the least skilled
     spec, pop = applicants(6, skill=np.array(skill), qualifying_months=np.array(qualifying))
-    spec = spec.with_alliance(funding_m=funding_for(spec, 3.5))  # three grants
-    state = spec.alliance.new_state()
+    spec = spec.with_policy(funding_m=funding_for(spec, 3.5))  # three grants
+    state = spec.policy.new_state()
     ledger, rec = award(spec, pop, state, 0)
     holders = np.flatnonzero(pop.grant_monthly > 0).tolist()
     assert holders == [1, 3, 5]  # skill 2.0, 1.5, 1.2
@@ -239,25 +239,25 @@ def test_grants_go_to_the_most_skilled_not_to_the_longest_serving():
     assert rec.series["grant_applicants"][spec.burn_in_months] == 6
     # the money: the grant in, administration spent at once
     m = spec.burn_in_months
-    assert ledger.flows["grant"][m] == pytest.approx(spec.alliance.funding_m * 1e6)
+    assert ledger.flows["grant"][m] == pytest.approx(spec.policy.funding_m * 1e6)
     assert ledger.spending["grants_administration"][m] == pytest.approx(
-        spec.alliance.funding_m * 1e6 * spec.alliance.admin_share)
+        spec.policy.funding_m * 1e6 * spec.policy.admin_share)
 
 
 def test_a_working_professional_only():
     """Fewer engaged months in the last two years than min_engaged_months: not eligible."""
     spec, pop = applicants(2, skill=np.array([3.0, 0.0]),
                            engaged_bits=np.array([1, 0b111], dtype=np.uint64))
-    assert spec.alliance.min_engaged_months == 2
-    spec = spec.with_alliance(funding_m=funding_for(spec, 2.5))
-    award(spec, pop, spec.alliance.new_state(), 0)
+    assert spec.policy.min_engaged_months == 2
+    spec = spec.with_policy(funding_m=funding_for(spec, 2.5))
+    award(spec, pop, spec.policy.new_state(), 0)
     assert (pop.grant_monthly > 0).tolist() == [False, True]
 
 
 def test_no_swedish_grant_after_two_years_in_a_row():
     spec, pop = applicants(1, skill=np.array([1.0]))
-    spec = spec.with_alliance(funding_m=funding_for(spec, 5))
-    state = spec.alliance.new_state()
+    spec = spec.with_policy(funding_m=funding_for(spec, 5))
+    state = spec.policy.new_state()
     held = []
     for year in range(6):
         award(spec, pop, state, year)
@@ -268,11 +268,11 @@ def test_no_swedish_grant_after_two_years_in_a_row():
 
 def test_norwegian_grants_run_five_years_and_may_follow_each_other():
     spec = stipends_spec("norway")
-    pop = Population(columns=tables.columns(spec.alliance))
+    pop = Population(columns=tables.columns(spec.policy))
     pop.add(1, active=np.array([True]), engaged_bits=np.array([ALL_MONTHS]),
             skill=np.array([1.0]))
-    spec = spec.with_alliance(funding_m=funding_for(spec, 5))
-    state = spec.alliance.new_state()
+    spec = spec.with_policy(funding_m=funding_for(spec, 5))
+    state = spec.policy.new_state()
     ends = []
     for year in range(6):  # the horizon's years
         award(spec, pop, state, year)
@@ -283,7 +283,7 @@ def test_norwegian_grants_run_five_years_and_may_follow_each_other():
 
 def test_in_a_run_nobody_holds_swedish_grants_more_than_two_years_in_a_row():
     pair = run_pair(stipends_spec(), seed=2)
-    pop = pair.alliance.pop
+    pop = pair.policy.pop
     assert pop.grant_years_in_row.max() == 2  # reached, never passed
     assert (pop.grant_end[pop.grant_end != NO_MONTH] % 12 == 0).all()  # awarded in January
 

@@ -243,7 +243,7 @@ def test_fitted_yaml_advises_overrides_that_reproduce_the_fit(tmp_path, capsys):
 
 
 # ---------------------------------------------------------------- report
-WORLD = {"alliance": {"funding_m": 40.0, "salary": 27000}, "sector": {"label": "Theatre",
+WORLD = {"policy": {"funding_m": 40.0, "salary": 27000}, "sector": {"label": "Theatre",
          "outside_wage": 21000}, "country": {"name": "sweden", "currency": "SEK", "wage_scale": 1.0}}
 
 
@@ -253,13 +253,13 @@ def fake_sweep(folder, config):
     from sim.report.description import describe
 
     policy = {"policy": describe(build_spec(compose_config())[0])} if "sector" in config else {}
-    job = folder / "alliance.funding_m=40"
+    job = folder / "policy.funding_m=40"
     job.mkdir(parents=True)
     files = write_job_tables(job, {"experienced_workforce": (10.0, [5.0, 6.0, 7.0]),
                                    "public_cost_m": (10.0, [1.0, 0.0, -1.0])}, 1.0)
     write_json(job / COMPLETE, {
         "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
-        "overrides": ["alliance.funding_m=40", "exit=constant"], "study": "toy", "seeds": [0, 1, 2],
+        "overrides": ["policy.funding_m=40", "exit=constant"], "study": "toy", "seeds": [0, 1, 2],
         "config": config, "currency": "SEK", "files": files, **policy})
     return folder
 
@@ -267,7 +267,7 @@ def fake_sweep(folder, config):
 @pytest.mark.parametrize("config", [
     {**WORLD, "exit": {"_target_": "sim.model.rules.constant_exit.ConstantHazardExit",
                        "monthly_hazard": 0.0134}},  # a swapped-in rule without member_hr
-    {"alliance": {"funding_m": 40.0}},  # no world labels at all
+    {"policy": {"funding_m": 40.0}},  # no world labels at all
 ], ids=["exit=constant", "bare"])
 def test_the_report_reads_no_rule_parameter(tmp_path, config):
     from sim.report.brief import _footnote, write_report
@@ -285,4 +285,4 @@ def test_the_report_reads_no_rule_parameter(tmp_path, config):
     if "sector" in config:
         assert "Theatre in Sweden, simulated 3 times" in brief
         assert note.startswith("TeaterAlliansen: Theatre, Sweden; 3 paired seeds")  # its description
-        assert "alliance salary 27,000 SEK/month" in note and "leavers earn 21,000 SEK/month" in note
+        assert "salary 27,000 SEK/month" in note and "leavers earn 21,000 SEK/month" in note

@@ -12,7 +12,7 @@ from sim import build_spec, compose_config, run_pair
 
 @pytest.fixture(scope="module")
 def baseline_outcomes():
-    spec, _ = build_spec(compose_config({"population.size": 3000, "alliance.funding_m": 0}))
+    spec, _ = build_spec(compose_config({"population.size": 3000, "policy.funding_m": 0}))
     runs = [run_pair(spec, seed).outcomes() for seed in (101, 102, 103)]
     return {k: float(np.mean([r[f"baseline.{k}"] for r in runs]))
             for k in ("retention_10y", "retention_5y", "income_cv_monthly", "idle_share",

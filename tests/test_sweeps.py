@@ -36,7 +36,7 @@ def test_every_study_composes_with_its_first_level(name):
 
 @pytest.mark.parametrize("name", COMPARISONS)
 def test_every_study_runs_tiny_and_writes_a_brief(tmp_path, name):
-    overrides = {"funding_sweep": ["alliance.funding_m=0,30"], "sectors": ["sector=theatre,dance"]}
+    overrides = {"funding_sweep": ["policy.funding_m=0,30"], "sectors": ["sector=theatre,dance"]}
     proc = sweep(tmp_path, f"study={name}", *overrides.get(name, []))
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
@@ -53,19 +53,19 @@ def test_every_study_runs_tiny_and_writes_a_brief(tmp_path, name):
 
 
 def test_brief_states_the_summary_numbers(tmp_path):
-    proc = sweep(tmp_path, "study=funding_sweep", "alliance.funding_m=0,40")
+    proc = sweep(tmp_path, "study=funding_sweep", "policy.funding_m=0,40")
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
     summary = pd.read_csv(out / "summary.csv")
     row = summary[(summary["outcome"] == "experienced_workforce")
-                  & (summary["alliance.funding_m"] == 40)].iloc[0]
+                  & (summary["policy.funding_m"] == 40)].iloc[0]
     brief = (out / "brief.md").read_text()
     from sim.report.brief import _ci
 
     experienced = _ci(row['effect'], row['effect_ci_low'], row['effect_ci_high'])
     # "of them" when the experienced are a part of those working, else "more people with ten"
     assert f"{experienced} of them with ten" in brief or f"{experienced} more people with ten" in brief
-    cost = summary[(summary["outcome"] == "public_cost_m") & (summary["alliance.funding_m"] == 40)]
+    cost = summary[(summary["outcome"] == "public_cost_m") & (summary["policy.funding_m"] == 40)]
     cost = cost.iloc[0]
     assert (f"public finances is {_ci(cost['effect'], cost['effect_ci_low'], cost['effect_ci_high'])}"
             in brief)
@@ -77,7 +77,7 @@ def results_of(folder: Path) -> pd.DataFrame:
 
 
 def test_launchers_give_identical_results(tmp_path):
-    args = ["study=funding_sweep", "alliance.funding_m=0,30"]
+    args = ["study=funding_sweep", "policy.funding_m=0,30"]
     runs = {}
     for launcher in ("basic", "joblib", "submitit_local"):
         proc = sweep(tmp_path / launcher, *args, launcher=launcher)
@@ -88,7 +88,7 @@ def test_launchers_give_identical_results(tmp_path):
 
 
 def test_resume_runs_only_what_is_missing(tmp_path):
-    args = ["study=funding_sweep", "alliance.funding_m=0,30,60"]
+    args = ["study=funding_sweep", "policy.funding_m=0,30,60"]
     done = sweep(tmp_path, *args)
     assert done.returncode == 0
     # the end of a sweep: a short table of effects per job and the path to the brief
@@ -111,9 +111,9 @@ def test_resume_runs_only_what_is_missing(tmp_path):
 def test_a_job_whose_marker_no_longer_matches_is_recomputed(tmp_path):
     import json
 
-    args = ["study=funding_sweep", "alliance.funding_m=0,30"]
+    args = ["study=funding_sweep", "policy.funding_m=0,30"]
     assert sweep(tmp_path, *args).returncode == 0
-    job = next(p for p in tmp_path.iterdir() if p.name.startswith("alliance.funding_m=30"))
+    job = next(p for p in tmp_path.iterdir() if p.name.startswith("policy.funding_m=30"))
     marker = json.loads((job / "COMPLETE.json").read_text())
     marker["fingerprint"] = "from-older-code"
     (job / "COMPLETE.json").write_text(json.dumps(marker))

@@ -164,13 +164,13 @@ def with_parameter(cfg, key, **entry):
 
 
 @pytest.mark.parametrize("key,entry,named", [
-    ("alliance.salary", {"low": 30000, "high": 21000}, "uncertainty.parameters.alliance.salary.high"),
-    ("alliance.salary", {"dist": "beta"}, "uncertainty.parameters.alliance.salary.dist"),
-    ("alliance.salary", {"mode": 40000}, "uncertainty.parameters.alliance.salary.mode"),
-    ("alliance.salary", {"dist": "uniform"}, "uncertainty.parameters.alliance.salary.mode"),
-    ("alliance.salary", {"basis": "hunch"}, "uncertainty.parameters.alliance.salary.basis"),
-    ("alliance.salary", {"colour": "red"}, "uncertainty.parameters.alliance.salary.colour"),
-    ("alliance.nope", {"dist": "uniform", "low": 0, "high": 1}, "uncertainty.parameters.alliance.nope"),
+    ("policy.salary", {"low": 30000, "high": 21000}, "uncertainty.parameters.policy.salary.high"),
+    ("policy.salary", {"dist": "beta"}, "uncertainty.parameters.policy.salary.dist"),
+    ("policy.salary", {"mode": 40000}, "uncertainty.parameters.policy.salary.mode"),
+    ("policy.salary", {"dist": "uniform"}, "uncertainty.parameters.policy.salary.mode"),
+    ("policy.salary", {"basis": "hunch"}, "uncertainty.parameters.policy.salary.basis"),
+    ("policy.salary", {"colour": "red"}, "uncertainty.parameters.policy.salary.colour"),
+    ("policy.nope", {"dist": "uniform", "low": 0, "high": 1}, "uncertainty.parameters.policy.nope"),
     ("country.benefit_takeup", {"dist": "normal", "low": 0.3, "high": 1.4, "mode": None},
      "uncertainty.parameters.country.benefit_takeup"),  # draws above 1, a share
 ])
@@ -225,7 +225,7 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
                            "pays_for_itself"} <= set(table.columns)
     values = table[table["level"] == 40.0].set_index("draw")[s.names]
     X = unc.design(s)
-    assert np.allclose(values["alliance.member_exit_hr"].to_numpy(), X[:, 0])  # the design ran
+    assert np.allclose(values["policy.member_exit_hr"].to_numpy(), X[:, 0])  # the design ran
     assert (pd.read_csv(out / "uncertainty.csv").shape == table.shape)
 
     curve = pd.read_csv(out / "acceptability.csv")
@@ -248,7 +248,7 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
 
     # a funding sweep of the same world beside it quotes the plausible worlds in its headlines
     proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=funding_sweep",
-                           "alliance.funding_m=0,40", "seeds=2", *TINY,
+                           "policy.funding_m=0,40", "seeds=2", *TINY,
                            f"hydra.sweep.dir={tmp_path / 'funding_sweep'}"],
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -296,7 +296,7 @@ def test_the_funding_brief_quotes_a_study_of_the_same_world_only(tmp_path):
 
     from sim.report.uncertainty import funding_brief_lines
 
-    config = {"alliance": {"label": "TeaterAlliansen"}, "sector": {"name": "theatre"},
+    config = {"policy": {"label": "TeaterAlliansen"}, "sector": {"name": "theatre"},
               "country": {"name": "sweden"}, "population": {"size": 5000},
               "burn_in_years": 10, "horizon_years": 30}
     fake_uncertainty_study(tmp_path, config)

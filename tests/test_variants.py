@@ -16,8 +16,8 @@ from sim.study.config import build_spec, compose_config
 from sim.study.variants import SpecVariants, read_elsewhere
 from tests.conftest import TINY
 
-PRESETS = [{}, {"alliance": "skuda", "country": "norway", "sector": "dance"},
-           {"alliance": "musikeralliansen", "sector": "music"}]
+PRESETS = [{}, {"policy": "skuda", "country": "norway", "sector": "dance"},
+           {"policy": "musikeralliansen", "sector": "music"}]
 VARIANTS = [SpecVariants(compose_config({**TINY, **preset})) for preset in PRESETS]
 
 
@@ -74,8 +74,8 @@ def test_values_set_on_the_built_spec_equal_a_new_build(case):
 
 def test_a_changed_value_takes_effect_and_the_rest_is_kept():
     variants = VARIANTS[0]
-    spec = variants.with_values({"alliance.funding_m": 80, "exit.beta_buffer": -0.9})
-    assert spec.alliance.funding_m == 80.0 and isinstance(spec.alliance.funding_m, float)
+    spec = variants.with_values({"policy.funding_m": 80, "exit.beta_buffer": -0.9})
+    assert spec.policy.funding_m == 80.0 and isinstance(spec.policy.funding_m, float)
     assert spec.rules.exit.beta_buffer == -0.9
     assert spec.sector == variants.spec.sector and spec.rules.income is variants.spec.rules.income
     assert variants.with_values({}) == variants.spec
@@ -84,7 +84,7 @@ def test_a_changed_value_takes_effect_and_the_rest_is_kept():
 def test_other_keys_are_built_again():
     variants = VARIANTS[0]
     for values in ({"exit.base_late": 0.006}, {"sector.living_cost": 15000.0},
-                   {"alliance.funding_m": 50.0, "horizon_years": 4}):
+                   {"policy.funding_m": 50.0, "horizon_years": 4}):
         assert not all(variants.settable(key) for key in values)
         assert outcome(lambda v=values: variants.with_values(v)) == outcome(
             lambda v=values: built_again(variants, v))
@@ -100,13 +100,13 @@ def test_a_value_an_interpolation_reads_is_built_again():
     assert not read_elsewhere(compose_config({}), "sector.outside_wage")
     variants = SpecVariants(cfg)
     assert not variants.settable("country.benefit_takeup")
-    assert variants.settable("alliance.funding_m")
+    assert variants.settable("policy.funding_m")
     spec = variants.with_values({"country.benefit_takeup": 0.3})
     assert spec.country.parental_income_cap == 0.3  # the interpolation followed the value
     assert spec == built_again(variants, {"country.benefit_takeup": 0.3})
 
 
-@pytest.mark.parametrize("key", ["alliance.funding_m", "admission.recent_window_months"])
+@pytest.mark.parametrize("key", ["policy.funding_m", "admission.recent_window_months"])
 def test_a_bad_value_names_the_key(key):
     with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
         VARIANTS[0].with_values({key: -5})
@@ -118,7 +118,7 @@ def test_per_run_values_do_not_build_the_config_again(monkeypatch):
     calls = []
     real = module.build_spec
     monkeypatch.setattr(module, "build_spec", lambda cfg: calls.append(cfg) or real(cfg))
-    VARIANTS[0].with_values({"alliance.salary": 30000.0, "income.beta_skill": 0.4})
+    VARIANTS[0].with_values({"policy.salary": 30000.0, "income.beta_skill": 0.4})
     assert calls == []
     VARIANTS[0].with_values({"exit.base_late": 0.006})
     assert len(calls) == 1

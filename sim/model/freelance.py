@@ -31,7 +31,7 @@ from sim.model.core.rng import Streams
 from sim.model.core.runs import SLOTS, WORLD_SLOTS, RunValues, batch_spec
 from sim.model.spec import ModelSpec
 
-ARMS = ("baseline", "alliance")
+ARMS = ("baseline", "policy")
 
 
 @dataclass
@@ -111,7 +111,7 @@ class FreelanceModel(mesa.Model):
         super().__init__(rng=seeds[0])
         # the batch's spec: per-run values that differ are None there (sim/model/core/runs.py);
         # the baseline arm runs no policy, so its runs may differ in the alliance as they like
-        slots = SLOTS if arm == "alliance" else WORLD_SLOTS
+        slots = SLOTS if arm == "policy" else WORLD_SLOTS
         self.spec, self.specs = batch_spec(specs, slots), specs
         self.seeds, self.arm = seeds, arm
         self.runs = RunValues(specs)
@@ -120,16 +120,16 @@ class FreelanceModel(mesa.Model):
         self.leaver_tax = taxes[0] if len(specs) == 1 else np.array(taxes)
         self.streams = Streams(seeds)
         self.rules = self.spec.rules
-        # the alliance arm runs the spec's policy (each run's own for the yearly parts); the
+        # the policy arm runs the spec's policy (each run's own for the yearly parts); the
         # baseline arm runs none. Only the policy arm's population holds the policy's columns;
         # both arms' ledgers and recorders hold the core's tables plus the policy's
         # (sim/model/tables.py), which stay zero in the baseline arm.
-        self.policy = self.spec.alliance if arm == "alliance" else None
+        self.policy = self.spec.policy if arm == "policy" else None
         self.pop = Population(len(seeds), tables.columns(self.policy))
         self._set_accounts(
             Ledger(self.spec.total_months, groups=len(seeds), spending=tables.spending(specs)),
             Recorder(self.spec.total_months, groups=len(seeds), series=tables.series(specs)))
-        self.policies = [s.alliance for s in specs] if arm == "alliance" else None
+        self.policies = [s.policy for s in specs] if arm == "policy" else None
         self.policy_states = ([p.new_state() for p in self.policies] if self.policy is not None
                               else None)
         self.month = 0
@@ -239,8 +239,8 @@ class FreelanceModel(mesa.Model):
     def start_policy(self) -> None:
         """Run the spec's policy from now on, as the policy arm does after forking (a model
         made as the baseline arm, which the Mesa wrapper switches at the horizon)."""
-        self.policy = self.spec.alliance
-        self.policies = [s.alliance for s in self.specs]
+        self.policy = self.spec.policy
+        self.policies = [s.policy for s in self.specs]
         self.policy_states = [p.new_state() for p in self.policies]
         self.pop.add_columns(self.pop_columns())
 

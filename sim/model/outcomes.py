@@ -1,7 +1,7 @@
 """Outcomes of a run: the stable, documented names analysts' scripts rely on.
 
 Where it sits: after the last month. ``arm_outcomes`` reads one arm's recorder, ledger and
-career registry; ``paired_outcomes`` adds the alliance-minus-baseline effects. Everything is
+career registry; ``paired_outcomes`` adds the policy-minus-baseline effects. Everything is
 measured over the horizon (after the burn-in). A run's outcome table is the core's
 (``CORE_OUTCOMES``, ``sim/model/catalogue.py``) plus its policy's (``Policy.OUTCOMES``, computed
 by ``Policy.outcome_values``): ``sim.model.tables.outcome_table(spec)``. ``OUTCOMES`` is the
@@ -157,17 +157,17 @@ def result_keys(spec=None) -> list[str]:
     """The keys of ``run_model``'s result (``paired_outcomes`` and ``agent_months``) for runs
     of ``spec`` (default: the shipped policy's)."""
     names = OUTCOMES if spec is None else tables.outcome_table(spec)
-    return ([f"{arm}.{name}" for name in names for arm in ("baseline", "alliance", "effect")]
+    return ([f"{arm}.{name}" for name in names for arm in ("baseline", "policy", "effect")]
             + [f"effect.{name}" for name in EFFECT_ONLY] + ["agent_months"])
 
 
-def paired_outcomes(baseline: dict[str, float], alliance: dict[str, float]) -> dict[str, float]:
-    """Flat dict ``baseline.x``, ``alliance.x``, ``effect.x`` (alliance minus baseline)."""
+def paired_outcomes(baseline: dict[str, float], policy: dict[str, float]) -> dict[str, float]:
+    """Flat dict ``baseline.x``, ``policy.x``, ``effect.x`` (policy minus baseline)."""
     out: dict[str, float] = {}
     for name in baseline:
         out[f"baseline.{name}"] = baseline[name]
-        out[f"alliance.{name}"] = alliance[name]
-        out[f"effect.{name}"] = alliance[name] - baseline[name]
+        out[f"policy.{name}"] = policy[name]
+        out[f"effect.{name}"] = policy[name] - baseline[name]
     extra_workers = out["effect.active_workforce"]
     out["effect.cost_per_retained_worker_year_k"] = (
         out["effect.public_cost_m"] * 1e3 / extra_workers if extra_workers > 0 else math.nan)

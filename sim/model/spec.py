@@ -24,8 +24,8 @@ RULE_GROUPS: dict[str, type] = {"income": IncomeRule, "exit": ExitRule,
                                 "admission": AdmissionRule}
 WORLD_BLOCKS: dict[str, type] = {"population": Population, "sector": Sector, "country": Country,
                                  "demand": Demand}
-# config group -> interface of the policy the alliance arm runs
-POLICY_GROUPS: dict[str, type] = {"alliance": Policy}
+# config group -> interface of the policy the policy arm runs
+POLICY_GROUPS: dict[str, type] = {"policy": Policy}
 for _group in POLICY_GROUPS:  # the spec's field of the policy is a slot of a batch's runs
     add_policy_slot(_group)
 
@@ -44,7 +44,7 @@ class ModelSpec:
     population: Population
     sector: Sector
     country: Country
-    alliance: Policy  # the policy of the alliance arm
+    policy: Policy  # the policy of the policy arm
     demand: Demand
     rules: Rules
     burn_in_years: int
@@ -58,8 +58,8 @@ class ModelSpec:
     def total_months(self) -> int:
         return 12 * (self.burn_in_years + self.horizon_years)
 
-    def with_alliance(self, **changes: Any) -> ModelSpec:
-        return dataclasses.replace(self, alliance=dataclasses.replace(self.alliance, **changes))
+    def with_policy(self, **changes: Any) -> ModelSpec:
+        return dataclasses.replace(self, policy=dataclasses.replace(self.policy, **changes))
 
 
 def check_consistency(spec: ModelSpec) -> None:
@@ -73,7 +73,7 @@ def check_consistency(spec: ModelSpec) -> None:
     if s.physical_career_age is not None and s.physical_career_age >= s.retirement_age:
         raise ConfigError("sector.physical_career_age", s.physical_career_age,
                           f"below sector.retirement_age ({s.retirement_age:g}) or null")
-    spec.alliance.check_world("alliance", spec)
+    spec.policy.check_world("policy", spec)
     if d.shock_depth > 0 and d.shock_start_year >= spec.horizon_years:
         raise ConfigError("demand.shock_start_year", d.shock_start_year,
                           f"below horizon_years ({spec.horizon_years}) when demand.shock_depth > 0")

@@ -31,7 +31,7 @@ def policies(specs) -> list:
     specs = specs if isinstance(specs, Sequence) else [specs]
     out: dict[type, object] = {}
     for spec in specs:
-        policy = spec.alliance
+        policy = spec.policy
         if policy is not None:
             out.setdefault(type(policy), policy)
     return list(out.values())

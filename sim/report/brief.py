@@ -37,6 +37,7 @@ from sim.report.description import (  # noqa: E402
     assumption_value,
     assumptions_listed,
     label_words,
+    named,
     of_marker,
     title_words,
     which_words,
@@ -96,9 +97,9 @@ def sweeps_the_grant(sweep, spec: dict) -> bool:
 
 def report_spec(sweep) -> dict:
     """The study's report spec (``report:`` of its config, sim/report/spec.py). A sweep over the
-    grant (``report.x``, alliance.funding_m by default) gets the funding study's brief: its
+    grant (``report.x``, policy.funding_m by default) gets the funding study's brief: its
     charts against the grant, and its title and headline level where the study sets none (an
-    ad-hoc ``python -m sim -m alliance.funding_m=0,40,80`` reads like ``study=funding_sweep``);
+    ad-hoc ``python -m sim -m policy.funding_m=0,40,80`` reads like ``study=funding_sweep``);
     the workforce over time stays when the study asked for no charts and few levels ran."""
     spec = sweep.markers[0].get("report") or {}
     spec = {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": None,
@@ -134,7 +135,7 @@ def _world(sweep) -> tuple[dict, dict, dict]:
 
 
 # the assumptions a chart's footnote names, by config key: (words, its value is money a month)
-FOOTNOTE_WORDS = {"alliance.salary": N_("alliance salary {amount} {cur}/month in idle months"),
+FOOTNOTE_WORDS = {"policy.salary": N_("salary {amount} {cur}/month in idle months"),
                   "sector.outside_wage": N_("leavers earn {amount} {cur}/month outside")}
 
 
@@ -213,14 +214,16 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     x_key = report_spec(sweep)["x"]  # the swept key
     job = headline_job(sweep)
     level = float(sweep.jobs.set_index("job").loc[job, x_key]) if job is not None else None
-    grant = _("alliance grant ({million} a year)").format(million=million(cur, prose=True))
+    grant = _("grant ({million} a year)").format(million=million(cur, prose=True))
+    who = named(_world(sweep)[0])
     charts = []
     exp = _row(sweep, "experienced_workforce")
     slope = _slope(exp[x_key].to_numpy(), exp["mean"].to_numpy()) * 10
     ret = _row(sweep, "retention_10y")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.3), layout="constrained")
     _effect_band(ax1, exp, x_key)
-    ax1.set(xlabel=grant, ylabel=_("extra experienced freelancers\n(with the alliance minus without)"),
+    ax1.set(xlabel=grant,
+            ylabel=_("extra experienced freelancers\n(with {policy} minus without)").format(**who),
             title=_("Experienced freelancers kept (10+ years)"))
     _effect_band(ax2, ret, x_key, scale=100)
     funded = ret[ret[x_key] > 0]
@@ -281,16 +284,17 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.fill_between(c[x_key], c["lo"], c["hi"], color=EFFECT_COLOUR, alpha=0.25, lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.axhspan(min(ax.get_ylim()[0], -1), 0, color="#009E73", alpha=0.08)
-    ax.text(0.99, 0.02, _("below zero: the alliance pays for itself"), transform=ax.transAxes,
+    ax.text(0.99, 0.02, _("below zero: {policy} pays for itself").format(**who), transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
     saving = _row(sweep, "public_cost_m")
     saving = saving[saving[x_key] > 0]
     pays = saving[saving["hi"] < 0]  # a net saving for the state, with 95% confidence
     if len(c) and len(pays) == len(c):
-        title = _("The alliance pays for itself at every funding level studied (95% CI below zero)")
+        title = _("{Policy} pays for itself at every funding level studied (95% CI below "
+                  "zero)").format(**who)
     elif len(pays):
-        title = _("The alliance pays for itself (95% CI below zero) at {n} of {total} levels, "
-                  "{low}-{high} {million}").format(n=len(pays), total=len(c),
+        title = _("{Policy} pays for itself (95% CI below zero) at {n} of {total} levels, "
+                  "{low}-{high} {million}").format(n=len(pays), total=len(c), **who,
                                                   low=_level(pays[x_key].min()),
                                                   high=_level(pays[x_key].max()), million=million(cur))
     else:
@@ -304,13 +308,13 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
     births = _row(sweep, "births_per_year")
     _effect_band(ax1, births, x_key)
-    ax1.set(xlabel=grant, ylabel=_("extra births per year\n(with the alliance minus without)"),
+    ax1.set(xlabel=grant, ylabel=_("extra births per year\n(with {policy} minus without)").format(**who),
             title=_("Births per year"))
     rate = _row(sweep, "births_per_1000_person_years")
     _effect_band(ax2, rate, x_key)
     ax2.set(xlabel=grant, ylabel=_("change in births per {n} person-years").format(n=number(1000)),
             title=_("Birth rate"))
-    title = _("Births with and without the alliance")
+    title = _("Births with and without {policy}").format(**who)
     if level is not None:
         b = _at(births, x_key, level)
         r = _at(rate, x_key, level)
@@ -340,15 +344,15 @@ def _events(sweep, job: str) -> list[tuple[float, float, str, float]]:
     demand shock and its recovery, a funding cut (a line: start == end)."""
     marker = next((m for m in sweep.markers if Path(str(m.get("dir", ""))).name == job), None)
     config = (marker or {}).get("config") or {}
-    demand, alliance = config.get("demand") or {}, config.get("alliance") or {}
+    demand, policy = config.get("demand") or {}, config.get("policy") or {}
     events = []
     if demand.get("shock_depth"):
         start = float(demand.get("shock_start_year", 0))
         fall = start + float(demand.get("shock_months", 0)) / 12
         events += [(start, fall, _("demand shock"), 0.25),
                    (fall, fall + float(demand.get("recovery_months", 0)) / 12, _("recovery"), 0.10)]
-    if alliance.get("cut_share") and alliance.get("cut_year") is not None:
-        year = float(alliance["cut_year"])
+    if policy.get("cut_share") and policy.get("cut_year") is not None:
+        year = float(policy["cut_year"])
         events.append((year, year, _("grant cut"), 1.0))
     return events
 
@@ -357,8 +361,8 @@ def shown_jobs(sweep) -> pd.DataFrame:
     """The settings a chart or headline shows: all but a grant of zero, whose effect is zero by
     construction (no alliance in either arm); all when the sweep has nothing else."""
     jobs = sweep.jobs.reset_index(drop=True)
-    if "alliance.funding_m" in jobs:
-        funded = jobs[jobs["alliance.funding_m"].astype(float) > 0].reset_index(drop=True)
+    if "policy.funding_m" in jobs:
+        funded = jobs[jobs["policy.funding_m"].astype(float) > 0].reset_index(drop=True)
         return funded if len(funded) else jobs
     return jobs
 
@@ -426,12 +430,14 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     stated = headline_job(sweep) if "funding" in report_spec(sweep)["charts"] else None
     last = jobs[jobs["job"] == stated].iloc[0] if stated in set(jobs["job"]) else jobs.iloc[-1]
     mean = _effect(sweep, "experienced_workforce", last["job"])
-    fig.suptitle(textwrap.fill(_("The alliance keeps {exp} more experienced freelancers on average "
+    who = named(_world(sweep)[0])
+    fig.suptitle(textwrap.fill(_("{Policy} keeps {exp} more experienced freelancers on average "
                                  "over the years shown ({setting}){zero}").format(
-        exp=_ci(*mean), setting=_job_words(sweep, last), zero=_zero_note(mean[1], mean[2])), 70),
+        **who, exp=_ci(*mean), setting=_job_words(sweep, last), zero=_zero_note(mean[1], mean[2])), 70),
         fontsize=10)
-    _footnote(fig, sweep, _("Lines: with the alliance minus without, in the same simulated "
-                            "world; dotted: the mean over the years shown, as in the headlines."))
+    _footnote(fig, sweep, _("Lines: with {policy} minus without, in the same simulated "
+                            "world; dotted: the mean over the years shown, as in the "
+                            "headlines.").format(**who))
     return [(_("Active and experienced workforce over time"), _save(fig, out, "workforce_over_time"))]
 
 
@@ -469,8 +475,9 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     exp = _row(sweep, "experienced_workforce")
     top = exp.loc[exp["mean"].idxmax()]
     overlap = (exp.drop(index=top.name)["hi"] >= top["lo"]).any()
-    fig.suptitle(_("The same alliance across sectors: it keeps the most experienced people among "
-                   "{sector}").format(sector=names.get(top["sector"], top["sector"]).lower())
+    fig.suptitle(_("The same design in every sector: {policy} keeps the most experienced "
+                   "people among {sector}").format(**named(_world(sweep)[0]),
+                                                   sector=names.get(top["sector"], top["sector"]).lower())
                  + (_(", though the 95% CIs overlap") if overlap else "")
                  + "\n" + _("(bars: paired effects, whiskers: 95% CI)"))
     _footnote(fig, sweep)
@@ -531,36 +538,45 @@ def workforce_changes(active_text: str, exp_text: str) -> str:
                                                                      exp=exp_text)
 
 
-def workforce_headline(level: str, million_words: str, members: float, active, exp) -> str:
-    """The headline on the workforce, without its final full stop. ``active`` and ``exp``: the
-    effects (mean, 95% CI low, high) on the people working in the profession and on those with
-    ten or more years of experience (in words: ``workforce_kept``)."""
-    head = dict(level=level, million=million_words, members=_num(members))
+def workforce_headline(level: str, million_words: str, d: dict, reached: float, active,
+                       exp) -> str:
+    """The headline on the workforce, without its final full stop. ``d``: the policy's
+    description; ``reached``: its ``reach`` outcome (the people it supports at a time; NaN: it
+    names none); ``active`` and ``exp``: the effects (mean, 95% CI low, high) on the people
+    working in the profession and on those with ten or more years of experience (in words:
+    ``workforce_kept``)."""
+    head = dict(level=level, million=million_words, **named(d))
     kept = workforce_kept(_ci(*active), _ci(*exp), active[0], exp[0])
+    if d.get("reach_words") and math.isfinite(reached):
+        head["reach"] = _(d["reach_words"]).format(n=_num(reached))
+        if kept is not None:
+            return _("{Policy}, with a grant of {level} {million} a year, {reach} and keeps "
+                     "{kept}").format(kept=kept, **head)
+        return _("{Policy}, with a grant of {level} {million} a year, {reach}; {changes}").format(
+            changes=workforce_changes(_ci(*active), _ci(*exp)), **head)
     if kept is not None:
-        return _("With a grant of {level} {million} a year the alliance employs about {members} "
-                 "freelancers and keeps {kept}").format(kept=kept, **head)
-    return _("With a grant of {level} {million} a year the alliance employs about {members} "
-             "freelancers; {changes}").format(changes=workforce_changes(_ci(*active), _ci(*exp)),
-                                              **head)
+        return _("With a grant of {level} {million} a year {policy} keeps {kept}").format(
+            kept=kept, **head)
+    return _("With a grant of {level} {million} a year, {changes}").format(
+        changes=workforce_changes(_ci(*active), _ci(*exp)), **head)
 
 
-def grant_headlines(get, level: float, cur: str) -> list[str]:
-    """Headlines of one grant against no alliance; ``get(outcome, arm="effect")`` gives
-    (mean, 95% CI low, high). Used by study briefs and the single-run brief."""
-    lines = []
-    members = get("alliance_members")[0]
+def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
+    """Headlines of one grant against none; ``get(outcome, arm="effect")`` gives (mean, 95% CI
+    low, high); ``d``: the policy's description. Used by study briefs and the single-run brief."""
+    lines, who = [], named(d)
+    reached = get(d["reach"])[0] if d.get("reach") else math.nan
     active, exp = get("active_workforce"), get("experienced_workforce")
     zero = [what for what, ci in ((_("of the people working"), active), (_("of the experienced"), exp))
             if includes_zero(ci[1], ci[2])]
-    lines.append(workforce_headline(_level(level), million(cur, prose=True), members, active, exp)
+    lines.append(workforce_headline(_level(level), million(cur, prose=True), d, reached, active, exp)
                  + (_("; the 95% CI {which} includes zero").format(which=_(" and ").join(zero))
                     if zero else "") + ".")
-    b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "alliance")[0], get(
+    b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "policy")[0], get(
         "retention_10y")
     lines.append(_("Of every 100 newcomers, {without} are still in the profession after ten years "
-                   "without the alliance and {with_} with it: a change of {change} per 100{zero}.").format(
-        without=number(b * 100), with_=number(a * 100), change=_ci(*diff, scale=100),
+                   "without {policy} and {with_} with it: a change of {change} per 100{zero}.").format(
+        **who, without=number(b * 100), with_=number(a * 100), change=_ci(*diff, scale=100),
         zero=_zero_note(diff[1], diff[2])))
     births = get("births_per_year")
     lines.append(_("Births to freelancers in the sector change by {births} a year{zero}.").format(
@@ -570,8 +586,8 @@ def grant_headlines(get, level: float, cur: str) -> list[str]:
         _("a net cost") if cost[1] > 0 else _("a net effect that cannot be told apart from zero "
                                               "(the 95% CI includes zero)"))
     lines.append(_("Counting the taxes, contributions, benefits and health care that flow back, the "
-                   "alliance's net effect on public finances is {cost} {million} a year: "
-                   "{verdict}.").format(cost=_ci(*cost), million=million(cur, prose=True),
+                   "net effect of {policy} on public finances is {cost} {million} a year: "
+                   "{verdict}.").format(**who, cost=_ci(*cost), million=million(cur, prose=True),
                                         verdict=verdict))
     return lines
 
@@ -586,23 +602,24 @@ def headlines(sweep, cur: str) -> list[str]:
             return [_("No funded level was run.")]
         level = float(sweep.jobs.set_index("job").loc[job, x_key])
         lines = grant_headlines(lambda outcome, arm="effect": _effect(sweep, outcome, job, arm),
-                                level, cur)
+                                level, cur, _world(sweep)[0])
         exp_all = _row(sweep, "experienced_workforce")
         slope = _slope(exp_all[x_key].to_numpy(), exp_all["mean"].to_numpy())
         lines.append(_("Each extra 10 {million} of funding keeps about {n} more experienced "
                        "freelancers in the profession (a straight line through the levels "
                        "studied).").format(million=million(cur, prose=True), n=_num(slope * 10)))
         return lines
-    # other studies: the alliance's effect in each scenario, then how that effect changes
+    # other studies: the policy's effect in each scenario, then how that effect changes
+    who = named(_world(sweep)[0])
     for _i, job_row in shown_jobs(sweep).iterrows():
         job = job_row["job"]
         name = _job_words(sweep, job_row)
         exp = _effect(sweep, "experienced_workforce", job)
         cost = _effect(sweep, "public_cost_m", job)
-        lines.append(_("{setting}: the alliance keeps {exp} more experienced freelancers in the "
+        lines.append(_("{setting}: {policy} keeps {exp} more experienced freelancers in the "
                        "profession{zero}, at a net public cost of {cost} {million} a "
                        "year{zero_cost}.").format(
-            setting=f"{name[:1].upper()}{name[1:]}", exp=_ci(*exp), zero=_zero_note(exp[1], exp[2]),
+            **who, setting=f"{name[:1].upper()}{name[1:]}", exp=_ci(*exp), zero=_zero_note(exp[1], exp[2]),
             cost=_ci(*cost), million=million(cur, prose=True), zero_cost=_zero_note(cost[1], cost[2])))
     if not sweep.contrast.empty:
         eff = sweep.contrast[sweep.contrast["arm"] == "effect"].set_index(["job", "outcome"])
@@ -611,9 +628,9 @@ def headlines(sweep, cur: str) -> list[str]:
             name = _job_words(sweep, job_row)
             r = eff.loc[(job_row["job"], "experienced_workforce")]
             change = _ci(r["difference"], r["ci_low"], r["ci_high"])
-            lines.append(_("Compared with the setting '{reference}', under '{setting}' the alliance's "
-                           "effect on the experienced workforce changes by {change}{zero}.").format(
-                reference=ref_name, setting=name, change=change,
+            lines.append(_("Compared with the setting '{reference}', under '{setting}' the effect of "
+                           "{policy} on the experienced workforce changes by {change}{zero}.").format(
+                **who, reference=ref_name, setting=name, change=change,
                 zero=_zero_note(r["ci_low"], r["ci_high"])))
     return lines[:5]
 
@@ -649,10 +666,10 @@ def left_out_blocks(spec, policy: dict | None = None) -> list:
 # headline paragraph.
 SIDE_BY_SIDE = "demand"
 
-DEMAND_DIFFERENCE = N_("Why they differ: with a fixed pool of roles, the engagements members gain "
-                       "through the alliance's networking are taken from other freelancers, so "
-                       "fewer newcomers stay and less extra pay is taxed; with steady demand that "
-                       "work is added to the sector.")
+DEMAND_DIFFERENCE = N_("Why they differ: with a fixed pool of roles, the engagements the people "
+                       "it supports gain are taken from other freelancers, so fewer newcomers "
+                       "stay and less extra pay is taxed; with steady demand that work is added "
+                       "to the sector.")
 
 
 def default_option(group: str) -> str | None:
@@ -681,7 +698,7 @@ def split_by(sweep, key: str):
             return df[df["job"].isin(keep)]
         views.append((level, dataclasses.replace(
             sweep, swept=[k for k in sweep.swept if k != key], jobs=jobs,
-            results=only(sweep.results), summary=only(sweep.summary).drop(columns=key),
+            results=only(sweep.results), summary=only(sweep.summary).drop(columns=key, errors="ignore"),
             contrast=sweep.contrast.iloc[0:0], yearly=only(sweep.yearly),
             survival=only(sweep.survival), markers=[m for m in sweep.markers
                                                     if m["dir"].name in keep])))
@@ -716,6 +733,10 @@ def write_report(sweep, out: Path, lang: str | None = None) -> Path:
 
 
 def _write_report(sweep, out: Path) -> Path:
+    from sim.report.compare import compares_instruments, write_comparison
+
+    if compares_instruments(sweep):
+        return write_comparison(sweep, out)
     others = []
     if SIDE_BY_SIDE in sweep.swept and sweep.jobs[SIDE_BY_SIDE].nunique() > 1:
         views = split_by(sweep, SIDE_BY_SIDE)
@@ -745,19 +766,19 @@ def _write_report(sweep, out: Path) -> Path:
         plausible = funding_brief_lines(sweep, level, cur)
     n = len(sweep.markers[0]["seeds"])
     english = alliance.get("label", "")  # "A TeaterAlliansen-type alliance": lower case mid-sentence
-    who = label[0].lower() + label[1:] if english.startswith("A ") else label
+    who = label[0].lower() + label[1:] if english.startswith("A ") else title_words(alliance)
     question = (_(spec["title"]) if spec["title"] else _("its effect in each setting studied")
                 if sweep.study == "comparison" else sweep.study.replace("_", " "))  # ad hoc
     title = _("What {alliance} buys: {question}").format(alliance=who, question=question)
     blocks = front_matter(title, represents(alliance, sector, country),
-                          _("{n} simulated runs of each setting with and without the alliance "
+                          _("{n} simulated runs of each setting with and without {policy} "
                             "under identical conditions (common random numbers); reproduce with "
-                            "`{command}`").format(n=n, command=sweep.command))
+                            "`{command}`").format(n=n, command=sweep.command, **named(alliance)))
     blocks += sweep_calibration_blocks(sweep, sector, country)
-    blocks += [("p", _("{where}, simulated {n} times with and without the alliance under identical "
+    blocks += [("p", _("{where}, simulated {n} times with and without {policy} under identical "
                        "conditions. Ranges are 95% confidence intervals over those runs: they measure "
                        "simulation noise, not the uncertainty of the assumptions below").format(
-                           where=where, n=n)
+                           where=where, n=n, **named(alliance))
                      + (_("; the lines on plausible worlds include that uncertainty too (the "
                           "uncertainty study).") if any(_("plausible worlds") in line
                                                         for line in plausible)
@@ -774,10 +795,10 @@ def _write_report(sweep, out: Path) -> Path:
     words, appendix, cited = assumptions(sweep)
     top = sensitivity_top(sweep.folder)
     if top:
-        named = [assumption_words(p, None, cur, country=country.get("name"))[0] for p in top]
+        top_names = [assumption_words(p, None, cur, country=country.get("name"))[0] for p in top]
         blocks += [("h2", _("The three most influential assumptions")),
                    ("p", _("From the sensitivity study: {names}. Results move most when these "
-                           "change; see that study's brief.").format(names="; ".join(named)))]
+                           "change; see that study's brief.").format(names="; ".join(top_names)))]
     blocks += [("h2", _("The assumptions that drive the result")),
                ("table", [_("assumption"), _("value"), _("source")], words)]
     blocks += left_out_blocks(spec, alliance)

@@ -21,7 +21,7 @@ from sim.report.words import includes_zero, interval  # noqa: E402
 from sim.study.io import atomic_write  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
-ARM_COLOURS = {"baseline": "#0072B2", "alliance": "#D55E00"}
+ARM_COLOURS = {"baseline": "#0072B2", "policy": "#D55E00"}
 EFFECT_COLOUR = "#009E73"  # paired effects (alliance minus baseline), a colour of neither arm
 PART_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999"]
 
@@ -95,21 +95,25 @@ def paired_bands(df: pd.DataFrame, x: str, y: str = "value") -> pd.DataFrame:
     """Mean and 95% t interval over seeds of the paired difference alliance minus baseline of
     ``y`` per value of ``x`` (the same seed in both arms: common random numbers)."""
     wide = df.pivot_table(index=["seed", x], columns="arm", values=y).reset_index()
-    if not {"alliance", "baseline"} <= set(wide.columns):
+    if not {"policy", "baseline"} <= set(wide.columns):
         return pd.DataFrame(columns=[x, "mean", "lo", "hi"])
-    wide["d"] = wide["alliance"] - wide["baseline"]
+    wide["d"] = wide["policy"] - wide["baseline"]
     return bands(wide.dropna(subset=["d"]), x, "d")
 
 
-def survival_chart(survival: pd.DataFrame, path: Path, note: str) -> Path:
+def survival_chart(survival: pd.DataFrame, path: Path, note: str, policy: dict | None = None) -> Path:
     """Cohort survival by arm (left) and its paired difference with a 95% CI (right): the arms'
-    curves nearly coincide, so the difference gets its own axis."""
+    curves nearly coincide, so the difference gets its own axis. ``policy``: its description
+    (``sim.report.description``), which names it."""
+    from sim.report.description import EMPTY, named
+
+    who = named(policy or EMPTY)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
     data = survival.dropna(subset=["share_active"])
     for arm, colour in ARM_COLOURS.items():
         band = bands(data[data["arm"] == arm], "years_since_entry", "share_active")
         ax1.plot(band["years_since_entry"], band["mean"] * 100, color=colour,
-                 label=_("with the alliance") if arm == "alliance" else _("without the alliance"))
+                 label=(_("with {policy}") if arm == "policy" else _("without {policy}")).format(**who))
     ax1.set(xlabel=_("years since entry"), ylabel=_("entrants still in the profession (%)"),
             ylim=(0, 100), title=_("Share of each entry cohort still working"))
     ax1.legend(frameon=False)
@@ -119,16 +123,16 @@ def survival_chart(survival: pd.DataFrame, path: Path, note: str) -> Path:
                      color=EFFECT_COLOUR, alpha=0.25, linewidth=0)
     ax2.axhline(0, color="grey", linewidth=0.8)
     ax2.set(xlabel=_("years since entry"), ylabel=_("difference (percentage points)"),
-            title=_("With the alliance minus without (95% CI)"))
+            title=_("With {policy} minus without (95% CI)").format(**who))
     at10 = data[data["years_since_entry"] == 10].groupby("arm")["share_active"].mean()
     title = _("Share of each entry cohort still in the profession")
     row = diff[diff["years_since_entry"] == 10]
-    if {"baseline", "alliance"} <= set(at10.index) and len(row):
+    if {"baseline", "policy"} <= set(at10.index) and len(row):
         r = row.iloc[0]
         zero = _("; the 95% CI includes zero") if r["lo"] <= 0 <= r["hi"] else ""
-        title = _("After 10 years {with_} of entrants are still in the profession with the alliance "
+        title = _("After 10 years {with_} of entrants are still in the profession with {policy} "
                   "and {without} without\n(difference {difference} percentage points{zero})").format(
-            with_=percent(at10["alliance"]), without=percent(at10["baseline"]),
+            **who, with_=percent(at10["policy"]), without=percent(at10["baseline"]),
             difference=interval(r["mean"] * 100, r["lo"] * 100, r["hi"] * 100), zero=zero)
     fig.suptitle(title)
     fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
@@ -156,16 +160,19 @@ def part_label(label: str, country: str | None) -> str:
 
 
 def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note: str,
-                      country: str | None = None) -> Path:
-    """Yearly change in net public cost (alliance minus baseline), split into its parts;
-    ``country`` names the benefits (None: the currency's country)."""
+                      country: str | None = None, policy: dict | None = None) -> Path:
+    """Yearly change in net public cost (policy minus baseline), split into its parts;
+    ``country`` names the benefits (None: the currency's country); ``policy``: its description,
+    which names it."""
+    from sim.report.description import EMPTY, named
     from sim.report.words import COUNTRY_OF_CURRENCY
 
+    who = named(policy or EMPTY)
     country = country or COUNTRY_OF_CURRENCY.get(str(currency).upper())
     yearly = timeseries.groupby(["seed", "arm", "year", "variable"], as_index=False)["value"].sum()
     wide = yearly.pivot_table(index=["seed", "year", "variable"], columns="arm",
                               values="value").reset_index()
-    wide["diff"] = wide["alliance"] - wide["baseline"]
+    wide["diff"] = wide["policy"] - wide["baseline"]
     diff = wide.groupby(["year", "variable"])["diff"].mean().unstack("variable") / 1e6
     years = diff.index.to_numpy()
     fig, ax = plt.subplots(figsize=(10, 4.6), layout="constrained")
@@ -187,11 +194,11 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
     mean, lo, hi, _n = mean_ci(per_seed.to_numpy())
     zero = _("; the 95% CI includes zero") if includes_zero(lo, hi) else ""
     ax.set(xlabel=_("years from today"),
-           ylabel=_("{million} a year\n(with the alliance minus without)").format(
-               million=million(currency, prose=True)),
-           title=_("Net public cost of the alliance: {cost} a year on average,\nafter taxes, "
+           ylabel=_("{million} a year\n(with {policy} minus without)").format(
+               million=million(currency, prose=True), **who),
+           title=_("Net public cost of {policy}: {cost} a year on average,\nafter taxes, "
                    "contributions and benefits flow back{zero}").format(
-               cost=interval(mean, lo, hi, " " + million(currency)), zero=zero))
+               **who, cost=interval(mean, lo, hi, " " + million(currency)), zero=zero))
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)

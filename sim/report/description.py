@@ -16,7 +16,7 @@ from typing import Any
 
 from sim.report.i18n import N_, _
 
-TEXTS = ("title", "label", "kind", "currency")
+TEXTS = ("title", "label", "kind", "currency", "noun", "reach", "reach_words", "reach_series")
 ASSUMPTION_TEXTS = ("key", "unit", "meaning")
 
 
@@ -25,7 +25,7 @@ def describe(spec, choices: Mapping[str, str] | None = None) -> dict:
     of the config files that ``choices`` (the config groups' options) picks."""
     from sim.report.document import config_notes
 
-    return as_data(spec.alliance.describe(spec, config_notes(dict(choices or {}))))
+    return as_data(spec.policy.describe(spec, config_notes(dict(choices or {}))))
 
 
 def as_data(description) -> dict:
@@ -77,12 +77,13 @@ def problem(data: Any) -> str | None:
     return None
 
 
-EMPTY = {"title": "", "label": "", "kind": "", "currency": "", "assumptions": [], "leaves_out": []}
+EMPTY = {"title": "", "label": "", "kind": "", "currency": "", "noun": "the policy", "reach": "",
+         "reach_words": "", "reach_series": "", "assumptions": [], "leaves_out": []}
 
 
 def of_marker(marker: Mapping) -> dict:
     """The description a job's marker carries (checked by ``sim.study.markers``); a marker from
-    before descriptions were kept carries none: the readers then say "the alliance"."""
+    before descriptions were kept carries none: the readers then say "the policy"."""
     data = marker.get("policy")
     return data if isinstance(data, dict) and problem(data) is None else dict(EMPTY)
 
@@ -96,7 +97,20 @@ QUALIFIERS = {N_(" (hypothetical grant)"): N_("{alliance}, with a hypothetical g
 
 def label_words(d: Mapping) -> str:
     """The policy's short name in the current language."""
-    return _(d["label"]) if d.get("label") else _("the alliance")
+    return _(d["label"]) if d.get("label") else _("the policy")
+
+
+def noun_words(d: Mapping, capital: bool = False) -> str:
+    """How a sentence names the policy ("the alliance", "the working-grant scheme"), in the
+    current language; ``capital``: at the start of a sentence."""
+    text = _(d.get("noun") or "the policy")
+    return text[:1].upper() + text[1:] if capital else text
+
+
+def named(d: Mapping) -> dict[str, str]:
+    """The placeholders every message that names the policy may use: ``{policy}`` mid-sentence,
+    ``{Policy}`` at its start, ``{label}`` its short name."""
+    return {"policy": noun_words(d), "Policy": noun_words(d, capital=True), "label": label_words(d)}
 
 
 def title_words(d: Mapping) -> str:

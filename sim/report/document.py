@@ -4,7 +4,7 @@ sources, the list of sources cited).
 
 Where it sits: in the report layer, used by ``sim/report/brief.py`` (study briefs and the
 single-run brief) and ``sim/report/uncertainty.py``. A block is a tuple: ``("h1", text)``,
-``("h2", text)``, ``("p", text)``, ``("meta", [(label, text)])``, ``("ul", [text])``,
+``("h2", text)``, ``("h3", text)``, ``("p", text)``, ``("meta", [(label, text)])``, ``("ul", [text])``,
 ``("img", caption, path)``, ``("table", header, rows)``, ``("sources", [(anchor, title, text)])``.
 Text may hold ``[words](#anchor)`` links to the brief's own source list and `code`.
 """
@@ -136,12 +136,12 @@ def calibration_blocks(baseline_active: float, size: float, refit: str) -> list:
         return []
     words = dict(active=number(baseline_active), size=number(size), share=percent(abs(drift)),
                  command=refit)
-    text = (_("Calibration warning: without the alliance the simulated sector holds {active} "
+    text = (_("Calibration warning: without the policy (the baseline) the simulated sector holds {active} "
               "freelancers on average, {share} more than the {size} it stands for. The rules or "
               "parameters chosen here change how long careers last, so the entry rate is not "
               "calibrated for this world; refit it with `{command}` before reading the numbers "
               "as the real sector's.") if drift > 0 else
-            _("Calibration warning: without the alliance the simulated sector holds {active} "
+            _("Calibration warning: without the policy (the baseline) the simulated sector holds {active} "
               "freelancers on average, {share} fewer than the {size} it stands for. The rules or "
               "parameters chosen here change how long careers last, so the entry rate is not "
               "calibrated for this world; refit it with `{command}` before reading the numbers "
@@ -225,7 +225,7 @@ def base_label(option: str) -> str:
 
     for path in CONFIG_DIR.glob(f"*/{option}.yaml"):
         data = yaml.safe_load(path.read_text()) or {}
-        block = data.get("alliance") if isinstance(data.get("alliance"), dict) else data
+        block = data.get("policy") if isinstance(data.get("policy"), dict) else data
         if block.get("label"):
             return _(str(block["label"]))
         return _(str(block.get("name", option)).title())
@@ -283,6 +283,8 @@ def _markdown(blocks) -> str:
             lines += [f"# {rest[0]}", ""]
         elif kind == "h2":
             lines += [f"## {rest[0]}", ""]
+        elif kind == "h3":
+            lines += [f"### {rest[0]}", ""]
         elif kind == "p":
             lines += [rest[0], ""]
         elif kind == "meta":
@@ -330,7 +332,7 @@ def _html(blocks, title: str, lang: str | None = None) -> str:
     the current one, sim/report/i18n.py)."""
     body = []
     for kind, *rest in blocks:
-        if kind in ("h1", "p"):
+        if kind in ("h1", "h3", "p"):
             body.append(f"<{kind}>{_inline(rest[0])}</{kind}>")
         elif kind == "h2":
             cls = ' class="appendix"' if rest[1:] == ["appendix"] or rest[0].startswith("Appendix") else ""

@@ -31,7 +31,7 @@ def config_messages(data: dict, filename: str = "") -> list[str]:
     group = filename.replace("\\", "/").split("configs/")[-1].split("/")[0]
     for path, text in _walk(data or {}):
         in_report = path[-2:] in (("left_out", "[]"), ("report", "title"))
-        labelled = group in ("sector", "alliance") or path[:2] == ("uncertainty", "parameters")
+        labelled = group in ("sector", "policy") or path[:2] == ("uncertainty", "parameters")
         if in_report or (path[-1] == "label" and labelled) or path[-1] == "level_label":
             out.append(text)
         elif path[-1] == "name" and group == "country":

@@ -52,7 +52,7 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         policy: the policy's description (``sim.report.description``; None: described from
             ``config``, as the CLI does).
     """
-    from sim.report.description import assumptions_listed, describe_config, label_words
+    from sim.report.description import assumptions_listed, describe_config, named, title_words
 
     policy = policy or describe_config(config, choices)
     sector, country = (config.get(k) or {} for k in ("sector", "country"))
@@ -65,21 +65,21 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         r = rows.loc[outcome]
         return float(r[arm]), float(r[f"{arm}_ci_low"]), float(r[f"{arm}_ci_high"])
 
-    label = label_words(policy)
-    level = float((config.get("alliance") or {}).get("funding_m", math.nan))  # the grant (a key)
+    level = float((config.get("policy") or {}).get("funding_m", math.nan))  # the grant (a key)
     from sim.report.words import _g
 
-    title = _("What a {level} {million} grant to {alliance} buys").format(
-        level=_g(level), million=million(cur, prose=True), alliance=label)
+    title = _("What {level} {million} a year buys: {title}").format(
+        level=_g(level), million=million(cur, prose=True), title=title_words(policy))
     spec = {"assumptions": None, "left_out": [], **(config.get("report") or {})}
     blocks = front_matter(title, represents(policy, sector, country),
-                          ngettext("{n} simulated run with and without the alliance under "
+                          ngettext("{n} simulated run with and without {policy} under "
                                    "identical conditions (common random numbers); reproduce with "
                                    "`{command}`",
-                                   "{n} simulated runs with and without the alliance under "
+                                   "{n} simulated runs with and without {policy} under "
                                    "identical conditions (common random numbers); reproduce with "
                                    "`{command}`",
-                                   seeds).format(n=seeds, command=command or typed_command()))
+                                   seeds).format(n=seeds, command=command or typed_command(),
+                                                 **named(policy)))
     from sim.study.stats import refit_command
 
     blocks += calibration_blocks(
@@ -87,7 +87,7 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         refit or refit_command(sector.get("name", ""), country.get("name", ""), []))
     blocks += [("p", _("Ranges are 95% confidence intervals over the simulated runs: they measure "
                        "simulation noise, not the uncertainty of the assumptions below.")),
-               ("h2", _("Headline numbers")), ("ul", grant_headlines(get, level, cur))]
+               ("h2", _("Headline numbers")), ("ul", grant_headlines(get, level, cur, policy))]
     charts = [(_(caption), out / name) for name, caption in RUN_CHARTS.items()
               if (out / name).exists()]
     if charts:

@@ -18,8 +18,7 @@ CHARTS = ("funding", "timeline", "sectors")
 # (``Policy.describe``) when the study sets no ``report.assumptions``
 CORE_ASSUMPTIONS = ("sector.outside_wage", "exit.beta_buffer", "fertility.insecurity_hr",
                     "health.insecurity_or", "country.benefit_takeup",
-                    "country.employer_contribution_rate", "admission.long_min_engaged",
-                    "admission.rank_window_months", "demand.engaged_share", "sector.fee_tail_max",
+                    "country.employer_contribution_rate", "demand.engaged_share", "sector.fee_tail_max",
                     "country.parental_replacement", "country.parental_qualifying_months")
 
 
@@ -70,7 +69,7 @@ def check_report(cfg) -> None:
     value = OmegaConf.select(cfg, str(x), default=_ABSENT, throw_on_resolution_failure=False)
     if str(x).split(".")[0] in ("report", "hydra") or value is _ABSENT or OmegaConf.is_config(value):
         raise ConfigError("report.x", x, "a key of the config that holds one value, e.g. "
-                          "alliance.funding_m (the swept key the funding charts put on their x "
+                          "policy.funding_m (the swept key the funding charts put on their x "
                           "axis), or null")
     charts = OmegaConf.select(cfg, "report.charts", default=None) or []
     numeric = isinstance(value, int | float) and not isinstance(value, bool)

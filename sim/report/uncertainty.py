@@ -4,8 +4,8 @@ Where it sits: last, called by ``sim.study.aggregate`` with the tables of
 ``sim.study.uncertainty.analyse``. The cost-effectiveness acceptability curve (CEAC) and the
 cost-effectiveness plane state their finding in the title; the brief gives the headline numbers
 as medians with the interval over plausible worlds, the sentence "In x of 10 plausible worlds
-the alliance pays for itself", what drives the rest, the distributions with their sources and,
-in an appendix, the parameter ranges in which the alliance pays for itself (PRIM). A funding
+{policy} pays for itself", what drives the rest, the distributions with their sources and,
+in an appendix, the parameter ranges in which {policy} pays for itself (PRIM). A funding
 brief whose sweep has a sibling ``uncertainty`` study quotes it (``funding_brief_lines``).
 """
 
@@ -42,18 +42,18 @@ LEVEL_COLOURS = ["#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2
 
 
 # ---------------------------------------------------------------- words
-def worlds_sentence(p: float, n: int) -> str:
+def worlds_sentence(p: float, n: int, who: dict) -> str:
     """"In x of 10 plausible worlds the alliance pays for itself", honest at the ends."""
     x = round(10 * p)
     if p <= 0:
-        return _("In none of the {n} plausible worlds does the alliance pay for itself").format(n=n)
+        return _("In none of the {n} plausible worlds does {policy} pay for itself").format(n=n, **who)
     if p >= 1:
-        return _("In every one of the {n} plausible worlds the alliance pays for itself").format(n=n)
+        return _("In every one of the {n} plausible worlds {policy} pays for itself").format(n=n, **who)
     if x == 0:
-        return _("In fewer than 1 of 10 plausible worlds the alliance pays for itself")
+        return _("In fewer than 1 of 10 plausible worlds {policy} pays for itself").format(**who)
     if x == 10:
-        return _("In more than 9 of 10 plausible worlds the alliance pays for itself")
-    return _("In {x} of 10 plausible worlds the alliance pays for itself").format(x=x)
+        return _("In more than 9 of 10 plausible worlds {policy} pays for itself").format(**who)
+    return _("In {x} of 10 plausible worlds {policy} pays for itself").format(x=x, **who)
 
 
 def _span(row, scale: float = 1.0, interval: float | None = None) -> str:
@@ -154,7 +154,8 @@ def _distribution(r) -> str:
 
 
 # ---------------------------------------------------------------- charts
-def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path) -> Path:
+def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path,
+                        who: dict) -> Path:
     accept, summary = tables["acceptability"], tables["summary"]
     fig, ax = plt.subplots(figsize=(8, 4.6), layout="constrained")
     for i, (lv, g) in enumerate(accept.groupby("level")):
@@ -167,14 +168,15 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path)
     ax.set(xlim=(0, top), ylim=(0, 1.02),
            xlabel=_("what the state is willing to pay per retained worker-year ({thousand})")
            .format(thousand=thousand(cur)),
-           ylabel=_("share of plausible worlds in which\nthe alliance costs no more than that"))
+           ylabel=_("share of plausible worlds in which\n{policy} costs no more than that")
+           .format(**who))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     curve = accept[accept["level"] == level]
     reached = curve[curve["probability"] >= 0.9]
     paying = summary.set_index("level").loc[level, "p_pays_for_itself"]
-    title = _("With {level} the alliance pays for itself in {share} of plausible worlds;").format(
-        level=level_words(s, level, cur), share=_pct(paying)) + "\n"
+    title = _("With {level} {policy} pays for itself in {share} of plausible worlds;").format(
+        **who, level=level_words(s, level, cur), share=_pct(paying)) + "\n"
     title += (_("in 9 of 10 worlds a retained worker-year costs the state at most {value} "
                 "{thousand}").format(value=_num(reached["threshold"].iloc[0]),
                                      thousand=thousand(cur)) if len(reached) else
@@ -204,7 +206,7 @@ def _chart_top(accept) -> float:
     return top if top > 0 else highest
 
 
-def plane_chart(tables, s, cur: str, note: str, out: Path) -> Path:
+def plane_chart(tables, s, cur: str, note: str, out: Path, who: dict) -> Path:
     table, den = tables["uncertainty"], _denominator(s)
     fig, ax = plt.subplots(figsize=(8, 4.6), layout="constrained")
     for i, (lv, g) in enumerate(table.groupby("level")):
@@ -212,7 +214,7 @@ def plane_chart(tables, s, cur: str, note: str, out: Path) -> Path:
                    label=level_words(s, lv, cur), lw=0)
     ax.axhline(0, color="black", lw=0.8)
     ax.axvline(0, color="grey", lw=0.6)
-    ax.text(0.99, 0.02, _("below the line: the alliance pays for itself"), transform=ax.transAxes,
+    ax.text(0.99, 0.02, _("below the line: {policy} pays for itself").format(**who), transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
     below = table.groupby("level")["pays_for_itself"].mean()
     ax.set(xlabel=_("extra freelancers working in the profession (mean over the horizon)"),
@@ -237,11 +239,12 @@ SCENARIO_NOTES = {"every world pays for itself": N_("every world pays for itself
                   "no world pays for itself": N_("no world pays for itself")}
 
 
-def scenario_blocks(tables, s, level: float, cur: str) -> list:
+def scenario_blocks(tables, s, level: float, cur: str, who: dict) -> list:
     boxes = tables["scenarios"]
     box = boxes[boxes["level"] == level]
     words = level_words(s, level, cur)
-    blocks = [("h2", _("Appendix: when does the alliance pay for itself? (scenario discovery)"))]
+    blocks = [("h2", _("Appendix: when does {policy} pay for itself? (scenario discovery)").format(
+        **who))]
     if box.empty:
         return blocks + [("p", _("No scenario discovery was run for this level."))]
     first = box.iloc[0]
@@ -249,25 +252,25 @@ def scenario_blocks(tables, s, level: float, cur: str) -> list:
         return blocks + [("p", _("With {level}, {note}: there are no ranges to tell apart.").format(
             level=words, note=_(SCENARIO_NOTES[first["note"]])))]
     if first["parameter"] == "":
-        return blocks + [("p", _("With {level}, PRIM finds no parameter range in which the "
-                                 "alliance pays for itself clearly more often than overall "
+        return blocks + [("p", _("With {level}, PRIM finds no parameter range in which "
+                                 "{policy} pays for itself clearly more often than overall "
                                  "({share} of worlds).").format(
-            level=words, share=_pct(first["base_rate"])))]
+            **who, level=words, share=_pct(first["base_rate"])))]
     rows = [[f"`{r['parameter']}`", _range(r["low"], r["high"]),
              _range(r["range_low"], r["range_high"])] for _i, r in box.iterrows()]
     blocks += [
-        ("p", _("With {level}, the alliance pays for itself in {share} of the {draws} worlds. PRIM "
+        ("p", _("With {level}, {policy} pays for itself in {share} of the {draws} worlds. PRIM "
                 "(box peeling, {alpha} per step, boxes of at least {mass} of the worlds; "
                 "restrictions that add under {prune} points of density dropped) finds these "
-                "ranges:").format(level=words, share=_pct(first["base_rate"]), draws=s.draws,
+                "ranges:").format(**who, level=words, share=_pct(first["base_rate"]), draws=s.draws,
                                   alpha=_pct(s.prim_alpha), mass=_pct(s.prim_min_mass),
                                   prune=_num(s.prim_prune * 100))),
         ("table", [_("parameter"), _("in the box"), _("range drawn")], rows),
-        ("p", _("In this box the alliance pays for itself in {density} of worlds (density); the "
+        ("p", _("In this box {policy} pays for itself in {density} of worlds (density); the "
                 "box holds {coverage} of all worlds in which it pays for itself (coverage) and "
                 "{mass} of all worlds (mass). With {draws} worlds this describes these draws, not "
                 "a law: confirm a box with more draws before relying on it.").format(
-            density=_pct(first["density"]), coverage=_pct(first["coverage"]),
+            **who, density=_pct(first["density"]), coverage=_pct(first["coverage"]),
             mass=_pct(first["mass"]), draws=s.draws))]
     others = boxes[(boxes["level"] != level) & (boxes["parameter"] != "")]
     if not others.empty:
@@ -298,10 +301,11 @@ def _meaning(text) -> str:
 def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path,
                               command: str) -> Path:
     from sim.report.brief import country_name
-    from sim.report.description import label_words, of_marker, which_words
+    from sim.report.description import label_words, named, of_marker, which_words
 
     cfg = markers[0]["config"]
     alliance = of_marker(markers[0])  # the policy's description
+    who = named(alliance)
     cur = alliance["currency"] or markers[0].get("currency", "")
     sector, country = (cfg.get(b) or {} for b in ("sector", "country"))
     label = label_words(alliance)
@@ -321,15 +325,15 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
         alliance=label, sector=sector_label, country=place, draws=s.draws, n=len(s.names),
         seeds=seeds)
     charts = [(_("Cost-effectiveness acceptability curve"),
-               acceptability_chart(tables, s, cur, level, note, out)),
-              (_("Cost-effectiveness plane"), plane_chart(tables, s, cur, note, out))]
+               acceptability_chart(tables, s, cur, level, note, out, who)),
+              (_("Cost-effectiveness plane"), plane_chart(tables, s, cur, note, out, who))]
 
     paying = int(summary.loc[level, "draws_paying"])
     lines = [_("{worlds}: with {level} its net effect on public finances is zero or a saving in "
                "{paying} of the {draws} worlds ({share}).").format(
-                 worlds=worlds_sentence(p, s.draws), level=words, paying=paying, draws=s.draws,
+                 worlds=worlds_sentence(p, s.draws, who), level=words, paying=paying, draws=s.draws,
                  share=_pct(p)) if 0 < p < 1 else
-             _("{worlds} with {level}.").format(worlds=worlds_sentence(p, s.draws), level=words),
+             _("{worlds} with {level}.").format(worlds=worlds_sentence(p, s.draws, who), level=words),
              drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))]
     active = _interval(intervals, level, _denominator(s))
     exp = _interval(intervals, level, "effect.experienced_workforce")
@@ -338,8 +342,8 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
 
         texts = _span(active, interval=s.interval), _span(exp)
         kept = workforce_kept(*texts, active["median"], exp["median"])
-        lines.append(_("With {level} the alliance keeps {kept} (medians over the worlds).").format(
-            level=words, kept=kept) if kept is not None else _(
+        lines.append(_("With {level} {policy} keeps {kept} (medians over the worlds).").format(
+            **who, level=words, kept=kept) if kept is not None else _(
             "With {level}: {changes} (medians over the worlds).").format(
             level=words, changes=workforce_changes(*texts)))
     cost = _interval(intervals, level, s.net_cost)
@@ -355,9 +359,10 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                      share=_pct(s.interval), value=_num(ratio["high"]), thousand=thousand(cur)))
         undefined = float(summary.loc[level, "p_cost_effectiveness_undefined"])
         lines.append(_("Per extra worker-year in the profession, the net cost to the state is at "
-                       "most {median} {thousand} in half of the worlds (negative where the "
-                       "alliance pays for itself) and {upper}").format(
-                           median=_num(ratio["median"]), thousand=thousand(cur), upper=upper)
+                       "most {median} {thousand} in half of the worlds (negative where "
+                       "{policy} pays for itself) and {upper}").format(
+                           **who, median=_num(ratio["median"]), thousand=thousand(cur),
+                           upper=upper)
                      + (_("; in {share} of worlds it keeps no extra workers, so there is no such "
                           "cost").format(share=_pct(undefined)) if undefined > 0 else "") + ".")
     if math.isfinite(noise):
@@ -396,19 +401,19 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                         f"`{r['parameter']}`"] for _i, r in params.iterrows()]
     which = which_words(alliance)
     title = _("What {alliance} buys when the assumptions are uncertain").format(alliance=label)
-    method = (ngettext("{draws} plausible worlds, {seeds} simulated run each with and without the "
-                       "alliance; reproduce with {command}",
+    method = (ngettext("{draws} plausible worlds, {seeds} simulated run each with and without "
+                       "{policy}; reproduce with {command}",
                        "{draws} plausible worlds, {seeds} simulated runs each with and without "
-                       "the alliance; reproduce with {command}", seeds)
-              .format(draws=s.draws, seeds=seeds, command=f"`{command}`"))
+                       "{policy}; reproduce with {command}", seeds)
+              .format(draws=s.draws, seeds=seeds, command=f"`{command}`", **who))
     blocks = [*front_matter(title, represents(alliance, sector, country), method),
-        ("p", _("{sector} in {country}, with and without the alliance ({which}). Instead of one "
+        ("p", _("{sector} in {country}, with and without {policy} ({which}). Instead of one "
                 "set of assumptions, {draws} plausible worlds: each draws the {n} uncertain "
                 "assumptions listed below from their ranges (Latin hypercube) and is simulated "
-                "{times} with and without the alliance under identical conditions, at each "
+                "{times} with and without {policy} under identical conditions, at each "
                 "grant studied. Numbers are medians over the worlds with the range that holds the "
                 "central {share} of them: they include the uncertainty of the assumptions as well "
-                "as simulation noise.").format(sector=sector_label, country=place, which=which,
+                "as simulation noise.").format(**who, sector=sector_label, country=place, which=which,
                                                 draws=s.draws, n=len(s.names),
                                                 times=ngettext("{seeds} time", "{seeds} times",
                                                                seeds).format(seeds=seeds),
@@ -424,10 +429,10 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     blocks += [("img", t, path) for t, path in charts]
     blocks += [
         ("p", _("The acceptability curve: for each price the state might be willing to pay per "
-                "retained worker-year, the share of plausible worlds in which the alliance costs "
-                "no more than that. It starts at the share of worlds in which the alliance both "
+                "retained worker-year, the share of plausible worlds in which {policy} costs "
+                "no more than that. It starts at the share of worlds in which {policy} both "
                 "pays for itself and keeps extra workers; worlds with no extra workers never "
-                "count.")),
+                "count.").format(**who)),
         ("h2", _("What drives the net cost ({level})").format(level=words)),
         ("table", [_("parameter"), _("meaning"), _("rank correlation with net cost"),
                    _("with extra experienced freelancers")], driver_rows),
@@ -439,7 +444,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                 "behavioural rules themselves, and what the model leaves out, are not varied.")),
     ]
     blocks += source_blocks(list(dict.fromkeys(a for v in cited.values() for a in v)))
-    blocks += scenario_blocks(tables, s, level, cur)
+    blocks += scenario_blocks(tables, s, level, cur, who)
     blocks += [("p", _("Tables: uncertainty (every world and grant), acceptability, summary, "
                        "intervals, drivers, scenarios, parameters (Parquet and CSV). Method: "
                        "docs/model.md. Reproduce: see provenance.json in this folder."))]
@@ -450,8 +455,10 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
 def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     """Headline lines for a funding brief from a sibling ``uncertainty`` study, if one has been
     aggregated for the same world; a line saying why not when it cannot be quoted."""
+    from sim.report.description import named, of_marker
     from sim.study.uncertainty import world
 
+    who = named(of_marker(sweep.markers[0]))
     folder = Path(sweep.folder).parent / "uncertainty" / "aggregate"
     try:
         summary = pd.read_parquet(folder / "summary.parquet")
@@ -482,12 +489,12 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     lines = []
     if exp is not None and cost is not None:
         lines.append(_("Allowing also for uncertainty in the assumptions ({draws} plausible worlds "
-                       "drawn from the ranges in configs/study/uncertainty.yaml): the alliance "
+                       "drawn from the ranges in configs/study/uncertainty.yaml): {policy} "
                        "keeps {exp} more experienced freelancers, at a net public cost of {cost} "
                        "{million} a year (medians over the worlds; the run above, with the default "
                        "assumptions, is one plausible world, not the median one).").format(
-            draws=int(row["draws"]), exp=_span(exp, interval=interval),
+            **who, draws=int(row["draws"]), exp=_span(exp, interval=interval),
             cost=_span(cost, interval=interval), million=million(cur, prose=True)))
-    lines.append(f"{worlds_sentence(float(row['p_pays_for_itself']), int(row['draws']))}. "
+    lines.append(f"{worlds_sentence(float(row['p_pays_for_itself']), int(row['draws']), who)}. "
                  + drivers_sentence(drivers, params, row["level"], net_cost, _("the net cost")))
     return lines

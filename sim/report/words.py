@@ -136,16 +136,16 @@ def _g(v) -> str:
 ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
     # key: (plain name, how its value is said: a function of (value, currency, wage scale));
     # names are messages of the catalogue (N_), translated where they are shown
-    "alliance.salary": (N_("Alliance salary, paid in months without outside work"), _money),
-    "alliance.member_engagement_boost": (
+    "policy.salary": (N_("Alliance salary, paid in months without outside work"), _money),
+    "policy.member_engagement_boost": (
         N_("Extra work members find through the alliance's networking"),
         lambda v, *a: _("about {value}% more engagements").format(
             value=rounded((math.exp(v) - 1) * 100, 2))),
-    "alliance.member_exit_hr": (
+    "policy.member_exit_hr": (
         N_("How much less often members leave the profession than others"),
         lambda v, *a: _("{value}% less often").format(value=rounded((1 - v) * 100, 2)) if v < 1
         else _("no difference")),
-    "alliance.precarious_member_birth_hr": (
+    "policy.precarious_member_birth_hr": (
         N_("Extra births among members in insecure months, beyond what the salary does"),
         lambda v, *a: _("none") if v == 1 else _("{value}% more").format(
             value=rounded((v - 1) * 100, 2))),
@@ -187,8 +187,8 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
     "country.parental_qualifying_months": (
         N_("Work needed before a birth for earnings-related {parental}"),
         lambda v, *a: _("{value} months").format(value=_g(v))),
-    "alliance.overhead_share": (N_("Share of the grant spent on administration"), _pct),
-    "alliance.funding_m": (N_("Yearly grant to the alliance"),
+    "policy.overhead_share": (N_("Share of the grant spent on administration"), _pct),
+    "policy.funding_m": (N_("Yearly funding"),
                            lambda v, cur, *a: _("{value} {million} a year").format(
                                value=_g(v), million=million(cur, prose=True))),
 }
@@ -234,8 +234,8 @@ def demand_words(v) -> str:
 
 SCENARIO_WORDS = {  # a swept key's level in words, for panel titles and headlines
     "demand.shock_depth": _shock,
-    "alliance.cut_share": _cut,
-    "alliance.funding_m": lambda v, cur: _("a grant of {value} {million} a year").format(
+    "policy.cut_share": _cut,
+    "policy.funding_m": lambda v, cur: _("a grant of {value} {million} a year").format(
         value=_g(float(v)), million=million(cur, prose=True)),
     "sector": lambda v, cur: str(v),
     "demand": lambda v, cur: demand_words(v),

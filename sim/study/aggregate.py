@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sim.model.freelance import ARMS as ARM_NAMES
 from sim.model.outcomes import UNITS
 from sim.report.description import of_marker
 from sim.study.args import normalise
@@ -195,11 +196,14 @@ def load(folder: Path) -> Sweep:
     folder = Path(folder)
     markers = finished_jobs(folder)
     swept = check_comparable(markers)
+    # a swept config group is a column named as the group; the policy group's option is the
+    # column ``policy.name`` (the preset's name key), since ``policy`` names the arm's column
+    names = {k: f"{k}.name" if k in ARM_NAMES else k for k in swept}
     study = markers[0].get("study") or folder.name
     job_rows, results, yearly, survival = [], [], [], []
     for marker in markers:
         job = marker["dir"].name
-        levels = {k: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
+        levels = {names[k]: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
         job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
         represents = of_marker(marker)["label"]  # the policy's description
         tag = {"study": study, "job": job, "represents": represents, **levels}
@@ -211,6 +215,7 @@ def load(folder: Path) -> Sweep:
     # numeric levels in increasing order (the lowest is the reference: no grant, no shock, no
     # cut); other sweeps in the sweep's own order (Hydra job numbers)
     jobs = pd.DataFrame(job_rows)
+    swept = list(names.values())
     numeric = [k for k in swept if pd.api.types.is_numeric_dtype(jobs[k])]
     jobs = jobs.sort_values(numeric or ["job_num"], kind="stable").drop(columns="job_num")
     jobs = jobs.reset_index(drop=True)

@@ -6,7 +6,7 @@ way the main command takes its settings (``seeds=6``, ``cases=teateralliansen,sk
 ``no_charts=true``). A ``key=value`` whose key is not one of the command's options is handed
 to ``model_option`` (``--override`` in ``sim.validate``) when the command has one, where the
 model's own checks name an unknown key and suggest the nearest, so
-``python -m sim.validate seeds=4 alliance.funding_m=60`` reads like ``python -m sim``.
+``python -m sim.validate seeds=4 policy.funding_m=60`` reads like ``python -m sim``.
 """
 
 from __future__ import annotations

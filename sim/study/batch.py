@@ -50,7 +50,7 @@ def run_specs[T](items: Sequence[tuple[ModelSpec, int]],
 
     The plan: runs whose worlds share their structure (they differ at most in per-run
     parameters, ``sim/model/core/runs.py``) are taken together; their baseline arms, one per
-    distinct world and seed, are simulated in batches; then the alliance arms that start from a
+    distinct world and seed, are simulated in batches; then the policy arms that start from a
     baseline batch, in batches of runs that share their whole structure. A duplicate item is
     run once."""
     items = [(spec, int(seed)) for spec, seed in items]

@@ -186,7 +186,7 @@ TABLE_OUTCOMES = {"experienced_workforce": "extra experienced", "active_workforc
                   "public_cost_m": "net public cost"}
 MAX_ROWS = 12
 # the swept keys' column headers ({currency}: the country's)
-KEY_LABELS = {"alliance.funding_m": "grant (M {currency}/yr)", "alliance": "alliance",
+KEY_LABELS = {"policy.funding_m": "grant (M {currency}/yr)", "policy": "policy",
               "demand": "labour market", "sector": "sector", "country": "country"}
 
 

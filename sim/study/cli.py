@@ -48,7 +48,7 @@ def number(x: float, scale: float = 1.0) -> str:
 def format_table(summary: pd.DataFrame, currency: str = "") -> str:
     """The terminal's table of a comparison: shares in per cent and their effects in percentage
     points (0.185 is shown as 18.5%, an effect of 0.0002 as 0.02 points), money in the currency."""
-    lines = [f"{'outcome':34s} {'unit':24s} {'baseline':>10s} {'alliance':>10s} "
+    lines = [f"{'outcome':34s} {'unit':24s} {'baseline':>10s} {'policy':>10s} "
              f"{'effect [95% CI]':>32s}"]
     for _, r in summary.iterrows():
         share = r.get("unit") == "share"
@@ -56,7 +56,7 @@ def format_table(summary: pd.DataFrame, currency: str = "") -> str:
         ci = (f"{number(r['effect'], scale)} [{number(r['effect_ci_low'], scale)}, "
               f"{number(r['effect_ci_high'], scale)}]")
         unit = "% (effect: % points)" if share else unit_text(str(r.get("unit", "")), currency)
-        base, alliance = (number(r[arm], scale) for arm in ("baseline", "alliance"))
+        base, alliance = (number(r[arm], scale) for arm in ("baseline", "policy"))
         base, alliance = (v + pct if v != "–" else v for v in (base, alliance))
         lines.append(f"{r['outcome']:34s} {unit:24s} {base:>10s} {alliance:>10s} {ci:>32s}")
     return "\n".join(lines)
@@ -78,7 +78,7 @@ def table_notes(summary: pd.DataFrame, size: float | None = None, refit: str = "
     if len(cost) and cost["baseline"].iloc[0] < 0:
         notes.append("public_cost_m is negative in both arms: the sector's freelancers pay more in "
                      "taxes and contributions than they draw in benefits; the effect is what the "
-                     "alliance changes (positive: it costs the state money)")
+                     "policy changes (positive: it costs the state money)")
     return notes
 
 
@@ -106,7 +106,7 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
         return (pair.outcomes(), pair.survival(), pair.timeseries() if keep_series else None)
 
     # the seeds are simulated in batches (sim/study/batch.py); progress in simulated years of
-    # each batch: the baseline arm's burn-in and horizon, then the alliance arm's horizon
+    # each batch: the baseline arm's burn-in and horizon, then the policy arm's horizon
     horizon = spec.total_months - spec.burn_in_months
     with tqdm(total=len(batches(spec, list(seeds))) * (spec.total_months + horizon) // 12,
               desc=f"{run.seeds} paired runs", unit="year", disable=cfg.output.quiet,
@@ -143,11 +143,11 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
 
         with language(cfg.report.get("language", "en") if "report" in cfg else "en"):
             note = run_note(policy, spec.sector.label, spec.country.name,
-                            float(cfg.alliance.funding_m), run.seeds)
+                            float(cfg.policy.funding_m), run.seeds)
             survival_chart(pd.concat(survival, ignore_index=True),
-                           out_dir / "cohort_survival.png", note)
+                           out_dir / "cohort_survival.png", note, policy)
             public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
-                              policy["currency"], note)
+                              policy["currency"], note, policy=policy)
             write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices,
                             run.seeds, out_dir, refit=refit_command(cfg), policy=policy)
     write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))
@@ -160,7 +160,7 @@ def table_header(summary: pd.DataFrame, cfg: DictConfig) -> str:
     """The line above the terminal's table: what the run represents (the policy's title, from
     its description), its sector and country."""
     return (f"{summary['represents'].iloc[0]}, {cfg.sector.label}, "
-            f"{str(cfg.country.name).title()} (alliance arm) against no alliance (baseline):")
+            f"{str(cfg.country.name).title()} (policy arm) against none (baseline):")
 
 
 def refit_command(cfg: DictConfig) -> str:

@@ -181,7 +181,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     except ConfigError as err:
         if err.key in ("sector", "country"):  # name the real alliances that fit
             fits = matching_alliances(spec.country.name, spec.sector.name)
-            hint = f" (here: {', '.join(f'alliance={a}' for a in fits)})" if fits else ""
+            hint = f" (here: {', '.join(f'policy={a}' for a in fits)})" if fits else ""
             raise ConfigError(err.key, err.value, err.allowed + hint) from None
         raise
     check_memory(spec)
@@ -213,8 +213,8 @@ def preset_classes() -> dict[str, type]:
 def alliance_homes() -> dict[str, tuple[str | None, tuple[str, ...] | None]]:
     """Each alliance preset's country and sectors, as its config file declares them."""
     homes = {}
-    for path in sorted((CONFIG_DIR / "alliance").glob("*.yaml")):
-        node = compose_config({"alliance": path.stem}).alliance
+    for path in sorted((CONFIG_DIR / "policy").glob("*.yaml")):
+        node = compose_config({"policy": path.stem}).policy
         sectors = node.get("sectors")
         homes[path.stem] = (node.get("country"), None if sectors is None else tuple(sectors))
     return homes
@@ -258,7 +258,7 @@ def declaration(cfg: DictConfig, key: str) -> tuple[Any, dict]:
     elif block in WORLD_BLOCKS:
         cls = WORLD_BLOCKS[block]
     else:
-        raise ConfigError(key, None, "a declared parameter, block.key (e.g. alliance.funding_m)")
+        raise ConfigError(key, None, "a declared parameter, block.key (e.g. policy.funding_m)")
     field = next((f for f in dataclasses.fields(cls) if f.name == leaf), None)
     if field is None:
         raise ConfigError(key, None, f"a known key of {block or 'the config'}: "
@@ -268,7 +268,7 @@ def declaration(cfg: DictConfig, key: str) -> tuple[Any, dict]:
 
 def dotted(key: str) -> str:
     """A config key spelled as a Python identifier back in the command line's form:
-    ``alliance__funding_m`` -> ``alliance.funding_m`` (a key with a dot is returned as it is)."""
+    ``policy__funding_m`` -> ``policy.funding_m`` (a key with a dot is returned as it is)."""
     return key if "." in key else key.replace("__", ".")
 
 
@@ -326,7 +326,7 @@ HYDRA_TARGETS = ("hydra.", "hydra_plugins.", f"{PROJECT_PACKAGE}.")
 
 def check_overrides(overrides: list[str], config_name: str = "config") -> None:
     """Refuse, before Hydra reads anything, what would make it read or run what the user did not
-    name: a config name or a group choice with a path in it (``alliance=../../x``), an
+    name: a config name or a group choice with a path in it (``policy=../../x``), an
     environment variable pulled into the config (``${oc.env:...}``, which would be copied into
     the saved config), and a ``_target_`` outside the project's package or the named plugins."""
     if not isinstance(config_name, str) or not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_.-]*", config_name) \
@@ -345,6 +345,7 @@ def check_overrides(overrides: list[str], config_name: str = "config") -> None:
                 plugins = tuple(p for p in parsed if isinstance(p, str)) \
                     if isinstance(parsed, list) else ()
     for key, value in pairs:
+        renamed(key, value)
         if ENV_INTERPOLATION.search(value):
             raise ConfigError(key, value, "a value without ${oc.env:...} (environment variables "
                               "are not read into the config: give the value itself)")
@@ -359,6 +360,22 @@ def check_overrides(overrides: list[str], config_name: str = "config") -> None:
                 raise ConfigError(key, value, "nothing: Hydra's launchers and callbacks are "
                                   "chosen with hydra/launcher=<option>, not by _target_")
             check_target(value.strip("'\""), key.rpartition(".")[0], plugins)
+
+
+OLD_GROUP = "alliance"  # the policy group's name until the working grants joined it
+
+
+def renamed(key: str, value: Any) -> None:
+    """Refuse the policy group's old name with the new form of the same setting: the group was
+    ``alliance`` (``alliance=skuda``, ``alliance.funding_m=40``) until a second instrument made
+    it ``policy``; one thing has one name, so the old one is not an alias."""
+    if key == OLD_GROUP or key.startswith(OLD_GROUP + "."):
+        new = "policy" + key[len(OLD_GROUP):]
+        raise ConfigError(key, value, f"{new}={value} (the group alliance is now called policy, "
+                          "for every instrument)")
+    if isinstance(value, str) and re.fullmatch(rf"{OLD_GROUP}\.\w+", value.strip()):
+        raise ConfigError(key, value, f"{key}=policy.{value.strip()[len(OLD_GROUP) + 1:]} (the "
+                          "group alliance is now called policy, for every instrument)")
 
 
 def leaves(node: Any, prefix: str = ""):
@@ -384,6 +401,7 @@ def check_composed(cfg: DictConfig) -> None:
     or a config of ``--config-dir``) or whose Hydra nodes name code outside Hydra, its plugins
     and the project's package (a ``_target_`` Hydra would import when it starts)."""
     for key, value in leaves(OmegaConf.to_container(cfg, resolve=False)):
+        renamed(key.removeprefix("hydra.sweeper.params."), value)  # a study file's old names
         if not isinstance(value, str):
             continue
         if ENV_INTERPOLATION.search(value) and not key.startswith("hydra."):

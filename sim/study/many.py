@@ -63,7 +63,7 @@ def _split(i: int, run: dict) -> tuple[int, tuple[str, ...], dict[str, Any]]:
                           'a dict with a "seed" and overrides, as run_model takes')
     bad = [k for k in run if not isinstance(k, str) or not k]
     if bad:
-        raise ConfigError(f"runs[{i}]", bad[0], "config keys as strings, e.g. alliance.funding_m")
+        raise ConfigError(f"runs[{i}]", bad[0], "config keys as strings, e.g. policy.funding_m")
     seed = check_seed(run["seed"], f"runs[{i}].seed")
     values = {k: _plain(v) for k, v in run.items() if k != "seed"}
     structure = tuple(sorted(format_override(k, v) for k, v in values.items() if k in GROUPS))
@@ -139,7 +139,7 @@ def run_many(runs: list[dict], *, batch: bool = True) -> pd.DataFrame:
     them before the first run starts."""
     if isinstance(runs, str | bytes | Mapping) or not isinstance(runs, Iterable):
         raise ConfigError("runs", _kind(runs), 'a list of dicts such as [{"seed": 0, '
-                          '"alliance.funding_m": 40}, ...]')
+                          '"policy.funding_m": 40}, ...]')
     if not isinstance(batch, bool | np.bool_):
         raise ConfigError("batch", _kind(batch), "true or false")
     runs = list(runs)

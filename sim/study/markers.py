@@ -22,7 +22,7 @@ from sim.study.config import leaves
 KINDS = ("comparison", "sensitivity", "uncertainty")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 # blocks the aggregation and the briefs read by key: each must be a mapping when present
-READ_BLOCKS = ("alliance", "sector", "country", "demand", "population", "sensitivity",
+READ_BLOCKS = ("policy", "sector", "country", "demand", "population", "sensitivity",
                "uncertainty", "exit", "income", "fertility", "health", "admission")
 
 

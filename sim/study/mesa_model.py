@@ -5,7 +5,7 @@ the config (Hydra), which ``sim.model`` may not import. ``sim.FreelanceModel`` i
 model-layer ``sim.model.freelance.FreelanceModel(spec, seed, arm)`` stays what the paired runs
 use.
 
-One instance is **one arm** of the paired comparison (``arm="alliance"``, the default, or
+One instance is **one arm** of the paired comparison (``arm="policy"``, the default, or
 ``"baseline"``), simulated month by month: the shared burn-in without the alliance, then the
 horizon with it (the alliance starts exactly as in ``run_pair``, so for the same seed and
 overrides the outcomes equal ``run_model``'s ``alliance.<outcome>`` / ``baseline.<outcome>``
@@ -15,12 +15,12 @@ default ``max_steps`` runs a model to the end::
     import mesa
     from sim import FreelanceModel
 
-    rows = mesa.batch_run(FreelanceModel, parameters={"alliance.funding_m": [0, 40],
+    rows = mesa.batch_run(FreelanceModel, parameters={"policy.funding_m": [0, 40],
                                                       "seed": [0, 1]},
                           data_collection_period=-1, display_progress=False)
 
 Parameters are the command line's keys, dotted names passed as keyword arguments
-(``FreelanceModel(seed=1, **{"alliance.funding_m": 80})``; ``alliance__funding_m=80`` is the
+(``FreelanceModel(seed=1, **{"policy.funding_m": 80})``; ``policy__funding_m=80`` is the
 same key spelled as an identifier), and group choices (``sector="dance"``). The seed is the
 ``seed`` keyword, or Mesa's ``rng`` (an integer, or anything ``numpy.random.default_rng``
 accepts); with neither, a seed is drawn from the operating system's entropy, as Mesa does, and
@@ -31,7 +31,7 @@ overwrite the seeds listed in ``parameters``.
 The DataCollector's model reporters (``REPORTERS``) are the month just simulated (people and
 money in real units, like every table of the package) and, after the last month, the stable
 outcomes of ``sim.model.outcomes.OUTCOMES`` for this arm (NaN before). Effects are differences
-of two arms of the same seed: run ``arm`` over ``["baseline", "alliance"]`` and subtract per
+of two arms of the same seed: run ``arm`` over ``["baseline", "policy"]`` and subtract per
 seed (common random numbers make that the paired effect ``run_model`` reports).
 
 Agents: ``model.agents`` holds one ``Freelancer`` handle per active freelancer. Handles are
@@ -64,17 +64,18 @@ MONTHLY: dict[str, tuple[str, str]] = {
     "active": ("people", "freelancers in the sector"),
     "experienced": ("people", "active with 10 or more years in the profession"),
     "engaged": ("people", "active with an outside engagement"),
-    "members": ("people", "alliance members"),
+    "reached": ("people", "people the policy supports (its description's reach_series; NaN: "
+                          "it names none)"),
     "entrants": ("people", "new entrants this month"),
     "exits": ("people", "freelancers who left this month"),
     "births": ("births", "births to active freelancers this month"),
     "mean_income": ("currency/month", "mean earned income of the active"),
-    "alliance_spend": ("currency/month", "alliance spending this month"),
+    "policy_spend": ("currency/month", "the policy's spending this month"),
     "public_cost": ("currency/month", "net public cost this month (as public_cost_m, per month)"),
 }
 REPORTERS: dict[str, tuple[str, str]] = {
     "seed": ("-", "the seed of the run"),
-    "arm": ("-", "baseline (no alliance) or alliance"),
+    "arm": ("-", "baseline (no policy) or policy"),
     **MONTHLY,
     **{name: (unit, f"{meaning} (after the last month; NaN before)")
        for name, (unit, meaning) in OUTCOMES.items()},
@@ -110,8 +111,8 @@ class FreelanceModel(freelance.FreelanceModel):
 
     Args:
         rng: Mesa's seed argument (used when ``seed`` is not given).
-        arm (str): ``"alliance"`` (default) or ``"baseline"`` (no alliance).
-        **overrides: ``seed`` and config keys, e.g. ``**{"alliance.funding_m": 40}``,
+        arm (str): ``"policy"`` (default) or ``"baseline"`` (no alliance).
+        **overrides: ``seed`` and config keys, e.g. ``**{"policy.funding_m": 40}``,
             ``population__scale=4``, ``sector="dance"``. A bad key or value raises
             ``ConfigError`` before anything is simulated.
 
@@ -123,7 +124,7 @@ class FreelanceModel(freelance.FreelanceModel):
         model.datacollector.get_model_vars_dataframe()
     """
 
-    def __init__(self, rng: Any = None, arm: str = "alliance", **overrides: Any):
+    def __init__(self, rng: Any = None, arm: str = "policy", **overrides: Any):
         if not isinstance(arm, str) or arm not in freelance.ARMS:
             raise ConfigError("arm", _kind(arm), "one of " + ", ".join(freelance.ARMS))
         seed = _seed(overrides.pop("seed", None), rng)
@@ -152,8 +153,8 @@ class FreelanceModel(freelance.FreelanceModel):
 
     def step(self) -> None:
         """Simulate one month, collect the reporters; ``running`` is False after the last."""
-        if self.month == self.spec.burn_in_months and self.arm == "alliance" and self.policy is None:
-            self.start_policy()  # as run_pair forks the alliance arm here
+        if self.month == self.spec.burn_in_months and self.arm == "policy" and self.policy is None:
+            self.start_policy()  # as run_pair forks the policy arm here
         super().step()
         if self.month >= self.spec.total_months:
             self.running = False
@@ -223,8 +224,13 @@ def _monthly(name: str, model: FreelanceModel) -> float:
     scale = model.spec.population.scale
     if name == "public_cost":
         return float(sum(sign * model.ledger.flows[k][m] for k, (sign, _) in FLOWS.items()) * scale)
-    if name == "alliance_spend":
+    if name == "policy_spend":
         return float(sum(v[m] for v in model.ledger.spending.values()) * scale)
+    if name == "reached":
+        series = model.spec.policy.describe(model.spec).reach_series
+        if not series or series not in model.recorder.series:
+            return math.nan
+        name = series
     value = float(model.recorder.series[name][m])
     return value if name in NOT_TOTALS else value * scale
 

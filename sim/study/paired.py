@@ -34,16 +34,16 @@ from sim.study.config import RunSettings, build_spec, compose_config
 class PairResult:
     seed: int
     baseline: FreelanceModel | RunView  # a run of a batch: RunView (what the outcomes read)
-    alliance: FreelanceModel | RunView
+    policy: FreelanceModel | RunView
     agent_months: int
 
     def outcomes(self) -> dict[str, float]:
-        out = paired_outcomes(arm_outcomes(self.baseline), arm_outcomes(self.alliance))
+        out = paired_outcomes(arm_outcomes(self.baseline), arm_outcomes(self.policy))
         out["agent_months"] = float(self.agent_months)
         return out
 
     def arms(self):
-        return (("baseline", self.baseline), ("alliance", self.alliance))
+        return (("baseline", self.baseline), ("policy", self.policy))
 
     def timeseries(self) -> pd.DataFrame:
         """Monthly series of both arms over the horizon, long format."""
@@ -109,7 +109,7 @@ def _states_from_arrays(arrays) -> dict:
 
 
 def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> PairResult:
-    """Baseline and alliance arms from one seed, sharing the burn-in and every random stream.
+    """Baseline and policy arms from one seed, sharing the burn-in and every random stream.
 
     With a ``cache`` (sweeps), the baseline of this seed is computed once and reused by every
     alliance variant; results are identical with or without it. A ``spec`` that is not a
@@ -124,15 +124,15 @@ def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> 
               else cache.get_or_compute(spec, seed, lambda: _states_to_arrays(_baseline_states(spec, seed)),
                                         _states_from_arrays))
     baseline = FreelanceModel.from_state(spec, seed, "baseline", states["final"])
-    alliance = FreelanceModel.from_state(spec, seed, "alliance", states["burn_in"]).run()
+    policy = FreelanceModel.from_state(spec, seed, "policy", states["burn_in"]).run()
     # agent-months simulated for this pair: the shared burn-in once, each horizon once
-    agent_months = baseline.agent_months + alliance.agent_months - states["burn_in"]["agent_months"]
-    return PairResult(seed=seed, baseline=baseline, alliance=alliance, agent_months=agent_months)
+    agent_months = baseline.agent_months + policy.agent_months - states["burn_in"]["agent_months"]
+    return PairResult(seed=seed, baseline=baseline, policy=policy, agent_months=agent_months)
 
 
 def world_key(spec: ModelSpec) -> str:
     """Everything that shapes the baseline arm: the spec without its alliance."""
-    return repr(dataclasses.replace(spec, alliance=None))
+    return repr(dataclasses.replace(spec, policy=None))
 
 
 def _per_seed(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int]) -> list[ModelSpec]:
@@ -145,7 +145,7 @@ def _per_seed(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int]) -> list[M
 
 def baseline_batch(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], progress=None) -> dict:
     """The baseline arm of ``seeds`` as one batch: its state after the burn-in (where the
-    alliance arms start) and at the end, with the seeds and the worlds it was made for.
+    policy arms start) and at the end, with the seeds and the worlds it was made for.
     ``spec``: one for every seed, or a list with one per seed whose worlds differ only in
     per-run parameters (``sim/model/core/runs.py``)."""
     seeds = [int(s) for s in seeds]
@@ -204,15 +204,15 @@ def run_pairs(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], baseline:
         raise ValueError(f"the baseline batch was made for seeds {states['seeds']} of other "
                          f"worlds or in another order, not for seeds {seeds} of these specs")
     base = FreelanceModel.from_state(specs, seeds, "baseline", states["final"])
-    alliance = FreelanceModel.from_state(specs, seeds, "alliance", states["burn_in"])
-    _run(alliance, progress)
+    policy = FreelanceModel.from_state(specs, seeds, "policy", states["burn_in"])
+    _run(policy, progress)
     shared = np.asarray(states["burn_in"]["agent_months"])  # the burn-in, counted once
     results = []
     for g, seed in enumerate(seeds):
-        agent_months = int(base.run_agent_months[g] + alliance.run_agent_months[g]
+        agent_months = int(base.run_agent_months[g] + policy.run_agent_months[g]
                            - shared.reshape(-1)[g])
         results.append(PairResult(seed=seed, baseline=base.run_result(g),
-                                  alliance=alliance.run_result(g), agent_months=agent_months))
+                                  policy=policy.run_result(g), agent_months=agent_months))
     return results
 
 
@@ -230,20 +230,20 @@ def _run(model: FreelanceModel, progress, months: int | None = None) -> Freelanc
 
 def paired_months(spec: ModelSpec, seed: int) -> Iterator[PairResult]:
     """``run_pair`` one month at a time, for watching a run (``sim.app``): the baseline arm runs
-    the burn-in, the alliance arm is forked from it, then both arms step month by month on the
+    the burn-in, the policy arm is forked from it, then both arms step month by month on the
     same random streams. Yields the pair after the burn-in and after every horizon month (the
     models are live: read them before advancing); the last yield equals ``run_pair(spec, seed)``.
     """
     baseline = FreelanceModel(spec, seed, "baseline").run(spec.burn_in_months)
     shared = baseline.agent_months  # the burn-in, counted once
-    alliance = baseline.fork("alliance")
+    policy = baseline.fork("policy")
     while True:
-        yield PairResult(seed=seed, baseline=baseline, alliance=alliance,
-                         agent_months=baseline.agent_months + alliance.agent_months - shared)
+        yield PairResult(seed=seed, baseline=baseline, policy=policy,
+                         agent_months=baseline.agent_months + policy.agent_months - shared)
         if baseline.month >= spec.total_months:
             return
         baseline.step()
-        alliance.step()
+        policy.step()
 
 
 def check_seed(seed: Any, key: str = "seed") -> int:
@@ -269,14 +269,14 @@ def _kind(value: Any) -> str:
 
 
 def run_model(*, seed: int, **overrides: Any) -> dict[str, float]:
-    """One paired run. Overrides are command-line style: ``{"alliance.funding_m": 40}``,
+    """One paired run. Overrides are command-line style: ``{"policy.funding_m": 40}``,
     ``sector="dance"``; numpy values are accepted. Returns ``baseline.<outcome>``,
-    ``alliance.<outcome>``, ``effect.<outcome>`` and ``agent_months``. Bad input raises
+    ``policy.<outcome>``, ``effect.<outcome>`` and ``agent_months``. Bad input raises
     ``ConfigError`` before anything is simulated."""
     seed = check_seed(seed)
     bad = [k for k in overrides if not isinstance(k, str) or not k]
     if bad:
-        raise ConfigError("overrides", bad[0], "config keys as strings, e.g. alliance.funding_m")
+        raise ConfigError("overrides", bad[0], "config keys as strings, e.g. policy.funding_m")
     spec, _ = build_spec(compose_config(overrides))
     return run_pair(spec, seed).outcomes()
 

@@ -293,7 +293,7 @@ def check_jobs(jobs: list[list[str]], compose, groups: set[str]) -> None:
 def job_configs(jobs: list[list[str]], compose, groups: set[str]):
     """The composed config of every job, in order (each valid until the next is asked for:
     jobs of one structure share one config object). Jobs that differ only in plain
-    values (``alliance.funding_m=10``, ``seed=3``) share one composition: the first such job
+    values (``policy.funding_m=10``, ``seed=3``) share one composition: the first such job
     is composed by Hydra, the others set their values on that config as Hydra sets them
     (``OmegaConf.update(..., merge=True)`` after composing; only values that exist already,
     never lists or mappings), so a 1,000-job sweep is checked in

@@ -28,7 +28,7 @@ def refit_command(sector: str, country: str, overrides: list[str]) -> str:
     its baseline (the alliance, the seeds and presentation keys do not), quoted for a shell."""
     import shlex
 
-    skip = ("alliance", "seed", "seeds", "output", "report", "hydra", "study", "sector", "country")
+    skip = ("policy", "seed", "seeds", "output", "report", "hydra", "study", "sector", "country")
     keys = [o.lstrip("+~").split("=")[0] for o in overrides]
     world = [o for o, key in zip(overrides, keys, strict=True)
              if key.split(".")[0] not in skip and key != "population.entry_rate"]
@@ -83,7 +83,7 @@ def summarise(metrics: pd.DataFrame, units: dict[str, str]) -> pd.DataFrame:
     rows = []
     for outcome, group in metrics.groupby("outcome", sort=False):
         row = {"outcome": outcome, "unit": units.get(outcome, "")}
-        for arm in ("baseline", "alliance", "effect"):
+        for arm in ("baseline", "policy", "effect"):
             values = group.loc[group["arm"] == arm, "value"].to_numpy()
             mean, lo, hi, n = mean_ci(values)
             row.update({arm: mean, f"{arm}_ci_low": lo, f"{arm}_ci_high": hi})

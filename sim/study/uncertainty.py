@@ -99,7 +99,7 @@ class Distribution:
 
 def _outcome_ok(name) -> bool:
     arm, _, outcome = str(name).partition(".")
-    return (arm in ("baseline", "alliance", "effect") and outcome in OUTCOMES) or (
+    return (arm in ("baseline", "policy", "effect") and outcome in OUTCOMES) or (
         arm == "effect" and outcome in EFFECT_ONLY)
 
 
@@ -109,7 +109,7 @@ class Uncertainty:
     chunks: int = param("jobs", 1, 100_000, "jobs the design is split into")
     chunk: int = param("-", 0, 100_000, "this job's chunk (swept)")
     sample_seed: int = param("-", 0, 2**31 - 1, "seed of the Latin hypercube")
-    level_key: str = param("-", doc="the key each level sets (e.g. alliance.funding_m)")
+    level_key: str = param("-", doc="the key each level sets (e.g. policy.funding_m)")
     levels: list = param("-", doc="levels studied, each against no alliance")
     level_label: str = param("-", doc="a level in words: a format string with {level} and {currency}")
     outcomes: list = param("-", doc="outcomes recorded, e.g. effect.experienced_workforce")
@@ -294,7 +294,7 @@ def world(config: dict) -> dict:
     def block(name):
         return config.get(name) or {}
 
-    return {"alliance": block("alliance").get("label"), "sector": block("sector").get("name"),
+    return {"policy": block("policy").get("label"), "sector": block("sector").get("name"),
             "country": block("country").get("name"), "demand": block("demand").get("model"),
             **{f"population.{k}": v for k, v in sorted(block("population").items())},
             "burn_in_years": config.get("burn_in_years"), "horizon_years": config.get("horizon_years")}

@@ -2,8 +2,8 @@
 
 Where it sits: outside the simulation, like a study. For each case (every real alliance preset
 in its sector and country, and every sector no real alliance covers, with the hypothetical
-``alliance=generic``) it runs the paired comparison over several seeds (common random numbers)
-and checks the baseline (or, for facts about members, the alliance arm) against
+``policy=generic``) it runs the paired comparison over several seeds (common random numbers)
+and checks the baseline (or, for facts about members, the policy arm) against
 ``configs/targets/<name>.yaml``: a fact passes when the mean over seeds lies in the target
 range, fails when it does not and is not declared in the targets' ``known_failures`` (with its
 reason), and is *inconclusive* when the mean misses but the 95% CI over at least
@@ -53,7 +53,7 @@ from sim.study.stats import mean_ci  # noqa: E402
 FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
 OPTIONAL = ("cases", "overrides", "money")  # which cases; a scenario; bounds in SEK
 # overrides that would contradict an option of this command (and mislabel its results)
-OPTION_KEYS = {"sector": "--cases", "country": "--cases", "alliance": "--cases",
+OPTION_KEYS = {"sector": "--cases", "country": "--cases", "policy": "--cases",
                "population.scale": "--scale"}
 
 
@@ -98,7 +98,7 @@ def load_targets(name: str = "default") -> tuple[dict, dict]:
         if not isinstance(spec["outcome"], str) or spec["outcome"] not in OUTCOMES:
             raise ConfigError(f"targets.facts.{fact}.outcome", spec["outcome"],
                               "an outcome of sim.model.outcomes.OUTCOMES")
-        if spec["arm"] not in ("baseline", "alliance"):
+        if spec["arm"] not in ("baseline", "policy"):
             raise ConfigError(f"targets.facts.{fact}.arm", spec["arm"], "baseline or alliance")
         for end in ("low", "high"):
             if not is_number(spec[end]):
@@ -127,18 +127,18 @@ def options(group: str) -> list[str]:
 
 def known_cases() -> list[str]:
     """Every name a case may have: the alliance presets, then the sector presets."""
-    return options("alliance") + options("sector")
+    return options("policy") + options("sector")
 
 
 def case_overrides(case: str) -> dict[str, str]:
     """A case is an alliance preset (in its own sector and country) or a sector preset (with
-    the hypothetical ``alliance=generic``)."""
-    if case in options("alliance"):
-        return {"alliance": case}
+    the hypothetical ``policy=generic``)."""
+    if case in options("policy"):
+        return {"policy": case}
     if case in options("sector"):
-        return {"sector": case, "alliance": "generic"}
+        return {"sector": case, "policy": "generic"}
     raise ConfigError("--cases", case, "an alliance or sector preset: "
-                      + ", ".join(options("alliance") + options("sector")))
+                      + ", ".join(options("policy") + options("sector")))
 
 
 def default_cases() -> list[str]:
@@ -151,7 +151,7 @@ def default_cases() -> list[str]:
                  if country is not None and sectors is not None]
     covered = set()
     for alliance in alliances:
-        covered.add(str(compose_config({"alliance": alliance}).sector.name))
+        covered.add(str(compose_config({"policy": alliance}).sector.name))
     return alliances + [s for s in options("sector") if s not in covered]
 
 

@@ -28,7 +28,7 @@ Where it sits in the monthly step (order in ``sim/model/core/loop.py``; interfac
 * ``close_year``: what was not spent goes back to the state; December's ages of the members.
 
 What it owns (``sim/model/policy/base.py``): the columns ``member``, ``member_since``,
-``paid_months`` and ``trained_month``, which only the alliance arm's population holds; the
+``paid_months`` and ``trained_month``, which only the policy arm's population holds; the
 member, hiring and furlough series of the recorder (``SERIES``; ``on_births``, ``on_exits`` and
 ``record_month`` keep them); the ledger's spending lines ``SPENDING``; its outcomes
 (``sim/model/policy/alliance_catalogue.py``, computed by ``outcome_values``). Members are
@@ -49,7 +49,7 @@ from sim.model.core.jit import kernel, popcount
 from sim.model.core.params import ConfigError, param
 from sim.model.core.population import EXIT_REASONS, NO_MONTH
 from sim.model.policy.alliance_catalogue import END_REASONS, OUTCOMES
-from sim.model.policy.base import Policy
+from sim.model.policy.base import N_, Policy
 from sim.model.rules.base import window_mask
 from sim.model.tables import december_mean, ratio
 
@@ -121,7 +121,7 @@ class Alliance(Policy):
     country: str | None = param("-", doc="country preset it belongs to (null: any)")
     sectors: list | None = param("-", doc="sector presets it employs (null: any)")
     hypothetical: bool = param("-", doc="true when the grant is not a real one (said in briefs)")
-    enabled: bool = param("-", doc="false runs the alliance arm without an alliance")
+    enabled: bool = param("-", doc="false runs the policy arm without an alliance")
     funding_m: float = param("million currency/year", 0, 100_000, "yearly state grant")
     start_year: int = param("horizon year", 0, 1000, "first year of operation")
     cut_share: float = param("share", 0, 1, "share of the grant cut from `cut_year` on")
@@ -165,14 +165,17 @@ class Alliance(Policy):
     NOT_TOTALS = frozenset({"member_age_p10", "member_age_p90", "hiring_rounds"})
     SPENDING = SPENDING
     OUTCOMES = OUTCOMES
-    KIND = "a state-funded employer of established freelancers"
+    KIND = N_("a state-funded employer that pays established freelancers a salary between "
+              "engagements")
+    NOUN = N_("the alliance")
+    REACH = "alliance_members"
+    REACH_SERIES = "members"
+    REACH_WORDS = N_("employs about {n} freelancers")
     # the config keys that drive its results most (config.yaml's report.assumptions)
-    ASSUMPTIONS = ("alliance.salary", "alliance.member_engagement_boost",
-                   "alliance.member_exit_hr", "alliance.precarious_member_birth_hr",
+    ASSUMPTIONS = ("policy.salary", "policy.member_engagement_boost",
+                   "policy.member_exit_hr", "policy.precarious_member_birth_hr",
                    "admission.long_min_engaged", "admission.rank_window_months")
     LEAVES_OUT = (
-        "The market's pool of engagement-months does not respond to the freelancers: the "
-        "alliance can neither create roles (e.g. members' own productions) nor raise fees.",
         "Applicants are every eligible freelancer: nobody eligible chooses not to apply.",
     )
 
@@ -399,9 +402,9 @@ class Alliance(Policy):
         alone, so one pass serves every run of a batch (``write_modifiers_runs``)."""
         runs = ctx.runs
         _modifiers(pop.member, pop.precarious, pop.trained_month, pop.group, ctx.month,
-                   self.training_lag_months, runs.values("alliance", "member_engagement_boost"),
-                   self.training_engagement_boost, runs.values("alliance", "member_exit_hr"),
-                   self.training_exit_hr, runs.values("alliance", "precarious_member_birth_hr"),
+                   self.training_lag_months, runs.values("policy", "member_engagement_boost"),
+                   self.training_engagement_boost, runs.values("policy", "member_exit_hr"),
+                   self.training_exit_hr, runs.values("policy", "precarious_member_birth_hr"),
                    self.precarious_member_onset_hr, pop.engagement_boost, pop.exit_hr,
                    pop.birth_hr, pop.onset_hr)
 
@@ -419,8 +422,8 @@ class Alliance(Policy):
             return salary
         room, furlough = np.zeros(runs), np.ones(runs)
         # one value per span of pop.bounds: a batch's runs, or the one run of a run's rows
-        overhead = ctx.runs.values("alliance", "overhead_share")[pop.run_numbers]
-        salary_level = ctx.runs.values("alliance", "salary")[pop.run_numbers] * ctx.money_scale
+        overhead = ctx.runs.values("policy", "overhead_share")[pop.run_numbers]
+        salary_level = ctx.runs.values("policy", "salary")[pop.run_numbers] * ctx.money_scale
         for g in np.flatnonzero(paying):
             state = states[g]
             if overhead[g]:

@@ -41,7 +41,7 @@ A policy acts on the rules only through modifier columns (``exit_hr``, ``birth_h
 ``onset_hr``, ``engagement_boost``, see ``sim/model/core/population.py``), which the core applies
 to whatever the rules return (``sim/model/core/decisions.py``): a rule never knows who is a
 member. A new design is one frozen dataclass subclassing ``Policy`` (its fields are its
-parameters, declared with ``param``) and one YAML file in ``configs/alliance/`` whose
+parameters, declared with ``param``) and one YAML file in ``configs/policy/`` whose
 ``_target_`` names it. Run state (budget, counters) lives in the object ``new_state`` returns,
 so the parameters stay immutable and both arms of a comparison can start from one spec.
 
@@ -88,9 +88,17 @@ class Assumption:
     source: str | None = None
 
 
+def N_(message: str) -> str:
+    """Mark a policy's English text for the readers' translation catalogues (``pybabel
+    extract`` reads ``sim/model/policy``); the readers translate it where they show it."""
+    return message
+
+
 @dataclass(frozen=True)
 class Description:
-    """What readers and tools need to know about a policy (``Policy.describe``)."""
+    """What readers and tools need to know about a policy (``Policy.describe``). The texts are
+    English; the readers translate them (a design's own texts stay English where the catalogues
+    do not hold them)."""
 
     title: str  # for titles and headlines, e.g. 'TeaterAlliansen'
     label: str  # short, for tables and legends
@@ -98,6 +106,10 @@ class Description:
     currency: str  # of every amount (the spec's country)
     assumptions: tuple[Assumption, ...]  # what drives it
     leaves_out: tuple[str, ...]  # what the model of it leaves out
+    noun: str = "the policy"  # how a sentence names it: "with and without {noun}"
+    reach: str = ""  # its outcome that counts the people it supports at a time ("": none)
+    reach_words: str = ""  # what it does for them: "employs about {n} freelancers"
+    reach_series: str = ""  # its monthly series of the people it supports ("": none)
 
 
 @dataclass(frozen=True)
@@ -123,6 +135,10 @@ class Policy(ABC):
     ASSUMPTIONS: ClassVar[tuple[str, ...]] = ()
     LEAVES_OUT: ClassVar[tuple[str, ...]] = ()
     KIND: ClassVar[str] = ""  # what kind of instrument it is, in a few words
+    NOUN: ClassVar[str] = "the policy"  # how a sentence names it (``Description.noun``)
+    REACH: ClassVar[str] = ""  # its outcome counting the people it supports (``Description.reach``)
+    REACH_WORDS: ClassVar[str] = ""  # with ``{n}``: "employs about {n} freelancers"
+    REACH_SERIES: ClassVar[str] = ""  # its series counting them (``Description.reach_series``)
 
     @property
     @abstractmethod
@@ -223,7 +239,8 @@ class Policy(ABC):
         return Description(title=self.title, label=getattr(self, "label", None) or self.title,
                            kind=self.KIND or type(self).__name__,
                            currency=spec.country.currency, assumptions=tuple(assumptions),
-                           leaves_out=tuple(self.LEAVES_OUT))
+                           leaves_out=tuple(self.LEAVES_OUT), noun=self.NOUN, reach=self.REACH,
+                           reach_words=self.REACH_WORDS, reach_series=self.REACH_SERIES)
 
     # ------------------------------------------------------------------ a batch of runs
     def write_modifiers_runs(self, states: list, pop: Population, ctx: StepContext) -> None:
@@ -271,4 +288,4 @@ def _runs(pop):
 def _own(ctx, rows) -> Policy:
     """The policy of the run of ``rows``, with its own per-run values (the batch's policy has
     None where the runs' values differ; ``sim/model/core/runs.py``)."""
-    return ctx.runs.specs[rows.run].alliance
+    return ctx.runs.specs[rows.run].policy

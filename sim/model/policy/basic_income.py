@@ -125,6 +125,7 @@ class BasicIncome(Policy):
     NOUN = N_("the basic income")
     REACH = "basic_income_recipients"  # the outcome that counts the people it supports
     REACH_WORDS = N_("goes to about {n} freelancers at a time")
+    REACH_SERIES = "basic_income_recipients"  # the series that counts them month by month
     ASSUMPTIONS = ("policy.funding_m", "policy.amount_share", "policy.admin_share",
                    "policy.duration_years", "policy.rest_cycles", "policy.window_months",
                    "policy.min_engaged_months", "policy.unemployment_benefit_while_paid",

@@ -35,6 +35,7 @@ series ``SERIES``, spending lines ``SPENDING`` and outcomes ``OUTCOMES`` (names 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -42,7 +43,7 @@ import numpy as np
 
 from sim.model.core.params import ConfigError, param
 from sim.model.core.population import NO_MONTH
-from sim.model.policy.base import Assumption, Description, Policy, Transfer
+from sim.model.policy.base import N_, Assumption, Description, Policy, Transfer
 from sim.model.rules.base import window_mask
 from sim.model.tables import ratio
 
@@ -147,11 +148,15 @@ class Stipends(Policy):
                         "grant_holder_tenure_sum", "grant_holder_skill_sum"})
     SPENDING = SPENDING
     OUTCOMES = OUTCOMES
-    KIND = "working grants to freelancers chosen by artistic merit"
-    ASSUMPTIONS = ("alliance.funding_m", "alliance.admin_share", "alliance.min_engaged_months",
-                   "alliance.unemployment_benefit_while_held", "alliance.amount",
-                   "alliance.duration_years", "alliance.max_years_in_row", "alliance.taxed",
-                   "alliance.social_rights")
+    KIND = N_("working grants paid to freelancers chosen by artistic merit; nobody is employed")
+    NOUN = N_("the working-grant scheme")
+    REACH = "grant_holders"
+    REACH_SERIES = "grant_holders"
+    REACH_WORDS = N_("pays working grants to about {n} freelancers at a time")
+    ASSUMPTIONS = ("policy.funding_m", "policy.admin_share", "policy.min_engaged_months",
+                   "policy.unemployment_benefit_while_held", "policy.amount",
+                   "policy.duration_years", "policy.max_years_in_row", "policy.taxed",
+                   "policy.social_rights")
     LEAVES_OUT = (
         "Peer review is not modelled as noise: the grants go to the highest skill among the "
         "eligible; panels' disagreement, spreading grants over regions and art forms, and "
@@ -218,9 +223,7 @@ class Stipends(Policy):
             assumptions.append(item)
         agency = self.agency.get(country)
         title = f"{agency} working grants" if agency else self.label
-        return Description(title=title, label=self.label, kind=base.kind,
-                           currency=base.currency, assumptions=tuple(assumptions),
-                           leaves_out=base.leaves_out)
+        return dataclasses.replace(base, title=title, assumptions=tuple(assumptions))
 
     def new_state(self) -> StipendsState:
         return StipendsState()
