@@ -188,5 +188,5 @@ def test_a_single_run_writes_a_short_brief(tmp_path):
     summary = summarise(pd.DataFrame(rows), UNITS)
     write_run_brief(summary, config, {"policy": "teateralliansen", "exit": "stress_hazard"}, 3,
                     tmp_path)
-    md, _ = _check_brief(tmp_path, "What a 40 million SEK grant to TeaterAlliansen buys")
+    md, _ = _check_brief(tmp_path, "What 40 million SEK a year buys: TeaterAlliansen")
     assert "the 95% CI includes zero" in md and "## Sources" in md

@@ -47,7 +47,8 @@ def test_the_brief_puts_the_instruments_side_by_side_in_their_own_words(compared
     assert rows[0] == "| outcome | TeaterAlliansen | Konstnärsnämnden working grants |"
     assert len(rows) == 1 + 5 and all(line.count("95% CI") == 2 for line in rows[1:5])
     grants = brief.split("### Konstnärsnämnden working grants")[1].split("## Why they differ")[0]
-    assert "The working-grant scheme, with a grant of 40 million SEK a year, pays working grants to about" in grants
+    assert ("The working-grant scheme, with a grant of 40 million SEK a year, pays working grants "
+            "to about") in grants
     assert not re.search("allian", grants, re.IGNORECASE)  # its headlines never say alliance
     alliance = brief.split("### TeaterAlliansen")[1].split("###")[0]
     assert "The alliance, with a grant of 40 million SEK a year, employs about" in alliance

@@ -260,6 +260,7 @@ def test_uncertainty_lines_of_the_funding_brief(lang):
     test_uncertainty_brief_and_charts_have_no_english)."""
     import pandas as pd
 
+    from sim.report.description import named
     from sim.report.uncertainty import drivers_sentence, worlds_sentence
 
     drivers = pd.DataFrame([{"level": 40.0, "outcome": "effect.public_cost_m", "rank": i + 1,
@@ -267,7 +268,8 @@ def test_uncertainty_lines_of_the_funding_brief(lang):
         [("sector.outside_wage", 0.6), ("exit.beta_buffer", -0.3), ("nobody.knows", 0.2)])])
     params = pd.DataFrame({"parameter": ["sector.outside_wage"], "meaning": ["pay of leavers"]})
     with language(lang):
-        text = " ".join([worlds_sentence(p, 50) for p in (0.0, 0.01, 0.42, 0.99, 1.0)]
+        who = named({"noun": "the alliance"})
+        text = " ".join([worlds_sentence(p, 50, who) for p in (0.0, 0.01, 0.42, 0.99, 1.0)]
                         + [drivers_sentence(drivers, params, 40.0, "effect.public_cost_m",
                                             _("the net cost"))])
     assert not english_words(re.sub(r"`[^`]+`", " ", text)), english_words(text)

@@ -129,7 +129,7 @@ def test_the_command_line_and_its_brief_show_the_description(described_otherwise
     table = format_table(summary, summary.attrs["policy"]["currency"])
     assert "NOK" in table and "SEK" not in table
     md = (tmp_path / "brief.md").read_text(encoding="utf-8")
-    assert md.splitlines()[0] == "# What a 40 million NOK grant to Test grants buys", md[:200]
+    assert md.splitlines()[0] == "# What 40 million NOK a year buys: Working grants (a test)", md[:200]
     assert "Working grants (a test); " in md  # what it represents: the title, as said
     assert "Nothing is left out of this test." in md
     provenance = json.loads((tmp_path / "provenance.json").read_text())
@@ -149,7 +149,7 @@ def test_a_sweep_brief_shows_the_description_its_markers_carry(tmp_path):
     out.mkdir()
     write_report(load(tmp_path / "sweep"), out)
     md = (out / "brief.md").read_text(encoding="utf-8")
-    assert md.splitlines()[0].startswith("# What Test grants buys: "), md[:200]
+    assert md.splitlines()[0].startswith("# What Working grants (a test) buys: "), md[:200]
     assert "Working grants (a test); " in md
     assert "as it runs today" not in md and "NOK a month" in md  # its title and its currency
 

@@ -266,9 +266,10 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
     (1.0, "In every one of the 50 plausible worlds the alliance pays for itself"),
 ])
 def test_the_plausible_worlds_sentence(p, text):
+    from sim.report.description import named
     from sim.report.uncertainty import worlds_sentence
 
-    assert worlds_sentence(p, 50) == text
+    assert worlds_sentence(p, 50, named({"noun": "the alliance"})) == text
 
 
 def fake_uncertainty_study(folder, config):

@@ -176,7 +176,7 @@ class Alliance(Policy):
                    "policy.member_exit_hr", "policy.precarious_member_birth_hr",
                    "admission.long_min_engaged", "admission.rank_window_months")
     LEAVES_OUT = (
-        "Applicants are every eligible freelancer: nobody eligible chooses not to apply.",
+        N_("Applicants are every eligible freelancer: nobody eligible chooses not to apply."),
     )
 
     # may differ between the runs of a batch (sim/model/core/runs.py): the yearly methods run
