@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -72,3 +73,27 @@ def test_the_python_api_refuses_the_old_name_alike():
         compose_config({"alliance.funding_m": 40})
     with pytest.raises(ConfigError, match=r"allowed: policy\.funding_m=40 "):
         run_model(seed=0, **{"alliance.funding_m": 40})
+
+
+PRESETS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "configs" / "policy")
+                 .glob("*.yaml"))
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_preset_runs_a_two_level_sweep_with_charts_and_its_brief(tmp_path, preset):
+    """Each built-in policy through the command line, charts on: a sweep over two grants and
+    its brief, which names the policy by its own title; an instrument that is no alliance is
+    never called one in the headlines."""
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", f"policy={preset}",
+                           "policy.funding_m=0,30", *TINY, f"hydra.sweep.dir={tmp_path}",
+                           "hydra/launcher=basic"], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    brief = (tmp_path / "aggregate" / "brief.md").read_text()
+    title = brief.splitlines()[0]
+    assert title.startswith("# What ") and " buys" in title
+    charts = sorted(p.name for p in (tmp_path / "aggregate").glob("*.png"))
+    assert charts, "no chart written"
+    spec = compose_config({"policy": preset})
+    headlines = brief.split("## Headline numbers")[1].split("## Charts")[0]
+    if "alliance" not in spec.policy._target_.lower():
+        assert not re.search("allian", title + headlines, re.IGNORECASE), headlines
