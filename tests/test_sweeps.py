@@ -113,7 +113,7 @@ def test_a_job_whose_marker_no_longer_matches_is_recomputed(tmp_path):
 
     args = ["study=funding_sweep", "policy.funding_m=0,30"]
     assert sweep(tmp_path, *args).returncode == 0
-    job = next(p for p in tmp_path.iterdir() if p.name.startswith("policy.funding_m=30"))
+    job = next(p for p in tmp_path.iterdir() if "policy.funding_m=30," in p.name)
     marker = json.loads((job / "COMPLETE.json").read_text())
     marker["fingerprint"] = "from-older-code"
     (job / "COMPLETE.json").write_text(json.dumps(marker))
