@@ -427,7 +427,7 @@ def test_working_grants_in_a_browser_in_every_language(browser, app, tmp_path):
     choose(page, "Policy", "Working grants")
     page.get_by_text("Freelance artists with and without the working-grant scheme").wait_for(
         timeout=30_000)
-    assert page.get_by_text("Konstnärsnämnden working grants: working grants paid").is_visible()
+    assert page.get_by_text("Working grants (Konstnärsnämnden): working grants paid").is_visible()
     choose(page, "Horizon (years)", re.compile(r"^\s*1\s*$"))
     start.click()
     page.get_by_text(re.compile(r"Month 12 of 12 .*done")).wait_for(timeout=180_000)

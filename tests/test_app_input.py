@@ -186,7 +186,7 @@ def test_the_controls_show_labels_in_the_pages_language():
         assert policy_help("generic", "theatre", "sweden").startswith(
             "A TeaterAlliansen-type alliance (hypothetical grant): a state-funded employer")
         assert policy_help("stipends", "theatre", "sweden") == (
-            "Konstnärsnämnden working grants: working grants paid to freelancers chosen by "
+            "Working grants (Konstnärsnämnden): working grants paid to freelancers chosen by "
             "artistic merit; nobody is employed")
         assert policy_label("skuda", "theatre", "sweden") == "skuda"  # cannot run there
         assert policy_help("skuda", "theatre", "sweden") == ""

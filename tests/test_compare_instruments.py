@@ -41,13 +41,13 @@ def test_the_summary_names_each_jobs_instrument_beside_the_policy_arm(compared):
 
 def test_the_brief_puts_the_instruments_side_by_side_in_their_own_words(compared):
     brief = (compared / "brief.md").read_text()
-    assert brief.startswith("# The same money, 2 ways: TeaterAlliansen, Konstnärsnämnden working grants")
+    assert brief.startswith("# The same money, 2 ways: TeaterAlliansen, Working grants (Konstnärsnämnden)")
     assert "## Side by side" in brief and "## Why they differ" in brief
     table = brief.split("## Side by side")[1].split("###")[0]
     rows = [line for line in table.splitlines() if line.startswith("| ")]
-    assert rows[0] == "| outcome | TeaterAlliansen | Konstnärsnämnden working grants |"
+    assert rows[0] == "| outcome | TeaterAlliansen | Working grants (Konstnärsnämnden) |"
     assert len(rows) == 1 + 5 and all(line.count("95% CI") == 2 for line in rows[1:5])
-    grants = brief.split("### Konstnärsnämnden working grants")[1].split("## Why they differ")[0]
+    grants = brief.split("### Working grants (Konstnärsnämnden)")[1].split("## Why they differ")[0]
     assert ("The working-grant scheme, with a grant of 40 million SEK a year, pays working grants "
             "to about") in grants
     assert not re.search("allian", grants, re.IGNORECASE)  # its headlines never say alliance

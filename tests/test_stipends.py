@@ -57,8 +57,8 @@ def test_the_preset_runs_on_the_command_line(tmp_path, country):
 
 
 def test_describe_names_the_council_of_the_country():
-    for country, title, currency in (("sweden", "Konstnärsnämnden working grants", "SEK"),
-                                     ("norway", "Statens kunstnerstipend working grants", "NOK")):
+    for country, title, currency in (("sweden", "Working grants (Konstnärsnämnden)", "SEK"),
+                                     ("norway", "Working grants (Statens kunstnerstipend)", "NOK")):
         spec = stipends_spec(country)
         d = spec.policy.describe(spec)
         assert (d.title, d.label, d.currency) == (title, "Working grants", currency)

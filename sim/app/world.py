@@ -135,7 +135,7 @@ def policy_label(policy: str, sector: str, country: str) -> str:
 
 def policy_help(policy: str, sector: str, country: str) -> str:
     """What the preset is, as its description says, in the current language: its title when
-    that says more than its label (``Konstnärsnämnden working grants``, ``... (hypothetical
+    that says more than its label (``Working grants (Konstnärsnämnden)``, ``... (hypothetical
     grant)``), then its kind of instrument."""
     d = description(policy, sector, country)
     if not d:

@@ -131,17 +131,17 @@ class BasicIncome(Policy):
                    "policy.min_engaged_months", "policy.unemployment_benefit_while_paid",
                    "policy.taxed", "policy.social_rights")
     LEAVES_OUT = (
-        "The lottery is a plain draw among the eligible: the check of the sample for adequate "
-        "representation, people who do not apply, and offers declined and drawn again are left "
-        "out.",
-        "Eligibility is engaged months in a recent window; the proofs of income and activity, "
-        "memberships, age and residence are not modelled.",
-        "One amount for every sector, a share of the country's median income; no tapering-off "
-        "at the end of a cycle.",
-        "The payment has no effect of its own on engagements, time spent on the art or the "
-        "wish to stay: it acts only through the household's money and social rights.",
-        "A recipient who leaves the profession stops receiving the payment; the money goes "
-        "back to the state.",
+        N_("The lottery is a plain draw among the eligible: the check of the sample for adequate "
+           "representation, people who do not apply, and offers declined and drawn again are left "
+           "out."),
+        N_("Eligibility is engaged months in a recent window; the proofs of income and activity, "
+           "memberships, age and residence are not modelled."),
+        N_("One amount for every sector, a share of the country's median income; no tapering-off "
+           "at the end of a cycle."),
+        N_("The payment has no effect of its own on engagements, time spent on the art or the "
+           "wish to stay: it acts only through the household's money and social rights."),
+        N_("A recipient who leaves the profession stops receiving the payment; the money goes "
+           "back to the state."),
     )
 
     per_run = ("funding_m",)  # may differ between runs of a batch (sim/model/core/runs.py)

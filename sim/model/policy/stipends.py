@@ -158,17 +158,17 @@ class Stipends(Policy):
                    "policy.duration_years", "policy.max_years_in_row", "policy.taxed",
                    "policy.social_rights")
     LEAVES_OUT = (
-        "Peer review is not modelled as noise: the grants go to the highest skill among the "
-        "eligible; panels' disagreement, spreading grants over regions and art forms, and "
-        "applicants who do not apply are left out.",
-        "One amount per country, the theatre grant's, for every sector (the councils' amounts "
-        "differ by art form), and one grant length per country (Konstnärsnämnden also awards "
-        "two-year grants; Norway's grants run one to five years).",
-        "The grant has no effect of its own on engagements or on the wish to stay (recognition, "
-        "time to develop the art): it acts only through the household's money.",
-        "A holder who leaves the profession stops receiving the grant; the rest of the year's "
-        "money goes back to the state (a Swedish lump sum would have been kept).",
-        "The market's pool of engagement-months does not respond to the freelancers.",
+        N_("Peer review is not modelled as noise: the grants go to the highest skill among the "
+           "eligible; panels' disagreement, spreading grants over regions and art forms, and "
+           "applicants who do not apply are left out."),
+        N_("One amount per country, the theatre grant's, for every sector (the councils' amounts "
+           "differ by art form), and one grant length per country (Konstnärsnämnden also awards "
+           "two-year grants; Norway's grants run one to five years)."),
+        N_("The grant has no effect of its own on engagements or on the wish to stay (recognition, "
+           "time to develop the art): it acts only through the household's money."),
+        N_("A holder who leaves the profession stops receiving the grant; the rest of the year's "
+           "money goes back to the state (a Swedish lump sum would have been kept)."),
+        N_("The market's pool of engagement-months does not respond to the freelancers."),
     )
 
     per_run = ("funding_m",)  # may differ between runs of a batch (sim/model/core/runs.py)
@@ -208,7 +208,7 @@ class Stipends(Policy):
         return self.label
 
     def describe(self, spec, notes=None) -> Description:
-        """The spec's country's council names the grants ('Konstnärsnämnden working grants');
+        """The spec's country's council names the grants ('Working grants (Konstnärsnämnden)');
         the assumptions hold that country's values."""
         notes = notes or {}
         country = spec.country.name
@@ -222,7 +222,7 @@ class Stipends(Policy):
                                   notes.get(key, notes.get(item.key)))
             assumptions.append(item)
         agency = self.agency.get(country)
-        title = f"{agency} working grants" if agency else self.label
+        title = f"{self.label} ({agency})" if agency else self.label  # translated by its label
         return dataclasses.replace(base, title=title, assumptions=tuple(assumptions))
 
     def new_state(self) -> StipendsState:
