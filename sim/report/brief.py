@@ -649,7 +649,7 @@ def assumptions(sweep) -> tuple[list[list[str]], list[list[str]], list[str]]:
     return assumption_tables(_flat_config(sweep), config_notes(sweep.markers[0].get("choices")),
                              assumptions_listed(report_spec(sweep)["assumptions"], policy),
                              policy.get("currency") or country.get("currency", sweep.currency),
-                             country.get("wage_scale", 1.0))
+                             country.get("wage_scale", 1.0), policy.get("assumptions", ()))
 
 
 def left_out_blocks(spec, policy: dict | None = None) -> list:

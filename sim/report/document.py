@@ -20,9 +20,11 @@ from pathlib import Path
 
 from sim.report.i18n import LANGUAGES, _, current, number, percent
 from sim.report.words import (
+    ASSUMPTION_WORDS,
     assumption_words,
     cite_sources,
     cited_anchors,
+    described_words,
     is_assumption,
     source_entries,
 )
@@ -247,21 +249,33 @@ def source_cell(note: str, known: dict) -> tuple[str, list[str]]:
 
 
 def assumption_tables(flat: dict, notes: dict, keys: list[str], currency: str,
-                      wage_scale: float = 1.0) -> tuple[list[list[str]], list[list[str]], list[str]]:
-    """(rows in words, appendix rows with config keys, cited source anchors) of ``keys``."""
+                      wage_scale: float = 1.0, described=()) -> tuple[list[list[str]],
+                                                                   list[list[str]], list[str]]:
+    """(rows in words, appendix rows with config keys, cited source anchors) of ``keys``.
+    ``described``: the policy description's assumptions (``sim.report.description``), which
+    give the value, unit, meaning and source note of a key the config's blocks do not hold flat
+    (a value per country, ``policy.taxed.sweden``) or the brief has no words for."""
     known = source_entries()
+    by_key = {a["key"]: a for a in described}
     words, appendix, cited = [], [], []
     for key in keys:
-        if key not in flat:
+        if key not in flat and key not in by_key:
             continue
-        name, value = assumption_words(key, flat[key], currency, wage_scale, flat.get("country.name"))
-        source, anchors = source_cell(notes.get(key, ""), known)
+        a = by_key.get(key)
+        value_of = flat[key] if key in flat else a["value"]
+        if key in ASSUMPTION_WORDS or a is None:
+            name, value = assumption_words(key, value_of, currency, wage_scale,
+                                           flat.get("country.name"))
+        else:
+            name, value = described_words(a, currency)
+        note = notes.get(key) or (a or {}).get("source") or ""
+        source, anchors = source_cell(note, known)
         cited += anchors
         words.append([name, value, source])
-        note = cite_sources(notes.get(key, ""), known)  # the project's sources.md, not the
-        see = ", ".join(f"[docs/sources.md#{a}](#{a})" for a in anchors  # fact sheets it cites
-                        if f"(#{a})" not in note)
-        appendix.append([f"`{key}`", str(flat[key]), note + (f" ({see})" if see else "")])
+        note = cite_sources(note, known)  # the project's sources.md, not the fact sheets it cites
+        see = ", ".join(f"[docs/sources.md#{anchor}](#{anchor})" for anchor in anchors
+                        if f"(#{anchor})" not in note)
+        appendix.append([f"`{key}`", str(value_of), note + (f" ({see})" if see else "")])
     return words, appendix, list(dict.fromkeys(cited))
 
 

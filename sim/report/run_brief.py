@@ -96,7 +96,8 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
             for k, v in values.items()}
     words, appendix, cited = assumption_tables(flat, config_notes(choices),
                                                assumptions_listed(spec["assumptions"], policy),
-                                               cur, country.get("wage_scale", 1.0))
+                                               cur, country.get("wage_scale", 1.0),
+                                               policy.get("assumptions", ()))
     blocks += [("h2", _("The assumptions that drive the result")),
                ("table", [_("assumption"), _("value"), _("source")], words)]
     blocks += left_out_blocks(spec, policy) + source_blocks(cited) + appendix_blocks(appendix)

@@ -208,6 +208,29 @@ def assumption_words(key: str, value, currency: str, wage_scale: float = 1.0,
         return name, str(value)
 
 
+def described_words(a: dict, currency_code: str = "") -> tuple[str, str]:
+    """(name, value in words) of an assumption a policy describes (``Description.assumptions``)
+    and the brief has no words of its own for: its meaning (translated where the catalogue has
+    it) and its value with its unit; yes/no for a switch."""
+    meaning = _(a.get("meaning") or a["key"])
+    value, unit = a.get("value"), a.get("unit") or "-"
+    if isinstance(value, bool):
+        said = _("yes") if value else _("no")
+    elif value is None:
+        said = _("none")
+    elif isinstance(value, int | float):
+        unit = _strip_unit(unit).replace("currency", currency_code or "currency")
+        said = rounded(float(value), 3) + ("" if unit in ("-", "") else f" {unit}")
+    else:
+        said = str(value)
+    return capitalised(meaning), said
+
+
+def _strip_unit(unit: str) -> str:
+    """A parameter's unit as a reader writes it beside a value: ``[share]`` -> ``share``."""
+    return unit.strip("[]")
+
+
 def plain_name(message: str, country: str | None) -> str:
     """An assumption's name (a message) in the current language, its benefits named as
     ``country`` names them (``{unemployment}``; ``{Parental}`` at the start of a sentence)."""
@@ -288,6 +311,7 @@ def _source_file(path: Path) -> dict[str, dict]:
 
 # Short citations as they appear in config comments and docs/model.md, and what they resolve to.
 _CITES = [
+    (re.compile(r"(?:docs/)?sources\.md#([\w-]+)"), lambda m: m[1]),  # an entry named outright
     (re.compile(r"alliances-2\.md"), lambda m: "a2"),
     (re.compile(r"(?:alliances\.md|\bA)\s*§\s*(\d)(?:\.(\d))?"),
      lambda m: f"a-{m[1]}-{m[2]}" if m[2] and m[1] == "1" else f"a-{m[1]}"),
