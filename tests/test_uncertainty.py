@@ -301,7 +301,11 @@ def test_the_funding_brief_quotes_a_study_of_the_same_world_only(tmp_path):
               "country": {"name": "sweden"}, "population": {"size": 5000},
               "burn_in_years": 10, "horizon_years": 30}
     fake_uncertainty_study(tmp_path, config)
-    sweep = SimpleNamespace(folder=tmp_path / "funding_sweep", markers=[{"config": config}])
+    from sim.report.description import EMPTY
+
+    described = {**EMPTY, "noun": "the alliance"}  # the description a sweep job's marker carries
+    sweep = SimpleNamespace(folder=tmp_path / "funding_sweep",
+                            markers=[{"config": config, "policy": described}])
     lines = funding_brief_lines(sweep, 40.0, "SEK")
     assert "50 (90% of worlds: 30 to 70) more experienced freelancers" in lines[0]
     assert "net public cost of 2 (90% of worlds: -10 to 12) million SEK" in lines[0]

@@ -35,7 +35,8 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "taxes_returned_m": ("million currency/year",
                          "income tax + contributions + taxes of those who left during the "
                          "horizon, flowing to the state"),
-    "benefits_m": ("million currency/year", "unemployment and sickness benefits paid"),
+    "benefits_m": ("million currency/year", "unemployment and sickness benefits paid (leavers' "
+                   "unemployment benefit outside the sector included)"),
     "health_care_m": ("million currency/year", "public health-care cost of episodes"),
     "parental_benefit_m": ("million currency/year", "parental benefit and lump sums paid"),
     "parental_benefit_qualified_share": ("share", "births whose parent qualified for the "

@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.model import tables
-from sim.model.core.finance import outside_tax
+from sim.model.core.finance import outside_flows
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.params import ConfigError, check_seed
@@ -115,9 +115,11 @@ class FreelanceModel(mesa.Model):
         self.spec, self.specs = batch_spec(specs, slots), specs
         self.seeds, self.arm = seeds, arm
         self.runs = RunValues(specs)
-        # tax paid each month by one leaver working outside (one number per run)
-        taxes = [outside_tax(s.sector, s.country) for s in specs]
+        # tax paid and benefit drawn each month by one leaver outside (one number per run)
+        flows = [outside_flows(s.sector, s.country) for s in specs]
+        taxes, benefits = ([f[i] for f in flows] for i in (0, 1))
         self.leaver_tax = taxes[0] if len(specs) == 1 else np.array(taxes)
+        self.leaver_benefit = benefits[0] if len(specs) == 1 else np.array(benefits)
         self.streams = Streams(seeds)
         self.rules = self.spec.rules
         # the policy arm runs the spec's policy (each run's own for the yearly parts); the

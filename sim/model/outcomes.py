@@ -110,7 +110,8 @@ def _agent_outcomes(model) -> dict[str, float]:
         "active_person_years_pv": float(s["active"] @ discount / 12),
         "grant_net_m": flows["grant"] - flows["grant_returned"],
         "taxes_returned_m": flows["income_tax"] + flows["contributions"] + flows["leavers_tax"],
-        "benefits_m": flows["unemployment_benefit"] + flows["sickness_benefit"],
+        "benefits_m": (flows["unemployment_benefit"] + flows["sickness_benefit"]
+                       + flows["leavers_benefit"]),
         "health_care_m": flows["health_care"],
         "parental_benefit_m": flows["parental_benefit"],
         "parental_benefit_qualified_share": _ratio(s["births_qualified"].sum(), s["births"].sum()),

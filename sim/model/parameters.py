@@ -84,6 +84,9 @@ class Country:
     benefit_floor: float = param("currency/month", 0, None, "basic benefit for the eligible")
     benefit_work_months: int = param("months", 0, 12, "engaged months in the last 12 to qualify")
     benefit_takeup: float = param("share", 0, 1, "share of freelancers insured and claiming")
+    outside_unemployment: float = param("share", 0, 1, "share of months a leaver who works "
+                                        "outside the sector is out of work (then on "
+                                        "unemployment benefit, as benefit_takeup says)")
     sickness_replacement: float = param("share", 0, 1, "sickness benefit / reference income")
     sickness_income_cap: float = param("currency/month", 0, None, "income ceiling of sick pay")
     parental_replacement: float = param("share", 0, 1, "parental benefit / benefit-qualifying "

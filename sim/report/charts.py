@@ -144,7 +144,7 @@ COST_PARTS = {  # chart label (a message, translated when drawn) -> ledger flows
     N_("income tax"): ("income_tax",),
     N_("contributions"): ("contributions",),
     N_("leavers' taxes outside the sector"): ("leavers_tax",),
-    "{unemployment}": ("unemployment_benefit",),  # the country's benefit (sim/report/words.py)
+    "{unemployment}": ("unemployment_benefit", "leavers_benefit"),  # the country's benefit
     "{parental}": ("parental_benefit",),
     N_("{sickness}, care, pension fees on benefits"): ("sickness_benefit", "health_care",
                                                        "benefit_pension_contributions"),

@@ -458,7 +458,6 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     from sim.report.description import named, of_marker
     from sim.study.uncertainty import world
 
-    who = named(of_marker(sweep.markers[0]))
     folder = Path(sweep.folder).parent / "uncertainty" / "aggregate"
     try:
         summary = pd.read_parquet(folder / "summary.parquet")
@@ -469,6 +468,7 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     except (OSError, ValueError):
         return []
     theirs, ours = info.get("world") or {}, world(sweep.markers[0].get("config") or {})
+    who = named(of_marker(sweep.markers[0]))
     differ = [k for k in dict.fromkeys([*ours, *theirs]) if theirs.get(k) != ours.get(k)]
     if differ:
         return [_("An uncertainty study exists (results/sweeps/uncertainty) but describes another "

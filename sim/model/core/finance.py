@@ -59,15 +59,30 @@ def _benefit(insured, idle, sick, employed, worked_12, recent_fees, side, work_m
 
 
 def outside_tax(s, c) -> float:
-    """Monthly income tax and contributions of one leaver earning the outside wage.
-
-    Assumption: a leaver works outside the sector at ``sector.outside_wage`` until retirement,
-    so a career kept in the sector is not counted as pure gain for the state.
-    """
+    """Monthly income tax and contributions of one leaver in a month with a job outside the
+    sector, at ``sector.outside_wage``."""
     wage = s.outside_wage * c.wage_scale
     tax = income_tax(wage, c.income_tax_rate, c.basic_deduction, c.state_tax_rate,
                      c.state_tax_threshold)
     return tax + c.employer_contribution_rate * wage
+
+
+def outside_flows(s, c) -> tuple[float, float]:
+    """(taxes and contributions, unemployment benefit) the state books each month for one
+    leaver of working age, in expectation over the months in and out of work outside.
+
+    A leaver is out of work ``country.outside_unemployment`` of the months (the country's
+    unemployment rate) and then draws the unemployment benefit of the outside wage (its
+    replacement, floor and cap) as often as freelancers claim (``benefit_takeup``); in the
+    other months the leaver pays ``outside_tax``. Outside the sector no work is taken from
+    others: the economy is large and, in the long run, added labour supply is employed at the
+    structural unemployment rate, unlike a sector whose roles are set by fixed budgets
+    (``demand.displacement``); docs/model.md §3.3 and docs/sources.md#leavers say why.
+    """
+    u = c.outside_unemployment
+    wage = s.outside_wage * c.wage_scale
+    benefit = min(max(c.benefit_replacement * wage, c.benefit_floor), c.benefit_cap)
+    return (1.0 - u) * outside_tax(s, c), u * c.benefit_takeup * benefit
 
 
 @kernel

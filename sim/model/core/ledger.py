@@ -28,7 +28,9 @@ FLOWS: dict[str, tuple[int, str]] = {
     "benefit_pension_contributions": (+1, "old-age pension contributions the state pays on "
                                           "the benefits it pays"),
     "leavers_tax": (-1, "tax and contributions of those who left during the horizon, "
-                           "while they work outside the sector"),
+                           "in their months with a job outside the sector"),
+    "leavers_benefit": (+1, "unemployment benefit of those who left during the horizon, in "
+                            "their months out of work outside the sector"),
 }
 
 class Ledger:

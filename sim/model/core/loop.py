@@ -145,7 +145,9 @@ def monthly_step(model) -> None:
         policy.on_exits(states, pop, ctx, left, reason[left], run_recorders)
     if ctx.horizon_month >= 0:  # leavers of the measured years who do not retire take the
         batch_ledger.add_leavers(m + 1, retire_at, runs)  # outside job (burn-in leavers: same in both arms)
-    batch_ledger.add("leavers_tax", m, batch_ledger.leavers_working(m) * model.leaver_tax)
+    leavers = batch_ledger.leavers_working(m)
+    batch_ledger.add("leavers_tax", m, leavers * model.leaver_tax)
+    batch_ledger.add("leavers_benefit", m, leavers * model.leaver_benefit)
     # 10. policy_review
     if policy is not None:
         policy.review_runs(states, pop, ctx, run_recorders)
