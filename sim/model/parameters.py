@@ -122,7 +122,8 @@ class Country:
                                  "appraisals: present values of money and of person-years over "
                                  "the horizon (public_cost_pv_m)")
 
-    per_run = ("benefit_takeup",)  # may differ between runs of a batch (sim/model/core/runs.py)
+    # may differ between runs of a batch (sim/model/core/runs.py)
+    per_run = ("benefit_takeup", "outside_unemployment")
 
     def check(self, path: str) -> None:
         if self.benefit_floor > self.benefit_cap:
