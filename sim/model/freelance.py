@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.model import tables
-from sim.model.core.finance import outside_flows
+from sim.model.core.finance import outside_flows, wage_returns
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.params import ConfigError, check_seed
@@ -120,6 +120,8 @@ class FreelanceModel(mesa.Model):
         taxes, benefits = ([f[i] for f in flows] for i in (0, 1))
         self.leaver_tax = taxes[0] if len(specs) == 1 else np.array(taxes)
         self.leaver_benefit = benefits[0] if len(specs) == 1 else np.array(benefits)
+        # tax and contributions back per unit a policy pays its staff and trainers, per run
+        self.wage_returns = [wage_returns(s.sector, s.country) for s in specs]
         self.streams = Streams(seeds)
         self.rules = self.spec.rules
         # the policy arm runs the spec's policy (each run's own for the yearly parts); the

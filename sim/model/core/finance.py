@@ -67,6 +67,17 @@ def outside_tax(s, c) -> float:
     return tax + c.employer_contribution_rate * wage
 
 
+def wage_returns(s, c) -> tuple[float, float]:
+    """(income tax, employer's contributions) that flow back per unit of labour cost (wage plus
+    the employer's contributions) a policy pays its staff and trainers, people paid about
+    ``sector.outside_wage`` (an assumption: their pay is not published)."""
+    wage = s.outside_wage * c.wage_scale
+    ec = c.employer_contribution_rate
+    tax = income_tax(wage, c.income_tax_rate, c.basic_deduction, c.state_tax_rate,
+                     c.state_tax_threshold)
+    return tax / wage / (1.0 + ec), ec / (1.0 + ec)
+
+
 def outside_flows(s, c) -> tuple[float, float]:
     """(taxes and contributions, unemployment benefit) the state books each month for one
     leaver of working age, in expectation over the months in and out of work outside.

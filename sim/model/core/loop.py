@@ -19,7 +19,9 @@ Each month, for one arm, in this order (``STEP_ORDER``):
 10. ``policy_review``  the policy's work requirement and time account.
 11. ``record``         monthly aggregates (the core's, then the policy's ``record_month``).
 12. ``age``            ageing and experience; December: year-end statistics, the policy's
-                       accounts; compaction.
+                       accounts.
+13. ``policy_wages``   the income tax and contributions on what the policy paid its staff and
+                       trainers this month (``wage_lines``) flow back; compaction.
 
 Every phase works on whole columns; nothing here loops over agents. Random decisions meet the
 policy's modifier columns in ``sim/model/core/decisions.py``. The core knows the policy only
@@ -51,7 +53,7 @@ from sim.model.core.recorder import close_year, record_month
 from sim.model.demography import enter
 
 STEP_ORDER = ("enter", "policy_year", "health", "income", "policy_pay", "public_finance",
-              "household", "family", "exit", "policy_review", "record", "age")
+              "household", "family", "exit", "policy_review", "record", "age", "policy_wages")
 
 
 def make_context(model) -> StepContext:
@@ -167,6 +169,15 @@ def monthly_step(model) -> None:
             if policy is not None:
                 policies[g].close_year(states[g], rows, ctx.for_rows(rows), run_ledgers[g],
                                        run_recorders[g])
+    # 13. policy_wages: what the policy paid this month as wages and fees to its staff and
+    # trainers is taxed like other pay (its spending lines say which, ``Policy.wage_lines``)
+    if policy is not None:
+        for g in range(pop.groups):
+            tax, contributions = model.wage_returns[g]
+            for line, share in policies[g].wage_lines().items():
+                cost = run_ledgers[g].spending[line][m] * share
+                run_ledgers[g].add("income_tax", m, cost * tax)
+                run_ledgers[g].add("contributions", m, cost * contributions)
     pop.compact()
     model.month += 1
 

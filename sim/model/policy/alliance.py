@@ -134,6 +134,8 @@ class Alliance(Policy):
                                      "paid in an engaged month (days between engagements)")
     fee_offset: float = param("share", 0, 1, "salary reduced by this share of recent fees")
     overhead_share: float = param("share of grant", 0, 1, "administration")
+    wage_share: float = param("share", 0, 1, "share of the administration and training costs "
+                              "paid as wages and fees to staff and trainers, taxed like other pay")
     open_training_share: float = param("share of grant", 0, 1, "training open to non-members")
     training_cost: float = param("currency/participant", 0, None, "cost of one training place",
                                  lo_open=True)
@@ -181,7 +183,7 @@ class Alliance(Policy):
 
     # may differ between the runs of a batch (sim/model/core/runs.py): the yearly methods run
     # run by run on the run's own policy, the monthly ones read one value per run
-    per_run = ("funding_m", "salary", "overhead_share", "member_engagement_boost",
+    per_run = ("funding_m", "salary", "overhead_share", "wage_share", "member_engagement_boost",
                "member_exit_hr", "precarious_member_birth_hr")
 
     def check(self, path: str) -> None:
@@ -312,6 +314,9 @@ class Alliance(Policy):
             candidates = candidates[np.argpartition(draw, seats)[:seats]]
         pop.trained_month[candidates] = ctx.month
         self._spend(state, ledger, "training", ctx.month, candidates.size * cost)
+
+    def wage_lines(self) -> dict[str, float]:
+        return {"overhead": self.wage_share, "training": self.wage_share}
 
     @staticmethod
     def _spend(state, ledger, item: str, month: int, amount: float) -> None:

@@ -196,6 +196,13 @@ class Policy(ABC):
         (no transfers)."""
         return None
 
+    def wage_lines(self) -> dict[str, float]:
+        """Its spending lines paid as wages and fees to people outside the sector (staff,
+        trainers), each with the share of it that is labour cost (the rest buys goods and
+        services); the core books the income tax and the employer's contributions on that
+        pay back to the state each month (phase ``policy_wages``). Default: none."""
+        return {}
+
     def transfer_rules(self, country: Any) -> Transfer:
         """How ``country`` (the spec's ``Country`` block) treats this policy's transfers:
         taxed or not, earning social rights or not. Only read when ``transfers_runs`` pays."""

@@ -100,6 +100,8 @@ class BasicIncome(Policy):
     start_year: int = param("horizon year", 0, 1000, "year of the first lottery")
     admin_share: float = param("share of grant", 0, 1, "administration and the lottery",
                                hi_open=True)
+    wage_share: float = param("share", 0, 1, "share of the administration paid as wages, "
+                              "taxed like other pay")
     amount_share: float = param("share of median income", 0, 2,
                                 "yearly payment / the country's population_median_income",
                                 lo_open=True)
@@ -248,6 +250,9 @@ class BasicIncome(Policy):
     def close_year(self, state, pop, ctx, ledger, recorder) -> None:
         if state.active:
             ledger.add("grant_returned", ctx.month, max(0.0, state.grant - state.spent))
+
+    def wage_lines(self) -> dict[str, float]:
+        return {"basic_income_administration": self.wage_share}  # taxed back like other pay
 
     @staticmethod
     def _spend(state, ledger, item: str, month: int, amount: float) -> None:

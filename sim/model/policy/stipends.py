@@ -129,6 +129,8 @@ class Stipends(Policy):
     start_year: int = param("horizon year", 0, 1000, "first year of awards")
     admin_share: float = param("share of grant", 0, 1, "administration of the grants",
                                hi_open=True)
+    wage_share: float = param("share", 0, 1, "share of the administration paid as wages to "
+                              "staff and reviewers, taxed like other pay")
     min_engaged_months: int = param("months", 0, ACTIVITY_WINDOW_MONTHS,
                                     "engaged months in the last 24 needed to apply")
     unemployment_benefit_while_held: bool = param(
@@ -277,6 +279,9 @@ class Stipends(Policy):
     def close_year(self, state, pop, ctx, ledger, recorder) -> None:
         if state.grant > 0:
             ledger.add("grant_returned", ctx.month, max(0.0, state.grant - state.spent))
+
+    def wage_lines(self) -> dict[str, float]:
+        return {"grants_administration": self.wage_share}
 
     @staticmethod
     def _spend(state, ledger, item: str, month: int, amount: float) -> None:
