@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.core.finance import wage_returns
+from sim.model.core.finance import wage_returns, wage_rights
 from sim.study.paired import run_pair
 from tests.conftest import spec_for
 
@@ -20,6 +20,8 @@ def test_one_krona_of_swedish_staff_cost_returns_tax_and_contributions():
     assert tax == pytest.approx(wage_tax / 1.3142)  # per krona of wage + 31.42% contributions
     assert contributions == pytest.approx(0.3142 / 1.3142)
     assert tax + contributions == pytest.approx(0.4706, abs=1e-4)
+    # and the pension rights their pay earns: 18.5% of the wage, per krona of labour cost
+    assert wage_rights(spec.sector, spec.country) == pytest.approx(0.185 / 1.3142)
 
 
 @pytest.mark.parametrize("preset", ["teateralliansen", "stipends", "basic_income"])
@@ -38,7 +40,9 @@ def test_the_wage_lines_return_exactly_their_tax_and_nothing_else_moves(preset):
     assert np.allclose(flows_on["income_tax"] - flows_off["income_tax"], spent * 0.7 * tax)
     assert np.allclose(flows_on["contributions"] - flows_off["contributions"],
                        spent * 0.7 * contributions)
-    for name in flows_on.keys() - {"income_tax", "contributions"}:
+    assert np.allclose(flows_on["pension_rights"] - flows_off["pension_rights"],
+                       spent * 0.7 * wage_rights(on.sector, on.country))  # their pensions too
+    for name in flows_on.keys() - {"income_tax", "contributions", "pension_rights"}:
         assert np.array_equal(flows_on[name], flows_off[name]), name
     assert np.array_equal(a.baseline.ledger.flows["income_tax"], b.baseline.ledger.flows["income_tax"])
     assert a.outcomes()["policy.active_workforce"] == b.outcomes()["policy.active_workforce"]

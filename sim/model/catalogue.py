@@ -24,7 +24,8 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "idle_share": ("share", "active agent-months without an outside engagement"),
     "public_cost_m": ("million currency/year",
                       "net public cost: grant + benefits (unemployment, sickness, parental) + "
-                      "pension contributions on benefits + care - taxes - contributions"),
+                      "pension contributions on benefits + pension rights earned + care - taxes "
+                      "- contributions"),
     "public_cost_pv_m": ("million currency",
                          "present value of the net public cost over the horizon, discounted at "
                          "country.discount_rate to the horizon's start"),

@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.model import tables
-from sim.model.core.finance import outside_flows, wage_returns
+from sim.model.core.finance import outside_flows, wage_returns, wage_rights
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.params import ConfigError, check_seed
@@ -117,11 +117,13 @@ class FreelanceModel(mesa.Model):
         self.runs = RunValues(specs)
         # tax paid and benefit drawn each month by one leaver outside (one number per run)
         flows = [outside_flows(s.sector, s.country) for s in specs]
-        taxes, benefits = ([f[i] for f in flows] for i in (0, 1))
+        taxes, benefits, rights = ([f[i] for f in flows] for i in (0, 1, 2))
         self.leaver_tax = taxes[0] if len(specs) == 1 else np.array(taxes)
         self.leaver_benefit = benefits[0] if len(specs) == 1 else np.array(benefits)
-        # tax and contributions back per unit a policy pays its staff and trainers, per run
-        self.wage_returns = [wage_returns(s.sector, s.country) for s in specs]
+        self.leaver_rights = rights[0] if len(specs) == 1 else np.array(rights)
+        # tax, contributions and pension rights per unit a policy pays its staff and trainers
+        self.wage_returns = [(*wage_returns(s.sector, s.country), wage_rights(s.sector, s.country))
+                             for s in specs]
         self.streams = Streams(seeds)
         self.rules = self.spec.rules
         # the policy arm runs the spec's policy (each run's own for the yearly parts); the

@@ -146,8 +146,8 @@ COST_PARTS = {  # chart label (a message, translated when drawn) -> ledger flows
     N_("leavers' taxes outside the sector"): ("leavers_tax",),
     "{unemployment}": ("unemployment_benefit", "leavers_benefit"),  # the country's benefit
     "{parental}": ("parental_benefit",),
-    N_("{sickness}, care, pension fees on benefits"): ("sickness_benefit", "health_care",
-                                                       "benefit_pension_contributions"),
+    N_("{sickness}, care, pensions"): ("sickness_benefit", "health_care",
+                                       "benefit_pension_contributions", "pension_rights"),
 }
 
 

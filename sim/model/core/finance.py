@@ -78,9 +78,18 @@ def wage_returns(s, c) -> tuple[float, float]:
     return tax / wage / (1.0 + ec), ec / (1.0 + ec)
 
 
-def outside_flows(s, c) -> tuple[float, float]:
-    """(taxes and contributions, unemployment benefit) the state books each month for one
-    leaver of working age, in expectation over the months in and out of work outside.
+def wage_rights(s, c) -> float:
+    """Pension rights earned per unit of labour cost a policy pays its staff and trainers
+    (``wage_returns``' people): the accrual on their pensionable pay."""
+    wage = s.outside_wage * c.wage_scale
+    return c.pension_accrual_rate * min(wage, c.pension_income_cap) / wage / (
+        1.0 + c.employer_contribution_rate)
+
+
+def outside_flows(s, c) -> tuple[float, float, float]:
+    """(taxes and contributions, unemployment benefit, pension rights) the state books each
+    month for one leaver of working age, in expectation over the months in and out of work
+    outside (pay and benefit earn rights up to ``pension_income_cap``).
 
     A leaver is out of work ``country.outside_unemployment`` of the months (the country's
     unemployment rate) and then draws the unemployment benefit of the outside wage (its
@@ -93,7 +102,10 @@ def outside_flows(s, c) -> tuple[float, float]:
     u = c.outside_unemployment
     wage = s.outside_wage * c.wage_scale
     benefit = min(max(c.benefit_replacement * wage, c.benefit_floor), c.benefit_cap)
-    return (1.0 - u) * outside_tax(s, c), u * c.benefit_takeup * benefit
+    claimed = u * c.benefit_takeup
+    rights = c.pension_accrual_rate * ((1.0 - u) * min(wage, c.pension_income_cap)
+                                       + claimed * min(benefit, c.pension_income_cap))
+    return (1.0 - u) * outside_tax(s, c), claimed * benefit, rights
 
 
 @kernel
@@ -165,6 +177,8 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
     # the transfers that earn rights (``rights``: their sum; zero without any)
     ledger.add("benefit_pension_contributions", m,
                c.pension_contribution_rate * (benefit + sick_pay + parental + rights))
+    # both sides of pensions: the contributions count as revenue, the rights they buy as a cost
+    ledger.add("pension_rights", m, c.pension_accrual_rate * pensionable)
     return {"benefit_recipients": recipients,
             "pension_rights": c.pension_accrual_rate * pensionable,
             "pension_contributions": c.pension_contribution_rate * (earned + benefit + sick_pay

@@ -29,6 +29,9 @@ FLOWS: dict[str, tuple[int, str]] = {
                                           "the benefits it pays"),
     "leavers_tax": (-1, "tax and contributions of those who left during the horizon, "
                            "in their months with a job outside the sector"),
+    "pension_rights": (+1, "old-age pension rights earned on pay, benefits and pensionable "
+                           "transfers in and outside the sector, at the value the pension "
+                           "accounts credit: a pension owed later"),
     "leavers_benefit": (+1, "unemployment benefit of those who left during the horizon, in "
                             "their months out of work outside the sector"),
 }

@@ -150,6 +150,7 @@ def monthly_step(model) -> None:
     leavers = batch_ledger.leavers_working(m)
     batch_ledger.add("leavers_tax", m, leavers * model.leaver_tax)
     batch_ledger.add("leavers_benefit", m, leavers * model.leaver_benefit)
+    batch_ledger.add("pension_rights", m, leavers * model.leaver_rights)
     # 10. policy_review
     if policy is not None:
         policy.review_runs(states, pop, ctx, run_recorders)
@@ -173,11 +174,12 @@ def monthly_step(model) -> None:
     # trainers is taxed like other pay (its spending lines say which, ``Policy.wage_lines``)
     if policy is not None:
         for g in range(pop.groups):
-            tax, contributions = model.wage_returns[g]
+            tax, contributions, rights = model.wage_returns[g]
             for line, share in policies[g].wage_lines().items():
                 cost = run_ledgers[g].spending[line][m] * share
                 run_ledgers[g].add("income_tax", m, cost * tax)
                 run_ledgers[g].add("contributions", m, cost * contributions)
+                run_ledgers[g].add("pension_rights", m, cost * rights)
     pop.compact()
     model.month += 1
 
