@@ -17,6 +17,10 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "retention_10y": ("share", "entrants of the horizon still active 10 years after entry"),
     "active_workforce": ("people", "mean number of active freelancers over the horizon"),
     "experienced_workforce": ("people", "mean number active with 10+ years in the profession"),
+    "active_workforce_early": ("people", "mean number of active freelancers in the horizon's "
+                               "first 5 years"),
+    "active_workforce_late": ("people", "mean number of active freelancers in the horizon's "
+                              "last 10 years"),
     "births_per_1000_person_years": ("births/1000 person-years", "births per active person-year"),
     "births_per_year": ("births/year", "births to active freelancers per year"),
     "mean_career_years": ("years", "mean length of careers that ended in the horizon"),

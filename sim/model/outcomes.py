@@ -100,6 +100,8 @@ def _agent_outcomes(model) -> dict[str, float]:
         "retention_10y": retention(reg, h0, end, 10),
         "active_workforce": float(s["active"].mean()),
         "experienced_workforce": float(s["experienced"].mean()),
+        "active_workforce_early": float(s["active"][:60].mean()),  # an effect builds up: its
+        "active_workforce_late": float(s["active"][-120:].mean()),  # first years and its last
         "births_per_1000_person_years": 1000 * _ratio(s["births"].sum(), person_years),
         "births_per_year": float(s["births"].sum() / years),
         "mean_career_years": float(careers.mean()) if careers.size else math.nan,

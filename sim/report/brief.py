@@ -486,8 +486,12 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
 
 # ---------------------------------------------------------------- brief
 def _effect(sweep, outcome, job=None, arm="effect"):
+    """(mean, 95% CI low, high) of ``outcome`` in ``job``; NaNs where the job has no such
+    outcome (a policy's own outcome in another policy's job)."""
     r = _row(sweep, outcome, arm)
     r = r if job is None else r[r["job"] == job]
+    if r.empty:
+        return math.nan, math.nan, math.nan
     return float(r["mean"].iloc[0]), float(r["lo"].iloc[0]), float(r["hi"].iloc[0])
 
 
@@ -572,6 +576,16 @@ def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
     lines.append(workforce_headline(_level(level), million(cur, prose=True), d, reached, active, exp)
                  + (_("; the 95% CI {which} includes zero").format(which=_(" and ").join(zero))
                     if zero else "") + ".")
+    per_year = get("cost_per_retained_worker_year_k")
+    if math.isfinite(per_year[0]) and active[0] > 0:
+        lines.append(_("Each extra year a person works in the profession costs the state "
+                       "{cost} {thousand} net{zero}.").format(
+            cost=_ci(*per_year), thousand=thousand(cur), zero=_zero_note(per_year[1], per_year[2])))
+    early, late = get("active_workforce_early"), get("active_workforce_late")
+    if math.isfinite(early[0]) and math.isfinite(late[0]):
+        lines.append(_("The effect builds up over the years: {early} more people work in the "
+                       "profession in the first five years, {late} in the last ten.").format(
+            early=_ci(*early), late=_ci(*late)))
     b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "policy")[0], get(
         "retention_10y")
     lines.append(_("Of every 100 newcomers, {without} are still in the profession after ten years "
