@@ -257,7 +257,7 @@ def test_seeds_are_shared_out_over_as_few_and_as_equal_batches_as_allowed(monkey
 # that it changes the runs of the tiny world
 OTHER_VALUES = {
     "sector.outside_wage": 32000.0, "sector.fee_tail_max": 20.0, "country.benefit_takeup": 0.3,
-    "country.outside_unemployment": 0.15,
+    "country.outside_unemployment": 0.15, "sector.public_fee_share": 0.9, "policy.wage_share": 0.3,
     "income.beta_skill": 0.4, "exit.beta_buffer": -1.0, "exit.beta_outside": 0.6,
     "fertility.insecurity_hr": 0.7,
     "health.insecurity_or": 1.6, "demand.displacement": 0.3, "policy.funding_m": 80.0,

@@ -56,6 +56,10 @@ class Sector:
     living_cost: float = param("currency/month", 0, None, "consumption need", lo_open=True)
     outside_wage: float = param("currency/month", 0, None, "pay of the outside option",
                                 lo_open=True)
+    public_fee_share: float = param("share", 0, 1, "share of the sector's engagement fees paid "
+                                    "from public budgets (theatres, companies and productions "
+                                    "the state funds); demand=market: the public budgets pay "
+                                    "this share of the work a pool beyond its fixed size adds")
     initial_buffer_months: float = param("months", 0, 60, "savings at entry, in living costs")
     surplus_saving: float = param("share", 0, 1, "share of income above living costs saved")
     debt_limit_months: float = param("months", 0, 60, "largest debt, in living costs")
@@ -63,7 +67,7 @@ class Sector:
                                               "age from which physical wear raises exit (null: none)")
     retirement_age: float = param("years", 30, 90, "age at which everyone leaves")
 
-    per_run = ("outside_wage", "fee_tail_max")  # may differ between runs of a batch
+    per_run = ("outside_wage", "fee_tail_max", "public_fee_share")  # may differ between runs
     # (sim/model/core/runs.py)
 
 

@@ -23,7 +23,7 @@ from sim.study.stats import mean_ci  # noqa: E402
 
 ARM_COLOURS = {"baseline": "#0072B2", "policy": "#D55E00"}
 EFFECT_COLOUR = "#009E73"  # paired effects (alliance minus baseline), a colour of neither arm
-PART_COLOURS = ["#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999"]
+PART_COLOURS = ["#E69F00", "#882255", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999"]
 
 
 # A brief prints on A4 with 16 mm margins left and right (sim/report/document.py): a chart is
@@ -141,6 +141,7 @@ def survival_chart(survival: pd.DataFrame, path: Path, note: str, policy: dict |
 
 COST_PARTS = {  # chart label (a message, translated when drawn) -> ledger flows; every flow once
     N_("grant (net of returns)"): ("grant", "grant_returned"),
+    N_("fees from public budgets for added work"): ("public_fees",),
     N_("income tax"): ("income_tax",),
     N_("contributions"): ("contributions",),
     N_("leavers' taxes outside the sector"): ("leavers_tax",),

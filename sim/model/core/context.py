@@ -32,6 +32,7 @@ class StepContext:
     demand: float = 1.0  # sector demand index this month
     demand_level: float = 1.0  # its level outside shocks
     pool: np.ndarray | None = None  # demand=market: each run's engagement-months this month; None: steady
+    extra_pool: np.ndarray | None = None  # demand=market: each run's pool beyond its fixed size
     precarious: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=bool))
 
     @property

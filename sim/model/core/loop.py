@@ -80,6 +80,21 @@ def market_pools(model, ctx) -> np.ndarray | None:
                      for a, d in zip(active, displacement, strict=True)], dtype=np.int64)
 
 
+def public_fees(model, ctx, pop) -> np.ndarray | None:
+    """Each run's fees this month that public budgets pay for the work a market pool adds
+    beyond its fixed size (``ctx.extra_pool``, displacement below 1): that many engagement-months
+    at the month's mean fee, times ``sector.public_fee_share``. The fixed pool's fees are paid
+    from budgets set whatever the policy does, so they are no effect of it; None: no pool."""
+    if ctx.extra_pool is None or not ctx.extra_pool.any():
+        return None
+    engaged = pop.active & pop.engaged
+    fees = np.bincount(pop.group[engaged], weights=pop.fees[engaged], minlength=pop.groups)
+    months = np.bincount(pop.group[engaged], minlength=pop.groups)
+    mean_fee = np.divide(fees, months, out=np.zeros(pop.groups), where=months > 0)
+    share = ctx.runs.values("sector", "public_fee_share")
+    return share * ctx.extra_pool * mean_fee
+
+
 def monthly_step(model) -> None:
     # the batch's ledger and recorder (a row per run) and each run's own (views of a row)
     pop, rules, batch_ledger, batch_rec = model.pop, model.rules, model.ledgers, model.recorders
@@ -93,6 +108,9 @@ def monthly_step(model) -> None:
     entrants = enter(model, ctx)
     ctx.uids = pop.uid
     ctx.pool = market_pools(model, ctx)  # after entry: a pool may follow the people active
+    if ctx.pool is not None:  # the part beyond the pool's fixed size, which budgets pay anew
+        fixed = model.spec.demand.pool(ctx.horizon_month, model.spec.population.agents)
+        ctx.extra_pool = ctx.pool - fixed
     # 2. policy_year (run by run, on views of each run's rows)
     if policy is not None:
         if m % 12 == 0 and ctx.horizon_month >= 0:
@@ -127,6 +145,9 @@ def monthly_step(model) -> None:
         transfer_taxed=rules_of_transfer is not None and rules_of_transfer.taxed,
         transfer_rights=rules_of_transfer is not None and rules_of_transfer.social_rights)
     ctx.precarious = pop.precarious  # this month's, set by the household phase
+    fees = public_fees(model, ctx, pop)
+    if fees is not None:
+        batch_ledger.add("public_fees", m, fees)
     if policy is not None:
         policy.write_modifiers_runs(states, pop, ctx)
     # 8. family
