@@ -13,16 +13,23 @@ from sim.model.freelance import FreelanceModel
 from tests.conftest import TINY, spec_for
 
 
-def test_at_one_the_pool_is_the_fixed_pool_and_the_run_is_the_default_run():
-    default = run_model(seed=2, **TINY)
-    fixed = run_model(seed=2, **TINY, **{"demand.displacement": 1.0})
-    assert default.keys() == fixed.keys()
-    assert all(np.array_equal(default[k], fixed[k], equal_nan=True) for k in default)
+def test_the_default_is_the_evidence_and_one_is_the_fixed_pool():
+    assert spec_for().demand.displacement == 0.65  # about two thirds (sources.md#displacement)
     spec = spec_for(**{"demand.displacement": 1.0})
     model = FreelanceModel(spec, 0).run(20)
     ctx = make_context(model)
     expected = round(spec.demand.engaged_share * spec.population.agents * ctx.demand)
     assert market_pools(model, ctx).tolist() == [expected]
+
+
+def test_at_one_a_run_books_no_public_fees_and_equals_the_fixed_pool_bit_for_bit():
+    """d = 1 is demand=market as it was: its tables are those of the fixed pool (no public
+    fees for added work, which a fixed pool never has)."""
+    fixed = run_model(seed=2, **TINY, **{"demand.displacement": 1.0})
+    again = run_model(seed=2, **TINY, **{"demand.displacement": 1})
+    assert all(np.array_equal(fixed[k], again[k], equal_nan=True) for k in fixed)
+    below = run_model(seed=2, **TINY, **{"demand.displacement": 0.65})
+    assert below["effect.active_workforce"] != fixed["effect.active_workforce"]
 
 
 @pytest.mark.parametrize("displacement", [0.0, 0.3])

@@ -10,7 +10,7 @@ from sim.model.core import decisions
 from sim.model.freelance import FreelanceModel
 from tests.conftest import spec_for
 
-MARKET = {"demand": "market"}
+MARKET = {"demand": "market", "demand.displacement": 1.0}  # a fixed pool of roles
 
 
 def test_the_pool_is_filled_exactly_every_month():

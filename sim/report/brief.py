@@ -680,10 +680,10 @@ def left_out_blocks(spec, policy: dict | None = None) -> list:
 # headline paragraph.
 SIDE_BY_SIDE = "demand"
 
-DEMAND_DIFFERENCE = N_("Why they differ: with a fixed pool of roles, the engagements the people "
-                       "it supports gain are taken from other freelancers, so fewer newcomers "
-                       "stay and less extra pay is taxed; with steady demand that work is added "
-                       "to the sector.")
+DEMAND_DIFFERENCE = N_("Why they differ: with a shared pool of roles, most of the engagements the "
+                       "people it supports gain are taken from other freelancers, so fewer "
+                       "newcomers stay and less extra pay is taxed; with steady demand that work "
+                       "is added to the sector.")
 
 
 def default_option(group: str) -> str | None:

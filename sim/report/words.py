@@ -251,7 +251,7 @@ def _cut(v, *a):
 
 
 def demand_words(v) -> str:
-    return {"market": _("a fixed pool of roles"),
+    return {"market": _("a shared pool of roles"),
             "steady": _("steady demand, networking adds work")}.get(v, f"{v}")
 
 
