@@ -44,6 +44,10 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
                    "unemployment benefit outside the sector included)"),
     "health_care_m": ("million currency/year", "public health-care cost of episodes"),
     "parental_benefit_m": ("million currency/year", "parental benefit and lump sums paid"),
+    "pensions_m": ("million currency/year", "pension rights earned (in the sector, by leavers and "
+                   "by the policy's staff) and the pension contributions the state pays on benefits"),
+    "public_fees_m": ("million currency/year", "fees public budgets pay for the work a market pool "
+                      "adds beyond its fixed size"),
     "parental_benefit_qualified_share": ("share", "births whose parent qualified for the "
                                                   "income-related parental benefit"),
     "pension_rights_m": ("million currency/year",

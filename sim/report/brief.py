@@ -238,11 +238,15 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     charts.append((_("Talent retained against funding"), _save(fig, out, "talent_vs_funding")))
 
     fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
-    parts = {_("grant (net of what it pays back)"): (("grant_net_m", +1),),
-             _("taxes and contributions back"): (("taxes_returned_m", -1),),
-             _("benefits, {parental} and health care").format(
+    # every flow of the ledger in one part, each with its sign in the net cost: the parts add
+    # up to the net public cost (tests/test_brief.py holds it)
+    parts = {_("grant (net of what it pays back): paid"): (("grant_net_m", +1),),
+             _("taxes and contributions: flow back"): (("taxes_returned_m", -1),),
+             _("benefits, {parental} and health care: paid").format(
                  parental=benefit("parental", _world(sweep)[2].get("name"))): (
-                 ("benefits_m", +1), ("health_care_m", +1), ("parental_benefit_m", +1))}
+                 ("benefits_m", +1), ("health_care_m", +1), ("parental_benefit_m", +1)),
+             _("pension rights and contributions on benefits: owed"): (("pensions_m", +1),),
+             _("fees from public budgets for added work: paid"): (("public_fees_m", +1),)}
     net = _row(sweep, "public_cost_m")
     funded = net[net[x_key] > 0]
     x = funded[x_key].to_numpy()
