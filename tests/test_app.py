@@ -367,7 +367,7 @@ def test_the_app_in_a_browser(browser, app, tmp_path):  # browser first: a skip 
                   "Seed"):
         assert page.get_by_text(label, exact=True).count() >= 1, label
     # the choices by their labels, not their config values
-    for shown in ("Freelance actors", "Sweden", "TeaterAlliansen", "a fixed pool of roles"):
+    for shown in ("Freelance actors", "Sweden", "TeaterAlliansen", "a shared pool of roles"):
         assert page.get_by_text(shown, exact=True).first.is_visible(), shown
     for value in ("theatre", "sweden", "teateralliansen", "market"):
         assert page.get_by_text(value, exact=True).count() == 0, value

@@ -190,7 +190,7 @@ def test_the_controls_show_labels_in_the_pages_language():
             "artistic merit; nobody is employed")
         assert policy_label("skuda", "theatre", "sweden") == "skuda"  # cannot run there
         assert policy_help("skuda", "theatre", "sweden") == ""
-        assert demand_label("market") == "a fixed pool of roles"
+        assert demand_label("market") == "a shared pool of roles"
         rows = pd.DataFrame({"job": ["j"], "policy.funding_m": [40.0], "outcome": ["x"]})
         assert level_name(rows, "SEK") == "a grant of 40 million SEK a year"
     with language("sv"):

@@ -323,7 +323,7 @@ def test_a_sweep_over_the_grant_and_both_demand_models_reports_each(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = (folder / "aggregate" / "brief.md").read_text(encoding="utf-8")
     assert TITLE["en"] in text.splitlines()[0]
-    market, steady = text.index("Under a fixed pool of roles:"), text.index("Under steady demand")
+    market, steady = text.index("Under a shared pool of roles:"), text.index("Under steady demand")
     assert market < steady
     assert text[market:steady].count("with a grant of 40 million SEK") == 1
     assert text[steady:].count("with a grant of 40 million SEK") == 1

@@ -393,7 +393,7 @@ def nearest_level(rows: pd.DataFrame, funding_m: float) -> pd.DataFrame:
 
 def level_name(rows: pd.DataFrame, currency: str = "") -> str:
     """A sweep job by its swept keys in words, in the current language (``a grant of 40 million
-    SEK a year, a fixed pool of roles``; a key without words as ``key = value``): the summary's
+    SEK a year, a shared pool of roles``; a key without words as ``key = value``): the summary's
     columns between ``job`` and ``outcome``."""
     cols = list(rows.columns)
     swept = [c for c in cols[:cols.index("outcome")] if c not in ("job", "study", "represents")]
