@@ -329,12 +329,15 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
               (_("Cost-effectiveness plane"), plane_chart(tables, s, cur, note, out, who))]
 
     paying = int(summary.loc[level, "draws_paying"])
-    lines = [_("{worlds}: with {level} its net effect on public finances is zero or a saving in "
+    # what the money buys first (people, the cost per extra worker-year), then the net fiscal
+    # cost, then whether it pays for itself and what drives that: one sentence, not the frame
+    pays = [_("{worlds}: with {level} its net effect on public finances is zero or a saving in "
                "{paying} of the {draws} worlds ({share}).").format(
                  worlds=worlds_sentence(p, s.draws, who), level=words, paying=paying, draws=s.draws,
                  share=_pct(p)) if 0 < p < 1 else
              _("{worlds} with {level}.").format(worlds=worlds_sentence(p, s.draws, who), level=words),
              drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))]
+    lines, fiscal = [], []
     active = _interval(intervals, level, _denominator(s))
     exp = _interval(intervals, level, "effect.experienced_workforce")
     if active is not None and exp is not None:  # in the words of the other briefs' headline
@@ -347,7 +350,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
             "With {level}: {changes} (medians over the worlds).").format(
             level=words, changes=workforce_changes(*texts)))
     cost = _interval(intervals, level, s.net_cost)
-    lines.append(_("Its net effect on public finances is {cost} {million} a year, once taxes, "
+    fiscal.append(_("Its net effect on public finances is {cost} {million} a year, once taxes, "
                    "contributions, benefits and care flowing back are counted.").format(
         cost=_span(cost, interval=s.interval), million=million(cur, prose=True)))
     ratio = _interval(intervals, level, s.cost_effectiveness)
@@ -365,6 +368,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                            upper=upper)
                      + (_("; in {share} of worlds it keeps no extra workers, so there is no such "
                           "cost").format(share=_pct(undefined)) if undefined > 0 else "") + ".")
+    lines += fiscal + pays
     if math.isfinite(noise):
         lines.append(_("About {share} of the spread of the net cost across worlds is simulation "
                        "noise ({seeds} seeds per world), which widens these intervals; the rest "
