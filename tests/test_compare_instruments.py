@@ -37,6 +37,8 @@ def test_the_summary_names_each_jobs_instrument_beside_the_policy_arm(compared):
     owned = at40.groupby("policy.name")["outcome"].agg(set)  # each job has its policy's outcomes
     assert "alliance_members" in owned["teateralliansen"] - owned["stipends"]
     assert "grant_holders" in owned["stipends"] - owned["teateralliansen"]
+    units = summary.drop_duplicates("outcome").set_index("outcome")["unit"]  # from each job's
+    assert units["grant_holders"] == "people" and units["alliance_members"] == "people"  # policy
 
 
 def test_the_brief_puts_the_instruments_side_by_side_in_their_own_words(compared):

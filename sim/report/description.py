@@ -33,6 +33,7 @@ def as_data(description) -> dict:
     data = dataclasses.asdict(description)
     data["assumptions"] = [{**a, "value": _plain(a["value"])} for a in data["assumptions"]]
     data["leaves_out"] = list(data["leaves_out"])
+    data["outcome_units"] = [list(pair) for pair in data.get("outcome_units", ())]
     return data
 
 
@@ -71,6 +72,11 @@ def problem(data: Any) -> str | None:
         value = a.get("value")
         if not (_scalar(value) or isinstance(value, list) and all(_scalar(v) for v in value)):
             return f"policy.assumptions.{i}.value={value!r} (allowed: a number, string or null)"
+    units = data.get("outcome_units", [])
+    if not isinstance(units, list) or not all(
+            isinstance(u, list) and len(u) == 2 and all(isinstance(x, str) for x in u)
+            for u in units):
+        return f"policy.outcome_units={units!r} (allowed: a list of [outcome, unit] pairs)"
     leaves = data.get("leaves_out")
     if not isinstance(leaves, list) or not all(isinstance(s, str) for s in leaves):
         return f"policy.leaves_out={leaves!r} (allowed: a list of strings)"
@@ -78,7 +84,13 @@ def problem(data: Any) -> str | None:
 
 
 EMPTY = {"title": "", "label": "", "kind": "", "currency": "", "noun": "the policy", "reach": "",
-         "reach_words": "", "reach_series": "", "assumptions": [], "leaves_out": []}
+         "reach_words": "", "reach_series": "", "outcome_units": [], "assumptions": [],
+         "leaves_out": []}
+
+
+def units_of(d: Mapping) -> dict[str, str]:
+    """The units of the policy's own outcomes (its description's ``outcome_units``)."""
+    return {name: unit for name, unit in d.get("outcome_units") or ()}
 
 
 def of_marker(marker: Mapping) -> dict:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from sim.model.freelance import ARMS as ARM_NAMES
 from sim.model.outcomes import UNITS
-from sim.report.description import of_marker
+from sim.report.description import of_marker, units_of
 from sim.study.args import normalise
 from sim.study.io import provenance, write_json, write_table
 from sim.study.stats import mean_ci, summarise
@@ -221,7 +221,8 @@ def load(folder: Path) -> Sweep:
     jobs = jobs.reset_index(drop=True)
     order = ["study", "job", "represents", *swept, "seed", "arm", "outcome", "value"]
     results = pd.concat(results, ignore_index=True)[order]
-    summary = pd.concat([summarise(results[results["job"] == job], UNITS).assign(job=job)
+    units = {marker["dir"].name: {**UNITS, **units_of(of_marker(marker))} for marker in markers}
+    summary = pd.concat([summarise(results[results["job"] == job], units[job]).assign(job=job)
                          for job in jobs["job"]], ignore_index=True)
     summary = jobs.merge(summary, on="job")
     return Sweep(folder=folder, study=study, swept=swept, jobs=jobs, results=results,

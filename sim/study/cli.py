@@ -122,12 +122,12 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
         if keep_series:
             series.append(pair_series)
     metrics_df = pd.concat(metrics, ignore_index=True)
-    summary = summarise(metrics_df, UNITS)
-    from sim.report.description import describe
+    from sim.report.description import describe, units_of
 
     choices = (OmegaConf.to_container(HydraConfig.get().runtime.choices)
                if HydraConfig.initialized() else None)
     policy = describe(spec, choices)  # all the readers know of the policy (as data)
+    summary = summarise(metrics_df, {**UNITS, **units_of(policy)})
     summary.insert(0, "represents", policy["title"])  # what the run stands for
     summary.attrs["policy"] = policy
     write_table(metrics_df, out_dir / "metrics")

@@ -110,6 +110,7 @@ class Description:
     reach: str = ""  # its outcome that counts the people it supports at a time ("": none)
     reach_words: str = ""  # what it does for them: "employs about {n} freelancers"
     reach_series: str = ""  # its monthly series of the people it supports ("": none)
+    outcome_units: tuple[tuple[str, str], ...] = ()  # (outcome, unit) of its own outcomes
 
 
 @dataclass(frozen=True)
@@ -247,7 +248,9 @@ class Policy(ABC):
                            kind=self.KIND or type(self).__name__,
                            currency=spec.country.currency, assumptions=tuple(assumptions),
                            leaves_out=tuple(self.LEAVES_OUT), noun=self.NOUN, reach=self.REACH,
-                           reach_words=self.REACH_WORDS, reach_series=self.REACH_SERIES)
+                           reach_words=self.REACH_WORDS, reach_series=self.REACH_SERIES,
+                           outcome_units=tuple((name, unit)
+                                               for name, (unit, _) in self.OUTCOMES.items()))
 
     # ------------------------------------------------------------------ a batch of runs
     def write_modifiers_runs(self, states: list, pop: Population, ctx: StepContext) -> None:
