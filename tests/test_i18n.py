@@ -347,7 +347,7 @@ def test_uncertainty_brief_and_charts_have_no_english(lang, tmp_path, monkeypatc
     assert ("mnkr" if lang == "sv" else "svenske kroner") in " ".join(texts)
 
 
-@pytest.mark.parametrize("lang, words", [("sv", "vård, pensionsavgifter"),
+@pytest.mark.parametrize("lang, words", [("sv", "vård, pensioner"),
                                          ("nb", "pensjon")])
 def test_every_part_of_the_cost_chart_is_in_the_readers_language(lang, words):
     """A part whose label starts with the country's benefit ("{sickness}, care, ...") was left
