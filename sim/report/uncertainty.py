@@ -159,11 +159,8 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path,
     accept, summary = tables["acceptability"], tables["summary"]
     fig, ax = plt.subplots(figsize=(8, 4.6), layout="constrained")
     for i, (lv, g) in enumerate(accept.groupby("level")):
-        paying = summary.set_index("level").loc[lv, "p_pays_for_itself"]
         ax.step(g["threshold"], g["probability"], where="post", color=LEVEL_COLOURS[i % 7],
-                lw=2.2 if lv == level else 1.4,
-                label=_("{level} (pays for itself in {share} of worlds)").format(
-                    level=level_words(s, lv, cur), share=_pct(paying)))
+                lw=2.2 if lv == level else 1.4, label=level_words(s, lv, cur))
     top = _chart_top(accept)
     ax.set(xlim=(0, top), ylim=(0, 1.02),
            xlabel=_("what the state is willing to pay per retained worker-year ({thousand})")
@@ -175,14 +172,16 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path,
     curve = accept[accept["level"] == level]
     reached = curve[curve["probability"] >= 0.9]
     paying = summary.set_index("level").loc[level, "p_pays_for_itself"]
-    title = _("With {level} {policy} pays for itself in {share} of plausible worlds;").format(
-        **who, level=level_words(s, level, cur), share=_pct(paying)) + "\n"
-    title += (_("in 9 of 10 worlds a retained worker-year costs the state at most {value} "
-                "{thousand}").format(value=_num(reached["threshold"].iloc[0]),
-                                     thousand=thousand(cur)) if len(reached) else
-              _("in 1 of 10 worlds or more it costs over {value} {thousand} per retained "
-                "worker-year, or keeps no extra workers").format(
-                  value=_num(float(curve["threshold"].max())), thousand=thousand(cur)))
+    title = (_("With {level}, in 9 of 10 plausible worlds a retained worker-year costs the "
+               "state at most {value} {thousand}").format(
+                 level=level_words(s, level, cur), value=_num(reached["threshold"].iloc[0]),
+                 thousand=thousand(cur)) if len(reached) else
+             _("With {level}, in 1 of 10 plausible worlds or more a retained worker-year costs "
+               "over {value} {thousand}, or none is kept").format(
+                 level=level_words(s, level, cur), value=_num(float(curve["threshold"].max())),
+                 thousand=thousand(cur)))
+    title += "\n" + _("({policy} pays for itself in {share} of them)").format(
+        **who, share=_pct(paying))
     ax.set_title(title, fontsize=10)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: percent(v)))
@@ -209,6 +208,11 @@ def _chart_top(accept) -> float:
 def plane_chart(tables, s, cur: str, note: str, out: Path, who: dict) -> Path:
     table, den = tables["uncertainty"], _denominator(s)
     fig, ax = plt.subplots(figsize=(8, 4.6), layout="constrained")
+    rejected = table[~table["plausible"]]
+    if len(rejected):
+        ax.scatter(rejected[den], rejected[s.net_cost], s=10, marker="x", color="#BBBBBB",
+                   lw=0.8, label=_("worlds rejected: they do not match the data"))
+    table = table[table["plausible"]]
     for i, (lv, g) in enumerate(table.groupby("level")):
         ax.scatter(g[den], g[s.net_cost], s=12, alpha=0.7, color=LEVEL_COLOURS[i % 7],
                    label=level_words(s, lv, cur), lw=0)
@@ -216,13 +220,10 @@ def plane_chart(tables, s, cur: str, note: str, out: Path, who: dict) -> Path:
     ax.axvline(0, color="grey", lw=0.6)
     ax.text(0.99, 0.02, _("below the line: {policy} pays for itself").format(**who), transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
-    below = table.groupby("level")["pays_for_itself"].mean()
     ax.set(xlabel=_("extra freelancers working in the profession (mean over the horizon)"),
            ylabel=_("change in net public cost ({million}/year)").format(million=million(cur)))
-    ax.set_title(_("Each dot is a plausible world: a larger grant keeps more freelancers;")
-                 + "\n" + _("{shares} of worlds below the line").format(shares=", ".join(
-                     f"{_level(lv)} {million(cur)}: {_pct(share)}" for lv, share in below.items())),
-                 fontsize=10)
+    ax.set_title(_("Each dot is a world that matches the data: the freelancers {policy} keeps "
+                   "and what it costs, at each grant").format(**who), fontsize=10)
     ax.legend(frameon=False, fontsize=8)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
     return _save(fig, out, "cost_effectiveness_plane")
@@ -232,6 +233,64 @@ def _denominator(s) -> str:
     from sim.model.outcomes import RATIO_EFFECTS
 
     return f"effect.{RATIO_EFFECTS[s.cost_effectiveness.removeprefix('effect.')][1]}"
+
+
+# ---------------------------------------------------------------- worlds that match the data
+def matching_sentence(tables, s, level: float) -> str:
+    """How many worlds were drawn, how many match the data and the commonest reason the
+    others were rejected."""
+    summary = tables["summary"].set_index("level")
+    drawn, kept = int(summary.loc[level, "draws"]), int(summary.loc[level, "draws_plausible"])
+    rejections = tables.get("rejections")
+    judged = (rejections[rejections["judged"].astype(bool)] if rejections is not None
+              and len(rejections) else pd.DataFrame())
+    if judged.empty or kept == drawn:
+        return (_("Every one of the {draws} worlds drawn matches what is observed of the sector.")
+                .format(draws=drawn) if len(judged) else
+                _("The {draws} worlds drawn were not judged against the data "
+                  "(uncertainty.cutoff is null).").format(draws=drawn))
+    worst = judged.sort_values("rejected", ascending=False).iloc[0]
+    reason = _("most often because {fact} is outside {low} to {high} ({count} worlds)").format(
+        fact=f"`{worst['fact']}`", low=_num(worst["low"]), high=_num(worst["high"]),
+        count=int(worst["rejected"]))
+    if kept == 0:
+        return _("None of the {draws} worlds drawn reproduces what is observed of the sector, "
+                 "{reason}: there is nothing to report until the ranges or the rules change (see "
+                 "the table of facts below).").format(draws=drawn, reason=reason)
+    return _("{kept} of the {draws} worlds drawn reproduce what is observed of the sector; the "
+             "others were rejected, {reason}. The numbers below are over those {kept} "
+             "worlds.").format(kept=kept, draws=drawn, reason=reason)
+
+
+def matching_blocks(tables, s, level: float, who: dict) -> list:
+    """The facts every world is judged by, their ranges, how many worlds each rejects and its
+    level over all worlds and over those kept; facts that cannot judge this case, and why."""
+    rejections = tables.get("rejections")
+    if rejections is None or rejections.empty:
+        return []
+    rows, skipped = [], []
+    for _i, r in rejections.iterrows():
+        if not bool(r["judged"]):
+            skipped.append(f"`{r['fact']}`: {r['note']}")
+            continue
+        rows.append([f"`{r['fact']}`", _("{low} to {high}").format(low=_num(r["low"]),
+                                                                    high=_num(r["high"])),
+                     str(int(r["rejected"])), str(int(r["rejected_alone"])),
+                     _num(r["median_all"]), _num(r["median_plausible"])])
+    blocks = [
+        ("h2", _("Worlds that match the data")),
+        ("p", _("Before it counts, each world is calibrated (its entry rate is refitted so that, "
+                "without {policy}, it holds the sector's real number of freelancers) and then "
+                "judged on each fact below: its distance from the middle of the fact's range, in "
+                "standard deviations, where the range counts as three of them either side "
+                "(observation error and model error) and the seeds' noise is added. A world more "
+                "than {cutoff} from any fact is rejected (history matching, as in calibrating "
+                "large simulators).").format(**who, cutoff=_num(s.cutoff or 0))),
+        ("table", [_("fact"), _("range"), _("worlds rejected"), _("rejected by this fact alone"),
+                   _("median, all worlds"), _("median, worlds kept")], rows)]
+    if skipped:
+        blocks += [("p", _("Facts that cannot judge this case:")), ("ul", skipped)]
+    return blocks
 
 
 # ---------------------------------------------------------------- brief
@@ -318,26 +377,28 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     intervals, drivers, params = tables["intervals"], tables["drivers"], tables["parameters"]
     p = float(summary.loc[level, "p_pays_for_itself"])
     noise = float(summary.loc[level, "noise_share_net_cost"])
-    note = _("{alliance}: {sector}, {country}; {draws} plausible worlds (Latin hypercube over {n} "
-             "assumptions, configs/study/uncertainty.yaml), {seeds} paired seeds each. A world "
-             "with no extra workers has no cost per retained worker-year and counts as not "
-             "acceptable at any threshold. Sources: docs/model.md.").format(
-        alliance=label, sector=sector_label, country=place, draws=s.draws, n=len(s.names),
-        seeds=seeds)
-    charts = [(_("Cost-effectiveness acceptability curve"),
-               acceptability_chart(tables, s, cur, level, note, out, who)),
-              (_("Cost-effectiveness plane"), plane_chart(tables, s, cur, note, out, who))]
+    n_ok = int(summary.loc[level, "draws_plausible"])
+    note = _("{alliance}: {sector}, {country}; {plausible} of {draws} worlds drawn (Latin "
+             "hypercube over {n} assumptions, configs/study/uncertainty.yaml) match the data, "
+             "{seeds} paired seeds each. A world with no extra workers has no cost per retained "
+             "worker-year and counts as not acceptable at any threshold. Sources: "
+             "docs/model.md.").format(alliance=label, sector=sector_label, country=place,
+                                      plausible=n_ok, draws=s.draws, n=len(s.names), seeds=seeds)
+    charts = [(_("Cost-effectiveness plane"), plane_chart(tables, s, cur, note, out, who))]
+    if n_ok:
+        charts.insert(0, (_("Cost-effectiveness acceptability curve"),
+                          acceptability_chart(tables, s, cur, level, note, out, who)))
 
     paying = int(summary.loc[level, "draws_paying"])
     # what the money buys first (people, the cost per extra worker-year), then the net fiscal
     # cost, then whether it pays for itself and what drives that: one sentence, not the frame
     pays = [_("{worlds}: with {level} its net effect on public finances is zero or a saving in "
                "{paying} of the {draws} worlds ({share}).").format(
-                 worlds=worlds_sentence(p, s.draws, who), level=words, paying=paying, draws=s.draws,
+                 worlds=worlds_sentence(p, n_ok, who), level=words, paying=paying, draws=n_ok,
                  share=_pct(p)) if 0 < p < 1 else
-             _("{worlds} with {level}.").format(worlds=worlds_sentence(p, s.draws, who), level=words),
-             drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))]
-    lines, fiscal = [], []
+             _("{worlds} with {level}.").format(worlds=worlds_sentence(p, n_ok, who), level=words),
+             drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))] if n_ok else []
+    lines, fiscal = [matching_sentence(tables, s, level)], []
     active = _interval(intervals, level, _denominator(s))
     exp = _interval(intervals, level, "effect.experienced_workforce")
     if active is not None and exp is not None:  # in the words of the other briefs' headline
@@ -350,9 +411,10 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
             "With {level}: {changes} (medians over the worlds).").format(
             level=words, changes=workforce_changes(*texts)))
     cost = _interval(intervals, level, s.net_cost)
-    fiscal.append(_("Its net effect on public finances is {cost} {million} a year, once taxes, "
-                   "contributions, benefits and care flowing back are counted.").format(
-        cost=_span(cost, interval=s.interval), million=million(cur, prose=True)))
+    if cost is not None:
+        fiscal.append(_("Its net effect on public finances is {cost} {million} a year, once "
+                        "taxes, contributions, benefits and care flowing back are counted.").format(
+            cost=_span(cost, interval=s.interval), million=million(cur, prose=True)))
     ratio = _interval(intervals, level, s.cost_effectiveness)
     if ratio is not None:
         upper = (_("at most {value} {thousand} in 19 of 20").format(
@@ -376,7 +438,8 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
 
     by_level = []
     for lv in sorted(summary.index):
-        row = [level_words(s, lv, cur), _pct(summary.loc[lv, "p_pays_for_itself"])]
+        share = summary.loc[lv, "p_pays_for_itself"]
+        row = [level_words(s, lv, cur), _pct(share) if math.isfinite(share) else "–"]
         for name in (s.net_cost, "effect.experienced_workforce", s.cost_effectiveness):
             r = _interval(intervals, lv, name)
             row.append("–" if r is None else _span(r))
@@ -405,20 +468,23 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                         f"`{r['parameter']}`"] for _i, r in params.iterrows()]
     which = which_words(alliance)
     title = _("What {alliance} buys when the assumptions are uncertain").format(alliance=label)
-    method = (ngettext("{draws} plausible worlds, {seeds} simulated run each with and without "
-                       "{policy}; reproduce with {command}",
-                       "{draws} plausible worlds, {seeds} simulated runs each with and without "
-                       "{policy}; reproduce with {command}", seeds)
-              .format(draws=s.draws, seeds=seeds, command=f"`{command}`", **who))
+    method = (ngettext("{plausible} of {draws} worlds drawn match the data, {seeds} simulated "
+                       "run each with and without {policy}; reproduce with {command}",
+                       "{plausible} of {draws} worlds drawn match the data, {seeds} simulated "
+                       "runs each with and without {policy}; reproduce with {command}", seeds)
+              .format(plausible=n_ok, draws=s.draws, seeds=seeds, command=f"`{command}`", **who))
     blocks = [*front_matter(title, represents(alliance, sector, country), method),
         ("p", _("{sector} in {country}, with and without {policy} ({which}). Instead of one "
-                "set of assumptions, {draws} plausible worlds: each draws the {n} uncertain "
-                "assumptions listed below from their ranges (Latin hypercube) and is simulated "
-                "{times} with and without {policy} under identical conditions, at each "
-                "grant studied. Numbers are medians over the worlds with the range that holds the "
-                "central {share} of them: they include the uncertainty of the assumptions as well "
-                "as simulation noise.").format(**who, sector=sector_label, country=place, which=which,
-                                                draws=s.draws, n=len(s.names),
+                "set of assumptions, {draws} worlds: each draws the {n} uncertain assumptions "
+                "listed below from their ranges (Latin hypercube), is calibrated so that it holds "
+                "the sector's real number of freelancers, and counts only if, without {policy}, "
+                "it reproduces what is observed of the sector (below: worlds that match the "
+                "data). Each is simulated {times} with and without {policy} under identical "
+                "conditions, at each grant studied. Numbers are medians over the worlds that "
+                "match the data, with the range that holds the central {share} of them: they "
+                "include the uncertainty of the assumptions as well as simulation "
+                "noise.").format(**who, sector=sector_label, country=place, which=which,
+                                 draws=s.draws, n=len(s.names),
                                                 times=ngettext("{seeds} time", "{seeds} times",
                                                                seeds).format(seeds=seeds),
                                                 share=_pct(s.interval))),
@@ -431,6 +497,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
          by_level),
         ("h2", _("Charts"))]
     blocks += [("img", t, path) for t, path in charts]
+    blocks += matching_blocks(tables, s, level, who)
     blocks += [
         ("p", _("The acceptability curve: for each price the state might be willing to pay per "
                 "retained worker-year, the share of plausible worlds in which {policy} costs "
@@ -449,7 +516,8 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     ]
     blocks += source_blocks(list(dict.fromkeys(a for v in cited.values() for a in v)))
     blocks += scenario_blocks(tables, s, level, cur, who)
-    blocks += [("p", _("Tables: uncertainty (every world and grant), acceptability, summary, "
+    blocks += [("p", _("Tables: uncertainty (every world and grant, with its implausibility "
+                       "and whether it matches the data), rejections, acceptability, summary, "
                        "intervals, drivers, scenarios, parameters (Parquet and CSV). Method: "
                        "docs/model.md. Reproduce: see provenance.json in this folder."))]
     return write_brief(out, blocks, title)
@@ -485,6 +553,11 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
         return [_("The uncertainty study (results/sweeps/uncertainty) ran {levels} only, not "
                   "{level}; see its brief.").format(levels=levels, level=_num(level))]
     row = row.iloc[0]
+    kept = int(row.get("draws_plausible", row["draws"]))
+    if kept == 0:
+        return [_("None of the {draws} worlds of the uncertainty study (results/sweeps/uncertainty) "
+                  "reproduces what is observed of the sector; see its brief.").format(
+                      draws=int(row["draws"]))]
     spec = info.get("settings") or {}
     net_cost = spec.get("net_cost", "effect.public_cost_m")
     interval = float(spec.get("interval", 0.9))
@@ -492,13 +565,14 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     cost = _interval(intervals, row["level"], net_cost)
     lines = []
     if exp is not None and cost is not None:
-        lines.append(_("Allowing also for uncertainty in the assumptions ({draws} plausible worlds "
-                       "drawn from the ranges in configs/study/uncertainty.yaml): {policy} "
-                       "keeps {exp} more experienced freelancers, at a net public cost of {cost} "
-                       "{million} a year (medians over the worlds; the run above, with the default "
-                       "assumptions, is one plausible world, not the median one).").format(
-            **who, draws=int(row["draws"]), exp=_span(exp, interval=interval),
+        lines.append(_("Allowing also for uncertainty in the assumptions ({kept} of {draws} worlds "
+                       "drawn from the ranges in configs/study/uncertainty.yaml match the data): "
+                       "{policy} keeps {exp} more experienced freelancers, at a net public cost "
+                       "of {cost} {million} a year (medians over those worlds; the run above, with "
+                       "the default assumptions, is one plausible world, not the median "
+                       "one).").format(
+            **who, kept=kept, draws=int(row["draws"]), exp=_span(exp, interval=interval),
             cost=_span(cost, interval=interval), million=million(cur, prose=True)))
-    lines.append(f"{worlds_sentence(float(row['p_pays_for_itself']), int(row['draws']), who)}. "
+    lines.append(f"{worlds_sentence(float(row['p_pays_for_itself']), kept, who)}. "
                  + drivers_sentence(drivers, params, row["level"], net_cost, _("the net cost")))
     return lines

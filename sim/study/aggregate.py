@@ -304,7 +304,7 @@ def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: 
     config = OmegaConf.create(markers[0]["config"])
     s = settings(config)
     samples = _chunk_samples(markers, "uncertainty", s.chunks, ["draw", "level", "seed"])
-    expected = s.draws * len(s.levels) * len(markers[0]["seeds"]) * len(s.evaluated)
+    expected = s.draws * len(s.levels) * len(markers[0]["seeds"]) * len(s.recorded)
     if len(samples) != expected:
         raise SweepError(f"the chunks hold {len(samples)} samples, the design {expected}; "
                          "re-run into a new folder")

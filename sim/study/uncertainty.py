@@ -26,6 +26,7 @@ marker. The aggregation (``sim.study.aggregate``) turns all chunks into the tabl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from dataclasses import dataclass
 
@@ -132,6 +133,25 @@ class Uncertainty:
     prim_prune: float = param("share", 0, 1, "PRIM: a restriction that adds less density than "
                                              "this is dropped from the box kept")
     parameters: dict = param("-", doc="dotted key -> {dist, low, high, mode, basis, source}")
+    # every world is calibrated, then judged against the data, before it counts (issue 22)
+    refit_entry: bool = param("-", doc="refit population.entry_rate in every world so its "
+                                       "baseline pool holds population.size (sim/study/entry_fit.py)")
+    pilot_rounds: int = param("runs", 1, 10, "pilot runs (the baseline arm, one seed) per world "
+                                             "for the refit, at most")
+    pilot_scale: float = param("x population.scale", 1, 1000, "the pilots' precision: people "
+                                                              "per agent, as a multiple of the study's")
+    pilot_tolerance: float = param("share", 0, 1, "the refit stops at a pilot pool within this "
+                                                  "share of population.size")
+    targets: str = param("-", doc="the targets (configs/targets/) the worlds are judged against")
+    facts: list = param("-", doc="facts of the targets that judge every world (baseline arm, "
+                                 "no scenario of their own); the pool fact is always judged")
+    pool_tolerance: float = param("share", 0, 1, "the pool fact's range: the baseline pool "
+                                                 "within this share of population.size",
+                                  lo_open=True, hi_open=True)
+    cutoff: float | None = param("-", 0, None, "a world whose implausibility (the largest over "
+                                               "the facts, in standard deviations) exceeds this "
+                                               "is rejected (null: every world counts)",
+                                 lo_open=True)
 
     def check(self, path: str) -> None:
         if self.chunk >= self.chunks:
@@ -181,12 +201,19 @@ class Uncertainty:
         return list(dict.fromkeys(o for o in wanted
                                   if o.startswith("effect.") and o[7:] in RATIO_EFFECTS))
 
-    @property
+    @functools.cached_property
     def evaluated(self) -> list[str]:
-        """Outcomes recorded per run: the outcomes, the net cost and each ratio's two parts."""
+        """Outcomes recorded per run: the outcomes, the net cost, each ratio's two parts and the
+        baseline outcomes the worlds are judged by."""
         parts = [f"effect.{p}" for r in self.ratios for p in RATIO_EFFECTS[r[7:]][:2]]
-        return list(dict.fromkeys(o for o in [*self.outcomes, self.net_cost, *parts]
+        return list(dict.fromkeys(o for o in [*self.outcomes, self.net_cost, *parts,
+                                              *matched_outcomes(self)]
                                   if o not in self.ratios))
+
+    @property
+    def recorded(self) -> list[str]:
+        """Rows of each run in a chunk's samples: the outcomes evaluated, then the refit's."""
+        return [*self.evaluated, *(FIT if self.refit_entry else ())]
 
     def thresholds(self, ratios=()) -> np.ndarray:
         """0 .. ``threshold_max`` in steps; with ``threshold_max`` null, up to the largest finite
@@ -198,6 +225,36 @@ class Uncertainty:
             top = max(float(r.max()) if r.size else 0.0, self.threshold_step)
         n = int(math.ceil(top / self.threshold_step - 1e-9))
         return np.arange(n + 1) * self.threshold_step
+
+
+FIT = ("fit.entry_rate", "fit.pilot_pool_ratio", "fit.pilots")  # each world's refit, per run
+
+
+def matched_outcomes(s: Uncertainty) -> list[str]:
+    """The baseline outcomes of the pool fact and of every fact named in ``facts`` (those
+    that cannot judge a case are recorded all the same: a few numbers per run)."""
+    from sim.study.validate import load_targets
+
+    if s.cutoff is None:
+        return []
+    try:
+        facts, _ = load_targets(s.targets)
+    except ConfigError as err:
+        raise ConfigError("uncertainty.targets", s.targets, err.allowed) from None
+    if not isinstance(s.facts, list | tuple):
+        raise ConfigError("uncertainty.facts", s.facts, "a list of facts of the targets")
+    names = [f"baseline.{facts[f]['outcome']}" for f in s.facts if f in facts]
+    return list(dict.fromkeys(["baseline.active_workforce", *names]))
+
+
+def judged(s: Uncertainty, plain: DictConfig):
+    """(facts that judge the worlds, facts named that cannot judge this case with the reason);
+    nothing with ``cutoff`` null."""
+    from sim.study.plausible import judged_facts
+
+    if s.cutoff is None:
+        return [], {}
+    return judged_facts(s.targets, list(s.facts), s.pool_tolerance, plain)
 
 
 def distribution(s: Uncertainty, key: str, path: str = "uncertainty") -> Distribution:
@@ -238,6 +295,10 @@ def check_design(cfg: DictConfig) -> Uncertainty:
 
     s = settings(cfg)
     plain = model_config(cfg, "uncertainty")
+    judged(s, plain)  # the targets and facts, before anything runs
+    if s.refit_entry and "population.entry_rate" in s.names:
+        raise ConfigError("uncertainty.parameters.population.entry_rate", "drawn",
+                          "not drawn while uncertainty.refit_entry is true (the refit sets it)")
     X = design(s)
     for end, row, level in (("lowest", X.min(axis=0), min(s.levels)),
                             ("highest", X.max(axis=0), max(s.levels))):
@@ -268,12 +329,19 @@ def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     variants = SpecVariants(plain)  # built once; each draw's values set on the built spec
     run = variants.run
     X = design(s)
+    mine = np.array_split(np.arange(s.draws), s.chunks)[s.chunk]
+    worlds = {int(d): {name: coerce(plain, name, value, "uncertainty.parameters")
+                       for name, value in zip(s.names, X[d], strict=True)} for d in mine}
+    for world in worlds.values():  # every world builds before the first run
+        variants.with_values(world)
+    fits = {d: refit(s, variants, world, run.seed) for d, world in worlds.items()} \
+        if s.refit_entry else {}
     # every (draw, level, seed) of the chunk, checked before the first run; a draw's seeds are
     # simulated as one batch, and its baseline batch serves all its levels (sim/study/batch.py)
     keys, items = [], []
-    for d in np.array_split(np.arange(s.draws), s.chunks)[s.chunk]:
-        world = {name: coerce(plain, name, value, "uncertainty.parameters")
-                 for name, value in zip(s.names, X[d], strict=True)}
+    for d, world in worlds.items():
+        if d in fits:
+            world = world | {"population.entry_rate": fits[d].rate}
         specs = [variants.with_values(
             world | {s.level_key: coerce(plain, s.level_key, level, "uncertainty.level_key")})
             for level in s.levels]
@@ -281,10 +349,32 @@ def run_chunk(cfg: DictConfig) -> pd.DataFrame:
             for level, spec in zip(s.levels, specs, strict=True):
                 keys.append((int(d), float(level), seed))
                 items.append((spec, seed))
+    evaluated = s.evaluated
     records = [{"draw": d, "level": level, "seed": seed, "outcome": name, "value": float(out[name])}
                for (d, level, seed), out in zip(keys, run_specs(items, PairResult.outcomes), strict=True)
-               for name in s.evaluated]
+               for name in evaluated]
+    records += [{"draw": d, "level": level, "seed": seed, "outcome": name, "value": float(value)}
+                for d, level, seed in keys if d in fits
+                for name, value in zip(FIT, (fits[d].rate, fits[d].ratio, fits[d].evaluations),
+                                       strict=True)]
     return pd.DataFrame(records, columns=["draw", "level", "seed", "outcome", "value"])
+
+
+def refit(s: Uncertainty, variants, world: dict, seed: int):
+    """The entry rate that keeps this world's baseline pool at ``population.size``: pilot runs
+    of the baseline arm (seed ``seed``) at ``pilot_scale`` times the study's people per agent,
+    from the study's rate (``sim.study.entry_fit``). The pilots only place the rate; the main
+    runs measure the pool, and the pool fact judges it (``sim.study.plausible``)."""
+    from sim.study.entry_fit import fit_entry_rate
+
+    scale = variants.spec.population.scale * s.pilot_scale
+    start = float(variants.spec.population.entry_rate)
+
+    def spec_at(rate: float):
+        return variants.with_values(world | {"population.entry_rate": rate,
+                                             "population.scale": scale})
+
+    return fit_entry_rate(spec_at, start, [seed], s.pilot_rounds, s.pilot_tolerance)
 
 
 def world(config: dict) -> dict:
@@ -374,12 +464,19 @@ def draws_table(s: Uncertainty, samples: pd.DataFrame, values: pd.DataFrame) -> 
         table[name] = ratio_of_means(table[f"effect.{num}"], table[f"effect.{den}"], scale)
     table["pays_for_itself"] = np.nan_to_num(table[s.net_cost].to_numpy(float), nan=np.inf) <= 0
     outcomes = [o for o in [*s.outcomes, s.net_cost, *s.evaluated, *s.ratios] if o in table]
-    order = ["draw", "level", *s.names, *dict.fromkeys(outcomes), "pays_for_itself", "n_seeds"]
+    fit = [o for o in FIT if o in table]
+    order = ["draw", "level", *s.names, *dict.fromkeys(outcomes), *fit, "pays_for_itself",
+             "n_seeds"]
     return table[order].sort_values(["level", "draw"]).reset_index(drop=True)
 
 
-def acceptability_table(s: Uncertainty, table: pd.DataFrame) -> pd.DataFrame:
-    t = s.thresholds(table[s.cost_effectiveness])
+def acceptability_table(s: Uncertainty, table: pd.DataFrame, every=None) -> pd.DataFrame:
+    """The curve over the worlds of ``table`` (the plausible ones), at thresholds up to the
+    costliest of ``every`` world drawn (default: ``table``'s), so curves of studies that keep
+    different worlds share their axis."""
+    t = s.thresholds(table[s.cost_effectiveness] if every is None else every)
+    if table.empty:  # no plausible world: no curve
+        return pd.DataFrame(columns=["level", "threshold", "probability"])
     return pd.concat([pd.DataFrame({"level": level, "threshold": t,
                                     "probability": acceptability(g[s.cost_effectiveness], t)})
                       for level, g in table.groupby("level")], ignore_index=True)
@@ -406,19 +503,27 @@ def noise_share(samples: pd.DataFrame) -> float:
 
 
 def summary_table(s: Uncertainty, table: pd.DataFrame, samples: pd.DataFrame) -> pd.DataFrame:
+    """Per level: worlds drawn and plausible, and over the plausible ones the probability that
+    the policy pays for itself, the share with no defined cost per worker-year and the noise
+    share of the net cost's spread (NaN where no world is plausible)."""
     rows = []
-    for level, g in table.groupby("level"):
+    for level, every in table.groupby("level"):
+        g = every[every["plausible"]]
         ratio = g[s.cost_effectiveness].to_numpy(float)
-        cost = samples[(samples["level"] == level) & (samples["outcome"] == s.net_cost)]
-        rows.append({"level": level, "draws": len(g), "seeds_per_draw": int(g["n_seeds"].min()),
-                     "p_pays_for_itself": pays_for_itself(g[s.net_cost]),
+        cost = samples[(samples["level"] == level) & (samples["outcome"] == s.net_cost)
+                       & samples["draw"].isin(g["draw"])]
+        rows.append({"level": level, "draws": len(every), "draws_plausible": len(g),
+                     "seeds_per_draw": int(every["n_seeds"].min()),
+                     "p_pays_for_itself": pays_for_itself(g[s.net_cost]) if len(g) else math.nan,
                      "draws_paying": int(g["pays_for_itself"].sum()),
-                     "p_cost_effectiveness_undefined": float(np.mean(np.isnan(ratio))),
-                     "noise_share_net_cost": noise_share(cost)})
+                     "p_cost_effectiveness_undefined": (float(np.mean(np.isnan(ratio)))
+                                                        if len(g) else math.nan),
+                     "noise_share_net_cost": noise_share(cost) if len(g) > 1 else math.nan})
     return pd.DataFrame(rows)
 
 
 def intervals_table(s: Uncertainty, table: pd.DataFrame) -> pd.DataFrame:
+    """Median and central interval of each outcome over the worlds given (the plausible ones)."""
     rows = []
     outcomes = [c for c in dict.fromkeys([*s.outcomes, s.net_cost, *s.ratios]) if c in table]
     for level, g in table.groupby("level"):
@@ -450,7 +555,7 @@ def drivers_table(s: Uncertainty, table: pd.DataFrame) -> pd.DataFrame:
             y = np.nan_to_num(g[name].to_numpy(float), nan=np.inf)  # undefined ratio: worst rank
             rows += [{"level": level, "outcome": name, "parameter": key,
                       "spearman": rank_correlation(g[key].to_numpy(float), y)} for key in s.names]
-    out = pd.DataFrame(rows)
+    out = pd.DataFrame(rows, columns=["level", "outcome", "parameter", "spearman"])
     out["rank"] = (out["spearman"].abs().groupby([out["level"], out["outcome"]])
                    .rank(ascending=False, method="first"))
     return out
@@ -489,10 +594,26 @@ def scenarios_table(s: Uncertainty, table: pd.DataFrame) -> tuple[pd.DataFrame, 
 
 
 def analyse(s: Uncertainty, samples: pd.DataFrame, plain: DictConfig) -> dict[str, pd.DataFrame]:
-    """Every table of the study from all chunks' samples."""
+    """Every table of the study from all chunks' samples. Each world is judged against the data
+    first (``sim.study.plausible``); the acceptability curve, intervals, drivers and scenarios
+    are over the plausible worlds only, ``uncertainty`` keeps every world with its verdict."""
+    from sim.study.plausible import match_table, rejections_table
+
+    facts, skipped = judged(s, plain)
     table = draws_table(s, samples, parameter_values(s, plain))
-    scenarios, trajectory = scenarios_table(s, table)
-    return {"uncertainty": table, "acceptability": acceptability_table(s, table),
-            "summary": summary_table(s, table, samples), "intervals": intervals_table(s, table),
-            "drivers": drivers_table(s, table), "scenarios": scenarios,
-            "prim_trajectory": trajectory, "parameters": describe_parameters(s, plain)}
+    if facts:
+        match = match_table(facts, samples, s.cutoff)
+    else:  # cutoff null: every world counts
+        match = pd.DataFrame({"draw": np.sort(table["draw"].unique()), "implausibility": 0.0,
+                              "plausible": True, "rejected_by": ""})
+    table = table.merge(match, on="draw", how="left").sort_values(["level", "draw"])
+    table = table.reset_index(drop=True)
+    kept = table[table["plausible"]]
+    scenarios, trajectory = scenarios_table(s, kept)
+    rejections = (rejections_table(facts, skipped, match, s.cutoff) if facts else
+                  pd.DataFrame(columns=["fact", "judged", "rejected", "rejected_alone"]))
+    return {"uncertainty": table, "acceptability": acceptability_table(s, kept, table[s.cost_effectiveness]),
+            "summary": summary_table(s, table, samples), "intervals": intervals_table(s, kept),
+            "drivers": drivers_table(s, kept), "scenarios": scenarios,
+            "prim_trajectory": trajectory, "rejections": rejections,
+            "parameters": describe_parameters(s, plain)}
