@@ -15,7 +15,7 @@ PARTS = {"grant_net_m": +1, "taxes_returned_m": -1, "benefits_m": +1, "health_ca
 
 
 @pytest.mark.parametrize("overrides", [{}, {"demand.displacement": 0.2},
-                                       {"policy": "stipends"}])
+                                       {"policy": "stipends"}, {"demand": "steady"}])
 def test_the_reported_parts_add_up_to_the_net_public_cost(overrides):
     out = run_model(seed=4, **{"population.scale": 20, "burn_in_years": 1, "horizon_years": 8},
                     **overrides)

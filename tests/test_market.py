@@ -69,11 +69,13 @@ def test_steady_demand_has_no_pool():
     assert spec.demand.pool(0, 100) is None
 
 
-def test_market_needs_an_engaged_share():
+@pytest.mark.parametrize("model", ["market", "steady"])
+def test_both_demand_models_need_an_engaged_share(model):
+    """market: the pool's size; steady: the reference of the public fees for added work."""
     from sim.model.core.params import ConfigError
 
     with pytest.raises(ConfigError, match="demand.engaged_share"):
-        spec_for(**{"demand": "market", "demand.engaged_share": None})
+        spec_for(**{"demand": model, "demand.engaged_share": None})
 
 
 @pytest.mark.parametrize("ties", [False, True])

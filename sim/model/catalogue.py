@@ -28,8 +28,8 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "idle_share": ("share", "active agent-months without an outside engagement"),
     "public_cost_m": ("million currency/year",
                       "net public cost: grant + benefits (unemployment, sickness, parental) + "
-                      "pension contributions on benefits + pension rights earned + care - taxes "
-                      "- contributions"),
+                      "pension contributions on benefits + pension rights earned + care + public "
+                      "fees for added work - taxes - contributions"),
     "public_cost_pv_m": ("million currency",
                          "present value of the net public cost over the horizon, discounted at "
                          "country.discount_rate to the horizon's start"),
@@ -46,8 +46,9 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "parental_benefit_m": ("million currency/year", "parental benefit and lump sums paid"),
     "pensions_m": ("million currency/year", "pension rights earned (in the sector, by leavers and "
                    "by the policy's staff) and the pension contributions the state pays on benefits"),
-    "public_fees_m": ("million currency/year", "fees public budgets pay for the work a market pool "
-                      "adds beyond its fixed size"),
+    "public_fees_m": ("million currency/year", "fees public budgets pay for added work: beyond a "
+                      "market pool's fixed size, or under steady demand beyond the reference "
+                      "demand.engaged_share of the people"),
     "parental_benefit_qualified_share": ("share", "births whose parent qualified for the "
                                                   "income-related parental benefit"),
     "pension_rights_m": ("million currency/year",

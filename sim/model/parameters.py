@@ -144,10 +144,11 @@ class Demand:
     model: str = param("-", choices=("steady", "market"),
                        doc="steady: each freelancer's chance of work is independent of others'; "
                            "market: a fixed pool of engagement-months is shared out each month")
-    engaged_share: float | None = param("share of the sector's people", 0, 1,
-                                        "market: engagement-months offered per month at demand "
-                                        "1, as a share of population.size (null for steady)",
-                                        lo_open=True)
+    engaged_share: float = param("share of the sector's people", 0, 1,
+                                 "engagement-months per month at demand 1, as a share of "
+                                 "population.size: market: the pool offered; steady: the "
+                                 "reference beyond which engaged months are added work, whose "
+                                 "public share of fees is a public cost", lo_open=True)
     level: float = param("index", 0, None, "sector demand outside shocks (1 = calibrated)",
                          lo_open=True)
     displacement: float = param(
@@ -160,11 +161,6 @@ class Demand:
     recovery_months: int = param("months", 0, 1200, "linear recovery after the shock")
 
     per_run = ("displacement",)  # may differ between runs of a batch (sim/model/core/runs.py)
-
-    def check(self, path: str) -> None:
-        if self.model == "market" and self.engaged_share is None:
-            raise ConfigError(f"{path}.engaged_share", None,
-                              f"a share in (0, 1] when {path}.model is market")
 
     def pool(self, horizon_month: int, agents: int, active: float | None = None,
              displacement: float = 1.0) -> int | None:

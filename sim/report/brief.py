@@ -686,8 +686,8 @@ SIDE_BY_SIDE = "demand"
 
 DEMAND_DIFFERENCE = N_("Why they differ: with a shared pool of roles, most of the engagements the "
                        "people it supports gain are taken from other freelancers, so fewer "
-                       "newcomers stay and less extra pay is taxed; with steady demand that work "
-                       "is added to the sector.")
+                       "newcomers stay; with steady demand that work is added to the sector, "
+                       "where its pay is taxed and public budgets pay their share of its fees.")
 
 
 def default_option(group: str) -> str | None:

@@ -179,8 +179,7 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
         N_("Period in which applicants' working time is counted"),
         lambda v, *a: _("the last {years} years").format(years=_g(v / 12))),
     "demand.engaged_share": (
-        N_("Share of freelancers the sector's roles can engage in a month"),
-        lambda v, *a: _("not used: networking adds work") if v is None else _pct(v)),
+        N_("Share of freelancers the sector's roles can engage in a month"), _pct),
     "sector.fee_tail_max": (N_("Highest fee, as a multiple of the typical (median) fee"),
                             lambda v, *a: _("{value} times").format(value=_g(v))),
     "country.parental_replacement": (N_("{Parental}, share of pay"), _pct),

@@ -29,8 +29,10 @@ FLOWS: dict[str, tuple[int, str]] = {
                                           "the benefits it pays"),
     "leavers_tax": (-1, "tax and contributions of those who left during the horizon, "
                            "in their months with a job outside the sector"),
-    "public_fees": (+1, "fees public budgets pay for the work a market pool adds beyond its "
-                        "fixed size (demand.displacement below 1)"),
+    "public_fees": (+1, "fees public budgets pay for added work: under demand=market the work "
+                        "a pool adds beyond its fixed size (demand.displacement below 1), under "
+                        "demand=steady the engaged months beyond the reference "
+                        "demand.engaged_share x the simulated people x the demand index"),
     "pension_rights": (+1, "old-age pension rights earned on pay, benefits and pensionable "
                            "transfers in and outside the sector, at the value the pension "
                            "accounts credit: a pension owed later"),

@@ -9,7 +9,7 @@ Each month, for one arm, in this order (``STEP_ORDER``):
 4. ``income``          engagements (the income rule's odds, the policy's boost), pay, side income.
 5. ``policy_pay``      salaries paid by the policy, and its transfers (money that is not pay).
 6. ``public_finance``  unemployment, sickness and parental benefits, income tax, contributions,
-                       pension rights, care costs.
+                       pension rights, care costs; public fees for added work.
 7. ``household``       savings, idle spells, income history and yearly income statistics; then the
                        policy rewrites its modifiers with this month's precarity.
 8. ``family``          births (fertility rule x the policy's modifier), which start parental
@@ -81,18 +81,28 @@ def market_pools(model, ctx) -> np.ndarray | None:
 
 
 def public_fees(model, ctx, pop) -> np.ndarray | None:
-    """Each run's fees this month that public budgets pay for the work a market pool adds
-    beyond its fixed size (``ctx.extra_pool``, displacement below 1): that many engagement-months
-    at the month's mean fee, times ``sector.public_fee_share``. The fixed pool's fees are paid
-    from budgets set whatever the policy does, so they are no effect of it; None: no pool."""
-    if ctx.extra_pool is None or not ctx.extra_pool.any():
+    """Each run's fees this month that public budgets pay for added work: that many
+    engagement-months at the month's mean fee, times ``sector.public_fee_share``. Under
+    demand=market the added work is what a pool adds beyond its fixed size (``ctx.extra_pool``,
+    displacement below 1): the fixed pool's fees are paid from budgets set whatever the policy
+    does, so they are no effect of it; None: a fixed pool. Under demand=steady (``ctx.pool`` is
+    None: each chance of work independent, so networking creates work) it is the engaged active
+    months beyond a reference the same in both arms, ``demand.engaged_share`` x the simulated
+    people (``population.agents``) x the demand index: the calibrated baseline's engaged share."""
+    steady = ctx.extra_pool is None  # a market always has a pool (None: demand=steady)
+    if not steady and not ctx.extra_pool.any():
         return None
     engaged = pop.active & pop.engaged
     fees = np.bincount(pop.group[engaged], weights=pop.fees[engaged], minlength=pop.groups)
     months = np.bincount(pop.group[engaged], minlength=pop.groups)
     mean_fee = np.divide(fees, months, out=np.zeros(pop.groups), where=months > 0)
     share = ctx.runs.values("sector", "public_fee_share")
-    return share * ctx.extra_pool * mean_fee
+    if steady:  # the months the freelancers found beyond the reference
+        demand, agents = model.spec.demand, model.spec.population.agents
+        extra = months - demand.engaged_share * agents * ctx.demand
+    else:
+        extra = ctx.extra_pool
+    return share * extra * mean_fee
 
 
 def monthly_step(model) -> None:
