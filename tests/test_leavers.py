@@ -20,7 +20,7 @@ def test_a_swedish_leaver_month_by_hand():
     # in work: 32.37% above the 1,500 basic deduction (no state tax below 51,000), plus 31.42%
     in_work = 0.3237 * (25_000 - 1_500) + 0.3142 * 25_000  # 7,606.95 + 7,855 = 15,461.95
     # out of work: 80% of 25,000 = 20,000, within the floor 11,220 and the cap 26,400
-    tax, benefit, rights = outside_flows(s, c)
+    tax, benefit, rights, _vat = outside_flows(s, c)
     assert tax == pytest.approx((1 - 0.077) * in_work)  # 14,271.38 a month
     assert benefit == pytest.approx(0.077 * 0.5 * 20_000)  # 770 a month
     # rights: 18.5% of the pay in work and of the benefit drawn (both under the ceiling)
@@ -33,7 +33,7 @@ def test_the_benefit_is_capped_and_a_leaver_always_in_work_draws_none():
     rich = dataclasses.replace(s, outside_wage=50_000)
     assert outside_flows(rich, c)[1] == pytest.approx(0.077 * 0.5 * 26_400)  # the cap
     always = dataclasses.replace(c, outside_unemployment=0.0)
-    tax, benefit, _rights = outside_flows(s, always)
+    tax, benefit, _rights, _vat = outside_flows(s, always)
     assert benefit == 0 and tax == pytest.approx(0.3237 * 23_500 + 0.3142 * 25_000)
 
 
@@ -57,7 +57,7 @@ def test_each_month_books_the_leavers_working_age_count_times_each_flow():
 
     spec = spec_for()
     pair = run_pair(spec, 1)
-    tax, benefit, _rights = outside_flows(spec.sector, spec.country)
+    tax, benefit, _rights, _vat = outside_flows(spec.sector, spec.country)
     for arm in (pair.baseline, pair.policy):
         flows = arm.ledger.flows
         h0 = spec.burn_in_months

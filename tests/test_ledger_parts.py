@@ -11,7 +11,7 @@ from sim.model.core.ledger import FLOWS
 from sim.report.charts import COST_PARTS
 
 PARTS = {"grant_net_m": +1, "taxes_returned_m": -1, "benefits_m": +1, "health_care_m": +1,
-         "parental_benefit_m": +1, "pensions_m": +1, "public_fees_m": +1}
+         "parental_benefit_m": +1, "pensions_m": +1, "public_fees_m": +1, "vat_m": -1}
 
 
 @pytest.mark.parametrize("overrides", [{}, {"demand.displacement": 0.2},

@@ -1,13 +1,14 @@
 """A policy's own running costs on both sides of the ledger (issue 22): the share of its
 administration and training paid as wages and fees (``wage_lines``) is taxed like other pay,
-so its income tax and employer's contributions flow back to the state. Hand-computed."""
+so its income tax and employer's contributions flow back to the state, and the VAT on what the
+staff consume out of it. Hand-computed."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from sim.model.core.finance import wage_returns, wage_rights
+from sim.model.core.finance import wage_returns, wage_rights, wage_vat
 from sim.study.paired import run_pair
 from tests.conftest import spec_for
 
@@ -42,7 +43,9 @@ def test_the_wage_lines_return_exactly_their_tax_and_nothing_else_moves(preset):
                        spent * 0.7 * contributions)
     assert np.allclose(flows_on["pension_rights"] - flows_off["pension_rights"],
                        spent * 0.7 * wage_rights(on.sector, on.country))  # their pensions too
-    for name in flows_on.keys() - {"income_tax", "contributions", "pension_rights"}:
+    assert np.allclose(flows_on["vat"] - flows_off["vat"],
+                       spent * 0.7 * wage_vat(on.sector, on.country))  # and the VAT they pay
+    for name in flows_on.keys() - {"income_tax", "contributions", "pension_rights", "vat"}:
         assert np.array_equal(flows_on[name], flows_off[name]), name
     assert np.array_equal(a.baseline.ledger.flows["income_tax"], b.baseline.ledger.flows["income_tax"])
     assert a.outcomes()["policy.active_workforce"] == b.outcomes()["policy.active_workforce"]

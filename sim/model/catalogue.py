@@ -29,7 +29,7 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "public_cost_m": ("million currency/year",
                       "net public cost: grant + benefits (unemployment, sickness, parental) + "
                       "pension contributions on benefits + pension rights earned + care + public "
-                      "fees for added work - taxes - contributions"),
+                      "fees for added work - taxes - contributions - VAT on consumption"),
     "public_cost_pv_m": ("million currency",
                          "present value of the net public cost over the horizon, discounted at "
                          "country.discount_rate to the horizon's start"),
@@ -49,6 +49,9 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "public_fees_m": ("million currency/year", "fees public budgets pay for added work: beyond a "
                       "market pool's fixed size, or under steady demand beyond the reference "
                       "demand.engaged_share of the people"),
+    "vat_m": ("million currency/year", "VAT on the consumption of the freelancers, of those who "
+              "left during the horizon and of the policy's staff and trainers, flowing to the "
+              "state"),
     "parental_benefit_qualified_share": ("share", "births whose parent qualified for the "
                                                   "income-related parental benefit"),
     "pension_rights_m": ("million currency/year",

@@ -21,7 +21,7 @@ import mesa
 import numpy as np
 
 from sim.model import tables
-from sim.model.core.finance import outside_flows, wage_returns, wage_rights
+from sim.model.core.finance import outside_flows, wage_returns, wage_rights, wage_vat
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.params import ConfigError, check_seed
@@ -115,15 +115,17 @@ class FreelanceModel(mesa.Model):
         self.spec, self.specs = batch_spec(specs, slots), specs
         self.seeds, self.arm = seeds, arm
         self.runs = RunValues(specs)
-        # tax paid and benefit drawn each month by one leaver outside (one number per run)
+        # tax paid, benefit drawn, rights earned and VAT paid each month by one leaver outside
+        # (one number per run)
         flows = [outside_flows(s.sector, s.country) for s in specs]
-        taxes, benefits, rights = ([f[i] for f in flows] for i in (0, 1, 2))
+        taxes, benefits, rights, vat = ([f[i] for f in flows] for i in (0, 1, 2, 3))
         self.leaver_tax = taxes[0] if len(specs) == 1 else np.array(taxes)
         self.leaver_benefit = benefits[0] if len(specs) == 1 else np.array(benefits)
         self.leaver_rights = rights[0] if len(specs) == 1 else np.array(rights)
-        # tax, contributions and pension rights per unit a policy pays its staff and trainers
-        self.wage_returns = [(*wage_returns(s.sector, s.country), wage_rights(s.sector, s.country))
-                             for s in specs]
+        self.leaver_vat = vat[0] if len(specs) == 1 else np.array(vat)
+        # tax, contributions, pension rights and VAT per unit a policy pays its staff and trainers
+        self.wage_returns = [(*wage_returns(s.sector, s.country), wage_rights(s.sector, s.country),
+                              wage_vat(s.sector, s.country)) for s in specs]
         self.streams = Streams(seeds)
         self.rules = self.spec.rules
         # the policy arm runs the spec's policy (each run's own for the yearly parts); the

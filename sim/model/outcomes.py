@@ -118,6 +118,7 @@ def _agent_outcomes(model) -> dict[str, float]:
         "parental_benefit_m": flows["parental_benefit"],
         "pensions_m": flows["pension_rights"] + flows["benefit_pension_contributions"],
         "public_fees_m": flows["public_fees"],
+        "vat_m": flows["vat"],
         "parental_benefit_qualified_share": _ratio(s["births_qualified"].sum(), s["births"].sum()),
         "pension_rights_m": float(s["pension_rights"].sum() / 1e6 / years),
         "pension_contributions_m": float(s["pension_contributions"].sum() / 1e6 / years),

@@ -117,6 +117,10 @@ class Country:
                                         "pensionable income")
     pension_income_cap: float = param("currency/month", 0, None,
                                       "ceiling of pensionable income")
+    vat_share: float = param("share of consumption spending", 0, 1, "VAT the state collects "
+                             "per unit of household consumption spending (VAT included): "
+                             "freelancers, leavers outside the sector and the policy's staff",
+                             hi_open=True)
     health_cost_per_episode: float = param("currency", 0, None, "public care cost of an episode")
     tfr: float = param("children per woman", 0, 10, "national total fertility rate")
     population_median_income: float = param("currency/year", 0, None,

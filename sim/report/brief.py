@@ -242,6 +242,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     # up to the net public cost (tests/test_brief.py holds it)
     parts = {_("grant (net of what it pays back): paid"): (("grant_net_m", +1),),
              _("taxes and contributions: flow back"): (("taxes_returned_m", -1),),
+             _("VAT on consumption: flows back"): (("vat_m", -1),),
              _("benefits, {parental} and health care: paid").format(
                  parental=benefit("parental", _world(sweep)[2].get("name"))): (
                  ("benefits_m", +1), ("health_care_m", +1), ("parental_benefit_m", +1)),
@@ -603,10 +604,10 @@ def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
     verdict = _("a net saving") if cost[1] < 0 and cost[2] < 0 else (
         _("a net cost") if cost[1] > 0 else _("a net effect that cannot be told apart from zero "
                                               "(the 95% CI includes zero)"))
-    lines.append(_("Counting the taxes, contributions, benefits and health care that flow back, the "
-                   "net effect of {policy} on public finances is {cost} {million} a year: "
-                   "{verdict}.").format(**who, cost=_ci(*cost), million=million(cur, prose=True),
-                                        verdict=verdict))
+    lines.append(_("Counting the taxes (VAT on consumption included), contributions, benefits and "
+                   "health care that flow back, the net effect of {policy} on public finances is "
+                   "{cost} {million} a year: {verdict}.").format(
+        **who, cost=_ci(*cost), million=million(cur, prose=True), verdict=verdict))
     return lines
 
 

@@ -23,7 +23,8 @@ from sim.study.stats import mean_ci  # noqa: E402
 
 ARM_COLOURS = {"baseline": "#0072B2", "policy": "#D55E00"}
 EFFECT_COLOUR = "#009E73"  # paired effects (alliance minus baseline), a colour of neither arm
-PART_COLOURS = ["#E69F00", "#882255", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999"]
+PART_COLOURS = ["#E69F00", "#882255", "#56B4E9", "#009E73", "#CC79A7", "#F0E442", "#0072B2", "#999999",
+                "#44AA99"]
 
 
 # A brief prints on A4 with 16 mm margins left and right (sim/report/document.py): a chart is
@@ -145,6 +146,7 @@ COST_PARTS = {  # chart label (a message, translated when drawn) -> ledger flows
     N_("income tax"): ("income_tax",),
     N_("contributions"): ("contributions",),
     N_("leavers' taxes outside the sector"): ("leavers_tax",),
+    N_("VAT on consumption"): ("vat",),
     "{unemployment}": ("unemployment_benefit", "leavers_benefit"),  # the country's benefit
     "{parental}": ("parental_benefit",),
     N_("{sickness}, care, pensions"): ("sickness_benefit", "health_care",

@@ -18,7 +18,8 @@ CHARTS = ("funding", "timeline", "sectors")
 # (``Policy.describe``) when the study sets no ``report.assumptions``
 CORE_ASSUMPTIONS = ("sector.outside_wage", "exit.beta_buffer", "fertility.insecurity_hr",
                     "health.insecurity_or", "country.benefit_takeup",
-                    "country.employer_contribution_rate", "demand.engaged_share", "sector.fee_tail_max",
+                    "country.employer_contribution_rate", "country.vat_share", "demand.engaged_share",
+                    "sector.fee_tail_max",
                     "country.parental_replacement", "country.parental_qualifying_months")
 
 

@@ -171,6 +171,8 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
         lambda v, *a: _("odds {value}% higher").format(value=rounded((v - 1) * 100, 2))),
     "country.benefit_takeup": (N_("Share of idle freelancers who claim {unemployment}"), _pct),
     "country.employer_contribution_rate": (N_("Employer social contributions, share of pay"), _pct),
+    "country.vat_share": (N_("VAT the state collects on what freelancers, leavers and the policy's "
+                             "staff consume, share of their spending"), _pct),
     "admission.long_min_engaged": (
         N_("Work needed to qualify for the alliance"),
         lambda v, *a: _("{months} months ({years} years) with engagements").format(

@@ -28,7 +28,10 @@ in at least ``benefit_work_months`` of the last 12 (the work condition of the Sw
 alliances.md section 6). Sickness benefit replaces ``sickness_replacement`` of
 recent income up to a cap. Income tax is a flat municipal rate above a basic deduction plus the
 state rate above its threshold. Households consume living costs plus ``1 - surplus_saving`` of
-what is left and may borrow down to ``debt_limit_months`` of living costs.
+what is left and may borrow down to ``debt_limit_months`` of living costs; ``vat_share`` of what
+they consume is VAT, which flows back to the state (flow ``vat``). The same consumption rule
+gives the VAT of those the ledger follows outside the sector: leavers (``outside_flows``) and the
+policy's staff and trainers (``wage_vat``).
 """
 
 from __future__ import annotations
@@ -56,6 +59,13 @@ def _benefit(insured, idle, sick, employed, worked_12, recent_fees, side, work_m
         return 0.0
     level = min(max(replacement * recent_fees, floor), cap)
     return max(level - side, 0.0)
+
+
+def consumption(net: float, s, c) -> float:
+    """A household's consumption spending in a month with ``net`` income after tax (the
+    household phase's rule: living costs plus ``1 - surplus_saving`` of the surplus over them)."""
+    living = s.living_cost * c.wage_scale
+    return living + (1.0 - s.surplus_saving) * max(net - living, 0.0)
 
 
 def outside_tax(s, c) -> float:
@@ -86,8 +96,18 @@ def wage_rights(s, c) -> float:
         1.0 + c.employer_contribution_rate)
 
 
-def outside_flows(s, c) -> tuple[float, float, float]:
-    """(taxes and contributions, unemployment benefit, pension rights) the state books each
+def wage_vat(s, c) -> float:
+    """VAT that flows back per unit of labour cost a policy pays its staff and trainers
+    (``wage_returns``' people, paid ``sector.outside_wage``): ``vat_share`` of what they consume
+    out of their pay after income tax, by the household's rule (``consumption``)."""
+    wage = s.outside_wage * c.wage_scale
+    net = wage - income_tax(wage, c.income_tax_rate, c.basic_deduction, c.state_tax_rate,
+                            c.state_tax_threshold)
+    return c.vat_share * consumption(net, s, c) / wage / (1.0 + c.employer_contribution_rate)
+
+
+def outside_flows(s, c) -> tuple[float, float, float, float]:
+    """(taxes and contributions, unemployment benefit, pension rights, VAT) the state books each
     month for one leaver of working age, in expectation over the months in and out of work
     outside (pay and benefit earn rights up to ``pension_income_cap``).
 
@@ -98,6 +118,11 @@ def outside_flows(s, c) -> tuple[float, float, float]:
     others: the economy is large and, in the long run, added labour supply is employed at the
     structural unemployment rate, unlike a sector whose roles are set by fixed budgets
     (``demand.displacement``); docs/model.md §3.3 and docs/sources.md#leavers say why.
+
+    VAT: ``vat_share`` of what the leaver consumes by the household's rule (``consumption``) out
+    of the net income of each kind of month: the outside wage after income tax with a job, the
+    benefit after income tax when out of work and claiming it, nothing (living costs, from
+    savings) when out of work without it.
     """
     u = c.outside_unemployment
     wage = s.outside_wage * c.wage_scale
@@ -105,7 +130,11 @@ def outside_flows(s, c) -> tuple[float, float, float]:
     claimed = u * c.benefit_takeup
     rights = c.pension_accrual_rate * ((1.0 - u) * min(wage, c.pension_income_cap)
                                        + claimed * min(benefit, c.pension_income_cap))
-    return (1.0 - u) * outside_tax(s, c), claimed * benefit, rights
+    tax_rules = (c.income_tax_rate, c.basic_deduction, c.state_tax_rate, c.state_tax_threshold)
+    spend = ((1.0 - u) * consumption(wage - income_tax(wage, *tax_rules), s, c)
+             + claimed * consumption(benefit - income_tax(benefit, *tax_rules), s, c)
+             + (u - claimed) * consumption(0.0, s, c))
+    return (1.0 - u) * outside_tax(s, c), claimed * benefit, rights, c.vat_share * spend
 
 
 @kernel
@@ -165,8 +194,9 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
         state_threshold=c.state_tax_threshold, living=living, surplus_saving=s.surplus_saving,
         debt_floor=-s.debt_limit_months * living, earning_threshold=c.parental_income_threshold,
         pension_cap=c.pension_income_cap, transfer_taxed=bool(transfer_taxed),
-        transfer_rights=bool(transfer_rights), bounds=pop.bounds, sums=np.empty((8, pop.groups)))
-    tax, earned, benefit, sick_pay, parental, pensionable, recipients, rights = sums
+        transfer_rights=bool(transfer_rights), vat_share=c.vat_share, bounds=pop.bounds,
+        sums=np.empty((9, pop.groups)))
+    tax, earned, benefit, sick_pay, parental, pensionable, recipients, rights, vat = sums
     pop.engaged, pop.fees, pop.income = engaged, earn.fees, income
     ledger.add("income_tax", m, tax)
     ledger.add("contributions", m, c.employer_contribution_rate * earned)
@@ -179,6 +209,7 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
                c.pension_contribution_rate * (benefit + sick_pay + parental + rights))
     # both sides of pensions: the contributions count as revenue, the rights they buy as a cost
     ledger.add("pension_rights", m, c.pension_accrual_rate * pensionable)
+    ledger.add("vat", m, vat)  # VAT on what the households consumed
     return {"benefit_recipients": recipients,
             "pension_rights": c.pension_accrual_rate * pensionable,
             "pension_contributions": c.pension_contribution_rate * (earned + benefit + sick_pay
@@ -193,10 +224,10 @@ def _settle(active, engaged, fees, side, salary, transfer, sick_months_left, par
             year_fees, income_now, *, work_months, replacement, floor, cap, sick_replacement,
             sick_cap, tax_rate, basic_deduction, state_rate, state_threshold, living,
             surplus_saving, debt_floor, earning_threshold, pension_cap, transfer_taxed,
-            transfer_rights, bounds, sums):
+            transfer_rights, vat_share, bounds, sums):
     for g in range(bounds.size - 1):  # the rows of each run of a batch
         tax_sum = earned_sum = benefit_sum = sick_pay_sum = parental_sum = pensionable_sum = 0.0
-        rights_sum = 0.0
+        rights_sum = vat_sum = 0.0
         recipients = 0
         for i in range(bounds[g], bounds[g + 1]):
             # locals: each column is read once and written once
@@ -233,7 +264,10 @@ def _settle(active, engaged, fees, side, salary, transfer, sick_months_left, par
             # household: consume living costs and part of any surplus; borrow down to the floor
             net = taxable - tax + (paid - taxed)  # an untaxed transfer reaches the savings whole
             spend = living + (1.0 - surplus_saving) * max(net - living, 0.0)
-            savings = max(buffer[i] + net - spend, debt_floor)
+            kept = buffer[i] + net - spend
+            savings = max(kept, debt_floor)
+            if active[i]:  # VAT on what is consumed: at the debt floor, only what is left
+                vat_sum += vat_share * (spend if kept >= debt_floor else buffer[i] + net - debt_floor)
             buffer[i] = savings
             idle_streak[i] = 0 if works else idle_streak[i] + 1
             # 192 months of engagement history in three words (qualifying windows of up to 16 years)
@@ -258,5 +292,5 @@ def _settle(active, engaged, fees, side, salary, transfer, sick_months_left, par
             precarious[i] = is_precarious(popcount(bits & LAST_12_MONTHS), savings, living)
         sums[0, g], sums[1, g], sums[2, g], sums[3, g] = tax_sum, earned_sum, benefit_sum, sick_pay_sum
         sums[4, g], sums[5, g], sums[6, g] = parental_sum, pensionable_sum, recipients
-        sums[7, g] = rights_sum
+        sums[7, g], sums[8, g] = rights_sum, vat_sum
     return sums

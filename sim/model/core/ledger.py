@@ -1,8 +1,9 @@
 """Public ledger: money flowing between the state and the sector, per month (phase ``public_finance``).
 
 Where it sits: written by the policy (grant, returned grant, and its spending lines) and by the
-public-finance phase (taxes, contributions, benefits, health care), read by the outcomes. Flows
-are in the country's currency; ``net_cost`` is what the state pays out minus what flows back.
+public-finance phase (taxes, contributions, benefits, health care, VAT on consumption), read by
+the outcomes. Flows are in the country's currency; ``net_cost`` is what the state pays out minus
+what flows back.
 The policy's own account of how it spends the grant has the lines it declares
 (``Policy.SPENDING``); a ledger holds the lines it was made with (``Ledger(n_months,
 spending=...)``, none by default).
@@ -38,6 +39,9 @@ FLOWS: dict[str, tuple[int, str]] = {
                            "accounts credit: a pension owed later"),
     "leavers_benefit": (+1, "unemployment benefit of those who left during the horizon, in "
                             "their months out of work outside the sector"),
+    "vat": (-1, "VAT on consumption (country.vat_share of it) of the freelancers, of those who "
+                "left during the horizon (outside the sector, until retirement) and of the "
+                "policy's staff and trainers"),
 }
 
 class Ledger:

@@ -10,8 +10,9 @@ Each month, for one arm, in this order (``STEP_ORDER``):
 5. ``policy_pay``      salaries paid by the policy, and its transfers (money that is not pay).
 6. ``public_finance``  unemployment, sickness and parental benefits, income tax, contributions,
                        pension rights, care costs; public fees for added work.
-7. ``household``       savings, idle spells, income history and yearly income statistics; then the
-                       policy rewrites its modifiers with this month's precarity.
+7. ``household``       consumption and its VAT, savings, idle spells, income history and yearly
+                       income statistics; then the policy rewrites its modifiers with this
+                       month's precarity.
 8. ``family``          births (fertility rule x the policy's modifier), which start parental
                        leave (``sim/model/core/parental.py``), and partnerships.
 9. ``exit``            permanent exits (exit rule x the policy's modifier); the policy is told
@@ -21,7 +22,8 @@ Each month, for one arm, in this order (``STEP_ORDER``):
 12. ``age``            ageing and experience; December: year-end statistics, the policy's
                        accounts.
 13. ``policy_wages``   the income tax and contributions on what the policy paid its staff and
-                       trainers this month (``wage_lines``) flow back; compaction.
+                       trainers this month (``wage_lines``), and the VAT on what they consume
+                       out of it, flow back; compaction.
 
 Every phase works on whole columns; nothing here loops over agents. Random decisions meet the
 policy's modifier columns in ``sim/model/core/decisions.py``. The core knows the policy only
@@ -182,6 +184,7 @@ def monthly_step(model) -> None:
     batch_ledger.add("leavers_tax", m, leavers * model.leaver_tax)
     batch_ledger.add("leavers_benefit", m, leavers * model.leaver_benefit)
     batch_ledger.add("pension_rights", m, leavers * model.leaver_rights)
+    batch_ledger.add("vat", m, leavers * model.leaver_vat)
     # 10. policy_review
     if policy is not None:
         policy.review_runs(states, pop, ctx, run_recorders)
@@ -205,12 +208,13 @@ def monthly_step(model) -> None:
     # trainers is taxed like other pay (its spending lines say which, ``Policy.wage_lines``)
     if policy is not None:
         for g in range(pop.groups):
-            tax, contributions, rights = model.wage_returns[g]
+            tax, contributions, rights, vat = model.wage_returns[g]
             for line, share in policies[g].wage_lines().items():
                 cost = run_ledgers[g].spending[line][m] * share
                 run_ledgers[g].add("income_tax", m, cost * tax)
                 run_ledgers[g].add("contributions", m, cost * contributions)
                 run_ledgers[g].add("pension_rights", m, cost * rights)
+                run_ledgers[g].add("vat", m, cost * vat)
     pop.compact()
     model.month += 1
 
