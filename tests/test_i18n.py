@@ -312,8 +312,17 @@ def synthetic_uncertainty_tables(draws: int = 16):
                           "uncertainty.levels=[20,40]"])
     s = unc.settings(cfg)
     rng = np.random.default_rng(3)
-    rows = [{"draw": d, "level": lv, "seed": seed, "outcome": name,
-             "value": rng.normal(-1.0 if name == "effect.public_cost_m" else 5.0, 3.0)}
+    # baseline levels at the middle of each fact's range, except in every fourth world, which
+    # misses them all (so both the kept and the rejected worlds are drawn)
+    facts, _ = unc.judged(s, model_config(cfg, "uncertainty"))
+    middle = {f"baseline.{f.outcome}": f.centre * f.relative_to for f in facts}
+
+    def value(d, name):
+        if name in middle:
+            return middle[name] * (3.0 if d % 4 == 0 else 1.0)
+        return rng.normal(-1.0 if name == "effect.public_cost_m" else 5.0, 3.0)
+
+    rows = [{"draw": d, "level": lv, "seed": seed, "outcome": name, "value": value(d, name)}
             for d in range(draws) for lv in (20.0, 40.0) for seed in (0, 1) for name in s.evaluated]
     samples = pd.DataFrame(rows)
     return unc.analyse(s, samples, model_config(cfg, "uncertainty")), s, cfg

@@ -531,7 +531,8 @@ def intervals_table(s: Uncertainty, table: pd.DataFrame) -> pd.DataFrame:
             mid, lo, hi = quantiles(g[name], s.interval)
             rows.append({"level": level, "outcome": name, "median": mid, "low": lo, "high": hi,
                          "interval": s.interval, "mean": float(g[name].mean())})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=["level", "outcome", "median", "low", "high", "interval",
+                                       "mean"])
 
 
 def rank_correlation(x, y) -> float:
@@ -590,7 +591,9 @@ def scenarios_table(s: Uncertainty, table: pd.DataFrame) -> tuple[pd.DataFrame, 
                           "base_rate": base, "note": "" if limits else "no restriction helps"})
     trajectory = (pd.concat(paths, ignore_index=True) if paths else
                   pd.DataFrame(columns=["level", "step", "coverage", "density", "mass", "restricted"]))
-    return pd.DataFrame(boxes), trajectory
+    return pd.DataFrame(boxes, columns=["level", "parameter", "low", "high", "range_low",
+                                        "range_high", "coverage", "density", "mass", "base_rate",
+                                        "note"]), trajectory
 
 
 def analyse(s: Uncertainty, samples: pd.DataFrame, plain: DictConfig) -> dict[str, pd.DataFrame]:
