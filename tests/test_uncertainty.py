@@ -66,13 +66,20 @@ def test_pays_for_itself_and_the_cost_per_worker_year_on_a_hand_built_table():
                 rows.append({"draw": d, "level": 40.0, "seed": seed, "outcome": name, "value": value})
     samples = pd.DataFrame(rows)
     values = pd.DataFrame({"draw": range(4), **{k: 0.0 for k in s.names}})
-    table = unc.draws_table(s, samples, values)
+    table = unc.draws_table(s, samples, values).assign(plausible=True)  # every world counts
     assert table["pays_for_itself"].tolist() == [True, False, True, False]
     ratio = table["effect.cost_per_retained_worker_year_k"].to_numpy()
     assert ratio[:2].tolist() == [-100.0, 1000.0] and np.isnan(ratio[2:]).all()
     summary = unc.summary_table(s, table, samples).iloc[0]
     assert summary["p_pays_for_itself"] == 0.5 and summary["draws_paying"] == 2
     assert summary["p_cost_effectiveness_undefined"] == 0.5
+    assert summary["draws"] == summary["draws_plausible"] == 4
+    # a world that does not match the data does not count: draw 0 (pays) rejected
+    table.loc[table["draw"] == 0, "plausible"] = False
+    summary = unc.summary_table(s, table, samples).iloc[0]
+    assert summary["draws"] == 4 and summary["draws_plausible"] == 3
+    assert summary["p_pays_for_itself"] == pytest.approx(1 / 3) and summary["draws_paying"] == 1
+    table["plausible"] = True
     curve = unc.acceptability_table(s, table).set_index("threshold")["probability"]
     assert curve[0.0] == 0.25  # only draw 0 both pays and keeps workers
     # with threshold_max null the grid reaches the costliest world (draw 1: 1000 k)
