@@ -152,3 +152,32 @@ def test_worlds_near_the_calibrated_default_are_kept():
     assert worlds["plausible"].all(), worlds["rejected_by"].tolist()
     assert len(tables["intervals"]) > 0
     assert tables["summary"].iloc[0]["draws_plausible"] == 2
+
+
+# ---------------------------------------------------------------- how much a structural choice weighs
+def test_the_answer_at_each_end_of_a_structural_choice_by_hand():
+    s = unc.settings(compose_config(["study=uncertainty", "uncertainty.draws=6"]))
+    key = s.structural[0]
+    # six worlds: displacement 0.3 ... 0.8; extra workers fall and the net cost rises with it
+    table = pd.DataFrame({"draw": range(6), "level": 40.0, key: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
+                          **{k: 0.0 for k in s.structural[1:]},
+                          "effect.active_workforce": [40.0, 38, 36, 34, 32, 30],
+                          "effect.public_cost_m": [20.0, 21, 22, 23, 24, 25]})
+    for name in [*s.outcomes, *s.ratios]:
+        if name not in table:
+            table[name] = 1.0
+    t = unc.structural_table(s, table).query("parameter == @key").set_index("end")
+    # thirds of six: the two lowest (0.3, 0.4) and the two highest (0.7, 0.8) values
+    assert t.loc["low", "worlds"] == 2 and t.loc["high", "worlds"] == 2
+    assert (t.loc["low", "from"], t.loc["low", "to"]) == (0.3, 0.4)
+    assert (t.loc["high", "from"], t.loc["high", "to"]) == (0.7, 0.8)
+    # medians without interpolation: the lower of the two middle values
+    assert t.loc["low", "effect.active_workforce"] == 38.0
+    assert t.loc["high", "effect.public_cost_m"] == 24.0
+
+
+def test_a_structural_choice_must_be_drawn():
+    cfg = compose_config(["study=uncertainty", "uncertainty.structural=[demand.level]"])
+    with pytest.raises(ConfigError) as err:
+        unc.settings(cfg)
+    assert err.value.key == "uncertainty.structural" and err.value.value == "demand.level"

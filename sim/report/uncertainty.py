@@ -293,6 +293,64 @@ def matching_blocks(tables, s, level: float, who: dict) -> list:
     return blocks
 
 
+# ---------------------------------------------------------------- structural choices
+def _ends(tables, s, level: float, key: str):
+    """The low and high third of one structural choice's worlds at ``level`` (or None)."""
+    t = tables.get("structural")
+    if t is None or t.empty:
+        return None
+    sub = t[(t["level"] == level) & (t["parameter"] == key)].set_index("end")
+    return (sub.loc["low"], sub.loc["high"]) if {"low", "high"} <= set(sub.index) else None
+
+
+def structural_sentence(tables, s, level: float, cur: str, params, who: dict) -> str | None:
+    """The answer at each end of the first structural choice's range (displacement), in one
+    sentence."""
+    if not s.structural:
+        return None
+    key = s.structural[0]
+    ends = _ends(tables, s, level, key)
+    if ends is None:
+        return None
+    low, high = ends
+    den = _denominator(s)
+    return _("How the answer moves with one structural choice, {meaning}: in the worlds where it is "
+             "{low_from} to {low_to}, {policy} keeps {low_n} more people working at a net cost "
+             "of {low_c} {million} a year; where it is {high_from} to {high_to}, {high_n} at "
+             "{high_c} (medians).").format(
+        **who, meaning=_meaning(params.set_index("parameter").loc[key, "meaning"]),
+        low_from=_num(low["from"]), low_to=_num(low["to"]), low_n=_num(low[den]),
+        low_c=_num(low[s.net_cost]), high_from=_num(high["from"]), high_to=_num(high["to"]),
+        high_n=_num(high[den]), high_c=_num(high[s.net_cost]), million=million(cur, prose=True))
+
+
+def structural_blocks(tables, s, level: float, cur: str, params) -> list:
+    """How much each structural choice weighs: the worlds kept at each end of its range."""
+    den, rows = _denominator(s), []
+    meaning = params.set_index("parameter")["meaning"]
+    for key in s.structural:
+        ends = _ends(tables, s, level, key)
+        if ends is None:
+            continue
+        for end, r in zip((_("lowest third"), _("highest third")), ends, strict=True):
+            rows.append([f"{_meaning(meaning.loc[key])} (`{key}`)", end,
+                         _("{low} to {high}").format(low=_num(r["from"]), high=_num(r["to"])),
+                         str(int(r["worlds"])), _num(r[den]), _num(r[s.net_cost]),
+                         _num(r[s.cost_effectiveness])])
+    if not rows:
+        return []
+    return [("h2", _("How much the structural choices weigh ({level})").format(
+                level=level_words(s, level, cur))),
+            ("p", _("Each structural choice of the model is drawn over its range like the other "
+                    "assumptions. For each, the worlds that match the data with its lowest and "
+                    "its highest third of values, and the medians of the answer there:")),
+            ("table", [_("structural choice"), _("end of its range"), _("values"), _("worlds"),
+                       _("extra people working"),
+                       _("net public cost ({million}/year)").format(million=million(cur)),
+                       _("cost per retained worker-year ({thousand})").format(
+                           thousand=thousand(cur))], rows)]
+
+
 # ---------------------------------------------------------------- brief
 SCENARIO_NOTES = {"every world pays for itself": N_("every world pays for itself"),
                   "no world pays for itself": N_("no world pays for itself")}
@@ -430,7 +488,8 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                            upper=upper)
                      + (_("; in {share} of worlds it keeps no extra workers, so there is no such "
                           "cost").format(share=_pct(undefined)) if undefined > 0 else "") + ".")
-    lines += fiscal + pays
+    structural = structural_sentence(tables, s, level, cur, params, who) if n_ok else None
+    lines += fiscal + ([structural] if structural else []) + pays
     if math.isfinite(noise):
         lines.append(_("About {share} of the spread of the net cost across worlds is simulation "
                        "noise ({seeds} seeds per world), which widens these intervals; the rest "
@@ -498,6 +557,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
         ("h2", _("Charts"))]
     blocks += [("img", t, path) for t, path in charts]
     blocks += matching_blocks(tables, s, level, who)
+    blocks += structural_blocks(tables, s, level, cur, params)
     blocks += [
         ("p", _("The acceptability curve: for each price the state might be willing to pay per "
                 "retained worker-year, the share of plausible worlds in which {policy} costs "
@@ -517,7 +577,8 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     blocks += source_blocks(list(dict.fromkeys(a for v in cited.values() for a in v)))
     blocks += scenario_blocks(tables, s, level, cur, who)
     blocks += [("p", _("Tables: uncertainty (every world and grant, with its implausibility "
-                       "and whether it matches the data), rejections, acceptability, summary, "
+                       "and whether it matches the data), rejections, structural, acceptability, "
+                       "summary, "
                        "intervals, drivers, scenarios, parameters (Parquet and CSV). Method: "
                        "docs/model.md. Reproduce: see provenance.json in this folder."))]
     return write_brief(out, blocks, title)

@@ -133,6 +133,8 @@ class Uncertainty:
     prim_prune: float = param("share", 0, 1, "PRIM: a restriction that adds less density than "
                                              "this is dropped from the box kept")
     parameters: dict = param("-", doc="dotted key -> {dist, low, high, mode, basis, source}")
+    structural: list = param("-", doc="parameters that are structural choices of the model: the "
+                                      "brief shows the answer at each end of their range")
     # every world is calibrated, then judged against the data, before it counts (issue 22)
     refit_entry: bool = param("-", doc="refit population.entry_rate in every world so its "
                                        "baseline pool holds population.size (sim/study/entry_fit.py)")
@@ -189,6 +191,12 @@ class Uncertainty:
                               "a mapping: dotted key -> {dist, low, high, mode, basis, source}")
         for key in self.parameters:
             distribution(self, key, path)
+        if not isinstance(self.structural, list | tuple):
+            raise ConfigError(f"{path}.structural", self.structural, "a list of parameter keys")
+        for key in self.structural:
+            if key not in self.parameters:
+                raise ConfigError(f"{path}.structural", key, "a key of uncertainty.parameters: "
+                                  + ", ".join(self.parameters))
 
     @property
     def names(self) -> list[str]:
@@ -562,6 +570,29 @@ def drivers_table(s: Uncertainty, table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def structural_table(s: Uncertainty, table: pd.DataFrame) -> pd.DataFrame:
+    """How much each structural choice weighs: per level and structural parameter, the worlds
+    (given: the plausible ones) in the lowest and the highest third of its draws, with the
+    parameter's range there and the medians of the outcomes in each third."""
+    rows = []
+    outcomes = [c for c in dict.fromkeys([*s.outcomes, s.net_cost, *s.ratios]) if c in table]
+    for level, g in table.groupby("level"):
+        for key in s.structural:
+            x = g[key].to_numpy(float)
+            if x.size < 3:
+                continue
+            low, high = np.quantile(x, [1 / 3, 2 / 3])
+            for end, part in (("low", g[x <= low]), ("high", g[x >= high])):
+                row = {"level": level, "parameter": key, "end": end, "worlds": len(part),
+                       "from": float(part[key].min()), "to": float(part[key].max())}
+                for name in outcomes:
+                    values = np.nan_to_num(part[name].to_numpy(float), nan=np.inf)
+                    row[name] = float(np.quantile(values, 0.5, method="inverted_cdf"))
+                rows.append(row)
+    return pd.DataFrame(rows, columns=["level", "parameter", "end", "worlds", "from", "to",
+                                       *outcomes])
+
+
 def scenarios_table(s: Uncertainty, table: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """PRIM per level on "pays for itself": the box's limits on each parameter it restricts
     (with the draws' full range) and its coverage, density and mass; and the peeling trajectory."""
@@ -619,4 +650,5 @@ def analyse(s: Uncertainty, samples: pd.DataFrame, plain: DictConfig) -> dict[st
             "summary": summary_table(s, table, samples), "intervals": intervals_table(s, kept),
             "drivers": drivers_table(s, kept), "scenarios": scenarios,
             "prim_trajectory": trajectory, "rejections": rejections,
+            "structural": structural_table(s, kept),
             "parameters": describe_parameters(s, plain)}
