@@ -268,7 +268,9 @@ OTHER_VALUES = {
     "admission.long_window_months": 100, "admission.long_min_engaged": 50,
     "admission.rank_window_months": 12, "admission.leave_extension_months": 24,
     "admission.max_age": 35.0, "admission.reserved_share": 0.5, "admission.reserved_max_age": 40.0,
-    "admission.reserved_long_min_engaged": 6,
+    "admission.reserved_long_min_engaged": 6, "admission.qualifying_share": 0.8,
+    "admission.qualifying_concentration": 5.0, "admission.apply_base": 1.0,
+    "admission.apply_idle": 0.5, "sector.age_slope_women": -0.6, "sector.age_slope_men": -0.1,
 }
 
 

@@ -267,7 +267,7 @@ def test_sources_are_cited_as_the_project_has_them_in_the_readers_words(tmp_path
             if line.startswith("| ") and line.count("|") == 4}
     with language(lang):
         salary = assumption_words("policy.salary", 1, "NOK")[0]
-        rule = assumption_words("admission.long_min_engaged", 1, "NOK")[0]
+        rule = assumption_words("admission.qualifying_share", 1, "NOK")[0]
     assert same in rows[salary], rows[salary]
     assert "#a-1-1" not in rows[rule], rows[rule]  # SKUDA's own rule: not TeaterAlliansen's source
     appendix = text.split("## ")[-1]

@@ -154,9 +154,18 @@ def test_windows_are_pushed_back_by_months_on_leave_up_to_the_cap():
 
 def windows_rule(**changes):
     values = dict(recent_window_months=36, recent_min_engaged=12, long_window_months=180,
-                  long_min_engaged=60, rank_window_months=180, leave_extension_months=0,
-                  max_age=60, reserved_share=0.0, reserved_max_age=30, reserved_long_min_engaged=0)
+                  long_min_engaged=60, rank_window_months=180, qualifying_share=1.0,
+                  qualifying_concentration=2.0, apply_base=20.0, apply_idle=0.0,
+                  leave_extension_months=0, max_age=60, reserved_share=0.0, reserved_max_age=30,
+                  reserved_long_min_engaged=0)
     return QualifyingWindows(**{**values, **changes})
+
+
+def round_ctx(pop, draw=0.0):
+    """A hiring round's context: every tie-break draw ``draw``; everyone applies with the
+    probability the rule gives (a uniform of 0 is below any positive probability)."""
+    return SimpleNamespace(uniform=lambda name: np.full(len(pop), draw),
+                           happens=lambda name, p: np.zeros(len(pop)) < p)
 
 
 def test_admission_counts_qualifying_time_in_windows_and_ranks_inside_them():
@@ -167,9 +176,9 @@ def test_admission_counts_qualifying_time_in_windows_and_ranks_inside_them():
                      history(range(36, 190), age_months=59 * 12),  # long but not recent: no
                      history(range(0, 180, 2), age_months=45 * 12),  # 90 in window, 18 recent
                      history(range(0, 192), age_months=61 * 12))   # too old
-    ctx = SimpleNamespace(uniform=lambda name: np.zeros(len(pop)))
+    ctx = round_ctx(pop)
     assert rule.eligible(pop, ctx).tolist() == [True, True, False, False, True, False]
-    # ranked by engaged months in the 15-year window, not by age or a whole career
+    # ranked by qualifying months (here every engaged month) in the 15-year window, not by age
     assert rule.select(pop, ctx, 2).tolist() == [0, 4]
     assert rule.select(pop, ctx, 10).tolist() == [0, 4, 1]
 
@@ -180,7 +189,7 @@ def test_the_early_career_track_reserves_places_for_the_young():
                      history(range(0, 140), age_months=44 * 12),
                      history(range(0, 20), age_months=27 * 12),
                      history(range(0, 14), age_months=28 * 12))
-    ctx = SimpleNamespace(uniform=lambda name: np.zeros(len(pop)))
+    ctx = round_ctx(pop)
     # two places: one reserved for the young (the better of the two), one for the general queue
     assert rule.select(pop, ctx, 2).tolist() == [2, 0]
     assert windows_rule().select(pop, ctx, 2).tolist() == [0, 1]  # without the track

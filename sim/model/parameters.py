@@ -65,9 +65,20 @@ class Sector:
     debt_limit_months: float = param("months", 0, 60, "largest debt, in living costs")
     physical_career_age: float | None = param("years", 16, 80,
                                               "age from which physical wear raises exit (null: none)")
+    # how the chance of work changes with age (sources.md#age-profile): a kink at the knot age,
+    # then a straight line in log-odds per decade, for each sex
+    age_knot_women: float = param("years", 16, 90, "women: age from which the chance of work "
+                                  "changes with age")
+    age_slope_women: float = param("log-odds per decade", -5, 5, "women: change in the log-odds "
+                                   "of an engagement per decade beyond the knot age")
+    age_knot_men: float = param("years", 16, 90, "men: age from which the chance of work changes "
+                                "with age")
+    age_slope_men: float = param("log-odds per decade", -5, 5, "men: change in the log-odds of an "
+                                 "engagement per decade beyond the knot age")
     retirement_age: float = param("years", 30, 90, "age at which everyone leaves")
 
-    per_run = ("outside_wage", "fee_tail_max", "public_fee_share")  # may differ between runs
+    per_run = ("outside_wage", "fee_tail_max", "public_fee_share", "age_slope_women",
+               "age_slope_men")  # may differ between runs
     # (sim/model/core/runs.py)
 
 

@@ -177,6 +177,18 @@ ASSUMPTION_WORDS: dict[str, tuple[str, object]] = {
         N_("Work needed to qualify for the alliance"),
         lambda v, *a: _("{months} months ({years} years) with engagements").format(
             months=_g(v), years=_g(v / 12))),
+    "admission.qualifying_share": (
+        N_("Share of an actor's engagements that counts toward the alliance's qualifying time"),
+        lambda v, *a: _("{share}% on average (funded stages, agreement pay)").format(
+            share=_g(100 * float(v)))),
+    "admission.apply_idle": (
+        N_("How much more often freelancers with less work apply to the alliance"),
+        lambda v, *a: _("{value} in log-odds per share of the last two years without work").format(
+            value=_g(v))),
+    "sector.age_slope_women": (
+        N_("How women's chance of work changes with age"),
+        lambda v, *a: _("{slope} in log-odds per decade beyond the knot age").format(
+            slope=_g(v))),
     "admission.rank_window_months": (
         N_("Period in which applicants' working time is counted"),
         lambda v, *a: _("the last {years} years").format(years=_g(v / 12))),

@@ -87,6 +87,14 @@ def _group_counters(uids, month, groups, offsets, out):
 
 
 @inline
+def months_back(counter, months):
+    """The counter of the same uid ``months`` months earlier: a counter is
+    ``(uid << 20 | month) * golden + offset``, so each month back subtracts one golden step (a
+    month before the first gives a counter no real month has)."""
+    return counter - np.uint64(months) * _GOLDEN
+
+
+@inline
 def uniform_at(counter, key):
     """The uniform in [0, 1) of one row: its Weyl counter and the stream's key (53 bits)."""
     return np.float64(splitmix64(counter + key) >> _S11) * _TO_UNIT_53

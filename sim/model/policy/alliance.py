@@ -71,7 +71,8 @@ SERIES: dict[str, tuple[str, str]] = {
     "member_exits": ("agents", "members who left the sector this month"),
     "member_births": ("births", "births to members this month"),
     "hiring_rounds": ("rounds", "hiring rounds held this month"),
-    "applicants": ("agents", "eligible applicants at this month's hiring round"),
+    "eligible": ("agents", "freelancers eligible at this month's hiring round"),
+    "applicants": ("agents", "eligible freelancers who applied at this month's hiring round"),
     "places": ("places", "places offered at this month's hiring round"),
     "admitted": ("agents", "admitted at this month's hiring round"),
     "furloughed": ("agents", "members paid less than owed (furlough or the year's money spent)"),
@@ -82,6 +83,13 @@ SERIES: dict[str, tuple[str, str]] = {
     "member_tenure_sum": ("years", "sum of the members' years in the profession"),
     "member_age_p10": ("years", "December: 10th percentile of members' ages"),
     "member_age_p90": ("years", "December: 90th percentile of members' ages"),
+    # who is hired: at a round's month, over that round's hires
+    "hired_age_sum": ("years", "sum of the ages of this month's hires"),
+    "hired_years_sum": ("years", "sum of this month's hires' years in the profession"),
+    "hired_under_30": ("agents", "this month's hires younger than 30"),
+    **{f"hired_{what}_{q}": ("years", f"{q[1:]}th percentile of this month's hires' {words}")
+       for what, words in (("age", "ages"), ("years", "years in the profession"))
+       for q in ("p10", "p90")},
 }
 
 # the alliance's spending of its grant: name -> meaning
@@ -164,7 +172,8 @@ class Alliance(Policy):
     SERIES = SERIES
     STOCKS = frozenset({"members", "member_idle", "member_engaged", "furloughed",
                         "member_age_sum", "member_tenure_sum"})
-    NOT_TOTALS = frozenset({"member_age_p10", "member_age_p90", "hiring_rounds"})
+    NOT_TOTALS = frozenset({"member_age_p10", "member_age_p90", "hiring_rounds", "hired_age_p10",
+                            "hired_age_p90", "hired_years_p10", "hired_years_p90"})
     SPENDING = SPENDING
     OUTCOMES = OUTCOMES
     KIND = N_("a state-funded employer that pays established freelancers a salary between "
@@ -176,9 +185,11 @@ class Alliance(Policy):
     # the config keys that drive its results most (config.yaml's report.assumptions)
     ASSUMPTIONS = ("policy.salary", "policy.member_engagement_boost",
                    "policy.member_exit_hr", "policy.precarious_member_birth_hr",
-                   "admission.long_min_engaged", "admission.rank_window_months")
+                   "admission.qualifying_share", "admission.apply_idle",
+                   "admission.rank_window_months", "sector.age_slope_women")
     LEAVES_OUT = (
-        N_("Applicants are every eligible freelancer: nobody eligible chooses not to apply."),
+        N_("Who applies depends only on how much of the last two years was without work: no "
+           "survey of the alliances' applicants was found."),
     )
 
     # may differ between the runs of a batch (sim/model/core/runs.py): the yearly methods run
@@ -285,9 +296,19 @@ class Alliance(Policy):
         if not due or places < max(1, round(self.min_vacancies / ctx.people_per_agent)):
             return
         recorder.set("hiring_rounds", m, 1)
-        recorder.set("applicants", m, np.count_nonzero(admission.eligible(pop, ctx)))
+        recorder.set("eligible", m, np.count_nonzero(admission.eligible(pop, ctx)))
+        recorder.set("applicants", m, np.count_nonzero(admission.applicants(pop, ctx)))
         recorder.set("places", m, places)
         admitted = admission.select(pop, ctx, places)
+        if admitted.size:  # who is hired: their ages and years in the profession
+            age, years = pop.age_months[admitted] / 12.0, pop.tenure_months[admitted] / 12.0
+            recorder.set("hired_age_sum", m, float(age.sum()))
+            recorder.set("hired_years_sum", m, float(years.sum()))
+            recorder.set("hired_under_30", m, int(np.count_nonzero(age < 30)))
+            for what, values in (("age", age), ("years", years)):
+                p10, p90 = np.percentile(values, [10, 90])
+                recorder.set(f"hired_{what}_p10", m, p10)
+                recorder.set(f"hired_{what}_p90", m, p90)
         pop.member[admitted] = True
         pop.member_since[admitted] = m
         pop.paid_months[admitted] = 0
@@ -387,12 +408,24 @@ class Alliance(Policy):
             "alliance_spend_m": spend / 1e6 / years,
             "member_outside_work_share": ratio(s["member_engaged"].sum(), s["members"].sum()),
             "applicants_per_place": ratio(s["applicants"].sum(), s["places"].sum()),
+            "eligible_per_place": ratio(s["eligible"].sum(), s["places"].sum()),
             "cost_per_member_k": ratio(spend / 1e3, member_years),
             # who the members are and why their memberships end (nan without members)
             "member_mean_age": ratio(s["member_age_sum"].sum(), s["members"].sum()),
             "member_age_p10": december_mean(s["member_age_p10"]),
             "member_age_p90": december_mean(s["member_age_p90"]),
             "member_years_in_profession": ratio(s["member_tenure_sum"].sum(), s["members"].sum()),
+            # who is hired (a round's percentiles, weighted by its hires)
+            "member_age_at_hire": ratio(s["hired_age_sum"].sum(), s["admitted"].sum()),
+            "member_age_at_hire_p10": ratio(s["hired_age_p10"] @ s["admitted"], s["admitted"].sum()),
+            "member_age_at_hire_p90": ratio(s["hired_age_p90"] @ s["admitted"], s["admitted"].sum()),
+            "member_years_in_profession_at_hire": ratio(s["hired_years_sum"].sum(),
+                                                        s["admitted"].sum()),
+            "member_years_in_profession_at_hire_p10": ratio(s["hired_years_p10"] @ s["admitted"],
+                                                            s["admitted"].sum()),
+            "member_years_in_profession_at_hire_p90": ratio(s["hired_years_p90"] @ s["admitted"],
+                                                            s["admitted"].sum()),
+            "hired_under_30_share": ratio(s["hired_under_30"].sum(), s["admitted"].sum()),
             "membership_years": ratio(s["membership_months_ended"].sum() / 12, total_ends),
             "member_leave_rate": ratio(total_ends, member_years),
             **{f"member_leave_rate_{reason}": ratio(n, member_years) for reason, n in ends.items()},

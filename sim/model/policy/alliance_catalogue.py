@@ -24,13 +24,25 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "member_birth_rate": ("births/member-year", "births to members"),
     "alliance_spend_m": ("million currency/year", "alliance spending (salaries, overhead, training)"),
     "member_outside_work_share": ("share", "member-months with an outside engagement"),
-    "applicants_per_place": ("applicants/place", "eligible applicants per place offered"),
+    "applicants_per_place": ("applicants/place", "applicants per place offered (eligible "
+                                                 "freelancers who applied)"),
+    "eligible_per_place": ("eligible/place", "eligible freelancers per place offered"),
     "cost_per_member_k": ("thousand currency/member-year", "alliance spending per member-year"),
     # who the members are, and why memberships end
     "member_mean_age": ("years", "mean age of members"),
     "member_age_p10": ("years", "10th percentile of members' ages (mean of the Decembers)"),
     "member_age_p90": ("years", "90th percentile of members' ages (mean of the Decembers)"),
     "member_years_in_profession": ("years", "mean years in the profession of members"),
+    # who is hired (a round's percentiles are weighted by its hires)
+    "member_age_at_hire": ("years", "mean age of members when hired"),
+    "member_age_at_hire_p10": ("years", "10th percentile of hires' ages (per round, weighted)"),
+    "member_age_at_hire_p90": ("years", "90th percentile of hires' ages (per round, weighted)"),
+    "member_years_in_profession_at_hire": ("years", "mean years in the profession of hires"),
+    "member_years_in_profession_at_hire_p10": ("years", "10th percentile of hires' years in the "
+                                                        "profession (per round, weighted)"),
+    "member_years_in_profession_at_hire_p90": ("years", "90th percentile of hires' years in the "
+                                                        "profession (per round, weighted)"),
+    "hired_under_30_share": ("share", "share of hires younger than 30"),
     "membership_years": ("years", "mean length of the memberships that ended"),
     "member_leave_rate": ("ends/member-year", "memberships ended per member-year, any reason"),
     **{f"member_leave_rate_{reason}": ("ends/member-year", f"memberships ended per member-year: {text}")

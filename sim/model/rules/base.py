@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.model.core.jit import inline, kernel, popcount
+from sim.model.core.rng import months_back, uniform_at
 
 if TYPE_CHECKING:
     from sim.model.core.context import StepContext
@@ -103,9 +104,15 @@ class AdmissionRule(ABC):
     def eligible(self, pop: Population, ctx: StepContext) -> np.ndarray:
         """Rows of agents eligible to apply (bool)."""
 
+    def applicants(self, pop: Population, ctx: StepContext) -> np.ndarray:
+        """Rows of agents who apply at this month's round (bool): by default every eligible
+        agent; a rule may let each decide (``QualifyingWindows``). ``select`` admits only
+        applicants, and must see the same ones (draw from a stream of this month)."""
+        return self.eligible(pop, ctx)
+
     @abstractmethod
     def select(self, pop: Population, ctx: StepContext, places: int) -> np.ndarray:
-        """Rows admitted (int index array), at most ``places`` of the eligible."""
+        """Rows admitted (int index array), at most ``places`` of the applicants."""
 
 
 def logit(p: float) -> float:
@@ -131,6 +138,47 @@ def window_counts(pop: Population, windows: tuple[int, ...], leave_extension: in
     return _window_counts(pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
                           pop.leave_bits, spans, leave_extension,
                           np.empty((len(pop), spans.size), dtype=np.int16))
+
+
+def qualifying_counts(pop: Population, windows: tuple[int, ...], leave_extension: int,
+                      stream: tuple[np.ndarray, np.uint64] | None, share) -> np.ndarray:
+    """Qualifying months per row in each of ``windows``: engaged months that count as
+    qualifying time, each with probability ``share`` (per row, or one number; an engagement at
+    agreement pay at a publicly funded stage, as an alliance defines it). Whether the engagement
+    of a past month counted is a draw of its own (uid, month) from ``stream``
+    (``ctx.stream(decision)``: this month's counters and the decision's key), so it is the same
+    draw at every round and in both arms. Windows are extended by leave as in
+    ``window_counts``; a share of 1 everywhere gives its counts."""
+    spans = np.asarray(windows, dtype=np.int64)
+    if spans.min() < 1 or spans.max() > HISTORY_MONTHS:
+        raise ValueError(f"windows must be 1 to {HISTORY_MONTHS} months, got {windows}")
+    out = np.empty((len(pop), spans.size), dtype=np.int16)
+    shares = np.broadcast_to(np.asarray(share, dtype=np.float64), (len(pop),))
+    if shares.size == 0 or shares.min() >= 1.0:
+        return _window_counts(pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
+                              pop.leave_bits, spans, leave_extension, out)
+    counter, key = stream
+    return _qualifying_counts(pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
+                              pop.leave_bits, spans, leave_extension, counter, key,
+                              np.ascontiguousarray(shares), out)
+
+
+@kernel
+def _qualifying_counts(bits1, bits2, bits3, leave_bits, spans, leave_extension, counter, key,
+                       share, out):
+    for i in range(bits1.size):
+        for j in range(spans.size):
+            span = spans[j]
+            if leave_extension > 0:
+                on_leave = popcount(leave_bits[i] & _low_bits(min(span, 64)))
+                span = min(span + min(on_leave, leave_extension), 192)
+            n = 0
+            for k in range(span):  # bit k: the month k + 1 months before this one
+                word = bits1[i] if k < 64 else (bits2[i] if k < 128 else bits3[i])
+                if (word >> np.uint64(k % 64)) & np.uint64(1):
+                    n += uniform_at(months_back(counter[i], k + 1), key) < share[i]
+            out[i, j] = n
+    return out
 
 
 @inline

@@ -3,7 +3,9 @@
 
 Default rule ``MarkovEngagement`` (behaviour.md Part B.1): whether an agent is engaged this month
 follows a two-state Markov chain (P(stay engaged) and P(find work when idle)) whose log-odds rise
-with skill and contacts and with sector demand (a policy's networking is added by the core,
+with skill and contacts and with sector demand, and change with age beyond a knot age by sex
+(``sector.age_knot_*``, ``sector.age_slope_*``: fewer roles for older actresses, dancers'
+physical careers; docs/sources.md#age-profile) (a policy's networking is added by the core,
 ``sim/model/core/decisions.py``). Pay per engaged
 month is the agent's permanent level (log-normal x Pareto across agents, random walk over time,
 Carroll's permanent-transitory structure) times a mean-one log-normal transitory shock.
@@ -82,10 +84,15 @@ class MarkovEngagement(IncomeRule):
         """Log-odds of an engagement this month per row: the chain's log-odds given last month,
         plus skill, contacts and sector demand (log1p in numpy's vectorised code)."""
         x = np.log1p(pop.network)  # log contacts, then the log-odds
-        _log_odds(pop.engaged, pop.skill, x, pop.group, logit_stay=logit(self.p_stay),
-                  logit_find=logit(self.p_find), beta_skill=ctx.runs.values("income", "beta_skill"),
+        s, runs = ctx.sector, ctx.runs
+        _log_odds(pop.engaged, pop.skill, x, pop.group, pop.age_months, pop.female,
+                  logit_stay=logit(self.p_stay), logit_find=logit(self.p_find),
+                  beta_skill=runs.values("income", "beta_skill"),
                   beta_network=self.beta_network, log_network_ref=np.log1p(self.network_ref),
-                  log_demand=np.log(ctx.demand))
+                  log_demand=np.log(ctx.demand), knot_women=s.age_knot_women * 12.0,
+                  knot_men=s.age_knot_men * 12.0,
+                  slope_women=runs.values("sector", "age_slope_women") / 120.0,
+                  slope_men=runs.values("sector", "age_slope_men") / 120.0)
         return x
 
     def earn(self, pop, ctx, engaged) -> Earnings:
@@ -125,13 +132,19 @@ _STEP = np.uint64(0xD1B54A32D192ED03)  # an odd constant: distinct counters per 
 
 
 @kernel
-def _log_odds(engaged, skill, x, group, *, logit_stay, logit_find, beta_skill, beta_network,
-              log_network_ref, log_demand):
+def _log_odds(engaged, skill, x, group, age_months, female, *, logit_stay, logit_find,
+              beta_skill, beta_network, log_network_ref, log_demand, knot_women, knot_men,
+              slope_women, slope_men):
     """The log-odds of engagement, written over ``x`` (log1p of the contact count);
-    ``beta_skill`` holds one value per run (``group``)."""
+    ``beta_skill`` and the age slopes (per month of age) hold one value per run (``group``)."""
     for i in range(x.size):
+        g = group[i]
         xi = logit_stay if engaged[i] else logit_find
-        xi += beta_skill[group[i]] * skill[i] + beta_network * (x[i] - log_network_ref)
+        xi += beta_skill[g] * skill[i] + beta_network * (x[i] - log_network_ref)
+        if female[i]:
+            xi += slope_women[g] * max(age_months[i] - knot_women, 0.0)
+        else:
+            xi += slope_men[g] * max(age_months[i] - knot_men, 0.0)
         x[i] = xi + log_demand
 
 
