@@ -91,3 +91,24 @@ def test_the_age_profile_of_the_chance_of_work_by_hand(female, age, expected):
     x_young = rule.engagement_log_odds(young, ctx_for(spec, young))[0]
     x_old = rule.engagement_log_odds(old, ctx_for(spec, old))[0]
     assert x_old - x_young == pytest.approx(expected)
+
+
+def test_a_default_run_hires_members_at_the_career_stage_the_sources_report():
+    """Issue 23: TeaterAlliansen's members are not all near retirement: their mean age is at
+    most 55 and a tenth are under 45; hires have 10-20 years in the profession on average
+    (about 15 were needed in 2006, sources.md#applicants), and the work requirement ends some
+    memberships before retirement."""
+    from sim import run_model
+
+    runs = [run_model(seed=seed) for seed in (0, 1)]
+
+    def mean(key):
+        return float(np.mean([r[f"policy.{key}"] for r in runs]))
+
+    assert mean("member_mean_age") <= 55
+    assert mean("member_age_p10") < 45
+    assert 10 <= mean("member_years_in_profession_at_hire") <= 20
+    assert mean("member_age_at_hire") < mean("member_mean_age")
+    assert mean("member_leave_rate_work_requirement") > 0.003
+    assert 5 <= mean("applicants_per_place") <= 30
+    assert mean("applicants_per_place") < mean("eligible_per_place")
