@@ -99,6 +99,8 @@ def small_study(*overrides: str, **parameters) -> tuple:
     params = {key: {"dist": "uniform", "low": lo, "high": hi, "basis": "assumption",
                     "source": "test"} for key, (lo, hi) in parameters.items()}
     OmegaConf.update(cfg, "uncertainty.parameters", params, merge=False)
+    OmegaConf.update(cfg, "uncertainty.structural", [k for k in cfg.uncertainty.structural
+                                                     if k in params], merge=False)
     unc.check_design(cfg)
     return cfg, unc.settings(cfg)
 

@@ -128,9 +128,9 @@ def test_integer_keys_are_rounded_as_the_model_sees_them():
     cfg = study("uncertainty.draws=10", "uncertainty.chunks=1")
     s = unc.settings(cfg)
     values = unc.parameter_values(s, model_config(cfg, "uncertainty"))
-    months = values["admission.long_min_engaged"]
+    months = values["admission.rank_window_months"]
     assert all(isinstance(v, int) for v in months)
-    column = s.names.index("admission.long_min_engaged")
+    column = s.names.index("admission.rank_window_months")
     assert (months == np.round(unc.design(s)[:, column])).all()
 
 
