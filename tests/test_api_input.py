@@ -98,7 +98,7 @@ def value_cases(draw):
 @given(case=value_cases())
 def test_run_model_refuses_bad_values(sandbox, case):
     overrides, key = case
-    refused(sandbox, lambda: run_model(seed=0, **{**TINY, **overrides}), key)
+    refused(sandbox, lambda: run_model(**{"seed": 0, **TINY, **overrides}), key)  # a bad seed too
 
 
 @examples(20)
@@ -116,7 +116,7 @@ def test_run_many_refuses_bad_values_in_any_run(sandbox, case, position):
 @given(case=value_cases())
 def test_the_mesa_model_refuses_bad_values(sandbox, case):
     overrides, key = case
-    refused(sandbox, lambda: FreelanceModel(seed=0, **{**TINY, **overrides}), key)
+    refused(sandbox, lambda: FreelanceModel(**{"seed": 0, **TINY, **overrides}), key)
 
 
 WORD = st.from_regex(r"[a-z][a-z_]{1,8}", fullmatch=True)
