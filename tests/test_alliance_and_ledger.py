@@ -213,7 +213,7 @@ def test_net_cost_signs():
 
 
 def test_the_state_tops_up_the_grant_while_demand_is_down():
-    spec = spec_for(**{"policy.crisis_topup_m": 5.0})
+    spec = spec_for(**{"policy.crisis_topup_m": 5.0, "policy.crisis_measure": "topup"})
     policy = spec.policy
     for demand, expected in ((1.0, 40e6), (0.4, 45e6)):
         state = policy.new_state()

@@ -106,7 +106,8 @@ CASES = {
     "time account, Norwegian dancers": {"policy": "skuda", "country": "norway",
                                         "sector": "dance"},
     "a grant cut to nothing": {"policy.cut_year": 3, "policy.cut_share": 1.0},
-    "a crisis": {"demand.shock_depth": 0.4, "demand.shock_start_year": 2, "policy.crisis_topup_m": 20},
+    "a crisis": {"demand.shock_depth": 0.4, "demand.shock_start_year": 2, "policy.crisis_topup_m": 20,
+                 "policy.crisis_measure": "topup"},
 }
 
 
@@ -260,10 +261,12 @@ OTHER_VALUES = {
     "country.outside_unemployment": 0.15, "sector.public_fee_share": 0.9, "policy.wage_share": 0.3,
     "income.beta_skill": 0.4, "exit.beta_buffer": -1.0, "exit.beta_outside": 0.6,
     "fertility.insecurity_hr": 0.7,
-    "health.insecurity_or": 1.6, "demand.displacement": 0.3, "policy.funding_m": 80.0,
+    "health.insecurity_or": 1.6, "health.long_share": 0.6, "demand.displacement": 0.3,
+    "policy.funding_m": 80.0,
     "policy.salary": 31000.0,
     "policy.overhead_share": 0.2, "policy.member_engagement_boost": 0.3,
     "policy.member_exit_hr": 0.5, "policy.precarious_member_birth_hr": 1.25,
+    "policy.member_insecurity_share": 0.9,
     "admission.recent_window_months": 30, "admission.recent_min_engaged": 20,
     "admission.long_window_months": 100, "admission.long_min_engaged": 50,
     "admission.rank_window_months": 12, "admission.leave_extension_months": 24,

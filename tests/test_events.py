@@ -9,12 +9,16 @@ from sim.model.core.recorder import MAX_AGE
 
 def test_episodes_start_only_for_the_active_and_are_counted():
     pop = Population()
-    pop.add(4, active=np.array([True, True, True, False]),
-            precarious=np.array([True, False, True, True]))
-    counts = book_episodes(pop, np.array([True, True, False, True]), episode_months=3)
-    assert pop.sick_months_left.tolist() == [3, 3, 0, 0]  # the row that left gets nothing
+    pop.add(5, active=np.array([True, True, True, False, True]),
+            precarious=np.array([True, False, True, True, True]),
+            sick_months_left=np.array([0, 0, 0, 0, 4]), spell_months=np.array([0, 0, 0, 0, 6]))
+    counts = book_episodes(pop, np.array([True, True, False, True, False]),
+                           np.array([3, 14, 5, 2, 9]))
+    assert pop.sick_months_left.tolist() == [3, 14, 0, 0, 4]  # the row that left gets nothing
+    assert pop.spell_months.tolist() == [3, 14, 0, 0, 6]
+    # the last row is ill already: not at risk, so in neither denominator
     assert counts == {"episodes": 2, "episodes_precarious": 1, "active_at_onset": 3,
-                      "precarious_at_onset": 2}
+                      "precarious_at_onset": 2, "episode_months": 17, "episodes_long": 1}
 
 
 def test_births_update_children_registry_and_age_table():

@@ -25,7 +25,7 @@ def test_without_modifiers_the_alliance_changes_no_exit_of_a_researchers_rule():
     neutral = {"policy.member_exit_hr": 1.0, "policy.training_exit_hr": 1.0,
                "policy.member_engagement_boost": 0.0, "policy.training_engagement_boost": 0.0,
                "policy.precarious_member_birth_hr": 1.0,
-               "policy.precarious_member_onset_hr": 1.0}
+               "policy.member_insecurity_share": 1.0}
     spec, _ = build_spec(compose_config({"exit": "constant", "exit.monthly_hazard": 0.02,
                                          "population.size": 600, "burn_in_years": 1,
                                          "horizon_years": 8, **neutral}))

@@ -110,13 +110,16 @@ def test_fertility_security_follows_the_expected_parental_benefit():
 
 def test_health_onset_by_hand():
     rule = StressEpisodes(onset=0.01, insecurity_or=1.5, drops_or=2.0, drops_needed=2,
-                          episode_months=1)
+                          short_months=3.0, long_share=0.3, long_months=18.0, max_months=24)
     pop = one_agent(drop_bits=np.uint64(0b101), member=True)
     spec = spec_for()
     spec = dataclasses.replace(spec, rules=dataclasses.replace(spec.rules, health=rule))
-    p = rule.onset_probability(pop, SimpleNamespace(precarious=np.array([True]),
-                                                    runs=RunValues([spec])))
-    assert p[0] == pytest.approx(0.01 * 1.5 * 2.0)
+    ctx = SimpleNamespace(precarious=np.array([True]), runs=RunValues([spec]))
+    assert rule.onset_probability(pop, ctx)[0] == pytest.approx(0.01 * 1.5 * 2.0)
+    pop.insecurity_share[:] = 0.4  # a member bears 0.4 of the precarity penalty: 1 + 0.5 x 0.4
+    assert rule.onset_probability(pop, ctx)[0] == pytest.approx(0.01 * 1.2 * 2.0)
+    pop.sick_months_left[:] = 2  # none while an episode runs
+    assert rule.onset_probability(pop, ctx)[0] == 0.0
 
 
 def history(engaged_months_ago, leave_months_ago=(), **values):

@@ -69,6 +69,9 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "childless_at_45": ("share", "women turning 45 in the sector without children"),
     "mean_age_first_birth": ("years", "mean age of women at their first birth"),
     "health_gradient": ("ratio", "episode rate of the precarious / episode rate of the secure"),
+    "episodes_per_1000_person_years": ("episodes/1000 person-years", "health episodes starting"),
+    "episode_mean_months": ("months", "mean length of the health episodes that started"),
+    "episode_long_share": ("share", "episodes that last more than 12 months"),
     # the whole sector
     "mean_age_active": ("years", "mean age of active freelancers"),
     "median_tenure_active_years": ("years", "median years in the profession of the active"),

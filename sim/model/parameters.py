@@ -104,6 +104,10 @@ class Country:
                                         "unemployment benefit, as benefit_takeup says)")
     sickness_replacement: float = param("share", 0, 1, "sickness benefit / reference income")
     sickness_income_cap: float = param("currency/month", 0, None, "income ceiling of sick pay")
+    sickness_employer_days: int = param("days", 0, 30, "first days of a spell the employer pays "
+                                        "(sick pay); the public benefit starts after them")
+    sickness_waiting_days: int = param("days", 0, 30, "first days of a spell without public "
+                                       "benefit for someone without an employer")
     parental_replacement: float = param("share", 0, 1, "parental benefit / benefit-qualifying "
                                         "income (SGI), when qualified")
     parental_income_cap: float = param("currency/month", 0, None,

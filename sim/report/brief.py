@@ -29,6 +29,7 @@ from sim.report.charts import (  # noqa: E402
     EFFECT_COLOUR,
     PART_COLOURS,
     PRINT_WIDTH_IN,
+    member_age_chart,
     paired_bands,
     readable_in_print,
 )
@@ -73,8 +74,10 @@ from sim.report.words import (  # noqa: E402
     scenario_words,
 )
 from sim.study.io import atomic_write  # noqa: E402
+from sim.study.stats import mean_ci  # noqa: E402
 
 FUNDING_STUDY = "funding_sweep"  # the study whose brief every sweep over the grant gets
+AGE_PANELS = 6  # the members' age chart of the appendix shows at most this many settings
 TIMELINE_MAX = 3  # a sweep over the grant keeps the timeline chart up to this many funded levels
 
 
@@ -500,6 +503,24 @@ def _effect(sweep, outcome, job=None, arm="effect"):
     return float(r["mean"].iloc[0]), float(r["lo"].iloc[0]), float(r["hi"].iloc[0])
 
 
+def crisis_effect(sweep, job: str):
+    """((first year, last year), (mean, 95% CI)) of the policy's effect on the experienced
+    workforce over the horizon years a job's demand shock and recovery touch, paired by seed;
+    None for a job without a shock."""
+    shocks = [(start, end) for start, end, _what, shade in _events(sweep, job) if end > start]
+    if not shocks:
+        return None
+    first, last = int(math.floor(shocks[0][0])), int(math.ceil(shocks[-1][1])) - 1
+    yearly = sweep.yearly
+    rows = yearly[(yearly["job"] == job) & (yearly["variable"] == "experienced")
+                  & yearly["year"].between(first, last)]
+    wide = rows.groupby(["seed", "arm"])["value"].mean().unstack("arm")
+    if not {"policy", "baseline"} <= set(wide.columns):
+        return None
+    mean, lo, hi, _n = mean_ci((wide["policy"] - wide["baseline"]).dropna().to_numpy())
+    return (first, last), (mean, lo, hi)
+
+
 def headline_job(sweep) -> str | None:
     """The job a funding study's headlines describe: the funded level nearest the report spec's
     ``headline_level`` (null: the middle funded level); None when no funded level ran."""
@@ -640,6 +661,13 @@ def headlines(sweep, cur: str) -> list[str]:
                        "year{zero_cost}.").format(
             **who, setting=f"{name[:1].upper()}{name[1:]}", exp=_ci(*exp), zero=_zero_note(exp[1], exp[2]),
             cost=_ci(*cost), million=million(cur, prose=True), zero_cost=_zero_note(cost[1], cost[2])))
+        crisis = crisis_effect(sweep, job)
+        if crisis is not None:
+            (start, end), during = crisis
+            lines[-1] += " " + _("During the shock and its recovery (years {start} to {end}) it "
+                                 "keeps {exp} more{zero}.").format(
+                start=_num(start), end=_num(end), exp=_ci(*during),
+                zero=_zero_note(during[1], during[2]))
     if not sweep.contrast.empty:
         eff = sweep.contrast[sweep.contrast["arm"] == "effect"].set_index(["job", "outcome"])
         ref_name = _job_words(sweep, sweep.jobs.iloc[0])
@@ -823,6 +851,11 @@ def _write_report(sweep, out: Path) -> Path:
     blocks += left_out_blocks(spec, alliance)
     blocks += source_blocks(cited)
     blocks += appendix_blocks(appendix)
+    ages = member_age_chart([(_job_words(sweep, row), sweep.yearly[sweep.yearly["job"] == row["job"]])
+                             for _i, row in shown_jobs(sweep).head(AGE_PANELS).iterrows()],
+                            out / tagged("member_ages.png"))
+    if ages is not None:
+        blocks += [("img", _("Members' ages at hire and in the alliance"), ages)]
     return write_brief(out, blocks, title)
 
 

@@ -219,3 +219,66 @@ def run_note(policy: dict, sector_label: str, country_name: str, funding_m: floa
              "95% bands. Assumptions: docs/model.md; sources: docs/sources.md.").format(
         alliance=alliance, sector=_(sector_label), country=_(country_name.title()),
         funding=_g(funding_m), million=million(currency), n=seeds)
+
+
+AGE_SERIES = {"hired": N_("at hire"), "december_member": N_("members (December)")}
+
+
+def member_age_shares(long: pd.DataFrame) -> pd.DataFrame | None:
+    """Members' ages in 5-year bands, at hire and in stock, from a run's or a job's long series
+    (columns ``arm``, ``variable``, ``value``; the alliance's ``hired_age_<lo>`` and
+    ``december_member_age_<lo>`` series, summed over seeds and time): one row per band (``lo``)
+    with each distribution's share. None without the series or without a hire."""
+    rows = long[(long["arm"] == "policy") & long["variable"].str.contains(r"_age_\d+$")]
+    if rows.empty:
+        return None
+    sums = rows.groupby("variable")["value"].sum()
+    out = {}
+    for what in AGE_SERIES:
+        counts = sums[sums.index.str.startswith(f"{what}_age_")]
+        if counts.sum() <= 0:
+            return None
+        lo = counts.index.str.rsplit("_", n=1).str[1].astype(int)
+        out[what] = pd.Series(counts.to_numpy() / counts.sum(), index=lo)
+    return pd.DataFrame(out).sort_index().rename_axis("lo").reset_index()
+
+
+def member_age_chart(panels: list[tuple[str, pd.DataFrame]], path: Path) -> Path | None:
+    """Bars of members' ages by 5-year band, at hire and in the alliance, one panel per
+    ``(title, long series)``; None when no panel has hires."""
+    shares = [(title, member_age_shares(df)) for title, df in panels]
+    shares = [(title, s) for title, s in shares if s is not None]
+    if not shares:
+        return None
+    import textwrap
+
+    cols = min(len(shares), 2)
+    rows = math.ceil(len(shares) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(PRINT_WIDTH_IN, 3.0 * rows + 0.8), sharey=True,
+                             squeeze=False, layout="constrained")
+    colours = dict(zip(AGE_SERIES, ("#E69F00", "#0072B2"), strict=True))
+    for ax, (title, s) in zip(axes.flat, shares, strict=False):
+        x = np.arange(len(s))
+        means = {}
+        for k, (what, label) in enumerate(AGE_SERIES.items()):
+            means[what] = float((s["lo"] + 2.5) @ s[what])
+            ax.bar(x + (k - 0.5) * 0.4, s[what] * 100, width=0.4, color=colours[what],
+                   label=_(label))
+        ticks = [f"{lo}–{lo + 4}" for lo in s["lo"]]
+        ticks[0], ticks[-1] = f"<{int(s['lo'].iloc[1])}", f"{int(s['lo'].iloc[-1])}+"
+        ax.set_xticks(x, ticks, fontsize=8, rotation=45 if cols > 1 else 0)
+        wide = 80 if cols == 1 else 40
+        ax.set_title(textwrap.fill(title, wide) + "\n" + _(
+            "mean age {hired} at hire, {members} in the alliance").format(
+                hired=f"{means['hired']:.0f}", members=f"{means['december_member']:.0f}"),
+            fontsize=9)
+        ax.set_xlabel(_("age (5-year bands)"), fontsize=9)
+    for ax in axes[:, 0]:
+        ax.set_ylabel(_("share of people (%)"), fontsize=9)
+    for ax in list(axes.flat)[len(shares):]:
+        ax.set_visible(False)
+    handles, labels = axes.flat[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=9)
+    fig.suptitle(_("Members' ages at hire and in the alliance"), fontsize=10)
+    readable_in_print(fig)
+    return _save(fig, path)

@@ -27,6 +27,7 @@ from sim.report.document import (
 )
 from sim.report.i18n import N_, _, million, ngettext
 
+AGE_CHART = "member_ages.png"  # in the researchers' appendix (sim.report.charts.member_age_chart)
 RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by years since entry"),
               "public_cost.png": N_("Yearly change in public cost, by part")}
 
@@ -101,4 +102,6 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
     blocks += [("h2", _("The assumptions that drive the result")),
                ("table", [_("assumption"), _("value"), _("source")], words)]
     blocks += left_out_blocks(spec, policy) + source_blocks(cited) + appendix_blocks(appendix)
+    if (out / AGE_CHART).exists():
+        blocks += [("img", _("Members' ages at hire and in the alliance"), out / AGE_CHART)]
     return write_brief(out, blocks, title)

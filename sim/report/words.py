@@ -263,6 +263,13 @@ def _cut(v, *a):
         value=rounded(float(v) * 100, 2))
 
 
+def crisis_words(v) -> str:
+    return {"furlough": _("no crisis money: salaries cut if the money runs short"),
+            "topup": _("the state tops up the grant while demand is down"),
+            "restart": _("one-year re-start posts for those with many short engagements")
+            }.get(v, f"{v}")
+
+
 def demand_words(v) -> str:
     return {"market": _("a shared pool of roles"),
             "steady": _("steady demand, networking adds work")}.get(v, f"{v}")
@@ -275,6 +282,7 @@ SCENARIO_WORDS = {  # a swept key's level in words, for panel titles and headlin
         value=_g(float(v)), million=million(cur, prose=True)),
     "sector": lambda v, cur: str(v),
     "demand": lambda v, cur: demand_words(v),
+    "policy.crisis_measure": lambda v, cur: crisis_words(v),
 }
 
 

@@ -137,7 +137,7 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     if cfg.output.timeseries:
         write_table(pd.concat(series, ignore_index=True), out_dir / "timeseries", csv=False)
     if cfg.output.charts:  # charts and the brief that embeds them, in report.language
-        from sim.report.charts import public_cost_chart, run_note, survival_chart
+        from sim.report.charts import member_age_chart, public_cost_chart, run_note, survival_chart
         from sim.report.i18n import language
         from sim.report.run_brief import write_run_brief
 
@@ -148,6 +148,8 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
                            out_dir / "cohort_survival.png", note, policy)
             public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
                               policy["currency"], note, policy=policy)
+            member_age_chart([(policy["title"], pd.concat(series, ignore_index=True))],
+                             out_dir / "member_ages.png")
             write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices,
                             run.seeds, out_dir, refit=refit_command(cfg), policy=policy)
     write_text(out_dir / "config.yaml", OmegaConf.to_yaml(cfg, resolve=True))

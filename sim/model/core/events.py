@@ -14,30 +14,44 @@ from sim.model.core.jit import kernel
 from sim.model.core.population import check_rows
 from sim.model.core.recorder import MAX_AGE
 
+EPISODE_COUNTS = ("episodes", "episodes_precarious", "active_at_onset", "precarious_at_onset",
+                  "episode_months", "episodes_long")
 
-def book_episodes(pop, starts: np.ndarray, episode_months: int) -> dict[str, np.ndarray]:
-    """Active rows in ``starts`` fall ill for ``episode_months``; counts for the recorder."""
-    check_rows(starts, len(pop), "the health rule's start_episodes")
-    counts = _book_episodes(starts, pop.active, pop.precarious, pop.sick_months_left,
-                            episode_months, pop.bounds, np.empty((4, pop.groups)))
-    return dict(zip(("episodes", "episodes_precarious", "active_at_onset", "precarious_at_onset"),
-                    counts, strict=True))
+
+def book_episodes(pop, starts: np.ndarray, months: np.ndarray) -> dict[str, np.ndarray]:
+    """Active rows in ``starts`` fall ill for ``months`` (per row, from the health rule's
+    ``spell_months``); counts for the recorder: the episodes, those among the precarious, the
+    active and the precarious at risk (not already ill, the rates' denominators), the months
+    the new spells will last and how many last more than 12."""
+    check_rows(starts, len(pop), "the health rule's onset_probability")
+    check_rows(months, len(pop), "the health rule's spell_months")
+    counts = _book_episodes(starts, months.astype(np.int16, copy=False), pop.active,
+                            pop.precarious, pop.sick_months_left, pop.spell_months, pop.bounds,
+                            np.empty((len(EPISODE_COUNTS), pop.groups)))
+    return dict(zip(EPISODE_COUNTS, counts, strict=True))
 
 
 @kernel
-def _book_episodes(starts, active, precarious, sick_months_left, episode_months, bounds, out):
+def _book_episodes(starts, months, active, precarious, sick_months_left, spell_months, bounds,
+                   out):
     for g in range(bounds.size - 1):
-        episodes = episodes_precarious = n_active = n_precarious = 0
+        episodes = episodes_precarious = n_active = n_precarious = total = long = 0
         for i in range(bounds[g], bounds[g + 1]):
             a = active[i]
-            n_active += a
-            n_precarious += a & precarious[i]
+            at_risk = a and sick_months_left[i] == 0  # an episode under way: not at risk
+            n_active += at_risk
+            n_precarious += at_risk & precarious[i]
             if starts[i] and a:
-                sick_months_left[i] = episode_months
+                length = max(months[i], 1)
+                sick_months_left[i] = length
+                spell_months[i] = length
                 episodes += 1
                 episodes_precarious += precarious[i]
+                total += length
+                long += length > 12
         out[0, g], out[1, g], out[2, g], out[3, g] = (episodes, episodes_precarious, n_active,
                                                       n_precarious)
+        out[4, g], out[5, g] = total, long
     return out
 
 

@@ -26,12 +26,15 @@ a salary between engagements) gets
 ``benefit_replacement`` of recent fees, between floor and cap, minus side income, if engaged
 in at least ``benefit_work_months`` of the last 12 (the work condition of the Swedish a-kassa,
 alliances.md section 6). Sickness benefit replaces ``sickness_replacement`` of
-recent income up to a cap. Income tax is a flat municipal rate above a basic deduction plus the
-state rate above its threshold. Households consume living costs plus ``1 - surplus_saving`` of
-what is left and may borrow down to ``debt_limit_months`` of living costs; ``vat_share`` of what
-they consume is VAT, which flows back to the state (flow ``vat``). The same consumption rule
-gives the VAT of those the ledger follows outside the sector: leavers (``outside_flows``) and the
-policy's staff and trainers (``wage_vat``).
+recent income up to a cap, from the country's first public day of a spell
+(``sick_benefit_share``): after the employer's ``sickness_employer_days`` for someone with an
+employer (the policy's employees, or a freelancer engaged the month before), after
+``sickness_waiting_days`` for someone without. Income tax is a flat municipal rate above a
+basic deduction plus the state rate above its threshold. Households consume living costs plus
+``1 - surplus_saving`` of what is left and may borrow down to ``debt_limit_months`` of living
+costs; ``vat_share`` of what they consume is VAT, which flows back to the state (flow
+``vat``). The same consumption rule gives the VAT of those the ledger follows outside the
+sector: leavers (``outside_flows``) and the policy's staff and trainers (``wage_vat``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,20 @@ from sim.model.core.population import LAST_12_MONTHS, check_rows
 
 _ONE = np.uint64(1)
 _TOP = np.uint64(63)
+
+
+MONTH_DAYS = 30.0  # days of a month, for the first days of a sick spell
+
+
+@inline
+def sick_benefit_share(months_left, spell_months, has_employer, employer_days, waiting_days):
+    """Share of a sick month the public sickness benefit pays: all of it, except the spell's
+    first month (``months_left == spell_months``), whose first ``employer_days`` (with an
+    employer, who pays them) or ``waiting_days`` (without one) it does not pay."""
+    if months_left != spell_months:
+        return 1.0
+    days = employer_days if has_employer else waiting_days
+    return max(0.0, 1.0 - days / MONTH_DAYS)
 
 
 @inline
@@ -182,14 +199,16 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
         check_rows(transfer, len(pop), "the policy's transfers")
     sums = _settle(
         pop.active, engaged, earn.fees, earn.side, salary, transfer, pop.sick_months_left,
-        pop.parental_months_left, pop.parental_benefit, pop.insured, employed, pop.precarious,
+        pop.spell_months, pop.parental_months_left, pop.parental_benefit, pop.insured, employed,
+        pop.precarious,
         pop.buffer, pop.idle_streak, pop.engaged_bits, pop.engaged_bits_2, pop.engaged_bits_3,
         pop.leave_bits, pop.drop_bits, pop.earning_bits, pop.recent_income, pop.recent_fees,
         pop.qualifying_months, pop.year_income_sum, pop.year_income_sq, pop.year_months,
         pop.year_fees, income,
         work_months=c.benefit_work_months, replacement=c.benefit_replacement,
         floor=c.benefit_floor, cap=c.benefit_cap, sick_replacement=c.sickness_replacement,
-        sick_cap=c.sickness_income_cap, tax_rate=c.income_tax_rate,
+        sick_cap=c.sickness_income_cap, employer_days=c.sickness_employer_days,
+        waiting_days=c.sickness_waiting_days, tax_rate=c.income_tax_rate,
         basic_deduction=c.basic_deduction, state_rate=c.state_tax_rate,
         state_threshold=c.state_tax_threshold, living=living, surplus_saving=s.surplus_saving,
         debt_floor=-s.debt_limit_months * living, earning_threshold=c.parental_income_threshold,
@@ -217,12 +236,14 @@ def settle_month(pop, ctx, earn, engaged, salary: np.ndarray, ledger,
 
 
 @kernel
-def _settle(active, engaged, fees, side, salary, transfer, sick_months_left, parental_months_left,
+def _settle(active, engaged, fees, side, salary, transfer, sick_months_left, spell_months,
+            parental_months_left,
             parental_benefit, insured, employed, precarious, buffer, idle_streak, engaged_bits,
             engaged_bits_2, engaged_bits_3, leave_bits, drop_bits, earning_bits, recent_income,
             recent_fees, qualifying_months, year_income_sum, year_income_sq, year_months,
             year_fees, income_now, *, work_months, replacement, floor, cap, sick_replacement,
-            sick_cap, tax_rate, basic_deduction, state_rate, state_threshold, living,
+            sick_cap, employer_days, waiting_days, tax_rate, basic_deduction, state_rate,
+            state_threshold, living,
             surplus_saving, debt_floor, earning_threshold, pension_cap, transfer_taxed,
             transfer_rights, vat_share, bounds, sums):
     for g in range(bounds.size - 1):  # the rows of each run of a batch
@@ -240,7 +261,10 @@ def _settle(active, engaged, fees, side, salary, transfer, sick_months_left, par
             benefit = 0.0 if on_leave else _benefit(
                 insured[i], not works, sick, employed[i], popcount(bits & LAST_12_MONTHS),
                 recent_fees[i], side_i, work_months, replacement, floor, cap)
-            sick_pay = sick_replacement * min(income_avg, sick_cap) if sick else 0.0
+            sick_pay = (sick_replacement * min(income_avg, sick_cap)
+                        * sick_benefit_share(sick_months_left[i], spell_months[i],
+                                             employed[i] or (bits & _ONE) != 0, employer_days,
+                                             waiting_days) if sick else 0.0)
             parental = parental_benefit[i] if on_leave else 0.0
             # the policy's transfer (not pay): its taxed part and its part that earns rights
             # (each 0.0 without one: adding it changes no sum)

@@ -137,7 +137,7 @@ def monthly_step(model) -> None:
     ctx.precarious = pop.precarious  # as of last month's household phase (entrants: at entry)
     onset = rules.health.onset_probability(pop, ctx)
     starts = decisions.health_onsets(pop, ctx, onset, "the health rule's onset_probability")
-    counts = book_episodes(pop, starts, rules.health.episode_months)
+    counts = book_episodes(pop, starts, rules.health.spell_months(pop, ctx, starts))
     batch_ledger.add("health_care", m, counts["episodes"] * c.health_cost_per_episode)
     # 4. income
     log_odds = rules.income.engagement_log_odds(pop, ctx)

@@ -58,6 +58,8 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "children": (np.int16, 0, "children born while in the sector or before"),
     "last_birth_month": (np.int32, NO_MONTH, "month of the latest birth"),
     "sick_months_left": (np.int16, 0, "months of the current health episode still to run"),
+    "spell_months": (np.int16, 0, "length of the current or latest health episode (months); "
+                     "its first month is the one where sick_months_left equals it"),
     "parental_months_left": (np.int16, 0, "months of parental leave still to run"),
     "parental_benefit": (np.float64, 0.0, "monthly parental benefit of the current leave"),
     "earning_bits": (np.uint64, 0, "history of months with income of at least "
@@ -67,6 +69,8 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "exit_hr": (np.float64, 1.0, "multiplier of the exit hazard (not of physical wear)"),
     "birth_hr": (np.float64, 1.0, "multiplier of the birth probability"),
     "onset_hr": (np.float64, 1.0, "multiplier of the onset probability of health episodes"),
+    "insecurity_share": (np.float64, 1.0, "share of the health penalty of precarity that the row "
+                         "bears (a policy's income security lowers it)"),
     "engagement_boost": (np.float64, 0.0, "log-odds added to the odds of an engagement"),
     "year_income_sum": (np.float64, 0.0, "this calendar year: sum of monthly earned income"),
     "year_income_sq": (np.float64, 0.0, "this calendar year: sum of squared monthly income"),

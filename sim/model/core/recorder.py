@@ -27,6 +27,8 @@ SERIES: dict[str, tuple[str, str]] = {
     "births": ("births", "births this month"),
     "episodes": ("episodes", "health episodes starting this month"),
     "episodes_precarious": ("episodes", "episodes starting among the precarious"),
+    "episode_months": ("months", "months the episodes starting this month will last"),
+    "episodes_long": ("episodes", "episodes starting this month that last more than 12 months"),
     "precarious": ("agents", "active agents in a precarious month"),
     "active_age_sum": ("years", "sum of the active's ages"),
     "benefit_recipients": ("agents", "active freelancers paid unemployment benefit"),
@@ -41,8 +43,9 @@ SERIES: dict[str, tuple[str, str]] = {
     "engagement_pool": ("engagement-months", "demand=market: engagement-months offered (0 "
                                              "under steady demand)"),
     "median_tenure_active": ("years", "December: median years in the profession of the active"),
-    "active_at_onset": ("agents", "active when health episodes are drawn"),
-    "precarious_at_onset": ("agents", "precarious and active when health episodes are drawn"),
+    "active_at_onset": ("agents", "active and not ill when health episodes are drawn"),
+    "precarious_at_onset": ("agents", "precarious, active and not ill when health episodes are "
+                                      "drawn"),
     "engaged_both": ("agents", "active and engaged this month and the month before"),
     "first_births_women": ("births", "first births to women"),
     "first_birth_age_sum": ("years", "sum of women's ages at their first births"),

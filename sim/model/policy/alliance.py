@@ -3,8 +3,13 @@
 Where it sits in the monthly step (order in ``sim/model/core/loop.py``; interface in
 ``sim/model/policy/base.py``):
 
-* ``open_year`` (January of a horizon year): the grant arrives (plus ``crisis_topup_m`` while
-  sector demand is below its level, as the state topped up in 2020, alliances-2.md); open
+* ``open_year`` (January of a horizon year): re-start posts whose term is over end; the grant
+  arrives, plus what the state adds in a crisis (a year that starts with sector demand below
+  its level), as ``crisis_measure`` says: nothing (``furlough``: the alliance cuts salaries if
+  its money runs short), ``crisis_topup_m`` more grant (``topup``, as in 2020,
+  alliances-2.md), or, once a crisis has lasted ``restart_after_years`` full years, the money
+  for **re-start posts** (``restart``: TeaterAlliansen hired 36 actors on one-year posts in
+  2021, alliances-2.md) for ``restart_share`` of the members, paid at the full salary; open
   training seats are drawn; the salary budget is compared with what the members will cost. A
   shortfall is met by **furlough**: every salary is cut pro rata for the year (SKUDA furloughed
   93 of about 103 employees in June 2020, alliances-2.md). Only a shortfall that persists beyond
@@ -14,14 +19,22 @@ Where it sits in the monthly step (order in ``sim/model/core/loop.py``; interfac
   ``min_vacancies`` places are free, keeping ``hiring_margin`` of the salary budget free for
   years when members are idle more often (Dansalliansen: every second year, when about 10 contracts
   are vacant; TeaterAlliansen: "när TeaterAlliansen har ekonomiska möjligheter"). The admission
-  rule decides who is eligible and in what order.
-* ``write_modifiers``: members' exit hazard x ``member_exit_hr``; precarious members' birth and
-  onset probabilities x ``precarious_member_birth_hr`` / ``precarious_member_onset_hr``;
-  members' and trained freelancers' engagement log-odds + the networking boosts.
+  rule decides who is eligible and in what order. Re-start posts are filled after the round,
+  outside the admission rule: freelancers with at least ``restart_min_starts`` engagements
+  started and ``restart_min_months`` engaged months in the last ``restart_window_months``,
+  ranked by engagements started (many short engagements, the group the 2021 posts were for).
+  They are members for ``restart_months`` (column ``restart_until``).
+* ``write_modifiers``: members' exit hazard x ``member_exit_hr``; precarious members' birth
+  probability x ``precarious_member_birth_hr``; every member bears ``member_insecurity_share``
+  of the health penalty of precarity (the salary secures income, the conditional contract
+  leaves some insecurity; column ``insecurity_share``); members' and trained freelancers'
+  engagement log-odds + the networking boosts.
 * ``pay``: a member in a month without engagement (and not sick) is owed the salary; in an
   engaged month ``partial_month_pay`` of it (leave is taken per engagement, so a month can be
-  partly paid, alliances-2.md); minus ``fee_offset`` of recent fees (Musikalliansen). Salaries
-  are scaled by the year's furlough and never exceed the money left.
+  partly paid, alliances-2.md); minus ``fee_offset`` of recent fees (Musikalliansen). In the
+  first month of a sick spell the alliance, as employer, pays sick pay for the country's
+  ``sickness_employer_days`` (``sickness_replacement`` of the salary); the state pays the rest.
+  Salaries are scaled by the year's furlough and never exceed the money left.
 * ``review``: employment ends at the end of a work period with fewer than
   ``work_requirement_months`` engaged months, or when the time account of ``max_paid_months``
   salaried months is used up.
@@ -45,7 +58,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.core.jit import kernel, popcount
+from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.params import ConfigError, param
 from sim.model.core.population import EXIT_REASONS, NO_MONTH
 from sim.model.policy.alliance_catalogue import END_REASONS, OUTCOMES
@@ -61,7 +74,22 @@ COLUMNS: dict[str, tuple[type, object, str]] = {
     "member_since": (np.int32, NO_MONTH, "month of admission"),
     "paid_months": (np.int32, 0, "months of alliance salary received (time account)"),
     "trained_month": (np.int32, NO_MONTH, "month of the latest open training"),
+    "restart_until": (np.int32, NO_MONTH, "month a re-start post ends (none: an ordinary "
+                      "membership or none)"),
 }
+
+# women's ages at which members' births are compared with the other women's, by 5-year band
+# (25-29 .. 40-44): series of births and of women per band, members and the others
+FERTILE_BANDS = (25, 30, 35, 40)
+FERTILE_BIRTHS = tuple(f"{who}_births_women_{lo}" for who in ("member", "other")
+                       for lo in FERTILE_BANDS)
+FERTILE_WOMEN = tuple(f"{who}_women_{lo}" for who in ("member", "other") for lo in FERTILE_BANDS)
+AGE_BANDS = tuple(range(20, 70, 5))  # members' ages by 5-year band (20-24, ..., 65-69)
+
+
+def age_band_names(what: str) -> list[str]:
+    """Series names of a 5-year age histogram: ``<what>_age_20`` .. ``<what>_age_65``."""
+    return [f"{what}_age_{lo}" for lo in AGE_BANDS]
 
 # name -> (unit, meaning): the alliance's monthly series
 SERIES: dict[str, tuple[str, str]] = {
@@ -70,6 +98,12 @@ SERIES: dict[str, tuple[str, str]] = {
     "member_engaged": ("agents", "members with an outside engagement"),
     "member_exits": ("agents", "members who left the sector this month"),
     "member_births": ("births", "births to members this month"),
+    **{f"{who}_births_women_{lo}": ("births", f"births to women {words} aged {lo}-{lo + 4}")
+       for who, words in (("member", "members"), ("other", "who are not members"))
+       for lo in FERTILE_BANDS},
+    **{f"{who}_women_{lo}": ("agents", f"active women {words} aged {lo}-{lo + 4}")
+       for who, words in (("member", "members"), ("other", "who are not members"))
+       for lo in FERTILE_BANDS},
     "hiring_rounds": ("rounds", "hiring rounds held this month"),
     "eligible": ("agents", "freelancers eligible at this month's hiring round"),
     "applicants": ("agents", "eligible freelancers who applied at this month's hiring round"),
@@ -90,6 +124,13 @@ SERIES: dict[str, tuple[str, str]] = {
     **{f"hired_{what}_{q}": ("years", f"{q[1:]}th percentile of this month's hires' {words}")
        for what, words in (("age", "ages"), ("years", "years in the profession"))
        for q in ("p10", "p90")},
+    # age histograms (5-year bands; the last band holds everyone 65 or older, the first everyone
+    # under 25): of this month's hires, and of the members in December (0 in other months)
+    **{name: ("agents", f"hires aged {lo}-{lo + 4} this month")
+       for name, lo in zip(age_band_names("hired"), AGE_BANDS, strict=True)},
+    **{name: ("agents", f"December: members aged {lo}-{lo + 4}")
+       for name, lo in zip(age_band_names("december_member"), AGE_BANDS, strict=True)},
+    "restart_hired": ("agents", "hired on re-start posts this month"),
 }
 
 # the alliance's spending of its grant: name -> meaning
@@ -113,6 +154,9 @@ class AllianceState:
     hiring_capacity: int = 0  # members it sustains with the hiring margin kept free
     furlough: float = 1.0  # share of salary paid this year (1: no furlough)
     shortfall_years: int = 0  # consecutive years the budget fell short
+    crisis_years: int = 0  # consecutive years that started in a crisis (demand below its level)
+    restart_places: int = 0  # re-start posts funded this year, to fill after the round
+    restart_done: bool = False  # this crisis has had its re-start posts
     paid_share: float = 0.4  # salary-months owed per member-month (for planning)
     member_months: int = 0
     owed_salary_months: float = 0.0
@@ -134,8 +178,24 @@ class Alliance(Policy):
     start_year: int = param("horizon year", 0, 1000, "first year of operation")
     cut_share: float = param("share", 0, 1, "share of the grant cut from `cut_year` on")
     cut_year: int | None = param("horizon year", 0, 1000, "first year of the cut (null: none)")
+    crisis_measure: str = param("-", choices=("furlough", "topup", "restart"),
+                                doc="what the state adds in a crisis: nothing (the alliance "
+                                    "furloughs if money runs short), a top-up of the grant, or "
+                                    "one-year re-start posts")
     crisis_topup_m: float = param("million currency/year", 0, 100_000,
-                                  "extra grant in years that start with demand below its level")
+                                  "crisis_measure=topup: extra grant in years that start with "
+                                  "demand below its level")
+    restart_share: float = param("posts per member", 0, 5, "crisis_measure=restart: re-start "
+                                 "posts per ordinary member, once a crisis")
+    restart_months: int = param("months", 1, 60, "term of a re-start post")
+    restart_after_years: int = param("years", 0, 20, "full years a crisis lasts before the "
+                                     "re-start posts open")
+    restart_window_months: int = param("months", 1, 64, "window in which the engagements of "
+                                       "re-start applicants count")
+    restart_min_starts: int = param("engagements", 0, 64, "engagements started in the window "
+                                    "to be eligible for a re-start post")
+    restart_min_months: int = param("months", 0, 64, "engaged months in the window to be "
+                                    "eligible for a re-start post")
     salary: float = param("currency/month", 0, None, "salary in months without engagements (SEK)",
                           lo_open=True)
     partial_month_pay: float = param("share of salary", 0, 1,
@@ -156,8 +216,8 @@ class Alliance(Policy):
     training_exit_hr: float = param("hazard ratio", 0, 10, "exit hazard once training pays off")
     precarious_member_birth_hr: float = param("ratio", 0, 10,
                                               "birth probability of precarious members")
-    precarious_member_onset_hr: float = param("ratio", 0, 10,
-                                              "episode onset of precarious members")
+    member_insecurity_share: float = param("share", 0, 1, "share of the health penalty of "
+                                           "precarity that members still bear")
     work_requirement_months: int = param("months", 0, 64, "engaged months needed per period")
     work_period_months: int = param("months", 1, 64, "length of a work-requirement period")
     max_paid_months: int | None = param("months", 1, None, "time account of paid months (null: none)")
@@ -171,6 +231,7 @@ class Alliance(Policy):
     COLUMNS = COLUMNS
     SERIES = SERIES
     STOCKS = frozenset({"members", "member_idle", "member_engaged", "furloughed",
+                        *FERTILE_WOMEN,
                         "member_age_sum", "member_tenure_sum"})
     NOT_TOTALS = frozenset({"member_age_p10", "member_age_p90", "hiring_rounds", "hired_age_p10",
                             "hired_age_p90", "hired_years_p10", "hired_years_p90"})
@@ -195,7 +256,7 @@ class Alliance(Policy):
     # may differ between the runs of a batch (sim/model/core/runs.py): the yearly methods run
     # run by run on the run's own policy, the monthly ones read one value per run
     per_run = ("funding_m", "salary", "overhead_share", "wage_share", "member_engagement_boost",
-               "member_exit_hr", "precarious_member_birth_hr")
+               "member_exit_hr", "precarious_member_birth_hr", "member_insecurity_share")
 
     def check(self, path: str) -> None:
         if self.work_requirement_months > self.work_period_months:
@@ -250,7 +311,15 @@ class Alliance(Policy):
         # the grant in the simulated population's money: real money / people per agent
         per_agent = 1e6 / ctx.people_per_agent
         state.grant = self.grant_m(year) * per_agent if ctx.horizon_month >= 0 else 0.0
-        if state.grant > 0 and ctx.demand < ctx.demand_level:  # a crisis: the state tops up
+        over = np.flatnonzero(pop.member & (pop.restart_until != NO_MONTH)
+                              & (pop.restart_until <= m))
+        pop.restart_until[over] = NO_MONTH
+        self._end(pop, over, "restart_ended", ctx, recorder, served_this_month=False)
+        crisis = ctx.demand < ctx.demand_level
+        state.crisis_years = state.crisis_years + 1 if crisis else 0
+        state.restart_done = state.restart_done and crisis
+        state.restart_places = 0
+        if state.grant > 0 and crisis and self.crisis_measure == "topup":
             state.grant += self.crisis_topup_m * per_agent
         state.salary_spent = state.spent = 0.0
         members = np.flatnonzero(pop.member)
@@ -269,6 +338,7 @@ class Alliance(Policy):
         state.capacity = int(state.salary_budget // member_year)
         state.hiring_capacity = int(state.salary_budget * (1 - self.hiring_margin) // member_year)
         state.furlough = 1.0
+        self._fund_restart(state, pop, ctx, ledger)  # after the capacity: it is extra money
         if members.size <= state.capacity:
             state.shortfall_years = 0
             return
@@ -282,19 +352,43 @@ class Alliance(Policy):
         else:  # furlough: everyone's salary cut pro rata for the year
             state.furlough = state.capacity / members.size
 
+    def _fund_restart(self, state, pop, ctx, ledger) -> None:
+        """``crisis_measure=restart``: once a crisis has lasted ``restart_after_years`` full
+        years, the state funds ``restart_share`` posts per member for ``restart_months`` at the
+        full salary (money not spent returns in December, as the rest of the grant)."""
+        if (self.crisis_measure != "restart" or state.restart_done
+                or state.crisis_years <= self.restart_after_years):
+            return
+        state.restart_done = True
+        places = round(self.restart_share * np.count_nonzero(pop.member))
+        if places <= 0:
+            return
+        ec = ctx.country.employer_contribution_rate
+        money = places * self.restart_months * self.salary * ctx.money_scale * (1 + ec)
+        state.grant += money
+        state.salary_budget += money
+        state.restart_places = places
+        ledger.add("grant", ctx.month, money)
+
     def member_year_cost(self, state, ctx) -> float:
         """Planned cost of one member-year: salary-months owed x salary x employer contributions."""
         ec = ctx.country.employer_contribution_rate
         return 12 * state.paid_share * self.salary * ctx.money_scale * (1 + ec)
 
     def admit(self, state, pop, ctx, admission, recorder) -> None:
-        m, year = ctx.month, ctx.horizon_month // 12
+        year = ctx.horizon_month // 12
         if not state.active:
             return
         places = state.hiring_capacity - int(np.count_nonzero(pop.member))
         due = (year - self.start_year) % self.round_every_years == 0
-        if not due or places < max(1, round(self.min_vacancies / ctx.people_per_agent)):
-            return
+        if due and places >= max(1, round(self.min_vacancies / ctx.people_per_agent)):
+            self._round(pop, ctx, admission, recorder, places)
+        if state.restart_places:
+            self._hire_restart(state, pop, ctx, recorder)
+
+    def _round(self, pop, ctx, admission, recorder, places: int) -> None:
+        """An ordinary hiring round of ``places``: the admission rule picks among its applicants."""
+        m = ctx.month
         recorder.set("hiring_rounds", m, 1)
         recorder.set("eligible", m, np.count_nonzero(admission.eligible(pop, ctx)))
         recorder.set("applicants", m, np.count_nonzero(admission.applicants(pop, ctx)))
@@ -309,13 +403,43 @@ class Alliance(Policy):
                 p10, p90 = np.percentile(values, [10, 90])
                 recorder.set(f"hired_{what}_p10", m, p10)
                 recorder.set(f"hired_{what}_p90", m, p90)
+            for name, n in zip(age_band_names("hired"), age_histogram(age), strict=True):
+                recorder.set(name, m, n)
         pop.member[admitted] = True
         pop.member_since[admitted] = m
         pop.paid_months[admitted] = 0
         recorder.set("admitted", m, admitted.size)
 
+    def restart_eligible(self, pop) -> np.ndarray:
+        """Rows eligible for a re-start post: active non-members with at least
+        ``restart_min_starts`` engagements started and ``restart_min_months`` engaged months in
+        the last ``restart_window_months`` (an engagement starts in a month engaged after one
+        that was not)."""
+        starts, months = engagement_starts(pop.engaged_bits,
+                                           window_mask(self.restart_window_months))
+        return (pop.active & ~pop.member & (starts >= self.restart_min_starts)
+                & (months >= self.restart_min_months))
+
+    def _hire_restart(self, state, pop, ctx, recorder) -> None:
+        """Fill the year's re-start posts: the eligible with the most engagements started first
+        (ties by a draw, stream ``restart_rank``)."""
+        rows = np.flatnonzero(self.restart_eligible(pop))
+        starts, _ = engagement_starts(pop.engaged_bits[rows], window_mask(self.restart_window_months))
+        order = np.lexsort((ctx.uniform("restart_rank")[rows], -starts))
+        hired = rows[order[:state.restart_places]]
+        state.restart_places = 0
+        m = ctx.month
+        pop.member[hired] = True
+        pop.member_since[hired] = m
+        pop.paid_months[hired] = 0
+        pop.restart_until[hired] = m + self.restart_months
+        recorder.set("restart_hired", m, hired.size)
+
     def close_year(self, state, pop, ctx, ledger, recorder) -> None:
         member_ages = pop.age_months[pop.active & pop.member] / 12.0
+        for name, n in zip(age_band_names("december_member"), age_histogram(member_ages),
+                           strict=True):
+            recorder.set(name, ctx.month, n)
         if member_ages.size:
             p10, p90 = np.percentile(member_ages, [10, 90])
             recorder.set("member_age_p10", ctx.month, p10)
@@ -354,16 +478,18 @@ class Alliance(Policy):
             recorder.series["membership_months_ended"][ctx.month] += float(np.sum(served))
             pop.member[rows] = False
             pop.member_since[rows] = NO_MONTH
+            pop.restart_until[rows] = NO_MONTH
 
     # ------------------------------------------------------------------ hooks of the core
     def employed(self, pop) -> np.ndarray:
         return pop.member  # members are employed: no unemployment benefit
 
     def on_births(self, states, pop, ctx, born, recorders) -> None:
-        counts = _births_to_members(born, pop.active, pop.member, pop.bounds,
-                                    np.zeros(pop.groups))
+        counts = _births_to_members(born, pop.active, pop.member, pop.female, pop.age_months,
+                                    pop.bounds, np.zeros((1 + 2 * len(FERTILE_BANDS), pop.groups)))
         for g, recorder in enumerate(recorders):
-            recorder.set("member_births", ctx.month, counts[g])
+            for name, value in zip(("member_births", *FERTILE_BIRTHS), counts[:, g], strict=True):
+                recorder.set(name, ctx.month, value)
 
     def on_exits(self, states, pop, ctx, rows, reasons, recorders) -> None:
         """Leaving the sector ends a membership: counted by why (left or retired) and its length."""
@@ -383,16 +509,19 @@ class Alliance(Policy):
             recorder.series["membership_months_ended"][m] += months[g]
         pop.member[members] = False
         pop.member_since[members] = NO_MONTH
+        pop.restart_until[members] = NO_MONTH
 
     def record_month(self, states, pop, ctx, engaged, salary, recorders) -> None:
         counts = _member_counts(pop.active, pop.member, engaged, salary, pop.age_months,
-                                pop.tenure_months, pop.bounds, np.empty((5, pop.groups)))
-        members, idle, outside, age_months, tenure_months = counts
+                                pop.tenure_months, pop.female, pop.bounds,
+                                np.empty((5 + len(FERTILE_WOMEN), pop.groups)))
+        members, idle, outside, age_months, tenure_months = counts[:5]
         for g, recorder in enumerate(recorders):
             for name, value in (("members", members[g]), ("member_idle", idle[g]),
                                 ("member_engaged", outside[g]),
                                 ("member_age_sum", age_months[g] / 12.0),
-                                ("member_tenure_sum", tenure_months[g] / 12.0)):
+                                ("member_tenure_sum", tenure_months[g] / 12.0),
+                                *zip(FERTILE_WOMEN, counts[5:, g], strict=True)):
                 recorder.set(name, ctx.month, value)
 
     def outcome_values(self, series, spending, years) -> dict[str, float]:
@@ -405,6 +534,10 @@ class Alliance(Policy):
             "alliance_members": float(s["members"].mean()),
             "member_exit_rate": ratio(s["member_exits"].sum(), member_years),
             "member_birth_rate": ratio(s["member_births"].sum(), member_years),
+            "member_birth_rate_women_25_44": ratio(
+                sum(s[f"member_births_women_{lo}"].sum() for lo in FERTILE_BANDS),
+                sum(s[f"member_women_{lo}"].sum() for lo in FERTILE_BANDS) / 12),
+            "member_birth_ratio_women_25_44": standardised_birth_ratio(s),
             "alliance_spend_m": spend / 1e6 / years,
             "member_outside_work_share": ratio(s["member_engaged"].sum(), s["members"].sum()),
             "applicants_per_place": ratio(s["applicants"].sum(), s["places"].sum()),
@@ -432,6 +565,7 @@ class Alliance(Policy):
             "new_members_per_year": float(s["admitted"].sum() / years),
             "hiring_rounds_per_year": float(s["hiring_rounds"].sum() / years),
             "furlough_share": ratio(s["furloughed"].sum(), s["members"].sum()),
+            "restart_posts_per_year": float(s["restart_hired"].sum() / years),
         }
 
     # ------------------------------------------------------------------ monthly
@@ -443,8 +577,8 @@ class Alliance(Policy):
                    self.training_lag_months, runs.values("policy", "member_engagement_boost"),
                    self.training_engagement_boost, runs.values("policy", "member_exit_hr"),
                    self.training_exit_hr, runs.values("policy", "precarious_member_birth_hr"),
-                   self.precarious_member_onset_hr, pop.engagement_boost, pop.exit_hr,
-                   pop.birth_hr, pop.onset_hr)
+                   ctx.runs.values("policy", "member_insecurity_share"),
+                   pop.engagement_boost, pop.exit_hr, pop.birth_hr, pop.insecurity_share)
 
     def write_modifiers_runs(self, states, pop, ctx) -> None:
         self.write_modifiers(None, pop, ctx)  # the modifiers do not read the run's state
@@ -470,8 +604,9 @@ class Alliance(Policy):
             furlough[g] = state.furlough
         ec = ctx.country.employer_contribution_rate
         sums = _salaries(
-            pop.member, engaged, pop.sick_months_left, pop.parental_months_left, pop.recent_fees,
-            pop.paid_months, salary_level,
+            pop.member, engaged, pop.sick_months_left, pop.spell_months, pop.parental_months_left,
+            pop.recent_fees, pop.paid_months, salary_level,
+            min(ctx.country.sickness_employer_days, 30) / 30 * ctx.country.sickness_replacement,
             self.partial_month_pay, self.fee_offset,
             furlough, 1 + ec, room, paying, pop.bounds, salary, np.zeros((4, runs)))
         for g in np.flatnonzero(paying):
@@ -510,13 +645,37 @@ class Alliance(Policy):
                 self._end(pop, bounds[g] + np.flatnonzero(run == code), name, ctx, recorder)
 
 
+def age_histogram(ages: np.ndarray) -> np.ndarray:
+    """Counts per 5-year band of ``AGE_BANDS`` (ages in years; the first band takes everyone
+    younger, the last everyone older)."""
+    bands = np.clip((np.asarray(ages) // 5).astype(np.int64) - AGE_BANDS[0] // 5, 0,
+                    len(AGE_BANDS) - 1)
+    return np.bincount(bands, minlength=len(AGE_BANDS))
+
+
+def engagement_starts(engaged_bits: np.ndarray, mask: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: engagements started (an engaged month after one that was not) and engaged
+    months, within the months of ``mask`` (bit 0 = the latest month)."""
+    return _engagement_starts(engaged_bits, mask, np.empty(engaged_bits.size, np.int64),
+                              np.empty(engaged_bits.size, np.int64))
+
+
+@kernel
+def _engagement_starts(bits, mask, starts, months):
+    for i in range(bits.size):
+        b = bits[i]
+        starts[i] = popcount(b & ~(b >> np.uint64(1)) & mask)
+        months[i] = popcount(b & mask)
+    return starts, months
+
+
 @kernel
 def _modifiers(member, precarious, trained_month, group, month, lag, member_boost, training_boost,
-               member_exit_hr, training_exit_hr, birth_hr_precarious, onset_hr_precarious,
-               boost, exit_hr, birth_hr, onset_hr):
+               member_exit_hr, training_exit_hr, birth_hr_precarious, insecurity_member,
+               boost, exit_hr, birth_hr, insecurity_share):
     """The alliance's modifier columns; open training keeps paying off after it ends.
     ``member_boost``, ``member_exit_hr`` and ``birth_hr_precarious`` hold one value per run
-    (``group``)."""
+    (``group``), as does ``insecurity_member``."""
     for i in range(member.size):
         trained = trained_month[i] > NO_MONTH and month - trained_month[i] >= lag
         m = member[i]
@@ -525,16 +684,17 @@ def _modifiers(member, precarious, trained_month, group, month, lag, member_boos
         exit_hr[i] = (member_exit_hr[g] if m else 1.0) * (training_exit_hr if trained else 1.0)
         insecure_member = m and precarious[i]
         birth_hr[i] = birth_hr_precarious[g] if insecure_member else 1.0
-        onset_hr[i] = onset_hr_precarious if insecure_member else 1.0
+        insecurity_share[i] = insecurity_member[g] if m else 1.0
 
 
 @kernel
-def _salaries(member, engaged, sick_months_left, parental_months_left, recent_fees, paid_months,
-              salary_level, partial_share, fee_offset, furlough, cost_factor, room, paying, bounds,
-              salary, out):
+def _salaries(member, engaged, sick_months_left, spell_months, parental_months_left, recent_fees,
+              paid_months, salary_level, sick_first_share, partial_share, fee_offset, furlough,
+              cost_factor, room, paying, bounds, salary, out):
     """Salary per row of each run that is ``paying`` (rows ``bounds``): members are owed
     the run's ``salary_level`` in a month without engagement (and ``partial_share`` of it in an engaged
-    month) minus ``fee_offset`` of recent fees, none on sick or parental leave, times the run's
+    month) minus ``fee_offset`` of recent fees, none on sick or parental leave except
+    ``sick_first_share`` of the level in a sick spell's first month (the employer's days), times the run's
     ``furlough``; if that costs (times ``cost_factor``, the employer's contributions) more than
     the run's ``room``, all its salaries are cut pro rata. Per run, into ``out``: the cost, the
     number of members, the salary-months owed (before any cut) and the number of members paid
@@ -550,10 +710,12 @@ def _salaries(member, engaged, sick_months_left, parental_months_left, recent_fe
             owed = 0.0
             if member[i]:  # members are always active: an exit ends membership in the same month
                 members += 1
-                if (sick_months_left[i] | parental_months_left[i]) == 0:  # on leave: the state pays
+                if (sick_months_left[i] | parental_months_left[i]) == 0:
                     share = partial_share if engaged[i] else 1.0
                     owed = max(0.0, level * share - fee_offset * recent_fees[i])
                     owed_months += owed / level
+                elif parental_months_left[i] == 0 and sick_months_left[i] == spell_months[i]:
+                    owed = level * sick_first_share  # sick pay; then (and on leave) the state pays
             salary[i] = owed * furlough[g]
             owed_n += owed > 0
             owed_total += salary[i]
@@ -563,7 +725,8 @@ def _salaries(member, engaged, sick_months_left, parental_months_left, recent_fe
             scale, cost = room[g] / cost, room[g]
         for i in range(start, end):
             salary[i] *= scale
-            paid_months[i] += salary[i] > 0 and not engaged[i]  # the time account counts idle months
+            # the time account counts idle months that were paid as salary (not as sick pay)
+            paid_months[i] += salary[i] > 0 and not engaged[i] and sick_months_left[i] == 0
         out[0, g], out[1, g], out[2, g] = cost, members, owed_months
         out[3, g] = owed_n if (furlough[g] < 1.0 or scale < 1.0) else 0
     return out
@@ -586,25 +749,57 @@ def _review(member, member_since, engaged_bits, paid_months, month, period, peri
     return reason
 
 
+def standardised_birth_ratio(series) -> float:
+    """Births to women members aged 25-44 over the births they would have had at the other
+    women's rates of their own 5-year band (indirect standardisation: members are older than
+    the other women, and births fall with age); nan without exposure."""
+    observed = expected = 0.0
+    for lo in FERTILE_BANDS:
+        observed += series[f"member_births_women_{lo}"].sum()
+        rate = ratio(series[f"other_births_women_{lo}"].sum(), series[f"other_women_{lo}"].sum())
+        if np.isfinite(rate):
+            expected += rate * series[f"member_women_{lo}"].sum()
+    return ratio(observed, expected)
+
+
+@inline
+def _fertile_band(female, age_months):
+    """The index of a woman's band in FERTILE_BANDS (-1: a man, or outside 25-44)."""
+    band = age_months // 60 - 5  # 25-29 -> 0
+    return band if female and 0 <= band < 4 else -1
+
+
 @kernel
-def _births_to_members(births, active, member, bounds, out):
-    """Births to members, per run (``births`` marks the month's births among the active)."""
+def _births_to_members(births, active, member, female, age_months, bounds, out):
+    """Per run: births to members (row 0), then births to women by band of FERTILE_BANDS, to
+    members (rows 1-4) and to the others (rows 5-8) (``births`` marks the month's births among
+    the active)."""
     for g in range(bounds.size - 1):
-        n = 0
         for i in range(bounds[g], bounds[g + 1]):
-            n += births[i] & active[i] & member[i]
-        out[g] = n
+            if not (births[i] and active[i]):
+                continue
+            out[0, g] += member[i]
+            band = _fertile_band(female[i], age_months[i])
+            if band >= 0:
+                out[1 + band + (0 if member[i] else 4), g] += 1
     return out
 
 
 @kernel
-def _member_counts(active, member, engaged, salary, age_months, tenure_months, bounds, out):
-    """Per run: members, members paid this month, members engaged outside, and the sums of the
-    members' ages and years in the profession (in months)."""
+def _member_counts(active, member, engaged, salary, age_months, tenure_months, female, bounds,
+                   out):
+    """Per run: members, members paid this month, members engaged outside, the sums of the
+    members' ages and years in the profession (in months), then the active women by band of
+    FERTILE_BANDS who are members (rows 5-8) and who are not (rows 9-12)."""
     for g in range(bounds.size - 1):
         members = idle = outside = 0
         age = tenure = 0
+        for k in range(8):
+            out[5 + k, g] = 0
         for i in range(bounds[g], bounds[g + 1]):
+            band = _fertile_band(female[i], age_months[i]) if active[i] else -1
+            if band >= 0:
+                out[5 + band + (0 if member[i] else 4), g] += 1
             if not (member[i] and active[i]):  # members are always active
                 continue
             members += 1

@@ -15,6 +15,7 @@ END_REASONS: dict[str, str] = {
     "left_sector": "the member left the profession",
     "retirement": "the member retired",
     "budget": "laid off for lack of money",
+    "restart_ended": "the term of a re-start post ended",
 }
 
 # name -> (unit, meaning)
@@ -22,6 +23,9 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "alliance_members": ("people", "mean number of alliance members"),
     "member_exit_rate": ("exits/member-year", "exits from the sector of members"),
     "member_birth_rate": ("births/member-year", "births to members"),
+    "member_birth_rate_women_25_44": ("births/woman-year", "births to women members aged 25-44"),
+    "member_birth_ratio_women_25_44": ("ratio", "birth rate of women members aged 25-44 / that "
+                                                "of the other women aged 25-44 in the sector"),
     "alliance_spend_m": ("million currency/year", "alliance spending (salaries, overhead, training)"),
     "member_outside_work_share": ("share", "member-months with an outside engagement"),
     "applicants_per_place": ("applicants/place", "applicants per place offered (eligible "
@@ -50,4 +54,6 @@ OUTCOMES: dict[str, tuple[str, str]] = {
     "new_members_per_year": ("members/year", "members hired per year"),
     "hiring_rounds_per_year": ("rounds/year", "hiring rounds held per year"),
     "furlough_share": ("share", "member-months paid less than the salary owed (furlough)"),
+    "restart_posts_per_year": ("posts/year", "re-start posts filled per year (crisis_measure="
+                                             "restart)"),
 }

@@ -87,14 +87,17 @@ class FertilityRule(ABC):
 
 
 class HealthRule(ABC):
-    """Onset of health episodes that cost care and working months. The core multiplies the onset
-    probability by the policy's ``onset_hr`` and draws the onsets."""
-
-    episode_months: int = 1  # months of work lost per episode
+    """Onset of health episodes that cost care and working months, and how long each lasts. The
+    core multiplies the onset probability by the policy's ``onset_hr`` and draws the onsets."""
 
     @abstractmethod
     def onset_probability(self, pop: Population, ctx: StepContext) -> np.ndarray:
         """Probability that an episode starts this month, per row (0 while one runs)."""
+
+    @abstractmethod
+    def spell_months(self, pop: Population, ctx: StepContext, starts: np.ndarray) -> np.ndarray:
+        """Months each episode starting this month lasts, per row (read only where ``starts``;
+        at least 1); draw from the rule's own streams so both arms see the same lengths."""
 
 
 class AdmissionRule(ABC):
