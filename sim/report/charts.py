@@ -268,9 +268,9 @@ def member_age_chart(panels: list[tuple[str, pd.DataFrame]], path: Path) -> Path
         ticks[0], ticks[-1] = f"<{int(s['lo'].iloc[1])}", f"{int(s['lo'].iloc[-1])}+"
         ax.set_xticks(x, ticks, fontsize=8, rotation=45 if cols > 1 else 0)
         wide = 80 if cols == 1 else 40
-        ax.set_title(textwrap.fill(title, wide) + "\n" + _(
+        ax.set_title(textwrap.fill(title, wide) + "\n" + textwrap.fill(_(
             "mean age {hired} at hire, {members} in the alliance").format(
-                hired=f"{means['hired']:.0f}", members=f"{means['december_member']:.0f}"),
+                hired=f"{means['hired']:.0f}", members=f"{means['december_member']:.0f}"), wide),
             fontsize=9)
         ax.set_xlabel(_("age (5-year bands)"), fontsize=9)
     for ax in axes[:, 0]:
