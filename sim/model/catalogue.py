@@ -68,6 +68,8 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "tfr_women": ("children/woman", "total fertility rate of freelance women (ages 20-49)"),
     "childless_at_45": ("share", "women turning 45 in the sector without children"),
     "mean_age_first_birth": ("years", "mean age of women at their first birth"),
+    "median_exit_age_after_30": ("years", "median age at leaving of those who entered before 30 "
+                                          "and were still in the profession at 30"),
     "health_gradient": ("ratio", "episode rate of the precarious / episode rate of the secure"),
     "episodes_per_1000_person_years": ("episodes/1000 person-years", "health episodes starting"),
     "episode_mean_months": ("months", "mean length of the health episodes that started"),

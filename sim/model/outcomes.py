@@ -55,6 +55,17 @@ def retention(registry: dict, start: int, end: int, years: int) -> float:
     return float(np.mean(still[followed]))
 
 
+def median_exit_age_after(registry: dict, start: int, age: int) -> float:
+    """Median age (years) at leaving of those who left from month ``start`` on (any reason)
+    having entered before ``age`` and still been in the profession at ``age``: when careers
+    that reach ``age`` end (nan if none)."""
+    exit_, entry = registry["exit_month"], registry["entry_month"]
+    exit_age = registry["age_at_exit_months"]
+    entry_age = exit_age - (exit_ - entry)
+    chosen = (exit_ >= start) & (exit_age >= 12 * age) & (entry_age < 12 * age)
+    return float(np.median(exit_age[chosen]) / 12) if chosen.any() else math.nan
+
+
 def survival_curve(registry: dict, start: int, end: int) -> tuple[np.ndarray, np.ndarray]:
     """Share of horizon entrants active k years after entry, pooled over cohorts with follow-up."""
     entry, exit_ = registry["entry_month"], registry["exit_month"]
@@ -105,6 +116,7 @@ def _agent_outcomes(model) -> dict[str, float]:
         "births_per_1000_person_years": 1000 * _ratio(s["births"].sum(), person_years),
         "births_per_year": float(s["births"].sum() / years),
         "mean_career_years": float(careers.mean()) if careers.size else math.nan,
+        "median_exit_age_after_30": median_exit_age_after(reg, h0, 30),
         "income_cv_monthly": _ratio(s["cv_sum"].sum(), s["cv_count"].sum()),
         "idle_share": 1.0 - _ratio(s["engaged"].sum(), s["active"].sum()),
         "public_cost_m": model.ledger.net_cost()[h0:end].sum() / 1e6 / years,
