@@ -36,7 +36,8 @@ def pair():
 
 
 def test_only_the_policy_arm_holds_the_policys_columns(pair):
-    assert set(Alliance.COLUMNS) == {"member", "member_since", "paid_months", "trained_month"}
+    assert set(Alliance.COLUMNS) == {"member", "member_since", "paid_months", "trained_month",
+                                     "restart_until"}
     assert pair.baseline.pop.columns == COLUMNS
     assert pair.policy.pop.columns == {**COLUMNS, **Alliance.COLUMNS}
     for name in Alliance.COLUMNS:
@@ -126,15 +127,25 @@ def test_a_policy_without_declarations_adds_nothing():
 
 def test_births_to_members_are_counted_by_the_policy():
     pop = Population(columns=tables.columns(Alliance))
-    pop.add(4, active=np.array([True, True, True, False]), member=np.array([True, False, True, True]))
+    pop.add(4, active=np.array([True, True, True, False]), member=np.array([True, False, True, True]),
+            female=np.array([True, True, False, True]),
+            age_months=np.array([32 * 12, 27 * 12 + 11, 30 * 12, 31 * 12]))
     rec = type("Rec", (), {})()
     got = {}
     rec.set = lambda name, month, value: got.__setitem__((name, month), value)
     ctx = type("Ctx", (), {"month": 7})()
     spec = spec_for()
-    # born: rows 0 (member), 1 (not) and 3 (a member, but no longer active: not counted)
-    spec.policy.on_births([None], pop, ctx, np.array([True, True, False, True]), [rec])
-    assert got == {("member_births", 7): 1}
+    running = spec.policy.new_state()
+    running.grant = 1.0
+    # born: rows 0 (a member, a woman of 32), 1 (not a member, a woman of 27) and 3 (a member,
+    # but no longer active: not counted)
+    spec.policy.on_births([running], pop, ctx, np.array([True, True, False, True]), [rec])
+    assert {k: v for k, v in got.items() if v} == {
+        ("member_births", 7): 1, ("member_births_women_30", 7): 1,
+        ("other_births_women_25", 7): 1}
+    got.clear()
+    spec.policy.on_births([spec.policy.new_state()], pop, ctx, np.ones(4, bool), [rec])
+    assert got == {}  # an arm without money (the baseline's twin) counts nothing
 
 
 def _names_outside_comments(path: Path) -> list[str]:

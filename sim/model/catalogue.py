@@ -24,6 +24,8 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "births_per_1000_person_years": ("births/1000 person-years", "births per active person-year"),
     "births_per_year": ("births/year", "births to active freelancers per year"),
     "mean_career_years": ("years", "mean length of careers that ended in the horizon"),
+    "median_exit_age_after_30": ("years", "median age at leaving of those who entered before 30 "
+                                          "and were still in the profession at 30"),
     "income_cv_monthly": ("-", "mean CV of an agent's monthly earned income within a year"),
     "idle_share": ("share", "active agent-months without an outside engagement"),
     "public_cost_m": ("million currency/year",
@@ -68,8 +70,6 @@ CORE_OUTCOMES: dict[str, tuple[str, str]] = {
     "tfr_women": ("children/woman", "total fertility rate of freelance women (ages 20-49)"),
     "childless_at_45": ("share", "women turning 45 in the sector without children"),
     "mean_age_first_birth": ("years", "mean age of women at their first birth"),
-    "median_exit_age_after_30": ("years", "median age at leaving of those who entered before 30 "
-                                          "and were still in the profession at 30"),
     "health_gradient": ("ratio", "episode rate of the precarious / episode rate of the secure"),
     "episodes_per_1000_person_years": ("episodes/1000 person-years", "health episodes starting"),
     "episode_mean_months": ("months", "mean length of the health episodes that started"),

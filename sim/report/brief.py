@@ -29,7 +29,7 @@ from sim.report.charts import (  # noqa: E402
     EFFECT_COLOUR,
     PART_COLOURS,
     PRINT_WIDTH_IN,
-    member_age_chart,
+    member_age_figure,
     paired_bands,
     readable_in_print,
 )
@@ -851,11 +851,11 @@ def _write_report(sweep, out: Path) -> Path:
     blocks += left_out_blocks(spec, alliance)
     blocks += source_blocks(cited)
     blocks += appendix_blocks(appendix)
-    ages = member_age_chart([(_job_words(sweep, row), sweep.yearly[sweep.yearly["job"] == row["job"]])
-                             for _i, row in shown_jobs(sweep).head(AGE_PANELS).iterrows()],
-                            out / tagged("member_ages.png"))
+    ages = member_age_figure([(_job_words(sweep, row), sweep.yearly[sweep.yearly["job"] == row["job"]])
+                              for _i, row in shown_jobs(sweep).head(AGE_PANELS).iterrows()])
     if ages is not None:
-        blocks += [("img", _("Members' ages at hire and in the alliance"), ages)]
+        blocks += [("img", _("Members' ages at hire and in the alliance"),
+                    _save(ages, out, "member_ages"))]
     return write_brief(out, blocks, title)
 
 

@@ -244,6 +244,12 @@ def member_age_shares(long: pd.DataFrame) -> pd.DataFrame | None:
 
 
 def member_age_chart(panels: list[tuple[str, pd.DataFrame]], path: Path) -> Path | None:
+    """``member_age_figure`` saved at ``path`` (a run folder's PNG); None without hires."""
+    fig = member_age_figure(panels)
+    return None if fig is None else _save(fig, path)
+
+
+def member_age_figure(panels: list[tuple[str, pd.DataFrame]]):
     """Bars of members' ages by 5-year band, at hire and in the alliance, one panel per
     ``(title, long series)``; None when no panel has hires."""
     shares = [(title, member_age_shares(df)) for title, df in panels]
@@ -281,4 +287,4 @@ def member_age_chart(panels: list[tuple[str, pd.DataFrame]], path: Path) -> Path
     fig.legend(handles, labels, loc="outside lower center", ncols=2, frameon=False, fontsize=9)
     fig.suptitle(_("Members' ages at hire and in the alliance"), fontsize=10)
     readable_in_print(fig)
-    return _save(fig, path)
+    return fig

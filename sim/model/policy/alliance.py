@@ -488,8 +488,10 @@ class Alliance(Policy):
         counts = _births_to_members(born, pop.active, pop.member, pop.female, pop.age_months,
                                     pop.bounds, np.zeros((1 + 2 * len(FERTILE_BANDS), pop.groups)))
         for g, recorder in enumerate(recorders):
-            for name, value in zip(("member_births", *FERTILE_BIRTHS), counts[:, g], strict=True):
-                recorder.set(name, ctx.month, value)
+            if states[g].active:  # an arm without money counts nothing (it is the baseline)
+                for name, value in zip(("member_births", *FERTILE_BIRTHS), counts[:, g],
+                                       strict=True):
+                    recorder.set(name, ctx.month, value)
 
     def on_exits(self, states, pop, ctx, rows, reasons, recorders) -> None:
         """Leaving the sector ends a membership: counted by why (left or retired) and its length."""
@@ -520,9 +522,11 @@ class Alliance(Policy):
             for name, value in (("members", members[g]), ("member_idle", idle[g]),
                                 ("member_engaged", outside[g]),
                                 ("member_age_sum", age_months[g] / 12.0),
-                                ("member_tenure_sum", tenure_months[g] / 12.0),
-                                *zip(FERTILE_WOMEN, counts[5:, g], strict=True)):
+                                ("member_tenure_sum", tenure_months[g] / 12.0)):
                 recorder.set(name, ctx.month, value)
+            if states[g].active:  # the women at risk, only while the alliance runs
+                for name, value in zip(FERTILE_WOMEN, counts[5:, g], strict=True):
+                    recorder.set(name, ctx.month, value)
 
     def outcome_values(self, series, spending, years) -> dict[str, float]:
         s = series
