@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sim import ConfigError, build_spec, compose_config, run_pair
@@ -23,7 +24,13 @@ def test_every_option_composes_builds_and_runs(group, option):
     spec, _ = build_spec(compose_config({group: option, "population.size": 100,
                                          "burn_in_years": 1, "horizon_years": 2, **world}))
     out = run_pair(spec, 0).outcomes()
-    assert out["baseline.active_workforce"] > 0
+    for arm in ("baseline", "policy"):  # both arms simulate people and a finite ledger
+        assert out[f"{arm}.active_workforce"] > 0
+        assert np.isfinite(out[f"{arm}.public_cost_m"])
+    assert out["effect.active_workforce"] == pytest.approx(
+        out["policy.active_workforce"] - out["baseline.active_workforce"])
+    reach = f"policy.{spec.policy.REACH}"  # the policy arm holds the policy's people
+    assert out[reach] > 0 if getattr(spec.policy, "enabled", True) else out[reach] == 0, reach
 
 
 def test_presets_change_what_they_say():
