@@ -184,14 +184,14 @@ def saved_charts(monkeypatch):
     from sim.report import brief
     from sim.report.charts import smallest_printed_pt
 
-    seen, save = [], brief._save
+    seen, save = [], brief.save_chart
 
     def recording(fig, out, stem):
         path = save(fig, out, stem)
         seen.append((stem, fig, smallest_printed_pt(fig)))
         return path
 
-    monkeypatch.setattr(brief, "_save", recording)
+    monkeypatch.setattr(brief, "save_chart", recording)
     return seen
 
 

@@ -139,15 +139,16 @@ def chart_texts(fig) -> list[str]:
 def record_chart_texts(monkeypatch, module) -> list[str]:
     """Every text of the charts ``module`` saves from now on (titles, labels, legends, ticks),
     collected as the chart is saved; the list fills as charts are written."""
-    texts, save = [], module._save
+    name = "save_chart" if hasattr(module, "save_chart") else "_save"  # briefs / run charts
+    texts, save = [], getattr(module, name)
 
-    def recording_save(fig, out, stem):
-        localise_axes(fig)  # as the report's _save does first
+    def recording_save(fig, out, *stem):
+        localise_axes(fig)  # as the report's save does first
         fig.canvas.draw()  # tick labels exist only once drawn
         texts.extend(chart_texts(fig))
-        return save(fig, out, stem)
+        return save(fig, out, *stem)
 
-    monkeypatch.setattr(module, "_save", recording_save)
+    monkeypatch.setattr(module, name, recording_save)
     return texts
 
 

@@ -60,14 +60,14 @@ def test_brief_states_the_summary_numbers(tmp_path):
     row = summary[(summary["outcome"] == "experienced_workforce")
                   & (summary["policy.funding_m"] == 40)].iloc[0]
     brief = (out / "brief.md").read_text()
-    from sim.report.brief import _ci
+    from sim.report.format import ci_words
 
-    experienced = _ci(row['effect'], row['effect_ci_low'], row['effect_ci_high'])
+    experienced = ci_words(row['effect'], row['effect_ci_low'], row['effect_ci_high'])
     # "of them" when the experienced are a part of those working, else "more people with ten"
     assert f"{experienced} of them with ten" in brief or f"{experienced} more people with ten" in brief
     cost = summary[(summary["outcome"] == "public_cost_m") & (summary["policy.funding_m"] == 40)]
     cost = cost.iloc[0]
-    assert (f"public finances is {_ci(cost['effect'], cost['effect_ci_low'], cost['effect_ci_high'])}"
+    assert (f"public finances is {ci_words(cost['effect'], cost['effect_ci_low'], cost['effect_ci_high'])}"
             in brief)
 
 

@@ -104,7 +104,7 @@ def sector_label(sector: str) -> str:
 
 
 def country_label(country: str) -> str:
-    return _(country.title())  # as the briefs name it (sim.report.brief.country_name)
+    return _(country.title())  # as the briefs name it (sim.report.format.country_name)
 
 
 @functools.cache

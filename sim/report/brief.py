@@ -31,7 +31,6 @@ from sim.report.charts import (  # noqa: E402
     PRINT_WIDTH_IN,
     member_age_figure,
     paired_bands,
-    readable_in_print,
 )
 from sim.report.description import (  # noqa: E402
     assumption_keys,
@@ -50,15 +49,24 @@ from sim.report.document import (  # noqa: E402
     config_notes,
     front_matter,
     source_blocks,
-    tagged,
     write_brief,
+)
+from sim.report.format import (  # noqa: E402
+    ci_words,
+    country_name,
+    effect_of,
+    grant_level,
+    readable_number,
+    save_chart,
+    summary_rows,
+    sweep_world,
+    zero_note,
 )
 from sim.report.i18n import (  # noqa: E402
     N_,
     _,
     currency,
     language,
-    localise_axes,
     million,
     number,
     thousand,
@@ -69,11 +77,8 @@ from sim.report.words import (  # noqa: E402
     benefit,
     demand_words,
     includes_zero,
-    interval,
-    rounded,
     scenario_words,
 )
-from sim.study.io import atomic_write  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 FUNDING_STUDY = "funding_sweep"  # the study whose brief every sweep over the grant gets
@@ -119,31 +124,13 @@ def report_spec(sweep) -> dict:
 
 
 # ---------------------------------------------------------------- helpers
-def _save(fig, out: Path, stem: str) -> Path:
-    localise_axes(fig)
-    readable_in_print(fig)
-    for fmt in ("png", "svg"):  # each language's charts beside the others' (document.tagged)
-        atomic_write(out / tagged(f"{stem}.{fmt}"),
-                     lambda p, f=fmt: fig.savefig(p, dpi=120, bbox_inches="tight", format=f))
-    plt.close(fig)
-    return out / tagged(f"{stem}.png")
-
-
-def _world(sweep) -> tuple[dict, dict, dict]:
-    """The policy's description (``sim.report.description``) and the sector and country blocks
-    of the first job's marker (world parameters; a report never reads a rule's parameters, which
-    depend on the rule chosen, nor the policy's but through its description)."""
-    cfg = sweep.markers[0].get("config") or {}
-    return (of_marker(sweep.markers[0]), *(cfg.get(block) or {} for block in ("sector", "country")))
-
-
 # the assumptions a chart's footnote names, by config key: (words, its value is money a month)
 FOOTNOTE_WORDS = {"policy.salary": N_("salary {amount} {cur}/month in idle months"),
                   "sector.outside_wage": N_("leavers earn {amount} {cur}/month outside")}
 
 
 def _footnote(fig, sweep, first: str = "") -> None:
-    a, s, c = _world(sweep)
+    a, s, c = sweep_world(sweep)
     scale, cur = c.get("wage_scale", 1.0), a.get("currency") or c.get("currency", sweep.currency)
     values = {k: assumption_value(a, k) for k in assumption_keys(a)}
     if "outside_wage" in s:
@@ -162,33 +149,6 @@ def _footnote(fig, sweep, first: str = "") -> None:
     fig.text(0.01, -0.01, text, fontsize=8.5, ha="left", va="top", wrap=True)
 
 
-def country_name(country: dict) -> str:
-    """The country's name in the brief's language (``sweden`` -> Sweden / Sverige / Sverige)."""
-    return _(str(country.get("name", "its country")).title())
-
-
-def _row(sweep, outcome: str, arm: str = "effect") -> pd.DataFrame:
-    rows = sweep.summary[sweep.summary["outcome"] == outcome]
-    return rows.assign(mean=rows[arm], lo=rows[f"{arm}_ci_low"], hi=rows[f"{arm}_ci_high"])
-
-
-def _num(x: float, digits: int = 2) -> str:
-    """A number for a reader: two significant figures (three from 100), separators."""
-    if x is None or not math.isfinite(x):
-        return _("n/a")
-    return rounded(x, 3 if abs(x) >= 100 else digits)
-
-
-def _ci(mean: float, lo: float, hi: float, scale: float = 1.0, unit: str = "") -> str:
-    """Mean and 95% CI rounded alike, to the interval's width (sim/report/words.py)."""
-    return interval(mean * scale, lo * scale, hi * scale, unit)
-
-
-def _zero_note(lo: float, hi: float) -> str:
-    """The words a headline or title adds when its 95% CI includes zero."""
-    return _("; the 95% CI includes zero") if includes_zero(lo, hi) else ""
-
-
 def _slope(x: np.ndarray, y: np.ndarray) -> float:
     ok = np.isfinite(x) & np.isfinite(y)
     if ok.sum() < 2 or np.ptp(x[ok]) == 0:
@@ -204,11 +164,6 @@ def _effect_band(ax, r, x_key, scale=1.0, label=None):
     ax.axhline(0, color="grey", lw=0.8)
 
 
-def _level(level: float) -> str:
-    """A funding level (``40``, ``12.5``) in the current language's notation."""
-    return number(level, 0 if float(level).is_integer() else 1)
-
-
 def _at(rows, x_key, level):
     return rows.iloc[(rows[x_key] - level).abs().argmin()]
 
@@ -218,11 +173,11 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     job = headline_job(sweep)
     level = float(sweep.jobs.set_index("job").loc[job, x_key]) if job is not None else None
     grant = _("grant ({million} a year)").format(million=million(cur, prose=True))
-    who = named(_world(sweep)[0])
+    who = named(sweep_world(sweep)[0])
     charts = []
-    exp = _row(sweep, "experienced_workforce")
+    exp = summary_rows(sweep, "experienced_workforce")
     slope = _slope(exp[x_key].to_numpy(), exp["mean"].to_numpy()) * 10
-    ret = _row(sweep, "retention_10y")
+    ret = summary_rows(sweep, "retention_10y")
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.3), layout="constrained")
     _effect_band(ax1, exp, x_key)
     ax1.set(xlabel=grant,
@@ -236,9 +191,9 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
             title=_("Newcomers' 10-year retention") + (_(": the 95% CI includes zero") if zero else ""))
     fig.suptitle(_("Each extra 10 {million} keeps about {n} more experienced freelancers in the "
                    "profession (paired effects, 95% CI bands)").format(
-        million=million(cur, prose=True), n=_num(slope)))
+        million=million(cur, prose=True), n=readable_number(slope)))
     _footnote(fig, sweep)
-    charts.append((_("Talent retained against funding"), _save(fig, out, "talent_vs_funding")))
+    charts.append((_("Talent retained against funding"), save_chart(fig, out, "talent_vs_funding")))
 
     fig, ax = plt.subplots(figsize=(8, 5), layout="constrained")
     # every flow of the ledger in one part, each with its sign in the net cost: the parts add
@@ -247,18 +202,18 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
              _("taxes and contributions: flow back"): (("taxes_returned_m", -1),),
              _("VAT on consumption: flows back"): (("vat_m", -1),),
              _("benefits, {parental} and health care: paid").format(
-                 parental=benefit("parental", _world(sweep)[2].get("name"))): (
+                 parental=benefit("parental", sweep_world(sweep)[2].get("name"))): (
                  ("benefits_m", +1), ("health_care_m", +1), ("parental_benefit_m", +1)),
              _("pension rights and contributions on benefits: owed"): (("pensions_m", +1),),
              _("fees from public budgets for added work: paid"): (("public_fees_m", +1),)}
-    net = _row(sweep, "public_cost_m")
+    net = summary_rows(sweep, "public_cost_m")
     funded = net[net[x_key] > 0]
     x = funded[x_key].to_numpy()
     step = np.min(np.diff(np.unique(x))) if len(np.unique(x)) > 1 else max(x.max(), 1)
     width = 0.35 * step
     pos, neg = np.zeros(len(x)), np.zeros(len(x))
     for (label, flows), colour in zip(parts.items(), PART_COLOURS, strict=False):
-        values = sum(sign * _row(sweep, outcome).set_index(x_key).loc[x, "mean"].to_numpy()
+        values = sum(sign * summary_rows(sweep, outcome).set_index(x_key).loc[x, "mean"].to_numpy()
                      for outcome, sign in flows if (sweep.summary["outcome"] == outcome).any())
         values = np.asarray(values, dtype=float) * np.ones(len(x))
         ax.bar(x, values, bottom=np.where(values >= 0, pos, neg), width=width, color=colour,
@@ -276,17 +231,17 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
         top = _at(funded, x_key, level)
         title = _("At {level} {million} the net cost to the state is\n{cost} a year once taxes "
                   "and benefits are counted").format(
-            level=_level(level), million=million(cur), cost=_ci(top["mean"], top["lo"], top["hi"],
+            level=grant_level(level), million=million(cur), cost=ci_words(top["mean"], top["lo"], top["hi"],
                                                                 unit=" " + million(cur))
-        ) + _zero_note(top["lo"], top["hi"])
+        ) + zero_note(top["lo"], top["hi"])
     ax.set(xlabel=grant, ylabel=_("change in public cost ({million} a year)").format(
         million=million(cur, prose=True)), title=title)
     ax.legend(loc="upper left", fontsize=8, framealpha=0.95)  # the grant rises to the right
     _footnote(fig, sweep)
-    charts.append((_("Net public cost against funding"), _save(fig, out, "public_cost_vs_funding")))
+    charts.append((_("Net public cost against funding"), save_chart(fig, out, "public_cost_vs_funding")))
 
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
-    c = _row(sweep, "cost_per_retained_worker_year_k")
+    c = summary_rows(sweep, "cost_per_retained_worker_year_k")
     c = c[c[x_key] > 0]
     ax.plot(c[x_key], c["mean"], color=EFFECT_COLOUR, marker="o")
     ax.fill_between(c[x_key], c["lo"], c["hi"], color=EFFECT_COLOUR, alpha=0.25, lw=0)
@@ -294,7 +249,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.axhspan(min(ax.get_ylim()[0], -1), 0, color="#009E73", alpha=0.08)
     ax.text(0.99, 0.02, _("below zero: {policy} pays for itself").format(**who), transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
-    saving = _row(sweep, "public_cost_m")
+    saving = summary_rows(sweep, "public_cost_m")
     saving = saving[saving[x_key] > 0]
     pays = saving[saving["hi"] < 0]  # a net saving for the state, with 95% confidence
     if len(c) and len(pays) == len(c):
@@ -303,22 +258,22 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     elif len(pays):
         title = _("{Policy} pays for itself (95% CI below zero) at {n} of {total} levels, "
                   "{low}-{high} {million}").format(n=len(pays), total=len(c), **who,
-                                                  low=_level(pays[x_key].min()),
-                                                  high=_level(pays[x_key].max()), million=million(cur))
+                                                  low=grant_level(pays[x_key].min()),
+                                                  high=grant_level(pays[x_key].max()), million=million(cur))
     else:
         title = _("No funding level studied pays for itself with 95% confidence")
     ax.set(xlabel=grant,
            ylabel=_("net public cost per extra\nfreelancer-year ({thousand})").format(
                thousand=thousand(cur)), title=title)
     _footnote(fig, sweep)
-    charts.append((_("Cost per retained worker-year"), _save(fig, out, "cost_per_worker_year")))
+    charts.append((_("Cost per retained worker-year"), save_chart(fig, out, "cost_per_worker_year")))
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4.2), layout="constrained")
-    births = _row(sweep, "births_per_year")
+    births = summary_rows(sweep, "births_per_year")
     _effect_band(ax1, births, x_key)
     ax1.set(xlabel=grant, ylabel=_("extra births per year\n(with {policy} minus without)").format(**who),
             title=_("Births per year"))
-    rate = _row(sweep, "births_per_1000_person_years")
+    rate = summary_rows(sweep, "births_per_1000_person_years")
     _effect_band(ax2, rate, x_key)
     ax2.set(xlabel=grant, ylabel=_("change in births per {n} person-years").format(n=number(1000)),
             title=_("Birth rate"))
@@ -328,12 +283,12 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
         r = _at(rate, x_key, level)
         title = _("At {level} {million} births per year change by {births}{zero},\nthe birth rate by "
                   "{rate} per {n} person-years{zero_rate}").format(
-            level=_level(level), million=million(cur), births=_ci(b["mean"], b["lo"], b["hi"]),
-            zero=_zero_note(b["lo"], b["hi"]), rate=_ci(r["mean"], r["lo"], r["hi"]), n=number(1000),
-            zero_rate=_zero_note(r["lo"], r["hi"]))
+            level=grant_level(level), million=million(cur), births=ci_words(b["mean"], b["lo"], b["hi"]),
+            zero=zero_note(b["lo"], b["hi"]), rate=ci_words(r["mean"], r["lo"], r["hi"]), n=number(1000),
+            zero_rate=zero_note(r["lo"], r["hi"]))
     fig.suptitle(title)
     _footnote(fig, sweep)
-    charts.append((_("Births against funding"), _save(fig, out, "births_vs_funding")))
+    charts.append((_("Births against funding"), save_chart(fig, out, "births_vs_funding")))
     return charts
 
 
@@ -409,16 +364,16 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
                 ax.set_xlabel(_("years from today"), fontsize=9)
             else:
                 plt.setp(ax.get_xticklabels(), visible=False)
-                mean = _effect(sweep, "experienced_workforce", job)
+                mean = effect_of(sweep, "experienced_workforce", job)
                 ax.axhline(mean[0], color="black", lw=1, ls=":")
                 if len(band):
                     peak = band.loc[band["mean"].idxmax()]
-                    ax.annotate(_("peak {n}").format(n=_num(peak["mean"])),
+                    ax.annotate(_("peak {n}").format(n=readable_number(peak["mean"])),
                                 (peak["year"], peak["mean"]), xytext=(0, 4),
                                 textcoords="offset points", ha="center", va="bottom", fontsize=9)
                 wide = {1: 80, 2: 42}.get(cols, 28)
                 ax.set_title(textwrap.fill(_job_words(sweep, job_row), wide) + "\n" + textwrap.fill(
-                    _("on average {exp}").format(exp=_ci(*mean)), wide), fontsize=9)
+                    _("on average {exp}").format(exp=ci_words(*mean)), wide), fontsize=9)
             for start, end, what, shade in _events(sweep, job):
                 if end > start:
                     ax.axvspan(start, end, color="#CC79A7", alpha=shade, lw=0, label=what)
@@ -437,16 +392,16 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     # the grant, else the last setting
     stated = headline_job(sweep) if "funding" in report_spec(sweep)["charts"] else None
     last = jobs[jobs["job"] == stated].iloc[0] if stated in set(jobs["job"]) else jobs.iloc[-1]
-    mean = _effect(sweep, "experienced_workforce", last["job"])
-    who = named(_world(sweep)[0])
+    mean = effect_of(sweep, "experienced_workforce", last["job"])
+    who = named(sweep_world(sweep)[0])
     fig.suptitle(textwrap.fill(_("{Policy} keeps {exp} more experienced freelancers on average "
                                  "over the years shown ({setting}){zero}").format(
-        **who, exp=_ci(*mean), setting=_job_words(sweep, last), zero=_zero_note(mean[1], mean[2])), 70),
+        **who, exp=ci_words(*mean), setting=_job_words(sweep, last), zero=zero_note(mean[1], mean[2])), 70),
         fontsize=10)
     _footnote(fig, sweep, _("Lines: with {policy} minus without, in the same simulated "
                             "world; dotted: the mean over the years shown, as in the "
                             "headlines.").format(**who))
-    return [(_("Active and experienced workforce over time"), _save(fig, out, "workforce_over_time"))]
+    return [(_("Active and experienced workforce over time"), save_chart(fig, out, "workforce_over_time"))]
 
 
 def sector_labels(sweep) -> dict[str, str]:
@@ -472,7 +427,7 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     names = sector_labels(sweep)
     colours = [PART_COLOURS[i % len(PART_COLOURS)] for i in range(len(sectors))]
     for ax, (outcome, (label, scale)) in zip(axes, shown.items(), strict=True):
-        r = _row(sweep, outcome)
+        r = summary_rows(sweep, outcome)
         means = r["mean"].to_numpy() * scale
         err = np.abs(np.vstack([means - r["lo"].to_numpy() * scale, r["hi"].to_numpy() * scale - means]))
         ax.bar([names.get(k, k) for k in r["sector"]], means, color=colours,
@@ -480,27 +435,19 @@ def sector_chart(sweep, out: Path) -> list[tuple[str, Path]]:
         ax.axhline(0, color="grey", lw=0.8)
         ax.set_title(label, fontsize=9)
         ax.tick_params(axis="x", rotation=30)
-    exp = _row(sweep, "experienced_workforce")
+    exp = summary_rows(sweep, "experienced_workforce")
     top = exp.loc[exp["mean"].idxmax()]
     overlap = (exp.drop(index=top.name)["hi"] >= top["lo"]).any()
     fig.suptitle(_("The same design in every sector: {policy} keeps the most experienced "
-                   "people among {sector}").format(**named(_world(sweep)[0]),
+                   "people among {sector}").format(**named(sweep_world(sweep)[0]),
                                                    sector=names.get(top["sector"], top["sector"]).lower())
                  + (_(", though the 95% CIs overlap") if overlap else "")
                  + "\n" + _("(bars: paired effects, whiskers: 95% CI)"))
     _footnote(fig, sweep)
-    return [(_("Effects by sector"), _save(fig, out, "effects_by_sector"))]
+    return [(_("Effects by sector"), save_chart(fig, out, "effects_by_sector"))]
 
 
 # ---------------------------------------------------------------- brief
-def _effect(sweep, outcome, job=None, arm="effect"):
-    """(mean, 95% CI low, high) of ``outcome`` in ``job``; NaNs where the job has no such
-    outcome (a policy's own outcome in another policy's job)."""
-    r = _row(sweep, outcome, arm)
-    r = r if job is None else r[r["job"] == job]
-    if r.empty:
-        return math.nan, math.nan, math.nan
-    return float(r["mean"].iloc[0]), float(r["lo"].iloc[0]), float(r["hi"].iloc[0])
 
 
 def crisis_effect(sweep, job: str):
@@ -548,7 +495,7 @@ def workforce_kept(active_text: str, exp_text: str, active: float, exp: float) -
         return _("{active} more people working in the profession, {exp} of them with ten or more "
                  "years of experience").format(active=active_text, exp=exp_text)
     if exp > active:
-        fewer = _num(exp - active)
+        fewer = readable_number(exp - active)
         if active >= 0:
             return _("{exp} more people with ten or more years of experience in the profession; "
                      "fewer newcomers stay, so about {fewer} fewer people with less experience are "
@@ -576,19 +523,19 @@ def workforce_headline(level: str, million_words: str, d: dict, reached: float, 
     working in the profession and on those with ten or more years of experience (in words:
     ``workforce_kept``)."""
     head = dict(level=level, million=million_words, **named(d))
-    kept = workforce_kept(_ci(*active), _ci(*exp), active[0], exp[0])
+    kept = workforce_kept(ci_words(*active), ci_words(*exp), active[0], exp[0])
     if d.get("reach_words") and math.isfinite(reached):
-        head["reach"] = _(d["reach_words"]).format(n=_num(reached))
+        head["reach"] = _(d["reach_words"]).format(n=readable_number(reached))
         if kept is not None:
             return _("{Policy}, with a grant of {level} {million} a year, {reach} and keeps "
                      "{kept}").format(kept=kept, **head)
         return _("{Policy}, with a grant of {level} {million} a year, {reach}; {changes}").format(
-            changes=workforce_changes(_ci(*active), _ci(*exp)), **head)
+            changes=workforce_changes(ci_words(*active), ci_words(*exp)), **head)
     if kept is not None:
         return _("With a grant of {level} {million} a year {policy} keeps {kept}").format(
             kept=kept, **head)
     return _("With a grant of {level} {million} a year, {changes}").format(
-        changes=workforce_changes(_ci(*active), _ci(*exp)), **head)
+        changes=workforce_changes(ci_words(*active), ci_words(*exp)), **head)
 
 
 def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
@@ -599,28 +546,28 @@ def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
     active, exp = get("active_workforce"), get("experienced_workforce")
     zero = [what for what, ci in ((_("of the people working"), active), (_("of the experienced"), exp))
             if includes_zero(ci[1], ci[2])]
-    lines.append(workforce_headline(_level(level), million(cur, prose=True), d, reached, active, exp)
+    lines.append(workforce_headline(grant_level(level), million(cur, prose=True), d, reached, active, exp)
                  + (_("; the 95% CI {which} includes zero").format(which=_(" and ").join(zero))
                     if zero else "") + ".")
     per_year = get("cost_per_retained_worker_year_k")
     if math.isfinite(per_year[0]) and active[0] > 0:
         lines.append(_("Each extra year a person works in the profession costs the state "
                        "{cost} {thousand} net{zero}.").format(
-            cost=_ci(*per_year), thousand=thousand(cur), zero=_zero_note(per_year[1], per_year[2])))
+            cost=ci_words(*per_year), thousand=thousand(cur), zero=zero_note(per_year[1], per_year[2])))
     early, late = get("active_workforce_early"), get("active_workforce_late")
     if math.isfinite(early[0]) and math.isfinite(late[0]):
         lines.append(_("The effect builds up over the years: {early} more people work in the "
                        "profession in the first five years, {late} in the last ten.").format(
-            early=_ci(*early), late=_ci(*late)))
+            early=ci_words(*early), late=ci_words(*late)))
     b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "policy")[0], get(
         "retention_10y")
     lines.append(_("Of every 100 newcomers, {without} are still in the profession after ten years "
                    "without {policy} and {with_} with it: a change of {change} per 100{zero}.").format(
-        **who, without=number(b * 100), with_=number(a * 100), change=_ci(*diff, scale=100),
-        zero=_zero_note(diff[1], diff[2])))
+        **who, without=number(b * 100), with_=number(a * 100), change=ci_words(*diff, scale=100),
+        zero=zero_note(diff[1], diff[2])))
     births = get("births_per_year")
     lines.append(_("Births to freelancers in the sector change by {births} a year{zero}.").format(
-        births=_ci(*births), zero=_zero_note(births[1], births[2])))
+        births=ci_words(*births), zero=zero_note(births[1], births[2])))
     cost = get("public_cost_m")
     verdict = _("a net saving") if cost[1] < 0 and cost[2] < 0 else (
         _("a net cost") if cost[1] > 0 else _("a net effect that cannot be told apart from zero "
@@ -628,7 +575,7 @@ def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
     lines.append(_("Counting the taxes (VAT on consumption included), contributions, benefits and "
                    "health care that flow back, the net effect of {policy} on public finances is "
                    "{cost} {million} a year: {verdict}.").format(
-        **who, cost=_ci(*cost), million=million(cur, prose=True), verdict=verdict))
+        **who, cost=ci_words(*cost), million=million(cur, prose=True), verdict=verdict))
     return lines
 
 
@@ -641,44 +588,46 @@ def headlines(sweep, cur: str) -> list[str]:
         if job is None:
             return [_("No funded level was run.")]
         level = float(sweep.jobs.set_index("job").loc[job, x_key])
-        lines = grant_headlines(lambda outcome, arm="effect": _effect(sweep, outcome, job, arm),
-                                level, cur, _world(sweep)[0])
-        exp_all = _row(sweep, "experienced_workforce")
+        lines = grant_headlines(lambda outcome, arm="effect": effect_of(sweep, outcome, job, arm),
+                                level, cur, sweep_world(sweep)[0])
+        exp_all = summary_rows(sweep, "experienced_workforce")
         slope = _slope(exp_all[x_key].to_numpy(), exp_all["mean"].to_numpy())
         lines.append(_("Each extra 10 {million} of funding keeps about {n} more experienced "
                        "freelancers in the profession (a straight line through the levels "
-                       "studied).").format(million=million(cur, prose=True), n=_num(slope * 10)))
+                       "studied).").format(million=million(cur, prose=True), n=readable_number(slope * 10)))
         return lines
     # other studies: the policy's effect in each scenario, then how that effect changes
-    who = named(_world(sweep)[0])
+    who = named(sweep_world(sweep)[0])
     for _i, job_row in shown_jobs(sweep).iterrows():
         job = job_row["job"]
         name = _job_words(sweep, job_row)
-        exp = _effect(sweep, "experienced_workforce", job)
-        cost = _effect(sweep, "public_cost_m", job)
+        exp = effect_of(sweep, "experienced_workforce", job)
+        cost = effect_of(sweep, "public_cost_m", job)
         lines.append(_("{setting}: {policy} keeps {exp} more experienced freelancers in the "
                        "profession{zero}, at a net public cost of {cost} {million} a "
                        "year{zero_cost}.").format(
-            **who, setting=f"{name[:1].upper()}{name[1:]}", exp=_ci(*exp), zero=_zero_note(exp[1], exp[2]),
-            cost=_ci(*cost), million=million(cur, prose=True), zero_cost=_zero_note(cost[1], cost[2])))
+            **who, setting=f"{name[:1].upper()}{name[1:]}", exp=ci_words(*exp),
+            zero=zero_note(exp[1], exp[2]),
+            cost=ci_words(*cost), million=million(cur, prose=True),
+            zero_cost=zero_note(cost[1], cost[2])))
         crisis = crisis_effect(sweep, job)
         if crisis is not None:
             (start, end), during = crisis
             lines[-1] += " " + _("During the shock and its recovery (years {start} to {end}) it "
                                  "keeps {exp} more{zero}.").format(
-                start=_num(start), end=_num(end), exp=_ci(*during),
-                zero=_zero_note(during[1], during[2]))
+                start=readable_number(start), end=readable_number(end), exp=ci_words(*during),
+                zero=zero_note(during[1], during[2]))
     if not sweep.contrast.empty:
         eff = sweep.contrast[sweep.contrast["arm"] == "effect"].set_index(["job", "outcome"])
         ref_name = _job_words(sweep, sweep.jobs.iloc[0])
         for _i, job_row in sweep.jobs.iloc[1:].iterrows():
             name = _job_words(sweep, job_row)
             r = eff.loc[(job_row["job"], "experienced_workforce")]
-            change = _ci(r["difference"], r["ci_low"], r["ci_high"])
+            change = ci_words(r["difference"], r["ci_low"], r["ci_high"])
             lines.append(_("Compared with the setting '{reference}', under '{setting}' the effect of "
                            "{policy} on the experienced workforce changes by {change}{zero}.").format(
                 **who, reference=ref_name, setting=name, change=change,
-                zero=_zero_note(r["ci_low"], r["ci_high"])))
+                zero=zero_note(r["ci_low"], r["ci_high"])))
     return lines[:5]
 
 
@@ -692,7 +641,7 @@ def _flat_config(sweep) -> dict:
 
 def assumptions(sweep) -> tuple[list[list[str]], list[list[str]], list[str]]:
     """(rows in words, appendix rows with config keys, cited source anchors)."""
-    policy, _, country = _world(sweep)
+    policy, _, country = sweep_world(sweep)
     return assumption_tables(_flat_config(sweep), config_notes(sweep.markers[0].get("choices")),
                              assumptions_listed(report_spec(sweep)["assumptions"], policy),
                              policy.get("currency") or country.get("currency", sweep.currency),
@@ -765,7 +714,7 @@ def sweep_calibration_blocks(sweep, sector: dict, country: dict) -> list:
     pool: every job of a sweep over the grant shares the baseline."""
     from sim.study.stats import refit_command
 
-    base = _row(sweep, "active_workforce", "baseline")
+    base = summary_rows(sweep, "active_workforce", "baseline")
     size = ((sweep.markers[0].get("config") or {}).get("population") or {}).get("size")
     if base.empty or not size:
         return []
@@ -800,7 +749,7 @@ def _write_report(sweep, out: Path) -> Path:
         charts += sector_chart(sweep, out)
     if "timeline" in wanted or not charts:
         charts += timeline_chart(sweep, out)
-    alliance, sector, country = _world(sweep)
+    alliance, sector, country = sweep_world(sweep)
     where = _("{sector} in {country}").format(sector=_(sector.get("label", "The sector")),
                                              country=country_name(country))
     label = label_words(alliance)
@@ -855,7 +804,7 @@ def _write_report(sweep, out: Path) -> Path:
                               for _i, row in shown_jobs(sweep).head(AGE_PANELS).iterrows()])
     if ages is not None:
         blocks += [("img", _("Members' ages at hire and in the alliance"),
-                    _save(ages, out, "member_ages"))]
+                    save_chart(ages, out, "member_ages"))]
     return write_brief(out, blocks, title)
 
 
@@ -907,7 +856,7 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path, comm
         ax.set_yticks(range(len(order)), ax_labels, fontsize=8)
     fig.suptitle(textwrap.fill(_("The assumptions that drive the results most: {names}").format(
         names="; ".join(name(p).lower() for p in top)), 110), fontsize=10)
-    chart = _save(fig, out, "sensitivity")
+    chart = save_chart(fig, out, "sensitivity")
     n_seeds = len(markers[0]["seeds"])
     config = markers[0].get("config") or {}
     title = _("Which assumptions drive the results?")
@@ -926,8 +875,8 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path, comm
                ("h2", _("Appendix for researchers"), "appendix"),
                ("table", [_("outcome"), _("config key"), _("assumption"), _("importance"),
                           _("relative")],
-                [[r["outcome"], f"`{r['parameter']}`", name(r["parameter"]), _num(r["importance"]),
-                  _num(r["relative"])] for _i, r in indices.sort_values(
+                [[r["outcome"], f"`{r['parameter']}`", name(r["parameter"]), readable_number(r["importance"]),
+                  readable_number(r["relative"])] for _i, r in indices.sort_values(
                       ["outcome", "relative"], ascending=[True, False]).iterrows()])]
     return write_brief(out, blocks, title)
 

@@ -17,13 +17,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from sim.report.brief import (
-    _effect,
-    _level,
-    _row,
-    _save,
-    _world,
     assumptions,
-    country_name,
     grant_headlines,
     headline_job,
     left_out_blocks,
@@ -33,6 +27,14 @@ from sim.report.brief import (
 )
 from sim.report.description import title_words
 from sim.report.document import appendix_blocks, front_matter, source_blocks, write_brief
+from sim.report.format import (
+    country_name,
+    effect_of,
+    grant_level,
+    save_chart,
+    summary_rows,
+    sweep_world,
+)
 from sim.report.i18n import N_, _, million, thousand
 from sim.report.words import interval
 
@@ -69,7 +71,7 @@ def write_comparison(sweep, out: Path) -> Path:
     spec = report_spec(sweep)
     x_key = spec["x"] if spec["x"] in sweep.swept and sweep.jobs[spec["x"]].nunique() > 1 else None
     first = views[0][1]
-    _d, sector, country = _world(first)
+    _d, sector, country = sweep_world(first)
     cur = sweep.currency
     if x_key is not None:
         job = headline_job(first)
@@ -77,7 +79,7 @@ def write_comparison(sweep, out: Path) -> Path:
     else:
         level = float(((first.markers[0].get("config") or {}).get("policy") or {}).get("funding_m",
                                                                                   math.nan))
-    described = [(_world(view)[0], view) for _name, view in views]
+    described = [(sweep_world(view)[0], view) for _name, view in views]
     titles = [title_words(d) for d, _v in described]
     n = len(sweep.markers[0]["seeds"])
     title = _("The same money, {n} ways: {instruments}").format(
@@ -89,7 +91,7 @@ def write_comparison(sweep, out: Path) -> Path:
         "(common random numbers: every instrument meets the same simulated people and luck); "
         "reproduce with `{command}`").format(n=n, command=sweep.command))
     blocks += sweep_calibration_blocks(first, sector, country)
-    at = (_("At {level} {million} a year each").format(level=_level(level), million=million(cur))
+    at = (_("At {level} {million} a year each").format(level=grant_level(level), million=million(cur))
           if level is not None and math.isfinite(level) else _("At each instrument's grant"))
     blocks += [("p", at + _(": the effect of each instrument against none, with 95% confidence "
                             "intervals over the simulated runs (simulation noise, not the "
@@ -101,12 +103,12 @@ def write_comparison(sweep, out: Path) -> Path:
         for _d2, view in described:
             job = _level_job(view, x_key, level)
             has = (view.summary["outcome"] == outcome).any()
-            row.append(interval(*_effect(view, outcome, job)) if has else _("n/a"))
+            row.append(interval(*effect_of(view, outcome, job)) if has else _("n/a"))
         rows.append(row)
     blocks += [("h2", _("Side by side")), ("table", header, rows)]
     for d, view in described:
         job = _level_job(view, x_key, level)
-        lines = grant_headlines(lambda outcome, arm="effect", v=view, j=job: _effect(v, outcome, j, arm),
+        lines = grant_headlines(lambda outcome, arm="effect", v=view, j=job: effect_of(v, outcome, j, arm),
                                 level if level is not None else math.nan, cur, d)
         blocks += [("h3", title_words(d)), ("ul", lines)]
     blocks += [("h2", _("Why they differ")),
@@ -141,7 +143,7 @@ def comparison_charts(described, out: Path, cur: str, x_key: str | None,
     for i, (d, view) in enumerate(described):
         colour = COLOURS[i % len(COLOURS)]
         for ax, (outcome, ylabel) in zip(axes, panels, strict=True):
-            r = _row(view, outcome)
+            r = summary_rows(view, outcome)
             if x_key is not None:
                 r = r[r[x_key].astype(float) > 0].sort_values(x_key)
                 x = r[x_key].astype(float).to_numpy()
@@ -157,16 +159,16 @@ def comparison_charts(described, out: Path, cur: str, x_key: str | None,
             ax.set_ylabel(ylabel)
             ax.axhline(0, color="grey", lw=0.8)
     axes[0].legend(frameon=False, fontsize=8)
-    where = (_("at {level} {million} a year each").format(level=_level(level), million=million(cur))
+    where = (_("at {level} {million} a year each").format(level=grant_level(level), million=million(cur))
              if x_key is None and level is not None and math.isfinite(level) else "")
     fig.suptitle(_("The same money through each instrument: what it keeps and what it costs "
                    "(paired effects, 95% CI)") + (f", {where}" if where else ""))
     view = described[0][1]
-    _d, sector, country = _world(view)
+    _d, sector, country = sweep_world(view)
     fig.text(0.01, -0.01, _("{sector}, {country}; {n} paired seeds per instrument, bars and bands "
                             "are 95% CIs. Each instrument's assumptions: the brief; sources: "
                             "docs/sources.md.").format(
         sector=_(str(sector.get("label", "the sector"))), country=country_name(country),
         n=len(view.markers[0]["seeds"])), fontsize=8.5, ha="left", va="top", wrap=True)
-    return [(_("What each instrument keeps and costs"), _save(fig, out, "instruments_compared"))]
+    return [(_("What each instrument keeps and costs"), save_chart(fig, out, "instruments_compared"))]
 

@@ -23,8 +23,9 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from sim.report.brief import _level, _num, _save, represents  # noqa: E402
+from sim.report.brief import represents  # noqa: E402
 from sim.report.document import front_matter, source_blocks, write_brief  # noqa: E402
+from sim.report.format import grant_level, readable_number, save_chart  # noqa: E402
 from sim.report.i18n import (  # noqa: E402
     N_,
     _,
@@ -59,8 +60,8 @@ def worlds_sentence(p: float, n: int, who: dict) -> str:
 def _span(row, scale: float = 1.0, interval: float | None = None) -> str:
     share = _("{share} of worlds: ").format(share=percent(interval)) if interval else ""
     return _("{median} ({share}{low} to {high})").format(
-        median=_num(row["median"] * scale), share=share, low=_num(row["low"] * scale),
-        high=_num(row["high"] * scale))
+        median=readable_number(row["median"] * scale), share=share, low=readable_number(row["low"] * scale),
+        high=readable_number(row["high"] * scale))
 
 
 def _interval(intervals: pd.DataFrame, level: float, outcome: str):
@@ -77,7 +78,7 @@ def drivers_sentence(drivers: pd.DataFrame, params: pd.DataFrame, level: float, 
     d = d[d["spearman"].abs() >= floor].sort_values("rank").head(k)
     if d.empty:
         return _("No single assumption moves {what} much (every rank correlation is below "
-                 "{floor}).").format(what=what, floor=_num(floor))
+                 "{floor}).").format(what=what, floor=readable_number(floor))
     meaning = params.set_index("parameter")["meaning"] if len(params) else pd.Series(dtype=str)
 
     def name(key: str) -> str:  # in words: the study's label (English only), the brief's name,
@@ -122,7 +123,7 @@ class _Level(float):
     """A level that formats itself (``{level:g}`` in ``level_label``) in the current language."""
 
     def __format__(self, spec: str) -> str:
-        return _level(float(self))
+        return grant_level(float(self))
 
 
 def level_words(s, level: float, cur: str) -> str:
@@ -136,7 +137,7 @@ def _pct(share: float) -> str:
 
 
 def _range(low: float, high: float) -> str:
-    return _("{low} to {high}").format(low=_num(low), high=_num(high))
+    return _("{low} to {high}").format(low=readable_number(low), high=readable_number(high))
 
 
 BASIS = {"assumption": N_("assumption"), "sourced": N_("sourced")}
@@ -144,12 +145,12 @@ BASIS = {"assumption": N_("assumption"), "sourced": N_("sourced")}
 
 def _distribution(r) -> str:
     """A parameter's distribution in words, in the current language."""
-    low, high = _num(float(r["low"])), _num(float(r["high"]))
+    low, high = readable_number(float(r["low"])), readable_number(float(r["high"]))
     if r["dist"] == "uniform":
         return _("uniform, {low} to {high}").format(low=low, high=high)
     if r["dist"] == "triangular":
         return _("triangular, {low} to {high}, most likely {mode}").format(
-            low=low, high=high, mode=_num(float(r["mode"])))
+            low=low, high=high, mode=readable_number(float(r["mode"])))
     return _("log-normal, 95% between {low} and {high}").format(low=low, high=high)
 
 
@@ -174,18 +175,18 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path,
     paying = summary.set_index("level").loc[level, "p_pays_for_itself"]
     title = (_("With {level}, in 9 of 10 plausible worlds a retained worker-year costs the "
                "state at most {value} {thousand}").format(
-                 level=level_words(s, level, cur), value=_num(reached["threshold"].iloc[0]),
+                 level=level_words(s, level, cur), value=readable_number(reached["threshold"].iloc[0]),
                  thousand=thousand(cur)) if len(reached) else
              _("With {level}, in 1 of 10 plausible worlds or more a retained worker-year costs "
                "over {value} {thousand}, or none is kept").format(
-                 level=level_words(s, level, cur), value=_num(float(curve["threshold"].max())),
+                 level=level_words(s, level, cur), value=readable_number(float(curve["threshold"].max())),
                  thousand=thousand(cur)))
     title += "\n" + _("({policy} pays for itself in {share} of them)").format(
         **who, share=_pct(paying))
     ax.set_title(title, fontsize=10)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: percent(v)))
-    return _save(fig, out, "acceptability")
+    return save_chart(fig, out, "acceptability")
 
 
 def _chart_top(accept) -> float:
@@ -226,7 +227,7 @@ def plane_chart(tables, s, cur: str, note: str, out: Path, who: dict) -> Path:
                    "and what it costs, at each grant").format(**who), fontsize=10)
     ax.legend(frameon=False, fontsize=8)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
-    return _save(fig, out, "cost_effectiveness_plane")
+    return save_chart(fig, out, "cost_effectiveness_plane")
 
 
 def _denominator(s) -> str:
@@ -251,7 +252,7 @@ def matching_sentence(tables, s, level: float) -> str:
                   "(uncertainty.cutoff is null).").format(draws=drawn))
     worst = judged.sort_values("rejected", ascending=False).iloc[0]
     reason = _("most often because {fact} is outside {low} to {high} ({count} worlds)").format(
-        fact=f"`{worst['fact']}`", low=_num(worst["low"]), high=_num(worst["high"]),
+        fact=f"`{worst['fact']}`", low=readable_number(worst["low"]), high=readable_number(worst["high"]),
         count=int(worst["rejected"]))
     if kept == 0:
         return _("None of the {draws} worlds drawn reproduces what is observed of the sector, "
@@ -273,10 +274,10 @@ def matching_blocks(tables, s, level: float, who: dict) -> list:
         if not bool(r["judged"]):
             skipped.append(f"`{r['fact']}`: {r['note']}")
             continue
-        rows.append([f"`{r['fact']}`", _("{low} to {high}").format(low=_num(r["low"]),
-                                                                    high=_num(r["high"])),
+        rows.append([f"`{r['fact']}`", _("{low} to {high}").format(low=readable_number(r["low"]),
+                                                                    high=readable_number(r["high"])),
                      str(int(r["rejected"])), str(int(r["rejected_alone"])),
-                     _num(r["median_all"]), _num(r["median_plausible"])])
+                     readable_number(r["median_all"]), readable_number(r["median_plausible"])])
     blocks = [
         ("h2", _("Worlds that match the data")),
         ("p", _("Before it counts, each world is calibrated (its entry rate is refitted so that, "
@@ -285,7 +286,7 @@ def matching_blocks(tables, s, level: float, who: dict) -> list:
                 "standard deviations, where the range counts as three of them either side "
                 "(observation error and model error) and the seeds' noise is added. A world more "
                 "than {cutoff} from any fact is rejected (history matching, as in calibrating "
-                "large simulators).").format(**who, cutoff=_num(s.cutoff or 0))),
+                "large simulators).").format(**who, cutoff=readable_number(s.cutoff or 0))),
         ("table", [_("fact"), _("range"), _("worlds rejected"), _("rejected by this fact alone"),
                    _("median, all worlds"), _("median, worlds kept")], rows)]
     if skipped:
@@ -319,9 +320,10 @@ def structural_sentence(tables, s, level: float, cur: str, params, who: dict) ->
              "of {low_c} {million} a year; where it is {high_from} to {high_to}, {high_n} at "
              "{high_c} (medians).").format(
         **who, meaning=_meaning(params.set_index("parameter").loc[key, "meaning"]),
-        low_from=_num(low["from"]), low_to=_num(low["to"]), low_n=_num(low[den]),
-        low_c=_num(low[s.net_cost]), high_from=_num(high["from"]), high_to=_num(high["to"]),
-        high_n=_num(high[den]), high_c=_num(high[s.net_cost]), million=million(cur, prose=True))
+        **{f"{end}_{part}": readable_number(row[column])
+           for end, row in (("low", low), ("high", high))
+           for part, column in (("from", "from"), ("to", "to"), ("n", den), ("c", s.net_cost))},
+        million=million(cur, prose=True))
 
 
 def structural_blocks(tables, s, level: float, cur: str, params) -> list:
@@ -334,9 +336,10 @@ def structural_blocks(tables, s, level: float, cur: str, params) -> list:
             continue
         for end, r in zip((_("lowest third"), _("highest third")), ends, strict=True):
             rows.append([f"{_meaning(meaning.loc[key])} (`{key}`)", end,
-                         _("{low} to {high}").format(low=_num(r["from"]), high=_num(r["to"])),
-                         str(int(r["worlds"])), _num(r[den]), _num(r[s.net_cost]),
-                         _num(r[s.cost_effectiveness])])
+                         _("{low} to {high}").format(low=readable_number(r["from"]),
+                                                     high=readable_number(r["to"])),
+                         str(int(r["worlds"])), readable_number(r[den]), readable_number(r[s.net_cost]),
+                         readable_number(r[s.cost_effectiveness])])
     if not rows:
         return []
     return [("h2", _("How much the structural choices weigh ({level})").format(
@@ -381,7 +384,7 @@ def scenario_blocks(tables, s, level: float, cur: str, who: dict) -> list:
                 "restrictions that add under {prune} points of density dropped) finds these "
                 "ranges:").format(**who, level=words, share=_pct(first["base_rate"]), draws=s.draws,
                                   alpha=_pct(s.prim_alpha), mass=_pct(s.prim_min_mass),
-                                  prune=_num(s.prim_prune * 100))),
+                                  prune=readable_number(s.prim_prune * 100))),
         ("table", [_("parameter"), _("in the box"), _("range drawn")], rows),
         ("p", _("In this box {policy} pays for itself in {density} of worlds (density); the "
                 "box holds {coverage} of all worlds in which it pays for itself (coverage) and "
@@ -391,7 +394,7 @@ def scenario_blocks(tables, s, level: float, cur: str, who: dict) -> list:
             mass=_pct(first["mass"]), draws=s.draws))]
     others = boxes[(boxes["level"] != level) & (boxes["parameter"] != "")]
     if not others.empty:
-        rows = [[_level(r["level"]), f"`{r['parameter']}`", _range(r["low"], r["high"]),
+        rows = [[grant_level(r["level"]), f"`{r['parameter']}`", _range(r["low"], r["high"]),
                  _pct(r["density"]), _pct(r["coverage"])] for _i, r in others.iterrows()]
         blocks += [("p", _("The other levels studied:")),
                    ("table", [_("level"), _("parameter"), _("in the box"), _("density"),
@@ -417,8 +420,8 @@ def _meaning(text) -> str:
 
 def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: Path,
                               command: str) -> Path:
-    from sim.report.brief import country_name
     from sim.report.description import label_words, named, of_marker, which_words
+    from sim.report.format import country_name
 
     cfg = markers[0]["config"]
     alliance = of_marker(markers[0])  # the policy's description
@@ -476,15 +479,15 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     ratio = _interval(intervals, level, s.cost_effectiveness)
     if ratio is not None:
         upper = (_("at most {value} {thousand} in 19 of 20").format(
-                     value=_num(ratio["high"]), thousand=thousand(cur))
+                     value=readable_number(ratio["high"]), thousand=thousand(cur))
                  if math.isfinite(ratio["high"]) and s.interval == 0.9 else
                  _("the upper end of the {share} interval is {value} {thousand}").format(
-                     share=_pct(s.interval), value=_num(ratio["high"]), thousand=thousand(cur)))
+                     share=_pct(s.interval), value=readable_number(ratio["high"]), thousand=thousand(cur)))
         undefined = float(summary.loc[level, "p_cost_effectiveness_undefined"])
         lines.append(_("Per extra worker-year in the profession, the net cost to the state is at "
                        "most {median} {thousand} in half of the worlds (negative where "
                        "{policy} pays for itself) and {upper}").format(
-                           **who, median=_num(ratio["median"]), thousand=thousand(cur),
+                           **who, median=readable_number(ratio["median"]), thousand=thousand(cur),
                            upper=upper)
                      + (_("; in {share} of worlds it keeps no extra workers, so there is no such "
                           "cost").format(share=_pct(undefined)) if undefined > 0 else "") + ".")
@@ -610,9 +613,9 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
                           key=k, there=theirs.get(k), here=ours.get(k)) for k in differ))]
     row = summary[np.isclose(summary["level"], level)]
     if row.empty:
-        levels = ", ".join(_num(v) for v in summary["level"])
+        levels = ", ".join(readable_number(v) for v in summary["level"])
         return [_("The uncertainty study (results/sweeps/uncertainty) ran {levels} only, not "
-                  "{level}; see its brief.").format(levels=levels, level=_num(level))]
+                  "{level}; see its brief.").format(levels=levels, level=readable_number(level))]
     row = row.iloc[0]
     kept = int(row.get("draws_plausible", row["draws"]))
     if kept == 0:
