@@ -361,7 +361,7 @@ def test_one_setting_decides_the_number_of_chunks_and_the_sweep_follows(study):
 def test_the_uncertainty_headline_never_makes_the_experienced_a_part_larger_than_the_whole(
         tmp_path, lang):
     """Medians of 25.5 more people working and 29.2 more experienced (issue 20 item 4, in the
-    uncertainty brief): the words of the other briefs' headline (sim.report.brief.workforce_kept),
+    uncertainty brief): the words of the other briefs' headline (sim.report.sentences.workforce_kept),
     never "29.2 of them"; and the brief's reproduce line is the command it is given."""
     import re
 

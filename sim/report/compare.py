@@ -18,7 +18,6 @@ import matplotlib.pyplot as plt
 
 from sim.report.brief import (
     assumptions,
-    grant_headlines,
     headline_job,
     left_out_blocks,
     report_spec,
@@ -36,6 +35,7 @@ from sim.report.format import (
     sweep_world,
 )
 from sim.report.i18n import N_, _, million, thousand
+from sim.report.sentences import grant_headlines
 from sim.report.words import interval
 
 KEY = "policy.name"  # the column of the instrument each job runs (the policy group's option)

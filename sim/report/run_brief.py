@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sim.report.brief import grant_headlines, left_out_blocks, represents
+from sim.report.brief import left_out_blocks
 from sim.report.document import (
     appendix_blocks,
     assumption_tables,
@@ -26,6 +26,7 @@ from sim.report.document import (
     write_brief,
 )
 from sim.report.i18n import N_, _, million, ngettext
+from sim.report.sentences import grant_headlines, represents
 
 AGE_CHART = "member_ages.png"  # in the researchers' appendix (sim.report.charts.member_age_chart)
 RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by years since entry"),

@@ -23,7 +23,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from sim.report.brief import represents  # noqa: E402
 from sim.report.document import front_matter, source_blocks, write_brief  # noqa: E402
 from sim.report.format import grant_level, readable_number, save_chart  # noqa: E402
 from sim.report.i18n import (  # noqa: E402
@@ -37,6 +36,7 @@ from sim.report.i18n import (  # noqa: E402
     percent,
     thousand,
 )
+from sim.report.sentences import represents  # noqa: E402
 from sim.report.words import ASSUMPTION_WORDS, cited_anchors, plain_name, source_entries  # noqa: E402
 
 LEVEL_COLOURS = ["#56B4E9", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#0072B2", "#999999"]
@@ -463,7 +463,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     active = _interval(intervals, level, _denominator(s))
     exp = _interval(intervals, level, "effect.experienced_workforce")
     if active is not None and exp is not None:  # in the words of the other briefs' headline
-        from sim.report.brief import workforce_changes, workforce_kept
+        from sim.report.sentences import workforce_changes, workforce_kept
 
         texts = _span(active, interval=s.interval), _span(exp)
         kept = workforce_kept(*texts, active["median"], exp["median"])
