@@ -3,7 +3,7 @@
     uv run python benchmarks/batch_size.py [--agents 2000] [--big 64000] [--sizes 1 2 4 8 16 24 32]
 
 Each batch is ``run_pairs`` on ``size`` seeds of the default world at ``--agents`` agents (a
-batch: one population with a group of rows per run, sim/study/batch.py); the reference is one
+batch: one population with a group of rows per run, sim/run/batch.py); the reference is one
 ``run_pair`` at ``--big`` agents, in the same process. Agent-months per second count the shared
 burn-in once and each arm's horizon. The batch limit ``MAX_BATCH_AGENTS`` comes from this table.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 import argparse
 import time
 
-from sim.study.config import build_spec, compose_config
-from sim.study.paired import run_pair, run_pairs
+from sim.run.config import build_spec, compose_config
+from sim.run.paired import run_pair, run_pairs
 
 REAL_SIZE = 2500  # Swedish freelance actors, the default sector
 

@@ -89,7 +89,7 @@ def sobol_samples(runs: int, scale: float) -> list[dict]:
     and bounds, SALib's sampler, integers rounded as the study rounds them)."""
     from SALib.sample import sobol
 
-    from sim.study.config import compose_config
+    from sim.run.config import compose_config
     from sim.study.sensitivity import coerce, model_config
 
     cfg = compose_config(["study=sensitivity"])

@@ -4,7 +4,7 @@
     uv run python benchmarks/mesa_handles.py --sizes 2500 --years 5 --repeats 5
 
 For each size, one policy arm runs a warm-up year (untimed), then ``--years`` timed years,
-four ways: the model-layer ``sim.model.freelance.FreelanceModel`` (no DataCollector, no
+four ways: the model-layer ``sim.model.freelance.ArmModel`` (no DataCollector, no
 handles); ``sim.FreelanceModel`` (DataCollector every month, handles never read);
 ``sim.FreelanceModel`` reading ``len(model.agents)`` after every month (handles of entrants
 registered and of leavers removed each month, as an app inspecting agents would); and the same
@@ -40,7 +40,7 @@ def measure(size: int, years: int, repeats: int, seed: int = 0) -> dict:
     runs: dict[str, list[float]] = {"model_layer": [], "mesa_model": [], "mesa_model_agents_read": []}
     first_read, handles = [], 0
     for _ in range(repeats):
-        plain = freelance.FreelanceModel(spec, seed, "policy").run(12)
+        plain = freelance.ArmModel(spec, seed, "policy").run(12)
         runs["model_layer"].append(_timed(plain, months, False))
         for name, read in (("mesa_model", False), ("mesa_model_agents_read", True)):
             model = FreelanceModel(seed=seed, **overrides)

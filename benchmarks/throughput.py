@@ -21,7 +21,7 @@ import statistics
 import time
 
 from sim import build_spec, compose_config
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 
 
 def measure(size: int, years: int, repeats: int, seed: int = 0) -> dict:
@@ -29,7 +29,7 @@ def measure(size: int, years: int, repeats: int, seed: int = 0) -> dict:
                                          "horizon_years": years}))
     rates, seconds, done, state_bytes = [], [], 0, 0
     for _ in range(repeats):
-        model = FreelanceModel(spec, seed, "policy")
+        model = ArmModel(spec, seed, "policy")
         model.run(12)  # warm-up year, not timed
         start_months = model.agent_months
         t0 = time.perf_counter()

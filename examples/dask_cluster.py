@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import run_model
-from sim.study.io import write_table
+from sim.run.io import write_table
 
 OUTCOMES = ("experienced_workforce", "active_workforce", "public_cost_m", "births_per_year")
 

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 import sim.ema
-from sim.study.io import write_table
+from sim.run.io import write_table
 
 OUTCOMES = ("effect.public_cost_m", "effect.active_workforce", "effect.experienced_workforce",
             "policy.alliance_members", "effect.births_per_year")

@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from sim import run_many
-from sim.study.io import write_table
+from sim.run.io import write_table
 from sim.study.stats import mean_ci
 
 OUTCOMES = ("retention_10y", "experienced_workforce", "active_workforce", "births_per_year",

@@ -27,7 +27,7 @@ from SALib.sample import morris as sample
 
 import sim.ema
 from sim import run_model
-from sim.study.io import write_table
+from sim.run.io import write_table
 
 
 def problem(**fixed) -> dict:

@@ -54,14 +54,14 @@ from omegaconf import OmegaConf
 
 from sim.model.core.params import ConfigError, coerce_value
 from sim.model.outcomes import EFFECT_ONLY, OUTCOMES
-from sim.study.config import (
+from sim.run.config import (
     build_spec,
     compose_config,
     declaration,
     dotted,
     identifier,
 )
-from sim.study.paired import check_seed, run_model
+from sim.run.paired import check_seed, run_model
 
 # dotted key -> (low, high, why this range); the alliance's design choices
 LEVERS: dict[str, tuple[float, float, str]] = {

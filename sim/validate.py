@@ -1,8 +1,8 @@
-"""Entry point of ``python -m sim.validate``; the command lives in ``sim/study/validate.py``."""
+"""Entry point of ``python -m sim.validate``; the command lives in ``sim/cli/validating.py``."""
 
 import sys
 
-from sim.study.validate import main
+from sim.cli.validating import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -32,7 +32,7 @@ def write_job_tables(job: Path, outcomes: dict, yearly_base: float) -> list:
     one-row survival table. Returns the files' entries for the job's completion marker."""
     import pandas as pd
 
-    from sim.study.io import file_digest
+    from sim.run.io import file_digest
 
     rows = []
     for seed in range(3):
@@ -60,23 +60,23 @@ def simulation_forbidden(root: Path):
     """Work in ``root`` with every way into the simulation (a run, a pair, a batch, the model's
     month loop) patched to raise ``Simulated``: for tests that bad input stops before it."""
     import sim
-    import sim.study.batch
-    import sim.study.cli
-    import sim.study.many
-    import sim.study.paired
+    import sim.cli.main
+    import sim.run.batch
+    import sim.run.many
+    import sim.run.paired
     import sim.study.sweep
-    from sim.model.freelance import FreelanceModel
+    from sim.model.freelance import ArmModel
 
     def forbidden(*args, **kwargs):
         raise Simulated("bad input reached the simulation")
 
     with pytest.MonkeyPatch.context() as mp:
         mp.chdir(root)
-        for module in (sim, sim.study.paired):
+        for module in (sim, sim.run.paired):
             mp.setattr(module, "run_pair", forbidden)
         mp.setattr(sim.study.sweep, "run_pairs", forbidden)
-        for module in (sim.study.cli, sim.study.many, sim.study.batch):
+        for module in (sim.cli.main, sim.run.many, sim.run.batch):
             mp.setattr(module, "run_specs", forbidden)
-        mp.setattr(FreelanceModel, "step", forbidden)
-        mp.setattr(FreelanceModel, "run", forbidden)
+        mp.setattr(ArmModel, "step", forbidden)
+        mp.setattr(ArmModel, "run", forbidden)
         yield root

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sim.run.io import file_digest, write_json
 from sim.study.aggregate import SweepError, aggregate, load
-from sim.study.io import file_digest, write_json
 from sim.study.sweep import COMPLETE
 
 BASE_CONFIG = {"study": "toy", "seeds": 3, "policy": {"funding_m": 0.0},
@@ -57,7 +57,7 @@ def test_summary_and_contrast_match_a_hand_computation(tmp_path):
     assert row["baseline"] == 10 and row["n_seeds"] == 3
     c = sweep.contrast.set_index(["arm", "outcome"]).loc[("policy", "active_workforce")]
     assert c["difference"] == pytest.approx(2.0) and c["ci_high"] == pytest.approx(4.484138, abs=1e-5)
-    out = aggregate(tmp_path, charts=False)
+    out = aggregate(tmp_path)
     assert (out / "results.parquet").exists() and (out / "summary.csv").exists()
     assert json.loads((out / "provenance.json").read_text())["swept"] == ["policy.funding_m"]
 
@@ -94,7 +94,7 @@ def test_jobs_differing_outside_the_swept_keys_are_refused(tmp_path):
 
 
 def test_cli_aggregate_exits_non_zero_on_an_empty_folder(tmp_path):
-    from sim.study.aggregate import main
+    from sim.cli.aggregating import main
 
     assert main([str(tmp_path)]) == 2
     assert not (tmp_path / "aggregate").exists()
@@ -126,19 +126,19 @@ def test_jobs_of_different_commands_are_refused(tmp_path):
 def test_a_new_aggregation_replaces_every_old_file(tmp_path):
     fake_job(tmp_path, 0, [0.0] * 3)
     fake_job(tmp_path, 10, [1.0, 2.0, 3.0])
-    out = aggregate(tmp_path, charts=False)
+    out = aggregate(tmp_path)
     (out / "stale.txt").write_text("from an earlier aggregation")
-    assert not (aggregate(tmp_path, charts=False) / "stale.txt").exists()
+    assert not (aggregate(tmp_path) / "stale.txt").exists()
 
 
 def test_a_damaged_job_stops_aggregation_and_the_old_aggregate_is_marked_stale(tmp_path):
     fake_job(tmp_path, 0, [0.0] * 3)
     job = fake_job(tmp_path, 10, [1.0, 2.0, 3.0])
-    aggregate(tmp_path, charts=False)
+    aggregate(tmp_path)
     table = job / "metrics.parquet"
     table.write_bytes(table.read_bytes()[: table.stat().st_size // 2])  # truncated, marker kept
     with pytest.raises(SweepError, match="policy.funding_m=10 is damaged"):
-        aggregate(tmp_path, charts=False)
+        aggregate(tmp_path)
     assert not (tmp_path / "aggregate").exists() and (tmp_path / "aggregate.stale").exists()
 
 
@@ -178,7 +178,7 @@ def test_numeric_levels_are_ordered_by_value_whatever_the_job_numbers(tmp_path):
 def test_ctrl_c_while_a_kernel_compiles_is_an_interruption_of_the_aggregation(tmp_path, monkeypatch,
                                                                               capsys):
     """numba turns a Ctrl-C during a kernel's first call into a SystemError caused by it."""
-    import sim.study.aggregate as agg
+    import sim.cli.aggregating as agg
 
     def compiling(*args, **kwargs):
         try:

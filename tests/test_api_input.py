@@ -1,9 +1,9 @@
 """Bad input through the Python API is refused like bad input on the command line.
 
 The contract of ``tests/test_bad_input.py``, extended to the public functions (issue 19): for
-``run_model``, ``run_pair``, ``run_many``, ``sim.ema.model`` and both ``FreelanceModel`` classes
+``run_model``, ``run_pair``, ``run_many``, ``sim.ema.model`` ``FreelanceModel`` and ``ArmModel``
 (``sim.FreelanceModel``, the Mesa model built from overrides, and the model layer's
-``sim.model.freelance.FreelanceModel(spec, seed, arm)``), any bad argument is one
+``sim.model.freelance.ArmModel(spec, seed, arm)``), any bad argument is one
 ``ConfigError`` naming the argument or key (``invalid config: <key>=<value>; allowed: <what>``,
 one line, ``allowed`` never empty), raised before anything is simulated (the simulation is
 patched to fail) and before anything is written (the working folder stays empty).
@@ -25,14 +25,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import sim
+import sim.cli.main
 import sim.ema
-import sim.study.batch
-import sim.study.cli
-import sim.study.many
-import sim.study.paired
+import sim.run.batch
+import sim.run.many
+import sim.run.paired
 from sim import ConfigError, build_spec, compose_config, run_many, run_model, run_pair
 from sim.model import freelance
-from sim.study.mesa_model import FreelanceModel
+from sim.run.mesa_model import FreelanceModel
 from tests.conftest import Simulated, simulation_forbidden
 from tests.test_bad_input import (
     BAD_SEEDS,
@@ -129,10 +129,10 @@ def unknown_key_cases(draw):
         _, typo, _ = draw(typo_cases())
         return typo
     key = ".".join(draw(st.lists(WORD, min_size=1, max_size=3)))
-    from sim.study.config import known_keys
+    from sim.run.config import known_keys
 
     return key if key not in known_keys() and key.split(".")[0] not in {
-        "seed", "hydra", *sim.study.many.GROUPS} else "zzz.qqq"
+        "seed", "hydra", *sim.run.many.GROUPS} else "zzz.qqq"
 
 
 @examples(20)
@@ -157,7 +157,7 @@ NOT_A_SPEC = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.diction
 def test_run_pair_refuses_bad_seeds(sandbox, seed):
     refused(sandbox, lambda: run_pair(SPEC, seed), "seed")
     if not isinstance(seed, list):  # the model layer takes a list of seeds: a batch of runs
-        refused(sandbox, lambda: freelance.FreelanceModel(SPEC, seed, "policy"), "seed")
+        refused(sandbox, lambda: freelance.ArmModel(SPEC, seed, "policy"), "seed")
 
 
 @examples(15)
@@ -165,7 +165,7 @@ def test_run_pair_refuses_bad_seeds(sandbox, seed):
 def test_run_pair_refuses_what_is_not_a_spec(sandbox, spec):
     """``run_pair({}, 0)`` ended in an AttributeError."""
     refused(sandbox, lambda: run_pair(spec, 0), "spec")
-    refused(sandbox, lambda: freelance.FreelanceModel(spec, 0), {"spec", "spec[0]", "spec[1]"})
+    refused(sandbox, lambda: freelance.ArmModel(spec, 0), {"spec", "spec[0]", "spec[1]"})
 
 
 @examples(10)
@@ -202,12 +202,12 @@ def test_run_many_refuses_arguments_of_the_wrong_shape(sandbox, runs, run, posit
                      st.integers(max_value=-1), st.integers(min_value=2**31)))
 def test_both_freelance_models_refuse_bad_arms_seeds_and_rngs(sandbox, arm, seed, rng):
     refused(sandbox, lambda: FreelanceModel(seed=0, arm=arm, **TINY), "arm")
-    refused(sandbox, lambda: freelance.FreelanceModel(SPEC, 0, arm), "arm")
+    refused(sandbox, lambda: freelance.ArmModel(SPEC, 0, arm), "arm")
     if seed is not None:  # no seed: one from the operating system's entropy, as Mesa does
         refused(sandbox, lambda: FreelanceModel(seed=seed, **TINY), "seed")
     refused(sandbox, lambda: FreelanceModel(rng=rng, **TINY), "rng")
     refused(sandbox, lambda: FreelanceModel(seed=1, rng=1, **TINY), "rng")
-    refused(sandbox, lambda: freelance.FreelanceModel(SPEC, [0, seed]), "seed[1]")
+    refused(sandbox, lambda: freelance.ArmModel(SPEC, [0, seed]), "seed[1]")
 
 
 # sim.ema.model: levers and uncertainties are key -> (low, high); outcomes names; replications
@@ -279,7 +279,7 @@ def test_good_arguments_reach_the_simulation(sandbox):
     with pytest.raises(Simulated):
         FreelanceModel(rng=np.random.default_rng(1), arm="baseline", **TINY).step()
     with pytest.raises(Simulated):
-        freelance.FreelanceModel([SPEC, SPEC], [0, np.int64(1)], "policy").run()
+        freelance.ArmModel([SPEC, SPEC], [0, np.int64(1)], "policy").run()
     model = sim.ema.model(levers={"policy.funding_m": (0, 80)}, replications=np.int64(2),
                           outcomes=["effect.public_cost_m"], **TINY)
     assert [p.name for p in model.levers] == ["policy__funding_m"]

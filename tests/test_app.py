@@ -54,8 +54,8 @@ from sim.app.world import (
 )
 from sim.report import i18n
 from sim.report.i18n import language
-from sim.study.config import alliance_homes
-from sim.study.paired import paired_months, run_pair
+from sim.run.config import alliance_homes
+from sim.run.paired import paired_months, run_pair
 from tests.conftest import spec_for
 
 CHROMIUM = Path(os.environ.get("SIM_APP_CHROMIUM", "/usr/bin/chromium"))  # the OS's Chromium

@@ -34,8 +34,8 @@ from sim.app.world import (
 )
 from sim.model.core.params import ConfigError
 from sim.report.i18n import language
-from sim.study.config import build_spec, compose_config
-from sim.study.paired import paired_months
+from sim.run.config import build_spec, compose_config
+from sim.run.paired import paired_months
 from tests.conftest import spec_for
 from tests.test_app import fake_sweep
 

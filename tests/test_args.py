@@ -6,7 +6,7 @@ import argparse
 
 import pytest
 
-from sim.study.args import normalise
+from sim.cli.args import normalise
 
 
 def parser():
@@ -45,7 +45,7 @@ def test_an_unknown_setting_names_what_is_allowed(capsys):
 
 
 def test_validate_reads_like_the_main_command(tmp_path):
-    from sim.study.validate import main
+    from sim.cli.validating import main
 
     targets = tmp_path / "targets.yaml"
     targets.write_text("facts:\n  survival_10y:\n    outcome: retention_10y\n    arm: baseline\n"

@@ -38,6 +38,7 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from sim import ConfigError, build_spec, compose_config, run_model
+from sim.cli.preflight import check_command
 from sim.model.spec import (
     BYTES_BASE,
     BYTES_PER_AGENT,
@@ -47,8 +48,7 @@ from sim.model.spec import (
     WORLD_BLOCKS,
     available_memory,
 )
-from sim.study.config import CONFIG_DIR, Output, RunSettings, known_keys
-from sim.study.preflight import check_command
+from sim.run.config import CONFIG_DIR, Output, RunSettings, known_keys
 from tests.conftest import Simulated, simulation_forbidden
 
 ROOT = CONFIG_DIR.parent
@@ -932,7 +932,7 @@ def test_a_huge_sweep_is_refused_within_a_second(sandbox, argv):
     listed (the pre-flight was silent for minutes)."""
     import time
 
-    from sim.study.preflight import MAX_JOBS
+    from sim.cli.preflight import MAX_JOBS
 
     started = time.perf_counter()
     err = assert_refused(sandbox, argv, {"seed", "policy.funding_m"})
@@ -943,7 +943,7 @@ def test_a_huge_sweep_is_refused_within_a_second(sandbox, argv):
 def test_jobs_that_share_a_composition_equal_hydras(sandbox):
     """The pre-flight sets plain values on one composed config instead of composing each job;
     every job's config equals Hydra's own composition of it."""
-    from sim.study.preflight import expand_jobs, job_configs
+    from sim.cli.preflight import expand_jobs, job_configs
 
     jobs = expand_jobs(["policy.funding_m=0,40.5", "seed=1,2", "sector=theatre,dance",
                         "report.charts=[funding]", "exit.beta_buffer=-0.2,-0.3",

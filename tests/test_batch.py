@@ -18,18 +18,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.study.batch as batch
-import sim.study.paired as paired
+import sim.run.batch as batch
+import sim.run.paired as paired
 from sim.model import tables
 from sim.model.core.population import Population
 from sim.model.core.rng import Streams, counters
 from sim.model.core.runs import SLOTS, batch_spec, per_run_fields
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 from sim.model.policy.alliance import Alliance
 from sim.model.policy.base import Policy
-from sim.study.batch import run_specs
-from sim.study.cache import BaselineCache
-from sim.study.paired import run_pair, run_pairs
+from sim.run.batch import run_specs
+from sim.run.cache import BaselineCache
+from sim.run.paired import run_pair, run_pairs
 from sim.study.sensitivity import model_config
 from tests.conftest import spec_for
 
@@ -303,7 +303,7 @@ def test_a_batch_spec_blanks_the_values_that_differ():
     spec = batch_spec([a, b])
     assert spec.rules.exit.beta_buffer is None and spec.policy.salary is None
     assert spec.rules.exit.beta_outside == a.rules.exit.beta_outside  # the same in both: kept
-    model = FreelanceModel([a, b], [1, 2], "policy")
+    model = ArmModel([a, b], [1, 2], "policy")
     assert model.spec.policy.salary is None and model.policies[1].salary == 30000.0
     assert model.run_result(1).spec is b
 
@@ -313,7 +313,7 @@ def test_runs_that_differ_elsewhere_are_not_batched_together(monkeypatch):
     with pytest.raises(ValueError, match="per-run"):
         batch_spec([a, b])
     # the baseline arm has no alliance: its runs may differ in the alliance's structure
-    FreelanceModel([a, spec_for(policy="generic")], [1, 2], "baseline")
+    ArmModel([a, spec_for(policy="generic")], [1, 2], "baseline")
     calls = []
     real = batch.run_pairs
     monkeypatch.setattr(batch, "run_pairs",
@@ -326,7 +326,7 @@ def test_runs_that_differ_elsewhere_are_not_batched_together(monkeypatch):
 @pytest.mark.parametrize("study", ["sensitivity", "uncertainty"])
 def test_the_shipped_studies_vary_only_per_run_parameters(study):
     """So each Sobol, Morris or uncertainty sample shares its batch with others."""
-    from sim.study.config import compose_config
+    from sim.run.config import compose_config
 
     cfg = compose_config([f"study={study}"])
     names = list(cfg[study].parameters)

@@ -17,7 +17,7 @@ from sim.report.words import (
     rounded,
     source_entries,
 )
-from sim.study.io import write_json
+from sim.run.io import write_json
 from sim.study.sweep import COMPLETE
 from tests.conftest import write_job_tables
 
@@ -151,7 +151,7 @@ def _check_brief(out: Path, title_words: str) -> tuple[str, str]:
 
 
 def test_a_funding_brief_speaks_plainly_and_cites_sources_that_exist(tmp_path):
-    from sim.report.brief import write_report
+    from sim.report.briefs import write_report
     from sim.study.aggregate import load
 
     config = _config()

@@ -198,11 +198,11 @@ def saved_charts(monkeypatch):
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])
 def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_sweep, tmp_path,
                                                                          monkeypatch, lang):
-    from sim.report import brief
+    from sim.report import briefs
     from sim.study.aggregate import load
 
     seen = saved_charts(monkeypatch)
-    brief.write_report(load(adhoc_sweep), tmp_path, lang)
+    briefs.write_report(load(adhoc_sweep), tmp_path, lang)
     text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
     timeline = [fig for stem, fig, _pt in seen if stem == "workforce_over_time"]
     assert timeline
@@ -286,11 +286,11 @@ def test_an_adhoc_sweep_over_the_grant_gets_the_funding_studys_brief(adhoc_sweep
     """``-m policy.funding_m=0,40,80`` (issue 20 item 7): the funding study's title and charts
     against the grant (and, with few levels, the workforce over time), headlines of a funded
     level only, no "Compared with" lines repeating them, one demand model (the sweep ran one)."""
-    from sim.report import brief
+    from sim.report import brief, briefs
     from sim.report.i18n import _
     from sim.study.aggregate import load
 
-    brief.write_report(load(adhoc_sweep), tmp_path, lang)
+    briefs.write_report(load(adhoc_sweep), tmp_path, lang)
     text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
     first = text.splitlines()[0]
     with language(lang):

@@ -15,10 +15,10 @@ import zipfile
 import numpy as np
 import pytest
 
-import sim.study.paired
+import sim.run.paired
 from sim.model.core import jit
-from sim.study.cache import BaselineCache, baseline_key, baseline_key_text
-from sim.study.paired import run_pair
+from sim.run.cache import BaselineCache, baseline_key, baseline_key_text
+from sim.run.paired import run_pair
 from tests.conftest import spec_for
 
 SPEC = spec_for(**{"policy.funding_m": 30})
@@ -29,13 +29,13 @@ WARNING = "warning: baseline cache entry "
 def computes(monkeypatch):
     """Counts the baseline computations (the cache's misses)."""
     calls = []
-    real = sim.study.paired._baseline_states
+    real = sim.run.paired._baseline_states
 
     def counted(spec, seed):
         calls.append(seed)
         return real(spec, seed)
 
-    monkeypatch.setattr(sim.study.paired, "_baseline_states", counted)
+    monkeypatch.setattr(sim.run.paired, "_baseline_states", counted)
     return calls
 
 
@@ -141,7 +141,7 @@ def _zip_with_pickle_member(payload: bytes) -> bytes:
 
 def _npz_with_object_array(payload) -> bytes:
     """A well-formed entry with the right key, plus one object array (needs pickle to read)."""
-    arrays = sim.study.paired._states_to_arrays(sim.study.paired._baseline_states(SPEC, 1))
+    arrays = sim.run.paired._states_to_arrays(sim.run.paired._baseline_states(SPEC, 1))
     buffer = io.BytesIO()
     obj = np.empty(1, dtype=object)
     obj[0] = payload

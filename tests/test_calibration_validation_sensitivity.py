@@ -5,9 +5,10 @@ import pytest
 from omegaconf import OmegaConf
 
 from sim import compose_config
+from sim.cli.validating import main
 from sim.study.calibrate import Calibration
 from sim.study.sensitivity import analyse, design, run_chunk, settings
-from sim.study.validate import load_targets, main, validate
+from sim.study.validate import load_targets, validate
 
 SMALL = {"burn_in_years": 2, "horizon_years": 12}
 

@@ -60,7 +60,7 @@ def test_cli_unknown_group_option_lists_the_options(tmp_path):
 
 INJECT = """
 import sys
-import sim.study.cli, sim.study.sweep
+import sim.cli.main, sim.study.sweep
 from sim.__main__ import run
 
 def interrupt_in_kernel(*args, **kwargs):
@@ -79,7 +79,7 @@ def second_level(spec, *args, **kwargs):
         interrupt_in_kernel()
     return real_run_pairs(spec, *args, **kwargs)
 
-sim.study.cli.run_specs = interrupt_in_kernel
+sim.cli.main.run_specs = interrupt_in_kernel
 sim.study.sweep.run_pairs = second_level
 sys.argv[1:] = {argv!r}
 sys.exit(run())
@@ -95,7 +95,7 @@ def run_injected(cwd, argv, real=False):
 
 
 def test_the_interrupt_numba_reports_as_a_system_error_is_recognised_narrowly():
-    from sim.study.command import interrupted
+    from sim.cli.command import interrupted
 
     def raised(cause):
         try:

@@ -7,8 +7,8 @@ import sys
 
 import pandas as pd
 
+from sim.cli.main import format_table, unit_text
 from sim.model.catalogue import OUTCOMES
-from sim.study.cli import format_table, unit_text
 
 HEAVY = ("numpy", "pandas", "mesa", "numba", "hydra", "matplotlib")
 
@@ -59,7 +59,7 @@ def test_a_bad_value_is_refused_before_numba_pandas_or_mesa_load():
 
 
 def test_shares_are_percent_and_their_effects_percentage_points():
-    from sim.study.cli import table_notes
+    from sim.cli.main import table_notes
 
     summary = pd.DataFrame([
         {"outcome": "retention_10y", "unit": "share", "baseline": 0.185, "policy": 0.186,
@@ -76,7 +76,7 @@ def test_shares_are_percent_and_their_effects_percentage_points():
 
 
 def test_a_drifted_baseline_pool_is_said_with_the_command_that_refits_it():
-    from sim.study.cli import table_notes
+    from sim.cli.main import table_notes
 
     def summary(active):
         return pd.DataFrame([{"outcome": "active_workforce", "unit": "people", "baseline": active,

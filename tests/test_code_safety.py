@@ -16,7 +16,7 @@ import pytest
 
 from sim import compose_config
 from sim.model.core.params import ConfigError
-from sim.study.io import write_json
+from sim.run.io import write_json
 from sim.study.sweep import COMPLETE
 from tests.conftest import write_job_tables
 
@@ -71,14 +71,14 @@ def test_the_python_api_refuses_a_foreign_target_without_importing_it(tmp_path, 
 @pytest.mark.parametrize("target", ["sim..x.Y", "sim.model.__init__.X", "sim.model.rules.exit.1X",
                                     "os.system", "builtins.eval", 3])
 def test_malformed_or_foreign_targets_name_the_key(target):
-    from sim.study.config import check_target
+    from sim.run.config import check_target
 
     with pytest.raises(ConfigError, match=r"exit\._target_"):
         check_target(target, "exit")
 
 
 def test_an_installed_package_named_in_plugins_may_provide_a_class():
-    from sim.study.config import check_target, plugin_packages
+    from sim.run.config import check_target, plugin_packages
 
     assert plugin_packages({"plugins": ["numpy"]}) == ("numpy",)
     assert check_target("numpy.ndarray", "exit", ("numpy",)) == ("numpy", "ndarray")
@@ -195,7 +195,7 @@ def test_hand_edited_marker_values_are_refused_in_one_line(tmp_path, field, valu
     if field == "report" and isinstance(value, dict):
         from omegaconf import OmegaConf
 
-        from sim.study.config import compose_config as compose
+        from sim.run.config import compose_config as compose
         value = {**OmegaConf.to_container(compose().report), **value}
     marker[field] = value
     write_json(job / COMPLETE, marker)

@@ -7,7 +7,7 @@ import pytest
 
 from sim import ConfigError, build_spec, compose_config, run_pair
 from sim.model.spec import RULE_GROUPS
-from sim.study.config import CONFIG_DIR
+from sim.run.config import CONFIG_DIR
 
 GROUPS = ["sector", "country", "policy", "demand", *RULE_GROUPS]
 

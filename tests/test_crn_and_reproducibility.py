@@ -69,7 +69,7 @@ def run_model_dance():
 
 
 def test_cached_baseline_gives_identical_results(tmp_path):
-    from sim.study.cache import BaselineCache
+    from sim.run.cache import BaselineCache
 
     spec = spec_for(**{"policy.funding_m": 30})
     plain = run_pair(spec, seed=6).outcomes()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from sim import ConfigError, build_spec, compose_config, run_model
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 from sim.model.outcomes import arm_outcomes, real_series
 from tests.conftest import TINY, spec_for
 
@@ -27,7 +27,7 @@ def test_at_a_rate_of_zero_the_present_value_is_the_yearly_mean_times_the_years(
 def test_each_month_is_discounted_to_the_horizons_start_at_the_countrys_rate(country, rate):
     spec = spec_for(country=country, policy="generic")
     assert spec.country.discount_rate == rate
-    model = FreelanceModel(spec, 2, "policy").run()
+    model = ArmModel(spec, 2, "policy").run()
     h0, end = spec.burn_in_months, spec.total_months
     series = real_series(model)
     t = np.arange(end - h0) / 12  # years since the horizon started, month by month

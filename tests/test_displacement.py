@@ -9,14 +9,14 @@ import pytest
 
 from sim import ConfigError, build_spec, compose_config, run_many, run_model
 from sim.model.core.loop import make_context, market_pools
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 from tests.conftest import TINY, spec_for
 
 
 def test_the_default_is_the_evidence_and_one_is_the_fixed_pool():
     assert spec_for().demand.displacement == 0.65  # about two thirds (sources.md#displacement)
     spec = spec_for(**{"demand.displacement": 1.0})
-    model = FreelanceModel(spec, 0).run(20)
+    model = ArmModel(spec, 0).run(20)
     ctx = make_context(model)
     expected = round(spec.demand.engaged_share * spec.population.agents * ctx.demand)
     assert market_pools(model, ctx).tolist() == [expected]
@@ -36,7 +36,7 @@ def test_at_one_a_run_books_no_public_fees_and_equals_the_fixed_pool_bit_for_bit
 def test_below_one_the_pool_follows_the_people_active(displacement):
     spec = spec_for(**{"demand.displacement": displacement, "demand.shock_depth": 0.5,
                        "demand.shock_start_year": 0})
-    model = FreelanceModel(spec, 1).run(spec.burn_in_months + 3)  # inside the shock
+    model = ArmModel(spec, 1).run(spec.burn_in_months + 3)  # inside the shock
     ctx = make_context(model)
     active = int(np.count_nonzero(model.pop.active))
     size = displacement * spec.population.agents + (1 - displacement) * active
@@ -48,7 +48,7 @@ def test_below_one_the_pool_follows_the_people_active(displacement):
 
 def test_steady_demand_has_no_pool():
     spec = spec_for(demand="steady")
-    model = FreelanceModel(spec, 0).run(2)
+    model = ArmModel(spec, 0).run(2)
     assert market_pools(model, make_context(model)) is None
 
 

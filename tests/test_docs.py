@@ -5,7 +5,7 @@ from pathlib import Path
 
 from sim.model.outcomes import EFFECT_ONLY, OUTCOMES
 from sim.model.spec import POLICY_GROUPS, RULE_GROUPS, WORLD_BLOCKS
-from sim.study.config import build_spec, compose_config
+from sim.run.config import build_spec, compose_config
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -41,12 +41,12 @@ def test_births_update_children_registry_and_age_table():
 def test_entrants_precarity_follows_the_definition():
     from sim.model.core.loop import make_context
     from sim.model.demography import enter
-    from sim.model.freelance import FreelanceModel
+    from sim.model.freelance import ArmModel
     from sim.model.rules.base import window_counts
     from tests.conftest import spec_for
 
     spec = spec_for()
-    model = FreelanceModel(spec, 3)
+    model = ArmModel(spec, 3)
     enter(model, make_context(model))  # month 0: the initial population
     pop, living = model.pop, spec.sector.living_cost * spec.country.wage_scale
     expected = (window_counts(pop, (12,))[:, 0] < 6) | (pop.buffer < living)

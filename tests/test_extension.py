@@ -41,7 +41,7 @@ def test_a_rule_returning_the_wrong_number_of_values_gets_a_clear_error():
 
     import pytest
 
-    from sim.model.freelance import FreelanceModel
+    from sim.model.freelance import ArmModel
 
     @dataclasses.dataclass(frozen=True)
     class ShortExit(ConstantHazardExit):
@@ -52,4 +52,4 @@ def test_a_rule_returning_the_wrong_number_of_values_gets_a_clear_error():
                                          "burn_in_years": 1, "horizon_years": 1}))
     spec = dataclasses.replace(spec, rules=dataclasses.replace(spec.rules, exit=ShortExit(0.01)))
     with pytest.raises(ValueError, match=r"ShortExit.hazard \(total\) returned shape \(3,\)"):
-        FreelanceModel(spec, 0).step()
+        ArmModel(spec, 0).step()

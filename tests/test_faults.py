@@ -132,7 +132,7 @@ def test_ctrl_c_exits_130_with_one_line_and_resumes_to_the_same_results(tmp_path
 
 def test_a_truncated_job_table_is_refused_by_aggregation_and_recomputed(tmp_path, reference):
     """A job whose table was cut in half while its COMPLETE.json remains: ``python -m
-    sim.study.aggregate`` refuses the folder (non-zero exit) and moves the earlier aggregate/ to
+    sim.aggregate`` refuses the folder (non-zero exit) and moves the earlier aggregate/ to
     aggregate.stale/; re-running the sweep recomputes that job only (``recompute``) and gives
     the same tables as before the damage."""
     folder = tmp_path / "damaged"
@@ -143,7 +143,7 @@ def test_a_truncated_job_table_is_refused_by_aggregation_and_recomputed(tmp_path
     table.write_bytes(data[: len(data) // 2])
     assert (damaged / "COMPLETE.json").exists()
 
-    proc = subprocess.run([sys.executable, "-m", "sim.study.aggregate", str(folder)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "sim.aggregate", str(folder)], capture_output=True,
                           text=True, timeout=TIMEOUT, cwd=tmp_path)
     assert proc.returncode != 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr and damaged.name in proc.stderr, proc.stderr[-3000:]

@@ -29,14 +29,16 @@ import pandas as pd
 import pytest
 from omegaconf import OmegaConf
 
+import sim.cli.calibrating
+import sim.cli.validating
+import sim.run.many
 import sim.study.calibrate
-import sim.study.many
 import sim.study.validate
+from sim.cli import aggregating as aggregate_module
 from sim.model.core import jit
 from sim.model.core.params import ConfigError
-from sim.study import aggregate as aggregate_module
-from sim.study.cache import BaselineCache
-from sim.study.io import LinkError, atomic_write, find_link, open_lock, write_set
+from sim.run.cache import BaselineCache
+from sim.run.io import LinkError, atomic_write, find_link, open_lock, write_set
 from sim.study.sweep import check_job_folders, job_lock
 from tests.test_study_commands import calibration_file
 
@@ -86,7 +88,7 @@ def test_a_job_lock_that_is_a_link_is_refused_and_its_target_kept(tmp_path, outs
 def test_a_cache_lock_that_is_a_link_is_refused_and_its_target_kept(tmp_path, outside, tiny_spec):
     folder = tmp_path / ".cache" / "baseline"
     folder.mkdir(parents=True)
-    from sim.study.cache import baseline_key
+    from sim.run.cache import baseline_key
 
     (folder / f"{baseline_key(tiny_spec, 0)}.lock").symlink_to(outside / "victim1")
     before = snapshot(outside)
@@ -149,10 +151,10 @@ def test_a_job_folder_that_is_or_holds_a_link_is_refused(tmp_path, outside):
 
 
 def test_hydras_config_writer_writes_atomically_and_refuses_links(tmp_path, outside, capsys):
-    import sim.study.callbacks  # noqa: F401 - installs the writer, as Hydra loading the callback does
+    import sim.cli.callbacks  # noqa: F401 - installs the writer, as Hydra loading the callback does
 
     save = hydra.core.utils._save_config
-    assert save.__module__ == "sim.study.callbacks"
+    assert save.__module__ == "sim.cli.callbacks"
     cfg = OmegaConf.create({"a": 1})
     before = snapshot(outside)
     (tmp_path / "run" / ".hydra").mkdir(parents=True)
@@ -331,8 +333,8 @@ def no_simulation(monkeypatch):
         raise AssertionError("a simulation started")
 
     monkeypatch.setattr(sim.study.validate, "run_specs", refuse)
-    monkeypatch.setattr(sim.study.many, "run_pair", refuse)
-    monkeypatch.setattr(sim.study.many, "run_specs", refuse)
+    monkeypatch.setattr(sim.run.many, "run_pair", refuse)
+    monkeypatch.setattr(sim.run.many, "run_specs", refuse)
 
 
 def one_error(capsys) -> str:
@@ -349,10 +351,10 @@ def test_helper_commands_refuse_to_write_into_the_project(out, capsys, no_simula
                                                           monkeypatch):
     monkeypatch.chdir(ROOT)
     before = sorted(p.name for p in ROOT.iterdir())
-    assert sim.study.validate.main([f"out={out}", "--cases", "teateralliansen"]) == 2
+    assert sim.cli.validating.main([f"out={out}", "--cases", "teateralliansen"]) == 2
     line = one_error(capsys)
     assert line.startswith(f"error: invalid config: --out='{out}'; allowed: a folder outside")
-    assert sim.study.calibrate.main([f"out={out}"]) == 2
+    assert sim.cli.calibrating.main([f"out={out}"]) == 2
     assert "allowed: a folder outside the project" in one_error(capsys)
     assert not (ROOT / "sim" / "validation-out").exists()
     assert not (ROOT / "configs" / "exit" / "fitted.yaml").exists()
@@ -365,9 +367,9 @@ def test_helper_commands_refuse_an_out_folder_holding_a_link(tmp_path, outside, 
     out.mkdir()
     (out / "validation.csv").symlink_to(outside / "victim1")
     before = snapshot(outside)
-    assert sim.study.validate.main(["--cases", "teateralliansen", "--out", str(out)]) == 2
+    assert sim.cli.validating.main(["--cases", "teateralliansen", "--out", str(out)]) == 2
     assert "link" in one_error(capsys)
-    assert sim.study.calibrate.main(["--out", str(out)]) == 2
+    assert sim.cli.calibrating.main(["--out", str(out)]) == 2
     assert "link" in one_error(capsys)
     assert snapshot(outside) == before
 
@@ -396,14 +398,14 @@ def disk_full_after(monkeypatch, module, name: str, calls: int) -> None:
 @pytest.mark.parametrize("existing", [False, True], ids=["new-out", "existing-out"])
 def test_a_full_disk_during_validation_leaves_no_partial_set(tmp_path, capsys, monkeypatch,
                                                              existing):
-    monkeypatch.setattr(sim.study.validate, "validate", lambda *a, **k: fake_table())
-    disk_full_after(monkeypatch, sim.study.validate, "write_text", 0)  # after the tables
+    monkeypatch.setattr(sim.cli.validating, "validate", lambda *a, **k: fake_table())
+    disk_full_after(monkeypatch, sim.cli.validating, "write_text", 0)  # after the tables
     out = tmp_path / "out"
     if existing:
         out.mkdir()
         (out / "earlier.txt").write_text("kept")
     before = snapshot(tmp_path)
-    assert sim.study.validate.main(["--cases", "teateralliansen", "--out", str(out)]) == 1
+    assert sim.cli.validating.main(["--cases", "teateralliansen", "--out", str(out)]) == 1
     captured = capsys.readouterr()
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"error: could not write the results to {out}")
@@ -422,18 +424,18 @@ def test_a_full_disk_during_calibration_leaves_no_partial_set(tmp_path, capsys, 
 
     monkeypatch.setattr(cal_cls, "fit", fit)
     monkeypatch.setattr(cal_cls, "simulate", lambda self, values: {f: 0.2 for f in self.facts})
-    disk_full_after(monkeypatch, sim.study.calibrate, "write_table", 1)  # fitted.yaml, fit, then full
+    disk_full_after(monkeypatch, sim.cli.calibrating, "write_table", 1)  # fitted.yaml, fit, then full
     out = tmp_path / "out"
-    assert sim.study.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 1
+    assert sim.cli.calibrating.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 1
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "could not write the results" in lines[0]
     assert not out.exists()
 
 
 def test_validation_writes_its_files_together(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(sim.study.validate, "validate", lambda *a, **k: fake_table())
+    monkeypatch.setattr(sim.cli.validating, "validate", lambda *a, **k: fake_table())
     out = tmp_path / "out"
-    assert sim.study.validate.main(["--cases", "teateralliansen", "--out", str(out)]) == 0
+    assert sim.cli.validating.main(["--cases", "teateralliansen", "--out", str(out)]) == 0
     assert sorted(p.name for p in out.iterdir()) == [
         "provenance.json", "validation.csv", "validation.md", "validation.parquet",
         "validation.png"]
@@ -463,7 +465,7 @@ def test_targets_naming_an_unknown_case_are_refused_before_simulating(tmp_path, 
                                                                       no_simulation, cases):
     argv = ["--cases", "teateralliansen", "--targets", targets_file(tmp_path, cases),
             "--out", str(tmp_path / "out")]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     line = one_error(capsys)
     assert "targets.facts.survival_10y.cases=" in line
     assert "allowed: a list of alliance or sector presets: " in line
@@ -473,7 +475,7 @@ def test_targets_naming_an_unknown_case_are_refused_before_simulating(tmp_path, 
 def test_cases_no_fact_applies_to_are_refused_before_simulating(tmp_path, capsys, no_simulation):
     argv = ["--cases", "musikalliansen", "--targets", targets_file(tmp_path, "[dansalliansen]"),
             "--out", str(tmp_path / "out")]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     line = one_error(capsys)
     assert line.startswith("error: invalid config: --cases='musikalliansen'; allowed: cases that a fact")
     assert line.endswith("dansalliansen")
@@ -487,7 +489,7 @@ def test_cases_no_fact_applies_to_are_refused_before_simulating(tmp_path, capsys
 def test_calibration_refuses_hydra_keys_saying_what_is_allowed(tmp_path, capsys, no_simulation,
                                                                changes):
     config = calibration_file(tmp_path, **changes)
-    assert sim.study.calibrate.main(["--config", config, "--out", str(tmp_path / "out")]) == 2
+    assert sim.cli.calibrating.main(["--config", config, "--out", str(tmp_path / "out")]) == 2
     line = one_error(capsys)
     block = next(iter(changes))
     assert line.startswith(f"error: invalid config: calibration.{block}.hydra")
@@ -497,5 +499,5 @@ def test_calibration_refuses_hydra_keys_saying_what_is_allowed(tmp_path, capsys,
 
 def test_validation_refuses_hydra_overrides_saying_what_is_allowed(tmp_path, capsys, no_simulation):
     argv = ["--cases", "teateralliansen", "--override", "hydra.run.dir=x", "--out", str(tmp_path / "o")]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     assert one_error(capsys).split("allowed:")[1].strip().startswith("a model key")

@@ -21,9 +21,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.study import aggregate, calibrate, validate
-from sim.study.config import format_override
-from sim.study.io import write_json
+from sim.cli import aggregating as aggregate
+from sim.cli import calibrating as calibrate
+from sim.cli import validating as validate
+from sim.run.config import format_override
+from sim.run.io import write_json
 from sim.study.sweep import COMPLETE
 from tests.conftest import simulation_forbidden, write_job_tables
 from tests.test_bad_input import bad_override_cases, examples
@@ -86,7 +88,7 @@ def test_validate_refuses_bad_flags(sandbox, flag, value):
 @given(case=st.one_of(st.sampled_from(["../theatre", "nope", "sweden", "", "teateralliansen/x"]),
                       st.text(alphabet="abcxyz_./", min_size=1, max_size=8)))
 def test_validate_refuses_unknown_cases(sandbox, case):
-    from sim.study.config import group_options
+    from sim.run.config import group_options
 
     if case in (group_options("policy") or []) + (group_options("sector") or []):
         return
@@ -141,7 +143,7 @@ def digest(folder: Path) -> dict[str, str]:
 def test_aggregate_refuses_hand_edited_markers(sandbox, tmp_path_factory, case):
     from omegaconf import OmegaConf
 
-    from sim.study.config import compose_config
+    from sim.run.config import compose_config
 
     field, value = case
     folder = tmp_path_factory.mktemp("sweep")

@@ -154,14 +154,14 @@ def record_chart_texts(monkeypatch, module) -> list[str]:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_funding_sweep_brief_and_charts_have_no_english(sweep_folder, lang, tmp_path, monkeypatch):
-    from sim.report import brief
+    from sim.report import brief, briefs
     from sim.study.aggregate import load
 
     if lang == "sv":  # the sweep itself wrote its brief in Swedish
         page = (sweep_folder / "aggregate" / "brief.sv.html").read_text(encoding="utf-8")
         assert '<html lang="sv">' in page
     texts = record_chart_texts(monkeypatch, brief)
-    brief.write_report(load(sweep_folder), tmp_path, lang)  # re-rendered: no simulation
+    briefs.write_report(load(sweep_folder), tmp_path, lang)  # re-rendered: no simulation
     page = (tmp_path / f"brief.{lang}.html").read_text(encoding="utf-8")
     assert f'<html lang="{lang}">' in page
     text = visible_text(page)
@@ -191,7 +191,7 @@ def test_single_run_brief_in_norwegian(tmp_path):
 @pytest.mark.parametrize(("study", "swept", "lang"), [
     ("sectors", "sector=theatre,dance", "nb"), ("funding_cut", "policy.cut_share=0,0.12", "sv")])
 def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp_path, monkeypatch):
-    from sim.report import brief
+    from sim.report import brief, briefs
     from sim.study.aggregate import load
 
     folder = tmp_path / "sweep"
@@ -200,7 +200,7 @@ def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp
                            "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
     texts = record_chart_texts(monkeypatch, brief)
-    brief.write_report(load(folder), tmp_path, lang)
+    briefs.write_report(load(folder), tmp_path, lang)
     text = visible_text((tmp_path / f"brief.{lang}.html").read_text(encoding="utf-8"))
     assert not english_words(text), english_words(text)
     left = {t: english_words(t) for t in texts if english_words(t)}
@@ -293,7 +293,7 @@ def test_the_same_sweep_in_another_language_reuses_its_jobs(sweep_folder):
     assert '<html lang="sv">' in (aggregate / "brief.sv.html").read_text(encoding="utf-8")
     assert "workforce_over_time.sv.png" not in (aggregate / "brief.nb.md").read_text()
     assert (aggregate / "talent_vs_funding.sv.png").is_file()
-    from sim.study.preflight import default_sweep_dir
+    from sim.cli.preflight import default_sweep_dir
 
     assert default_sweep_dir("funding_sweep", ["seeds=2", "report.language=sv"]) == \
         default_sweep_dir("funding_sweep", ["seeds=2"])

@@ -53,7 +53,7 @@ def test_the_leavers_benefit_is_a_cost_and_their_tax_a_return():
 def test_each_month_books_the_leavers_working_age_count_times_each_flow():
     """Both flows are the month's leavers of working age times one leaver's flow: nothing
     before the horizon's first leavers, then in the fixed ratio of the hand-computed flows."""
-    from sim.study.paired import run_pair
+    from sim.run.paired import run_pair
 
     spec = spec_for()
     pair = run_pair(spec, 1)

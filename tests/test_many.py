@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import sim.study.many as many
+import sim.run.many as many
 from sim import run_many, run_model
 from sim.model.core.params import ConfigError
 

@@ -7,7 +7,7 @@ import pytest
 
 from sim import run_model
 from sim.model.core import decisions
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 from tests.conftest import spec_for
 
 MARKET = {"demand": "market", "demand.displacement": 1.0}  # a fixed pool of roles
@@ -16,7 +16,7 @@ MARKET = {"demand": "market", "demand.displacement": 1.0}  # a fixed pool of rol
 def test_the_pool_is_filled_exactly_every_month():
     """Conservation: each month exactly min(pool, those who can work) are engaged."""
     spec = spec_for(**MARKET, **{"demand.shock_depth": 0.5, "demand.shock_start_year": 1})
-    model = FreelanceModel(spec, 5, "policy")
+    model = ArmModel(spec, 5, "policy")
     model.run()
     rec = model.recorder.series
     pool = np.array([spec.demand.pool(m - spec.burn_in_months, spec.population.agents)
@@ -30,7 +30,7 @@ def test_the_pool_is_filled_exactly_every_month():
 
 def test_the_allocation_favours_higher_odds_and_keeps_common_random_numbers():
     spec = spec_for(**MARKET)
-    model = FreelanceModel(spec, 1, "baseline")
+    model = ArmModel(spec, 1, "baseline")
     model.run(13)
     from sim.model.core.loop import make_context
 

@@ -11,7 +11,7 @@ import pytest
 from sim import ConfigError, FreelanceModel, run_model
 from sim.model.freelance import Freelancer
 from sim.model.outcomes import OUTCOMES
-from sim.study.mesa_model import REPORTERS
+from sim.run.mesa_model import REPORTERS
 
 # 50 agents (2,500 people, 50 per agent), 1 year of burn-in and 2 measured years: 36 months
 TINY = {"population.scale": 50, "burn_in_years": 1, "horizon_years": 2}

@@ -4,13 +4,13 @@ import mesa
 import numpy as np
 import pytest
 
-from sim.model.freelance import FreelanceModel, Freelancer
+from sim.model.freelance import ArmModel, Freelancer
 from tests.conftest import spec_for
 
 
 def test_handles_read_the_agent_row_and_follow_it_after_exit():
     spec = spec_for(**{"population.size": 200, "burn_in_years": 1, "horizon_years": 3})
-    model = FreelanceModel(spec, seed=1)
+    model = ArmModel(spec, seed=1)
     assert isinstance(model, mesa.Model)
     model.run(13)
     uid = int(model.pop.uid[model.pop.active][0])

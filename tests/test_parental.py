@@ -75,10 +75,10 @@ def test_a_month_of_leave_pays_the_benefit_and_no_work():
 
 def test_nobody_on_parental_leave_is_engaged_or_owed_a_salary():
     from sim.model.core.loop import make_context
-    from sim.model.freelance import FreelanceModel
+    from sim.model.freelance import ArmModel
 
     spec = spec_for(demand="steady")  # everyone who can work does: no pool to share
-    model = FreelanceModel(spec, 2, "policy")
+    model = ArmModel(spec, 2, "policy")
     model.run(spec.burn_in_months + 13)
     pop = model.pop
     away = pop.parental_months_left > 0

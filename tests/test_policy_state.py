@@ -18,12 +18,12 @@ from sim.model import tables
 from sim.model.catalogue import CORE_OUTCOMES, OUTCOMES
 from sim.model.core.population import COLUMNS, Population
 from sim.model.core.recorder import SERIES
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 from sim.model.outcomes import arm_outcomes
 from sim.model.policy.alliance import Alliance
 from sim.model.policy.base import Description, Policy
-from sim.study import paired
-from sim.study.cache import BaselineCache
+from sim.run import paired
+from sim.run.cache import BaselineCache
 from tests.conftest import spec_for
 
 CORE = Path(__file__).resolve().parents[1] / "sim" / "model" / "core"
@@ -51,7 +51,7 @@ def test_the_policy_arm_forks_from_a_baseline_state_without_policy_columns():
     states = paired._baseline_states(spec, 3)
     for when in ("burn_in", "final"):
         assert states[when]["pop"].columns == COLUMNS
-    model = FreelanceModel.from_state(spec, 3, "policy", states["burn_in"])
+    model = ArmModel.from_state(spec, 3, "policy", states["burn_in"])
     pop = model.pop
     assert pop.columns == {**COLUMNS, **Alliance.COLUMNS}
     # at the fork nobody is a member yet: every agent at the column's fill value
@@ -61,7 +61,7 @@ def test_the_policy_arm_forks_from_a_baseline_state_without_policy_columns():
     # the baseline state itself is untouched
     assert states["burn_in"]["pop"].columns == COLUMNS
     with pytest.raises(ValueError, match="member"):  # a policy state is no baseline
-        FreelanceModel.from_state(spec, 3, "baseline", model.state())
+        ArmModel.from_state(spec, 3, "baseline", model.state())
 
 
 def test_the_cached_baseline_holds_no_policy_columns(tmp_path):

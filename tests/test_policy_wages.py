@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from sim.model.core.finance import wage_returns, wage_rights, wage_vat
-from sim.study.paired import run_pair
+from sim.run.paired import run_pair
 from tests.conftest import spec_for
 
 

@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sim import run_pair
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 from sim.model.rules.base import window_counts
 from tests.conftest import spec_for
 
@@ -26,7 +26,7 @@ configs = st.fixed_dictionaries({
 def test_invariants_hold_every_month(params):
     seed = params.pop("seed")
     spec = spec_for(burn_in_years=1, horizon_years=4, **params)
-    model = FreelanceModel(spec, seed, "baseline").run(spec.burn_in_months).fork("policy")
+    model = ArmModel(spec, seed, "baseline").run(spec.burn_in_months).fork("policy")
     while model.month < spec.total_months:
         model.step()
         pop = model.pop

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from sim.model.core.loop import public_fees
-from sim.study.paired import run_pair
+from sim.run.paired import run_pair
 from tests.conftest import spec_for
 
 

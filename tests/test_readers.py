@@ -119,8 +119,8 @@ def described_otherwise(monkeypatch):
 
 
 def test_the_command_line_and_its_brief_show_the_description(described_otherwise, tmp_path):
-    from sim.study.cli import _run_and_write, format_table, table_header
-    from sim.study.config import compose_config
+    from sim.cli.main import _run_and_write, format_table, table_header
+    from sim.run.config import compose_config
 
     cfg = compose_config(["seeds=1", "population.size=300", "burn_in_years=1", "horizon_years=2",
                           "output.quiet=true"])
@@ -137,7 +137,7 @@ def test_the_command_line_and_its_brief_show_the_description(described_otherwise
 
 
 def test_a_sweep_brief_shows_the_description_its_markers_carry(tmp_path):
-    from sim.report.brief import write_report
+    from sim.report.briefs import write_report
     from sim.report.description import as_data
     from sim.study.aggregate import load
     from tests.test_brief import _config, _job

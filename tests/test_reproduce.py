@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sim.report.document import typed_command
+from sim.run.io import typed_command
 from sim.study.aggregate import PLAN, load, sweep_command
 
 TINY = ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11"]

@@ -109,7 +109,7 @@ def _decisions_of_a_run() -> set[str]:
     """Every decision name a paired run with a funded alliance and open training asks for
     (recorded from the streams the model really uses)."""
     from sim.model.core import rng
-    from sim.study.paired import run_pair
+    from sim.run.paired import run_pair
     from tests.conftest import spec_for
 
     seen: set[str] = set()

@@ -121,7 +121,7 @@ def test_squeue_failing_for_longer_than_the_limit_stops_with_a_hint(tmp_path):
 
 def test_launcher_config_is_submitit_slurm_plus_watchdog_and_export_fix():
     """`hydra/launcher=slurm` has every submitit_slurm key, the watchdog's, and the export fix."""
-    from sim.study.config import compose_config
+    from sim.run.config import compose_config
 
     cfg = compose_config(["hydra/launcher=slurm"], with_hydra=True)
     launcher = cfg.hydra.launcher

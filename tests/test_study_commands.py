@@ -7,11 +7,14 @@ import os
 import matplotlib.pyplot as plt
 import pytest
 
+import sim.cli.calibrating
+import sim.cli.command
+import sim.cli.validating
+import sim.run.many
 import sim.study.calibrate
-import sim.study.many
 import sim.study.validate
 from sim import build_spec, compose_config
-from sim.study.io import write_json
+from sim.run.io import write_json
 from sim.study.sweep import COMPLETE
 from tests.conftest import write_job_tables
 
@@ -28,8 +31,8 @@ def no_simulation(monkeypatch):
         raise AssertionError("a simulation started")
 
     monkeypatch.setattr(sim.study.validate, "run_specs", refuse)
-    monkeypatch.setattr(sim.study.many, "run_pair", refuse)  # calibration runs through run_many
-    monkeypatch.setattr(sim.study.many, "run_specs", refuse)
+    monkeypatch.setattr(sim.run.many, "run_pair", refuse)  # calibration runs through run_many
+    monkeypatch.setattr(sim.run.many, "run_specs", refuse)
 
 
 def one_error(capsys) -> str:
@@ -43,7 +46,7 @@ def test_overriding_the_sector_is_refused_in_favour_of_sectors(tmp_path, capsys,
     out = tmp_path / "out"
     argv = ["--cases", "teateralliansen", "musikalliansen", *TINY, "--override", "sector=dance",
             "--out", str(out)]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     line = one_error(capsys)
     assert "--override sector" in line and "use --cases" in line
     assert not out.exists()
@@ -62,7 +65,7 @@ def test_repeated_override_flags_are_merged(tmp_path, capsys, monkeypatch):
     out = tmp_path / "out"
     argv = ["--cases", "teateralliansen", *TINY, "--targets", str(targets), "--override", SHORT[0],
             "--override", SHORT[1], "exit.base_late=0.005", "--out", str(out)]
-    assert sim.study.validate.main(argv) == 0
+    assert sim.cli.validating.main(argv) == 0
     assert len(specs) == 2
     assert all(s.burn_in_years == 1 and s.horizon_years == 11 for s in specs)
     assert all(s.rules.exit.base_late == 0.005 for s in specs)
@@ -74,7 +77,7 @@ def test_the_same_override_key_with_two_values_is_refused(tmp_path, capsys, no_s
     out = tmp_path / "out"
     argv = ["--cases", "teateralliansen", *TINY, "--override", "horizon_years=11", "--override",
             "horizon_years=12", "--out", str(out)]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     assert "--override horizon_years=" in one_error(capsys)
     assert not out.exists()
 
@@ -85,7 +88,7 @@ def test_an_invalid_override_is_refused_before_any_simulation(tmp_path, capsys, 
                                                               override):
     out = tmp_path / "out"
     argv = ["--cases", "teateralliansen", *TINY, "--override", *SHORT, override, "--out", str(out)]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     one_error(capsys)
     assert not out.exists()
 
@@ -103,7 +106,7 @@ def test_every_sector_is_checked_before_the_first_simulation(tmp_path, capsys, n
     monkeypatch.setattr(sim.study.validate, "spec_for", spec_for)
     out = tmp_path / "out"
     argv = ["--cases", "teateralliansen", "musikalliansen", *TINY, "--out", str(out)]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     assert "sector.outside_wage" in one_error(capsys)
     assert not out.exists()
 
@@ -122,13 +125,13 @@ def test_broken_targets_are_a_config_error(tmp_path, capsys, no_simulation, text
     targets.write_text(text)
     out = tmp_path / "out"
     argv = ["--cases", "teateralliansen", *TINY, "--targets", str(targets), "--out", str(out)]
-    assert sim.study.validate.main(argv) == 2
+    assert sim.cli.validating.main(argv) == 2
     assert "targets" in one_error(capsys)
     assert not out.exists()
 
 
 def test_targets_must_name_a_targets_file(capsys, no_simulation, tmp_path):
-    assert sim.study.validate.main(["--targets", "../calibration/default", "--out", str(tmp_path / "o")]) == 2
+    assert sim.cli.validating.main(["--targets", "../calibration/default", "--out", str(tmp_path / "o")]) == 2
     assert "allowed: one of default" in one_error(capsys)
 
 
@@ -141,12 +144,12 @@ def unwritable_outs(tmp_path):
 @pytest.mark.parametrize("case", [0, 1])
 def test_an_unwritable_out_fails_before_simulating(tmp_path, capsys, no_simulation, case):
     out, _ = unwritable_outs(tmp_path)[case]
-    assert sim.study.validate.main(["--cases", "teateralliansen", *TINY, "--out", str(out)]) == 2
+    assert sim.cli.validating.main(["--cases", "teateralliansen", *TINY, "--out", str(out)]) == 2
     line = one_error(capsys)
     # the guard of python -m sim: a folder, writable (an existing file is "a folder (it is ...)")
     assert line.startswith(f"error: invalid config: --out='{out}'; allowed: a ")
     assert ("a writable folder (" if case == 0 else "a folder (it is an existing file)") in line
-    assert sim.study.calibrate.main(["--out", str(out)]) == 2
+    assert sim.cli.calibrating.main(["--out", str(out)]) == 2
     assert one_error(capsys).startswith(f"error: invalid config: --out='{out}'")
 
 
@@ -156,14 +159,14 @@ def test_a_read_only_out_fails_before_simulating(tmp_path, capsys, no_simulation
     locked.mkdir()
     locked.chmod(0o500)
     try:
-        assert sim.study.validate.main(["--cases", "teateralliansen", *TINY, "--out", str(locked / "x")]) == 2
+        assert sim.cli.validating.main(["--cases", "teateralliansen", *TINY, "--out", str(locked / "x")]) == 2
         assert "a writable folder" in one_error(capsys)
     finally:
         locked.chmod(0o700)
 
 
 def test_the_out_probe_leaves_no_folder_behind(tmp_path):
-    sim.study.validate.check_out(tmp_path / "a" / "b")
+    sim.cli.command.check_out(tmp_path / "a" / "b")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -173,7 +176,7 @@ def test_ctrl_c_during_validation_writes_nothing(tmp_path, capsys, monkeypatch):
 
     monkeypatch.setattr(sim.study.validate, "run_specs", interrupt)
     out = tmp_path / "out"
-    assert sim.study.validate.main(["--cases", "teateralliansen", *TINY, "--out", str(out)]) == 130
+    assert sim.cli.validating.main(["--cases", "teateralliansen", *TINY, "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]
     assert not out.exists()
 
@@ -192,7 +195,7 @@ def calibration_file(tmp_path, **changes) -> str:
 
 @pytest.mark.parametrize("name", ["../targets/default", "nosuch", "/etc/passwd"])
 def test_calibrate_config_must_be_a_calibration_name(tmp_path, capsys, no_simulation, name):
-    assert sim.study.calibrate.main(["--config", name, "--out", str(tmp_path / "out")]) == 2
+    assert sim.cli.calibrating.main(["--config", name, "--out", str(tmp_path / "out")]) == 2
     line = one_error(capsys)
     assert line.startswith("error: invalid config: --config=") and "allowed: one of default" in line
     assert not (tmp_path / "out").exists()
@@ -201,7 +204,7 @@ def test_calibrate_config_must_be_a_calibration_name(tmp_path, capsys, no_simula
 def test_calibrate_refuses_an_unknown_or_gradient_method(tmp_path, capsys, no_simulation):
     for method in ("BFGS", "simplex"):
         config = calibration_file(tmp_path, method=method)
-        assert sim.study.calibrate.main(["--config", config, "--out", str(tmp_path / "out")]) == 2
+        assert sim.cli.calibrating.main(["--config", config, "--out", str(tmp_path / "out")]) == 2
         line = one_error(capsys)
         assert f"calibration.method='{method}'" in line and "Nelder-Mead" in line and "COBYLA" in line
     assert not (tmp_path / "out").exists()
@@ -211,7 +214,7 @@ def test_calibrate_refuses_an_unknown_or_gradient_method(tmp_path, capsys, no_si
 def test_calibrate_refuses_a_broken_calibration_file(tmp_path, capsys, no_simulation, text):
     path = tmp_path / "broken.yaml"
     path.write_text(text)
-    assert sim.study.calibrate.main(["--config", str(path), "--out", str(tmp_path / "out")]) == 2
+    assert sim.cli.calibrating.main(["--config", str(path), "--out", str(tmp_path / "out")]) == 2
     assert "calibration" in one_error(capsys)
     assert not (tmp_path / "out").exists()
 
@@ -220,17 +223,17 @@ def test_ctrl_c_during_calibration_writes_nothing(tmp_path, capsys, monkeypatch)
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.study.many, "run_pair", interrupt)
-    monkeypatch.setattr(sim.study.many, "run_specs", interrupt)
+    monkeypatch.setattr(sim.run.many, "run_pair", interrupt)
+    monkeypatch.setattr(sim.run.many, "run_specs", interrupt)
     out = tmp_path / "out"
-    assert sim.study.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 130
+    assert sim.cli.calibrating.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 130
     assert capsys.readouterr().err.strip().splitlines() == ["interrupted; nothing was written"]
     assert not out.exists()
 
 
 def test_fitted_yaml_advises_overrides_that_reproduce_the_fit(tmp_path, capsys):
     out = tmp_path / "out"
-    assert sim.study.calibrate.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 0
+    assert sim.cli.calibrating.main(["--config", calibration_file(tmp_path), "--out", str(out)]) == 0
     text = (out / "fitted.yaml").read_text()
     assert "configs/experiment" not in text
     [use] = [line for line in text.splitlines() if line.startswith("# Use:")]
@@ -270,7 +273,8 @@ def fake_sweep(folder, config):
     {"policy": {"funding_m": 40.0}},  # no world labels at all
 ], ids=["exit=constant", "bare"])
 def test_the_report_reads_no_rule_parameter(tmp_path, config):
-    from sim.report.brief import _footnote, write_report
+    from sim.report.brief import _footnote
+    from sim.report.briefs import write_report
     from sim.study.aggregate import load
 
     sweep = load(fake_sweep(tmp_path / "sweep", config))

@@ -1,10 +1,10 @@
-"""The short table of effects a sweep prints at its end (sim/study/callbacks.py)."""
+"""The short table of effects a sweep prints at its end (sim/cli/callbacks.py)."""
 
 import json
 
 import pandas as pd
 
-from sim.study.callbacks import TABLE_OUTCOMES, end_of_sweep_table
+from sim.cli.callbacks import TABLE_OUTCOMES, end_of_sweep_table
 
 
 def test_the_table_shows_each_job_and_a_design_study_prints_none(tmp_path):

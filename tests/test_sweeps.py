@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from sim import build_spec, compose_config
-from sim.study.config import CONFIG_DIR
-from sim.study.preflight import expand_jobs, sweep_params
+from sim.cli.preflight import expand_jobs, sweep_params
+from sim.run.config import CONFIG_DIR
 
 STUDIES = sorted(p.stem for p in (CONFIG_DIR / "study").glob("*.yaml"))
 DESIGNS = {"sensitivity": 2, "uncertainty": 4}  # design studies and their seeds per design row
@@ -145,7 +145,7 @@ def test_a_single_run_says_nothing_about_an_old_sweep_in_its_folder(tmp_path, ca
     from hydra.types import RunMode
     from omegaconf import OmegaConf
 
-    from sim.study.callbacks import PLAN, SweepProgress
+    from sim.cli.callbacks import PLAN, SweepProgress
 
     (tmp_path / PLAN).write_text(json.dumps({"jobs": 3, "started": 0.0, "complete_at_start": 0}))
     for mode, says in ((RunMode.RUN, False), (RunMode.MULTIRUN, True)):

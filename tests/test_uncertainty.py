@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 from scipy.stats import qmc
 
-from sim import ConfigError, build_spec, compose_config
+from sim import ConfigError, compose_config
 from sim.study import uncertainty as unc
+from sim.study.checks import checked_spec
 from sim.study.prim import find_box, peel
 from sim.study.sensitivity import model_config
 
@@ -184,7 +185,7 @@ def with_parameter(cfg, key, **entry):
 def test_bad_distributions_are_refused_naming_the_key(key, entry, named):
     cfg = with_parameter(study("uncertainty.draws=20"), key, **entry)
     with pytest.raises(ConfigError) as err:
-        build_spec(cfg)
+        checked_spec(cfg)
     assert err.value.key == named, str(err.value)
 
 
@@ -200,7 +201,7 @@ def test_bad_distributions_are_refused_naming_the_key(key, entry, named):
 ])
 def test_bad_settings_are_refused_naming_the_key(override, named):
     with pytest.raises(ConfigError) as err:
-        build_spec(study(override))
+        checked_spec(study(override))
     assert err.value.key == named, str(err.value)
 
 
@@ -283,7 +284,7 @@ def test_the_plausible_worlds_sentence(p, text):
 
 
 def fake_uncertainty_study(folder, config):
-    from sim.study.io import write_json
+    from sim.run.io import write_json
 
     out = folder / "uncertainty" / "aggregate"
     out.mkdir(parents=True)
@@ -347,14 +348,14 @@ def test_the_acceptability_chart_is_not_squeezed_by_one_costly_world():
 
 @pytest.mark.parametrize("study", ["uncertainty", "sensitivity"])
 def test_one_setting_decides_the_number_of_chunks_and_the_sweep_follows(study):
-    from sim import build_spec, compose_config
-    from sim.study.preflight import expand_jobs, sweep_params
+    from sim import compose_config
+    from sim.cli.preflight import expand_jobs, sweep_params
 
     cfg = compose_config([f"study={study}", f"{study}.chunks=3"], with_hydra=True)
     assert sweep_params(cfg) == {f"{study}.chunk": "range(0,3)"}
     assert len(expand_jobs([], sweep_params(cfg))) == 3
     if study == "uncertainty":  # fewer draws than chunks: the extra chunks hold no draw
-        build_spec(compose_config(["study=uncertainty", "uncertainty.draws=6"]))
+        checked_spec(compose_config(["study=uncertainty", "uncertainty.draws=6"]))
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])

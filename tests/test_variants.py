@@ -12,8 +12,8 @@ from omegaconf import OmegaConf
 
 from sim.model.core.params import ConfigError
 from sim.model.core.runs import SLOTS, per_run_fields
-from sim.study.config import build_spec, compose_config
-from sim.study.variants import SpecVariants, read_elsewhere
+from sim.run.config import build_spec, compose_config
+from sim.run.variants import SpecVariants, read_elsewhere
 from tests.conftest import TINY
 
 PRESETS = [{}, {"policy": "skuda", "country": "norway", "sector": "dance"},
@@ -113,7 +113,7 @@ def test_a_bad_value_names_the_key(key):
 
 
 def test_per_run_values_do_not_build_the_config_again(monkeypatch):
-    import sim.study.variants as module
+    import sim.run.variants as module
 
     calls = []
     real = module.build_spec

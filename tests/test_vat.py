@@ -16,7 +16,7 @@ from sim.model.core.finance import outside_flows, settle_month, wage_vat
 from sim.model.core.ledger import FLOWS, Ledger
 from sim.model.core.population import Population
 from sim.model.rules.base import Earnings
-from sim.study.paired import run_pair
+from sim.run.paired import run_pair
 from tests.conftest import spec_for
 
 ALL_MONTHS = np.uint64(2**64 - 1)  # engaged in every month of the history

@@ -3,7 +3,7 @@ grant, see the finished sweeps of that world at once, and watch a live paired ru
 
 Where it sits: the top layer. ``python -m sim.app`` serves ``Page``; the data come from
 ``sim/app/world.py``, the charts from ``sim/app/charts.py``, the run from
-``sim.study.paired.paired_months`` (the same pairing as every other run). State lives in
+``sim.run.paired.paired_months`` (the same pairing as every other run). State lives in
 Solara reactive variables, one set per browser session.
 """
 
@@ -48,7 +48,7 @@ from sim.app.world import description as policy_description
 from sim.model.core.params import ConfigError
 from sim.report.description import EMPTY, named
 from sim.report.i18n import _, language
-from sim.study.paired import paired_months
+from sim.run.paired import paired_months
 
 log = logging.getLogger("sim.app")
 SWEEPS = Path(os.environ.get("SIM_APP_SWEEPS", "results/sweeps"))  # set by ``python -m sim.app``

@@ -2,7 +2,7 @@
 live run, a live paired run's state as plain arrays, and the finished sweeps of a world.
 
 Where it sits: the top layer (``sim/app/``), under ``page.py``. It reads the configs through
-``sim.study.config`` and runs the model through ``sim.study.paired.paired_months``; nothing here
+``sim.run.config`` and runs the model through ``sim.run.paired.paired_months``; nothing here
 imports Solara, so it is tested without a browser.
 """
 
@@ -28,9 +28,9 @@ from sim.model.spec import ModelSpec
 from sim.report.description import label_words, title_words
 from sim.report.i18n import N_, _
 from sim.report.words import ASSUMPTION_WORDS, SCENARIO_WORDS, demand_words, scenario_words
-from sim.study.config import alliance_homes, build_spec, group_options
-from sim.study.config import compose_config as _compose_config
-from sim.study.paired import PairResult
+from sim.run.config import alliance_homes, build_spec, group_options
+from sim.run.config import compose_config as _compose_config
+from sim.run.paired import PairResult
 
 log = logging.getLogger("sim.app")
 _HYDRA = threading.RLock()  # Hydra's composition is global state: one at a time (the pages and
@@ -38,7 +38,7 @@ _HYDRA = threading.RLock()  # Hydra's composition is global state: one at a time
 
 
 def compose_config(overrides):
-    """``sim.study.config.compose_config``, one call at a time."""
+    """``sim.run.config.compose_config``, one call at a time."""
     with _HYDRA:
         return _compose_config(overrides)
 
@@ -172,7 +172,7 @@ def policies(sector: str, country: str) -> list[str]:
 @functools.cache
 def _homes() -> tuple[tuple[str, tuple[str | None, tuple[str, ...] | None]], ...]:
     """Each policy preset's country and sectors as its config file declares them (None: any),
-    read once per server (``sim.study.config.alliance_homes`` composes every preset)."""
+    read once per server (``sim.run.config.alliance_homes`` composes every preset)."""
     with _HYDRA:
         return tuple(alliance_homes().items())
 

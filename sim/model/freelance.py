@@ -1,6 +1,6 @@
 """Mesa model and agents: thin object handles over the array core.
 
-Where it sits: ``FreelanceModel`` is a ``mesa.Model`` whose ``step()`` runs one month of
+Where it sits: ``ArmModel`` is a ``mesa.Model`` whose ``step()`` runs one month of
 ``sim/model/core/loop.py`` on the columns in ``sim/model/core/population.py``. A ``Freelancer`` is a
 ``mesa.Agent`` that stores only its uid; reading any attribute (``agent.buffer``,
 ``agent.member``) reads that agent's row, so there is one copy of the state and one
@@ -51,7 +51,7 @@ class RunView:
 class Freelancer(mesa.Agent):
     """Handle onto one freelancer's row; attributes are the columns of ``Population``."""
 
-    def __init__(self, model: FreelanceModel, uid: int):
+    def __init__(self, model: ArmModel, uid: int):
         super().__init__(model)
         self.uid = int(uid)
 
@@ -79,7 +79,7 @@ class Freelancer(mesa.Agent):
         return {name: getattr(self, name) for name in pop.columns if pop.row(self.uid) >= 0}
 
 
-class FreelanceModel(mesa.Model):
+class ArmModel(mesa.Model):
     """One arm of the comparison: a freelance sector with or without the policy (the alliance).
 
     ``seed`` may be a list of seeds: the model is then a batch of runs, one per seed, of ``spec``
@@ -210,7 +210,7 @@ class FreelanceModel(mesa.Model):
             self.run_agent_months[g] += np.count_nonzero(active[bounds[g]:bounds[g + 1]])
         monthly_step(self)
 
-    def run(self, months: int | None = None) -> FreelanceModel:
+    def run(self, months: int | None = None) -> ArmModel:
         end = self.spec.total_months if months is None else min(self.month + months,
                                                                  self.spec.total_months)
         while self.month < end:
@@ -225,7 +225,7 @@ class FreelanceModel(mesa.Model):
                 "month": self.month, "agent_months": agent_months}
 
     @classmethod
-    def from_state(cls, spec, seed: int | list[int], arm: str, state: dict[str, Any]) -> FreelanceModel:
+    def from_state(cls, spec, seed: int | list[int], arm: str, state: dict[str, Any]) -> ArmModel:
         """A model of ``arm`` that continues from a copy of ``state``."""
         model = cls(spec, seed, arm)
         model.pop = state["pop"].copy()
@@ -256,10 +256,10 @@ class FreelanceModel(mesa.Model):
         """The agent columns of this arm: the core's, plus its policy's in the policy arm."""
         return tables.columns(self.policy)
 
-    def fork(self, arm: str) -> FreelanceModel:
+    def fork(self, arm: str) -> ArmModel:
         """A second arm that starts from this model's state (used after the shared burn-in)."""
         single = len(self.seeds) == 1
-        return FreelanceModel.from_state(self.specs[0] if single else self.specs,
+        return ArmModel.from_state(self.specs[0] if single else self.specs,
                                          self.seed if single else self.seeds, arm, self.state())
 
     def freelancer(self, uid: int) -> Freelancer:

@@ -1,6 +1,6 @@
 """Parameter blocks of the world the rules act in: population, sector, country, demand.
 
-Where it sits: built once from the config (``sim.study.config.build_spec``) before the simulation and
+Where it sits: built once from the config (``sim.run.config.build_spec``) before the simulation and
 read, never written, by the monthly step. Values and their sources live in ``configs/``;
 units, ranges and meanings live here.
 """

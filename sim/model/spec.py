@@ -1,6 +1,6 @@
 """The model's specification: every parameter block and rule of one simulated world.
 
-Where it sits: built once before the simulation (``sim.study.config.build_spec`` composes it
+Where it sits: built once before the simulation (``sim.run.config.build_spec`` composes it
 from the config files) and read, never written, by the monthly step. Besides the blocks it
 holds the checks that need more than one block: values that must be ordered, and the memory a
 run of this size needs.

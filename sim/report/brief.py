@@ -45,7 +45,6 @@ from sim.report.document import (  # noqa: E402
     appendix_blocks,
     assumption_tables,
     calibration_blocks,
-    config_notes,
     front_matter,
     source_blocks,
     write_brief,
@@ -79,6 +78,7 @@ from sim.report.words import (  # noqa: E402
     includes_zero,
     scenario_words,
 )
+from sim.run.notes import config_notes
 from sim.study.stats import mean_ci  # noqa: E402
 
 FUNDING_STUDY = "funding_sweep"  # the study whose brief every sweep over the grant gets
@@ -104,7 +104,7 @@ def sweeps_the_grant(sweep, spec: dict) -> bool:
 
 
 def report_spec(sweep) -> dict:
-    """The study's report spec (``report:`` of its config, sim/report/spec.py). A sweep over the
+    """The study's report spec (``report:`` of its config, sim/run/report_settings.py). A sweep over the
     grant (``report.x``, policy.funding_m by default) gets the funding study's brief: its
     charts against the grant, and its title and headline level where the study sets none (an
     ad-hoc ``python -m sim -m policy.funding_m=0,40,80`` reads like ``study=funding_sweep``);
@@ -627,17 +627,9 @@ def sweep_calibration_blocks(sweep, sector: dict, country: dict) -> list:
         sector.get("name", ""), country.get("name", ""), list(sweep.markers[0]["overrides"])))
 
 
-def write_report(sweep, out: Path, lang: str | None = None) -> Path:
-    """The study's charts and brief, in ``lang`` (None: the study's ``report.language``)."""
-    with language(lang or report_spec(sweep)["language"]):
-        return _write_report(sweep, out)
-
-
-def _write_report(sweep, out: Path) -> Path:
-    from sim.report.compare import compares_instruments, write_comparison
-
-    if compares_instruments(sweep):
-        return write_comparison(sweep, out)
+def write_sweep_brief(sweep, out: Path) -> Path:
+    """The charts and brief of a sweep that does not compare instruments (those are
+    ``sim.report.compare``; ``sim.report.briefs.write_report`` chooses), in the current language."""
     others = []
     if SIDE_BY_SIDE in sweep.swept and sweep.jobs[SIDE_BY_SIDE].nunique() > 1:
         views = split_by(sweep, SIDE_BY_SIDE)

@@ -18,7 +18,7 @@ import pandas as pd  # noqa: E402
 from sim.model.core.ledger import FLOWS  # noqa: E402
 from sim.report.i18n import N_, _, localise_axes, million, percent  # noqa: E402
 from sim.report.words import includes_zero, interval  # noqa: E402
-from sim.study.io import atomic_write  # noqa: E402
+from sim.run.io import atomic_write  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 ARM_COLOURS = {"baseline": "#0072B2", "policy": "#D55E00"}

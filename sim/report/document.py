@@ -28,6 +28,7 @@ from sim.report.words import (
     is_assumption,
     source_entries,
 )
+from sim.run.notes import INHERITED_NOTE
 
 
 # ---------------------------------------------------------------- files of each language
@@ -48,7 +49,7 @@ def write_brief(out: Path, blocks, title: str) -> Path:
     """The brief as Markdown and HTML in ``out`` under the current language's names, beside
     the other languages' briefs of the same results (``keep_other_languages``); returns the
     Markdown file."""
-    from sim.study.io import write_text
+    from sim.run.io import write_text
 
     write_text(out / tagged("brief.md"), _markdown(blocks))
     write_text(out / tagged("brief.html"), _html(blocks, title))
@@ -85,7 +86,7 @@ def model_version() -> str:
     """``alliance-sim 0.1.0, commit 1a2b3c4`` (package version and git commit of the code)."""
     from importlib import metadata
 
-    from sim.study.io import git_commit
+    from sim.run.io import git_commit
 
     try:
         version = metadata.version("alliance-sim")
@@ -94,34 +95,6 @@ def model_version() -> str:
     commit = git_commit()
     return f"alliance-sim {version}" + (f", commit {commit[:10]}{'+dirty' * commit.endswith('+dirty')}"
                                         if commit else "")
-
-
-def _shell_quote(arg: str) -> str:
-    """One argument as a shell takes it back: as is when safe, in double quotes when it holds
-    Hydra's single quotes (``"hydra.sweep.dir='a,b'"``), else in shell single quotes."""
-    import shlex
-
-    quoted = shlex.quote(arg)
-    if quoted == arg or "'" not in arg or any(c in arg for c in '"$`\\!'):
-        return quoted
-    return f'"{arg}"'
-
-
-def typed_command(argv: list[str] | None = None, program: str | None = None) -> str:
-    """The command that started this process (``sim.study.io.command_line``, which
-    provenance.json records) as a shell takes it back, each argument quoted where a shell would
-    split or expand it: the "reproduce with" line of a brief. ``argv``: the arguments after the
-    program (default: this process's); ``program``: e.g. ``python -m sim`` (default: this
-    process's)."""
-    import sys
-
-    from sim.study.io import command_line
-
-    args = sys.argv[1:] if argv is None else list(argv)
-    if program is None:
-        line = command_line()
-        program = line.removesuffix(" ".join(sys.argv[1:])).rstrip() if sys.argv[1:] else line
-    return " ".join([program, *map(_shell_quote, args)])
 
 
 def calibration_blocks(baseline_active: float, size: float, refit: str) -> list:
@@ -181,43 +154,6 @@ def source_blocks(anchors: list[str]) -> list:
             ("sources", items)]
 
 
-def config_notes(choices: dict | None) -> dict[str, str]:
-    """Each config key's source comment, from config.yaml and the option files ``choices``
-    picks (with the files those options build on)."""
-    from sim.report.paramdoc import CONFIG_DIR, yaml_entries
-
-    notes = {k: note for k, (_, note) in yaml_entries(CONFIG_DIR / "config.yaml").items() if note}
-    for group, option in sorted((choices or {}).items(), key=lambda item: composition_rank(item[0])):
-        if option and isinstance(option, str) and (CONFIG_DIR / group / f"{option}.yaml").exists():
-            path = CONFIG_DIR / group / f"{option}.yaml"
-            base = [line.split("-", 1)[1].strip() for line in path.read_text().splitlines()
-                    if line.startswith("  - ") and "_self_" not in line and ":" not in line]
-            for b in base:  # a preset built on another takes over its values: say so
-                notes.update({k: f"{INHERITED.format(base=b)}{note}" for k, (_, note)
-                              in yaml_entries(CONFIG_DIR / group / f"{b}.yaml").items() if note})
-            notes.update({k: note for k, (_, note) in yaml_entries(path).items() if note})
-    return notes
-
-
-# A note a preset takes over from the preset it builds on (SKUDA's salary is TeaterAlliansen's).
-INHERITED = "as in {base}.yaml, assumed the same: "
-_INHERITED = re.compile(r"^as in (?P<base>[\w-]+)\.yaml, assumed the same: ")
-
-
-def composition_rank(group: str) -> int:
-    """Where a config group comes in configs/config.yaml's defaults: a later group's values
-    (an alliance preset's admission rules) win over an earlier one's, and so do their notes."""
-    import yaml
-
-    from sim.report.paramdoc import CONFIG_DIR
-
-    order = []
-    for entry in yaml.safe_load((CONFIG_DIR / "config.yaml").read_text()).get("defaults", []):
-        if isinstance(entry, dict):
-            order += [k for k in entry if not str(k).startswith("override")]
-    return order.index(group) if group in order else len(order)
-
-
 def base_label(option: str) -> str:
     """A preset's name for a reader: its ``label`` (TeaterAlliansen) or its name, title-cased
     and translated (sweden: Sverige)."""
@@ -238,7 +174,7 @@ def source_cell(note: str, known: dict) -> tuple[str, list[str]]:
     """The source column of an assumption: links to the brief's source list, or 'assumption'."""
     anchors = cited_anchors(note, known)
     links = ", ".join(f"[{_(known[a]['title'])}](#{a})" for a in anchors)
-    inherited = _INHERITED.match(note)
+    inherited = INHERITED_NOTE.match(note)
     if inherited:
         return _("assumption: the same as {preset}; see {sources}").format(
             preset=base_label(inherited["base"]), sources=links or "docs/sources.md"), anchors

@@ -22,7 +22,7 @@ from sim.report.description import of_marker  # noqa: E402
 from sim.report.document import tagged  # noqa: E402
 from sim.report.i18n import _, localise_axes, number  # noqa: E402
 from sim.report.words import includes_zero, interval, rounded  # noqa: E402
-from sim.study.io import atomic_write  # noqa: E402
+from sim.run.io import atomic_write  # noqa: E402
 
 
 def save_chart(fig, out: Path, stem: str) -> Path:

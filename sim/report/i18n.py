@@ -31,9 +31,10 @@ import io
 import math
 from pathlib import Path
 
+from sim.run.report_settings import LANGUAGES
+
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
-LANGUAGES = ("en", "sv", "nb")
 LOCALES = {"en": "en_GB", "sv": "sv_SE", "nb": "nb_NO"}
 # The currency is the simulated country's, the words around it the reader's language: a Swede
 # reads "kr" as Swedish kronor and a Norwegian as Norwegian kroner, so "kr" (and "kronor",

@@ -1,7 +1,7 @@
 """The short brief of one paired comparison (``python -m sim``): brief.md and brief.html in the
 run folder.
 
-Where it sits: called by the CLI (``sim/study/cli.py``) after the run's tables and charts are
+Where it sits: called by the CLI (``sim/cli/main.py``) after the run's tables and charts are
 written. It says the headline effects with their 95% CIs in words, shows the run's two charts,
 lists the assumptions in words with their sources, and states the date, the model version and how
 the numbers were made.
@@ -19,14 +19,14 @@ from sim.report.document import (
     appendix_blocks,
     assumption_tables,
     calibration_blocks,
-    config_notes,
     front_matter,
     source_blocks,
-    typed_command,
     write_brief,
 )
 from sim.report.i18n import N_, _, million, ngettext
 from sim.report.sentences import grant_headlines, represents
+from sim.run.io import typed_command
+from sim.run.notes import config_notes
 
 AGE_CHART = "member_ages.png"  # in the researchers' appendix (sim.report.charts.member_age_chart)
 RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by years since entry"),
@@ -48,7 +48,7 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
         out: the run folder, which already holds the charts.
         command: the command that reproduces the run, every override included (None: the
             command that started this process, as provenance.json records it, quoted for a
-            shell: ``sim.report.document.typed_command``).
+            shell: ``sim.run.io.typed_command``).
         refit: the command that refits the entry rate for this world, said when the baseline's
             pool drifted from ``population.size`` (None: for its sector and country alone).
         policy: the policy's description (``sim.report.description``; None: described from

@@ -1,36 +1,47 @@
-"""Gather a sweep's finished jobs into tidy tables, summaries, charts and the funding brief.
+"""Gather a sweep's finished jobs into tidy tables and summaries.
 
-    uv run python -m sim.aggregate results/sweeps/funding_sweep
-
-Where it sits: after the jobs (``sim/study/sweep.py``), called by the multirun callback and on demand.
+Where it sits: after the jobs (``sim/study/sweep.py``); the multirun callback and
+``python -m sim.aggregate`` (``sim/cli/aggregating.py``) call ``aggregate`` with a ``Briefs``
+from the report layer, which writes the charts and the brief into the same folder.
 Only jobs with a ``COMPLETE.json`` marker are read. Jobs must come from the same code and
 package versions, and their configs may differ only in the swept keys (or below a config group
 whose choice differs between jobs); otherwise the sweep is not comparable and aggregation stops.
 Outputs go to ``<sweep>/aggregate/``: ``results`` (study, job, swept keys, seed, arm, outcome,
 value), ``summary`` (per job and outcome: means and 95% CIs, the effect's paired), ``contrast``
-(each job minus the first, paired by seed), ``yearly``, ``provenance.json``, charts, brief.
+(each job minus the first, paired by seed), ``yearly``, ``provenance.json``.
 """
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 
 from sim.model.freelance import ARMS as ARM_NAMES
 from sim.model.outcomes import UNITS
-from sim.report.description import of_marker, units_of
-from sim.study.args import normalise
-from sim.study.io import provenance, write_json, write_table
+from sim.run.description import of_marker, units_of
+from sim.run.io import provenance, write_json, write_table
 from sim.study.stats import mean_ci, summarise
 from sim.study.sweep import DESIGN_STUDIES, verify_job
+
+
+class Briefs(Protocol):
+    """What writes a sweep's charts and brief (``sim/report``): one method per kind of study,
+    each writing into ``out``, the aggregation's folder."""
+
+    def comparison(self, sweep: Sweep, out: Path) -> None: ...
+
+    def sensitivity(self, indices: pd.DataFrame, settings, markers: list[dict], out: Path,
+                    command: str) -> None: ...
+
+    def uncertainty(self, tables: dict, settings, markers: list[dict], out: Path,
+                    command: str) -> None: ...
 
 
 class SweepError(ValueError):
@@ -157,7 +168,7 @@ def _table(marker: dict, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     return table
 
 
-PLAN = "_sweep_plan.json"  # written by sim/study/callbacks.py at the start of each sweep
+PLAN = "_sweep_plan.json"  # written by sim/cli/callbacks.py at the start of each sweep
 
 
 def sweep_command(folder: Path, markers: list[dict]) -> str:
@@ -165,7 +176,7 @@ def sweep_command(folder: Path, markers: list[dict]) -> str:
     it, every finished job skipped. The command the sweep was last started with (its plan), when
     every job in the folder is one of its jobs; otherwise (a folder filled by several commands,
     or without a plan) one command with every level of the folder's jobs and the folder."""
-    from sim.study.config import format_override
+    from sim.run.config import format_override
 
     plan = {}
     with contextlib.suppress(OSError, json.JSONDecodeError):
@@ -175,7 +186,7 @@ def sweep_command(folder: Path, markers: list[dict]) -> str:
         jobs = [_parse(job) for job in planned]
         if all(_parse(m["overrides"]) in jobs for m in markers):
             return str(plan["command"])
-    from sim.report.document import typed_command
+    from sim.run.io import typed_command
 
     ordered = sorted(markers, key=lambda m: m.get("job_num", 0))
     levels: dict[str, list[str]] = {}
@@ -250,8 +261,8 @@ def contrast(results: pd.DataFrame, jobs: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: Path,
-                          language: str | None = None) -> Path:
+def aggregate_sensitivity(folder: Path, markers: list[dict], out: Path,
+                          briefs: Briefs | None = None) -> Path:
     """Gather every chunk of a sensitivity design and compute the indices."""
     from omegaconf import OmegaConf
 
@@ -269,11 +280,8 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], charts: bool, out: 
         "code": markers[0].get("code"), "packages": markers[0].get("packages"),
         "method": s.method, "design_rows": int(samples["sample"].nunique()),
         "seeds": markers[0]["seeds"]}))
-    if charts:
-        from sim.report.brief import write_sensitivity_report
-
-        write_sensitivity_report(indices, s, markers, out, language,
-                                 command=sweep_command(folder, markers))
+    if briefs is not None:
+        briefs.sensitivity(indices, s, markers, out, sweep_command(folder, markers))
     return out
 
 
@@ -291,8 +299,8 @@ def _chunk_samples(markers: list[dict], kind: str, chunks: int, keys: list[str])
     return samples
 
 
-def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: Path,
-                          language: str | None = None) -> Path:
+def aggregate_uncertainty(folder: Path, markers: list[dict], out: Path,
+                          briefs: Briefs | None = None) -> Path:
     """Gather every chunk of an uncertainty design: the draws table, the acceptability curve,
     the probability of paying for itself, intervals, drivers and PRIM boxes (sim/study/uncertainty.py)."""
     from omegaconf import OmegaConf
@@ -321,11 +329,8 @@ def aggregate_uncertainty(folder: Path, markers: list[dict], charts: bool, out: 
         "settings": {"net_cost": s.net_cost, "cost_effectiveness": s.cost_effectiveness,
                      "interval": s.interval},
         "seconds": round(sum(m.get("seconds", 0) for m in markers), 1)}))
-    if charts:
-        from sim.report.uncertainty import write_uncertainty_report
-
-        write_uncertainty_report(tables, s, markers, out, language,
-                                 command=sweep_command(folder, markers))
+    if briefs is not None:
+        briefs.uncertainty(tables, s, markers, out, sweep_command(folder, markers))
     return out
 
 
@@ -354,7 +359,7 @@ def _remove_leftovers(folder: Path) -> None:
 def check_sweep_folder(folder: Path) -> None:
     """SweepError unless ``folder`` is a sweep folder (a folder with at least one job folder
     holding a ``COMPLETE.json``) that neither is nor holds a link; touches nothing."""
-    from sim.study.io import find_link
+    from sim.run.io import find_link
     from sim.study.sweep import COMPLETE
 
     if not folder.is_dir() or folder.is_symlink():
@@ -371,13 +376,12 @@ def check_sweep_folder(folder: Path) -> None:
                          "written through a link: remove it, nothing there was changed")
 
 
-def aggregate(folder: Path, charts: bool = True, language: str | None = None) -> Path:
-    """Aggregate ``folder`` into ``folder/aggregate``; returns that path.
+def aggregate(folder: Path, briefs: Briefs | None = None) -> Path:
+    """Aggregate ``folder`` into ``folder/aggregate``; returns that path. ``briefs``: what writes
+    the charts and the brief there (``sim.report.briefs.Briefs``; None: tables only).
 
     Everything is written to a fresh folder that replaces ``aggregate/`` only when complete,
-    so no file of an earlier aggregation survives next to new ones. ``language`` writes the brief
-    and charts of a comparison in another language than the study's ``report.language`` (the
-    runs are not repeated: ``report`` is not part of a job's fingerprint). When aggregation fails,
+    so no file of an earlier aggregation survives next to new ones. When aggregation fails,
     an earlier ``aggregate/`` is moved to ``aggregate.stale/`` and the error is raised.
     A folder that is not a sweep, or that is or holds a link, is refused before anything in it
     is renamed or removed (``check_sweep_folder``)."""
@@ -389,11 +393,11 @@ def aggregate(folder: Path, charts: bool = True, language: str | None = None) ->
     try:
         markers = finished_jobs(folder)
         if markers[0].get("kind") == "sensitivity":
-            aggregate_sensitivity(folder, markers, charts, staging, language)
+            aggregate_sensitivity(folder, markers, staging, briefs)
         elif markers[0].get("kind") == "uncertainty":
-            aggregate_uncertainty(folder, markers, charts, staging, language)
+            aggregate_uncertainty(folder, markers, staging, briefs)
         else:
-            _aggregate_comparison(folder, charts, staging, language)
+            _aggregate_comparison(folder, staging, briefs)
         old = folder / f".aggregate-old-{os.getpid()}"
         if final.exists():
             final.rename(old)
@@ -409,7 +413,7 @@ def aggregate(folder: Path, charts: bool = True, language: str | None = None) ->
     return final
 
 
-def _aggregate_comparison(folder: Path, charts: bool, out: Path, language: str | None = None) -> None:
+def _aggregate_comparison(folder: Path, out: Path, briefs: Briefs | None = None) -> None:
     sweep = load(folder)
     write_table(sweep.results, out / "results")
     write_table(sweep.summary, out / "summary")
@@ -423,44 +427,5 @@ def _aggregate_comparison(folder: Path, charts: bool, out: Path, language: str |
         "code": first.get("code"),
         "packages": first.get("packages"), "jobs": [m["overrides"] for m in sweep.markers],
         "seeds": first["seeds"], "swept": sweep.swept}))
-    if charts:
-        from sim.report.brief import write_report
-
-        write_report(sweep, out, language)
-    return out
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.aggregate",
-                                     description="Aggregate a finished or partial sweep.")
-    parser.add_argument("folder", type=Path, help="the sweep folder (hydra.sweep.dir)")
-    parser.add_argument("--no-charts", action="store_true", help="tables only")
-    parser.add_argument("--language", choices=("en", "sv", "nb"), default=None,
-                        help="language of the brief and charts (also report.language=sv; default: "
-                             "the study's report.language)")
-    argv = sys.argv[1:] if argv is None else argv
-    argv = [t.replace("report.language=", "language=", 1) if t.startswith("report.language=") else t
-            for t in argv]
-    args = parser.parse_args(normalise(parser, argv))
-    try:
-        out = aggregate(args.folder, charts=not args.no_charts, language=args.language)
-    except SweepError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"error: could not write {args.folder / 'aggregate'}: {err.strerror or err}",
-              file=sys.stderr)
-        return 1
-    except (KeyboardInterrupt, SystemError) as err:
-        from sim.study.command import interrupted
-
-        if not interrupted(err):  # numba's SystemError caused by a Ctrl-C is one; others are not
-            raise
-        print("interrupted; nothing was replaced: run the same command again", file=sys.stderr)
-        return 130
-    print(f"aggregated {args.folder} into {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    if briefs is not None:
+        briefs.comparison(sweep, out)

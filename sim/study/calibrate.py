@@ -1,4 +1,4 @@
-"""Calibration: ``uv run python -m sim.calibrate [--config default]``.
+"""Calibration (``uv run python -m sim.calibrate [--config default]``, ``sim/cli/calibrating.py``).
 
 Where it sits: outside the simulation. Fits the parameters named in
 ``configs/calibration/<name>.yaml`` (with bounds) to stylised facts of
@@ -12,24 +12,18 @@ that apply them to ``python -m sim`` in its header), ``fit.csv`` (fact, target, 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from omegaconf import OmegaConf
 from scipy import optimize
 
 from sim.model.core.params import ConfigError
-from sim.study.args import normalise
-from sim.study.command import compute_then_write
-from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override
-from sim.study.io import provenance, write_json, write_table, write_text
-from sim.study.validate import check_out_folder, is_number, load_mapping, load_targets, write_outputs
+from sim.run.config import CONFIG_DIR, build_spec, compose_config, format_override
+from sim.study.validate import is_number, load_mapping, load_targets
 
 # scipy.optimize.minimize methods that take bounds and need no gradient (COBYQA: scipy >= 1.14)
 METHODS = ("Nelder-Mead", "Powell", "L-BFGS-B", "TNC", "SLSQP", "trust-constr", "COBYLA", "COBYQA")
@@ -112,7 +106,7 @@ class Calibration:
     def simulate(self, values: dict[str, float]) -> dict[str, float]:
         """Mean over the fixed seeds of every fact's outcome at ``values`` (``run_many``: the
         config is composed once for the whole fit, not once per evaluation)."""
-        from sim.study.many import run_many
+        from sim.run.many import run_many
 
         overrides = {"sector": self.sector, "population.size": self.population_size,
                      **self.overrides, **values}
@@ -202,55 +196,3 @@ def fitted_yaml(cal: Calibration, result: dict, simulated: dict[str, float]) -> 
     use = {"sector": cal.sector, **cal.overrides, **tree_values(result["values"])}
     header.append("# Use: uv run python -m sim " + " ".join(format_override(k, v) for k, v in use.items()))
     return "\n".join(header) + "\n" + OmegaConf.to_yaml(OmegaConf.create(tree))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.calibrate", description=__doc__.splitlines()[0])
-    parser.add_argument("--config", default="default", help="configs/calibration/<name>.yaml")
-    parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--max-evaluations", type=int, default=None)
-    args = parser.parse_args(normalise(parser, sys.argv[1:] if argv is None else argv))
-    out = args.out or Path("results/calibration") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-
-    def compute() -> tuple[Calibration, dict, dict[str, float]]:
-        if args.max_evaluations is not None and args.max_evaluations < 1:
-            raise ConfigError("--max-evaluations", args.max_evaluations, "at least 1")
-        cal = Calibration.from_config(args.config)
-        if args.max_evaluations:
-            cal.max_evaluations = args.max_evaluations
-        check_out_folder(out)
-        result = cal.fit()
-        return cal, result, cal.simulate(result["values"])
-
-    failed: list[int] = []
-
-    def write(fitted: tuple[Calibration, dict, dict[str, float]]) -> None:
-        cal, result, simulated = fitted
-
-        def files(folder: Path) -> None:
-            write_text(folder / "fitted.yaml", fitted_yaml(cal, result, simulated))
-            fit = pd.DataFrame([{"fact": f, "target_low": t["low"], "target_high": t["high"],
-                                 "simulated": simulated[f], "weight": t["weight"]}
-                                for f, t in cal.facts.items()])
-            write_table(fit, folder / "fit", csv=True)
-            write_table(pd.DataFrame(cal.history), folder / "history", csv=True)
-            write_json(folder / "provenance.json", provenance({
-                "calibration": args.config, "parameters": cal.parameters,
-                "facts": list(cal.facts), "sector": cal.sector,
-                "population.size": cal.population_size, "seeds": cal.seeds,
-                "loss": result["loss"], "evaluations": result["evaluations"]}))
-
-        code = write_outputs(out, files)
-        if code is not None:
-            failed.append(code)
-
-    code, _ = compute_then_write(compute, write, out)
-    if code is not None or failed:
-        return code if code is not None else failed[0]
-    print((out / "fitted.yaml").read_text())
-    print(f"written to {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.model.freelance import FreelanceModel
+from sim.model.freelance import ArmModel
 from sim.model.outcomes import real_series
 from sim.model.spec import ModelSpec
 
@@ -33,7 +33,7 @@ ELASTICITY_RANGE = (0.2, 1.5)  # a measured elasticity outside this is taken as 
 def pool_ratio(spec: ModelSpec, seeds: list[int]) -> float:
     """The baseline pool's mean over the horizon over ``population.size`` (seeds' mean)."""
     start, end = spec.burn_in_months, spec.total_months
-    means = [real_series(FreelanceModel(spec, seed, "baseline").run())["active"][start:end].mean()
+    means = [real_series(ArmModel(spec, seed, "baseline").run())["active"][start:end].mean()
              for seed in seeds]
     return float(np.mean(means)) / spec.population.size
 

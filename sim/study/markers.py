@@ -3,7 +3,7 @@
 Where it sits: between a sweep job's marker on disk (written by ``sim/study/sweep.py``) and
 everything that reads it back (the sweep's skip test, ``sim.aggregate``, the briefs, the app).
 A marker is data from a folder anyone may have edited: it never names code (a ``_target_`` is
-looked up among the project's presets as text, ``sim.study.config.preset_classes``; the policy
+looked up among the project's presets as text, ``sim.run.config.preset_classes``; the policy
 is described as data, ``policy``, checked by ``sim.report.description.problem``), it names
 the folder it was written in, its group choices are plain option names, and the report settings
 it carries pass the same checks as ``report.*`` on the command line. A marker that fails any of
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.model.core.params import ConfigError, check_params
-from sim.study.config import leaves
+from sim.run.config import leaves
 
 KINDS = ("comparison", "sensitivity", "uncertainty")
 PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
@@ -56,7 +56,7 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
                                         or ".." in option)):
             return f"choices.{group}={option!r} (allowed: the name of a preset, no path)"
     if marker.get("policy") is not None:  # the policy's description (older markers have none)
-        from sim.report.description import problem
+        from sim.run.description import problem
 
         wrong = problem(marker["policy"])
         if wrong:
@@ -77,7 +77,7 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
     if not isinstance(report, dict):
         return f"report={report!r} (allowed: a mapping of report settings)"
     if report:
-        from sim.report.spec import ReportSpec
+        from sim.run.report_settings import ReportSpec
 
         try:
             check_params(ReportSpec, report, "report")

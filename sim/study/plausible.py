@@ -59,7 +59,7 @@ class Fact:
 def case_of(plain) -> str:
     """The validation case a study's world is: its alliance preset when it runs in that
     preset's own sector, else its sector (targets' ``cases`` and known failures use it)."""
-    from sim.study.config import compose_config
+    from sim.run.config import compose_config
     from sim.study.validate import options
 
     policy = str(plain.policy.get("name", "")) if plain.get("policy") is not None else ""

@@ -103,9 +103,9 @@ def apply(cfg: DictConfig, names: list[str], row, path: str = "sensitivity.param
 def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     """Evaluate this job's rows: one row per (sample, seed, outcome)."""
     from sim.model.outcomes import result_keys
-    from sim.study.batch import run_specs
-    from sim.study.paired import PairResult
-    from sim.study.variants import SpecVariants
+    from sim.run.batch import run_specs
+    from sim.run.paired import PairResult
+    from sim.run.variants import SpecVariants
 
     s = settings(cfg)
     plain = model_config(cfg, "sensitivity")
@@ -114,7 +114,7 @@ def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     X = design(s)
     rows = np.array_split(np.arange(len(X)), s.chunks)[s.chunk]
     # every sample's spec is built (and checked) before the first run; a sample's seeds are
-    # simulated as one batch (sim/study/batch.py)
+    # simulated as one batch (sim/run/batch.py)
     keys, items = [], []
     names = s.problem["names"]
     for i in rows:

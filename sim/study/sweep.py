@@ -1,6 +1,6 @@
 """One job of a Hydra multirun (a sweep): run the job's seeds, write its tables, mark it done.
 
-Where it sits: called by ``sim.study.cli.main`` when Hydra runs in multirun mode, once per job
+Where it sits: called by ``sim.cli.main.main`` when Hydra runs in multirun mode, once per job
 (per funding level, scenario or sector), in whatever process the launcher chose (joblib worker,
 submitit job, SLURM node). A job writes ``metrics``, ``yearly`` and ``survival`` tables, then
 ``COMPLETE.json`` last, listing each file with its size and SHA-256; the aggregation reads only
@@ -27,10 +27,9 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from sim.model.outcomes import metrics_long
-from sim.study.batch import batches
-from sim.study.cache import BaselineCache, code_fingerprint
-from sim.study.config import build_spec
-from sim.study.io import (
+from sim.run.batch import batches
+from sim.run.cache import BaselineCache, code_fingerprint
+from sim.run.io import (
     file_digest,
     open_lock,
     provenance,
@@ -39,8 +38,9 @@ from sim.study.io import (
     write_json,
     write_table,
 )
+from sim.run.paired import cached_baseline_batch, run_pairs
+from sim.study.checks import checked_spec
 from sim.study.markers import marker_problem
-from sim.study.paired import cached_baseline_batch, run_pairs
 
 COMPLETE = "COMPLETE.json"
 CACHE_DIR = ".cache/baseline"
@@ -136,7 +136,7 @@ def run_job(cfg: DictConfig, job_dir: Path, sweep_dir: Path, overrides: list[str
             choices: dict[str, str] | None = None, job_num: int = 0) -> str:
     """Run one sweep job unless it is already complete; returns "skipped" or "done"."""
     job_dir, sweep_dir = Path(job_dir), Path(sweep_dir)
-    spec, run = build_spec(cfg)  # bad input stops here, before anything is written
+    spec, run = checked_spec(cfg)  # bad input stops here, before anything is written
     fingerprint = job_fingerprint(cfg)
     check_job_folders(job_dir, sweep_dir)
     with job_lock(job_dir):
@@ -161,7 +161,7 @@ def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run
     design = next((kind for kind in DESIGN_STUDIES if cfg.get(kind) is not None), None)
     if design is not None:  # a chunk of a sample design: one table of samples
         # each sample's seeds are one batch; samples of one world share its baseline batch, in
-        # memory (sim/study/batch.py): a design rarely repeats a world across chunks
+        # memory (sim/run/batch.py): a design rarely repeats a world across chunks
         if design == "sensitivity":
             from sim.study.sensitivity import run_chunk
         else:
@@ -175,7 +175,7 @@ def _compute_job(cfg, job_dir, sweep_dir, overrides, choices, job_num, spec, run
     cache = BaselineCache(sweep_dir / CACHE_DIR)
     metrics, yearly, survival = [], [], []
     seeds = list(range(run.seed, run.seed + run.seeds))
-    # the seeds in batches (sim/study/batch.py); each seed's baseline comes from the cache, so
+    # the seeds in batches (sim/run/batch.py); each seed's baseline comes from the cache, so
     # the sweep's other jobs (funding levels) reuse it; a job wanting seeds another job is
     # computing waits for them (the cache's locks) and then reads them
     finished = 0
@@ -207,7 +207,7 @@ def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, sta
           job_num) -> None:
     """Write the completion marker, last: what ran, how, and which files hold the results, and
     the policy's description (``sim.report.description``), all the readers know of it."""
-    from sim.report.description import describe
+    from sim.run.description import describe
 
     write_json(job_dir / COMPLETE, {
         "kind": kind, "job_num": job_num, "job_dir": job_dir.name, "fingerprint": fingerprint,

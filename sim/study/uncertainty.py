@@ -299,7 +299,7 @@ def check_design(cfg: DictConfig) -> Uncertainty:
     """Every setting, and every value the design will set: the lowest and the highest draw of
     each parameter (and level) must give a valid model config. Raises one ConfigError naming
     ``uncertainty.parameters.<key>`` (or ``uncertainty.levels``)."""
-    from sim.study.config import build_spec
+    from sim.run.config import build_spec
 
     s = settings(cfg)
     plain = model_config(cfg, "uncertainty")
@@ -328,9 +328,9 @@ def check_design(cfg: DictConfig) -> Uncertainty:
 
 def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     """Evaluate this job's draws: one row per (draw, level, seed, outcome)."""
-    from sim.study.batch import run_specs
-    from sim.study.paired import PairResult
-    from sim.study.variants import SpecVariants
+    from sim.run.batch import run_specs
+    from sim.run.paired import PairResult
+    from sim.run.variants import SpecVariants
 
     s = settings(cfg)
     plain = model_config(cfg, "uncertainty")
@@ -345,7 +345,7 @@ def run_chunk(cfg: DictConfig) -> pd.DataFrame:
     fits = {d: refit(s, variants, world, run.seed) for d, world in worlds.items()} \
         if s.refit_entry else {}
     # every (draw, level, seed) of the chunk, checked before the first run; a draw's seeds are
-    # simulated as one batch, and its baseline batch serves all its levels (sim/study/batch.py)
+    # simulated as one batch, and its baseline batch serves all its levels (sim/run/batch.py)
     keys, items = [], []
     for d, world in worlds.items():
         if d in fits:
@@ -412,7 +412,7 @@ def describe_parameters(s: Uncertainty, plain: DictConfig) -> pd.DataFrame:
     """Each uncertain parameter with its meaning and unit (from its declaration), default,
     distribution and source."""
     from sim.model.spec import WORLD_BLOCKS
-    from sim.study.config import preset_classes
+    from sim.run.config import preset_classes
 
     rows = []
     for key in s.names:

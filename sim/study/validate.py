@@ -1,4 +1,4 @@
-"""Validation against stylised facts: ``uv run python -m sim.validate``.
+"""Validation against stylised facts (``uv run python -m sim.validate``, ``sim/cli/validating.py``).
 
 Where it sits: outside the simulation, like a study. For each case (every real alliance preset
 in its sector and country, and every sector no real alliance covers, with the hypothetical
@@ -15,11 +15,7 @@ so CI catches a change that breaks realism.
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 import matplotlib
@@ -34,20 +30,12 @@ from omegaconf.errors import OmegaConfBaseException  # noqa: E402
 
 from sim.model.core.params import ConfigError  # noqa: E402
 from sim.model.outcomes import OUTCOMES  # noqa: E402
-from sim.study.args import normalise
-from sim.study.batch import run_specs  # noqa: E402
-from sim.study.command import check_out, compute_then_write  # noqa: E402
-from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override  # noqa: E402
-from sim.study.io import (  # noqa: E402
+from sim.run.batch import run_specs  # noqa: E402
+from sim.run.config import CONFIG_DIR, build_spec, compose_config, format_override  # noqa: E402
+from sim.run.io import (  # noqa: E402
     atomic_write,
-    provenance,
-    refuse_links,
-    write_json,
-    write_set,
-    write_table,
-    write_text,
 )
-from sim.study.paired import PairResult  # noqa: E402
+from sim.run.paired import PairResult  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
 FIELDS = ("outcome", "arm", "low", "high", "unit", "source")
@@ -145,7 +133,7 @@ def default_cases() -> list[str]:
     """Every real alliance preset (one that names its country and sectors: not the hypothetical
     ``generic`` nor another instrument such as ``stipends``), then every sector no real alliance
     employs."""
-    from sim.study.config import alliance_homes
+    from sim.run.config import alliance_homes
 
     alliances = [a for a, (country, sectors) in alliance_homes().items()
                  if country is not None and sectors is not None]
@@ -193,7 +181,7 @@ def simulate(case: str, seeds: int, scale: float, overrides: dict) -> list[dict]
 
 
 def outcomes_of(spec, seeds: int) -> list[dict]:
-    """Outcomes of seeds 0 .. ``seeds`` - 1, simulated as batches (``sim/study/batch.py``)."""
+    """Outcomes of seeds 0 .. ``seeds`` - 1, simulated as batches (``sim/run/batch.py``)."""
     return run_specs([(spec, seed) for seed in range(seeds)], PairResult.outcomes)
 
 
@@ -302,97 +290,3 @@ def chart(table: pd.DataFrame, path: Path) -> None:
                  "target range (grey band)")
     atomic_write(path, lambda p: fig.savefig(p, dpi=110, format="png"))
     plt.close(fig)
-
-
-def check_out_folder(out: Path, key: str = "--out") -> None:
-    """The output folder of a helper command (``sim.validate``, ``sim.calibrate``): the same
-    guard as ``python -m sim`` (never the project's code, configs, tests, docs or root, never
-    an existing file, writable), no links in it, and creatable; a ConfigError otherwise."""
-    from sim.study.preflight import check_output_folder
-
-    check_output_folder(key, out)
-    refuse_links(out, key)
-    check_out(out, key)
-
-
-def write_outputs(out: Path, write: Callable[[Path], None]) -> int | None:
-    """``write(folder)`` writes a command's files; they appear in ``out`` together, only when
-    all are written (``write_set``). Returns None when done, else the exit code after one
-    line: 1 for a full or failing disk, 2 for a refused folder, 130 for Ctrl-C; nothing of the
-    set is left in ``out`` then."""
-    try:
-        write_set(out, write)
-    except ConfigError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        reason = " ".join(str(err.strerror or err).split())
-        print(f"error: could not write the results to {out}: {reason}; nothing was written "
-              "there: free space and run the same command again", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"interrupted while writing {out}; nothing was written there", file=sys.stderr)
-        return 130
-    return None
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sim.validate", description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", nargs="+", default=None,
-                        help="alliance or sector presets (default: every real alliance, then "
-                             "the sectors none employs)")
-    parser.add_argument("--seeds", type=int, default=6)
-    parser.add_argument("--scale", type=float, default=1.0,
-                        help="population.scale: people per agent (each case runs at its "
-                             "sector's real size)")
-    parser.add_argument("--targets", default="default")
-    parser.add_argument("--override", nargs="+", action="extend", default=[],
-                        help="key=value, as on the CLI (repeatable; not sector, country or "
-                             "alliance: use --cases)")
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args(normalise(parser, sys.argv[1:] if argv is None else argv,
-                                       model_option="--override"))
-    out = args.out or Path("results/validation") / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-
-    def compute() -> pd.DataFrame:
-        overrides = parse_overrides(args.override)
-        if not 2 <= args.seeds <= 100_000:  # as seeds= of python -m sim; a CI needs two
-            raise ConfigError("--seeds", args.seeds, "a whole number in [2, 100,000] (a CI needs "
-                              "two seeds)")
-        if not 0.01 <= args.scale <= 10_000:
-            raise ConfigError("--scale", args.scale, "a number in [0.01, 10000]")
-        for case in args.cases or []:
-            case_overrides(case)
-        check_out_folder(out)
-        return validate(args.cases, args.seeds, args.scale, overrides, args.targets)
-
-    failed: list[int] = []
-
-    def write(table: pd.DataFrame) -> None:
-        def files(folder: Path) -> None:
-            write_table(table, folder / "validation")
-            write_text(folder / "validation.md", to_markdown(table))
-            write_json(folder / "provenance.json", provenance({
-                "targets": args.targets, "cases": list(dict.fromkeys(table["case"])),
-                "seeds": args.seeds, "population.scale": args.scale, "overrides": args.override}))
-            chart(table, folder / "validation.png")
-
-        code = write_outputs(out, files)
-        if code is not None:
-            failed.append(code)
-
-    code, table = compute_then_write(compute, write, out)
-    if code is not None or failed:
-        return code if code is not None else failed[0]
-    print(to_markdown(table))
-    failed = table[table["status"] == "FAIL"]
-    unsure = int((table["status"] == "inconclusive").sum())
-    doubt = (f" ({unsure} inconclusive: the mean is outside the target but its 95% CI is not; "
-             "more --seeds would decide)" if unsure else "")
-    print(f"{len(table) - len(failed)} of {len(table)} checks pass, are known failures or are "
-          f"inconclusive{doubt}; written to {out}")
-    return 1 if len(failed) else 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,6 +1,6 @@
 """Many paired runs in one call: ``sim.run_many(runs)`` -> one row per run.
 
-Where it sits: beside ``run_model`` (``sim/study/paired.py``), for notebooks, SALib and EMA
+Where it sits: beside ``run_model`` (``sim/run/paired.py``), for notebooks, SALib and EMA
 designs and any script that evaluates the model many times. Each run is a dict
 ``{"seed": s, **overrides}`` in ``run_model``'s style; the result has one row per run with its
 inputs and every outcome ``run_model`` returns, and each row equals ``run_model(**run)``
@@ -11,11 +11,11 @@ With ``batch=True`` (the default) runs share the work they have in common:
 * the config is composed by Hydra and built once per *structure* (the runs' config-group
   choices, e.g. ``sector=dance``, and values that are not per-run parameters; kept across
   calls); each run's per-run parameters are then set on the built spec
-  (``sim/study/variants.py``), any other value on a copy of the config, so the interpolations
+  (``sim/run/variants.py``), any other value on a copy of the config, so the interpolations
   (``population.size`` from the sector's real size) resolve as on the command line;
 * runs that differ only in their seed and their per-run parameters (``sim/model/core/runs.py``:
   every parameter of the shipped sensitivity and uncertainty studies) are simulated together,
-  as groups of rows of one population (``sim/study/batch.py``), so each simulated month serves
+  as groups of rows of one population (``sim/run/batch.py``), so each simulated month serves
   the whole batch;
 * runs of the same world and seed share their baseline arm (no alliance): it is simulated once
   and every alliance variant (a funding level) starts from it.
@@ -36,8 +36,8 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from sim.model.core.params import ConfigError
-from sim.study.batch import run_specs
-from sim.study.config import (
+from sim.run.batch import run_specs
+from sim.run.config import (
     CONFIG_DIR,
     build_spec,
     compose_config,
@@ -45,8 +45,8 @@ from sim.study.config import (
     known_keys,
     suggest,
 )
-from sim.study.paired import PairResult, check_seed, run_pair
-from sim.study.variants import SpecVariants
+from sim.run.paired import PairResult, check_seed, run_pair
+from sim.run.variants import SpecVariants
 
 # config groups (folders of configs/): choosing one changes the structure of the config
 GROUPS = frozenset(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sim.model.catalogue import EFFECT_ONLY, OUTCOMES
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 PRESET_GROUPS = {"sector": "who the freelancers are", "country": "tax and benefit rules",
                  "policy": "the alliance design; generic = a hypothetical one",
                  "demand": "labour market", "study": "sweeps and studies, run with -m",

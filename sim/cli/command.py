@@ -76,3 +76,38 @@ def compute_then_write[T](compute: Callable[[], T], write: Callable[[T], None],
         print(f"interrupted while writing {out}; some of its files are missing", file=sys.stderr)
         return 130, None
     return None, result
+
+
+def check_out_folder(out: Path, key: str = "--out") -> None:
+    """The output folder of a helper command (``sim.validate``, ``sim.calibrate``): the same
+    guard as ``python -m sim`` (never the project's code, configs, tests, docs or root, never
+    an existing file, writable), no links in it, and creatable; a ConfigError otherwise."""
+    from sim.cli.preflight import check_output_folder
+    from sim.run.io import refuse_links
+
+    check_output_folder(key, out)
+    refuse_links(out, key)
+    check_out(out, key)
+
+
+def write_outputs(out: Path, write: Callable[[Path], None]) -> int | None:
+    """``write(folder)`` writes a command's files; they appear in ``out`` together, only when
+    all are written (``write_set``). Returns None when done, else the exit code after one
+    line: 1 for a full or failing disk, 2 for a refused folder, 130 for Ctrl-C; nothing of the
+    set is left in ``out`` then."""
+    from sim.run.io import write_set
+
+    try:
+        write_set(out, write)
+    except ConfigError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        reason = " ".join(str(err.strerror or err).split())
+        print(f"error: could not write the results to {out}: {reason}; nothing was written "
+              "there: free space and run the same command again", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted while writing {out}; nothing was written there", file=sys.stderr)
+        return 130
+    return None

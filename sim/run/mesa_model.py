@@ -2,7 +2,7 @@
 
 Where it sits: above the model layer, because building a model from keyword overrides composes
 the config (Hydra), which ``sim.model`` may not import. ``sim.FreelanceModel`` is this class; the
-model-layer ``sim.model.freelance.FreelanceModel(spec, seed, arm)`` stays what the paired runs
+model-layer ``sim.model.freelance.ArmModel(spec, seed, arm)`` stays what the paired runs
 use.
 
 One instance is **one arm** of the paired comparison (``arm="policy"``, the default, or
@@ -54,8 +54,8 @@ from sim.model.core.ledger import FLOWS
 from sim.model.core.params import ConfigError
 from sim.model.core.recorder import NOT_TOTALS
 from sim.model.outcomes import OUTCOMES, arm_outcomes
-from sim.study.config import build_spec, compose_config, dotted
-from sim.study.paired import check_seed
+from sim.run.config import build_spec, compose_config, dotted
+from sim.run.paired import check_seed
 
 # monthly model reporters: name -> (unit, meaning); people and money in real units
 MONTHLY: dict[str, tuple[str, str]] = {
@@ -106,7 +106,7 @@ def _kind(value: Any) -> Any:
     return value if len(repr(value)) <= 60 else f"<{type(value).__name__}>"
 
 
-class FreelanceModel(freelance.FreelanceModel):
+class FreelanceModel(freelance.ArmModel):
     """One arm of the freelance sector, built from command-line style keyword overrides.
 
     Args:
@@ -147,9 +147,9 @@ class FreelanceModel(freelance.FreelanceModel):
             **{name: functools.partial(_outcome, name) for name in OUTCOMES}})
 
     @classmethod
-    def from_state(cls, spec, seed: int, arm: str, state: dict[str, Any]) -> freelance.FreelanceModel:
+    def from_state(cls, spec, seed: int, arm: str, state: dict[str, Any]) -> freelance.ArmModel:
         """A model-layer model continuing from ``state`` (as ``sim.model.freelance``'s)."""
-        return freelance.FreelanceModel.from_state(spec, seed, arm, state)
+        return freelance.ArmModel.from_state(spec, seed, arm, state)
 
     def step(self) -> None:
         """Simulate one month, collect the reporters; ``running`` is False after the last."""

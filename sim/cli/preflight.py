@@ -31,8 +31,8 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.model.core.params import ConfigError
-from sim.report.spec import check_report
-from sim.study.config import CONFIG_DIR, build_spec, compose_config, format_override
+from sim.run.config import CONFIG_DIR, compose_config, format_override
+from sim.run.report_settings import check_report
 
 ROOT = CONFIG_DIR.parent
 PROTECTED = ("sim", "configs", "tests", "docs", "benchmarks", "examples", ".git", ".ci")
@@ -285,8 +285,10 @@ def _plain_change(override, groups: set[str]) -> bool:
 def check_jobs(jobs: list[list[str]], compose, groups: set[str]) -> None:
     """``build_spec(compose(job))`` and the report's keys for every job, in order (the configs
     of ``job_configs``)."""
+    from sim.study.checks import checked_spec
+
     for cfg in job_configs(jobs, compose, groups):
-        build_spec(cfg)
+        checked_spec(cfg)
         check_report(cfg)
 
 

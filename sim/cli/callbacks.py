@@ -39,7 +39,7 @@ def _refuse(err: ConfigError) -> None:
 
 def check_no_links(folder: Path, key: str) -> None:
     """Exit 2 with one line if the output folder is, or holds, a link."""
-    from sim.study.io import refuse_links
+    from sim.run.io import refuse_links
 
     try:
         refuse_links(Path(folder), key)
@@ -51,7 +51,7 @@ def _save_config(cfg: DictConfig, filename: str, output_dir: Path) -> None:
     """Hydra's writer of ``.hydra/config.yaml``, ``hydra.yaml`` and ``overrides.yaml``, written
     atomically (renamed into place: a link there is replaced, never written through), refusing a
     ``.hydra`` folder or job folder that is a symbolic link."""
-    from sim.study.io import LinkError, write_text
+    from sim.run.io import LinkError, write_text
 
     output_dir = Path(output_dir)
     for folder in (output_dir.parent, output_dir):
@@ -71,7 +71,7 @@ hydra.core.utils._save_config = _save_config
 
 def list_jobs(config: DictConfig) -> list[list[str]]:
     """The overrides of every job of the sweep, listed as Hydra's basic sweeper lists them."""
-    from sim.study.preflight import expand_jobs, sweep_params
+    from sim.cli.preflight import expand_jobs, sweep_params
 
     task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
     return expand_jobs(task, sweep_params(config))
@@ -79,13 +79,13 @@ def list_jobs(config: DictConfig) -> list[list[str]]:
 
 def typed(config: DictConfig) -> str:
     """The sweep's command as the user typed it, quoted for a shell. ``python -m sim`` hands
-    Hydra the pre-flight's argv (sim/study/preflight.py), which adds ``-m`` to a study and, when
+    Hydra the pre-flight's argv (sim/cli/preflight.py), which adds ``-m`` to a study and, when
     the command names no folder, ``hydra.sweep.dir`` with the folder the command's overrides
     decide: that folder is left out again, since the same command from the same working folder
     resumes it all the same."""
-    from sim.report.document import typed_command
-    from sim.study.config import format_override
-    from sim.study.preflight import default_sweep_dir
+    from sim.cli.preflight import default_sweep_dir
+    from sim.run.config import format_override
+    from sim.run.io import typed_command
 
     argv = sys.argv[1:]
     task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
@@ -113,7 +113,7 @@ class SweepProgress(Callback):
         sweep_dir = Path(config.hydra.sweep.dir)
         check_no_links(sweep_dir, "hydra.sweep.dir")
         sweep_dir.mkdir(parents=True, exist_ok=True)
-        from sim.study.io import write_json
+        from sim.run.io import write_json
         from sim.study.sweep import read_marker
 
         already = sum(1 for d in sweep_dir.iterdir() if d.is_dir() and read_marker(d))
@@ -149,15 +149,16 @@ class SweepProgress(Callback):
               f"estimated {eta_text} left", file=sys.stderr, flush=True)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from sim.report.briefs import Briefs
         from sim.study.aggregate import SweepError, aggregate
 
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
             # the command's report.language, also when every job was found complete (their
             # markers keep the language they were run with; report is not in the fingerprint)
-            out = aggregate(sweep_dir, language=OmegaConf.select(config, "report.language"))
+            out = aggregate(sweep_dir, Briefs(OmegaConf.select(config, "report.language")))
         except Exception as err:  # noqa: BLE001 - report any failure, never leave it silent
-            from sim.study.command import interrupted
+            from sim.cli.command import interrupted
 
             if interrupted(err):  # Ctrl-C while a kernel compiled: an interruption, exit 130
                 raise KeyboardInterrupt from err
@@ -194,7 +195,7 @@ def end_of_sweep_table(out: Path, currency: str = "") -> str:
     """A short table of the sweep's main effects per job (mean [95% CI]), for the terminal."""
     import pandas as pd
 
-    from sim.study.cli import number
+    from sim.cli.main import number
 
     path = out / "summary.parquet"
     if not path.exists():  # a design study (sensitivity): its brief says it all

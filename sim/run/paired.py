@@ -22,19 +22,19 @@ from sim.model.core.ledger import Ledger
 from sim.model.core.params import ConfigError
 from sim.model.core.population import Population, exact_array
 from sim.model.core.recorder import Recorder
-from sim.model.freelance import FreelanceModel, RunView
+from sim.model.freelance import ArmModel, RunView
 from sim.model.outcomes import arm_outcomes, paired_outcomes, real_series, survival_curve
 from sim.model.spec import ModelSpec
 from sim.model.tables import stocks as stock_series
-from sim.study.cache import BaselineCache
-from sim.study.config import RunSettings, build_spec, compose_config
+from sim.run.cache import BaselineCache, world_key
+from sim.run.config import RunSettings, build_spec, compose_config
 
 
 @dataclass
 class PairResult:
     seed: int
-    baseline: FreelanceModel | RunView  # a run of a batch: RunView (what the outcomes read)
-    policy: FreelanceModel | RunView
+    baseline: ArmModel | RunView  # a run of a batch: RunView (what the outcomes read)
+    policy: ArmModel | RunView
     agent_months: int
 
     def outcomes(self) -> dict[str, float]:
@@ -79,7 +79,7 @@ class PairResult:
 
 def _baseline_states(spec: ModelSpec | list[ModelSpec], seed: int | list[int],
                      progress=None) -> dict:
-    baseline = FreelanceModel(spec, seed, "baseline")
+    baseline = ArmModel(spec, seed, "baseline")
     _run(baseline, progress, baseline.spec.burn_in_months)
     burn_in = baseline.fork("baseline").state()
     _run(baseline, progress)
@@ -119,20 +119,15 @@ def run_pair(spec: ModelSpec, seed: int, cache: BaselineCache | None = None) -> 
     """
     spec, seed = check_spec(spec), check_seed(seed)
     if cache is not None and not isinstance(cache, BaselineCache):
-        raise ConfigError("cache", _kind(cache), "None or a sim.study.cache.BaselineCache")
+        raise ConfigError("cache", _kind(cache), "None or a sim.run.cache.BaselineCache")
     states = (_baseline_states(spec, seed) if cache is None
               else cache.get_or_compute(spec, seed, lambda: _states_to_arrays(_baseline_states(spec, seed)),
                                         _states_from_arrays))
-    baseline = FreelanceModel.from_state(spec, seed, "baseline", states["final"])
-    policy = FreelanceModel.from_state(spec, seed, "policy", states["burn_in"]).run()
+    baseline = ArmModel.from_state(spec, seed, "baseline", states["final"])
+    policy = ArmModel.from_state(spec, seed, "policy", states["burn_in"]).run()
     # agent-months simulated for this pair: the shared burn-in once, each horizon once
     agent_months = baseline.agent_months + policy.agent_months - states["burn_in"]["agent_months"]
     return PairResult(seed=seed, baseline=baseline, policy=policy, agent_months=agent_months)
-
-
-def world_key(spec: ModelSpec) -> str:
-    """Everything that shapes the baseline arm: the spec without its alliance."""
-    return repr(dataclasses.replace(spec, policy=None))
 
 
 def _per_seed(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int]) -> list[ModelSpec]:
@@ -203,8 +198,8 @@ def run_pairs(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], baseline:
     if states["seeds"] != seeds or states["worlds"] != [world_key(s) for s in specs]:
         raise ValueError(f"the baseline batch was made for seeds {states['seeds']} of other "
                          f"worlds or in another order, not for seeds {seeds} of these specs")
-    base = FreelanceModel.from_state(specs, seeds, "baseline", states["final"])
-    policy = FreelanceModel.from_state(specs, seeds, "policy", states["burn_in"])
+    base = ArmModel.from_state(specs, seeds, "baseline", states["final"])
+    policy = ArmModel.from_state(specs, seeds, "policy", states["burn_in"])
     _run(policy, progress)
     shared = np.asarray(states["burn_in"]["agent_months"])  # the burn-in, counted once
     results = []
@@ -216,7 +211,7 @@ def run_pairs(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], baseline:
     return results
 
 
-def _run(model: FreelanceModel, progress, months: int | None = None) -> FreelanceModel:
+def _run(model: ArmModel, progress, months: int | None = None) -> ArmModel:
     """``model.run(months)``, telling ``progress`` about each simulated year."""
     end = model.spec.total_months if months is None else min(model.month + months,
                                                              model.spec.total_months)
@@ -234,7 +229,7 @@ def paired_months(spec: ModelSpec, seed: int) -> Iterator[PairResult]:
     same random streams. Yields the pair after the burn-in and after every horizon month (the
     models are live: read them before advancing); the last yield equals ``run_pair(spec, seed)``.
     """
-    baseline = FreelanceModel(spec, seed, "baseline").run(spec.burn_in_months)
+    baseline = ArmModel(spec, seed, "baseline").run(spec.burn_in_months)
     shared = baseline.agent_months  # the burn-in, counted once
     policy = baseline.fork("policy")
     while True:

@@ -1,6 +1,6 @@
 """Many specs of one composed config, each with some values changed: ``SpecVariants(cfg)``.
 
-Where it sits: between the config (``sim/study/config.py``) and the studies that evaluate the
+Where it sits: between the config (``sim/run/config.py``) and the studies that evaluate the
 model thousands of times with a few values changed per run (``sim.run_many``, the sensitivity
 and uncertainty chunks). Hydra composes the config once; ``build_spec`` validates and builds it
 once; then each run's values are set on the built spec.
@@ -27,7 +27,7 @@ from omegaconf import DictConfig, OmegaConf
 from sim.model.core.params import check_params
 from sim.model.core.runs import SLOTS, per_run_fields, with_slots
 from sim.model.spec import POLICY_GROUPS, RULE_GROUPS, WORLD_BLOCKS, ModelSpec, check_consistency
-from sim.study.config import build_spec
+from sim.run.config import build_spec
 
 BUILD_ORDER = [*WORLD_BLOCKS, *POLICY_GROUPS, *RULE_GROUPS]  # the blocks, as build_spec builds them
 

@@ -1,8 +1,8 @@
 """``python -m sim``: the Hydra application for one paired comparison over several seeds.
 
-Where it sits: the thin outer layer, after the pre-flight (``sim/study/preflight.py``) has
-checked the whole command. It validates the config again (``sim.study.config.build_spec``),
-simulates every seed's paired run (in batches, ``sim.study.batch.run_specs``), and writes tidy
+Where it sits: the thin outer layer, after the pre-flight (``sim/cli/preflight.py``) has
+checked the whole command. It validates the config again (``sim.run.config.build_spec``),
+simulates every seed's paired run (in batches, ``sim.run.batch.run_specs``), and writes tidy
 tables, charts and provenance into the Hydra run folder. Nothing here is needed to use the
 model from Python.
 """
@@ -21,12 +21,13 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
 from tqdm import tqdm
 
+from sim.cli.command import interrupted
 from sim.model.core.params import ConfigError
 from sim.model.outcomes import UNITS, metrics_long
-from sim.study.batch import batches, run_specs
-from sim.study.command import interrupted
-from sim.study.config import CONFIG_DIR, build_spec
-from sim.study.io import provenance, write_json, write_table, write_text
+from sim.run.batch import batches, run_specs
+from sim.run.config import CONFIG_DIR
+from sim.run.io import provenance, write_json, write_table, write_text
+from sim.study.checks import checked_spec
 from sim.study.stats import DRIFT_TOLERANCE, pool_drift, summarise
 from sim.study.stats import refit_command as stats_refit_command
 
@@ -98,14 +99,14 @@ def run_comparison(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
 
 
 def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
-    spec, run = build_spec(cfg)  # raises ConfigError before anything is simulated or written
+    spec, run = checked_spec(cfg)  # raises ConfigError before anything is simulated or written
     seeds = range(run.seed, run.seed + run.seeds)
     keep_series = cfg.output.timeseries or cfg.output.charts
 
     def collect(pair):
         return (pair.outcomes(), pair.survival(), pair.timeseries() if keep_series else None)
 
-    # the seeds are simulated in batches (sim/study/batch.py); progress in simulated years of
+    # the seeds are simulated in batches (sim/run/batch.py); progress in simulated years of
     # each batch: the baseline arm's burn-in and horizon, then the policy arm's horizon
     horizon = spec.total_months - spec.burn_in_months
     with tqdm(total=len(batches(spec, list(seeds))) * (spec.total_months + horizon) // 12,

@@ -1,7 +1,7 @@
 """What a brief shows: the per-study report spec (``report:`` in the config).
 
 Where it sits: read by the report layer after the runs (``sim/report/brief.py``); validated with
-the rest of the config before anything runs (``sim.study.config.build_spec``). The report code
+the rest of the config before anything runs (``sim.run.config.build_spec``). The report code
 knows charts, not studies: which charts a study gets, which level its headlines describe, which
 assumptions its brief lists and what the model leaves out all come from here, so a new study is
 one YAML file and a swapped-in rule never breaks a brief.
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from sim.model.core.params import ConfigError, param
 
 CHARTS = ("funding", "timeline", "sectors")
+LANGUAGES = ("en", "sv", "nb")  # the languages briefs are written in (sim/report/locale)
 # the world's and the rules' keys a brief's assumptions table lists after the policy's own
 # (``Policy.describe``) when the study sets no ``report.assumptions``
 CORE_ASSUMPTIONS = ("sector.outside_wage", "exit.beta_buffer", "fertility.insecurity_hr",
@@ -48,8 +49,6 @@ class ReportSpec:
                 raise ConfigError(f"{path}.{name}", value, "a list of strings")
         if self.title is not None and not isinstance(self.title, str):
             raise ConfigError(f"{path}.title", self.title, "a string or null")
-        from sim.report.i18n import LANGUAGES
-
         if self.language not in LANGUAGES:
             raise ConfigError(f"{path}.language", self.language, "one of " + ", ".join(LANGUAGES))
         unknown = [c for c in self.charts if c not in CHARTS]

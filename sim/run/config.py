@@ -35,7 +35,7 @@ from sim.model.spec import (
     check_consistency,
     check_memory,
 )
-from sim.report.spec import ReportSpec, check_report
+from sim.run.report_settings import ReportSpec, check_report
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 
@@ -185,10 +185,6 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
             raise ConfigError(err.key, err.value, err.allowed + hint) from None
         raise
     check_memory(spec)
-    if cfg.get("uncertainty") is not None:  # the values the draws will set, before anything runs
-        from sim.study.uncertainty import check_design
-
-        check_design(cfg)
     return spec, run
 
 

@@ -20,7 +20,8 @@ from collections.abc import Callable, Sequence
 
 from sim.model.core.runs import structure_key, world_structure_key
 from sim.model.spec import ModelSpec
-from sim.study.paired import PairResult, baseline_batch, merge_states, run_pairs, split_states, world_key
+from sim.run.cache import world_key
+from sim.run.paired import PairResult, baseline_batch, merge_states, run_pairs, split_states
 
 # A batch holds at most this many simulated agents (rows at the start) and runs. Throughput per
 # agent peaks at about 16,000 rows (8 runs of 2,000 agents: 0.91 of one 64,000-agent run) and

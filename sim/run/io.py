@@ -234,3 +234,29 @@ def provenance(extra: dict | None = None) -> dict:
 
 def write_json(path: Path, data: dict) -> None:
     write_text(path, json.dumps(data, indent=2, default=str) + "\n")
+
+
+def _shell_quote(arg: str) -> str:
+    """One argument as a shell takes it back: as is when safe, in double quotes when it holds
+    Hydra's single quotes (``"hydra.sweep.dir='a,b'"``), else in shell single quotes."""
+    import shlex
+
+    quoted = shlex.quote(arg)
+    if quoted == arg or "'" not in arg or any(c in arg for c in '"$`\\!'):
+        return quoted
+    return f'"{arg}"'
+
+
+def typed_command(argv: list[str] | None = None, program: str | None = None) -> str:
+    """The command that started this process (``sim.run.io.command_line``, which
+    provenance.json records) as a shell takes it back, each argument quoted where a shell would
+    split or expand it: the "reproduce with" line of a brief. ``argv``: the arguments after the
+    program (default: this process's); ``program``: e.g. ``python -m sim`` (default: this
+    process's)."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    if program is None:
+        line = command_line()
+        program = line.removesuffix(" ".join(sys.argv[1:])).rstrip() if sys.argv[1:] else line
+    return " ".join([program, *map(_shell_quote, args)])

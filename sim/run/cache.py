@@ -1,7 +1,7 @@
 """Baseline cache for sweeps: with common random numbers the baseline arm of a seed does not
 depend on the alliance, so every funding level of a sweep can share it.
 
-Where it sits: between ``sim.study.paired.run_pair`` and the disk, used by sweep jobs. An entry
+Where it sits: between ``sim.run.paired.run_pair`` and the disk, used by sweep jobs. An entry
 holds the state at the end of the burn-in and at the end of the baseline horizon as plain
 arrays, keyed by everything that shapes the baseline (the model spec without the alliance, the
 seed and the source code of the package).
@@ -21,6 +21,7 @@ that is, or holds, a link is refused (``LinkError``), and lock files are opened 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import fcntl
 import functools
 import hashlib
@@ -31,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from sim.study.io import atomic_write, open_lock, refuse_links
+from sim.run.io import atomic_write, open_lock, refuse_links
 
 _PACKAGE = Path(__file__).resolve().parents[1]  # sim/
 KEY = "__key__"  # name of the array that holds an entry's key text
@@ -48,10 +49,13 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def world_key(spec) -> str:
+    """Everything that shapes the baseline arm: the spec without its alliance."""
+    return repr(dataclasses.replace(spec, policy=None))
+
+
 def baseline_key_text(spec, seed: int) -> str:
     """Everything that shapes the baseline of ``seed``, as text (stored inside each entry)."""
-    from sim.study.paired import world_key  # paired imports this module
-
     return f"{world_key(spec)}|seed={int(seed)}|code={code_fingerprint()}"
 
 
