@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from sim.model import tables
+from sim.model.core.columns import AgentColumns
 from sim.model.core.finance import outside_tax, unemployment_benefit
 from sim.model.core.ledger import Ledger
-from sim.model.core.population import Population
 from sim.model.core.recorder import SERIES, Recorder
 from sim.model.core.runs import RunValues
 from sim.model.policy.alliance import Alliance
@@ -17,7 +17,7 @@ from tests.conftest import spec_for
 
 # the policy arm's tables: the core's plus the alliance's
 def alliance_pop():
-    return Population(columns=tables.columns(Alliance))
+    return AgentColumns(columns=tables.columns(Alliance))
 
 
 def alliance_recorder(n_months):

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 import sim.run.batch as batch
 import sim.run.paired as paired
 from sim.model import tables
-from sim.model.core.population import Population
+from sim.model.core.columns import AgentColumns
 from sim.model.core.rng import Streams, counters
 from sim.model.core.runs import SLOTS, batch_spec, per_run_fields
 from sim.model.freelance import ArmModel
@@ -70,7 +70,7 @@ def test_a_batch_of_one_uses_the_plain_counters():
 
 # ---------------------------------------------------------------- the population's layout
 def test_groups_stay_together_in_a_single_runs_order():
-    pop = Population(groups=3)
+    pop = AgentColumns(groups=3)
     rows = pop.add(4, age_months=np.arange(12, dtype=np.int32))
     assert pop.group.tolist() == [0] * 4 + [1] * 4 + [2] * 4
     assert pop.uid.tolist() == [0, 3, 6, 9, 1, 4, 7, 10, 2, 5, 8, 11]  # local k -> k x 3 + g
@@ -91,7 +91,7 @@ def test_groups_stay_together_in_a_single_runs_order():
 
 
 def test_a_runs_rows_are_views():
-    pop = Population(groups=2, columns=tables.columns(Alliance))
+    pop = AgentColumns(groups=2, columns=tables.columns(Alliance))
     pop.add(3)
     rows = pop.rows_of(1)
     rows.member[1] = True

@@ -2,13 +2,13 @@
 
 import numpy as np
 
+from sim.model.core.columns import NO_MONTH, AgentColumns
 from sim.model.core.events import book_births, book_episodes
-from sim.model.core.population import NO_MONTH, Population
 from sim.model.core.recorder import MAX_AGE
 
 
 def test_episodes_start_only_for_the_active_and_are_counted():
-    pop = Population()
+    pop = AgentColumns()
     pop.add(5, active=np.array([True, True, True, False, True]),
             precarious=np.array([True, False, True, True, True]),
             sick_months_left=np.array([0, 0, 0, 0, 4]), spell_months=np.array([0, 0, 0, 0, 6]))
@@ -22,7 +22,7 @@ def test_episodes_start_only_for_the_active_and_are_counted():
 
 
 def test_births_update_children_registry_and_age_table():
-    pop = Population()
+    pop = AgentColumns()
     pop.add(4, active=np.array([True, True, True, False]), female=np.array([True, False, True, True]),
             children=np.array([0, 0, 2, 0]),
             age_months=np.array([30 * 12 + 5, 34 * 12, 38 * 12, 29 * 12]))

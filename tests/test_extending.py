@@ -14,8 +14,8 @@ import pytest
 
 from sim import run_pair
 from sim.model import tables
+from sim.model.core.columns import NO_MONTH, AgentColumns
 from sim.model.core.ledger import Ledger
-from sim.model.core.population import NO_MONTH, Population
 from sim.model.core.recorder import SERIES, Recorder
 from sim.model.core.rng import Streams
 from sim.model.policy.base import Transfer
@@ -75,7 +75,7 @@ def test_the_doc_names_what_a_reader_runs():
 
 def test_the_names_do_not_collide_with_the_cores_or_the_other_instruments():
     from sim.model.catalogue import CORE_OUTCOMES
-    from sim.model.core.population import COLUMNS
+    from sim.model.core.columns import COLUMNS
     from sim.model.policy.alliance import Alliance
     from sim.model.policy.stipends import Stipends
 
@@ -89,7 +89,7 @@ def test_the_names_do_not_collide_with_the_cores_or_the_other_instruments():
 # ---------------------------------------------------------------- one recipient by hand
 def recipient(spec, **columns):
     """One active, insured freelancer of the policy arm, paid the country's basic income."""
-    pop = Population(columns=tables.columns(spec.policy))
+    pop = AgentColumns(columns=tables.columns(spec.policy))
     values = {"active": [True], "insured": [True], "engaged_bits": [ALL_MONTHS],
               "recent_fees": [20_000.0], "recent_income": [20_000.0], "buffer": [100_000.0],
               "basic_income_monthly": [spec.policy.amount(spec.country) / 12], **columns}
@@ -145,7 +145,7 @@ def test_with_unemployment_benefit_while_paid_an_idle_recipient_draws_both():
 # ---------------------------------------------------------------- the lottery, by hand
 def applicants(n, seed=0, **columns):
     spec = basic_income_spec()
-    pop = Population(columns=tables.columns(spec.policy))
+    pop = AgentColumns(columns=tables.columns(spec.policy))
     values = {"active": np.ones(n, bool), "engaged_bits": np.full(n, ALL_MONTHS),
               "uid": np.arange(n), "skill": np.random.default_rng(seed).normal(size=n),
               **columns}

@@ -262,7 +262,7 @@ def test_uncertainty_lines_of_the_funding_brief(lang):
     import pandas as pd
 
     from sim.report.description import named
-    from sim.report.uncertainty import drivers_sentence, worlds_sentence
+    from sim.report.uncertainty_brief import drivers_sentence, worlds_sentence
 
     drivers = pd.DataFrame([{"level": 40.0, "outcome": "effect.public_cost_m", "rank": i + 1,
                              "parameter": p, "spearman": rho} for i, (p, rho) in enumerate(
@@ -334,7 +334,7 @@ def test_uncertainty_brief_and_charts_have_no_english(lang, tmp_path, monkeypatc
     """The uncertainty study's own brief, acceptability curve and cost-effectiveness plane."""
     from omegaconf import OmegaConf
 
-    from sim.report import uncertainty
+    from sim.report import uncertainty_brief as uncertainty
 
     tables, s, cfg = synthetic_uncertainty_tables()
     config = OmegaConf.to_container(cfg, resolve=True)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from sim.model.core import parental
+from sim.model.core.columns import AgentColumns
 from sim.model.core.finance import settle_month
 from sim.model.core.ledger import Ledger
-from sim.model.core.population import Population
 from sim.model.rules.base import Earnings
 from tests.conftest import spec_for
 
@@ -18,7 +18,7 @@ EIGHT_MONTHS = np.uint64(0xFF)
 
 
 def parents(**columns):
-    pop = Population()
+    pop = AgentColumns()
     n = len(next(iter(columns.values())))
     pop.add(n, **{k: np.asarray(v) for k, v in columns.items()})
     return pop

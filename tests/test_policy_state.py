@@ -16,7 +16,7 @@ import pytest
 
 from sim.model import tables
 from sim.model.catalogue import CORE_OUTCOMES, OUTCOMES
-from sim.model.core.population import COLUMNS, Population
+from sim.model.core.columns import COLUMNS, AgentColumns
 from sim.model.core.recorder import SERIES
 from sim.model.freelance import ArmModel
 from sim.model.outcomes import arm_outcomes
@@ -85,7 +85,7 @@ def test_a_baseline_batch_holds_no_policy_columns():
     states = paired.baseline_batch(spec_for(), [1, 2])
     assert states["burn_in"]["pop"].columns == COLUMNS
     assert states["burn_in"]["pop"].split(1).columns == COLUMNS
-    merged = Population.merge([states["final"]["pop"].split(g) for g in (0, 1)])
+    merged = AgentColumns.merge([states["final"]["pop"].split(g) for g in (0, 1)])
     assert merged.columns == COLUMNS
 
 
@@ -126,7 +126,7 @@ def test_a_policy_without_declarations_adds_nothing():
 
 
 def test_births_to_members_are_counted_by_the_policy():
-    pop = Population(columns=tables.columns(Alliance))
+    pop = AgentColumns(columns=tables.columns(Alliance))
     pop.add(4, active=np.array([True, True, True, False]), member=np.array([True, False, True, True]),
             female=np.array([True, True, False, True]),
             age_months=np.array([32 * 12, 27 * 12 + 11, 30 * 12, 31 * 12]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model.core.population import NO_MONTH
+from sim.model.core.columns import NO_MONTH
 from sim.model.policy.alliance import age_histogram, engagement_starts
 from sim.model.rules.base import window_mask
 from tests.conftest import spec_for

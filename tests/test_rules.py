@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from sim.model import tables
-from sim.model.core.population import NO_MONTH, Population
+from sim.model.core.columns import NO_MONTH, AgentColumns
 from sim.model.core.runs import RunValues
 from sim.model.policy.alliance import Alliance
 from sim.model.rules.admission import QualifyingWindows
@@ -21,7 +21,7 @@ from tests.conftest import spec_for
 
 
 def one_agent(**values):
-    pop = Population(columns=tables.columns(Alliance))  # a policy arm's: rules ignore members
+    pop = AgentColumns(columns=tables.columns(Alliance))  # a policy arm's: rules ignore members
     pop.add(1, **{k: np.array([v]) for k, v in values.items()})
     return pop
 
@@ -132,7 +132,7 @@ def history(engaged_months_ago, leave_months_ago=(), **values):
 
 
 def population(*agents):
-    pop = Population(columns=tables.columns(Alliance))  # the admission rule reads `member`
+    pop = AgentColumns(columns=tables.columns(Alliance))  # the admission rule reads `member`
     columns = {name: np.array([a[name] for a in agents],
                               dtype=np.uint64 if "bits" in name else None) for name in agents[0]}
     pop.add(len(agents), **columns)
@@ -216,7 +216,7 @@ def test_the_core_applies_the_exit_modifier_net_of_physical_wear():
     from sim.model.core import decisions
     from sim.model.core.rng import Streams, counters
 
-    pop = Population()
+    pop = AgentColumns()
     n = 2000
     pop.add(n, age_months=np.full(n, 40 * 12), exit_hr=np.where(np.arange(n) < n // 2, 0.5, 1.0))
     streams = Streams(7)

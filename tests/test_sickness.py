@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from sim.model import tables
+from sim.model.core.columns import AgentColumns
 from sim.model.core.finance import settle_month, sick_benefit_share
 from sim.model.core.ledger import Ledger
-from sim.model.core.population import Population
 from sim.model.core.runs import RunValues
 from sim.model.policy.alliance import Alliance
 from sim.model.rules.base import Earnings
@@ -82,7 +82,7 @@ def test_the_first_public_day(country, employer, days, share):
 
 def sick_month(spec, months_left, spell, engaged_last_month, employed=False):
     """The sickness benefit one sick Swedish freelancer gets this month (recent income 20,000)."""
-    pop = Population(columns=tables.columns(spec.policy))
+    pop = AgentColumns(columns=tables.columns(spec.policy))
     bits = ALL_MONTHS if engaged_last_month else ALL_MONTHS ^ np.uint64(1)
     pop.add(1, active=np.array([True]), insured=np.array([True]), engaged_bits=np.array([bits]),
             recent_fees=np.array([20_000.0]), recent_income=np.array([20_000.0]),
@@ -110,7 +110,7 @@ def test_the_alliance_pays_a_members_first_sick_days():
     policy = spec.policy
     state = policy.new_state()
     state.grant, state.salary_budget = 1e9, 1e9
-    pop = Population(columns=tables.columns(Alliance))
+    pop = AgentColumns(columns=tables.columns(Alliance))
     # a member idle and well, one in the first month of a spell, one in its second month
     pop.add(3, member=np.ones(3, bool), sick_months_left=np.array([0, 4, 3]),
             spell_months=np.array([0, 4, 4]))
@@ -128,7 +128,7 @@ def test_every_member_bears_the_member_share_of_the_precarity_penalty():
     spec = spec_for()
     policy = spec.policy
     assert policy.member_insecurity_share == 0.4
-    pop = Population(columns=tables.columns(Alliance))
+    pop = AgentColumns(columns=tables.columns(Alliance))
     pop.add(4, member=np.array([True, True, False, False]),
             precarious=np.array([True, False, True, False]))
     ctx = SimpleNamespace(month=0, runs=RunValues([spec]))

@@ -14,9 +14,9 @@ import pytest
 
 from sim import run_model, run_pair
 from sim.model import tables
+from sim.model.core.columns import NO_MONTH, AgentColumns
 from sim.model.core.finance import settle_month
 from sim.model.core.ledger import Ledger
-from sim.model.core.population import NO_MONTH, Population
 from sim.model.core.recorder import SERIES, Recorder
 from sim.model.policy.base import Transfer
 from sim.model.policy.stipends import Stipends
@@ -69,7 +69,7 @@ def test_describe_names_the_council_of_the_country():
 
 def test_the_policys_names_do_not_collide_with_the_cores_or_the_alliances():
     from sim.model.catalogue import CORE_OUTCOMES
-    from sim.model.core.population import COLUMNS
+    from sim.model.core.columns import COLUMNS
     from sim.model.policy.alliance import Alliance
 
     assert not set(Stipends.COLUMNS) & (set(COLUMNS) | set(Alliance.COLUMNS))
@@ -99,7 +99,7 @@ def test_zero_funding_arms_are_bit_identical(country):
 # ---------------------------------------------------------------- one recipient by hand
 def recipient(spec, **columns):
     """One active freelancer of the grants arm holding a grant of the spec's country."""
-    pop = Population(columns=tables.columns(spec.policy))
+    pop = AgentColumns(columns=tables.columns(spec.policy))
     amount = spec.policy.amount[spec.country.name]
     values = {"active": [True], "insured": [True], "engaged_bits": [ALL_MONTHS],
               "recent_fees": [20_000.0], "recent_income": [20_000.0], "buffer": [100_000.0],
@@ -198,7 +198,7 @@ def test_without_a_policy_the_transfer_path_changes_nothing():
 # ---------------------------------------------------------------- who receives a grant
 def applicants(n, **columns):
     spec = stipends_spec()
-    pop = Population(columns=tables.columns(spec.policy))
+    pop = AgentColumns(columns=tables.columns(spec.policy))
     values = {"active": np.ones(n, bool), "engaged_bits": np.full(n, ALL_MONTHS),
               "uid": np.arange(n), **columns}
     pop.add(n, **values)
@@ -268,7 +268,7 @@ def test_no_swedish_grant_after_two_years_in_a_row():
 
 def test_norwegian_grants_run_five_years_and_may_follow_each_other():
     spec = stipends_spec("norway")
-    pop = Population(columns=tables.columns(spec.policy))
+    pop = AgentColumns(columns=tables.columns(spec.policy))
     pop.add(1, active=np.array([True]), engaged_bits=np.array([ALL_MONTHS]),
             skill=np.array([1.0]))
     spec = spec.with_policy(funding_m=funding_for(spec, 5))

@@ -278,7 +278,7 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
 ])
 def test_the_plausible_worlds_sentence(p, text):
     from sim.report.description import named
-    from sim.report.uncertainty import worlds_sentence
+    from sim.report.uncertainty_brief import worlds_sentence
 
     assert worlds_sentence(p, 50, named({"noun": "the alliance"})) == text
 
@@ -306,7 +306,7 @@ def fake_uncertainty_study(folder, config):
 def test_the_funding_brief_quotes_a_study_of_the_same_world_only(tmp_path):
     from types import SimpleNamespace
 
-    from sim.report.uncertainty import funding_brief_lines
+    from sim.report.uncertainty_brief import funding_brief_lines
 
     config = {"policy": {"label": "TeaterAlliansen"}, "sector": {"name": "theatre"},
               "country": {"name": "sweden"}, "population": {"size": 5000},
@@ -333,7 +333,7 @@ def test_the_funding_brief_quotes_a_study_of_the_same_world_only(tmp_path):
 def test_the_acceptability_chart_is_not_squeezed_by_one_costly_world():
     import pandas as pd
 
-    from sim.report.uncertainty import _chart_top
+    from sim.report.uncertainty_brief import _chart_top
     from sim.study.uncertainty import acceptability
 
     thresholds = np.arange(0, 100_001, 100.0)
@@ -368,7 +368,7 @@ def test_the_uncertainty_headline_never_makes_the_experienced_a_part_larger_than
 
     from omegaconf import OmegaConf
 
-    from sim.report import uncertainty
+    from sim.report import uncertainty_brief as uncertainty
     from tests.test_brief_words import FEWER, OF_THEM
     from tests.test_i18n import synthetic_uncertainty_tables
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from sim.model import tables
+from sim.model.core.columns import AgentColumns
 from sim.model.core.finance import outside_flows, settle_month, wage_vat
 from sim.model.core.ledger import FLOWS, Ledger
-from sim.model.core.population import Population
 from sim.model.rules.base import Earnings
 from sim.run.paired import run_pair
 from tests.conftest import spec_for
@@ -35,7 +35,7 @@ def consumed(net):
 def one_month(spec, salary=0.0, employed=False, **columns):
     """One row's month without engagement or side income (public finance and household phases);
     returns the flows booked."""
-    pop = Population(columns=tables.columns(spec.policy))
+    pop = AgentColumns(columns=tables.columns(spec.policy))
     values = {"active": [True], "insured": [True], "engaged_bits": [ALL_MONTHS],
               "recent_fees": [20_000.0], "recent_income": [20_000.0], "buffer": [100_000.0],
               **columns}

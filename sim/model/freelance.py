@@ -1,7 +1,7 @@
 """Mesa model and agents: thin object handles over the array core.
 
 Where it sits: ``ArmModel`` is a ``mesa.Model`` whose ``step()`` runs one month of
-``sim/model/core/loop.py`` on the columns in ``sim/model/core/population.py``. A ``Freelancer`` is a
+``sim/model/core/loop.py`` on the columns in ``sim/model/core/columns.py``. A ``Freelancer`` is a
 ``mesa.Agent`` that stores only its uid; reading any attribute (``agent.buffer``,
 ``agent.member``) reads that agent's row, so there is one copy of the state and one
 implementation of every rule.
@@ -21,11 +21,11 @@ import mesa
 import numpy as np
 
 from sim.model import tables
+from sim.model.core.columns import EXIT_REASONS, REGISTRY, AgentColumns
 from sim.model.core.finance import outside_flows, wage_returns, wage_rights, wage_vat
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.params import ConfigError, check_seed
-from sim.model.core.population import EXIT_REASONS, REGISTRY, Population
 from sim.model.core.recorder import Recorder
 from sim.model.core.rng import Streams
 from sim.model.core.runs import SLOTS, WORLD_SLOTS, RunValues, batch_spec
@@ -41,7 +41,7 @@ class RunView:
     spec: Any
     seed: int
     arm: str
-    pop: Population  # only its registry
+    pop: AgentColumns  # only its registry
     ledger: Ledger
     recorder: Recorder
     agent_months: int
@@ -49,7 +49,7 @@ class RunView:
 
 
 class Freelancer(mesa.Agent):
-    """Handle onto one freelancer's row; attributes are the columns of ``Population``."""
+    """Handle onto one freelancer's row; attributes are the columns of ``AgentColumns``."""
 
     def __init__(self, model: ArmModel, uid: int):
         super().__init__(model)
@@ -133,7 +133,7 @@ class ArmModel(mesa.Model):
         # both arms' ledgers and recorders hold the core's tables plus the policy's
         # (sim/model/tables.py), which stay zero in the baseline arm.
         self.policy = self.spec.policy if arm == "policy" else None
-        self.pop = Population(len(seeds), tables.columns(self.policy))
+        self.pop = AgentColumns(len(seeds), tables.columns(self.policy))
         self._set_accounts(
             Ledger(self.spec.total_months, groups=len(seeds), spending=tables.spending(specs)),
             Recorder(self.spec.total_months, groups=len(seeds), series=tables.series(specs)))
@@ -196,7 +196,7 @@ class ArmModel(mesa.Model):
 
     def run_result(self, g: int) -> RunView:
         """Run ``g`` of a batch as a model of its own, for the outcome tables (read only)."""
-        pop = Population.__new__(Population)
+        pop = AgentColumns.__new__(AgentColumns)
         pop.registry = self.pop.group_registry(g)
         return RunView(spec=self.specs[g], seed=self.seeds[g], arm=self.arm, pop=pop,
                        ledger=self.run_ledgers[g], recorder=self.run_recorders[g],

@@ -14,9 +14,9 @@ from typing import Any
 
 from sim.model.core.params import ConfigError
 from sim.model.core.runs import add_policy_slot
-from sim.model.parameters import Country, Demand, Population, Sector
 from sim.model.policy.base import Policy
 from sim.model.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
+from sim.model.world import Country, Demand, Population, Sector
 
 # config group -> interface its target must implement (the extension points)
 RULE_GROUPS: dict[str, type] = {"income": IncomeRule, "exit": ExitRule,

@@ -2,7 +2,7 @@
 
 Where it sits: read by the model when it builds an arm (``sim/model/freelance.py``) and by the
 outcome tables (``sim/model/outcomes.py``). The core declares its own tables
-(``sim/model/core/population.py``, ``recorder.py``, ``ledger.py``, ``sim/model/catalogue.py``);
+(``sim/model/core/columns.py``, ``recorder.py``, ``ledger.py``, ``sim/model/catalogue.py``);
 a policy declares its own on its class (``sim/model/policy/base.py``). Both arms of a
 comparison keep the same recorder, ledger and outcome tables (the baseline's policy series and
 spending stay zero), but only the policy arm's population holds the policy's columns.
@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 
 from sim.model.catalogue import CORE_OUTCOMES
-from sim.model.core.population import COLUMNS
+from sim.model.core.columns import COLUMNS
 from sim.model.core.recorder import NOT_TOTALS, SERIES, STOCKS
 
 # units of totals over the population: simulated with population.size / population.scale

@@ -653,7 +653,7 @@ def write_sweep_brief(sweep, out: Path) -> Path:
     lines = headlines(sweep, cur)
     plausible = []  # from a sibling uncertainty study: intervals over plausible worlds
     if "funding" in wanted and spec["x"] in sweep.swept and headline_job(sweep) is not None:
-        from sim.report.uncertainty import funding_brief_lines
+        from sim.report.uncertainty_brief import funding_brief_lines
 
         level = float(sweep.jobs.set_index("job").loc[headline_job(sweep), spec["x"]])
         plausible = funding_brief_lines(sweep, level, cur)

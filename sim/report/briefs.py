@@ -40,6 +40,6 @@ class Briefs:
 
     def uncertainty(self, tables: dict, settings, markers: list[dict], out: Path,
                     command: str) -> None:
-        from sim.report.uncertainty import write_uncertainty_report
+        from sim.report.uncertainty_brief import write_uncertainty_report
 
         write_uncertainty_report(tables, settings, markers, out, self.language, command=command)

@@ -3,7 +3,7 @@ every brief shares (front matter with date and model version, assumptions in wor
 sources, the list of sources cited).
 
 Where it sits: in the report layer, used by ``sim/report/brief.py`` (study briefs and the
-single-run brief) and ``sim/report/uncertainty.py``. A block is a tuple: ``("h1", text)``,
+single-run brief) and ``sim/report/uncertainty_brief.py``. A block is a tuple: ``("h1", text)``,
 ``("h2", text)``, ``("h3", text)``, ``("p", text)``, ``("meta", [(label, text)])``, ``("ul", [text])``,
 ``("img", caption, path)``, ``("table", header, rows)``, ``("sources", [(anchor, title, text)])``.
 Text may hold ``[words](#anchor)`` links to the brief's own source list and `code`.

@@ -1,7 +1,7 @@
 """Plain words for readers outside the team: assumptions, numbers and sources.
 
 Where it sits: in the report layer, used by the briefs (``sim/report/brief.py``,
-``sim/report/uncertainty.py``) and the parameter tables of docs/model.md. Three things live here,
+``sim/report/uncertainty_brief.py``) and the parameter tables of docs/model.md. Three things live here,
 each in one place:
 
 * ``ASSUMPTION_WORDS``: each config key a brief may list, in plain words, with how its value is

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 from sim.model.core import params
+from sim.model.core.columns import AgentColumns, exact_array
 from sim.model.core.ledger import Ledger
 from sim.model.core.params import ConfigError
-from sim.model.core.population import Population, exact_array
 from sim.model.core.recorder import Recorder
 from sim.model.freelance import ArmModel, RunView
 from sim.model.outcomes import arm_outcomes, paired_outcomes, real_series, survival_curve
@@ -100,7 +100,7 @@ def _states_to_arrays(states: dict) -> dict[str, np.ndarray]:
 
 def _states_from_arrays(arrays) -> dict:
     """The inverse of ``_states_to_arrays``; KeyError or ValueError if anything is off."""
-    return {when: {"pop": Population.from_arrays(arrays, f"{when}.pop."),
+    return {when: {"pop": AgentColumns.from_arrays(arrays, f"{when}.pop."),
                    "ledger": Ledger.from_arrays(arrays, f"{when}.ledger."),
                    "recorder": Recorder.from_arrays(arrays, f"{when}.recorder."),
                    **{name: int(exact_array(arrays, f"{when}.{name}", np.int64, 0))
@@ -160,7 +160,7 @@ def split_states(states: dict, g: int) -> dict:
 def merge_states(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], runs: list[dict]) -> dict:
     """Single runs' baseline states (one per seed, ``split_states`` or ``run_pair``'s) as one
     baseline batch for ``run_pairs`` (``spec``: as for ``baseline_batch``)."""
-    merged = {when: {"pop": Population.merge([run[when]["pop"] for run in runs]),
+    merged = {when: {"pop": AgentColumns.merge([run[when]["pop"] for run in runs]),
                      "ledger": Ledger.stack([run[when]["ledger"] for run in runs]),
                      "recorder": Recorder.stack([run[when]["recorder"] for run in runs]),
                      "month": runs[0][when]["month"],

@@ -7,7 +7,7 @@ draws ``draws`` worlds from them, the same design in every job. The design is sp
 comparison (common random numbers, the same seeds for every draw) at every funding level of
 ``uncertainty.levels`` against no alliance, and writes ``samples.parquet`` then its completion
 marker. The aggregation (``sim.study.aggregate``) turns all chunks into the tables below and
-``sim.report.uncertainty`` into a chart and a brief:
+``sim.report.uncertainty_brief`` into a chart and a brief:
 
 * ``uncertainty``: one row per draw and level, every parameter value and every outcome
   (seed means; the cost per retained worker-year is the ratio of the seed-mean effects);

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.model.core.columns import LAST_12_MONTHS
 from sim.model.core.jit import inline, kernel, popcount
-from sim.model.core.population import LAST_12_MONTHS
 from sim.model.core.rng import Streams
 from sim.model.core.runs import RunValues
-from sim.model.parameters import Country, Population, Sector
+from sim.model.world import Country, Population, Sector
 
 
 @dataclass
@@ -55,7 +55,7 @@ class StepContext:
         return self.country.wage_scale
 
     def for_rows(self, rows) -> StepContext:
-        """This context for one run's rows of a batch (``Population.rows_of``), with the run's
+        """This context for one run's rows of a batch (``AgentColumns.rows_of``), with the run's
         own sector and country (their per-run values)."""
         part = slice(rows.start, rows.start + len(rows))
         precarious = self.precarious[part] if self.precarious.size else self.precarious

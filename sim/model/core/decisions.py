@@ -4,7 +4,7 @@ Where it sits: phases ``health``, ``income``, ``family`` and ``exit`` of the mon
 (``sim/model/core/loop.py``). A rule gives a probability (or log-odds, or a hazard) computed
 from agent state alone; it never needs to know whom a policy supports. A policy writes
 modifier columns (``exit_hr``, ``birth_hr``, ``onset_hr``, ``engagement_boost``, see
-``sim/model/core/population.py``). Here the core applies the modifiers to whatever the rule
+``sim/model/core/columns.py``). Here the core applies the modifiers to whatever the rule
 returned and draws the decision from the decision's own random stream, so a researcher's rule
 keeps the policy's effects without a line about the policy.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.core.columns import check_rows
 from sim.model.core.jit import kernel
-from sim.model.core.population import check_rows
 from sim.model.core.rng import uniform_at
 
 

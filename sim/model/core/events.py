@@ -3,15 +3,15 @@
 Where it sits: the rules decide *who* has a health episode (phase ``health``) or a birth (phase
 ``family``); these kernels apply the consequences to the active rows in one pass each and
 return the counts the recorder needs (one per run of a batch, over the run's rows
-``pop.bounds``). Exits are booked by ``Population.record_exits``.
+``pop.bounds``). Exits are booked by ``AgentColumns.record_exits``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from sim.model.core.columns import check_rows
 from sim.model.core.jit import kernel
-from sim.model.core.population import check_rows
 from sim.model.core.recorder import MAX_AGE
 
 EPISODE_COUNTS = ("episodes", "episodes_precarious", "active_at_onset", "precarious_at_onset",

@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.core.columns import LAST_12_MONTHS, check_rows
 from sim.model.core.context import is_precarious
 from sim.model.core.jit import inline, kernel, popcount
-from sim.model.core.population import LAST_12_MONTHS, check_rows
 
 _ONE = np.uint64(1)
 _TOP = np.uint64(63)

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.core.columns import exact_array
 from sim.model.core.jit import kernel
-from sim.model.core.population import exact_array
 
 # name -> (sign in the net public cost, meaning)
 FLOWS: dict[str, tuple[int, str]] = {

@@ -47,10 +47,10 @@ from __future__ import annotations
 import numpy as np
 
 from sim.model.core import decisions, parental
+from sim.model.core.columns import NO_MONTH
 from sim.model.core.context import StepContext
 from sim.model.core.events import book_births, book_episodes
 from sim.model.core.finance import settle_month
-from sim.model.core.population import NO_MONTH
 from sim.model.core.recorder import close_year, record_month
 from sim.model.demography import enter
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.model.core.columns import exact_array
 from sim.model.core.jit import kernel
-from sim.model.core.population import exact_array
 
 # name -> (unit, meaning)
 SERIES: dict[str, tuple[str, str]] = {

@@ -20,7 +20,7 @@ draws. Two keys give overlapping streams only if their difference is the Weyl st
 index the counters use (below 2**44); ``tests/test_rng.py`` checks every pair of decision
 names and of small seeds.
 
-In a batch of G groups a uid is ``local uid x G + group`` (``sim/model/core/population.py``);
+In a batch of G groups a uid is ``local uid x G + group`` (``sim/model/core/columns.py``);
 the counters are built from the local uid, so an agent's luck does not depend on the batch.
 """
 

@@ -58,9 +58,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.core.columns import EXIT_REASONS, NO_MONTH
 from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.params import ConfigError, param
-from sim.model.core.population import EXIT_REASONS, NO_MONTH
 from sim.model.policy.alliance_catalogue import END_REASONS, OUTCOMES
 from sim.model.policy.base import N_, Policy
 from sim.model.rules.base import window_mask

@@ -10,7 +10,7 @@ A policy owns its state, its accounts and its description. It declares, as class
 
 * ``COLUMNS``: its per-agent columns, name -> (dtype, fill value of a new agent, meaning). The
   policy arm's population holds the core's columns plus these; the baseline arm's holds the
-  core's alone (``Population.add_columns`` adds them when the policy arm forks from the shared
+  core's alone (``AgentColumns.add_columns`` adds them when the policy arm forks from the shared
   burn-in, every agent at the fill value), so a cached baseline never holds policy state.
 * ``SERIES`` (name -> (unit, meaning)), with ``STOCKS`` (levels, averaged over a year) and
   ``NOT_TOTALS`` (not scaled by ``population.scale``): its monthly series in the recorder.
@@ -38,7 +38,7 @@ of the sickness and parental benefits) is the country's rule for that kind of mo
 policy declares per country (``transfer_rules`` returns a ``Transfer``).
 
 A policy acts on the rules only through modifier columns (``exit_hr``, ``birth_hr``,
-``onset_hr``, ``engagement_boost``, see ``sim/model/core/population.py``), which the core applies
+``onset_hr``, ``engagement_boost``, see ``sim/model/core/columns.py``), which the core applies
 to whatever the rules return (``sim/model/core/decisions.py``): a rule never knows who is a
 member. A new design is one frozen dataclass subclassing ``Policy`` (its fields are its
 parameters, declared with ``param``) and one YAML file in ``configs/policy/`` whose
@@ -68,9 +68,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import numpy as np
 
 if TYPE_CHECKING:
+    from sim.model.core.columns import AgentColumns
     from sim.model.core.context import StepContext
     from sim.model.core.ledger import Ledger
-    from sim.model.core.population import Population
     from sim.model.core.recorder import Recorder
     from sim.model.rules.base import AdmissionRule
     from sim.model.spec import ModelSpec
@@ -151,44 +151,44 @@ class Policy(ABC):
         """Fresh run state of one arm (copied with ``copy.deepcopy`` when arms fork)."""
 
     @abstractmethod
-    def open_year(self, state: Any, pop: Population, ctx: StepContext, ledger: Ledger,
+    def open_year(self, state: Any, pop: AgentColumns, ctx: StepContext, ledger: Ledger,
                   recorder: Recorder) -> None:
         """January of a horizon year: receive the money and plan the year."""
 
     @abstractmethod
-    def admit(self, state: Any, pop: Population, ctx: StepContext, admission: AdmissionRule,
+    def admit(self, state: Any, pop: AgentColumns, ctx: StepContext, admission: AdmissionRule,
               recorder: Recorder) -> None:
         """January, after ``open_year``: hire when a round is due (``admission`` ranks)."""
 
     @abstractmethod
-    def write_modifiers(self, state: Any, pop: Population, ctx: StepContext) -> None:
+    def write_modifiers(self, state: Any, pop: AgentColumns, ctx: StepContext) -> None:
         """Write the modifier columns of every row."""
 
     @abstractmethod
-    def pay(self, state: Any, pop: Population, ctx: StepContext, engaged: np.ndarray,
+    def pay(self, state: Any, pop: AgentColumns, ctx: StepContext, engaged: np.ndarray,
             ledger: Ledger, recorder: Recorder) -> np.ndarray:
         """This month's salary per row (zeros where none)."""
 
     @abstractmethod
-    def review(self, state: Any, pop: Population, ctx: StepContext, recorder: Recorder) -> None:
+    def review(self, state: Any, pop: AgentColumns, ctx: StepContext, recorder: Recorder) -> None:
         """End memberships that no longer meet the rules."""
 
     @abstractmethod
-    def close_year(self, state: Any, pop: Population, ctx: StepContext, ledger: Ledger,
+    def close_year(self, state: Any, pop: AgentColumns, ctx: StepContext, ledger: Ledger,
                    recorder: Recorder) -> None:
         """December: settle the year's accounts."""
 
     # ------------------------------------------------------------------ hooks of the core
-    def employed(self, pop: Population) -> np.ndarray | None:
+    def employed(self, pop: AgentColumns) -> np.ndarray | None:
         """Rows the policy employs this month (they draw no unemployment benefit); None: none."""
         return None
 
-    def no_unemployment_benefit(self, pop: Population) -> np.ndarray | None:
+    def no_unemployment_benefit(self, pop: AgentColumns) -> np.ndarray | None:
         """Rows that draw no unemployment benefit this month because of the policy (phase
         ``public_finance``); default: the rows it ``employed``."""
         return self.employed(pop)
 
-    def transfers_runs(self, states: list, pop: Population, ctx: StepContext,
+    def transfers_runs(self, states: list, pop: AgentColumns, ctx: StepContext,
                        engaged: np.ndarray, ledgers: list[Ledger],
                        recorders: list[Recorder]) -> np.ndarray | None:
         """Phase ``policy_pay``, after ``pay_runs``, for every run of a batch: this month's
@@ -210,18 +210,18 @@ class Policy(ABC):
         raise NotImplementedError(f"{type(self).__name__} pays transfers but does not declare "
                                   "how they are taxed (transfer_rules)")
 
-    def on_births(self, states: list, pop: Population, ctx: StepContext, born: np.ndarray,  # noqa: B027
+    def on_births(self, states: list, pop: AgentColumns, ctx: StepContext, born: np.ndarray,  # noqa: B027
                   recorders: list[Recorder]) -> None:
         """Phase ``family``, after the births are booked: ``born`` marks the rows with a birth
         (among the active); for the policy's own series."""
 
-    def on_exits(self, states: list, pop: Population, ctx: StepContext, rows: np.ndarray,  # noqa: B027
+    def on_exits(self, states: list, pop: AgentColumns, ctx: StepContext, rows: np.ndarray,  # noqa: B027
                  reasons: np.ndarray, recorders: list[Recorder]) -> None:
         """Phase ``exit``: the agents at ``rows`` left the sector this month for ``reasons``
-        (``sim.model.core.population.EXIT_REASONS``); they are already inactive. A policy ends
+        (``sim.model.core.columns.EXIT_REASONS``); they are already inactive. A policy ends
         what it holds for them and counts it."""
 
-    def record_month(self, states: list, pop: Population, ctx: StepContext, engaged: np.ndarray,  # noqa: B027
+    def record_month(self, states: list, pop: AgentColumns, ctx: StepContext, engaged: np.ndarray,  # noqa: B027
                      salary: np.ndarray, recorders: list[Recorder]) -> None:
         """Phase ``record``, after the core's: the policy's monthly series (``engaged``, this
         month's engagements; ``salary``, what ``pay`` returned)."""
@@ -253,12 +253,12 @@ class Policy(ABC):
                                                for name, (unit, _) in self.OUTCOMES.items()))
 
     # ------------------------------------------------------------------ a batch of runs
-    def write_modifiers_runs(self, states: list, pop: Population, ctx: StepContext) -> None:
+    def write_modifiers_runs(self, states: list, pop: AgentColumns, ctx: StepContext) -> None:
         """``write_modifiers`` for every run of a batch."""
         for g, rows in enumerate(_runs(pop)):
             _own(ctx, rows).write_modifiers(states[g], rows, ctx.for_rows(rows))
 
-    def pay_runs(self, states: list, pop: Population, ctx: StepContext, engaged: np.ndarray,
+    def pay_runs(self, states: list, pop: AgentColumns, ctx: StepContext, engaged: np.ndarray,
                  ledgers: list[Ledger], recorders: list[Recorder]) -> np.ndarray:
         """``pay`` for every run of a batch; the salaries of all rows."""
         salary = np.zeros(len(pop))
@@ -268,7 +268,7 @@ class Policy(ABC):
                                                engaged[part], ledgers[g], recorders[g])
         return salary
 
-    def review_runs(self, states: list, pop: Population, ctx: StepContext,
+    def review_runs(self, states: list, pop: AgentColumns, ctx: StepContext,
                     recorders: list[Recorder]) -> None:
         """``review`` for every run of a batch whose policy is running."""
         for g, rows in enumerate(_runs(pop)):

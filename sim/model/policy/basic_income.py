@@ -34,8 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.core.columns import NO_MONTH
 from sim.model.core.params import ConfigError, param
-from sim.model.core.population import NO_MONTH
 from sim.model.policy.base import N_, Description, Policy, Transfer
 from sim.model.rules.base import HISTORY_MONTHS, window_counts
 from sim.model.tables import ratio

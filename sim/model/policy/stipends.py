@@ -41,8 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.core.columns import NO_MONTH
 from sim.model.core.params import ConfigError, param
-from sim.model.core.population import NO_MONTH
 from sim.model.policy.base import N_, Assumption, Description, Policy, Transfer
 from sim.model.rules.base import window_mask
 from sim.model.tables import ratio

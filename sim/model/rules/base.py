@@ -1,7 +1,7 @@
 """Interfaces of the swappable behavioural rules.
 
 Where it sits: ``sim/model/core/loop.py`` calls these methods in the order written there. Each method
-receives the population columns (``pop``, see ``sim/model/core/population.py``) and the step context
+receives the population columns (``pop``, see ``sim/model/core/columns.py``) and the step context
 (``ctx``, see ``sim/model/core/context.py``) and works on every row at once; rows of agents who already
 left (``pop.active`` false) may be present and must be masked by the caller's use of the result.
 
@@ -31,8 +31,8 @@ from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.rng import months_back, uniform_at
 
 if TYPE_CHECKING:
+    from sim.model.core.columns import AgentColumns
     from sim.model.core.context import StepContext
-    from sim.model.core.population import Population
 
 
 @dataclass(frozen=True)
@@ -50,15 +50,15 @@ class IncomeRule(ABC):
     ``engagement_boost``, draws who is engaged (never the sick) and hands the result to ``earn``.
     """
 
-    def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
+    def init_agents(self, pop: AgentColumns, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
         """Fill the income-related columns of new agents at ``rows`` (default: nothing)."""
 
     @abstractmethod
-    def engagement_log_odds(self, pop: Population, ctx: StepContext) -> np.ndarray:
+    def engagement_log_odds(self, pop: AgentColumns, ctx: StepContext) -> np.ndarray:
         """Log-odds of an outside engagement this month, per row (sector demand included)."""
 
     @abstractmethod
-    def earn(self, pop: Population, ctx: StepContext, engaged: np.ndarray) -> Earnings:
+    def earn(self, pop: AgentColumns, ctx: StepContext, engaged: np.ndarray) -> Earnings:
         """This month's fees and side income given ``engaged``; updates skill, network and pay."""
 
 
@@ -67,7 +67,7 @@ class ExitRule(ABC):
     ``exit_hr`` (not the part due to physical wear) and draws who leaves."""
 
     @abstractmethod
-    def hazard(self, pop: Population, ctx: StepContext) -> tuple[np.ndarray, np.ndarray]:
+    def hazard(self, pop: AgentColumns, ctx: StepContext) -> tuple[np.ndarray, np.ndarray]:
         """Monthly exit probability per row, and the part of it due to physical wear."""
 
 
@@ -75,14 +75,14 @@ class FertilityRule(ABC):
     """Partnership and births. The core multiplies the birth probability by the policy's
     ``birth_hr`` and draws the births, then lets the rule update partnerships."""
 
-    def init_agents(self, pop: Population, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
+    def init_agents(self, pop: AgentColumns, rows: np.ndarray, ctx: StepContext) -> None:  # noqa: B027
         """Fill the family columns of new agents at ``rows`` (default: nothing)."""
 
     @abstractmethod
-    def birth_probability(self, pop: Population, ctx: StepContext) -> np.ndarray:
+    def birth_probability(self, pop: AgentColumns, ctx: StepContext) -> np.ndarray:
         """Probability of a birth this month per row, from the state at the start of the month."""
 
-    def update_partnerships(self, pop: Population, ctx: StepContext) -> None:  # noqa: B027
+    def update_partnerships(self, pop: AgentColumns, ctx: StepContext) -> None:  # noqa: B027
         """Partnerships form and dissolve (after this month's births; default: nothing)."""
 
 
@@ -91,11 +91,11 @@ class HealthRule(ABC):
     core multiplies the onset probability by the policy's ``onset_hr`` and draws the onsets."""
 
     @abstractmethod
-    def onset_probability(self, pop: Population, ctx: StepContext) -> np.ndarray:
+    def onset_probability(self, pop: AgentColumns, ctx: StepContext) -> np.ndarray:
         """Probability that an episode starts this month, per row (0 while one runs)."""
 
     @abstractmethod
-    def spell_months(self, pop: Population, ctx: StepContext, starts: np.ndarray) -> np.ndarray:
+    def spell_months(self, pop: AgentColumns, ctx: StepContext, starts: np.ndarray) -> np.ndarray:
         """Months each episode starting this month lasts, per row (read only where ``starts``;
         at least 1); draw from the rule's own streams so both arms see the same lengths."""
 
@@ -104,17 +104,17 @@ class AdmissionRule(ABC):
     """Who the alliance hires when it has places."""
 
     @abstractmethod
-    def eligible(self, pop: Population, ctx: StepContext) -> np.ndarray:
+    def eligible(self, pop: AgentColumns, ctx: StepContext) -> np.ndarray:
         """Rows of agents eligible to apply (bool)."""
 
-    def applicants(self, pop: Population, ctx: StepContext) -> np.ndarray:
+    def applicants(self, pop: AgentColumns, ctx: StepContext) -> np.ndarray:
         """Rows of agents who apply at this month's round (bool): by default every eligible
         agent; a rule may let each decide (``QualifyingWindows``). ``select`` admits only
         applicants, and must see the same ones (draw from a stream of this month)."""
         return self.eligible(pop, ctx)
 
     @abstractmethod
-    def select(self, pop: Population, ctx: StepContext, places: int) -> np.ndarray:
+    def select(self, pop: AgentColumns, ctx: StepContext, places: int) -> np.ndarray:
         """Rows admitted (int index array), at most ``places`` of the applicants."""
 
 
@@ -130,7 +130,7 @@ def window_mask(months: int) -> np.uint64:
 HISTORY_MONTHS = 192  # engagement history kept per agent: columns engaged_bits, _2, _3
 
 
-def window_counts(pop: Population, windows: tuple[int, ...], leave_extension: int = 0) -> np.ndarray:
+def window_counts(pop: AgentColumns, windows: tuple[int, ...], leave_extension: int = 0) -> np.ndarray:
     """Engaged months per row in each of ``windows`` (the last k months, this month included),
     each window extended by the months on leave inside it, up to ``leave_extension`` months
     (the window is pushed back, as Dansalliansen does for sickness and parental leave).
@@ -143,7 +143,7 @@ def window_counts(pop: Population, windows: tuple[int, ...], leave_extension: in
                           np.empty((len(pop), spans.size), dtype=np.int16))
 
 
-def qualifying_counts(pop: Population, windows: tuple[int, ...], leave_extension: int,
+def qualifying_counts(pop: AgentColumns, windows: tuple[int, ...], leave_extension: int,
                       stream: tuple[np.ndarray, np.uint64] | None, share) -> np.ndarray:
     """Qualifying months per row in each of ``windows``: engaged months that count as
     qualifying time, each with probability ``share`` (per row, or one number; an engagement at

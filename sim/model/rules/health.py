@@ -25,9 +25,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.model.core.columns import LAST_12_MONTHS
 from sim.model.core.jit import inline, kernel, popcount
 from sim.model.core.params import param
-from sim.model.core.population import LAST_12_MONTHS
 from sim.model.core.rng import uniform_at
 from sim.model.rules.base import HealthRule
 

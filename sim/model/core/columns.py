@@ -25,7 +25,7 @@ LAST_12_MONTHS = np.uint64(0xFFF)  # the last 12 months of a history column (bit
 
 # name -> (dtype, fill value for new rows, meaning). The core's per-agent state; a policy
 # declares its own columns (``Policy.COLUMNS``), which its arm's population adds
-# (``Population.add_columns``): the baseline arm holds the core's alone.
+# (``AgentColumns.add_columns``): the baseline arm holds the core's alone.
 COLUMNS: dict[str, tuple[type, object, str]] = {
     "uid": (np.int64, -1, "stable agent id (keys the random streams)"),
     "group": (np.int32, 0, "run of a batch the row belongs to (uid % groups; 0 in a single run)"),
@@ -101,7 +101,7 @@ def check_rows(values: np.ndarray, rows: int, source: str) -> None:
                          "one value per agent row")
 
 
-class Population:
+class AgentColumns:
     """Columns of the agents currently in the sector plus the registry of everyone ever
     (of ``groups`` runs in a batch; one by default). ``columns`` is this population's table:
     the core's ``COLUMNS`` plus those of the policy its arm runs (``add_columns``)."""
@@ -232,8 +232,8 @@ class Population:
         self._bounds = None
         return True
 
-    def copy(self) -> Population:
-        clone = Population.__new__(Population)
+    def copy(self) -> AgentColumns:
+        clone = AgentColumns.__new__(AgentColumns)
         clone.columns = dict(self.columns)
         for name in self.columns:
             setattr(clone, name, getattr(self, name).copy())
@@ -242,12 +242,12 @@ class Population:
         clone.row_of_uid = self.row_of_uid.copy()
         return clone
 
-    def split(self, group: int) -> Population:
+    def split(self, group: int) -> AgentColumns:
         """Group ``group`` as the population of a run of its own (copies): what a single run
         of its seed holds, but for rows of agents who left that a compaction has not dropped
         yet (nothing reads them)."""
         start, end = self.bounds[group], self.bounds[group + 1]
-        pop = Population(columns=self.columns)
+        pop = AgentColumns(columns=self.columns)
         for name in self.columns:
             setattr(pop, name, getattr(self, name)[start:end].copy())
         pop.uid //= self.groups  # the local uid
@@ -259,7 +259,7 @@ class Population:
         return pop
 
     @classmethod
-    def merge(cls, runs: list[Population]) -> Population:
+    def merge(cls, runs: list[AgentColumns]) -> AgentColumns:
         """Populations of single runs as one batch, a group each, in order (``split``'s inverse).
         The runs must be of one spec at the same month (as many agents ever)."""
         if any(run.groups != 1 for run in runs) or len({run.next_uid for run in runs}) != 1:
@@ -300,7 +300,7 @@ class Population:
         return out
 
     @classmethod
-    def from_arrays(cls, arrays, prefix: str = "", columns: dict | None = None) -> Population:
+    def from_arrays(cls, arrays, prefix: str = "", columns: dict | None = None) -> AgentColumns:
         """The inverse of ``to_arrays`` (copies) for the table ``columns`` (default: the core's
         ``COLUMNS``; others in ``arrays`` are not read); KeyError or ValueError if anything is
         off."""
@@ -334,14 +334,14 @@ class GroupRows:
     what the yearly, once-per-group parts of the step (a policy's year, hiring rounds, December's
     statistics) see as the population. Valid until the population adds or drops rows."""
 
-    def __init__(self, pop: Population, group: int):
+    def __init__(self, pop: AgentColumns, group: int):
         start, end = pop.bounds[group], pop.bounds[group + 1]
         self.columns = pop.columns
         for name in pop.columns:
             setattr(self, name, getattr(pop, name)[start:end])
         self.start, self.run = int(start), group
         self.groups, self.bounds = 1, np.array([0, end - start], dtype=np.int64)
-        self.run_numbers = np.array([group])  # the run of its one span (Population.run_numbers)
+        self.run_numbers = np.array([group])  # the run of its one span (AgentColumns.run_numbers)
 
     def __len__(self) -> int:
         return len(self.uid)
