@@ -20,7 +20,7 @@ What varies (``describe()`` lists it with units, ranges and sources):
 * **levers** (``LEVERS``): the alliance's design — its grant, salary, work requirement and
   open training — over ranges chosen here, each inside the parameter's declared range;
 * **uncertainties**: the behavioural and fiscal assumptions of the uncertainty study
-  (``configs/study/uncertainty.yaml``: 13 parameters, each with a source or marked as an
+  (``experiments/uncertainty.yaml``: 13 parameters, each with a source or marked as an
   assumption), over that study's plausible range [low, high]; EMA samples them uniformly (deep
   uncertainty: the study's distributions are not used). The alliance's salary is a lever here,
   not an uncertainty.
@@ -100,7 +100,7 @@ def _bound(value: Any, integer: bool) -> Any:
 @functools.cache
 def _study_ranges() -> dict[str, tuple[float, float, str]]:
     """The uncertainty study's parameters: key -> (low, high, source) (composed once)."""
-    node = compose_config({"study": "uncertainty"}).uncertainty.parameters
+    node = compose_config({"experiment": "uncertainty"}).uncertainty.parameters
     return {key: (float(d.low), float(d.high), f"{d.basis}: {d.source}") for key, d in node.items()}
 
 

@@ -10,7 +10,7 @@ from sim.run.io import file_digest, write_json
 from sim.study.aggregate import SweepError, aggregate, load
 from sim.study.sweep import COMPLETE
 
-BASE_CONFIG = {"study": "toy", "seeds": 3, "policy": {"funding_m": 0.0},
+BASE_CONFIG = {"experiment": "toy", "seeds": 3, "policy": {"funding_m": 0.0},
                "population": {"size": 100}}
 
 
@@ -34,7 +34,7 @@ def fake_job(folder, level, values, code="abc", config=None, marker=True):
         write_json(job / COMPLETE, {
             "fingerprint": f"f{level}", "job_dir": job.name, "code": code, "git_commit": "c0ffee",
             "packages": {},
-            "overrides": [f"policy.funding_m={level}", "seeds=3"], "study": "toy",
+            "overrides": [f"policy.funding_m={level}", "seeds=3"], "experiment": "toy",
             "seeds": [0, 1, 2], "config": cfg, "currency": "SEK",
             "files": [file_digest(job / f) for f in ("metrics.parquet", "yearly.parquet",
                                                       "survival.parquet")]})
@@ -47,8 +47,8 @@ def test_summary_and_contrast_match_a_hand_computation(tmp_path):
     sweep = load(tmp_path)
     assert sweep.swept == ["policy.funding_m"]
     assert len(sweep.results) == 2 * 3 * 3
-    assert set(sweep.results.columns) == {"study", "job", "represents", "policy.funding_m", "seed", "arm",
-                                          "outcome", "value"}
+    assert set(sweep.results.columns) == {"experiment", "job", "represents", "policy.funding_m",
+                                          "seed", "arm", "outcome", "value"}
     row = sweep.summary.set_index("policy.funding_m").loc[10.0]
     # mean 2, sd 1, t(0.975, 2) = 4.302653, half-width 4.302653 / sqrt(3) = 2.484138
     assert row["effect"] == pytest.approx(2.0)

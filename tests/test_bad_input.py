@@ -119,7 +119,7 @@ NUMERIC = [f for f in FIELDS if f.is_numeric]
 BOUNDED = [f for f in NUMERIC if f.meta["lo"] is not None or f.meta["hi"] is not None]
 BOOLS = [f for f in FIELDS if f.is_bool]
 STRINGS = [f for f in FIELDS if f.is_str]
-GROUPS = ["sector", "country", "policy", "demand", *RULE_GROUPS, "study"]
+GROUPS = ["sector", "country", "policy", "demand", *RULE_GROUPS, "experiment"]
 SPECIAL_WORDS = {"null", "true", "false", "nan", "inf", "none"}  # Hydra reads these as values
 
 
@@ -611,7 +611,7 @@ def test_enough_generated_examples_ran():
     (["sector.name=3"], "sector.name"),
     (["population.size=99999999999999999999999"], "population.size"),
     (["sector=opera"], "sector"),
-    (["study=nope"], "study"),
+    (["experiment=nope"], "experiment"),
     (["population.sizee=3"], "population.sizee"),
     (["+policy.new=1"], "policy.new"),
     (["~policy.funding_m"], "policy.funding_m"),
@@ -624,7 +624,7 @@ def test_enough_generated_examples_ran():
     (["-m", "policy.funding_m=0,-5"], "policy.funding_m"),
     (["-m", "policy.funding_m=0,40", "population.size=100,-1"], "population.size"),
     (["-m", "sector=theatre,opera"], "sector"),
-    (["study=funding_sweep", "policy.funding_m=-1"], "policy.funding_m"),
+    (["experiment=funding_sweep", "policy.funding_m=-1"], "policy.funding_m"),
     (["population.entry_age_mean=60", "sector.retirement_age=30"],
      {"population.entry_age_mean", "sector.retirement_age"}),
     (["-m", "policy.start_year=0,45"], {"policy.start_year", "horizon_years"}),
@@ -689,9 +689,9 @@ def test_a_good_output_folder_is_accepted_and_not_created(sandbox, tmp_path):
 
 
 def write_study(folder: Path, name: str, body: str) -> Path:
-    (folder / "study").mkdir(parents=True, exist_ok=True)
-    path = folder / "study" / f"{name}.yaml"
-    path.write_text(f"# @package _global_\nstudy: {name}\n{body}")
+    (folder / "experiment").mkdir(parents=True, exist_ok=True)
+    path = folder / "experiment" / f"{name}.yaml"
+    path.write_text(f"# @package _global_\nexperiment: {name}\n{body}")
     return path
 
 
@@ -718,13 +718,13 @@ def test_flags_do_not_turn_the_checks_off(sandbox, tmp_path):
     write_study(configs, "levels", "hydra:\n  sweeper:\n    params:\n"
                      "      policy.funding_m: 0,-5\n")
     for flag in ([f"--config-dir={configs}"], ["--config-dir", str(configs)], ["-cd", str(configs)]):
-        assert_refused(sandbox, [*flag, "study=mine"], "policy.funding_m")
-        assert_refused(sandbox, [*flag, "--config-name=config", "study=mine"],
+        assert_refused(sandbox, [*flag, "experiment=mine"], "policy.funding_m")
+        assert_refused(sandbox, [*flag, "--config-name=config", "experiment=mine"],
                        "policy.funding_m")
-        assert_refused(sandbox, [*flag, "study=good", "population.size=0"], "population.size")
-        assert_refused(sandbox, [*flag, "study=levels"], "policy.funding_m")
-        assert_refused(sandbox, ["-m", *flag, "study=levels"], "policy.funding_m")
-    command = check_command([f"--config-dir={configs}", "study=good", *outputs(sandbox)])
+        assert_refused(sandbox, [*flag, "experiment=good", "population.size=0"], "population.size")
+        assert_refused(sandbox, [*flag, "experiment=levels"], "policy.funding_m")
+        assert_refused(sandbox, ["-m", *flag, "experiment=levels"], "policy.funding_m")
+    command = check_command([f"--config-dir={configs}", "experiment=good", *outputs(sandbox)])
     assert not command.multirun and not (sandbox / "out").exists()
 
 
@@ -733,14 +733,14 @@ def test_flags_do_not_turn_the_checks_off(sandbox, tmp_path):
     "alliance:\n\tfunding_m: 3\n",  # a tab
     "alliance: {funding_m: 3\n",  # unclosed mapping
     "policy:\n  funding_m: 3\n funding_m: 4\n",  # bad indentation
-    "study: a\nstudy: b\n",  # duplicate key
+    "study: a\nexperiment: b\n",  # duplicate key
 ])
 def test_a_user_experiment_that_is_not_yaml_is_one_error(sandbox, tmp_path, body):
     """A YAML syntax error in a user experiment is one ConfigError (one line) naming the file."""
     configs = tmp_path / "configs"
     path = write_study(configs, "broken", body)
     with pytest.raises(ConfigError) as info:
-        check_command([f"--config-dir={configs}", "study=broken", *outputs(sandbox)])
+        check_command([f"--config-dir={configs}", "experiment=broken", *outputs(sandbox)])
     message = str(info.value)
     assert "allowed:" in message and "\n" not in message and path.name in message, message
     assert list(sandbox.iterdir()) == []
@@ -786,7 +786,7 @@ def test_the_command_line_refuses_a_broken_user_experiment(tmp_path):
     configs = tmp_path / "configs"
     write_study(configs, "broken", "policy:\n  funding_m: [1, 2\n")
     run = tmp_path / "run"
-    proc = run_cli(tmp_path, f"--config-dir={configs}", "study=broken", f"hydra.run.dir={run}",
+    proc = run_cli(tmp_path, f"--config-dir={configs}", "experiment=broken", f"hydra.run.dir={run}",
                    f"hydra.sweep.dir={run}")
     assert_one_error_line(proc, "broken.yaml")
     assert not run.exists()
@@ -836,14 +836,14 @@ def test_fixed_bad_range_in_a_study_names_the_command(sandbox, tmp_path):
     configs = tmp_path / "configs"
     write_study(configs, "zero", "hydra:\n  sweeper:\n    params:\n"
                      "      policy.funding_m: range(0,20,0)\n")
-    assert_refused(sandbox, [f"--config-dir={configs}", "study=zero"], "policy.funding_m")
+    assert_refused(sandbox, [f"--config-dir={configs}", "experiment=zero"], "policy.funding_m")
 
 
 def test_fixed_interpolation_in_a_user_experiment(sandbox, tmp_path):
     """``funding_m: ${nope.nope}`` in a ``--config-dir`` experiment is one ConfigError."""
     configs = tmp_path / "configs"
     write_study(configs, "interp", "policy:\n  funding_m: ${nope.nope}\n")
-    assert_refused(sandbox, [f"--config-dir={configs}", "study=interp"], "policy.funding_m")
+    assert_refused(sandbox, [f"--config-dir={configs}", "experiment=interp"], "policy.funding_m")
 
 
 def test_fixed_run_model_interpolation_value(sandbox):
@@ -868,7 +868,7 @@ def test_fixed_config_dir_with_a_tilde(sandbox, tmp_path, monkeypatch):
     """Whatever the pre-flight accepts as ``--config-dir``, Hydra must find it too."""
     monkeypatch.setenv("HOME", str(tmp_path))
     write_study(tmp_path / "mycfg", "good", "policy:\n  funding_m: 20\n")
-    command = check_command(["--config-dir=~/mycfg", "study=good", *outputs(sandbox)])
+    command = check_command(["--config-dir=~/mycfg", "experiment=good", *outputs(sandbox)])
     dirs = [a.split("=", 1)[1] for a in command.argv if a.startswith("--config-dir=")]
     assert dirs and all(Path(os.path.abspath(d)).is_dir() for d in dirs), command.argv
 
@@ -955,9 +955,9 @@ def test_jobs_that_share_a_composition_equal_hydras(sandbox):
 
 def test_a_study_file_that_is_a_yaml_list_is_refused(sandbox, tmp_path):
     configs = tmp_path / "configs"
-    (configs / "study").mkdir(parents=True)
-    (configs / "study" / "listed.yaml").write_text("- policy.funding_m: 10\n- seeds: 2\n")
-    err = assert_refused(sandbox, [f"--config-dir={configs}", "study=listed"], "study")
+    (configs / "experiment").mkdir(parents=True)
+    (configs / "experiment" / "listed.yaml").write_text("- policy.funding_m: 10\n- seeds: 2\n")
+    err = assert_refused(sandbox, [f"--config-dir={configs}", "experiment=listed"], "experiment")
     assert "YAML list" in err.allowed
     (configs / "mine.yaml").write_text("- a\n")
     assert_refused(sandbox, [f"--config-dir={configs}", "--config-name=mine"], "--config-name")
@@ -980,7 +980,7 @@ def test_hydra_job_chdir_is_refused(sandbox, tmp_path):
                    "hydra.job.chdir")
     configs = tmp_path / "configs"
     write_study(configs, "moving", "hydra:\n  job:\n    chdir: true\n")
-    assert_refused(sandbox, [f"--config-dir={configs}", "study=moving"], "hydra.job.chdir")
+    assert_refused(sandbox, [f"--config-dir={configs}", "experiment=moving"], "hydra.job.chdir")
 
 
 def test_a_studys_own_sweep_folder_is_honoured(sandbox, tmp_path):
@@ -989,12 +989,12 @@ def test_a_studys_own_sweep_folder_is_honoured(sandbox, tmp_path):
     configs, own = tmp_path / "configs", tmp_path / "own-sweep"
     write_study(configs, "mine", f"hydra:\n  sweep:\n    dir: {own}\n  sweeper:\n    params:\n"
                 "      policy.funding_m: 0,40\n")
-    command = check_command([f"--config-dir={configs}", "study=mine"])
+    command = check_command([f"--config-dir={configs}", "experiment=mine"])
     assert command.multirun and command.output_dir == own, command
     assert not any(a.startswith("hydra.sweep.dir=") for a in command.argv)
     assert any(str(own) in note for note in command.notes) and not own.exists()
     given = tmp_path / "given"
-    command = check_command([f"--config-dir={configs}", "study=mine", f"hydra.sweep.dir={given}"])
+    command = check_command([f"--config-dir={configs}", "experiment=mine", f"hydra.sweep.dir={given}"])
     assert command.output_dir == given  # the command line still wins
 
 
@@ -1004,3 +1004,23 @@ def test_the_command_line_refuses_a_number_too_large_for_a_float(tmp_path):
     proc = run_cli(tmp_path, "policy.funding_m=1" + "0" * 400, f"hydra.run.dir={run}")
     assert_one_error_line(proc, "policy.funding_m=100000... (401 digits)", "allowed:")
     assert not run.exists()
+
+
+def test_the_old_word_study_is_refused_in_one_line_naming_experiment(sandbox):
+    """``study=<name>`` (the word before experiments/ existed) is refused before anything runs,
+    by the command line and the Python API alike, with one line naming ``experiment=<name>``."""
+    err = assert_refused(sandbox, ["-m", "study=funding_sweep"], "study")
+    assert "experiment=funding_sweep" in str(err)
+    with pytest.raises(ConfigError) as api:
+        compose_config(["study=funding_sweep"])
+    assert api.value.key == "study" and "experiment=funding_sweep" in api.value.allowed
+
+
+def test_every_experiment_is_listed_in_the_index_with_its_question():
+    from sim.run.config import EXPERIMENTS_DIR
+
+    index = (EXPERIMENTS_DIR / "README.md").read_text(encoding="utf-8")
+    names = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
+    assert names and [n for n in names if f"[`{n}`]({n}.yaml)" not in index] == []
+    for name in names:  # each composes as experiment=<name> and names itself
+        assert compose_config([f"experiment={name}"]).experiment == name

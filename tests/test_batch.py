@@ -328,7 +328,7 @@ def test_the_shipped_studies_vary_only_per_run_parameters(study):
     """So each Sobol, Morris or uncertainty sample shares its batch with others."""
     from sim.run.config import compose_config
 
-    cfg = compose_config([f"study={study}"])
+    cfg = compose_config([f"experiment={study}"])
     names = list(cfg[study].parameters)
     keys = set(per_run_keys(spec_for()))
     assert names and set(names) <= keys, sorted(set(names) - keys)

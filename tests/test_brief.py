@@ -95,7 +95,7 @@ OUTCOMES = {  # outcome: (baseline, effect per seed) at the funded level
 
 
 def _config() -> dict:
-    composed = compose_config(["study=funding_sweep"])
+    composed = compose_config(["experiment=funding_sweep"])
     cfg = {k: OmegaConf.to_container(composed[k], resolve=True) if OmegaConf.is_config(composed[k])
            else composed[k] for k in composed if k not in ("hydra", "calibration", "targets")}
     return cfg  # resolved, as a job's marker holds it
@@ -120,7 +120,7 @@ def _job(folder: Path, level: float, config: dict, num: int, policy: dict | None
     write_json(job / COMPLETE, {
         "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
         "job_num": num,
-        "overrides": [f"policy.funding_m={level:g}"], "study": "funding_sweep", "seeds": [0, 1, 2],
+        "overrides": [f"policy.funding_m={level:g}"], "experiment": "funding_sweep", "seeds": [0, 1, 2],
         "config": config, "currency": "SEK", "report": config["report"], "choices": choices,
         "policy": policy, "files": files})
 

@@ -132,7 +132,7 @@ def funding_sweep(summary: pd.DataFrame, levels=(0.0, 40.0)):
     return types.SimpleNamespace(markers=[{"report": spec, "seeds": [0, 1], "config": {}}],
                                  swept=["policy.funding_m"], jobs=jobs, currency="SEK",
                                  summary=pd.DataFrame(rows), contrast=pd.DataFrame(),
-                                 study="funding_sweep")
+                                 experiment="funding_sweep")
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])
@@ -243,7 +243,7 @@ def test_rendering_another_language_keeps_the_english_brief(adhoc_sweep):
 
 
 # ---------------------------------------------------------------- sources in the reader's words
-SKUDA_CHOICES = {"study": None, "policy": "skuda", "country": "norway", "sector": "dance",
+SKUDA_CHOICES = {"experiment": None, "policy": "skuda", "country": "norway", "sector": "dance",
                  "demand": "market", "admission": "qualifying_windows", "exit": "stress_hazard",
                  "income": "markov_engagement", "fertility": "hadwiger", "health": "stress_episodes"}
 

@@ -58,7 +58,7 @@ def test_calibration_recovers_a_parameter_from_targets_the_model_generated():
 
 
 def sensitivity_cfg(method="morris", samples=3):
-    cfg = compose_config(["study=sensitivity", "population.size=150", "seeds=1",
+    cfg = compose_config(["experiment=sensitivity", "population.size=150", "seeds=1",
                           "burn_in_years=1", "horizon_years=11", f"sensitivity.method={method}",
                           f"sensitivity.samples={samples}", "sensitivity.chunks=1"])
     OmegaConf.update(cfg, "sensitivity.parameters",

@@ -23,7 +23,7 @@ def test_help_lists_presets_outcomes_and_examples_without_heavy_imports():
                          timeout=120, check=True).stdout
     assert "LOADED []" in out
     for text in ("usage: python -m sim", "population.scale", "policy={basic_income,dansalliansen",
-                 "demand={market,steady}", "study={", "examples:", "report.language",
+                 "demand={market,steady}", "experiment={", "examples:", "report.language",
                  "exit={constant,stress_hazard}", "income={", "fertility={", "health={",
                  "admission={"):
         assert text in out, text

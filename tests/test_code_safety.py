@@ -90,13 +90,13 @@ def test_an_installed_package_named_in_plugins_may_provide_a_class():
 
 def test_a_study_file_naming_foreign_code_is_refused(tmp_path):
     flag = plant(tmp_path)
-    study = tmp_path / "configs" / "study"
+    study = tmp_path / "configs" / "experiment"
     study.mkdir(parents=True)
-    (study / "mine.yaml").write_text("# @package _global_\nstudy: mine\nexit:\n  _target_: evil.Boom\n")
-    (study / "hooks.yaml").write_text("# @package _global_\nstudy: hooks\nhydra:\n  callbacks:\n"
+    (study / "mine.yaml").write_text("# @package _global_\nexperiment: mine\nexit:\n  _target_: evil.Boom\n")
+    (study / "hooks.yaml").write_text("# @package _global_\nexperiment: hooks\nhydra:\n  callbacks:\n"
                                       "    x:\n      _target_: evil.Boom\n")
     for name in ("mine", "hooks"):
-        proc = sim(["--config-dir", str(tmp_path / "configs"), f"study={name}"], cwd=tmp_path)
+        proc = sim(["--config-dir", str(tmp_path / "configs"), f"experiment={name}"], cwd=tmp_path)
         assert proc.returncode == 2 and "_target_" in proc.stderr, proc.stderr[-800:]
     assert not flag.exists()
 
@@ -104,7 +104,7 @@ def test_a_study_file_naming_foreign_code_is_refused(tmp_path):
 # ---------------------------------------------------------------- item 7: paths and environment
 @pytest.mark.parametrize("args, key", [
     (["policy=../../etc/passwd"], "policy"),
-    (["study=../configs/config"], "study"),
+    (["experiment=../configs/config"], "experiment"),
     (["-m", "sector=theatre,../x"], "sector"),
     (["--config-name=../configs/config"], "--config-name"),
     (["policy.label=${oc.env:HOME}"], "policy.label"),
@@ -118,10 +118,11 @@ def test_paths_in_choices_and_environment_interpolation_are_refused(tmp_path, ar
 
 
 def test_a_study_file_reading_the_environment_is_refused(tmp_path):
-    study = tmp_path / "configs" / "study"
+    study = tmp_path / "configs" / "experiment"
     study.mkdir(parents=True)
-    (study / "env.yaml").write_text("# @package _global_\nstudy: env\npolicy:\n  label: ${oc.env:HOME}\n")
-    proc = sim(["--config-dir", str(tmp_path / "configs"), "study=env"], cwd=tmp_path)
+    (study / "env.yaml").write_text("# @package _global_\nexperiment: env\n"
+                                    "policy:\n  label: ${oc.env:HOME}\n")
+    proc = sim(["--config-dir", str(tmp_path / "configs"), "experiment=env"], cwd=tmp_path)
     assert proc.returncode == 2 and "policy.label" in proc.stderr and "oc.env" in proc.stderr
 
 
@@ -145,7 +146,7 @@ def fake_job(folder: Path, level: int, num: int, **marker) -> Path:
     write_json(job / COMPLETE, {
         "kind": "comparison", "job_num": num, "job_dir": job.name, "fingerprint": "f",
         "code": "abc", "git_commit": "c0ffee", "packages": {},
-        "overrides": [f"policy.funding_m={level}"], "study": "toy", "seeds": [0, 1, 2],
+        "overrides": [f"policy.funding_m={level}"], "experiment": "toy", "seeds": [0, 1, 2],
         "config": config, "currency": "SEK", "choices": {"policy": "teateralliansen"},
         "files": files, **marker})
     return job
@@ -212,7 +213,7 @@ def test_describe_parameters_reads_targets_as_text(tmp_path, monkeypatch):
 
     plant(tmp_path, "evil_unc")
     monkeypatch.syspath_prepend(str(tmp_path))
-    cfg = compose_config(["study=uncertainty", "uncertainty.draws=8"])
+    cfg = compose_config(["experiment=uncertainty", "uncertainty.draws=8"])
     s = settings(cfg)
     plain = OmegaConf.create(OmegaConf.to_container(cfg, resolve=True))
     for block in {k.rpartition(".")[0] for k in s.names}:

@@ -24,7 +24,7 @@ import pytest
 
 # jobs must last long enough for a signal to land inside the second one, even on a busy machine
 TINY = ["seeds=4", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=30"]
-SWEEP = ["-m", "study=funding_sweep", "policy.funding_m=0,30,60", *TINY,
+SWEEP = ["-m", "experiment=funding_sweep", "policy.funding_m=0,30,60", *TINY,
          "hydra/launcher=basic"]
 TIMEOUT = 300
 

@@ -44,7 +44,7 @@ from tests.test_study_commands import calibration_file
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["seeds=2", "population.scale=10", "demand=market", "burn_in_years=1", "horizon_years=11"]
-SWEEP = ["-m", "study=funding_sweep", "policy.funding_m=0,30", *TINY, "hydra/launcher=basic"]
+SWEEP = ["-m", "experiment=funding_sweep", "policy.funding_m=0,30", *TINY, "hydra/launcher=basic"]
 TIMEOUT = 300
 
 

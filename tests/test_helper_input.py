@@ -129,7 +129,7 @@ BAD_MARKER_VALUES = st.one_of(
               st.one_of(st.lists(st.integers(), max_size=2), st.text(max_size=3), st.integers())),
     st.tuples(st.just("config.country.name"), st.just("${oc.env:HOME}")),
     st.tuples(st.just("job_dir"), st.one_of(st.none(), st.text(max_size=6))),
-    st.tuples(st.sampled_from(["study", "currency"]), st.one_of(st.integers(), st.lists(st.text()))),
+    st.tuples(st.sampled_from(["experiment", "currency"]), st.one_of(st.integers(), st.lists(st.text()))),
 )
 
 
@@ -155,7 +155,7 @@ def test_aggregate_refuses_hand_edited_markers(sandbox, tmp_path_factory, case):
         markers.append((job, {
             "kind": "comparison", "job_num": num, "job_dir": job.name, "fingerprint": "f",
             "code": "abc", "packages": {}, "overrides": [f"policy.funding_m={level}"],
-            "study": "toy", "seeds": [0, 1, 2], "config": json.loads(json.dumps(WORLD)),
+            "experiment": "toy", "seeds": [0, 1, 2], "config": json.loads(json.dumps(WORLD)),
             "currency": "SEK", "choices": {"policy": "teateralliansen"},
             "report": OmegaConf.to_container(compose_config().report), "files": files}))
     job, marker = markers[1]

@@ -114,7 +114,7 @@ def visible_text(page: str) -> str:
 @pytest.fixture(scope="module")
 def sweep_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("i18n_sweep")
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=funding_sweep",
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=funding_sweep",
                            "policy.funding_m=0,40", *TINY, "report.language=sv",
                            f"hydra.sweep.dir={folder}", "hydra/launcher=basic"],
                           cwd=ROOT, capture_output=True, text=True)
@@ -195,7 +195,7 @@ def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp
     from sim.study.aggregate import load
 
     folder = tmp_path / "sweep"
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", f"study={study}", swept, *TINY,
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", f"experiment={study}", swept, *TINY,
                            "output.charts=false", f"hydra.sweep.dir={folder}",
                            "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -280,7 +280,7 @@ def test_uncertainty_lines_of_the_funding_brief(lang):
 def test_the_same_sweep_in_another_language_reuses_its_jobs(sweep_folder):
     """report.language is not part of a job: the same command in nb skips every finished job and
     writes the brief again in Norwegian (and needs no new folder)."""
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=funding_sweep",
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=funding_sweep",
                            "policy.funding_m=0,40", *TINY, "report.language=nb",
                            f"hydra.sweep.dir={sweep_folder}", "hydra/launcher=basic"],
                           cwd=ROOT, capture_output=True, text=True)
@@ -309,7 +309,7 @@ def synthetic_uncertainty_tables(draws: int = 16):
     from sim.study import uncertainty as unc
     from sim.study.sensitivity import model_config
 
-    cfg = compose_config(["study=uncertainty", f"uncertainty.draws={draws}",
+    cfg = compose_config(["experiment=uncertainty", f"uncertainty.draws={draws}",
                           "uncertainty.levels=[20,40]"])
     s = unc.settings(cfg)
     rng = np.random.default_rng(3)

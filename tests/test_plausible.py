@@ -64,7 +64,7 @@ def test_verdicts_and_reasons_on_a_hand_built_table():
 
 
 def test_facts_that_cannot_judge_a_world_are_refused_or_skipped_with_the_reason():
-    plain = model_config(compose_config(["study=uncertainty"]), "uncertainty")
+    plain = model_config(compose_config(["experiment=uncertainty"]), "uncertainty")
     facts, skipped = judged_facts("default", ["survival_10y", "top1_income_share"], 0.1, plain)
     assert [f.name for f in facts] == ["pool_size", "survival_10y"]
     assert "known to miss" in skipped["top1_income_share"]
@@ -74,7 +74,7 @@ def test_facts_that_cannot_judge_a_world_are_refused_or_skipped_with_the_reason(
     with pytest.raises(ConfigError) as err:
         judged_facts("default", ["no_such_fact"], 0.1, plain)
     assert err.value.key == "uncertainty.facts"
-    dance = model_config(compose_config(["study=uncertainty", "policy=dansalliansen"]), "uncertainty")
+    dance = model_config(compose_config(["experiment=uncertainty", "policy=dansalliansen"]), "uncertainty")
     _, skipped = judged_facts("default", ["survival_10y", "median_income_vs_population"], 0.1, dance)
     assert "known to miss" in skipped["survival_10y"]  # dancers' short careers (targets)
 
@@ -92,7 +92,7 @@ def test_the_refit_step():
 def small_study(*overrides: str, **parameters) -> tuple:
     """An uncertainty design of 2 worlds at an eighth of the agents (312 actors), 2 seeds, one
     grant, drawing only the parameters given (each uniform on its [low, high])."""
-    cfg = compose_config(["study=uncertainty", "population.scale=8", "seeds=2",
+    cfg = compose_config(["experiment=uncertainty", "population.scale=8", "seeds=2",
                           "uncertainty.draws=2", "uncertainty.chunks=1", "uncertainty.levels=[40]",
                           "uncertainty.pilot_scale=1", "uncertainty.pilot_tolerance=0.04",
                           *overrides])
@@ -158,7 +158,7 @@ def test_worlds_near_the_calibrated_default_are_kept():
 
 # ---------------------------------------------------------------- how much a structural choice weighs
 def test_the_answer_at_each_end_of_a_structural_choice_by_hand():
-    s = unc.settings(compose_config(["study=uncertainty", "uncertainty.draws=6"]))
+    s = unc.settings(compose_config(["experiment=uncertainty", "uncertainty.draws=6"]))
     key = s.structural[0]
     # six worlds: displacement 0.3 ... 0.8; extra workers fall and the net cost rises with it
     table = pd.DataFrame({"draw": range(6), "level": 40.0, key: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
@@ -179,7 +179,7 @@ def test_the_answer_at_each_end_of_a_structural_choice_by_hand():
 
 
 def test_a_structural_choice_must_be_drawn():
-    cfg = compose_config(["study=uncertainty", "uncertainty.structural=[demand.level]"])
+    cfg = compose_config(["experiment=uncertainty", "uncertainty.structural=[demand.level]"])
     with pytest.raises(ConfigError) as err:
         unc.settings(cfg)
     assert err.value.key == "uncertainty.structural" and err.value.value == "demand.level"

@@ -18,8 +18,8 @@ import pytest
 from sim.model.policy.base import Assumption, Description
 
 ROOT = Path(__file__).resolve().parent.parent
-READERS = [*sorted((ROOT / "sim" / "study").rglob("*.py")), *sorted((ROOT / "sim" / "report").rglob("*.py")),
-           *sorted((ROOT / "sim" / "app").rglob("*.py")), ROOT / "sim" / "ema.py"]
+READERS = [*(path for layer in ("run", "study", "report", "cli", "app")
+             for path in sorted((ROOT / "sim" / layer).rglob("*.py"))), ROOT / "sim" / "ema.py"]
 # tools whose job is to go through the presets by name, not readers of a policy: sim.validate
 # runs every preset in its own world, sim.paramdoc documents the preset files' parameters
 TOOLS = {ROOT / "sim" / "study" / "validate.py", ROOT / "sim" / "report" / "paramdoc.py"}

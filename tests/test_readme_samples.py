@@ -1,7 +1,7 @@
-"""The README's code samples print what the code prints today (issue 20 item 12).
+"""The code samples of the README and docs/ print what the code prints today (issue 20 item 12).
 
-Every ```python block of the README that is followed directly by a plain ``` block is a sample
-with its output: the test runs the code and compares the output, numbers within floating-point
+Every ```python block of README.md or a page of docs/ that is followed directly by a plain ```
+block is a sample with its output: the test runs the code and compares the output, numbers within floating-point
 noise, so a sample cannot go stale. Update a sample by running its code and pasting the output.
 """
 
@@ -16,12 +16,14 @@ import numpy as np
 import pytest
 
 README = Path(__file__).resolve().parents[1] / "README.md"
+PAGES = [README, *sorted((README.parent / "docs").glob("*.md"))]
 PAIR = re.compile(r"^```python\n((?:(?!```).)*?)^```\n\n^```\n((?:(?!```).)*?)^```", re.S | re.M)
 NUMBER = re.compile(r"-?\d[\d,]*\.?\d*(?:e[+-]?\d+)?")
 
 
 def samples() -> list[tuple[str, str]]:
-    return [(m.group(1), m.group(2)) for m in PAIR.finditer(README.read_text(encoding="utf-8"))]
+    return [(m.group(1), m.group(2)) for page in PAGES
+            for m in PAIR.finditer(page.read_text(encoding="utf-8"))]
 
 
 def split(text: str) -> tuple[list[str], list[float]]:
@@ -38,7 +40,7 @@ def test_the_readme_has_samples():
 def test_a_readme_sample_prints_what_it_shows(code, expected):
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(code, str(README), "exec"), {})  # noqa: S102 - the project's own README
+        exec(compile(code, "<docs sample>", "exec"), {})  # noqa: S102 - the project's own docs
     words, numbers = split(out.getvalue())
     want_words, want_numbers = split(expected)
     assert words == want_words, out.getvalue()

@@ -40,7 +40,7 @@ def tables(folder: Path) -> dict[str, pd.DataFrame]:
 
 def test_an_adhoc_sweeps_command_resumes_its_folder_with_every_job_skipped(tmp_path):
     """``python -m sim -m policy.funding_m=0,40,80`` in its default folder (no
-    hydra.sweep.dir): the brief prints that command, not ``-m study=comparison``; pasted into a
+    hydra.sweep.dir): the brief prints that command, not ``-m experiment=comparison``; pasted into a
     shell in the same folder it skips every job and leaves the tables as they were."""
     args = ["-m", "policy.funding_m=0,40,80", *TINY, "hydra/launcher=basic"]
     first = subprocess.run([sys.executable, "-m", "sim", *args], cwd=tmp_path,
@@ -50,7 +50,7 @@ def test_an_adhoc_sweeps_command_resumes_its_folder_with_every_job_skipped(tmp_p
     before = tables(folder)
     command = reproduce_line(folder / "aggregate" / "brief.md")
     assert command == "python -m sim " + " ".join(args)
-    assert "study=comparison" not in command
+    assert "experiment=comparison" not in command
     assert json.loads((folder / PLAN).read_text())["command"] == command
     assert json.loads((folder / "aggregate" / "provenance.json").read_text())[
         "sweep_command"] == command

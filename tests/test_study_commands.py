@@ -262,7 +262,7 @@ def fake_sweep(folder, config):
                                    "public_cost_m": (10.0, [1.0, 0.0, -1.0])}, 1.0)
     write_json(job / COMPLETE, {
         "fingerprint": "f", "job_dir": job.name, "code": "abc", "git_commit": "c0ffee", "packages": {},
-        "overrides": ["policy.funding_m=40", "exit=constant"], "study": "toy", "seeds": [0, 1, 2],
+        "overrides": ["policy.funding_m=40", "exit=constant"], "experiment": "toy", "seeds": [0, 1, 2],
         "config": config, "currency": "SEK", "files": files, **policy})
     return folder
 

@@ -13,7 +13,7 @@ from sim import build_spec, compose_config
 from sim.cli.preflight import expand_jobs, sweep_params
 from sim.run.config import CONFIG_DIR
 
-STUDIES = sorted(p.stem for p in (CONFIG_DIR / "study").glob("*.yaml"))
+STUDIES = sorted(p.stem for p in (CONFIG_DIR.parent / "experiments").glob("*.yaml"))
 DESIGNS = {"sensitivity": 2, "uncertainty": 4}  # design studies and their seeds per design row
 COMPARISONS = [name for name in STUDIES if name not in DESIGNS]
 TINY = ["seeds=2", "population.scale=20", "demand=market", "burn_in_years=1", "horizon_years=11"]
@@ -27,17 +27,17 @@ def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> subprocess.Com
 
 @pytest.mark.parametrize("name", STUDIES)
 def test_every_study_composes_with_its_first_level(name):
-    cfg = compose_config([f"study={name}"], with_hydra=True)
+    cfg = compose_config([f"experiment={name}"], with_hydra=True)
     params = sweep_params(cfg)
     assert params, "a study sweeps something"
-    spec, run = build_spec(compose_config(expand_jobs([f"study={name}"], params)[0]))
-    assert run.seeds == DESIGNS.get(name, 30) and cfg.study == name
+    spec, run = build_spec(compose_config(expand_jobs([f"experiment={name}"], params)[0]))
+    assert run.seeds == DESIGNS.get(name, 30) and cfg.experiment == name
 
 
 @pytest.mark.parametrize("name", COMPARISONS)
 def test_every_study_runs_tiny_and_writes_a_brief(tmp_path, name):
     overrides = {"funding_sweep": ["policy.funding_m=0,30"], "sectors": ["sector=theatre,dance"]}
-    proc = sweep(tmp_path, f"study={name}", *overrides.get(name, []))
+    proc = sweep(tmp_path, f"experiment={name}", *overrides.get(name, []))
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
     brief = (out / "brief.md").read_text()
@@ -53,7 +53,7 @@ def test_every_study_runs_tiny_and_writes_a_brief(tmp_path, name):
 
 
 def test_brief_states_the_summary_numbers(tmp_path):
-    proc = sweep(tmp_path, "study=funding_sweep", "policy.funding_m=0,40")
+    proc = sweep(tmp_path, "experiment=funding_sweep", "policy.funding_m=0,40")
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
     summary = pd.read_csv(out / "summary.csv")
@@ -77,7 +77,7 @@ def results_of(folder: Path) -> pd.DataFrame:
 
 
 def test_launchers_give_identical_results(tmp_path):
-    args = ["study=funding_sweep", "policy.funding_m=0,30"]
+    args = ["experiment=funding_sweep", "policy.funding_m=0,30"]
     runs = {}
     for launcher in ("basic", "joblib", "submitit_local"):
         proc = sweep(tmp_path / launcher, *args, launcher=launcher)
@@ -88,7 +88,7 @@ def test_launchers_give_identical_results(tmp_path):
 
 
 def test_resume_runs_only_what_is_missing(tmp_path):
-    args = ["study=funding_sweep", "policy.funding_m=0,30,60"]
+    args = ["experiment=funding_sweep", "policy.funding_m=0,30,60"]
     done = sweep(tmp_path, *args)
     assert done.returncode == 0
     # the end of a sweep: a short table of effects per job and the path to the brief
@@ -111,7 +111,7 @@ def test_resume_runs_only_what_is_missing(tmp_path):
 def test_a_job_whose_marker_no_longer_matches_is_recomputed(tmp_path):
     import json
 
-    args = ["study=funding_sweep", "policy.funding_m=0,30"]
+    args = ["experiment=funding_sweep", "policy.funding_m=0,30"]
     assert sweep(tmp_path, *args).returncode == 0
     job = next(p for p in tmp_path.iterdir() if "policy.funding_m=30," in p.name)
     marker = json.loads((job / "COMPLETE.json").read_text())
@@ -123,14 +123,14 @@ def test_a_job_whose_marker_no_longer_matches_is_recomputed(tmp_path):
 
 
 def test_unknown_study_lists_the_available_ones(tmp_path):
-    proc = sweep(tmp_path, "study=nope")
+    proc = sweep(tmp_path, "experiment=nope")
     assert proc.returncode == 2
     for name in STUDIES:
         assert name in proc.stderr
 
 
 def test_sensitivity_study_runs_tiny_through_the_cli(tmp_path):
-    proc = sweep(tmp_path, "study=sensitivity", "sensitivity.samples=2", "seeds=1")
+    proc = sweep(tmp_path, "experiment=sensitivity", "sensitivity.samples=2", "seeds=1")
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = tmp_path / "aggregate"
     indices = pd.read_parquet(out / "indices.parquet")

@@ -21,7 +21,7 @@ from sim.study.sensitivity import model_config
 
 
 def study(*overrides: str):
-    return compose_config(["study=uncertainty", *overrides])
+    return compose_config(["experiment=uncertainty", *overrides])
 
 
 # ---------------------------------------------------------------- the acceptability curve
@@ -206,7 +206,7 @@ def test_bad_settings_are_refused_naming_the_key(override, named):
 
 
 def test_a_bad_setting_stops_the_command_before_anything_runs(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=uncertainty",
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=uncertainty",
                            "uncertainty.levels=[0,40]", f"hydra.sweep.dir={tmp_path / 'x'}"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2 and "uncertainty.levels" in proc.stderr
@@ -221,7 +221,7 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
         tmp_path):
     # a world of 150 freelancers after one year of burn-in matches no data: the mechanics are
     # tested here with every world kept (tests/test_plausible.py judges worlds)
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=uncertainty",
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=uncertainty",
                            "uncertainty.draws=8", "seeds=1", *TINY, "uncertainty.cutoff=null",
                            "uncertainty.refit_entry=false",
                            f"hydra.sweep.dir={tmp_path / 'uncertainty'}"],
@@ -258,7 +258,7 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
     assert "data:image/png;base64," in (out / "brief.html").read_text()
 
     # a funding sweep of the same world beside it quotes the plausible worlds in its headlines
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "study=funding_sweep",
+    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=funding_sweep",
                            "policy.funding_m=0,40", "seeds=2", *TINY,
                            f"hydra.sweep.dir={tmp_path / 'funding_sweep'}"],
                           capture_output=True, text=True, timeout=600)
@@ -351,11 +351,11 @@ def test_one_setting_decides_the_number_of_chunks_and_the_sweep_follows(study):
     from sim import compose_config
     from sim.cli.preflight import expand_jobs, sweep_params
 
-    cfg = compose_config([f"study={study}", f"{study}.chunks=3"], with_hydra=True)
+    cfg = compose_config([f"experiment={study}", f"{study}.chunks=3"], with_hydra=True)
     assert sweep_params(cfg) == {f"{study}.chunk": "range(0,3)"}
     assert len(expand_jobs([], sweep_params(cfg))) == 3
     if study == "uncertainty":  # fewer draws than chunks: the extra chunks hold no draw
-        checked_spec(compose_config(["study=uncertainty", "uncertainty.draws=6"]))
+        checked_spec(compose_config(["experiment=uncertainty", "uncertainty.draws=6"]))
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])
@@ -381,7 +381,7 @@ def test_the_uncertainty_headline_never_makes_the_experienced_a_part_larger_than
     markers = [{"seeds": [0, 1], "currency": "SEK", "report": {"language": lang,
                                                                "headline_level": 40},
                 "config": OmegaConf.to_container(cfg, resolve=True)}]
-    command = "python -m sim -m study=uncertainty uncertainty.draws=16 'uncertainty.levels=[20,40]'"
+    command = "python -m sim -m experiment=uncertainty uncertainty.draws=16 'uncertainty.levels=[20,40]'"
     md = uncertainty.write_uncertainty_report(tables, s, markers, tmp_path, command=command)
     text = md.read_text(encoding="utf-8")
     line = next(line for line in text.splitlines() if re.search(r"\b29 \(19", line))

@@ -213,7 +213,7 @@ def _sweep_panel():
         for name in broken:
             _unreadable(name)
         if not found:
-            command = (f"uv run python -m sim -m study=funding_sweep sector={chosen.sector} "
+            command = (f"uv run python -m sim -m experiment=funding_sweep sector={chosen.sector} "
                        f"country={chosen.country} policy={chosen.policy} "
                        f"demand={chosen.demand}")
             solara.HTML(unsafe_innerHTML=(

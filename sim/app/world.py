@@ -396,7 +396,7 @@ def level_name(rows: pd.DataFrame, currency: str = "") -> str:
     SEK a year, a shared pool of roles``; a key without words as ``key = value``): the summary's
     columns between ``job`` and ``outcome``."""
     cols = list(rows.columns)
-    swept = [c for c in cols[:cols.index("outcome")] if c not in ("job", "study", "represents")]
+    swept = [c for c in cols[:cols.index("outcome")] if c not in ("job", "experiment", "represents")]
     values = {key: rows[key].iloc[0] for key in swept}
     worded = set(SCENARIO_WORDS) | set(ASSUMPTION_WORDS)  # these format their numbers
     return ", ".join(scenario_words(key, v if key in worded or not isinstance(v, float)

@@ -89,7 +89,7 @@ def typed(config: DictConfig) -> str:
 
     argv = sys.argv[1:]
     task = list(OmegaConf.select(config, "hydra.overrides.task") or [])
-    decided = format_override("hydra.sweep.dir", default_sweep_dir(str(config.get("study")), task))
+    decided = format_override("hydra.sweep.dir", default_sweep_dir(str(config.get("experiment")), task))
     if argv and argv[-1] == decided:
         argv = argv[:-1]
     return typed_command(argv)

@@ -16,7 +16,7 @@ from sim.model.catalogue import EFFECT_ONLY, OUTCOMES
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
 PRESET_GROUPS = {"sector": "who the freelancers are", "country": "tax and benefit rules",
                  "policy": "the alliance design; generic = a hypothetical one",
-                 "demand": "labour market", "study": "sweeps and studies, run with -m",
+                 "demand": "labour market", "experiment": "sweeps (experiments/), run with -m",
                  "income": "rule: engagements and pay", "exit": "rule: leaving the profession",
                  "fertility": "rule: births", "health": "rule: sickness episodes",
                  "admission": "rule: who the alliance hires"}
@@ -34,19 +34,20 @@ EXAMPLES = [
     ("uv run python -m sim policy.funding_m=80", "double the grant"),
     ("uv run python -m sim policy=skuda", "SKUDA: Norwegian actors (NOK)"),
     ("uv run python -m sim demand=steady", "networking adds work (no crowding-out)"),
-    ("uv run python -m sim -m study=funding_sweep", "sweep the grant; brief in results/sweeps/"),
-    ("uv run python -m sim -m study=uncertainty", "how sure: plausible worlds, P(pays for itself)"),
+    ("uv run python -m sim -m experiment=funding_sweep", "sweep the grant; brief in results/sweeps/"),
+    ("uv run python -m sim -m experiment=uncertainty", "how sure: plausible worlds, P(pays for itself)"),
     ("uv run python -m sim.validate", "stylized facts and alliance facts, every preset"),
 ]
 
 
 def presets(group: str) -> list[str]:
-    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    folder = CONFIG_DIR.parent / "experiments" if group == "experiment" else CONFIG_DIR / group
+    return sorted(p.stem for p in folder.glob("*.yaml"))
 
 
 def render(width: int = 100) -> str:
     lines = ["usage: python -m sim [key=value ...]            one paired comparison",
-             "       python -m sim -m [key=v1,v2 ...] [study=<name>]   a sweep (resumable)",
+             "       python -m sim -m [key=v1,v2 ...] [experiment=<name>]   a sweep (resumable)",
              "",
              *textwrap.wrap("Simulates freelance careers with and without a state-funded "
                             "alliance (same people, same luck in both arms) and reports talent "
@@ -67,7 +68,7 @@ def render(width: int = 100) -> str:
         lines.append(f"  {name:36s} {unit:28s} {meaning}")
     lines += ["", "examples:"]
     lines += [f"  {command:48s} {what}" for command, what in EXAMPLES]
-    lines += ["", "more: README.md (outputs, guarantees, studies), docs/model.md (the model and "
+    lines += ["", "more: README.md, docs/analysts.md (outputs, experiments), docs/model.md (the model and "
                   "every parameter with its source); Hydra's own help: --hydra-help"]
     return "\n".join(lines)
 

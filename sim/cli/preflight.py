@@ -31,7 +31,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from sim.model.core.params import ConfigError
-from sim.run.config import CONFIG_DIR, compose_config, format_override
+from sim.run.config import CONFIG_DIR, compose_config, config_groups, format_override, group_folder
 from sim.run.report_settings import check_report
 
 ROOT = CONFIG_DIR.parent
@@ -88,7 +88,7 @@ def parse_sweep(lines: list[str]):
 
 # A sweep has at most this many jobs: each is at least one paired run of its own folder, and
 # every job is checked before the first starts (about 30 ms each). Larger designs are studies
-# that run their samples in batches (study=sensitivity, study=uncertainty).
+# that run their samples in batches (experiment=sensitivity, experiment=uncertainty).
 MAX_JOBS = 10_000
 
 
@@ -134,7 +134,7 @@ def check_sweep_size(parsed: list) -> int:
                           f"a sweep of at most {MAX_JOBS:,} jobs (this one has {many(jobs)}: "
                           f"{' x '.join(f'{many(sizes[k])} values of {k}' for k in swept)}); "
                           "for many samples "
-                          "use a study that batches them, e.g. study=sensitivity")
+                          "use an experiment that batches them, e.g. experiment=sensitivity")
     return int(jobs)
 
 
@@ -239,7 +239,7 @@ PRESENTATION = "report.language"  # a setting that changes a brief's words, neve
 def default_sweep_dir(study: str, task: list[str]) -> str:
     """``results/sweeps/<study>``, plus the keys the command fixes (not the swept ones)."""
     fixed = sorted(o.input_line for o in parse_sweep(task)
-                   if not o.is_sweep_override() and o.get_key_element() != "study"
+                   if not o.is_sweep_override() and o.get_key_element() != "experiment"
                    and not o.get_key_element().startswith(PRESENTATION))
     name = re.sub(r"[^\w.=,+-]", "_", ",".join([study, *fixed]))
     if len(name) > 100:  # long commands: a readable start and a hash of the whole
@@ -299,7 +299,7 @@ def job_configs(jobs: list[list[str]], compose, groups: set[str]):
     is composed by Hydra, the others set their values on that config as Hydra sets them
     (``OmegaConf.update(..., merge=True)`` after composing; only values that exist already,
     never lists or mappings), so a 1,000-job sweep is checked in
-    seconds rather than minutes (Hydra takes about 0.2 s to compose one config). A job any of
+    seconds rather than minutes (composing each job with Hydra would take minutes). A job any of
     whose values does not fit that way is composed by Hydra as it is."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
@@ -335,7 +335,7 @@ _ABSENT = object()
 
 def _check_option_files(head: DictConfig | None, jobs: list[list[str]], folders: list[Path],
                         groups: set[str], config_name: str = "config") -> None:
-    """The primary config and every config group option a job chooses (``study=mine``,
+    """The primary config and every config group option a job chooses (``experiment=mine``,
     ``sector=dance``) are files of keys: a YAML list (or a bare value) would be dropped by
     Hydra without a word."""
     import yaml
@@ -351,7 +351,12 @@ def _check_option_files(head: DictConfig | None, jobs: list[list[str]], folders:
         if (group not in groups and group != "--config-name") or option in (None, "null"):
             continue
         for folder in folders:
-            path = folder / (f"{option}.yaml" if group == "--config-name" else f"{group}/{option}.yaml")
+            if group == "--config-name":
+                path = folder / f"{option}.yaml"
+            elif folder == CONFIG_DIR:
+                path = group_folder(group) / f"{option}.yaml"
+            else:
+                path = folder / group / f"{option}.yaml"
             if path.is_file():
                 try:
                     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -409,7 +414,7 @@ def check_command(argv: list[str]) -> Command:
     if not any((f / f"{config_name}.yaml").is_file() for f in folders):
         names = sorted({p.stem for f in folders for p in f.glob("*.yaml")})
         raise ConfigError("--config-name", config_name, "one of " + ", ".join(names))
-    groups = {p.name for f in folders for p in f.iterdir() if p.is_dir()}
+    groups = {p.name for f in folders for p in f.iterdir() if p.is_dir()} | set(config_groups())
     _check_option_files(None, [], folders, groups, config_name)  # before Hydra reads it
     hydra_overrides = [o for o in args.overrides if _is_hydra_override(o)]
     task = [o for o in args.overrides if not _is_hydra_override(o)]
@@ -427,7 +432,7 @@ def check_command(argv: list[str]) -> Command:
     head = compose(first + hydra_overrides, with_hydra=True)
     params = sweep_params(head)
     if params and not multirun:
-        study = head.get("study")
+        study = head.get("experiment")
         notes.append(f"note: {study} is a study (it sweeps {', '.join(params)}): running it as a "
                      "sweep, as with -m")
         multirun = True
@@ -449,7 +454,7 @@ def check_command(argv: list[str]) -> Command:
                                    for o in hydra_overrides):
         notes.append(f"note: sweeping into {own}, the folder the config sets (hydra.sweep.dir)")
     elif not any(o.lstrip("+~").startswith("hydra.sweep.dir=") for o in hydra_overrides):
-        folder = format_override("hydra.sweep.dir", default_sweep_dir(str(head.get("study")), task))
+        folder = format_override("hydra.sweep.dir", default_sweep_dir(str(head.get("experiment")), task))
         argv.append(folder)
         head = compose(first + hydra_overrides + [folder], with_hydra=True)
     output = check_output_folder("hydra.sweep.dir", _select(head, "hydra.sweep.dir"))

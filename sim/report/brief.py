@@ -87,12 +87,12 @@ TIMELINE_MAX = 3  # a sweep over the grant keeps the timeline chart up to this m
 
 
 def funding_study_report() -> dict:
-    """``report:`` of the funding study (configs/study/funding_sweep.yaml)."""
+    """``report:`` of the funding study (experiments/funding_sweep.yaml)."""
     import yaml
 
-    from sim.report.paramdoc import CONFIG_DIR
+    from sim.run.config import EXPERIMENTS_DIR
 
-    path = CONFIG_DIR / "study" / f"{FUNDING_STUDY}.yaml"
+    path = EXPERIMENTS_DIR / f"{FUNDING_STUDY}.yaml"
     return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("report") or {}
 
 
@@ -107,7 +107,7 @@ def report_spec(sweep) -> dict:
     """The study's report spec (``report:`` of its config, sim/run/report_settings.py). A sweep over the
     grant (``report.x``, policy.funding_m by default) gets the funding study's brief: its
     charts against the grant, and its title and headline level where the study sets none (an
-    ad-hoc ``python -m sim -m policy.funding_m=0,40,80`` reads like ``study=funding_sweep``);
+    ad-hoc ``python -m sim -m policy.funding_m=0,40,80`` reads like ``experiment=funding_sweep``);
     the workforce over time stays when the study asked for no charts and few levels ran."""
     spec = sweep.markers[0].get("report") or {}
     spec = {"title": None, "charts": [], "x": None, "headline_level": None, "assumptions": None,
@@ -661,7 +661,7 @@ def write_sweep_brief(sweep, out: Path) -> Path:
     english = alliance.get("label", "")  # "A TeaterAlliansen-type alliance": lower case mid-sentence
     who = label[0].lower() + label[1:] if english.startswith("A ") else title_words(alliance)
     question = (_(spec["title"]) if spec["title"] else _("its effect in each setting studied")
-                if sweep.study == "comparison" else sweep.study.replace("_", " "))  # ad hoc
+                if sweep.experiment == "comparison" else sweep.experiment.replace("_", " "))  # ad hoc
     title = _("What {alliance} buys: {question}").format(alliance=who, question=question)
     blocks = front_matter(title, represents(alliance, sector, country),
                           _("{n} simulated runs of each setting with and without {policy} "
@@ -722,7 +722,7 @@ def write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path,
     None: the study's own command)."""
     with language(lang or (markers[0].get("report") or {}).get("language", "en")):
         return _write_sensitivity_report(indices, s, markers, out,
-                                         command or "python -m sim -m study=sensitivity")
+                                         command or "python -m sim -m experiment=sensitivity")
 
 
 def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path, command: str) -> Path:

@@ -1,7 +1,7 @@
 """The brief of a sweep that compares instruments: the same money spent through each policy.
 
 Where it sits: ``sim.report.briefs.write_report`` hands a sweep over the ``policy`` group (e.g.
-``python -m sim -m policy=teateralliansen,stipends`` or ``study=funding_sweep
+``python -m sim -m policy=teateralliansen,stipends`` or ``experiment=funding_sweep
 policy=teateralliansen,stipends``) to ``write_comparison``. Each instrument is one view of the
 sweep (``split_by``); every instrument is asked the same questions on the same axes: what it
 buys in people and experienced people, births, the net public cost a year and per extra

@@ -409,11 +409,11 @@ def write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: P
     None: the study's own command)."""
     with language(lang or (markers[0].get("report") or {}).get("language", "en")):
         return _write_uncertainty_report(tables, s, markers, out,
-                                         command or "python -m sim -m study=uncertainty")
+                                         command or "python -m sim -m experiment=uncertainty")
 
 
 def _meaning(text) -> str:
-    """A parameter's label from configs/study/uncertainty.yaml (a config message)."""
+    """A parameter's label from experiments/uncertainty.yaml (a config message)."""
     text = str(text or "")
     return _(text) if text else ""
 
@@ -440,7 +440,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     noise = float(summary.loc[level, "noise_share_net_cost"])
     n_ok = int(summary.loc[level, "draws_plausible"])
     note = _("{alliance}: {sector}, {country}; {plausible} of {draws} worlds drawn (Latin "
-             "hypercube over {n} assumptions, configs/study/uncertainty.yaml) match the data, "
+             "hypercube over {n} assumptions, experiments/uncertainty.yaml) match the data, "
              "{seeds} paired seeds each. A world with no extra workers has no cost per retained "
              "worker-year and counts as not acceptable at any threshold. Sources: "
              "docs/model.md.").format(alliance=label, sector=sector_label, country=place,
@@ -523,7 +523,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
         if current() == "en":
             return str(r["source"]) + links
         return (links.strip() or _("assumption (no direct source)")) + " " + _(
-            "(note in configs/study/uncertainty.yaml)")
+            "(note in experiments/uncertainty.yaml)")
 
     assumption_rows = [[_meaning(r["meaning"]), _distribution(r),
                         _(BASIS.get(str(r["basis"]), str(r["basis"]))), source_cell(r),
@@ -630,7 +630,7 @@ def funding_brief_lines(sweep, level: float, cur: str) -> list[str]:
     lines = []
     if exp is not None and cost is not None:
         lines.append(_("Allowing also for uncertainty in the assumptions ({kept} of {draws} worlds "
-                       "drawn from the ranges in configs/study/uncertainty.yaml match the data): "
+                       "drawn from the ranges in experiments/uncertainty.yaml match the data): "
                        "{policy} keeps {exp} more experienced freelancers, at a net public cost "
                        "of {cost} {million} a year (medians over those worlds; the run above, with "
                        "the default assumptions, is one plausible world, not the median "

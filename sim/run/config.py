@@ -38,6 +38,35 @@ from sim.model.spec import (
 from sim.run.report_settings import ReportSpec, check_report
 
 CONFIG_DIR = Path(__file__).resolve().parents[2] / "configs"
+EXPERIMENTS_DIR = CONFIG_DIR.parent / "experiments"
+
+
+def register_experiments() -> None:
+    """Put every ``experiments/<name>.yaml`` on Hydra's search path as the option ``<name>`` of
+    the config group ``experiment`` (``experiment=<name>``), through Hydra's ConfigStore: the
+    folder sits at the top of the project, beside ``configs/``, not inside it. Only the
+    project's own folder is read, by file name; each file is YAML data (``# @package
+    _global_``: it sets keys anywhere in the config)."""
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    for path in sorted(EXPERIMENTS_DIR.glob("*.yaml")):
+        if path.is_file() and not path.is_symlink():
+            store.store(group="experiment", name=path.stem, node=OmegaConf.load(path),
+                        package="_global_", provider="alliance-sim")
+
+
+register_experiments()
+
+
+def config_groups() -> list[str]:
+    """The config groups of the project: a folder of ``configs/`` each, and ``experiment``."""
+    return sorted([*(p.name for p in CONFIG_DIR.iterdir() if p.is_dir()), "experiment"])
+
+
+def group_folder(group: str) -> Path:
+    """Where the project keeps a group's options: ``experiments/`` or ``configs/<group>/``."""
+    return EXPERIMENTS_DIR if group == "experiment" else CONFIG_DIR / group
 
 @dataclass(frozen=True)
 class RunSettings:
@@ -159,7 +188,7 @@ def build_spec(cfg: DictConfig) -> tuple[ModelSpec, RunSettings]:
     """Validate the whole config and build the model spec and run settings."""
     known = set(WORLD_BLOCKS) | set(RULE_GROUPS) | set(POLICY_GROUPS)
     known |= {f.name for f in dataclasses.fields(RunSettings)}
-    known |= {"output", "report", "hydra", "study", "sensitivity", "uncertainty", "plugins"}
+    known |= {"output", "report", "hydra", "experiment", "sensitivity", "uncertainty", "plugins"}
     _resolved(cfg)
     for key in cfg:
         if key not in known:
@@ -331,6 +360,10 @@ def check_overrides(overrides: list[str], config_name: str = "config") -> None:
                           "the name of a config file in the config folders (no path, no ..)")
     pairs = [(o.lstrip("+~").partition("=")[0], o.partition("=")[2]) for o in overrides
              if isinstance(o, str)]
+    for key, value in pairs:
+        if key == "study":  # the word before experiments/ existed
+            raise ConfigError("study", value, f"experiment={value or '<name>'} (the experiments "
+                              "are in experiments/; study= was renamed)")
     plugins = ()
     for key, value in pairs:
         if key == "plugins":
@@ -421,8 +454,7 @@ def known_keys() -> tuple[str, ...]:
             yield f"{prefix}{key}"
             if isinstance(value, dict):
                 yield from walk(value, f"{prefix}{key}.")
-    groups = sorted(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
-    return tuple(dict.fromkeys([*walk(cfg, ""), *groups]))
+    return tuple(dict.fromkeys([*walk(cfg, ""), *config_groups()]))
 
 
 def suggest(key: str) -> str:
@@ -436,8 +468,8 @@ def suggest(key: str) -> str:
 
 def group_options(group: str) -> list[str] | None:
     """The options of a config group (``sector``, ``hydra/launcher``), or None if it is none."""
-    if (CONFIG_DIR / group).is_dir():
-        return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+    if group in config_groups():
+        return sorted(p.stem for p in group_folder(group).glob("*.yaml"))
     if group.startswith("hydra/"):
         return _hydra_group_options(group)
     return None

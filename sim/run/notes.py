@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from sim.run.config import CONFIG_DIR
+from sim.run.config import CONFIG_DIR, group_folder
 
 LINE = re.compile(r"^(?P<indent>\s*)(?P<key>[A-Za-z_][\w]*):\s*(?P<value>[^#]*?)\s*(#\s*(?P<note>.*))?$")
 
@@ -56,8 +56,8 @@ def config_notes(choices: dict | None) -> dict[str, str]:
     picks (with the files those options build on)."""
     notes = {k: note for k, (_, note) in yaml_entries(CONFIG_DIR / "config.yaml").items() if note}
     for group, option in sorted((choices or {}).items(), key=lambda item: composition_rank(item[0])):
-        if option and isinstance(option, str) and (CONFIG_DIR / group / f"{option}.yaml").exists():
-            path = CONFIG_DIR / group / f"{option}.yaml"
+        if option and isinstance(option, str) and (group_folder(group) / f"{option}.yaml").exists():
+            path = group_folder(group) / f"{option}.yaml"
             base = [line.split("-", 1)[1].strip() for line in path.read_text().splitlines()
                     if line.startswith("  - ") and "_self_" not in line and ":" not in line]
             for b in base:  # a preset built on another takes over its values: say so

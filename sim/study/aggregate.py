@@ -51,7 +51,7 @@ class SweepError(ValueError):
 @dataclass
 class Sweep:
     folder: Path
-    study: str
+    experiment: str
     swept: list[str]
     jobs: pd.DataFrame  # job, swept key columns, in level order
     results: pd.DataFrame
@@ -210,14 +210,14 @@ def load(folder: Path) -> Sweep:
     # a swept config group is a column named as the group; the policy group's option is the
     # column ``policy.name`` (the preset's name key), since ``policy`` names the arm's column
     names = {k: f"{k}.name" if k in ARM_NAMES else k for k in swept}
-    study = markers[0].get("study") or folder.name
+    experiment = markers[0].get("experiment") or folder.name
     job_rows, results, yearly, survival = [], [], [], []
     for marker in markers:
         job = marker["dir"].name
         levels = {names[k]: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
         job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
         represents = of_marker(marker)["label"]  # the policy's description
-        tag = {"study": study, "job": job, "represents": represents, **levels}
+        tag = {"experiment": experiment, "job": job, "represents": represents, **levels}
         results.append(_table(marker, "metrics", METRICS_COLUMNS).assign(**tag))
         yearly.append(_table(marker, "yearly", ("seed", "arm", "year", "variable", "value"))
                       .assign(job=job))
@@ -230,13 +230,13 @@ def load(folder: Path) -> Sweep:
     numeric = [k for k in swept if pd.api.types.is_numeric_dtype(jobs[k])]
     jobs = jobs.sort_values(numeric or ["job_num"], kind="stable").drop(columns="job_num")
     jobs = jobs.reset_index(drop=True)
-    order = ["study", "job", "represents", *swept, "seed", "arm", "outcome", "value"]
+    order = ["experiment", "job", "represents", *swept, "seed", "arm", "outcome", "value"]
     results = pd.concat(results, ignore_index=True)[order]
     units = {marker["dir"].name: {**UNITS, **units_of(of_marker(marker))} for marker in markers}
     summary = pd.concat([summarise(results[results["job"] == job], units[job]).assign(job=job)
                          for job in jobs["job"]], ignore_index=True)
     summary = jobs.merge(summary, on="job")
-    return Sweep(folder=folder, study=study, swept=swept, jobs=jobs, results=results,
+    return Sweep(folder=folder, experiment=experiment, swept=swept, jobs=jobs, results=results,
                  summary=summary, contrast=contrast(results, jobs), markers=markers,
                  yearly=pd.concat(yearly, ignore_index=True),
                  survival=pd.concat(survival, ignore_index=True),
@@ -275,7 +275,7 @@ def aggregate_sensitivity(folder: Path, markers: list[dict], out: Path,
     write_table(samples, out / "samples")
     write_table(indices, out / "indices")
     write_json(out / "provenance.json", provenance({
-        "study": markers[0].get("study"),
+        "experiment": markers[0].get("experiment"),
         "git_commits": sorted({str(m.get("git_commit")) for m in markers}),
         "code": markers[0].get("code"), "packages": markers[0].get("packages"),
         "method": s.method, "design_rows": int(samples["sample"].nunique()),
@@ -321,7 +321,7 @@ def aggregate_uncertainty(folder: Path, markers: list[dict], out: Path,
     for name, table in tables.items():
         write_table(table, out / name)
     write_json(out / "provenance.json", provenance({
-        "study": markers[0].get("study"),
+        "experiment": markers[0].get("experiment"),
         "git_commits": sorted({str(m.get("git_commit")) for m in markers}),
         "code": markers[0].get("code"), "packages": markers[0].get("packages"),
         "draws": s.draws, "levels": list(s.levels), "seeds": markers[0]["seeds"],
@@ -422,7 +422,7 @@ def _aggregate_comparison(folder: Path, out: Path, briefs: Briefs | None = None)
     write_table(sweep.yearly, out / "yearly", csv=False)
     first = sweep.markers[0]
     write_json(out / "provenance.json", provenance({
-        "study": sweep.study, "sweep_command": sweep.command,
+        "experiment": sweep.experiment, "sweep_command": sweep.command,
         "git_commits": sorted({str(m.get("git_commit")) for m in sweep.markers}),
         "code": first.get("code"),
         "packages": first.get("packages"), "jobs": [m["overrides"] for m in sweep.markers],

@@ -44,7 +44,7 @@ def marker_problem(marker: dict, job_dir: Path) -> str | None:
         return f"job_num={marker.get('job_num')!r} (allowed: a whole number >= 0)"
     if not all(_is_int(s) and 0 <= s < 2**31 for s in marker["seeds"]) or not marker["seeds"]:
         return "seeds (allowed: a non-empty list of whole numbers in 0..2,147,483,647)"
-    for field in ("study", "currency"):
+    for field in ("experiment", "currency"):
         if marker.get(field) is not None and not isinstance(marker[field], str):
             return f"{field}={marker[field]!r} (allowed: a string)"
     choices = {} if marker.get("choices") is None else marker["choices"]

@@ -1,13 +1,13 @@
 """Global sensitivity analysis with SALib: Morris screening and Sobol indices.
 
-Where it sits: a study (``study=sensitivity``) whose design is split into chunks, one
+Where it sits: an experiment (``experiment=sensitivity``) whose design is split into chunks, one
 Hydra job per chunk, so the same command runs on local cores or across a cluster. Each job
 evaluates its rows of the design (paired runs, common random numbers, the same seeds for every
 row) and writes ``samples.parquet`` then its completion marker; the aggregation
 (``sim.study.aggregate``) gathers all chunks and computes the indices.
 
-    uv run python -m sim -m study=sensitivity                            # Morris
-    uv run python -m sim -m study=sensitivity sensitivity.method=sobol sensitivity.samples=64
+    uv run python -m sim -m experiment=sensitivity                            # Morris
+    uv run python -m sim -m experiment=sensitivity sensitivity.method=sobol sensitivity.samples=64
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ def refit_command(sector: str, country: str, overrides: list[str]) -> str:
     its baseline (the alliance, the seeds and presentation keys do not), quoted for a shell."""
     import shlex
 
-    skip = ("policy", "seed", "seeds", "output", "report", "hydra", "study", "sector", "country")
+    skip = ("policy", "seed", "seeds", "output", "report", "hydra", "experiment", "sector", "country")
     keys = [o.lstrip("+~").split("=")[0] for o in overrides]
     world = [o for o, key in zip(overrides, keys, strict=True)
              if key.split(".")[0] not in skip and key != "population.entry_rate"]

@@ -212,7 +212,7 @@ def _mark(cfg, job_dir, spec, fingerprint, overrides, choices, seeds, files, sta
     write_json(job_dir / COMPLETE, {
         "kind": kind, "job_num": job_num, "job_dir": job_dir.name, "fingerprint": fingerprint,
         "code": code_fingerprint(),
-        "overrides": overrides, "study": cfg.get("study"), "seeds": seeds,
+        "overrides": overrides, "experiment": cfg.get("experiment"), "seeds": seeds,
         "config": job_config(cfg),
         "report": OmegaConf.to_container(cfg.report, resolve=True) if "report" in cfg else {},
         "choices": {k: v for k, v in (choices or {}).items() if not k.startswith("hydra")},

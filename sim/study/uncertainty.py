@@ -1,6 +1,6 @@
 """Probabilistic sensitivity analysis (PSA): the alliance's effects over plausible worlds.
 
-Where it sits: a study (``study=uncertainty``) built like ``study=sensitivity``. Each uncertain
+Where it sits: an experiment (``experiment=uncertainty``) built like ``experiment=sensitivity``. Each
 assumption gets a distribution with its source (``uncertainty.parameters``); a Latin hypercube
 draws ``draws`` worlds from them, the same design in every job. The design is split into
 ``chunks`` jobs (``uncertainty.chunk`` is swept); a job runs, for each of its draws, a paired
@@ -20,7 +20,7 @@ marker. The aggregation (``sim.study.aggregate``) turns all chunks into the tabl
   effect <= 0) and the share of the spread across worlds that is simulation noise;
 * ``intervals``, ``drivers`` (rank correlations), ``scenarios`` (PRIM boxes, sim/study/prim.py).
 
-    uv run python -m sim -m study=uncertainty
+    uv run python -m sim -m experiment=uncertainty
 """
 
 from __future__ import annotations
@@ -276,7 +276,7 @@ def distribution(s: Uncertainty, key: str, path: str = "uncertainty") -> Distrib
 def settings(cfg: DictConfig) -> Uncertainty:
     values = OmegaConf.to_container(cfg.uncertainty, resolve=True)
     if not isinstance(values, dict):
-        raise ConfigError("uncertainty", values, "a block of settings (study=uncertainty)")
+        raise ConfigError("uncertainty", values, "a block of settings (experiment=uncertainty)")
     return check_params(Uncertainty, values, "uncertainty")
 
 

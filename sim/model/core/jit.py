@@ -12,7 +12,7 @@ so checking a config or printing the command line's help never waits for it. num
 only a kernel's own source file for changes, not the helpers and constants it inlines from
 other files, so the cache lives in a folder named after a fingerprint of the whole package's
 source and of the numba and numpy versions: any edit anywhere in ``sim/`` starts a fresh
-cache (about 7 s of compiling, once).
+cache (compiled once; docs/benchmarks.md says how long).
 The folder is ``<base>/checkout-<hash of this checkout's path>/<fingerprint>``, the base being
 ``$NUMBA_CACHE_DIR`` if set, else the user's cache folder (``$XDG_CACHE_HOME`` or
 ``~/.cache``)/``alliance-sim/numba``; it is touched on each start, and of this checkout's other
