@@ -1,8 +1,8 @@
 """The code samples of the README and docs/ print what the code prints today (issue 20 item 12).
 
 Every ```python block of README.md or a page of docs/ that is followed directly by a plain ```
-block is a sample with its output: the test runs the code and compares the output, numbers within floating-point
-noise, so a sample cannot go stale. Update a sample by running its code and pasting the output.
+block is a sample with its output: the test runs the code and compares the output, numbers
+within floating-point noise, so a sample cannot go stale. Update a sample by running its code and pasting the output.
 """
 
 from __future__ import annotations
