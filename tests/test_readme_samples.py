@@ -2,7 +2,8 @@
 
 Every ```python block of README.md or a page of docs/ that is followed directly by a plain ```
 block is a sample with its output: the test runs the code and compares the output, numbers
-within floating-point noise, so a sample cannot go stale. Update a sample by running its code and pasting the output.
+within floating-point noise, so a sample cannot go stale. Update a sample by running its code
+and pasting the output.
 """
 
 from __future__ import annotations
