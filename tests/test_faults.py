@@ -69,9 +69,11 @@ def _as_in_a_terminal() -> None:
 
 
 def start_and_stop_after_first_job(folder: Path, sig: int) -> tuple[subprocess.CompletedProcess, int]:
-    """Start the sweep in its own process group, wait until the first job is complete and the
-    next one has started, then send ``sig`` to the whole group. Returns the finished process and
-    the number of complete jobs at that moment."""
+    """Start the sweep in its own process group, wait until the first job is complete, freeze
+    the group (SIGSTOP), send ``sig`` to it and let it go on (SIGCONT): the signal lands while
+    the sweep still has jobs to run however fast they are, where waiting for a moment would
+    race them (on an idle machine the sweep once finished before the signal). Returns the
+    finished process and the number of complete jobs at that moment."""
     folder.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(sweep_command(folder), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, cwd=folder.parent, start_new_session=True,
@@ -83,12 +85,11 @@ def start_and_stop_after_first_job(folder: Path, sig: int) -> tuple[subprocess.C
             assert proc.poll() is None, f"the sweep ended before a job was complete: {proc.communicate()}"
             assert time.monotonic() < deadline, "no job was complete in time"
             time.sleep(0.01)
-        wait_next = time.monotonic() + 2  # let the next job start, so the signal lands inside it
-        while len(job_dirs(folder)) < 2 and time.monotonic() < wait_next and proc.poll() is None:
-            time.sleep(0.01)
+        os.killpg(proc.pid, signal.SIGSTOP)  # nothing moves until the signal is pending
         done = len(markers(folder))
         running, sent = proc.poll() is None, time.monotonic() - started
         os.killpg(proc.pid, sig)
+        os.killpg(proc.pid, signal.SIGCONT)
         out, err = proc.communicate(timeout=120)
         err += (f"\n[test] signal sent {sent:.2f} s after the start, {done} job(s) complete, "
                 f"sweep {'running' if running else 'already ended'}")
