@@ -69,7 +69,7 @@ from sim.report.i18n import (  # noqa: E402
     number,
     thousand,
 )
-from sim.report.sentences import grant_headlines, represents  # noqa: E402
+from sim.report.sentences import funding_slope, grant_headlines, represents  # noqa: E402
 from sim.report.words import (  # noqa: E402
     ASSUMPTION_WORDS,
     assumption_words,
@@ -189,9 +189,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax2.set(xlabel=grant, ylabel=_("change in newcomers still working after\n10 years (percentage "
                                    "points)"),
             title=_("Newcomers' 10-year retention") + (_(": the 95% CI includes zero") if zero else ""))
-    fig.suptitle(_("Each extra 10 {million} keeps about {n} more experienced freelancers in the "
-                   "profession (paired effects, 95% CI bands)").format(
-        million=million(cur, prose=True), n=readable_number(slope)))
+    fig.suptitle(textwrap.fill(funding_slope(slope, cur), 100))  # the headline's own sentence
     _footnote(fig, sweep)
     charts.append((_("Talent retained against funding"), save_chart(fig, out, "talent_vs_funding")))
 
@@ -503,9 +501,7 @@ def headlines(sweep, cur: str) -> list[str]:
                                 level, cur, sweep_world(sweep)[0])
         exp_all = summary_rows(sweep, "experienced_workforce")
         slope = _slope(exp_all[x_key].to_numpy(), exp_all["mean"].to_numpy())
-        lines.append(_("Each extra 10 {million} of funding keeps about {n} more experienced "
-                       "freelancers in the profession (a straight line through the levels "
-                       "studied).").format(million=million(cur, prose=True), n=readable_number(slope * 10)))
+        lines.append(funding_slope(slope * 10, cur))
         return lines
     # other studies: the policy's effect in each scenario, then how that effect changes
     who = named(sweep_world(sweep)[0])

@@ -120,3 +120,11 @@ def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
                    "{cost} {million} a year: {verdict}.").format(
         **who, cost=ci_words(*cost), million=million(cur, prose=True), verdict=verdict))
     return lines
+
+
+def funding_slope(per_10: float, cur: str) -> str:
+    """What each extra 10 million of the grant keeps, from a straight line through the levels
+    studied: the funding brief's last headline and the title of its talent chart."""
+    return _("Each extra 10 {million} of funding keeps about {n} more experienced "
+             "freelancers in the profession (a straight line through the levels "
+             "studied).").format(million=million(cur, prose=True), n=readable_number(per_10))
