@@ -217,6 +217,28 @@ def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_s
     assert printed[0] >= 7.95, printed  # at 8 pt or more on A4
 
 
+@pytest.mark.parametrize("lang", ["en", "sv", "nb"])
+def test_each_funding_charts_title_is_one_of_the_briefs_headlines(adhoc_sweep, tmp_path, monkeypatch,
+                                                                   lang):
+    """Issue 24: each claim is worded once (sim/report/sentences.py). The title of each chart of
+    the funding brief is one of its headline sentences, word for word, in every language."""
+    from sim.report import briefs
+    from sim.study.aggregate import load
+
+    seen = saved_charts(monkeypatch)
+    briefs.write_report(load(adhoc_sweep), tmp_path, lang)
+    text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
+    headlines = {" ".join(line[2:].split()) for line in text.split("\n## ")[1].splitlines()
+                 if line.startswith("- ")}
+    titles = {}
+    for stem, fig, _pt in seen:
+        texts = [fig._suptitle.get_text()] if fig._suptitle else [ax.get_title() for ax in fig.axes]
+        titles[stem] = " ".join(" ".join(texts).split())
+    for stem in ("talent_vs_funding", "public_cost_vs_funding", "cost_per_worker_year",
+                 "births_vs_funding", "workforce_over_time"):
+        assert titles[stem] in headlines, (stem, titles[stem], headlines)
+
+
 # ---------------------------------------------------------------- languages side by side
 def test_rendering_another_language_keeps_the_english_brief(adhoc_sweep):
     """``python -m sim.aggregate <folder> report.language=sv`` (then nb) adds brief.sv.* and

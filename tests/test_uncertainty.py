@@ -388,3 +388,33 @@ def test_the_uncertainty_headline_never_makes_the_experienced_a_part_larger_than
     assert OF_THEM[lang] not in line and FEWER[lang] in line, line
     assert re.search(r"\b3[.,]7 ", line), line  # the fewer less-experienced people, in number
     assert f"`{command}`" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "sv", "nb"])
+def test_the_acceptability_charts_title_is_the_briefs_own_headline_sentences(tmp_path, monkeypatch,
+                                                                             lang):
+    """Issue 24: a claim is worded once. The acceptability chart's title is the headline on the
+    cost per retained worker-year and the one on how often the grant pays for itself, word for
+    word, in every language."""
+    from omegaconf import OmegaConf
+
+    from sim.report import uncertainty_brief as uncertainty
+    from tests.test_i18n import synthetic_uncertainty_tables
+
+    seen, save = {}, uncertainty.save_chart
+
+    def recording(fig, out, stem):
+        seen[stem] = [ax.get_title() for ax in fig.axes]
+        return save(fig, out, stem)
+
+    monkeypatch.setattr(uncertainty, "save_chart", recording)
+    tables, s, cfg = synthetic_uncertainty_tables()
+    markers = [{"seeds": [0, 1], "currency": "SEK", "report": {"language": lang, "headline_level": 40},
+                "config": OmegaConf.to_container(cfg, resolve=True)}]
+    text = uncertainty.write_uncertainty_report(tables, s, markers, tmp_path).read_text(encoding="utf-8")
+    headlines = {" ".join(line[2:].split()) for line in text.split("\n## ")[1].splitlines()
+                 if line.startswith("- ")}
+    (title,) = seen["acceptability"]
+    title = " ".join(title.split())
+    # the cost per retained worker-year, then how often the grant pays for itself
+    assert any(title == f"{a} {b}" for a in headlines for b in headlines if a != b), (title, headlines)

@@ -53,7 +53,6 @@ from sim.report.format import (  # noqa: E402
     ci_words,
     country_name,
     effect_of,
-    grant_level,
     readable_number,
     save_chart,
     summary_rows,
@@ -69,7 +68,16 @@ from sim.report.i18n import (  # noqa: E402
     number,
     thousand,
 )
-from sim.report.sentences import funding_slope, grant_headlines, represents  # noqa: E402
+from sim.report.sentences import (  # noqa: E402
+    births_change,
+    funding_slope,
+    grant_headlines,
+    pays_for_itself,
+    public_finance,
+    represents,
+    scenario_effect,
+    workforce_sentence,
+)
 from sim.report.words import (  # noqa: E402
     ASSUMPTION_WORDS,
     assumption_words,
@@ -168,6 +176,15 @@ def _at(rows, x_key, level):
     return rows.iloc[(rows[x_key] - level).abs().argmin()]
 
 
+def paying_levels(sweep) -> tuple[list[float], int]:
+    """The funded levels at which the grant pays for itself (net public cost's 95% CI below
+    zero), and how many funded levels ran."""
+    x_key = report_spec(sweep)["x"]
+    net = summary_rows(sweep, "public_cost_m")
+    funded = net[net[x_key] > 0]
+    return [float(v) for v in funded.loc[funded["hi"] < 0, x_key]], len(funded)
+
+
 def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     x_key = report_spec(sweep)["x"]  # the swept key
     job = headline_job(sweep)
@@ -225,15 +242,13 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.set_xlim(0, x.max() + step * 0.6)
     ax.set_xticks(x)
     title = _("Net public cost by grant")
-    if level is not None:
+    if level is not None:  # the headline's own sentence
         top = _at(funded, x_key, level)
-        title = _("At {level} {million} the net cost to the state is\n{cost} a year once taxes "
-                  "and benefits are counted").format(
-            level=grant_level(level), million=million(cur), cost=ci_words(top["mean"], top["lo"], top["hi"],
-                                                                unit=" " + million(cur))
-        ) + zero_note(top["lo"], top["hi"])
+        title = textwrap.fill(public_finance(level, (top["mean"], top["lo"], top["hi"]), cur,
+                                             sweep_world(sweep)[0]), 80)
     ax.set(xlabel=grant, ylabel=_("change in public cost ({million} a year)").format(
-        million=million(cur, prose=True)), title=title)
+        million=million(cur, prose=True)))
+    ax.set_title(title, fontsize=10)
     ax.legend(loc="upper left", fontsize=8, framealpha=0.95)  # the grant rises to the right
     _footnote(fig, sweep)
     charts.append((_("Net public cost against funding"), save_chart(fig, out, "public_cost_vs_funding")))
@@ -247,22 +262,10 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.axhspan(min(ax.get_ylim()[0], -1), 0, color="#009E73", alpha=0.08)
     ax.text(0.99, 0.02, _("below zero: {policy} pays for itself").format(**who), transform=ax.transAxes,
             ha="right", fontsize=8, color="#009E73")
-    saving = summary_rows(sweep, "public_cost_m")
-    saving = saving[saving[x_key] > 0]
-    pays = saving[saving["hi"] < 0]  # a net saving for the state, with 95% confidence
-    if len(c) and len(pays) == len(c):
-        title = _("{Policy} pays for itself at every funding level studied (95% CI below "
-                  "zero)").format(**who)
-    elif len(pays):
-        title = _("{Policy} pays for itself (95% CI below zero) at {n} of {total} levels, "
-                  "{low}-{high} {million}").format(n=len(pays), total=len(c), **who,
-                                                  low=grant_level(pays[x_key].min()),
-                                                  high=grant_level(pays[x_key].max()), million=million(cur))
-    else:
-        title = _("No funding level studied pays for itself with 95% confidence")
     ax.set(xlabel=grant,
            ylabel=_("net public cost per extra\nfreelancer-year ({thousand})").format(
-               thousand=thousand(cur)), title=title)
+               thousand=thousand(cur)),
+           title=textwrap.fill(pays_for_itself(*paying_levels(sweep), cur, sweep_world(sweep)[0]), 80))
     _footnote(fig, sweep)
     charts.append((_("Cost per retained worker-year"), save_chart(fig, out, "cost_per_worker_year")))
 
@@ -276,14 +279,10 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax2.set(xlabel=grant, ylabel=_("change in births per {n} person-years").format(n=number(1000)),
             title=_("Birth rate"))
     title = _("Births with and without {policy}").format(**who)
-    if level is not None:
-        b = _at(births, x_key, level)
-        r = _at(rate, x_key, level)
-        title = _("At {level} {million} births per year change by {births}{zero},\nthe birth rate by "
-                  "{rate} per {n} person-years{zero_rate}").format(
-            level=grant_level(level), million=million(cur), births=ci_words(b["mean"], b["lo"], b["hi"]),
-            zero=zero_note(b["lo"], b["hi"]), rate=ci_words(r["mean"], r["lo"], r["hi"]), n=number(1000),
-            zero_rate=zero_note(r["lo"], r["hi"]))
+    if level is not None:  # the headline's own sentence
+        b, r = _at(births, x_key, level), _at(rate, x_key, level)
+        title = textwrap.fill(births_change(level, (b["mean"], b["lo"], b["hi"]),
+                                            (r["mean"], r["lo"], r["hi"]), cur), 100)
     fig.suptitle(title)
     _footnote(fig, sweep)
     charts.append((_("Births against funding"), save_chart(fig, out, "births_vs_funding")))
@@ -390,12 +389,8 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     # the grant, else the last setting
     stated = headline_job(sweep) if "funding" in report_spec(sweep)["charts"] else None
     last = jobs[jobs["job"] == stated].iloc[0] if stated in set(jobs["job"]) else jobs.iloc[-1]
-    mean = effect_of(sweep, "experienced_workforce", last["job"])
     who = named(sweep_world(sweep)[0])
-    fig.suptitle(textwrap.fill(_("{Policy} keeps {exp} more experienced freelancers on average "
-                                 "over the years shown ({setting}){zero}").format(
-        **who, exp=ci_words(*mean), setting=_job_words(sweep, last), zero=zero_note(mean[1], mean[2])), 70),
-        fontsize=10)
+    fig.suptitle(textwrap.fill(job_headline(sweep, last), 90), fontsize=10)  # the headline's own
     _footnote(fig, sweep, _("Lines: with {policy} minus without, in the same simulated "
                             "world; dotted: the mean over the years shown, as in the "
                             "headlines.").format(**who))
@@ -480,12 +475,17 @@ def headline_job(sweep) -> str | None:
     return levels.iloc[(levels[x_key] - target).abs().argmin()]["job"]
 
 
-
-
-
-
-
-
+def job_headline(sweep, job_row) -> str:
+    """The headline sentence of one job: in a funding study whom its grant reaches and keeps,
+    else the policy's effect in that scenario. The briefs' lines and the title of the chart of
+    the workforce over time both come from here."""
+    job, cur, d = job_row["job"], sweep.currency, sweep_world(sweep)[0]
+    x_key = report_spec(sweep)["x"]
+    if "funding" in report_spec(sweep)["charts"] and x_key in sweep.swept:
+        return workforce_sentence(lambda outcome, arm="effect": effect_of(sweep, outcome, job, arm),
+                                  float(job_row[x_key]), cur, d)
+    return scenario_effect(_job_words(sweep, job_row), effect_of(sweep, "experienced_workforce", job),
+                           effect_of(sweep, "public_cost_m", job), cur, d)
 
 
 def headlines(sweep, cur: str) -> list[str]:
@@ -502,21 +502,13 @@ def headlines(sweep, cur: str) -> list[str]:
         exp_all = summary_rows(sweep, "experienced_workforce")
         slope = _slope(exp_all[x_key].to_numpy(), exp_all["mean"].to_numpy())
         lines.append(funding_slope(slope * 10, cur))
+        lines.append(pays_for_itself(*paying_levels(sweep), cur, sweep_world(sweep)[0]))
         return lines
     # other studies: the policy's effect in each scenario, then how that effect changes
     who = named(sweep_world(sweep)[0])
     for _i, job_row in shown_jobs(sweep).iterrows():
         job = job_row["job"]
-        name = _job_words(sweep, job_row)
-        exp = effect_of(sweep, "experienced_workforce", job)
-        cost = effect_of(sweep, "public_cost_m", job)
-        lines.append(_("{setting}: {policy} keeps {exp} more experienced freelancers in the "
-                       "profession{zero}, at a net public cost of {cost} {million} a "
-                       "year{zero_cost}.").format(
-            **who, setting=f"{name[:1].upper()}{name[1:]}", exp=ci_words(*exp),
-            zero=zero_note(exp[1], exp[2]),
-            cost=ci_words(*cost), million=million(cur, prose=True),
-            zero_cost=zero_note(cost[1], cost[2])))
+        lines.append(job_headline(sweep, job_row))
         crisis = crisis_effect(sweep, job)
         if crisis is not None:
             (start, end), during = crisis

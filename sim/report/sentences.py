@@ -1,7 +1,10 @@
 """The headline sentences of the briefs, each worded in one place: what a grant buys against no
 policy (``grant_headlines``, used by the single-run, sweep and comparison briefs), what it
 keeps in the profession (``workforce_kept``, ``workforce_changes``, also used by the
-uncertainty brief and chart titles) and what a brief represents (``represents``).
+uncertainty brief), what it does to births and to public finances (``births_change``,
+``public_finance``), where it pays for itself and what each extra 10 million keeps
+(``pays_for_itself``, ``funding_slope``) and what a brief represents (``represents``). A chart
+that states one of these claims takes its title from here: one wording per claim.
 
 Where it sits: the report layer (``sim/report/``), below the briefs; it imports only the
 report's words, i18n, descriptions and shared formatting (``format.py``).
@@ -81,17 +84,36 @@ def workforce_headline(level: str, million_words: str, d: dict, reached: float, 
         changes=workforce_changes(ci_words(*active), ci_words(*exp)), **head)
 
 
-def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
-    """Headlines of one grant against none; ``get(outcome, arm="effect")`` gives (mean, 95% CI
-    low, high); ``d``: the policy's description. Used by study briefs and the single-run brief."""
-    lines, who = [], named(d)
+def workforce_sentence(get, level: float, cur: str, d: dict) -> str:
+    """Whom a grant reaches and keeps in the profession (``get`` as in ``grant_headlines``):
+    the first headline of every brief against no policy and the title of the funding brief's
+    chart of the workforce over time."""
     reached = get(d["reach"])[0] if d.get("reach") else math.nan
     active, exp = get("active_workforce"), get("experienced_workforce")
     zero = [what for what, ci in ((_("of the people working"), active), (_("of the experienced"), exp))
             if includes_zero(ci[1], ci[2])]
-    lines.append(workforce_headline(grant_level(level), million(cur, prose=True), d, reached, active, exp)
-                 + (_("; the 95% CI {which} includes zero").format(which=_(" and ").join(zero))
-                    if zero else "") + ".")
+    return (workforce_headline(grant_level(level), million(cur, prose=True), d, reached, active, exp)
+            + (_("; the 95% CI {which} includes zero").format(which=_(" and ").join(zero))
+               if zero else "") + ".")
+
+
+def scenario_effect(setting: str, exp: tuple, cost: tuple, cur: str, d: dict) -> str:
+    """A policy's effect in one scenario of a study that does not sweep the grant: the
+    experienced it keeps and the net public cost, each (mean, 95% CI low, high). A headline per
+    scenario and the title of the chart of the workforce over time."""
+    return _("{setting}: {policy} keeps {exp} more experienced freelancers in the "
+             "profession{zero}, at a net public cost of {cost} {million} a "
+             "year{zero_cost}.").format(
+        **named(d), setting=f"{setting[:1].upper()}{setting[1:]}", exp=ci_words(*exp),
+        zero=zero_note(exp[1], exp[2]), cost=ci_words(*cost), million=million(cur, prose=True),
+        zero_cost=zero_note(cost[1], cost[2]))
+
+
+def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
+    """Headlines of one grant against none; ``get(outcome, arm="effect")`` gives (mean, 95% CI
+    low, high); ``d``: the policy's description. Used by study briefs and the single-run brief."""
+    lines, who = [workforce_sentence(get, level, cur, d)], named(d)
+    active = get("active_workforce")
     per_year = get("cost_per_retained_worker_year_k")
     if math.isfinite(per_year[0]) and active[0] > 0:
         lines.append(_("Each extra year a person works in the profession costs the state "
@@ -108,18 +130,54 @@ def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
                    "without {policy} and {with_} with it: a change of {change} per 100{zero}.").format(
         **who, without=number(b * 100), with_=number(a * 100), change=ci_words(*diff, scale=100),
         zero=zero_note(diff[1], diff[2])))
-    births = get("births_per_year")
-    lines.append(_("Births to freelancers in the sector change by {births} a year{zero}.").format(
-        births=ci_words(*births), zero=zero_note(births[1], births[2])))
-    cost = get("public_cost_m")
+    lines.append(births_change(level, get("births_per_year"), get("births_per_1000_person_years"), cur))
+    lines.append(public_finance(level, get("public_cost_m"), cur, d))
+    return lines
+
+
+def births_change(level: float, births: tuple, rate: tuple, cur: str) -> str:
+    """What a grant does to births, (mean, 95% CI low, high) a year and per 1,000 person-years
+    (left out when unknown): a headline of every brief against no policy and the title of the
+    funding brief's births chart."""
+    words = {"level": grant_level(level), "million": million(cur, prose=True),
+             "births": ci_words(*births), "zero": zero_note(births[1], births[2])}
+    if not math.isfinite(rate[0]):
+        return _("With a grant of {level} {million} a year, births to freelancers in the sector "
+                 "change by {births} a year{zero}.").format(**words)
+    return _("With a grant of {level} {million} a year, births to freelancers in the sector "
+             "change by {births} a year{zero} and their birth rate by {rate} per {n} "
+             "person-years{zero_rate}.").format(**words, rate=ci_words(*rate), n=number(1000),
+                                                zero_rate=zero_note(rate[1], rate[2]))
+
+
+def public_finance(level: float, cost: tuple, cur: str, d: dict) -> str:
+    """The net effect of a grant on public finances, (mean, 95% CI low, high) in millions a
+    year, and whether it is a saving: a headline of every brief against no policy and the title
+    of the funding brief's net-cost chart."""
     verdict = _("a net saving") if cost[1] < 0 and cost[2] < 0 else (
         _("a net cost") if cost[1] > 0 else _("a net effect that cannot be told apart from zero "
                                               "(the 95% CI includes zero)"))
-    lines.append(_("Counting the taxes (VAT on consumption included), contributions, benefits and "
-                   "health care that flow back, the net effect of {policy} on public finances is "
-                   "{cost} {million} a year: {verdict}.").format(
-        **who, cost=ci_words(*cost), million=million(cur, prose=True), verdict=verdict))
-    return lines
+    return _("With a grant of {level} {million} a year, and counting the taxes (VAT on consumption "
+             "included), contributions, benefits and health care that flow back, the net effect "
+             "of {policy} on public finances is {cost} {million} a year: {verdict}.").format(
+        **named(d), level=grant_level(level), cost=ci_words(*cost), million=million(cur, prose=True),
+        verdict=verdict)
+
+
+def pays_for_itself(paying: list[float], total: int, cur: str, d: dict) -> str:
+    """At which of the ``total`` funded levels studied a grant pays for itself with 95%
+    confidence (``paying``: those levels): a headline of the funding brief and the title of its
+    chart of the cost per retained worker-year."""
+    who = named(d)
+    if total and len(paying) == total:
+        return _("{Policy} pays for itself at every funding level studied (95% CI below "
+                 "zero).").format(**who)
+    if paying:
+        return _("{Policy} pays for itself (95% CI below zero) at {n} of {total} levels, "
+                 "{low}-{high} {million}.").format(n=len(paying), total=total, **who,
+                                                   low=grant_level(min(paying)),
+                                                   high=grant_level(max(paying)), million=million(cur))
+    return _("No funding level studied pays for itself with 95% confidence.")
 
 
 def funding_slope(per_10: float, cur: str) -> str:

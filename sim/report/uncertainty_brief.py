@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -55,6 +56,36 @@ def worlds_sentence(p: float, n: int, who: dict) -> str:
     if x == 10:
         return _("In more than 9 of 10 plausible worlds {policy} pays for itself").format(**who)
     return _("In {x} of 10 plausible worlds {policy} pays for itself").format(x=x, **who)
+
+
+def pays_sentence(p: float, n_ok: int, paying: int, level_text: str, who: dict) -> str:
+    """How often the grant at ``level_text`` pays for itself over the ``n_ok`` plausible worlds
+    (``paying`` of them, a share ``p``): a headline and part of the acceptability chart's title."""
+    if 0 < p < 1:
+        return _("{worlds}: with {level} its net effect on public finances is zero or a saving in "
+                 "{paying} of the {draws} worlds ({share}).").format(
+            worlds=worlds_sentence(p, n_ok, who), level=level_text, paying=paying, draws=n_ok,
+            share=_pct(p))
+    return _("{worlds} with {level}.").format(worlds=worlds_sentence(p, n_ok, who), level=level_text)
+
+
+def worker_year_sentence(ratio, undefined: float, interval: float, level_text: str, cur: str,
+                         who: dict) -> str:
+    """The net cost per retained worker-year over the worlds (``ratio``: median, low, high of
+    the ``interval``; ``undefined``: the share of worlds that keep nobody): a headline and the
+    acceptability chart's title, whose curve crosses one half at the median."""
+    upper = (_("at most {value} {thousand} in 19 of 20").format(
+                 value=readable_number(ratio["high"]), thousand=thousand(cur))
+             if math.isfinite(ratio["high"]) and interval == 0.9 else
+             _("the upper end of the {share} interval is {value} {thousand}").format(
+                 share=_pct(interval), value=readable_number(ratio["high"]), thousand=thousand(cur)))
+    return (_("With {level}, per extra worker-year in the profession, the net cost to the state "
+              "is at most {median} {thousand} in half of the worlds (negative where {policy} pays "
+              "for itself) and {upper}").format(
+                **who, level=level_text, median=readable_number(ratio["median"]),
+                thousand=thousand(cur), upper=upper)
+            + (_("; in {share} of worlds it keeps no extra workers, so there is no such "
+                 "cost").format(share=_pct(undefined)) if undefined > 0 else "") + ".")
 
 
 def _span(row, scale: float = 1.0, interval: float | None = None) -> str:
@@ -156,8 +187,11 @@ def _distribution(r) -> str:
 
 # ---------------------------------------------------------------- charts
 def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path,
-                        who: dict) -> Path:
-    accept, summary = tables["acceptability"], tables["summary"]
+                        who: dict, title: str) -> Path:
+    """Each grant's acceptability curve, the headline level's drawn thicker, under ``title``:
+    the brief's own headline sentences on the cost per retained worker-year and on how often
+    the grant pays for itself."""
+    accept = tables["acceptability"]
     fig, ax = plt.subplots(figsize=(8, 4.6), layout="constrained")
     for i, (lv, g) in enumerate(accept.groupby("level")):
         ax.step(g["threshold"], g["probability"], where="post", color=LEVEL_COLOURS[i % 7],
@@ -170,20 +204,7 @@ def acceptability_chart(tables, s, cur: str, level: float, note: str, out: Path,
            .format(**who))
     ax.grid(alpha=0.3)
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    curve = accept[accept["level"] == level]
-    reached = curve[curve["probability"] >= 0.9]
-    paying = summary.set_index("level").loc[level, "p_pays_for_itself"]
-    title = (_("With {level}, in 9 of 10 plausible worlds a retained worker-year costs the "
-               "state at most {value} {thousand}").format(
-                 level=level_words(s, level, cur), value=readable_number(reached["threshold"].iloc[0]),
-                 thousand=thousand(cur)) if len(reached) else
-             _("With {level}, in 1 of 10 plausible worlds or more a retained worker-year costs "
-               "over {value} {thousand}, or none is kept").format(
-                 level=level_words(s, level, cur), value=readable_number(float(curve["threshold"].max())),
-                 thousand=thousand(cur)))
-    title += "\n" + _("({policy} pays for itself in {share} of them)").format(
-        **who, share=_pct(paying))
-    ax.set_title(title, fontsize=10)
+    ax.set_title(title, fontsize=9)
     fig.text(0.01, -0.01, note, fontsize=6.5, ha="left", va="top", wrap=True)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: percent(v)))
     return save_chart(fig, out, "acceptability")
@@ -446,19 +467,11 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
              "docs/model.md.").format(alliance=label, sector=sector_label, country=place,
                                       plausible=n_ok, draws=s.draws, n=len(s.names), seeds=seeds)
     charts = [(_("Cost-effectiveness plane"), plane_chart(tables, s, cur, note, out, who))]
-    if n_ok:
-        charts.insert(0, (_("Cost-effectiveness acceptability curve"),
-                          acceptability_chart(tables, s, cur, level, note, out, who)))
 
-    paying = int(summary.loc[level, "draws_paying"])
     # what the money buys first (people, the cost per extra worker-year), then the net fiscal
     # cost, then whether it pays for itself and what drives that: one sentence, not the frame
-    pays = [_("{worlds}: with {level} its net effect on public finances is zero or a saving in "
-               "{paying} of the {draws} worlds ({share}).").format(
-                 worlds=worlds_sentence(p, n_ok, who), level=words, paying=paying, draws=n_ok,
-                 share=_pct(p)) if 0 < p < 1 else
-             _("{worlds} with {level}.").format(worlds=worlds_sentence(p, n_ok, who), level=words),
-             drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))] if n_ok else []
+    paying = pays_sentence(p, n_ok, int(summary.loc[level, "draws_paying"]), words, who) if n_ok else None
+    pays = [paying, drivers_sentence(drivers, params, level, s.net_cost, _("the net cost"))] if n_ok else []
     lines, fiscal = [matching_sentence(tables, s, level)], []
     active = _interval(intervals, level, _denominator(s))
     exp = _interval(intervals, level, "effect.experienced_workforce")
@@ -477,22 +490,16 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
                         "taxes, contributions, benefits and care flowing back are counted.").format(
             cost=_span(cost, interval=s.interval), million=million(cur, prose=True)))
     ratio = _interval(intervals, level, s.cost_effectiveness)
-    if ratio is not None:
-        upper = (_("at most {value} {thousand} in 19 of 20").format(
-                     value=readable_number(ratio["high"]), thousand=thousand(cur))
-                 if math.isfinite(ratio["high"]) and s.interval == 0.9 else
-                 _("the upper end of the {share} interval is {value} {thousand}").format(
-                     share=_pct(s.interval), value=readable_number(ratio["high"]), thousand=thousand(cur)))
-        undefined = float(summary.loc[level, "p_cost_effectiveness_undefined"])
-        lines.append(_("Per extra worker-year in the profession, the net cost to the state is at "
-                       "most {median} {thousand} in half of the worlds (negative where "
-                       "{policy} pays for itself) and {upper}").format(
-                           **who, median=readable_number(ratio["median"]), thousand=thousand(cur),
-                           upper=upper)
-                     + (_("; in {share} of worlds it keeps no extra workers, so there is no such "
-                          "cost").format(share=_pct(undefined)) if undefined > 0 else "") + ".")
+    per_year = None if ratio is None else worker_year_sentence(
+        ratio, float(summary.loc[level, "p_cost_effectiveness_undefined"]), s.interval, words, cur, who)
+    if per_year is not None:
+        lines.append(per_year)
     structural = structural_sentence(tables, s, level, cur, params, who) if n_ok else None
     lines += fiscal + ([structural] if structural else []) + pays
+    if n_ok:  # the chart's title: the headline's own sentences
+        title = "\n".join(textwrap.fill(t, 95) for t in (per_year, paying) if t)
+        charts.insert(0, (_("Cost-effectiveness acceptability curve"),
+                          acceptability_chart(tables, s, cur, level, note, out, who, title)))
     if math.isfinite(noise):
         lines.append(_("About {share} of the spread of the net cost across worlds is simulation "
                        "noise ({seeds} seeds per world), which widens these intervals; the rest "
