@@ -235,14 +235,28 @@ def preset_classes() -> dict[str, type]:
 
 
 @functools.cache
+@functools.cache
+def _policy_presets() -> tuple[tuple[str, str | None, tuple[str, ...] | None, str], ...]:
+    """Each shipped policy preset (``configs/policy/*.yaml``) as (name, country, sectors, the
+    sector it composes with), composed once per process: the shipped files are read-only while
+    it runs, and composing all of them takes about a second."""
+    presets = []
+    for path in sorted((CONFIG_DIR / "policy").glob("*.yaml")):
+        cfg = compose_config({"policy": path.stem})
+        sectors = cfg.policy.get("sectors")
+        presets.append((path.stem, cfg.policy.get("country"),
+                        None if sectors is None else tuple(sectors), str(cfg.sector.name)))
+    return tuple(presets)
+
+
 def alliance_homes() -> dict[str, tuple[str | None, tuple[str, ...] | None]]:
     """Each alliance preset's country and sectors, as its config file declares them."""
-    homes = {}
-    for path in sorted((CONFIG_DIR / "policy").glob("*.yaml")):
-        node = compose_config({"policy": path.stem}).policy
-        sectors = node.get("sectors")
-        homes[path.stem] = (node.get("country"), None if sectors is None else tuple(sectors))
-    return homes
+    return {name: (country, sectors) for name, country, sectors, _sector in _policy_presets()}
+
+
+def preset_sector(policy: str) -> str:
+    """The sector a shipped policy preset composes with (``python -m sim policy=<name>``)."""
+    return next(sector for name, _c, _s, sector in _policy_presets() if name == policy)
 
 
 def matching_alliances(country: str, sector: str) -> list[str]:

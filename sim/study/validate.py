@@ -133,13 +133,11 @@ def default_cases() -> list[str]:
     """Every real alliance preset (one that names its country and sectors: not the hypothetical
     ``generic`` nor another instrument such as ``stipends``), then every sector no real alliance
     employs."""
-    from sim.run.config import alliance_homes
+    from sim.run.config import alliance_homes, preset_sector
 
     alliances = [a for a, (country, sectors) in alliance_homes().items()
                  if country is not None and sectors is not None]
-    covered = set()
-    for alliance in alliances:
-        covered.add(str(compose_config({"policy": alliance}).sector.name))
+    covered = {preset_sector(alliance) for alliance in alliances}
     return alliances + [s for s in options("sector") if s not in covered]
 
 
