@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from pathlib import Path
 
 import pytest
 
 from sim import build_spec, compose_config
 
+ROOT = Path(__file__).resolve().parents[1]  # the project's folder, where ``uv run`` starts
 TINY = {"population.size": 400, "burn_in_years": 3, "horizon_years": 6}
 
 
@@ -80,3 +82,65 @@ def simulation_forbidden(root: Path):
         mp.setattr(ArmModel, "step", forbidden)
         mp.setattr(ArmModel, "run", forbidden)
         yield root
+
+
+# ---------------------------------------------------------------- the command line, in this process
+@dataclasses.dataclass
+class Ran:
+    """What a command did: its exit code and what it printed (the fields of a CompletedProcess)."""
+
+    args: list[str]
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_module(module: str, args: list[str] | tuple[str, ...], cwd: Path) -> Ran:
+    """``python -m <module> <args>`` run in ``cwd``, in this process, as the interpreter runs it:
+    through ``runpy`` with ``sys.argv`` set and ``cwd`` first on ``sys.path`` (so a module planted
+    in ``cwd`` can be imported exactly when the real command could import it). For tests of what a
+    command prints and how it exits, where a new process is not the point; tests of signals, of
+    launchers that start processes, and of the README's commands start a real process instead.
+
+    What the command changed in this process is put back: the working folder, ``sys.argv``,
+    ``sys.path``, modules imported from ``cwd``, Hydra's global state and the list of failed
+    aggregations that decides the exit code."""
+    import io
+    import runpy
+    import sys
+    import warnings
+
+    from hydra.core.global_hydra import GlobalHydra
+
+    from sim.cli import callbacks
+
+    cwd = Path(cwd).resolve()
+    out, err = io.StringIO(), io.StringIO()
+    saved_argv, saved_path, before = sys.argv[:], sys.path[:], set(sys.modules)
+    code = 0
+    GlobalHydra.instance().clear()
+    callbacks.FAILURES.clear()
+    try:
+        with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            sys.argv = [module, *map(str, args)]
+            sys.path.insert(0, str(cwd))
+            try:
+                with warnings.catch_warnings():  # the package is imported already, as in pytest
+                    warnings.filterwarnings("ignore", "'.*' found in sys.modules", RuntimeWarning)
+                    runpy.run_module(module, run_name="__main__", alter_sys=True)
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+                if not isinstance(done.code, int | None):
+                    print(done.code, file=sys.stderr)
+    finally:
+        sys.argv[:], sys.path[:] = saved_argv, saved_path
+        # a module planted in cwd must not outlive the run (the project's own and the
+        # environment's modules stay: the environment may live inside the project's folder)
+        kept = [Path(sys.prefix).resolve(), ROOT / "sim", ROOT / "tests"]
+        for name in set(sys.modules) - before:
+            where = Path(getattr(sys.modules[name], "__file__", None) or "/").resolve()
+            if where.is_relative_to(cwd) and not any(where.is_relative_to(k) for k in kept):
+                del sys.modules[name]
+        GlobalHydra.instance().clear()
+        callbacks.FAILURES.clear()
+    return Ran([module, *map(str, args)], code, out.getvalue(), err.getvalue())

@@ -49,7 +49,7 @@ from sim.model.spec import (
     available_memory,
 )
 from sim.run.config import CONFIG_DIR, Output, RunSettings, known_keys
-from tests.conftest import Simulated, simulation_forbidden
+from tests.conftest import Ran, Simulated, run_module, simulation_forbidden
 
 ROOT = CONFIG_DIR.parent
 DEFAULTS = compose_config({})
@@ -750,9 +750,8 @@ def test_a_user_experiment_that_is_not_yaml_is_one_error(sandbox, tmp_path, body
 # The real command line
 
 
-def run_cli(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          timeout=120, cwd=cwd)
+def run_cli(cwd: Path, *args: str) -> Ran:
+    return run_module("sim", args, cwd)
 
 
 def assert_one_error_line(proc: subprocess.CompletedProcess, *words: str) -> None:
@@ -954,6 +953,20 @@ def test_jobs_that_share_a_composition_equal_hydras(sandbox):
     groups = {p.name for p in CONFIG_DIR.iterdir() if p.is_dir()}
     for job, cfg in zip(jobs, job_configs(jobs, compose_config, groups), strict=True):
         assert OmegaConf.to_container(cfg) == OmegaConf.to_container(compose_config(job)), job
+
+
+@pytest.mark.parametrize("task", [[], ["policy=skuda", "exit.beta_buffer=-0.3"], ["experiment=funding_sweep"],
+                                  ["sector=dance", "policy.label='a, b'", "+policy.extra=1"]])
+def test_a_single_run_checks_the_config_hydra_composes_for_it(sandbox, task):
+    """The pre-flight composes a single run once, with Hydra's settings, and checks that config
+    without them (``_reusing``): it equals Hydra's own composition of the run, unresolved."""
+    from sim.cli.preflight import _reusing
+
+    head = compose_config([*task, "hydra.run.dir=x", "hydra/launcher=basic"], with_hydra=True)
+    reused = _reusing(head, task, compose_config)(task)
+    fresh = compose_config(task)
+    assert OmegaConf.to_container(reused, resolve=False) == OmegaConf.to_container(fresh, resolve=False)
+    assert "hydra" not in reused and "hydra" in head  # a copy: the head keeps its settings
 
 
 def test_a_study_file_that_is_a_yaml_list_is_refused(sandbox, tmp_path):

@@ -15,6 +15,7 @@ from sim import compose_config
 from sim.report.document import tagged
 from sim.report.i18n import currency, language, million, thousand
 from sim.report.words import assumption_words, benefit
+from tests.conftest import run_module
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -168,15 +169,28 @@ TINY = ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11"]
 @pytest.fixture(scope="module")
 def adhoc_sweep(tmp_path_factory):
     """``python -m sim -m policy.funding_m=0,40,80`` (an ad-hoc sweep over the grant), tiny."""
-    import subprocess
-    import sys
-
     folder = tmp_path_factory.mktemp("adhoc") / "sweep"
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "policy.funding_m=0,40,80", *TINY,
-                           f"hydra.sweep.dir={folder}", "hydra/launcher=basic"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = run_module("sim", ["-m", "policy.funding_m=0,40,80", *TINY, f"hydra.sweep.dir={folder}",
+                              "hydra/launcher=basic"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return folder
+
+
+@pytest.fixture(scope="module")
+def adhoc_briefs(adhoc_sweep, tmp_path_factory):
+    """The ad-hoc sweep's brief written once in each language: ``lang -> (folder, charts)``,
+    the charts as ``saved_charts`` records them."""
+    from sim.report import briefs
+    from sim.study.aggregate import load
+
+    written = {}
+    for lang in ("en", "sv", "nb"):
+        with pytest.MonkeyPatch.context() as mp:
+            seen = saved_charts(mp)
+            out = tmp_path_factory.mktemp(f"brief-{lang}")
+            briefs.write_report(load(adhoc_sweep), out, lang)
+        written[lang] = (out, seen)
+    return written
 
 
 def saved_charts(monkeypatch):
@@ -196,14 +210,9 @@ def saved_charts(monkeypatch):
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])
-def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_sweep, tmp_path,
-                                                                         monkeypatch, lang):
-    from sim.report import briefs
-    from sim.study.aggregate import load
-
-    seen = saved_charts(monkeypatch)
-    briefs.write_report(load(adhoc_sweep), tmp_path, lang)
-    text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
+def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_briefs, lang):
+    out, seen = adhoc_briefs[lang]
+    text = (out / tagged("brief.md", lang)).read_text(encoding="utf-8")
     timeline = [fig for stem, fig, _pt in seen if stem == "workforce_over_time"]
     assert timeline
     title = timeline[0]._suptitle.get_text().replace("\n", " ")
@@ -218,16 +227,11 @@ def test_the_sweep_chart_states_the_headlines_number_and_prints_readably(adhoc_s
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])
-def test_each_funding_charts_title_is_one_of_the_briefs_headlines(adhoc_sweep, tmp_path, monkeypatch,
-                                                                   lang):
+def test_each_funding_charts_title_is_one_of_the_briefs_headlines(adhoc_briefs, lang):
     """Issue 24: each claim is worded once (sim/report/sentences.py). The title of each chart of
     the funding brief is one of its headline sentences, word for word, in every language."""
-    from sim.report import briefs
-    from sim.study.aggregate import load
-
-    seen = saved_charts(monkeypatch)
-    briefs.write_report(load(adhoc_sweep), tmp_path, lang)
-    text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
+    out, seen = adhoc_briefs[lang]
+    text = (out / tagged("brief.md", lang)).read_text(encoding="utf-8")
     headlines = {" ".join(line[2:].split()) for line in text.split("\n## ")[1].splitlines()
                  if line.startswith("- ")}
     titles = {}
@@ -243,15 +247,12 @@ def test_each_funding_charts_title_is_one_of_the_briefs_headlines(adhoc_sweep, t
 def test_rendering_another_language_keeps_the_english_brief(adhoc_sweep):
     """``python -m sim.aggregate <folder> report.language=sv`` (then nb) adds brief.sv.* and
     brief.nb.* beside brief.html and brief.md, which stay as they were, with their charts."""
-    import subprocess
-    import sys
 
     aggregate = adhoc_sweep / "aggregate"
     english = {name: (aggregate / name).read_bytes()
                for name in ("brief.html", "brief.md", "workforce_over_time.png")}
     for lang in ("sv", "nb"):
-        proc = subprocess.run([sys.executable, "-m", "sim.aggregate", str(adhoc_sweep),
-                               f"report.language={lang}"], cwd=ROOT, capture_output=True, text=True)
+        proc = run_module("sim.aggregate", [str(adhoc_sweep), f"report.language={lang}"], ROOT)
         assert proc.returncode == 0, proc.stderr[-2000:]
     for name, content in english.items():
         assert (aggregate / name).read_bytes() == content, name
@@ -304,16 +305,15 @@ TITLE = {"en": "talent, births and net public cost at each funding level",
 
 
 @pytest.mark.parametrize("lang", ["en", "sv", "nb"])
-def test_an_adhoc_sweep_over_the_grant_gets_the_funding_studys_brief(adhoc_sweep, tmp_path, lang):
+def test_an_adhoc_sweep_over_the_grant_gets_the_funding_studys_brief(adhoc_briefs, lang):
     """``-m policy.funding_m=0,40,80`` (issue 20 item 7): the funding study's title and charts
     against the grant (and, with few levels, the workforce over time), headlines of a funded
     level only, no "Compared with" lines repeating them, one demand model (the sweep ran one)."""
-    from sim.report import brief, briefs
+    from sim.report import brief
     from sim.report.i18n import _
-    from sim.study.aggregate import load
 
-    briefs.write_report(load(adhoc_sweep), tmp_path, lang)
-    text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
+    out, _seen = adhoc_briefs[lang]
+    text = (out / tagged("brief.md", lang)).read_text(encoding="utf-8")
     first = text.splitlines()[0]
     with language(lang):
         assert first.endswith(_(brief.funding_study_report()["title"])), first
@@ -335,13 +335,9 @@ def test_an_adhoc_sweep_over_the_grant_gets_the_funding_studys_brief(adhoc_sweep
 def test_a_sweep_over_the_grant_and_both_demand_models_reports_each(tmp_path):
     """``-m policy.funding_m=0,40 demand=market,steady``: the headline under each demand model,
     the charts of the default (market), as in the funding study's brief."""
-    import subprocess
-    import sys
-
     folder = tmp_path / "sweep"
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "policy.funding_m=0,40",
-                           "demand=market,steady", *TINY, f"hydra.sweep.dir={folder}",
-                           "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
+    proc = run_module("sim", ["-m", "policy.funding_m=0,40", "demand=market,steady", *TINY,
+                              f"hydra.sweep.dir={folder}", "hydra/launcher=basic"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = (folder / "aggregate" / "brief.md").read_text(encoding="utf-8")
     assert TITLE["en"] in text.splitlines()[0]

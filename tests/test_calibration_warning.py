@@ -3,14 +3,12 @@ refits the entry rate (issue 20 item 8): in the terminal and in the brief, in ev
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 
 from sim.report.document import calibration_blocks
 from sim.report.i18n import language
 from sim.study.stats import refit_command
+from tests.conftest import ROOT, run_module
 
 
 @pytest.mark.parametrize("lang, words", [("en", ("2,940", "18%", "2,500", "more than")),
@@ -35,10 +33,9 @@ def test_refit_command_keeps_the_world_and_drops_the_alliance_and_presentation()
 
 
 def test_a_drifting_run_says_so_in_the_terminal_and_its_brief(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim", "exit=constant", "exit.monthly_hazard=0.004",
-                           "population.size=400", "burn_in_years=3", "horizon_years=6", "seeds=2",
-                           "output.timeseries=false", f"hydra.run.dir={tmp_path / 'run'}"],
-                          capture_output=True, text=True, timeout=300)
+    proc = run_module("sim", ["exit=constant", "exit.monthly_hazard=0.004", "population.size=400",
+                              "burn_in_years=3", "horizon_years=6", "seeds=2", "output.timeseries=false",
+                              f"hydra.run.dir={tmp_path / 'run'}"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     refit = ("uv run python scripts/fit-entry-rate exit=constant exit.monthly_hazard=0.004 "
              "population.size=400 burn_in_years=3 horizon_years=6 --sectors theatre --countries sweden")

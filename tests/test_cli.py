@@ -4,13 +4,15 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
+
+from tests.conftest import ROOT, run_module
 
 ARGS = ["population.size=150", "seeds=2", "burn_in_years=2", "horizon_years=11"]
 
 
 def run_cli(tmp_path, *extra):
-    return subprocess.run([sys.executable, "-m", "sim", *ARGS, *extra,
-                           f"hydra.run.dir={tmp_path}"], capture_output=True, text=True)
+    return run_module("sim", [*ARGS, *extra, f"hydra.run.dir={tmp_path}"], ROOT)
 
 
 def test_cli_writes_tables_charts_and_provenance(tmp_path):
@@ -118,6 +120,7 @@ def test_the_interrupt_numba_reports_as_a_system_error_is_recognised_narrowly():
     assert not interrupted(RuntimeError("x"))
 
 
+@pytest.mark.slow  # a signal in a real process
 def test_ctrl_c_in_a_kernel_of_a_run_is_one_line_and_exit_130(tmp_path):
     proc = run_injected(tmp_path, [*ARGS, f"hydra.run.dir={tmp_path / 'run'}"])
     assert proc.returncode == 130, proc.stderr[-3000:]
@@ -126,12 +129,14 @@ def test_ctrl_c_in_a_kernel_of_a_run_is_one_line_and_exit_130(tmp_path):
     assert not list((tmp_path / "run").glob("*.parquet"))
 
 
+@pytest.mark.slow  # a real process's exit
 def test_a_real_system_error_is_not_taken_for_an_interruption(tmp_path):
     proc = run_injected(tmp_path, [*ARGS, f"hydra.run.dir={tmp_path / 'run'}"], real=True)
     assert proc.returncode == 1 and "a real SystemError" in proc.stderr, proc.stderr[-3000:]
     assert "interrupted" not in proc.stderr
 
 
+@pytest.mark.slow  # a signal in a real process
 def test_ctrl_c_in_a_kernel_of_a_sweep_job_resumes_to_identical_tables(tmp_path):
     """The second level's job is interrupted: exit 130 and one line; the first job is complete,
     the second not; the same command (uninterrupted) then completes the sweep with the tables

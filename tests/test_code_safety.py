@@ -18,7 +18,7 @@ from sim import compose_config
 from sim.model.core.params import ConfigError
 from sim.run.io import write_json
 from sim.study.sweep import COMPLETE
-from tests.conftest import write_job_tables
+from tests.conftest import Ran, run_module, write_job_tables
 
 EVIL = "open({flag!r}, 'w').write('ran')\nclass Boom:\n    pass\n"
 
@@ -31,9 +31,10 @@ def plant(folder: Path, name: str = "evil") -> Path:
     return flag
 
 
-def sim(args: list[str], cwd: Path, module: str = "sim") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300)
+def sim(args: list[str], cwd: Path, module: str = "sim") -> Ran:
+    """``python -m <module> <args>`` in ``cwd``, with ``cwd`` first on ``sys.path`` as the real
+    command has it: a module planted there is importable exactly when it would be."""
+    return run_module(module, args, cwd)
 
 
 # ---------------------------------------------------------------- item 2: _target_ checked first

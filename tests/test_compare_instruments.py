@@ -5,8 +5,6 @@ old name is refused with one line naming the new form."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +12,7 @@ import pytest
 
 from sim import compose_config, run_model
 from sim.model.core.params import ConfigError
+from tests.conftest import ROOT, run_module
 
 TINY = ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11"]
 
@@ -21,9 +20,8 @@ TINY = ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11"]
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory):
     folder = tmp_path_factory.mktemp("compared")
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "policy=teateralliansen,stipends",
-                           "policy.funding_m=20,40", *TINY, f"hydra.sweep.dir={folder}",
-                           "hydra/launcher=basic"], capture_output=True, text=True, timeout=900)
+    proc = run_module("sim", ["-m", "policy=teateralliansen,stipends", "policy.funding_m=20,40", *TINY,
+                              f"hydra.sweep.dir={folder}", "hydra/launcher=basic"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return folder / "aggregate"
 
@@ -63,8 +61,7 @@ def test_the_brief_puts_the_instruments_side_by_side_in_their_own_words(compared
     ("alliance=skuda", "policy=skuda"), ("alliance.funding_m=40", "policy.funding_m=40"),
     ("report.x=alliance.funding_m", "report.x=policy.funding_m")])
 def test_the_old_group_name_is_refused_with_the_new_form(tmp_path, old, new):
-    proc = subprocess.run([sys.executable, "-m", "sim", old, f"hydra.run.dir={tmp_path / 'run'}"],
-                          capture_output=True, text=True, timeout=120)
+    proc = run_module("sim", [old, f"hydra.run.dir={tmp_path / 'run'}"], ROOT)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1
     assert f"allowed: {new} (the group alliance is now called policy" in proc.stderr
     assert not (tmp_path / "run").exists()
@@ -81,14 +78,14 @@ PRESETS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "configs
                  .glob("*.yaml"))
 
 
+@pytest.mark.slow  # every preset end to end (the `compared` sweep keeps two in the fast tier)
 @pytest.mark.parametrize("preset", PRESETS)
 def test_every_preset_runs_a_two_level_sweep_with_charts_and_its_brief(tmp_path, preset):
     """Each built-in policy through the command line, charts on: a sweep over two grants and
     its brief, which names the policy by its own title; an instrument that is no alliance is
     never called one in the headlines."""
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", f"policy={preset}",
-                           "policy.funding_m=0,30", *TINY, f"hydra.sweep.dir={tmp_path}",
-                           "hydra/launcher=basic"], capture_output=True, text=True, timeout=900)
+    proc = run_module("sim", ["-m", f"policy={preset}", "policy.funding_m=0,30", *TINY,
+                              f"hydra.sweep.dir={tmp_path}", "hydra/launcher=basic"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     brief = (tmp_path / "aggregate" / "brief.md").read_text()
     title = brief.splitlines()[0]

@@ -19,8 +19,6 @@ import errno
 import hashlib
 import os
 import stat
-import subprocess
-import sys
 from pathlib import Path
 
 import hydra.core.utils
@@ -40,6 +38,7 @@ from sim.model.core.params import ConfigError
 from sim.run.cache import BaselineCache
 from sim.run.io import LinkError, atomic_write, find_link, open_lock, write_set
 from sim.study.sweep import check_job_folders, job_lock
+from tests.conftest import Ran, run_module
 from tests.test_study_commands import calibration_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,9 +172,8 @@ def test_hydras_config_writer_writes_atomically_and_refuses_links(tmp_path, outs
 
 
 # ---------------------------------------------------------------- item 3: the property test
-def run_sim(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          timeout=TIMEOUT, cwd=cwd)
+def run_sim(cwd: Path, *args: str) -> Ran:
+    return run_module("sim", args, cwd)
 
 
 # where a sweep writes (relative to its folder), and what a planted link there points to

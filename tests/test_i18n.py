@@ -19,6 +19,7 @@ import yaml
 from babel.messages.pofile import read_po
 
 from sim.report.i18n import LOCALE_DIR, _, language, localise_axes, localise_number, number
+from tests.conftest import run_module
 
 ROOT = Path(__file__).resolve().parents[1]
 LANGS = ("sv", "nb")
@@ -114,10 +115,9 @@ def visible_text(page: str) -> str:
 @pytest.fixture(scope="module")
 def sweep_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("i18n_sweep")
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=funding_sweep",
-                           "policy.funding_m=0,40", *TINY, "report.language=sv",
-                           f"hydra.sweep.dir={folder}", "hydra/launcher=basic"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = run_module("sim", ["-m", "experiment=funding_sweep", "policy.funding_m=0,40", *TINY,
+                              "report.language=sv", f"hydra.sweep.dir={folder}", "hydra/launcher=basic"],
+                      ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     return folder
 
@@ -177,9 +177,8 @@ def test_funding_sweep_brief_and_charts_have_no_english(sweep_folder, lang, tmp_
 
 def test_single_run_brief_in_norwegian(tmp_path):
     """``python -m sim report.language=nb``: the run's brief and its two charts in Norwegian."""
-    proc = subprocess.run([sys.executable, "-m", "sim", "seeds=2", "population.scale=20",
-                           "burn_in_years=1", "horizon_years=11", "report.language=nb",
-                           f"hydra.run.dir={tmp_path}"], cwd=ROOT, capture_output=True, text=True)
+    proc = run_module("sim", ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11",
+                              "report.language=nb", f"hydra.run.dir={tmp_path}"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     page = (tmp_path / "brief.nb.html").read_text(encoding="utf-8")
     assert '<html lang="nb">' in page
@@ -195,9 +194,8 @@ def test_other_studies_briefs_and_charts_have_no_english(study, swept, lang, tmp
     from sim.study.aggregate import load
 
     folder = tmp_path / "sweep"
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", f"experiment={study}", swept, *TINY,
-                           "output.charts=false", f"hydra.sweep.dir={folder}",
-                           "hydra/launcher=basic"], cwd=ROOT, capture_output=True, text=True)
+    proc = run_module("sim", ["-m", f"experiment={study}", swept, *TINY, "output.charts=false",
+                              f"hydra.sweep.dir={folder}", "hydra/launcher=basic"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     texts = record_chart_texts(monkeypatch, brief)
     briefs.write_report(load(folder), tmp_path, lang)
@@ -280,10 +278,9 @@ def test_uncertainty_lines_of_the_funding_brief(lang):
 def test_the_same_sweep_in_another_language_reuses_its_jobs(sweep_folder):
     """report.language is not part of a job: the same command in nb skips every finished job and
     writes the brief again in Norwegian (and needs no new folder)."""
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=funding_sweep",
-                           "policy.funding_m=0,40", *TINY, "report.language=nb",
-                           f"hydra.sweep.dir={sweep_folder}", "hydra/launcher=basic"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = run_module("sim", ["-m", "experiment=funding_sweep", "policy.funding_m=0,40", *TINY,
+                              "report.language=nb", f"hydra.sweep.dir={sweep_folder}",
+                              "hydra/launcher=basic"], ROOT)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stderr.count("already complete") == 2, proc.stderr[-2000:]
     aggregate = sweep_folder / "aggregate"

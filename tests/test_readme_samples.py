@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import run_module
+
 README = Path(__file__).resolve().parents[1] / "README.md"
 PAGES = [README, *sorted((README.parent / "docs").glob("*.md"))]
 PAIR = re.compile(r"^```python\n((?:(?!```).)*?)^```\n\n^```\n((?:(?!```).)*?)^```", re.S | re.M)
@@ -50,16 +52,13 @@ def test_a_readme_sample_prints_what_it_shows(code, expected):
 
 def test_the_readme_sample_table_is_what_the_default_command_prints(tmp_path):
     """The README's abridged sample of `uv run python -m sim`: each row it shows, verbatim."""
-    import subprocess
-    import sys
 
     text = README.read_text(encoding="utf-8")
     start = text.index("```\nTeaterAlliansen, Freelance actors")
     sample = text[start + 4:text.index("```", start + 4)].splitlines()
     shown = [line for line in sample if line and line != "..." and not line.startswith("results:")]
-    proc = subprocess.run([sys.executable, "-m", "sim", "output.charts=false",
-                           "output.timeseries=false", f"hydra.run.dir={tmp_path / 'run'}"],
-                          capture_output=True, text=True, timeout=600)
+    proc = run_module("sim", ["output.charts=false", "output.timeseries=false",
+                              f"hydra.run.dir={tmp_path / 'run'}"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     printed = proc.stdout.splitlines()
     assert len(shown) > 10

@@ -14,6 +14,7 @@ import pytest
 
 from sim.run.io import typed_command
 from sim.study.aggregate import PLAN, load, sweep_command
+from tests.conftest import run_module
 
 TINY = ["seeds=2", "population.scale=20", "burn_in_years=1", "horizon_years=11"]
 
@@ -38,13 +39,13 @@ def tables(folder: Path) -> dict[str, pd.DataFrame]:
             for name in ("results", "summary")}
 
 
+@pytest.mark.slow  # a real shell
 def test_an_adhoc_sweeps_command_resumes_its_folder_with_every_job_skipped(tmp_path):
     """``python -m sim -m policy.funding_m=0,40,80`` in its default folder (no
     hydra.sweep.dir): the brief prints that command, not ``-m experiment=comparison``; pasted into a
     shell in the same folder it skips every job and leaves the tables as they were."""
     args = ["-m", "policy.funding_m=0,40,80", *TINY, "hydra/launcher=basic"]
-    first = subprocess.run([sys.executable, "-m", "sim", *args], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=600)
+    first = run_module("sim", args, tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
     folder = next((tmp_path / "results" / "sweeps").iterdir())
     before = tables(folder)
@@ -63,14 +64,14 @@ def test_an_adhoc_sweeps_command_resumes_its_folder_with_every_job_skipped(tmp_p
         pd.testing.assert_frame_equal(table, before[name], obj=name)
 
 
+@pytest.mark.slow  # a real shell
 def test_a_quoted_override_is_printed_as_a_shell_takes_it_back(tmp_path):
     """A sweep folder with a comma (Hydra quotes it) and a range sweep (parentheses): the printed
     command pastes into a shell as it was run, and resumes the folder."""
     folder = "sweep,one"
     args = ["-m", "policy.funding_m=range(0,41,40)", *TINY, "hydra/launcher=basic",
             f"hydra.sweep.dir='{folder}'"]
-    first = subprocess.run([sys.executable, "-m", "sim", *args], cwd=tmp_path,
-                           capture_output=True, text=True, timeout=600)
+    first = run_module("sim", args, tmp_path)
     assert first.returncode == 0, first.stderr[-2000:]
     command = reproduce_line(tmp_path / folder / "aggregate" / "brief.md")
     assert shlex.split(command)[3:] == args
@@ -83,8 +84,7 @@ def test_a_single_runs_brief_names_every_override(tmp_path):
     """``python -m sim exit=constant``: the brief's command holds the swapped rule (it no longer
     reads like the default's), as provenance.json records it."""
     args = ["exit=constant", *TINY, f"hydra.run.dir={tmp_path / 'run'}"]
-    proc = subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
-                          timeout=600)
+    proc = run_module("sim", args, tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     command = reproduce_line(tmp_path / "run" / "brief.md")
     assert command == "python -m sim " + " ".join(args)

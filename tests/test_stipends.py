@@ -4,8 +4,6 @@ flows), chooses by skill and keeps the limit on grant-years in a row."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -21,7 +19,7 @@ from sim.model.core.recorder import SERIES, Recorder
 from sim.model.policy.base import Transfer
 from sim.model.policy.stipends import Stipends
 from sim.model.rules.base import Earnings
-from tests.conftest import TINY, spec_for
+from tests.conftest import TINY, run_module, spec_for
 from tests.test_crn_and_reproducibility import assert_arms_identical
 
 COUNTRIES = {"sweden": {}, "norway": {"country": "norway"}}
@@ -47,9 +45,8 @@ def test_the_preset_runs_through_run_model():
 @pytest.mark.parametrize("country", sorted(COUNTRIES))
 def test_the_preset_runs_on_the_command_line(tmp_path, country):
     args = [f"{k}={v}" for k, v in TINY.items()] + [f"country={country}"]
-    proc = subprocess.run(
-        [sys.executable, "-m", "sim", "policy=stipends", "output.charts=false", "seeds=2",
-         *args, f"hydra.run.dir={tmp_path}"], capture_output=True, text=True, timeout=600)
+    proc = run_module("sim", ["policy=stipends", "output.charts=false", "seeds=2", *args,
+                              f"hydra.run.dir={tmp_path}"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = pd.read_parquet(tmp_path / "metrics.parquet")
     holders = metrics[(metrics.arm == "policy") & (metrics.outcome == "grant_holders")]

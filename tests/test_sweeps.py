@@ -12,6 +12,7 @@ import pytest
 from sim import build_spec, compose_config
 from sim.cli.preflight import expand_jobs, sweep_params
 from sim.run.config import CONFIG_DIR
+from tests.conftest import ROOT, Ran, run_module
 
 STUDIES = sorted(p.stem for p in (CONFIG_DIR.parent / "experiments").glob("*.yaml"))
 DESIGNS = {"sensitivity": 2, "uncertainty": 4}  # design studies and their seeds per design row
@@ -19,10 +20,15 @@ COMPARISONS = [name for name in STUDIES if name not in DESIGNS]
 TINY = ["seeds=2", "population.scale=20", "demand=market", "burn_in_years=1", "horizon_years=11"]
 
 
-def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "sim", "-m", *args, *TINY,
-                           f"hydra.sweep.dir={tmp_path}", f"hydra/launcher={launcher}"],
-                          capture_output=True, text=True, timeout=600)
+def sweep(tmp_path: Path, *args: str, launcher: str = "basic") -> Ran:
+    """``python -m sim -m <args>``, tiny, into ``tmp_path``. The basic launcher runs in this
+    process (``tests.conftest.run_module``); the launchers that start processes start them from
+    a real ``python -m sim``, as a user's command does."""
+    args = ["-m", *args, *TINY, f"hydra.sweep.dir={tmp_path}", f"hydra/launcher={launcher}"]
+    if launcher == "basic":
+        return run_module("sim", args, ROOT)
+    return subprocess.run([sys.executable, "-m", "sim", *args], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
 
 
 @pytest.mark.parametrize("name", STUDIES)
@@ -34,6 +40,7 @@ def test_every_study_composes_with_its_first_level(name):
     assert run.seeds == DESIGNS.get(name, 30) and cfg.experiment == name
 
 
+@pytest.mark.slow  # every study end to end (tests/test_i18n.py keeps two in the fast tier)
 @pytest.mark.parametrize("name", COMPARISONS)
 def test_every_study_runs_tiny_and_writes_a_brief(tmp_path, name):
     overrides = {"funding_sweep": ["policy.funding_m=0,30"], "sectors": ["sector=theatre,dance"]}
@@ -76,6 +83,7 @@ def results_of(folder: Path) -> pd.DataFrame:
     return df.sort_values(["job", "seed", "arm", "outcome"]).reset_index(drop=True)
 
 
+@pytest.mark.slow  # launchers that start processes
 def test_launchers_give_identical_results(tmp_path):
     args = ["experiment=funding_sweep", "policy.funding_m=0,30"]
     runs = {}
@@ -129,6 +137,7 @@ def test_unknown_study_lists_the_available_ones(tmp_path):
         assert name in proc.stderr
 
 
+@pytest.mark.slow  # a whole sensitivity study end to end
 def test_sensitivity_study_runs_tiny_through_the_cli(tmp_path):
     proc = sweep(tmp_path, "experiment=sensitivity", "sensitivity.samples=2", "seeds=1")
     assert proc.returncode == 0, proc.stderr[-2000:]

@@ -2,8 +2,6 @@
 hypercube, paying for itself, PRIM, bad settings, and a tiny study end to end."""
 
 import re
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
@@ -18,6 +16,7 @@ from sim.study import uncertainty as unc
 from sim.study.checks import checked_spec
 from sim.study.prim import find_box, peel
 from sim.study.sensitivity import model_config
+from tests.conftest import run_module
 
 
 def study(*overrides: str):
@@ -206,9 +205,8 @@ def test_bad_settings_are_refused_naming_the_key(override, named):
 
 
 def test_a_bad_setting_stops_the_command_before_anything_runs(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=uncertainty",
-                           "uncertainty.levels=[0,40]", f"hydra.sweep.dir={tmp_path / 'x'}"],
-                          capture_output=True, text=True, timeout=300)
+    proc = run_module("sim", ["-m", "experiment=uncertainty", "uncertainty.levels=[0,40]",
+                              f"hydra.sweep.dir={tmp_path / 'x'}"], tmp_path)
     assert proc.returncode == 2 and "uncertainty.levels" in proc.stderr
     assert not (tmp_path / "x").exists()
 
@@ -217,15 +215,14 @@ def test_a_bad_setting_stops_the_command_before_anything_runs(tmp_path):
 TINY = ["population.size=150", "burn_in_years=1", "horizon_years=11", "hydra/launcher=basic"]
 
 
+@pytest.mark.slow  # a whole uncertainty study and a funding sweep end to end
 def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_funding_brief_quotes_it(
         tmp_path):
     # a world of 150 freelancers after one year of burn-in matches no data: the mechanics are
     # tested here with every world kept (tests/test_plausible.py judges worlds)
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=uncertainty",
-                           "uncertainty.draws=8", "seeds=1", *TINY, "uncertainty.cutoff=null",
-                           "uncertainty.refit_entry=false",
-                           f"hydra.sweep.dir={tmp_path / 'uncertainty'}"],
-                          capture_output=True, text=True, timeout=600)
+    proc = run_module("sim", ["-m", "experiment=uncertainty", "uncertainty.draws=8", "seeds=1", *TINY,
+                              "uncertainty.cutoff=null", "uncertainty.refit_entry=false",
+                              f"hydra.sweep.dir={tmp_path / 'uncertainty'}"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "8/8 jobs complete" in proc.stderr
     out = tmp_path / "uncertainty" / "aggregate"
@@ -258,10 +255,8 @@ def test_a_tiny_uncertainty_study_writes_its_tables_chart_and_brief_and_the_fund
     assert "data:image/png;base64," in (out / "brief.html").read_text()
 
     # a funding sweep of the same world beside it quotes the plausible worlds in its headlines
-    proc = subprocess.run([sys.executable, "-m", "sim", "-m", "experiment=funding_sweep",
-                           "policy.funding_m=0,40", "seeds=2", *TINY,
-                           f"hydra.sweep.dir={tmp_path / 'funding_sweep'}"],
-                          capture_output=True, text=True, timeout=600)
+    proc = run_module("sim", ["-m", "experiment=funding_sweep", "policy.funding_m=0,40", "seeds=2", *TINY,
+                              f"hydra.sweep.dir={tmp_path / 'funding_sweep'}"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-2000:]
     funding = (tmp_path / "funding_sweep" / "aggregate" / "brief.md").read_text()
     headlines = funding.split("## Headline numbers")[1].split("##")[0]
