@@ -357,6 +357,7 @@ def screenshots(tmp_path: Path) -> None:
             shutil.copy(png, Path(keep) / png.name)
 
 
+@pytest.mark.slow  # a server and a browser
 def test_the_app_in_a_browser(browser, app, tmp_path):  # browser first: a skip costs nothing
     url, opened = app
     page = browser.new_page(viewport={"width": 1400, "height": 1900})
@@ -411,6 +412,7 @@ def choose(page, control: str, option: str | re.Pattern) -> None:
         has_text=option).click()
 
 
+@pytest.mark.slow  # a server and a browser
 def test_working_grants_in_a_browser_in_every_language(browser, app, tmp_path):
     """Working grants chosen and a one-year live run done: the page names them as their
     description does, in English, Swedish and Norwegian, and says "alliance" nowhere (the
@@ -449,6 +451,7 @@ def test_working_grants_in_a_browser_in_every_language(browser, app, tmp_path):
     screenshots(tmp_path)
 
 
+@pytest.mark.slow  # a server and a browser
 def test_a_negative_seed_in_a_browser(browser, app, tmp_path):
     """Issue 20: -5 in Seed and Start left the page at "Burn-in…" with Stop enabled. Now the
     command line's refusal is on the page and the Start button comes back; so for 2**40."""

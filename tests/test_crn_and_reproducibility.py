@@ -42,6 +42,7 @@ def test_entrants_are_the_same_people_in_both_arms():
     assert not np.array_equal(b["exit_month"], a["exit_month"])
 
 
+@pytest.mark.slow  # fresh interpreters
 def test_same_seed_gives_identical_outputs_in_a_fresh_process():
     code = ("import json, sys; from sim import run_model; "
             f"print(json.dumps(run_model(seed=9, **{TINY!r})))")

@@ -13,6 +13,7 @@ from sim import run_model  # noqa: E402
 TINY = {"population.scale": 40, "burn_in_years": 1, "horizon_years": 3}
 
 
+@pytest.mark.slow  # Dask's worker processes
 def test_dask_results_equal_direct_calls():
     task_list = tasks([0, 40], 1, TINY)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

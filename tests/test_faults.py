@@ -100,6 +100,7 @@ def start_and_stop_after_first_job(folder: Path, sig: int) -> tuple[subprocess.C
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), done
 
 
+@pytest.mark.slow  # a killed process
 def test_a_killed_sweep_resumes_to_the_same_results(tmp_path, reference):
     """SIGKILL to the whole sweep after its first job: re-running the same command completes
     it, skips the finished job and gives exactly the tables of an uninterrupted run."""
@@ -115,6 +116,7 @@ def test_a_killed_sweep_resumes_to_the_same_results(tmp_path, reference):
     pd.testing.assert_frame_equal(results_of(reference), results_of(folder))
 
 
+@pytest.mark.slow  # a signal in a real process
 def test_ctrl_c_exits_130_with_one_line_and_resumes_to_the_same_results(tmp_path, reference):
     """SIGINT (Ctrl-C) to the process group: exit 130, one line saying it was interrupted, no
     traceback; re-running the same command gives the tables of an uninterrupted run."""
@@ -131,6 +133,7 @@ def test_ctrl_c_exits_130_with_one_line_and_resumes_to_the_same_results(tmp_path
     pd.testing.assert_frame_equal(results_of(reference), results_of(folder))
 
 
+@pytest.mark.slow  # real sweeps in processes
 def test_a_truncated_job_table_is_refused_by_aggregation_and_recomputed(tmp_path, reference):
     """A job whose table was cut in half while its COMPLETE.json remains: ``python -m
     sim.aggregate`` refuses the folder (non-zero exit) and moves the earlier aggregate/ to
@@ -219,6 +222,7 @@ def test_a_read_only_disk_is_refused_before_simulating(tmp_path, mode):
 RESULT_PATTERNS = ("*.parquet", "*.csv", "*.png", "*.svg", "*.part", ".partial-*")
 
 
+@pytest.mark.slow  # a real process on a full disk
 @needs_mount
 def test_a_full_disk_leaves_no_partial_results(tmp_path):
     """A single run whose results do not fit on the disk (a 300 KiB tmpfs with about 100 KiB
