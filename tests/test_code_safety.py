@@ -37,6 +37,17 @@ def sim(args: list[str], cwd: Path, module: str = "sim") -> Ran:
     return run_module(module, args, cwd)
 
 
+def test_the_command_runs_as_python_m_does_so_a_planted_module_would_be_found(tmp_path):
+    """The tests below run the command in this process (``tests.conftest.run_module``); it puts
+    the working folder first on ``sys.path`` as ``python -m`` does, so a module planted there is
+    imported exactly when the real command would import it, and is forgotten afterwards."""
+    flag = plant(tmp_path, "planted_main")
+    (tmp_path / "planted_main.py").write_text(EVIL.format(flag=str(flag)) + "raise SystemExit(3)\n")
+    ran = sim([], tmp_path, module="planted_main")
+    assert ran.returncode == 3 and flag.exists()  # found in the working folder and run
+    assert "planted_main" not in sys.modules and str(tmp_path) not in sys.path
+
+
 # ---------------------------------------------------------------- item 2: _target_ checked first
 @pytest.mark.parametrize("override", [
     "exit._target_=evil.Boom",
