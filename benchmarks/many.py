@@ -14,7 +14,7 @@
    in the same process, for replications (``--small-runs`` seeds of one world) and for a Sobol
    design (the first ``--sobol-runs`` samples of SALib's Sobol design over the 13 parameters
    of the shipped sensitivity study, ``configs/study/sensitivity.yaml``; they share batches, as
-   the parameters are all per-run ones, ``sim/model/core/runs.py``), twice: each sample with a
+   the parameters are all per-run ones, ``sim/model/core/per_run.py``), twice: each sample with a
    seed of its own (every run its own world and seed: the efficiency of batching alone) and
    every sample with the same seed, as the study runs them (samples that change only alliance
    parameters then share their baseline arm, so fewer agent-months are simulated than the

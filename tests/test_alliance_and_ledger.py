@@ -9,8 +9,8 @@ from sim.model import tables
 from sim.model.core.columns import AgentColumns
 from sim.model.core.finance import outside_tax, unemployment_benefit
 from sim.model.core.ledger import Ledger
+from sim.model.core.per_run import RunValues
 from sim.model.core.recorder import SERIES, Recorder
-from sim.model.core.runs import RunValues
 from sim.model.policy.alliance import Alliance
 from tests.conftest import spec_for
 

@@ -22,8 +22,8 @@ import sim.run.batch as batch
 import sim.run.paired as paired
 from sim.model import tables
 from sim.model.core.columns import AgentColumns
+from sim.model.core.per_run import SLOTS, batch_spec, per_run_fields
 from sim.model.core.rng import Streams, counters
-from sim.model.core.runs import SLOTS, batch_spec, per_run_fields
 from sim.model.freelance import ArmModel
 from sim.model.policy.alliance import Alliance
 from sim.model.policy.base import Policy

@@ -9,7 +9,7 @@ import pytest
 
 from sim.model import tables
 from sim.model.core.columns import NO_MONTH, AgentColumns
-from sim.model.core.runs import RunValues
+from sim.model.core.per_run import RunValues
 from sim.model.policy.alliance import Alliance
 from sim.model.rules.admission import QualifyingWindows
 from sim.model.rules.base import window_counts

@@ -14,7 +14,7 @@ from sim.model import tables
 from sim.model.core.columns import AgentColumns
 from sim.model.core.finance import settle_month, sick_benefit_share
 from sim.model.core.ledger import Ledger
-from sim.model.core.runs import RunValues
+from sim.model.core.per_run import RunValues
 from sim.model.policy.alliance import Alliance
 from sim.model.rules.base import Earnings
 from sim.model.rules.health import StressEpisodes, _spell_months, geometric_months

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from omegaconf import OmegaConf
 
 from sim.model.core.params import ConfigError
-from sim.model.core.runs import SLOTS, per_run_fields
+from sim.model.core.per_run import SLOTS, per_run_fields
 from sim.run.config import build_spec, compose_config
 from sim.run.variants import SpecVariants, read_elsewhere
 from tests.conftest import TINY

@@ -26,9 +26,9 @@ from sim.model.core.finance import outside_flows, wage_returns, wage_rights, wag
 from sim.model.core.ledger import Ledger
 from sim.model.core.loop import monthly_step
 from sim.model.core.params import ConfigError, check_seed
+from sim.model.core.per_run import SLOTS, WORLD_SLOTS, RunValues, batch_spec
 from sim.model.core.recorder import Recorder
 from sim.model.core.rng import Streams
-from sim.model.core.runs import SLOTS, WORLD_SLOTS, RunValues, batch_spec
 from sim.model.spec import ModelSpec
 
 ARMS = ("baseline", "policy")
@@ -84,7 +84,7 @@ class ArmModel(mesa.Model):
 
     ``seed`` may be a list of seeds: the model is then a batch of runs, one per seed, of ``spec``
     or of a list of specs (one per seed) that differ only in per-run parameters
-    (``sim/model/core/runs.py``), simulated as groups of rows of one population
+    (``sim/model/core/per_run.py``), simulated as groups of rows of one population
     (``sim/model/core/loop.py``); each run draws exactly what a model of its seed alone draws,
     and ``run_result(g)`` is run g's results.
     """
@@ -109,7 +109,7 @@ class ArmModel(mesa.Model):
             raise ConfigError("spec", f"{len(specs)} specs",
                               f"one spec per seed ({len(seeds)} seeds)")
         super().__init__(rng=seeds[0])
-        # the batch's spec: per-run values that differ are None there (sim/model/core/runs.py);
+        # the batch's spec: per-run values that differ are None there (sim/model/core/per_run.py);
         # the baseline arm runs no policy, so its runs may differ in the alliance as they like
         slots = SLOTS if arm == "policy" else WORLD_SLOTS
         self.spec, self.specs = batch_spec(specs, slots), specs

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim.model.core.params import ConfigError
-from sim.model.core.runs import add_policy_slot
+from sim.model.core.per_run import add_policy_slot
 from sim.model.policy.base import Policy
 from sim.model.rules.base import AdmissionRule, ExitRule, FertilityRule, HealthRule, IncomeRule
 from sim.model.world import Country, Demand, Population, Sector

@@ -79,7 +79,7 @@ class Sector:
 
     per_run = ("outside_wage", "fee_tail_max", "public_fee_share", "age_slope_women",
                "age_slope_men")  # may differ between runs
-    # (sim/model/core/runs.py)
+    # (sim/model/core/per_run.py)
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,7 @@ class Country:
                                  "appraisals: present values of money and of person-years over "
                                  "the horizon (public_cost_pv_m)")
 
-    # may differ between runs of a batch (sim/model/core/runs.py)
+    # may differ between runs of a batch (sim/model/core/per_run.py)
     per_run = ("benefit_takeup", "outside_unemployment")
 
     def check(self, path: str) -> None:
@@ -179,7 +179,7 @@ class Demand:
     shock_months: int = param("months", 0, 1200, "months at the bottom")
     recovery_months: int = param("months", 0, 1200, "linear recovery after the shock")
 
-    per_run = ("displacement",)  # may differ between runs of a batch (sim/model/core/runs.py)
+    per_run = ("displacement",)  # may differ between runs of a batch (sim/model/core/per_run.py)
 
     def pool(self, horizon_month: int, agents: int, active: float | None = None,
              displacement: float = 1.0) -> int | None:

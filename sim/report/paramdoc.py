@@ -40,7 +40,7 @@ def render() -> str:
     out = [BEGIN, "",
            "Keys marked *per run* may differ between the runs of one batch: samples of a Sobol, "
            "Morris or uncertainty design that differ only in such keys are simulated together "
-           "(§1.3, `sim/model/core/runs.py`).", ""]
+           "(§1.3, `sim/model/core/per_run.py`).", ""]
     blocks = {**{k: getattr(spec, k) for k in WORLD_BLOCKS},
               **{k: getattr(spec, k) for k in POLICY_GROUPS},
               **{k: getattr(spec.rules, k) for k in RULE_GROUPS}}

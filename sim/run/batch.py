@@ -2,7 +2,7 @@
 
 Where it sits: under ``sim.run_many`` and the studies that evaluate the model many times
 (calibration, sensitivity, uncertainty, the command line's seeds). A batch is a group of runs
-that differ only in their seed and their per-run parameters (``sim/model/core/runs.py``: the
+that differ only in their seed and their per-run parameters (``sim/model/core/per_run.py``: the
 parameters a Sobol or uncertainty design varies); it is simulated as one population with a
 group of rows per run (``sim/model/core/loop.py``), so every month's fixed cost (Python calls,
 kernel dispatch) is paid once for the batch. Each world and seed has one baseline arm: it is
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from sim.model.core.runs import structure_key, world_structure_key
+from sim.model.core.per_run import structure_key, world_structure_key
 from sim.model.spec import ModelSpec
 from sim.run.cache import world_key
 from sim.run.paired import PairResult, baseline_batch, merge_states, run_pairs, split_states
@@ -50,7 +50,7 @@ def run_specs[T](items: Sequence[tuple[ModelSpec, int]],
     ``progress`` is told each simulated year (in months).
 
     The plan: runs whose worlds share their structure (they differ at most in per-run
-    parameters, ``sim/model/core/runs.py``) are taken together; their baseline arms, one per
+    parameters, ``sim/model/core/per_run.py``) are taken together; their baseline arms, one per
     distinct world and seed, are simulated in batches; then the policy arms that start from a
     baseline batch, in batches of runs that share their whole structure. A duplicate item is
     run once."""

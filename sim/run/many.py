@@ -13,7 +13,7 @@ With ``batch=True`` (the default) runs share the work they have in common:
   calls); each run's per-run parameters are then set on the built spec
   (``sim/run/variants.py``), any other value on a copy of the config, so the interpolations
   (``population.size`` from the sector's real size) resolve as on the command line;
-* runs that differ only in their seed and their per-run parameters (``sim/model/core/runs.py``:
+* runs that differ only in their seed and their per-run parameters (``sim/model/core/per_run.py``:
   every parameter of the shipped sensitivity and uncertainty studies) are simulated together,
   as groups of rows of one population (``sim/run/batch.py``), so each simulated month serves
   the whole batch;

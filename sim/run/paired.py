@@ -142,7 +142,7 @@ def baseline_batch(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], prog
     """The baseline arm of ``seeds`` as one batch: its state after the burn-in (where the
     policy arms start) and at the end, with the seeds and the worlds it was made for.
     ``spec``: one for every seed, or a list with one per seed whose worlds differ only in
-    per-run parameters (``sim/model/core/runs.py``)."""
+    per-run parameters (``sim/model/core/per_run.py``)."""
     seeds = [int(s) for s in seeds]
     specs = _per_seed(spec, seeds)
     return {**_baseline_states(specs, seeds, progress), "seeds": seeds,
@@ -188,7 +188,7 @@ def run_pairs(spec: ModelSpec | Sequence[ModelSpec], seeds: list[int], baseline:
     """``run_pair`` for each of ``seeds``, simulated as one batch (a group of rows per seed,
     ``sim/model/core/loop.py``): one pass over all rows each month serves every run. ``spec``
     is one spec for every seed, or a list of one spec per seed that differ only in per-run
-    parameters (``sim/model/core/runs.py``: a Sobol design's samples). Each result equals
+    parameters (``sim/model/core/per_run.py``: a Sobol design's samples). Each result equals
     ``run_pair(spec_of_its_seed, seed)`` exactly (``tests/test_batch.py``). ``baseline``:
     ``baseline_batch(spec, seeds)``, when several alliance variants share it; ``progress``: a
     callable given the number of months simulated since the last call."""

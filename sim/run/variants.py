@@ -6,7 +6,7 @@ and uncertainty chunks). Hydra composes the config once; ``build_spec`` validate
 once; then each run's values are set on the built spec.
 
 A value is set on the built spec when its key is a per-run parameter (``per_run`` of its block,
-rule or policy, ``sim/model/core/runs.py``) that no other value is computed from (no
+rule or policy, ``sim/model/core/per_run.py``) that no other value is computed from (no
 interpolation of the config reads it or its block; checked once per key with a probe): the
 block, rule or policy is rebuilt with ``check_params``, the same check ``build_spec`` makes
 (types, ranges, the object's own ``check``), and the checks across blocks run again. The spec is
@@ -25,7 +25,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from sim.model.core.params import check_params
-from sim.model.core.runs import SLOTS, per_run_fields, with_slots
+from sim.model.core.per_run import SLOTS, per_run_fields, with_slots
 from sim.model.spec import POLICY_GROUPS, RULE_GROUPS, WORLD_BLOCKS, ModelSpec, check_consistency
 from sim.run.config import build_spec
 

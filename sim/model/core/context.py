@@ -14,8 +14,8 @@ import numpy as np
 
 from sim.model.core.columns import LAST_12_MONTHS
 from sim.model.core.jit import inline, kernel, popcount
+from sim.model.core.per_run import RunValues
 from sim.model.core.rng import Streams
-from sim.model.core.runs import RunValues
 from sim.model.world import Country, Population, Sector
 
 
@@ -28,7 +28,7 @@ class StepContext:
     population: Population
     streams: Streams
     uids: np.ndarray
-    runs: RunValues  # per-run parameter values of a batch (sim/model/core/runs.py)
+    runs: RunValues  # per-run parameter values of a batch (sim/model/core/per_run.py)
     demand: float = 1.0  # sector demand index this month
     demand_level: float = 1.0  # its level outside shocks
     pool: np.ndarray | None = None  # demand=market: each run's engagement-months this month; None: steady

@@ -36,7 +36,7 @@ series.
 
 The same step runs a batch of G runs (``sim.run_many``): one population with a group of rows
 per run, each run with its own random streams, per-run parameters (``ctx.runs``,
-``sim/model/core/runs.py``), ledger row, recorder row, policy object and policy state.
+``sim/model/core/per_run.py``), ledger row, recorder row, policy object and policy state.
 Every phase still makes one pass over all rows; what a run sums up is summed over its own rows;
 the yearly parts (the policy's year and hiring round, December's statistics) run run by run on
 views of the run's rows. A single run is a batch of one.

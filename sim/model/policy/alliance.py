@@ -253,7 +253,7 @@ class Alliance(Policy):
            "survey of the alliances' applicants was found."),
     )
 
-    # may differ between the runs of a batch (sim/model/core/runs.py): the yearly methods run
+    # may differ between the runs of a batch (sim/model/core/per_run.py): the yearly methods run
     # run by run on the run's own policy, the monthly ones read one value per run
     per_run = ("funding_m", "salary", "overhead_share", "wage_share", "member_engagement_boost",
                "member_exit_hr", "precarious_member_birth_hr", "member_insecurity_share")

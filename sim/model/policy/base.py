@@ -53,7 +53,7 @@ ones are called once for the whole batch through ``write_modifiers_runs``, ``pay
 to do the batch in one pass (``Alliance`` does). The yearly methods and the run-by-run
 defaults are called on the run's own policy object, a batch method on the batch's. A design
 whose runs may differ in a parameter within one batch lists it in ``per_run``; its batch
-methods read such a parameter per run (``ctx.runs``, ``sim/model/core/runs.py``), indexed by
+methods read such a parameter per run (``ctx.runs``, ``sim/model/core/per_run.py``), indexed by
 the run of each row (``group``) or of each span of ``pop.bounds`` (``pop.run_numbers``).
 """
 
@@ -282,7 +282,7 @@ class Policy(ABC):
 
 def _config_value(spec: ModelSpec, key: str) -> tuple[Any, str, str]:
     """The value, unit and meaning of the config key ``<group>.<name>`` in ``spec``."""
-    from sim.model.core.runs import SLOTS
+    from sim.model.core.per_run import SLOTS
 
     group, name = key.split(".", 1)
     obj = SLOTS[group](spec)
@@ -297,5 +297,5 @@ def _runs(pop):
 
 def _own(ctx, rows) -> Policy:
     """The policy of the run of ``rows``, with its own per-run values (the batch's policy has
-    None where the runs' values differ; ``sim/model/core/runs.py``)."""
+    None where the runs' values differ; ``sim/model/core/per_run.py``)."""
     return ctx.runs.specs[rows.run].policy

@@ -146,7 +146,7 @@ class BasicIncome(Policy):
            "back to the state."),
     )
 
-    per_run = ("funding_m",)  # may differ between runs of a batch (sim/model/core/runs.py)
+    per_run = ("funding_m",)  # may differ between runs of a batch (sim/model/core/per_run.py)
 
     # ------------------------------------------------------------ checks and description
     def check(self, path: str) -> None:

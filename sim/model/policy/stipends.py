@@ -173,7 +173,7 @@ class Stipends(Policy):
         N_("The market's pool of engagement-months does not respond to the freelancers."),
     )
 
-    per_run = ("funding_m",)  # may differ between runs of a batch (sim/model/core/runs.py)
+    per_run = ("funding_m",)  # may differ between runs of a batch (sim/model/core/per_run.py)
 
     # ------------------------------------------------------------------ configuration
     def check(self, path: str) -> None:

@@ -74,7 +74,7 @@ class QualifyingWindows(AdmissionRule):
                                            "early-career track: engaged months in the long window")
 
     # the policy calls the rule run by run with the run's own rule, so every value may differ
-    # between the runs of a batch (sim/model/core/runs.py)
+    # between the runs of a batch (sim/model/core/per_run.py)
     per_run = ("recent_window_months", "recent_min_engaged", "long_window_months",
                "long_min_engaged", "rank_window_months", "qualifying_share",
                "qualifying_concentration",

@@ -15,7 +15,7 @@ YAML file in the matching ``configs/<group>/`` folder with ``_target_`` pointing
 Runs whose rules differ in a parameter are then simulated in separate batches. To let a Sobol
 or uncertainty design vary a parameter within one batch, list it in the class attribute
 ``per_run`` and read it per run: ``ctx.runs.values("<group>", "<name>")`` gives one value per
-run, which a kernel indexes with the population's ``group`` column (``sim/model/core/runs.py``;
+run, which a kernel indexes with the population's ``group`` column (``sim/model/core/per_run.py``;
 ``StressHazardExit.beta_buffer`` is an example).
 """
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from sim.model.core.jit import kernel
 from sim.model.core.params import param
-from sim.model.core.runs import by_row
+from sim.model.core.per_run import by_row
 from sim.model.rules.base import ExitRule
 
 
@@ -46,7 +46,7 @@ class StressHazardExit(ExitRule):
         n = len(pop)
         living = ctx.sector.living_cost * ctx.money_scale
         # the outside wage and the betas may differ between the runs of a batch (one value per
-        # run, sim/model/core/runs.py)
+        # run, sim/model/core/per_run.py)
         outside = ctx.runs.values("sector", "outside_wage") * ctx.money_scale
         # logs and exp in numpy (vectorised), the rest fused in one kernel (see sim/model/core/jit.py)
         # x: log savings, then the log effects of money, then the hazard;

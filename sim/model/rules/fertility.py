@@ -51,7 +51,7 @@ class HadwigerFertility(FertilityRule):
     higher_parity_hr: float = param("hazard ratio", 0, 5, "for a third or later child")
     insecurity_hr: float = param("hazard ratio", 0, 2, "in a precarious month")
 
-    per_run = ("insecurity_hr",)  # may differ between runs of a batch (sim/model/core/runs.py)
+    per_run = ("insecurity_hr",)  # may differ between runs of a batch (sim/model/core/per_run.py)
 
     def init_agents(self, pop, rows, ctx) -> None:
         """Entrants may already be parents: P(child) = 1 - exp(-expected births by their age)

@@ -43,7 +43,7 @@ class StressEpisodes(HealthRule):
     long_months: float = param("months", 1, 120, "mean length of a long episode")
     max_months: int = param("months", 1, 120, "no episode lasts longer")
 
-    per_run = ("insecurity_or", "long_share")  # may differ between runs of a batch (runs.py)
+    per_run = ("insecurity_or", "long_share")  # may differ between runs of a batch (per_run.py)
 
     def onset_probability(self, pop, ctx) -> np.ndarray:
         """Monthly onset probability per row (the core draws the onsets,

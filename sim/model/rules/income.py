@@ -19,8 +19,8 @@ import numpy as np
 
 from sim.model.core.jit import kernel
 from sim.model.core.params import param
+from sim.model.core.per_run import by_row
 from sim.model.core.rng import uniform_at
-from sim.model.core.runs import by_row
 from sim.model.rules.base import Earnings, IncomeRule, logit
 
 
@@ -42,7 +42,7 @@ class MarkovEngagement(IncomeRule):
     sigma_permanent: float = param("log points/month", 0, 1, "SD of the permanent pay shock")
     fee_drift: float = param("log points/month", -1, 1, "drift of the permanent pay level")
 
-    per_run = ("beta_skill",)  # may differ between runs of a batch (sim/model/core/runs.py)
+    per_run = ("beta_skill",)  # may differ between runs of a batch (sim/model/core/per_run.py)
 
     def init_agents(self, pop, rows, ctx) -> None:
         s = ctx.sector
