@@ -197,3 +197,19 @@ def test_ctrl_c_while_a_kernel_compiles_is_an_interruption_of_the_aggregation(tm
     monkeypatch.setattr(agg, "aggregate", broken)
     with pytest.raises(SystemError, match="a real one"):
         agg.main([str(tmp_path)])
+
+
+def test_a_swept_level_is_the_typed_value_of_the_jobs_config():
+    """Issue 24 item 2: the grant reaches the tables as the number the checked config holds, not
+    as override text parsed back; a swept group as its option's name."""
+    from sim.study.aggregate import _level
+
+    grant = {"overrides": ["policy.funding_m='40'"], "config": {"policy": {"funding_m": 40}}}
+    assert _level(grant, "policy.funding_m") == 40.0
+    assert isinstance(_level(grant, "policy.funding_m"), float)
+    sector = {"overrides": ["sector=dance"], "config": {"sector": {"name": "dance", "size": 1}}}
+    assert _level(sector, "sector") == "dance"
+    added = {"overrides": ["+policy.extra=3"], "config": {"policy": {"funding_m": 40}}}
+    assert _level(added, "policy.extra") == 3.0  # not in the config: its text, as a number
+    switch = {"overrides": ["output.charts=false"], "config": {"output": {"charts": False}}}
+    assert _level(switch, "output.charts") == "false"  # a switch keeps its words

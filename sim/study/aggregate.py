@@ -89,6 +89,22 @@ def _value(text: str):
         return text
 
 
+def _level(marker: dict, key: str):
+    """A job's value of a swept key as its checked config holds it (the grant 40.0 as a number,
+    never re-read from the override text); a swept config group as its option's name. A key the
+    config does not hold (an added one, ``+key=...``) and any other value keep their override
+    text, as a number where it reads as one."""
+    text = _value(_parse(marker["overrides"]).get(key, ""))
+    node = marker.get("config") or {}
+    for part in key.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return text
+        node = node[part]
+    if isinstance(node, dict):
+        return node.get("name", text)
+    return float(node) if isinstance(node, int | float) and not isinstance(node, bool) else text
+
+
 def finished_jobs(folder: Path) -> list[dict]:
     """Markers of the finished jobs; a job whose marker or files were damaged stops the
     aggregation (re-running the sweep command recomputes it)."""
@@ -214,7 +230,7 @@ def load(folder: Path) -> Sweep:
     job_rows, results, yearly, survival = [], [], [], []
     for marker in markers:
         job = marker["dir"].name
-        levels = {names[k]: _value(_parse(marker["overrides"]).get(k, "")) for k in swept}
+        levels = {names[k]: _level(marker, k) for k in swept}
         job_rows.append({"job": job, "job_num": marker.get("job_num", 0), **levels})
         represents = of_marker(marker)["label"]  # the policy's description
         tag = {"experiment": experiment, "job": job, "represents": represents, **levels}
