@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import re
-import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -31,6 +30,7 @@ from sim.report.charts import (  # noqa: E402
     PRINT_WIDTH_IN,
     member_age_figure,
     paired_bands,
+    wrapped,
 )
 from sim.report.description import (  # noqa: E402
     assumption_keys,
@@ -154,7 +154,8 @@ def _footnote(fig, sweep, first: str = "") -> None:
         alliance=alliance, sector=sector, country=country_name(c), n=n) + " "
             + (_("Assumptions: {list}.").format(list="; ".join(assumed)) + " " if assumed else "")
             + _("Sources: docs/sources.md."))
-    fig.text(0.01, -0.01, text, fontsize=8.5, ha="left", va="top", wrap=True)
+    fig.text(0.01, -0.01, text.replace(" %", "\u00a0%"), fontsize=8.5, ha="left", va="top",
+             wrap=True)  # a number stays with its per cent sign
 
 
 def _slope(x: np.ndarray, y: np.ndarray) -> float:
@@ -206,7 +207,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax2.set(xlabel=grant, ylabel=_("change in newcomers still working after\n10 years (percentage "
                                    "points)"),
             title=_("Newcomers' 10-year retention") + (_(": the 95% CI includes zero") if zero else ""))
-    fig.suptitle(textwrap.fill(funding_slope(slope, cur), 100))  # the headline's own sentence
+    fig.suptitle(wrapped(funding_slope(slope, cur), 100))  # the headline's own sentence
     _footnote(fig, sweep)
     charts.append((_("Talent retained against funding"), save_chart(fig, out, "talent_vs_funding")))
 
@@ -244,7 +245,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     title = _("Net public cost by grant")
     if level is not None:  # the headline's own sentence
         top = _at(funded, x_key, level)
-        title = textwrap.fill(public_finance(level, (top["mean"], top["lo"], top["hi"]), cur,
+        title = wrapped(public_finance(level, (top["mean"], top["lo"], top["hi"]), cur,
                                              sweep_world(sweep)[0]), 80)
     ax.set(xlabel=grant, ylabel=_("change in public cost ({million} a year)").format(
         million=million(cur, prose=True)))
@@ -265,7 +266,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     ax.set(xlabel=grant,
            ylabel=_("net public cost per extra\nfreelancer-year ({thousand})").format(
                thousand=thousand(cur)),
-           title=textwrap.fill(pays_for_itself(*paying_levels(sweep), cur, sweep_world(sweep)[0]), 80))
+           title=wrapped(pays_for_itself(*paying_levels(sweep), cur, sweep_world(sweep)[0]), 80))
     _footnote(fig, sweep)
     charts.append((_("Cost per retained worker-year"), save_chart(fig, out, "cost_per_worker_year")))
 
@@ -281,7 +282,7 @@ def funding_charts(sweep, out: Path, cur: str) -> list[tuple[str, Path]]:
     title = _("Births with and without {policy}").format(**who)
     if level is not None:  # the headline's own sentence
         b, r = _at(births, x_key, level), _at(rate, x_key, level)
-        title = textwrap.fill(births_change(level, (b["mean"], b["lo"], b["hi"]),
+        title = wrapped(births_change(level, (b["mean"], b["lo"], b["hi"]),
                                             (r["mean"], r["lo"], r["hi"]), cur), 100)
     fig.suptitle(title)
     _footnote(fig, sweep)
@@ -369,7 +370,7 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
                                 (peak["year"], peak["mean"]), xytext=(0, 4),
                                 textcoords="offset points", ha="center", va="bottom", fontsize=9)
                 wide = {1: 80, 2: 42}.get(cols, 28)
-                ax.set_title(textwrap.fill(_job_words(sweep, job_row), wide) + "\n" + textwrap.fill(
+                ax.set_title(wrapped(_job_words(sweep, job_row), wide) + "\n" + wrapped(
                     _("on average {exp}").format(exp=ci_words(*mean)), wide), fontsize=9)
             for start, end, what, shade in _events(sweep, job):
                 if end > start:
@@ -390,7 +391,7 @@ def timeline_chart(sweep, out: Path) -> list[tuple[str, Path]]:
     stated = headline_job(sweep) if "funding" in report_spec(sweep)["charts"] else None
     last = jobs[jobs["job"] == stated].iloc[0] if stated in set(jobs["job"]) else jobs.iloc[-1]
     who = named(sweep_world(sweep)[0])
-    fig.suptitle(textwrap.fill(job_headline(sweep, last), 90), fontsize=10)  # the headline's own
+    fig.suptitle(wrapped(job_headline(sweep, last), 90), fontsize=10)  # the headline's own
     _footnote(fig, sweep, _("Lines: with {policy} minus without, in the same simulated "
                             "world; dotted: the mean over the years shown, as in the "
                             "headlines.").format(**who))
@@ -727,7 +728,7 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path, comm
         ax.barh(sub.index, sub["relative"].fillna(0), color="#0072B2")
         short = re.sub(r"_(m|k)$", "", outcome.replace("effect.", "effect on "))
         short = short.replace("_10y", " after 10 years").replace("_", " ")
-        ax.set_title(textwrap.fill(_(SENSITIVITY_OUTCOMES.get(outcome, short)), 24), fontsize=9)
+        ax.set_title(wrapped(_(SENSITIVITY_OUTCOMES.get(outcome, short)), 24), fontsize=9)
         ax.set_xlabel(_("relative {index}").format(index=label), fontsize=8)
     top = top_parameters(indices)
 
@@ -739,7 +740,7 @@ def _write_sensitivity_report(indices: pd.DataFrame, s, markers, out: Path, comm
     ax_labels = [name(p) if p in ASSUMPTION_WORDS else p for p in order]
     for ax in axes[0]:
         ax.set_yticks(range(len(order)), ax_labels, fontsize=8)
-    fig.suptitle(textwrap.fill(_("The assumptions that drive the results most: {names}").format(
+    fig.suptitle(wrapped(_("The assumptions that drive the results most: {names}").format(
         names="; ".join(name(p).lower() for p in top)), 110), fontsize=10)
     chart = save_chart(fig, out, "sensitivity")
     n_seeds = len(markers[0]["seeds"])

@@ -6,6 +6,7 @@ Colours are the Okabe-Ito colour-blind-safe palette; bands are 95% t intervals o
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -32,6 +33,12 @@ PART_COLOURS = ["#E69F00", "#882255", "#56B4E9", "#009E73", "#CC79A7", "#F0E442"
 PRINT_WIDTH_IN = 6.9
 A4_TEXT_WIDTH_IN = 7.0
 MIN_PRINT_PT = 8.0
+
+
+def wrapped(text: str, width: int) -> str:
+    """``text`` in lines of at most ``width`` characters for a chart's title, never breaking a
+    number from its per cent sign ("95 %" in Swedish and Norwegian)."""
+    return textwrap.fill(text.replace(" %", "\u00a0%"), width)
 
 
 def printed_sizes(fig) -> tuple[float, float]:
@@ -256,7 +263,6 @@ def member_age_figure(panels: list[tuple[str, pd.DataFrame]]):
     shares = [(title, s) for title, s in shares if s is not None]
     if not shares:
         return None
-    import textwrap
 
     cols = min(len(shares), 2)
     rows = math.ceil(len(shares) / cols)
@@ -274,7 +280,7 @@ def member_age_figure(panels: list[tuple[str, pd.DataFrame]]):
         ticks[0], ticks[-1] = f"<{int(s['lo'].iloc[1])}", f"{int(s['lo'].iloc[-1])}+"
         ax.set_xticks(x, ticks, fontsize=8, rotation=45 if cols > 1 else 0)
         wide = 80 if cols == 1 else 40
-        ax.set_title(textwrap.fill(title, wide) + "\n" + textwrap.fill(_(
+        ax.set_title(wrapped(title, wide) + "\n" + wrapped(_(
             "mean age {hired} at hire, {members} in the alliance").format(
                 hired=f"{means['hired']:.0f}", members=f"{means['december_member']:.0f}"), wide),
             fontsize=9)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -24,6 +23,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from sim.report.charts import wrapped  # noqa: E402
 from sim.report.document import front_matter, source_blocks, write_brief  # noqa: E402
 from sim.report.format import grant_level, readable_number, save_chart  # noqa: E402
 from sim.report.i18n import (  # noqa: E402
@@ -497,7 +497,7 @@ def _write_uncertainty_report(tables: dict[str, pd.DataFrame], s, markers, out: 
     structural = structural_sentence(tables, s, level, cur, params, who) if n_ok else None
     lines += fiscal + ([structural] if structural else []) + pays
     if n_ok:  # the chart's title: the headline's own sentences
-        title = "\n".join(textwrap.fill(t, 95) for t in (per_year, paying) if t)
+        title = "\n".join(wrapped(t, 95) for t in (per_year, paying) if t)
         charts.insert(0, (_("Cost-effectiveness acceptability curve"),
                           acceptability_chart(tables, s, cur, level, note, out, who, title)))
     if math.isfinite(noise):
