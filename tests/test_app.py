@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.app import charts
-from sim.app.world import (
+from sim.app import figures
+from sim.app.view import (
     World,
     app_scale,
     countries,
@@ -86,7 +86,7 @@ def test_live_snapshot_and_chart():
     # the same luck: the arms differ only through the alliance
     assert np.all(state.series["policy"]["spend_cum_m"] > 0)
     assert np.all(state.series["baseline"]["spend_cum_m"] == 0)
-    fig = charts.live_figure(state)
+    fig = figures.live_figure(state)
     fig.savefig(io.BytesIO(), format="png")
 
 
@@ -237,14 +237,14 @@ def test_with_working_grants_chosen_no_text_or_chart_says_alliance(lang, page_re
     drawn = {"live_figure": [], "sweep_figure": []}  # what the page drew, by chart
 
     def recording(name):
-        draw = getattr(charts, name)
+        draw = getattr(figures, name)
 
         def record(*args, **kwargs):
             drawn[name].append(draw(*args, **kwargs))
             return drawn[name][-1]
         return record
     for name in drawn:
-        monkeypatch.setattr(charts, name, recording(name))
+        monkeypatch.setattr(figures, name, recording(name))
     page.app_language.set({code: name for name, code in page.LANGUAGES.items()}[lang])
     page.sector.set("theatre")
     page.country.set("sweden")
@@ -417,7 +417,7 @@ def test_working_grants_in_a_browser_in_every_language(browser, app, tmp_path):
     """Working grants chosen and a one-year live run done: the page names them as their
     description does, in English, Swedish and Norwegian, and says "alliance" nowhere (the
     picker's other options are in a closed menu). Screenshots: app_stipends_<lang>.png."""
-    from sim.app.world import description
+    from sim.app.view import description
     from sim.report.description import named
 
     url, _opened = app

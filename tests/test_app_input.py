@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 from sim.app import __main__ as app_main
-from sim.app.world import (
+from sim.app.view import (
     World,
     country_label,
     demand_label,

@@ -238,14 +238,14 @@ def test_app_charts_in_swedish():
     """The app's charts (python -m sim.app, language selector) say their words in Swedish."""
     import pandas as pd
 
-    from sim.app import charts
-    from sim.app.world import SWEEP_OUTCOMES
+    from sim.app import figures
+    from sim.app.view import SWEEP_OUTCOMES
 
     effects = pd.DataFrame([{"outcome": o, "policy.funding_m": x, "effect": x / 10,
                              "effect_ci_low": x / 20, "effect_ci_high": x / 5}
                             for o in SWEEP_OUTCOMES for x in (0.0, 40.0)])
     with language("sv"):
-        fig = charts.sweep_figure(effects, 40.0, "SEK", _("Finished sweeps for this world"))
+        fig = figures.sweep_figure(effects, 40.0, "SEK", _("Finished sweeps for this world"))
         fig.canvas.draw()
         texts = chart_texts(fig)
     left = {t: english_words(t) for t in texts if english_words(t)}

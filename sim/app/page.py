@@ -2,7 +2,7 @@
 grant, see the finished sweeps of that world at once, and watch a live paired run month by month.
 
 Where it sits: the top layer. ``python -m sim.app`` serves ``Page``; the data come from
-``sim/app/world.py``, the charts from ``sim/app/charts.py``, the run from
+``sim/app/view.py``, the charts from ``sim/app/figures.py``, the run from
 ``sim.run.paired.paired_months`` (the same pairing as every other run). State lives in
 Solara reactive variables, one set per browser session.
 """
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import solara
 
-from sim.app import charts
-from sim.app.world import (
+from sim.app import figures
+from sim.app.view import (
     AGENTS,
     HORIZONS,
     SWEEP_OUTCOMES,
@@ -44,7 +44,7 @@ from sim.app.world import (
     sectors,
     snapshot,
 )
-from sim.app.world import description as policy_description
+from sim.app.view import description as policy_description
 from sim.model.core.params import ConfigError
 from sim.report.description import EMPTY, named
 from sim.report.i18n import _, language
@@ -227,7 +227,7 @@ def _sweep_panel():
             try:
                 effects = funding_effects(rows)
                 seeds = int(rows["n_seeds"].max())
-                figure = None if effects is None else charts.sweep_figure(
+                figure = None if effects is None else figures.sweep_figure(
                     effects, funding.value, money,
                     _("{name}: effect of {policy} (with {policy} − without), mean and 95% CI "
                       "over {seeds} paired seeds").format(name=name, seeds=seeds,
@@ -321,7 +321,7 @@ def _live_panel():
                 people=ngettext("{n} person", "{n} people", 1 if state.scale == 1 else 2).format(
                     n=localise_number(f"{state.scale:g}")))),
             classes=["live-status"])
-        solara.FigureMatplotlib(charts.live_figure(state),
+        solara.FigureMatplotlib(figures.live_figure(state),
                                 dependencies=[state.month, state.phase, lang()], format="png")
         solara.HTML(tag="p", unsafe_innerHTML=html.escape(_(
             "Newcomers enter the profession together each January, so the monthly count of "

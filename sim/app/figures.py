@@ -2,8 +2,8 @@
 (effect against funding with its 95% CI). Every title and legend names the policy as its
 description does (``sim.report.description.named``: ``{policy}``, ``{Policy}``).
 
-Where it sits: the top layer, drawn by ``page.py`` from ``world.LiveState`` and the sweep tables
-of ``world.py``. Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so the run's
+Where it sits: the top layer, drawn by ``page.py`` from ``view.LiveState`` and the sweep tables
+of ``view.py``. Figures are built with ``matplotlib.figure.Figure`` (no pyplot state), so the run's
 thread and the page never share a figure; the colours are the reports' (``sim.report.charts``).
 """
 
@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.app.world import SWEEP_OUTCOMES, LiveState
+from sim.app.view import SWEEP_OUTCOMES, LiveState
 from sim.report.charts import ARM_COLOURS
 from sim.report.description import EMPTY, named
 from sim.report.i18n import N_, _, localise_axes, localise_number, million
