@@ -147,3 +147,41 @@ def test_the_checks_can_fail(tmp_path):
     assert layer_of("sim.validate") == TOP
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
     assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def entry_points() -> set[str]:
+    """The ``python -m sim.<name>`` commands (``sim/<name>.py``), named for what they do: the
+    command ``python -m sim.aggregate`` runs ``sim.study.aggregate`` through the command layer."""
+    return {module_name(p) for p in SIM.glob("*.py")
+            if 'if __name__ == "__main__":' in p.read_text(encoding="utf-8")}
+
+
+def same_names_across_layers(edges: dict[str, set[str]], commands: set[str] = frozenset()
+                             ) -> list[tuple[str, str]]:
+    """Pairs of modules in different layers that share a file name (``x.py``) while neither
+    imports the other (a re-export imports what it stands for); ``commands`` are exempt."""
+    by_name: dict[str, list[str]] = {}
+    for module in edges:
+        leaf = module.rsplit(".", 1)[-1]
+        if (leaf not in ("__main__", "sim") and module.count(".") and module not in RANK_PACKAGES
+                and module not in commands):
+            by_name.setdefault(leaf, []).append(module)
+    pairs = []
+    for modules in by_name.values():
+        for i, a in enumerate(modules):
+            for b in modules[i + 1:]:
+                if layer_of(a) != layer_of(b) and b not in edges[a] and a not in edges[b]:
+                    pairs.append((a, b))
+    return pairs
+
+
+RANK_PACKAGES = {f"sim.{layer}" for layer in LAYERS}
+
+
+def test_no_two_modules_in_different_layers_share_a_name_unless_one_re_exports_the_other():
+    """Issue 24 item 2: one name, one thing (``sim/app/world.py`` beside ``sim/model/world.py``
+    was two things)."""
+    assert same_names_across_layers(graph(), entry_points()) == []
+    planted = {"sim.model.world": set(), "sim.app.world": set(), "sim.study.description": set(),
+               "sim.report.description": {"sim.study.description"}}
+    assert same_names_across_layers(planted) == [("sim.model.world", "sim.app.world")]  # can fail
