@@ -66,6 +66,20 @@ def test_a_target_outside_the_project_is_refused_before_any_import(tmp_path, ove
     assert not (tmp_path / "results").exists()
 
 
+def test_package_metadata_planted_in_the_working_folder_does_not_make_a_module_installed(tmp_path):
+    """``evil.py`` beside a hand-made ``evil-1.0.dist-info`` naming it: the working folder is
+    first on ``sys.path``, but what it holds is never an installed package (a reviewer found
+    the metadata counted)."""
+    flag = plant(tmp_path)
+    info = tmp_path / "evil-1.0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: evil\nVersion: 1.0\n")
+    (info / "top_level.txt").write_text("evil\n")
+    proc = sim(["plugins=[evil]", "exit._target_=evil.Boom"], cwd=tmp_path)
+    assert proc.returncode == 2 and "plugins" in proc.stderr, proc.stderr[-800:]
+    assert not flag.exists()
+
+
 def test_an_unknown_target_module_is_never_imported(tmp_path):
     proc = sim(["exit._target_=this.Zen"], cwd=tmp_path)  # `import this` prints the Zen of Python
     assert proc.returncode == 2 and "exit._target_" in proc.stderr

@@ -14,6 +14,7 @@ import functools
 import importlib
 import keyword
 import re
+import sys
 import typing
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,12 +108,32 @@ def plugin_packages(cfg: DictConfig | dict | None) -> tuple[str, ...]:
     return names
 
 
-@functools.cache
 def _installed_packages() -> frozenset[str]:
-    """Top-level import names that an installed distribution provides (read from its metadata)."""
+    """Top-level import names that an installed distribution provides (read from its metadata),
+    never counting the current folder: ``python -m`` puts it first on ``sys.path``, and a
+    planted ``evil-1.0.dist-info`` there must not make ``evil.py`` beside it an installed
+    package."""
+    here = Path.cwd().resolve()
+    return _packages_on(tuple(p for p in sys.path if p and Path(p).resolve() != here))
+
+
+@functools.cache
+def _packages_on(paths: tuple[str, ...]) -> frozenset[str]:
+    """The top-level import names the distributions found on ``paths`` provide: from their
+    ``top_level.txt``, else from the files they install."""
     import importlib.metadata
 
-    return frozenset(importlib.metadata.packages_distributions())
+    names = set()
+    for dist in importlib.metadata.distributions(path=list(paths)):
+        declared = (dist.read_text("top_level.txt") or "").split()
+        if declared:
+            names.update(declared)
+            continue
+        for file in dist.files or ():
+            top = file.parts[0] if len(file.parts) > 1 else file.stem if file.suffix == ".py" else ""
+            if top.isidentifier():
+                names.add(top)
+    return frozenset(names)
 
 
 def check_target(target: Any, path: str, plugins: tuple[str, ...] = ()) -> tuple[str, str]:
@@ -234,7 +255,6 @@ def preset_classes() -> dict[str, type]:
     return classes
 
 
-@functools.cache
 @functools.cache
 def _policy_presets() -> tuple[tuple[str, str | None, tuple[str, ...] | None, str], ...]:
     """Each shipped policy preset (``configs/policy/*.yaml``) as (name, country, sectors, the
