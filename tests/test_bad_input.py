@@ -969,6 +969,24 @@ def test_a_single_run_checks_the_config_hydra_composes_for_it(sandbox, task):
     assert "hydra" not in reused and "hydra" in head  # a copy: the head keeps its settings
 
 
+def test_a_sweep_with_a_searchpath_is_judged_alike_in_any_order(sandbox, tmp_path):
+    """``hydra.searchpath`` changes what every job composes from: the pre-flight composes each
+    job alike (no reuse of the first job's composition), so the verdict does not depend on
+    which option comes first (a reviewer found it did)."""
+    folder = tmp_path / "more" / "policy"
+    folder.mkdir(parents=True)
+    (folder / "mine.yaml").write_text((CONFIG_DIR / "policy" / "generic.yaml").read_text())
+    verdicts = []
+    for order in ("mine,generic", "generic,mine"):
+        try:
+            check_command(["-m", f"hydra.searchpath=[file://{tmp_path / 'more'}]", f"policy={order}",
+                           *outputs(sandbox)])
+            verdicts.append("accepted")
+        except ConfigError as err:
+            verdicts.append(err.key)
+    assert verdicts[0] == verdicts[1], verdicts
+
+
 def test_a_study_file_that_is_a_yaml_list_is_refused(sandbox, tmp_path):
     configs = tmp_path / "configs"
     (configs / "experiment").mkdir(parents=True)

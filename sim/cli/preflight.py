@@ -457,7 +457,11 @@ def check_command(argv: list[str]) -> Command:
     if len(jobs) > SLOW_CHECK:  # said now: the check takes a few seconds
         print(f"note: checking every one of the {len(jobs):,} jobs before the first starts",
               file=sys.stderr, flush=True)
-    check_jobs(jobs, _reusing(head, first, compose), groups)  # every value of every job, first
+    # every value of every job, before the first starts; the head is reused for its job unless
+    # a hydra.* override changes what the jobs compose from (hydra.searchpath): then every job
+    # is composed alike, as before, whatever its place in the sweep
+    searchpath = any(o.lstrip("+~").startswith("hydra.searchpath") for o in hydra_overrides)
+    check_jobs(jobs, compose if searchpath else _reusing(head, first, compose), groups)
     _check_option_files(head, jobs, folders, groups, config_name)
     _check_chdir(head)
     given = dict(o.lstrip("+~").partition("=")[::2] for o in hydra_overrides)
