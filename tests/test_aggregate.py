@@ -207,8 +207,13 @@ def test_a_swept_level_is_the_typed_value_of_the_jobs_config():
     grant = {"overrides": ["policy.funding_m='40'"], "config": {"policy": {"funding_m": 40}}}
     assert _level(grant, "policy.funding_m") == 40.0
     assert isinstance(_level(grant, "policy.funding_m"), float)
-    sector = {"overrides": ["sector=dance"], "config": {"sector": {"name": "dance", "size": 1}}}
+    sector = {"overrides": ["sector=dance"], "config": {"sector": {"name": "dance", "size": 1}},
+              "choices": {"sector": "dance"}}
     assert _level(sector, "sector") == "dance"
+    # a user's preset that extends teateralliansen inherits its name key: the option tells them apart
+    mine = {"overrides": ["policy=bigger"], "config": {"policy": {"name": "teateralliansen"}},
+            "choices": {"policy": "bigger"}}
+    assert _level(mine, "policy") == "bigger"
     added = {"overrides": ["+policy.extra=3"], "config": {"policy": {"funding_m": 40}}}
     assert _level(added, "policy.extra") == 3.0  # not in the config: its text, as a number
     switch = {"overrides": ["output.charts=false"], "config": {"output": {"charts": False}}}

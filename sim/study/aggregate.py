@@ -91,17 +91,22 @@ def _value(text: str):
 
 def _level(marker: dict, key: str):
     """A job's value of a swept key as its checked config holds it (the grant 40.0 as a number,
-    never re-read from the override text); a swept config group as its option's name. A key the
-    config does not hold (an added one, ``+key=...``) and any other value keep their override
-    text, as a number where it reads as one."""
+    never re-read from the override text); a swept config group as the option Hydra chose (the
+    marker's ``choices``: a user's preset that extends a shipped one keeps its own name even
+    where it inherits the shipped ``name`` key). A key the config does not hold (an added one,
+    ``+key=...``) and any other value keep their override text, as a number where it reads as
+    one."""
     text = _value(_parse(marker["overrides"]).get(key, ""))
+    choice = (marker.get("choices") or {}).get(key)
+    if isinstance(choice, str):
+        return choice
     node = marker.get("config") or {}
     for part in key.split("."):
         if not isinstance(node, dict) or part not in node:
             return text
         node = node[part]
     if isinstance(node, dict):
-        return node.get("name", text)
+        return text
     return float(node) if isinstance(node, int | float) and not isinstance(node, bool) else text
 
 
