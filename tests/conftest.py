@@ -95,6 +95,14 @@ class Ran:
     stderr: str
 
 
+def _print_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A warning as the interpreter prints it, to the current ``sys.stderr``."""
+    import sys
+    import warnings
+
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def run_module(module: str, args: list[str] | tuple[str, ...], cwd: Path) -> Ran:
     """``python -m <module> <args>`` run in ``cwd``, in this process, as the interpreter runs it:
     through ``runpy`` with ``sys.argv`` set and ``cwd`` first on ``sys.path`` (so a module planted
@@ -125,8 +133,19 @@ def run_module(module: str, args: list[str] | tuple[str, ...], cwd: Path) -> Ran
             sys.argv = [module, *map(str, args)]
             sys.path.insert(0, str(cwd))
             try:
-                with warnings.catch_warnings():  # the package is imported already, as in pytest
+                # warnings print to the command's stderr under the interpreter's default
+                # filters, as in a real process (pytest would otherwise record them, and a
+                # stray warning would slip past a test of "one error line")
+                with warnings.catch_warnings():
+                    warnings.resetwarnings()
+                    warnings.simplefilter("default")
+                    warnings.filterwarnings("ignore", category=DeprecationWarning)
+                    warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+                    for ignored in (PendingDeprecationWarning, ImportWarning, ResourceWarning):
+                        warnings.filterwarnings("ignore", category=ignored)
+                    # the package is imported already (by the tests): not a warning in a process
                     warnings.filterwarnings("ignore", "'.*' found in sys.modules", RuntimeWarning)
+                    warnings.showwarning = _print_warning
                     runpy.run_module(module, run_name="__main__", alter_sys=True)
             except SystemExit as done:
                 code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
@@ -136,7 +155,7 @@ def run_module(module: str, args: list[str] | tuple[str, ...], cwd: Path) -> Ran
         sys.argv[:], sys.path[:] = saved_argv, saved_path
         # a module planted in cwd must not outlive the run (the project's own and the
         # environment's modules stay: the environment may live inside the project's folder)
-        kept = [Path(sys.prefix).resolve(), ROOT / "sim", ROOT / "tests"]
+        kept = [Path(sys.prefix).resolve(), ROOT / "sim", ROOT / "tests", ROOT / "hydra_plugins"]
         for name in set(sys.modules) - before:
             where = Path(getattr(sys.modules[name], "__file__", None) or "/").resolve()
             if where.is_relative_to(cwd) and not any(where.is_relative_to(k) for k in kept):

@@ -48,6 +48,15 @@ def test_the_command_runs_as_python_m_does_so_a_planted_module_would_be_found(tm
     assert "planted_main" not in sys.modules and str(tmp_path) not in sys.path
 
 
+def test_the_command_in_this_process_prints_its_warnings_as_a_process_would(tmp_path):
+    """A warning the command raises reaches its stderr (pytest would otherwise record it, and a
+    test of "exactly one error line" could not see it)."""
+    (tmp_path / "warns.py").write_text("import sys, warnings\nwarnings.warn('stray')\n"
+                                       "print('error: one line', file=sys.stderr)\n")
+    ran = sim([], tmp_path, module="warns")
+    assert "UserWarning: stray" in ran.stderr and ran.stderr.count("\n") == 3, ran.stderr
+
+
 # ---------------------------------------------------------------- item 2: _target_ checked first
 @pytest.mark.parametrize("override", [
     "exit._target_=evil.Boom",
