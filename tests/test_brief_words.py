@@ -346,3 +346,27 @@ def test_a_sweep_over_the_grant_and_both_demand_models_reports_each(tmp_path):
     assert text[market:steady].count("with a grant of 40 million SEK") == 1
     assert text[steady:].count("with a grant of 40 million SEK") == 1
     assert "(talent_vs_funding.png)" in text and "Why they differ" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_a_single_runs_chart_titles_are_its_briefs_headlines(tmp_path, monkeypatch, lang):
+    """Issue 24: the single run's cohort chart and public-cost chart are titled with the brief's
+    own headline sentences (ten-year retention, the net effect on public finances), word for
+    word, in the reader's language."""
+    from sim.report import charts
+
+    titles, save = {}, charts._save
+
+    def recording(fig, path):
+        texts = [fig._suptitle.get_text()] if fig._suptitle else [ax.get_title() for ax in fig.axes]
+        titles[Path(path).name.split(".")[0]] = " ".join(" ".join(texts).split())
+        return save(fig, path)
+
+    monkeypatch.setattr(charts, "_save", recording)
+    ran = run_module("sim", [*TINY, f"report.language={lang}", f"hydra.run.dir={tmp_path}"], ROOT)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    text = (tmp_path / tagged("brief.md", lang)).read_text(encoding="utf-8")
+    headlines = {" ".join(line[2:].split()) for line in text.split("\n## ")[1].splitlines()
+                 if line.startswith("- ")}
+    for stem in ("cohort_survival", "public_cost"):
+        assert titles[stem] in headlines, (stem, titles[stem], headlines)

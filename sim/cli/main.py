@@ -140,15 +140,16 @@ def _run_and_write(cfg: DictConfig, out_dir: Path) -> pd.DataFrame:
     if cfg.output.charts:  # charts and the brief that embeds them, in report.language
         from sim.report.charts import member_age_chart, public_cost_chart, run_note, survival_chart
         from sim.report.i18n import language
-        from sim.report.run_brief import write_run_brief
+        from sim.report.run_brief import run_chart_titles, write_run_brief
 
         with language(cfg.report.get("language", "en") if "report" in cfg else "en"):
             note = run_note(policy, spec.sector.label, spec.country.name,
                             float(cfg.policy.funding_m), run.seeds)
+            titles = run_chart_titles(summary, float(cfg.policy.funding_m), policy)  # the headlines'
             survival_chart(pd.concat(survival, ignore_index=True),
-                           out_dir / "cohort_survival.png", note, policy)
+                           out_dir / "cohort_survival.png", note, policy, titles["cohort_survival"])
             public_cost_chart(pd.concat(series, ignore_index=True), out_dir / "public_cost.png",
-                              policy["currency"], note, policy=policy)
+                              policy["currency"], note, policy=policy, title=titles["public_cost"])
             member_age_chart([(policy["title"], pd.concat(series, ignore_index=True))],
                              out_dir / "member_ages.png")
             write_run_brief(summary, OmegaConf.to_container(cfg, resolve=True), choices,

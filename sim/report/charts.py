@@ -17,8 +17,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from sim.model.core.ledger import FLOWS  # noqa: E402
-from sim.report.i18n import N_, _, localise_axes, million, percent  # noqa: E402
-from sim.report.words import includes_zero, interval  # noqa: E402
+from sim.report.i18n import N_, _, localise_axes, million  # noqa: E402
 from sim.run.io import atomic_write  # noqa: E402
 from sim.study.stats import mean_ci  # noqa: E402
 
@@ -109,10 +108,12 @@ def paired_bands(df: pd.DataFrame, x: str, y: str = "value") -> pd.DataFrame:
     return bands(wide.dropna(subset=["d"]), x, "d")
 
 
-def survival_chart(survival: pd.DataFrame, path: Path, note: str, policy: dict | None = None) -> Path:
+def survival_chart(survival: pd.DataFrame, path: Path, note: str, policy: dict | None = None,
+                   title: str | None = None) -> Path:
     """Cohort survival by arm (left) and its paired difference with a 95% CI (right): the arms'
     curves nearly coincide, so the difference gets its own axis. ``policy``: its description
-    (``sim.report.description``), which names it."""
+    (``sim.report.description``), which names it; ``title``: the brief's headline on ten-year
+    retention (``sim.report.run_brief.run_chart_titles``; None: what the chart shows)."""
     from sim.report.description import EMPTY, named
 
     who = named(policy or EMPTY)
@@ -132,17 +133,8 @@ def survival_chart(survival: pd.DataFrame, path: Path, note: str, policy: dict |
     ax2.axhline(0, color="grey", linewidth=0.8)
     ax2.set(xlabel=_("years since entry"), ylabel=_("difference (percentage points)"),
             title=_("With {policy} minus without (95% CI)").format(**who))
-    at10 = data[data["years_since_entry"] == 10].groupby("arm")["share_active"].mean()
-    title = _("Share of each entry cohort still in the profession")
-    row = diff[diff["years_since_entry"] == 10]
-    if {"baseline", "policy"} <= set(at10.index) and len(row):
-        r = row.iloc[0]
-        zero = _("; the 95% CI includes zero") if r["lo"] <= 0 <= r["hi"] else ""
-        title = _("After 10 years {with_} of entrants are still in the profession with {policy} "
-                  "and {without} without\n(difference {difference} percentage points{zero})").format(
-            **who, with_=percent(at10["policy"]), without=percent(at10["baseline"]),
-            difference=interval(r["mean"] * 100, r["lo"] * 100, r["hi"] * 100), zero=zero)
-    fig.suptitle(title)
+    fig.suptitle(wrapped(title, 100) if title else _("Share of each entry cohort still in the "
+                                                      "profession"))
     fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)
 
@@ -170,10 +162,12 @@ def part_label(label: str, country: str | None) -> str:
 
 
 def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note: str,
-                      country: str | None = None, policy: dict | None = None) -> Path:
+                      country: str | None = None, policy: dict | None = None,
+                      title: str | None = None) -> Path:
     """Yearly change in net public cost (policy minus baseline), split into its parts;
     ``country`` names the benefits (None: the currency's country); ``policy``: its description,
-    which names it."""
+    which names it; ``title``: the brief's headline on public finances
+    (``sim.report.run_brief.run_chart_titles``; None: what the chart shows)."""
     from sim.report.description import EMPTY, named
     from sim.report.words import COUNTRY_OF_CURRENCY
 
@@ -200,15 +194,11 @@ def public_cost_chart(timeseries: pd.DataFrame, path: Path, currency: str, note:
             label=_("net public cost (grey: 95% CI)"))
     ax.fill_between(net["year"], net["lo"], net["hi"], color="black", alpha=0.15, linewidth=0)
     ax.axhline(0, color="grey", linewidth=0.8)
-    per_seed = (wide[wide["variable"] == "ledger_net_cost"].groupby("seed")["diff"].mean() / 1e6)
-    mean, lo, hi, _n = mean_ci(per_seed.to_numpy())
-    zero = _("; the 95% CI includes zero") if includes_zero(lo, hi) else ""
     ax.set(xlabel=_("years from today"),
            ylabel=_("{million} a year\n(with {policy} minus without)").format(
-               million=million(currency, prose=True), **who),
-           title=_("Net public cost of {policy}: {cost} a year on average,\nafter taxes, "
-                   "contributions and benefits flow back{zero}").format(
-               **who, cost=interval(mean, lo, hi, " " + million(currency)), zero=zero))
+               million=million(currency, prose=True), **who))
+    ax.set_title(wrapped(title, 95) if title else _("Yearly change in net public cost, by part"),
+                 fontsize=10.5)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=7)
     fig.text(0.01, -0.02, note, fontsize=7, ha="left", va="top", wrap=True)
     return _save(fig, path)

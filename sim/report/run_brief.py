@@ -24,13 +24,37 @@ from sim.report.document import (
     write_brief,
 )
 from sim.report.i18n import N_, _, million, ngettext
-from sim.report.sentences import grant_headlines, represents
+from sim.report.sentences import grant_headlines, public_finance, represents, retention_sentence
 from sim.run.io import typed_command
 from sim.run.notes import config_notes
 
 AGE_CHART = "member_ages.png"  # in the researchers' appendix (sim.report.charts.member_age_chart)
 RUN_CHARTS = {"cohort_survival.png": N_("Newcomers still in the profession, by years since entry"),
               "public_cost.png": N_("Yearly change in public cost, by part")}
+
+
+def _getter(summary: pd.DataFrame):
+    """``get(outcome, arm="effect")``: (mean, 95% CI low, high) of an outcome in the run's
+    summary; NaNs where the run has no such outcome."""
+    rows = summary.set_index("outcome")
+
+    def get(outcome, arm="effect"):
+        if outcome not in rows.index:
+            return math.nan, math.nan, math.nan
+        r = rows.loc[outcome]
+        return float(r[arm]), float(r[f"{arm}_ci_low"]), float(r[f"{arm}_ci_high"])
+    return get
+
+
+def run_chart_titles(summary: pd.DataFrame, funding_m: float, policy: dict) -> dict[str, str]:
+    """The titles of a single run's charts, in the current language: each the brief's own
+    headline sentence for what the chart shows (``cohort_survival``: ten-year retention,
+    ``public_cost``: the net effect on public finances)."""
+    get = _getter(summary)
+    return {"cohort_survival": retention_sentence(get("retention_10y", "baseline")[0],
+                                                  get("retention_10y", "policy")[0],
+                                                  get("retention_10y"), policy),
+            "public_cost": public_finance(funding_m, get("public_cost_m"), policy["currency"], policy)}
 
 
 def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, seeds: int,
@@ -59,14 +83,7 @@ def write_run_brief(summary: pd.DataFrame, config: dict, choices: dict | None, s
     policy = policy or describe_config(config, choices)
     sector, country = (config.get(k) or {} for k in ("sector", "country"))
     cur = policy["currency"]
-    rows = summary.set_index("outcome")
-
-    def get(outcome, arm="effect"):
-        if outcome not in rows.index:
-            return math.nan, math.nan, math.nan
-        r = rows.loc[outcome]
-        return float(r[arm]), float(r[f"{arm}_ci_low"]), float(r[f"{arm}_ci_high"])
-
+    get = _getter(summary)
     level = float((config.get("policy") or {}).get("funding_m", math.nan))  # the grant (a key)
     from sim.report.words import _g
 

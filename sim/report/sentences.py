@@ -112,7 +112,7 @@ def scenario_effect(setting: str, exp: tuple, cost: tuple, cur: str, d: dict) ->
 def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
     """Headlines of one grant against none; ``get(outcome, arm="effect")`` gives (mean, 95% CI
     low, high); ``d``: the policy's description. Used by study briefs and the single-run brief."""
-    lines, who = [workforce_sentence(get, level, cur, d)], named(d)
+    lines = [workforce_sentence(get, level, cur, d)]
     active = get("active_workforce")
     per_year = get("cost_per_retained_worker_year_k")
     if math.isfinite(per_year[0]) and active[0] > 0:
@@ -124,15 +124,21 @@ def grant_headlines(get, level: float, cur: str, d: dict) -> list[str]:
         lines.append(_("The effect builds up over the years: {early} more people work in the "
                        "profession in the first five years, {late} in the last ten.").format(
             early=ci_words(*early), late=ci_words(*late)))
-    b, a, diff = get("retention_10y", "baseline")[0], get("retention_10y", "policy")[0], get(
-        "retention_10y")
-    lines.append(_("Of every 100 newcomers, {without} are still in the profession after ten years "
-                   "without {policy} and {with_} with it: a change of {change} per 100{zero}.").format(
-        **who, without=number(b * 100), with_=number(a * 100), change=ci_words(*diff, scale=100),
-        zero=zero_note(diff[1], diff[2])))
+    lines.append(retention_sentence(get("retention_10y", "baseline")[0],
+                                    get("retention_10y", "policy")[0], get("retention_10y"), d))
     lines.append(births_change(level, get("births_per_year"), get("births_per_1000_person_years"), cur))
     lines.append(public_finance(level, get("public_cost_m"), cur, d))
     return lines
+
+
+def retention_sentence(without: float, with_: float, change: tuple, d: dict) -> str:
+    """How many of 100 newcomers are still in the profession after ten years without and with
+    the policy (shares), and the change (mean, 95% CI low, high, as a share): a headline of every
+    brief against no policy and the title of the single run's cohort chart."""
+    return _("Of every 100 newcomers, {without} are still in the profession after ten years "
+             "without {policy} and {with_} with it: a change of {change} per 100{zero}.").format(
+        **named(d), without=number(without * 100), with_=number(with_ * 100),
+        change=ci_words(*change, scale=100), zero=zero_note(change[1], change[2]))
 
 
 def births_change(level: float, births: tuple, rate: tuple, cur: str) -> str:
